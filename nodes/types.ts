@@ -1,0 +1,63 @@
+/**
+ * The value each port type carries at run time. `defineNode` uses this map to type a node's
+ * `run` inputs and outputs. Layers refine their entries as they land (tensor, diffusion, runtime).
+ */
+import type { PortType } from '../src/graph/portTypes.ts';
+import type { Tensor } from '../src/tensor/tensor.ts';
+
+/** Token ids for a batch of prompts, padded to the model length. */
+export interface TokensValue {
+  ids: Tensor<'int32'>; // [B, L]
+  attentionMask: Tensor<'int32'>; // [B, L]
+  /** Per-token prompt weights for `(word:1.2)` syntax, [B, L]; absent means all 1. */
+  weights?: Tensor<'float32'>;
+  /** The tokenizer that made them (text encoders check it matches). */
+  tokenizerId?: string;
+}
+
+/** Text hidden states [B, L, D] with optional pooled output and mask. */
+export interface ConditioningValue {
+  hiddenStates: Tensor<'float32'>;
+  pooled?: Tensor<'float32'>;
+  attentionMask?: Tensor<'int32'>;
+}
+
+/** A latent batch [B, C, H, W] float32, with an optional noise mask (inpainting). */
+export interface LatentValue {
+  samples: Tensor<'float32'>;
+  noiseMask?: Tensor<'float32'>;
+}
+
+export interface PortValueMap {
+  INT: number;
+  FLOAT: number;
+  STRING: string;
+  BOOLEAN: boolean;
+  SEED: number;
+  TEXT: string;
+  TOKENS: TokensValue;
+  CONDITIONING: ConditioningValue;
+  IMAGE_EMBEDDING: Tensor<'float32'>;
+  LATENT: LatentValue;
+  /** [B, 3, H, W] float32 in [0, 1]. */
+  IMAGE: Tensor<'float32'>;
+  /** [B, 1, H, W] float32 in [0, 1]. */
+  MASK: Tensor<'float32'>;
+  NOISE: Tensor<'float32'>;
+  SCHEDULE: unknown;
+  SCHEDULER_STATE: unknown;
+  TENSOR: Tensor;
+  MODEL_PACKAGE: unknown;
+  TOKENIZER: unknown;
+  TEXT_ENCODER: unknown;
+  DENOISER: unknown;
+  VAE: unknown;
+  UPSCALER: unknown;
+  PRIOR: unknown;
+  ONNX_MODEL: unknown;
+  ANY: unknown;
+}
+
+// Compile-time check that every port type has a value type.
+type _Exhaustive = PortValueMap[PortType];
+export type PortValue<T extends PortType> = PortValueMap[T];

@@ -1,0 +1,105 @@
+/**
+ * Graph document types (format version 1, see ARCHITECTURE.md). These are the in-memory
+ * shapes; the zod schemas in src/persistence produce exactly these types.
+ */
+export const GRAPH_FORMAT = 'latentloom.graph';
+export const GRAPH_FORMAT_VERSION = 1;
+
+export interface PortRef {
+  node: string;
+  port: string;
+}
+
+export interface GraphEdge {
+  from: PortRef;
+  to: PortRef;
+}
+
+export interface NodeUi {
+  x: number;
+  y: number;
+  collapsed?: boolean;
+  width?: number;
+  height?: number;
+}
+
+export interface GraphNode {
+  id: string;
+  type: string;
+  /** The node type's version this instance was saved with (node types migrate their params). */
+  version: number;
+  params: Record<string, unknown>;
+  /**
+   * Params the user turned into input sockets (ComfyUI's "convert widget to input"): each name
+   * here becomes an input port of the param's port type, and an edge into it overrides the param.
+   */
+  paramInputs?: string[];
+  /** Zone id for nodes drawn inside a repeat zone; repeat-input/-output carry their own zone id. */
+  zone?: string;
+  title?: string;
+  ui?: NodeUi;
+  /** Unknown fields found when loading, kept so nothing is silently dropped. */
+  extra?: Record<string, unknown>;
+}
+
+export interface ModelFileInfo {
+  size?: number;
+  sha256?: string;
+}
+
+export interface ModelRef {
+  /** `builtin:<id>`, `https://…` base URL, or `folder:<name>` for a user-picked local folder. */
+  source: string;
+  title?: string;
+  files?: Record<string, ModelFileInfo>;
+  extra?: Record<string, unknown>;
+}
+
+export interface GraphMeta {
+  title?: string;
+  description?: string;
+  extra?: Record<string, unknown>;
+}
+
+export interface GraphUi {
+  viewport?: { x: number; y: number; zoom: number };
+  extra?: Record<string, unknown>;
+}
+
+export interface GraphDocument {
+  format: typeof GRAPH_FORMAT;
+  version: typeof GRAPH_FORMAT_VERSION;
+  meta: GraphMeta;
+  models: Record<string, ModelRef>;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  ui?: GraphUi;
+  extra?: Record<string, unknown>;
+}
+
+/** One problem found in a graph. `code` is stable and meant for programs; `message` for people. */
+export interface GraphIssue {
+  node?: string;
+  port?: string;
+  code: GraphIssueCode;
+  message: string;
+  severity?: 'error' | 'warning';
+}
+
+export type GraphIssueCode =
+  | 'invalid-json'
+  | 'invalid-document'
+  | 'unsupported-version'
+  | 'unknown-node-type'
+  | 'unknown-port'
+  | 'missing-input'
+  | 'type-mismatch'
+  | 'cycle'
+  | 'duplicate-id'
+  | 'dangling-edge'
+  | 'input-has-two-edges'
+  | 'param-invalid'
+  | 'zone-unpaired'
+  | 'zone-crossing'
+  | 'unknown-model'
+  | 'too-large';
