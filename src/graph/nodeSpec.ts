@@ -4,6 +4,7 @@
  * and the editor only need this erased form.
  */
 import type { PortType } from './portTypes.ts';
+import type { GraphDocument } from './document.ts';
 
 export interface PortSpec {
   type: PortType;
@@ -137,8 +138,8 @@ export interface RunContext {
   log: RunLogger;
   /** The services object given to createEngine (ONNX runtime, model store, file output…). */
   services: unknown;
-  /** The document's models table, for nodes that resolve a `model` param. */
-  models: Readonly<Record<string, { source: string; files?: Record<string, { size?: number; sha256?: string }> }>>;
+  /** The document being run (save nodes embed it in PNG metadata; model nodes read `models`). */
+  graph: GraphDocument;
 }
 
 /** Ports a node adds from its params or from its model (e.g. a repeat zone's state items). */
