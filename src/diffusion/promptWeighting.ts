@@ -1,0 +1,217 @@
+/**
+ * Prompt weighting in the syntax ComfyUI and AUTOMATIC1111 users type, and the 77-token chunking
+ * of long prompts. Pure: no tokenizer, no tensors — the tokenizer is passed in as a function.
+ *
+ * Syntax (A1111's rules, a superset of ComfyUI's):
+ *   `(text)`        weight × 1.1
+ *   `[text]`        weight ÷ 1.1
+ *   `(text:1.5)`    weight × 1.5 (a number right before the closing `)`; `(a:b:1.5)` keeps "a:b")
+ *   nesting multiplies: `((a))` = 1.21, `((a):2)` = 2.2
+ *   `\(` `\)` `\[` `\]` `\\` are literal characters
+ *   an unmatched `)` or `]` is literal text; a group still open at the end gets its ×1.1 / ÷1.1
+ *   `BREAK` (upper case, as a word) ends the current 75-token chunk (A1111)
+ */
+
+export interface WeightedSegment {
+  text: string;
+  weight: number;
+}
+
+/** A parsed prompt: weighted text runs; a `BREAK` keyword appears as `{ break: true }`. */
+export type PromptPart = WeightedSegment | { break: true };
+
+const ROUND_MULTIPLIER = 1.1;
+const SQUARE_MULTIPLIER = 1 / 1.1;
+const ESCAPABLE = new Set(['(', ')', '[', ']', '\\']);
+/** `:` then a number then `)`, as A1111 matches it (whitespace allowed around the number). */
+const EXPLICIT_WEIGHT = /^:\s*([+-]?[.\d]+)\s*\)/;
+
+/**
+ * Splits a prompt into weighted text runs. Adjacent runs of equal weight are merged; empty runs
+ * are dropped, so an empty prompt gives an empty list.
+ */
+export function parsePromptWeights(prompt: string): PromptPart[] {
+  const runs: { text: string; weight: number }[] = [];
+  const roundStarts: number[] = [];
+  const squareStarts: number[] = [];
+  let pending = '';
+
+  const flush = () => {
+    if (pending) runs.push({ text: pending, weight: 1 });
+    pending = '';
+  };
+  const scale = (start: number, factor: number) => {
+    flush();
+    for (let i = start; i < runs.length; i++) runs[i].weight *= factor;
+  };
+
+  let i = 0;
+  while (i < prompt.length) {
+    const ch = prompt[i];
+    if (ch === '\\' && i + 1 < prompt.length && ESCAPABLE.has(prompt[i + 1])) {
+      pending += prompt[i + 1];
+      i += 2;
+      continue;
+    }
+    if (ch === '(') {
+      flush();
+      roundStarts.push(runs.length);
+      i++;
+      continue;
+    }
+    if (ch === '[') {
+      flush();
+      squareStarts.push(runs.length);
+      i++;
+      continue;
+    }
+    if (ch === ':' && roundStarts.length > 0) {
+      const match = EXPLICIT_WEIGHT.exec(prompt.slice(i));
+      const weight = match ? Number(match[1]) : Number.NaN;
+      if (match && Number.isFinite(weight)) {
+        scale(roundStarts.pop()!, weight);
+        i += match[0].length;
+        continue;
+      }
+    }
+    if (ch === ')' && roundStarts.length > 0) {
+      scale(roundStarts.pop()!, ROUND_MULTIPLIER);
+      i++;
+      continue;
+    }
+    if (ch === ']' && squareStarts.length > 0) {
+      scale(squareStarts.pop()!, SQUARE_MULTIPLIER);
+      i++;
+      continue;
+    }
+    pending += ch;
+    i++;
+  }
+  flush();
+  for (const start of roundStarts) scale(start, ROUND_MULTIPLIER);
+  for (const start of squareStarts) scale(start, SQUARE_MULTIPLIER);
+
+  return splitBreaks(mergeEqualWeights(runs));
+}
+
+function mergeEqualWeights(runs: WeightedSegment[]): WeightedSegment[] {
+  const merged: WeightedSegment[] = [];
+  for (const run of runs) {
+    if (!run.text) continue;
+    const last = merged[merged.length - 1];
+    if (last && last.weight === run.weight) last.text += run.text;
+    else merged.push({ text: run.text, weight: run.weight });
+  }
+  return merged;
+}
+
+/** `BREAK` as a whole upper-case word (with the spaces around it) splits a run, as in A1111. */
+const BREAK_KEYWORD = /\s*\bBREAK\b\s*/;
+
+function splitBreaks(runs: WeightedSegment[]): PromptPart[] {
+  const parts: PromptPart[] = [];
+  for (const run of runs) {
+    const pieces = run.text.split(BREAK_KEYWORD);
+    pieces.forEach((piece, index) => {
+      if (index > 0) parts.push({ break: true });
+      if (piece) parts.push({ text: piece, weight: run.weight });
+    });
+  }
+  return parts;
+}
+
+/** Special ids and lengths of a CLIP-style tokenizer. */
+export interface ChunkingTokenizer {
+  /** Token ids of `text` without BOS/EOS. */
+  encodeTokens(text: string): number[];
+  bosTokenId: number;
+  eosTokenId: number;
+  padTokenId: number;
+  /** Model max length including BOS and EOS (77 for CLIP). */
+  modelMaxLength: number;
+}
+
+/** One prompt tokenized into k chunks of `modelMaxLength` each (BOS, ≤75 tokens, EOS, padding). */
+export interface TokenChunks {
+  /** k × L token ids. */
+  ids: number[][];
+  /** k × L weights; BOS, EOS and padding have weight 1. */
+  weights: number[][];
+  /** k × L: 1 for BOS, prompt tokens and EOS; 0 for padding. */
+  attentionMask: number[][];
+}
+
+/**
+ * Tokenizes each weighted run and packs the tokens into chunks of (L − 2) tokens framed by BOS
+ * and EOS and padded to L, as ComfyUI and A1111 do for prompts longer than 77 tokens. Chunks
+ * are filled in order (no word-boundary lookahead); `BREAK` starts a new chunk. A prompt with no
+ * tokens gives one chunk holding only BOS and EOS.
+ */
+export function chunkWeightedTokens(parts: readonly PromptPart[], tokenizer: ChunkingTokenizer): TokenChunks {
+  const length = tokenizer.modelMaxLength;
+  const perChunk = length - 2;
+  if (!Number.isInteger(length) || perChunk < 1) {
+    throw new Error(`Tokenizer model max length must be an integer ≥ 3, got ${length}`);
+  }
+  const chunks: { tokens: number[]; weights: number[] }[] = [];
+  let current = { tokens: [] as number[], weights: [] as number[] };
+  const close = () => {
+    chunks.push(current);
+    current = { tokens: [], weights: [] };
+  };
+  for (const part of parts) {
+    if ('break' in part) {
+      close();
+      continue;
+    }
+    for (const id of tokenizer.encodeTokens(part.text)) {
+      if (current.tokens.length === perChunk) close();
+      current.tokens.push(id);
+      current.weights.push(part.weight);
+    }
+  }
+  if (current.tokens.length > 0 || chunks.length === 0) close();
+
+  const result: TokenChunks = { ids: [], weights: [], attentionMask: [] };
+  for (const chunk of chunks) {
+    const used = chunk.tokens.length + 2;
+    const ids = [tokenizer.bosTokenId, ...chunk.tokens, tokenizer.eosTokenId];
+    const weights = [1, ...chunk.weights, 1];
+    const mask = new Array<number>(used).fill(1);
+    for (let p = used; p < length; p++) {
+      ids.push(tokenizer.padTokenId);
+      weights.push(1);
+      mask.push(0);
+    }
+    result.ids.push(ids);
+    result.weights.push(weights);
+    result.attentionMask.push(mask);
+  }
+  return result;
+}
+
+/** The chunk an empty prompt tokenizes to: BOS, EOS, padding. */
+export function emptyChunk(tokenizer: ChunkingTokenizer): TokenChunks {
+  return chunkWeightedTokens([], tokenizer);
+}
+
+/** Appends empty-prompt chunks until the prompt has `count` chunks (for batching cond/uncond). */
+export function padChunks(chunks: TokenChunks, count: number, tokenizer: ChunkingTokenizer): TokenChunks {
+  const empty = emptyChunk(tokenizer);
+  const out: TokenChunks = {
+    ids: [...chunks.ids],
+    weights: [...chunks.weights],
+    attentionMask: [...chunks.attentionMask],
+  };
+  while (out.ids.length < count) {
+    out.ids.push([...empty.ids[0]]);
+    out.weights.push([...empty.weights[0]]);
+    out.attentionMask.push([...empty.attentionMask[0]]);
+  }
+  return out;
+}
+
+/** Tokenizes a weighted prompt: parse, then chunk. */
+export function tokenizeWeightedPrompt(prompt: string, tokenizer: ChunkingTokenizer): TokenChunks {
+  return chunkWeightedTokens(parsePromptWeights(prompt), tokenizer);
+}
