@@ -1,0 +1,119 @@
+/**
+ * The editor's document store: plain TypeScript, no React. Every document edit goes through
+ * `edit()`, which runs an immer recipe with patches so it can be undone; listeners are notified
+ * after each change (React subscribes through useSyncExternalStore in useEditor.ts).
+ */
+import { produceWithPatches, produce, type Draft } from 'immer';
+import type { GraphDocument } from '../../graph/document.ts';
+import { UndoHistory, type HistoryOptions } from './history.ts';
+
+export interface EditorSnapshot {
+  doc: GraphDocument;
+  /** Bumped on every change, including undo/redo/load (autosave and memo keys use it). */
+  revision: number;
+  canUndo: boolean;
+  canRedo: boolean;
+  undoLabel?: string;
+  redoLabel?: string;
+  /** Name of the file the document came from or was last saved as. */
+  fileName?: string;
+}
+
+export interface EditOptions {
+  /** Consecutive edits with the same group key become one undo step (until sealed). */
+  group?: string;
+}
+
+export type DocRecipe = (draft: Draft<GraphDocument>) => void;
+
+export interface EditorStore {
+  getSnapshot(): EditorSnapshot;
+  subscribe(listener: () => void): () => void;
+  edit(label: string, recipe: DocRecipe, options?: EditOptions): void;
+  /** Change the document without an undo step (viewport pans, for instance). */
+  editWithoutHistory(recipe: DocRecipe): void;
+  seal(): void;
+  undo(): boolean;
+  redo(): boolean;
+  /** Replace the whole document (new/open/restore); clears undo history. */
+  load(doc: GraphDocument, fileName?: string): void;
+  setFileName(name: string | undefined): void;
+}
+
+export interface EditorStoreOptions extends HistoryOptions {
+  now?: () => number;
+}
+
+export function createEditorStore(initial: GraphDocument, options: EditorStoreOptions = {}): EditorStore {
+  const history = new UndoHistory(options);
+  const now = options.now ?? (() => Date.now());
+  const listeners = new Set<() => void>();
+  let doc = produce(initial, () => {}); // freeze a private copy
+  let revision = 0;
+  let fileName: string | undefined;
+  let snapshot = makeSnapshot();
+
+  function makeSnapshot(): EditorSnapshot {
+    return {
+      doc,
+      revision,
+      canUndo: history.canUndo,
+      canRedo: history.canRedo,
+      undoLabel: history.undoLabel,
+      redoLabel: history.redoLabel,
+      fileName,
+    };
+  }
+
+  function changed(): void {
+    revision += 1;
+    snapshot = makeSnapshot();
+    for (const listener of [...listeners]) listener();
+  }
+
+  return {
+    getSnapshot: () => snapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    edit(label, recipe, editOptions = {}) {
+      const [next, patches, inverse] = produceWithPatches(doc, recipe);
+      if (patches.length === 0) return;
+      history.record(label, patches, inverse, editOptions.group, now());
+      doc = next;
+      changed();
+    },
+    editWithoutHistory(recipe) {
+      const next = produce(doc, recipe);
+      if (next === doc) return;
+      doc = next;
+      changed();
+    },
+    seal: () => history.seal(),
+    undo() {
+      const next = history.undo(doc);
+      if (next === undefined) return false;
+      doc = next;
+      changed();
+      return true;
+    },
+    redo() {
+      const next = history.redo(doc);
+      if (next === undefined) return false;
+      doc = next;
+      changed();
+      return true;
+    },
+    load(nextDoc, nextFileName) {
+      history.clear();
+      doc = produce(nextDoc, () => {});
+      fileName = nextFileName;
+      changed();
+    },
+    setFileName(name) {
+      fileName = name;
+      changed();
+    },
+  };
+}
