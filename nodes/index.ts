@@ -5,9 +5,29 @@
 import { createRegistry, type NodeRegistry } from '../src/graph/registry.ts';
 import type { NodeDefinition } from '../src/graph/nodeSpec.ts';
 import { mathAdd } from './math/add.ts';
+import { mathMultiply } from './math/multiply.ts';
+import { mathIntToFloat } from './math/intToFloat.ts';
+import { mathFloatToInt } from './math/floatToInt.ts';
+import { constInt } from './const/int.ts';
+import { constFloat } from './const/float.ts';
+import { constString } from './const/string.ts';
+import { constSeed } from './const/seed.ts';
+import { flowRepeatInput } from './flow/repeatInput.ts';
+import { flowRepeatOutput } from './flow/repeatOutput.ts';
+import { textPrompt } from './text/prompt.ts';
 
 export const ALL_NODES: readonly NodeDefinition[] = [
   mathAdd,
+  mathMultiply,
+  mathIntToFloat,
+  mathFloatToInt,
+  constInt,
+  constFloat,
+  constString,
+  constSeed,
+  flowRepeatInput,
+  flowRepeatOutput,
+  textPrompt,
 ];
 
 export function defaultRegistry(): NodeRegistry {
