@@ -1,0 +1,149 @@
+/**
+ * Tiled processing of large images with overlap and feathered blending, so that a model that
+ * maps [1, C, h, w] → [1, C', s·h, s·w] (an ESRGAN-style upscaler) can run on an image of any
+ * size in bounded memory without visible seams.
+ *
+ * Tiles all have the same size (fixed-shape models accept them); the last tile of a row or
+ * column is moved back to end flush with the image edge, so its overlap may be larger. In the
+ * output, each tile's weight ramps linearly from 1/(F+1) at an inner edge up to 1 at F pixels
+ * inside (F = overlap · scale), stays 1 at image borders, and overlapping tiles are averaged by
+ * weight — the same scheme as ComfyUI's tiled upscaling.
+ */
+import { Tensor, type TensorLike } from './tensor.ts';
+
+export interface TileRect {
+  y: number;
+  x: number;
+  h: number;
+  w: number;
+}
+
+/** Start offsets of tiles of `tile` pixels covering `size`, stepping by tile − overlap. */
+export function tileStarts(size: number, tile: number, overlap: number): number[] {
+  if (!Number.isInteger(tile) || tile < 1) throw new Error(`Tile size must be a positive integer, got ${tile}`);
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= tile) {
+    throw new Error(`Tile overlap must be an integer in [0, ${tile - 1}] for tiles of ${tile}, got ${overlap}`);
+  }
+  if (size <= tile) return [0];
+  const step = tile - overlap;
+  const starts: number[] = [];
+  for (let s = 0; s + tile < size; s += step) starts.push(s);
+  starts.push(size - tile);
+  return starts;
+}
+
+/** Tiles covering an H × W image, row by row. */
+export function planTiles(height: number, width: number, tile: number, overlap: number): TileRect[] {
+  const rows = tileStarts(height, tile, overlap);
+  const cols = tileStarts(width, tile, overlap);
+  const rects: TileRect[] = [];
+  for (const y of rows) {
+    for (const x of cols) rects.push({ y, x, h: Math.min(tile, height), w: Math.min(tile, width) });
+  }
+  return rects;
+}
+
+/**
+ * 1-D blend weights over a tile of `length` output pixels: a ramp of `feather` pixels at each
+ * edge that is not an image border.
+ */
+export function featherRamp(length: number, feather: number, rampStart: boolean, rampEnd: boolean): Float32Array {
+  const weights = new Float32Array(length).fill(1);
+  for (let d = 0; d < Math.min(feather, length); d++) {
+    const w = (d + 1) / (feather + 1);
+    if (rampStart) weights[d] = Math.min(weights[d], w);
+    if (rampEnd) weights[length - 1 - d] = Math.min(weights[length - 1 - d], w);
+  }
+  return weights;
+}
+
+/** Copies the rectangle `rect` of batch item `b` of a [B, C, H, W] tensor into a [1, C, h, w] tensor. */
+export function extractTile(input: TensorLike<'float32'>, b: number, rect: TileRect): Tensor<'float32'> {
+  const [, channels, height, width] = input.shape;
+  const out = new Float32Array(channels * rect.h * rect.w);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < rect.h; y++) {
+      const from = ((b * channels + c) * height + rect.y + y) * width + rect.x;
+      out.set(input.data.subarray(from, from + rect.w), (c * rect.h + y) * rect.w);
+    }
+  }
+  return new Tensor('float32', [1, channels, rect.h, rect.w], out);
+}
+
+export interface TiledOptions {
+  /** Tile edge in input pixels. */
+  tileSize: number;
+  /** Overlap between neighbouring tiles in input pixels. */
+  overlap: number;
+  /** Integer output/input size ratio of `process`. */
+  scale: number;
+  signal?: AbortSignal;
+  /** Called after each tile (for progress reporting). */
+  onTile?(done: number, total: number): void;
+}
+
+/**
+ * Runs `process` on overlapping tiles of each batch item of a [B, C, H, W] float32 tensor and
+ * blends the results into [B, C', s·H, s·W].
+ */
+export async function runTiled(
+  input: TensorLike<'float32'>,
+  options: TiledOptions,
+  process: (tile: Tensor<'float32'>) => Promise<TensorLike<'float32'>> | TensorLike<'float32'>,
+): Promise<Tensor<'float32'>> {
+  if (input.shape.length !== 4) throw new Error(`Tiled processing needs a [B, C, H, W] tensor, got [${input.shape.join(', ')}]`);
+  const { scale } = options;
+  if (!Number.isInteger(scale) || scale < 1) throw new Error(`Tile scale must be a positive integer, got ${scale}`);
+  const [batch, , height, width] = input.shape;
+  const rects = planTiles(height, width, options.tileSize, options.overlap);
+  const outH = height * scale;
+  const outW = width * scale;
+  const feather = options.overlap * scale;
+  let outChannels = -1;
+  let accum = new Float32Array(0);
+  const weightSum = new Float32Array(outH * outW);
+  const total = batch * rects.length;
+  let done = 0;
+
+  for (let b = 0; b < batch; b++) {
+    weightSum.fill(0);
+    for (const rect of rects) {
+      options.signal?.throwIfAborted();
+      const result = await process(extractTile(input, b, rect));
+      const [rb, rc, rh, rw] = result.shape;
+      if (result.shape.length !== 4 || rb !== 1 || rh !== rect.h * scale || rw !== rect.w * scale) {
+        throw new Error(
+          `Tile ${rect.w}×${rect.h} at (${rect.x}, ${rect.y}) gave [${result.shape.join(', ')}]; expected [1, C, ${rect.h * scale}, ${rect.w * scale}] for scale ${scale}`,
+        );
+      }
+      if (outChannels < 0) {
+        outChannels = rc;
+        accum = new Float32Array(batch * outChannels * outH * outW);
+      } else if (rc !== outChannels) {
+        throw new Error(`Tiles disagree on channel count: ${rc} vs ${outChannels}`);
+      }
+      const wy = featherRamp(rh, feather, rect.y > 0, rect.y + rect.h < height);
+      const wx = featherRamp(rw, feather, rect.x > 0, rect.x + rect.w < width);
+      const oy = rect.y * scale;
+      const ox = rect.x * scale;
+      for (let y = 0; y < rh; y++) {
+        const rowOut = (oy + y) * outW + ox;
+        for (let x = 0; x < rw; x++) weightSum[rowOut + x] += wy[y] * wx[x];
+      }
+      for (let c = 0; c < rc; c++) {
+        const plane = (b * outChannels + c) * outH * outW;
+        for (let y = 0; y < rh; y++) {
+          const rowOut = plane + (oy + y) * outW + ox;
+          const rowIn = (c * rh + y) * rw;
+          for (let x = 0; x < rw; x++) accum[rowOut + x] += wy[y] * wx[x] * result.data[rowIn + x];
+        }
+      }
+      options.onTile?.(++done, total);
+    }
+    for (let c = 0; c < outChannels; c++) {
+      const plane = (b * outChannels + c) * outH * outW;
+      for (let i = 0; i < outH * outW; i++) accum[plane + i] /= weightSum[i];
+    }
+  }
+  return new Tensor('float32', [batch, outChannels, outH, outW], accum);
+}
