@@ -11,6 +11,7 @@ export type { DType, TensorLike, TensorData } from './tensor/tensor.ts';
 export * from './tensor/fp16.ts';
 export * from './tensor/png.ts';
 export * from './tensor/image.ts';
+export * from './tensor/torchGenerator.ts';
 // Graph documents: load/save, validation, connection checks, edit operations (engineer A).
 export { loadGraph } from './persistence/load.ts';
 export type { LoadOptions, LoadResult } from './persistence/load.ts';
