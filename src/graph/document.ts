@@ -83,7 +83,10 @@ export interface GraphIssue {
   port?: string;
   code: GraphIssueCode;
   message: string;
+  /** Absent means 'error'. Warnings never stop a load or a run. */
   severity?: 'error' | 'warning';
+  /** Where in the file, for load issues: e.g. `nodes[3].ui.x`. */
+  path?: string;
 }
 
 export type GraphIssueCode =
@@ -102,4 +105,12 @@ export type GraphIssueCode =
   | 'zone-unpaired'
   | 'zone-crossing'
   | 'unknown-model'
-  | 'too-large';
+  | 'too-large'
+  /** Warning: a `__proto__`/`constructor`/`prototype` key was dropped while loading. */
+  | 'unsafe-key'
+  /** Warning: an unknown field was dropped (where the format has no `extra` to keep it). */
+  | 'unknown-field'
+  /** Warning: a node carries a param its type does not declare. */
+  | 'unknown-param'
+  /** Warning: the file was upgraded from an older format version (or node type version). */
+  | 'migrated';

@@ -1,0 +1,119 @@
+/**
+ * `loadGraph`: the one way a graph file enters LatentLoom. It parses text, enforces size limits,
+ * copies the data safely, migrates old format versions, checks the schema and builds the
+ * in-memory document. It never throws, whatever it is given.
+ *
+ * Loading checks the file's shape only; whether the graph makes sense against a node registry
+ * (types, ports, cycles, zones) is `validateGraph`'s job.
+ */
+import { GRAPH_FORMAT, GRAPH_FORMAT_VERSION, type GraphDocument, type GraphIssue } from '../graph/document.ts';
+import { DEFAULT_LIMITS, type GraphLimits } from './limits.ts';
+import { FORMAT_MIGRATIONS, migrateDocument, type FormatMigration } from './migrations.ts';
+import { sanitizeJson, scanJsonText } from './sanitize.ts';
+import { GraphDocumentV1 } from './schemaV1.ts';
+import { toDocumentV1 } from './toDocument.ts';
+import { zodErrorToIssues } from './zodIssues.ts';
+
+export interface LoadOptions {
+  limits?: Partial<GraphLimits>;
+  /** The format migration chain; defaults to the one shipped (tests register their own). */
+  migrations?: readonly FormatMigration[];
+}
+
+export type LoadResult =
+  | { ok: true; graph: GraphDocument; warnings: GraphIssue[] }
+  | { ok: false; issues: GraphIssue[] };
+
+function fail(code: GraphIssue['code'], message: string, path?: string): LoadResult {
+  return { ok: false, issues: [{ code, message, severity: 'error', ...(path !== undefined ? { path } : {}) }] };
+}
+
+function parseText(text: string, limits: GraphLimits): { ok: true; value: unknown } | { ok: false; result: LoadResult } {
+  if (text.length > limits.maxTextLength) {
+    return { ok: false, result: fail('too-large', `Graph text of ${text.length} characters exceeds the limit of ${limits.maxTextLength}`) };
+  }
+  // Checked before JSON.parse so deep junk and huge graphs are refused in one linear scan.
+  const scan = scanJsonText(text, limits);
+  if (scan.tooDeep) return { ok: false, result: fail('too-large', `JSON nesting deeper than ${limits.maxDepth} levels`) };
+  if (scan.nodes > limits.maxNodes) {
+    return { ok: false, result: fail('too-large', `Graph has more than ${limits.maxNodes} nodes (the limit)`, 'nodes') };
+  }
+  if (scan.edges > limits.maxEdges) {
+    return { ok: false, result: fail('too-large', `Graph has more than ${limits.maxEdges} edges (the limit)`, 'edges') };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { ok: false, result: fail('invalid-json', `Not valid JSON: ${detail}`) };
+  }
+}
+
+/** Counts checked on the raw value before copying it, so a 100k-node file costs no more than its parse. */
+function checkCounts(raw: Record<string, unknown>, limits: GraphLimits): LoadResult | undefined {
+  const nodes = raw.nodes;
+  if (Array.isArray(nodes) && nodes.length > limits.maxNodes) {
+    return fail('too-large', `Graph has ${nodes.length} nodes; the limit is ${limits.maxNodes}`, 'nodes');
+  }
+  const edges = raw.edges;
+  if (Array.isArray(edges) && edges.length > limits.maxEdges) {
+    return fail('too-large', `Graph has ${edges.length} edges; the limit is ${limits.maxEdges}`, 'edges');
+  }
+  return undefined;
+}
+
+function loadUnsafe(json: unknown, options: LoadOptions): LoadResult {
+  const limits: GraphLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  let input = json;
+  if (typeof json === 'string') {
+    const parsed = parseText(json, limits);
+    if (!parsed.ok) return parsed.result;
+    input = parsed.value;
+  } else if (json instanceof Uint8Array) {
+    return fail('invalid-document', 'Expected JSON text or a parsed object, got bytes; decode them as UTF-8 text first');
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    const got = input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input;
+    return fail('invalid-document', `A graph file must be a JSON object, got ${got}`);
+  }
+  const counted = checkCounts(input as Record<string, unknown>, limits);
+  if (counted) return counted;
+
+  const clean = sanitizeJson(input, limits);
+  if (!clean.ok) return { ok: false, issues: clean.issues };
+  const raw = clean.value as Record<string, unknown>;
+  const warnings = [...clean.warnings];
+
+  if (raw.format !== GRAPH_FORMAT) {
+    const got = raw.format === undefined ? 'no "format" field' : `format ${JSON.stringify(raw.format).slice(0, 80)}`;
+    return fail('invalid-document', `Not a LatentLoom graph: expected "format": "${GRAPH_FORMAT}", found ${got}`, 'format');
+  }
+  const version = raw.version;
+  if (typeof version !== 'number' || !Number.isInteger(version)) {
+    return fail('unsupported-version', `"version" must be an integer format version, found ${JSON.stringify(version) ?? 'nothing'}`, 'version');
+  }
+  const migrated = migrateDocument(raw, version, options.migrations ?? FORMAT_MIGRATIONS, GRAPH_FORMAT_VERSION);
+  if (!migrated.ok) return { ok: false, issues: migrated.issues };
+  warnings.push(...migrated.warnings);
+
+  // A migration may have produced anything; the current schema has the last word.
+  const parsed = GraphDocumentV1.safeParse(migrated.value);
+  if (!parsed.success) return { ok: false, issues: zodErrorToIssues(parsed.error, migrated.value) };
+  const graph = toDocumentV1(parsed.data, warnings);
+  return { ok: true, graph, warnings };
+}
+
+/**
+ * Parses (when given text), limits, migrates and checks a graph file.
+ * Returns `{ ok: true, graph, warnings }` or `{ ok: false, issues }`; never throws.
+ */
+export function loadGraph(json: unknown, options: LoadOptions = {}): LoadResult {
+  try {
+    return loadUnsafe(json, options);
+  } catch (error) {
+    // Last line of defence: a bug here must still not crash the caller.
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof RangeError ? 'too-large' : 'invalid-document';
+    return fail(code, `Could not load the graph: ${message}`);
+  }
+}
