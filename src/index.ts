@@ -24,15 +24,3 @@ export { validateGraph, isError } from './graph/validate.ts';
 export { paramValueProblem } from './graph/validateParams.ts';
 export { checkConnection } from './graph/connection.ts';
 export type { ConnectionCheck } from './graph/connection.ts';
-// Graph documents: load/save, validation, connection checks, edit operations (engineer A).
-export { loadGraph } from './persistence/load.ts';
-export type { LoadOptions, LoadResult } from './persistence/load.ts';
-export { saveGraph, saveGraphText } from './persistence/save.ts';
-export { DEFAULT_LIMITS } from './persistence/limits.ts';
-export type { GraphLimits } from './persistence/limits.ts';
-export { FORMAT_MIGRATIONS, migrateDocument } from './persistence/migrations.ts';
-export type { FormatMigration } from './persistence/migrations.ts';
-export { validateGraph, isError } from './graph/validate.ts';
-export { paramValueProblem } from './graph/validateParams.ts';
-export { checkConnection } from './graph/connection.ts';
-export type { ConnectionCheck } from './graph/connection.ts';
