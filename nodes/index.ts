@@ -15,6 +15,10 @@ import { constSeed } from './const/seed.ts';
 import { flowRepeatInput } from './flow/repeatInput.ts';
 import { flowRepeatOutput } from './flow/repeatOutput.ts';
 import { textPrompt } from './text/prompt.ts';
+import { imageLoad } from './image/load.ts';
+import { imageResize } from './image/resize.ts';
+import { latentPreview } from './latent/preview.ts';
+import { latentUpscale } from './latent/upscale.ts';
 
 export const ALL_NODES: readonly NodeDefinition[] = [
   mathAdd,
@@ -28,6 +32,10 @@ export const ALL_NODES: readonly NodeDefinition[] = [
   flowRepeatInput,
   flowRepeatOutput,
   textPrompt,
+  imageLoad,
+  imageResize,
+  latentPreview,
+  latentUpscale,
 ];
 
 export function defaultRegistry(): NodeRegistry {
