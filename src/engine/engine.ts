@@ -1,0 +1,126 @@
+/**
+ * The engine: validate → plan → run, with a content-signature cache across runs of one engine
+ * (ComfyUI semantics), intermediates released after their last reader, cancellation, and typed
+ * events. See ARCHITECTURE.md, "Engine".
+ */
+import type { GraphDocument, GraphIssue } from '../graph/document.ts';
+import type { NodeRegistry } from '../graph/registry.ts';
+import { OutputCache, DEFAULT_CACHE_BYTES, type CacheStats } from './cache.ts';
+import type { EngineEvent, NodeRunStats, RunError, RunOptions, RunResult } from './events.ts';
+import { NodeRunError, type RunEnv } from './nodeRunner.ts';
+import { planRun, type Plan } from './plan.ts';
+import { computeSignatures } from './signatures.ts';
+import { executePlan } from './execute.ts';
+import { defaultValidator, type GraphValidator } from './validator.ts';
+
+export interface EngineOptions {
+  registry: NodeRegistry;
+  /** Handed to nodes as `ctx.services` (see nodes/services.ts). */
+  services?: unknown;
+  /** Byte budget of the output cache (default 2 GiB); 0 disables caching. */
+  cacheBytes?: number;
+  /** Graph validation run before every run; defaults to the project's `validateGraph`. */
+  validate?: GraphValidator;
+}
+
+export interface Engine {
+  run(graph: GraphDocument, options?: RunOptions): Promise<RunResult>;
+  clearCache(): void;
+  cacheStats(): CacheStats;
+  /** ArrayBuffers the cache holds: copy these instead of transferring them. */
+  cachedBuffers(): Set<ArrayBufferLike>;
+  readonly registry: NodeRegistry;
+}
+
+let runCounter = 0;
+
+export function createEngine(options: EngineOptions): Engine {
+  const { registry, services } = options;
+  const cache = new OutputCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  const validate = options.validate ?? defaultValidator;
+
+  async function run(graph: GraphDocument, runOptions: RunOptions = {}): Promise<RunResult> {
+    const runId = `run-${++runCounter}-${Date.now().toString(36)}`;
+    const started = performance.now();
+    const listener = runOptions.onEvent;
+    const emit = (event: EngineEvent) => {
+      // A faulty listener must not break the run it observes.
+      try {
+        listener?.(event);
+      } catch {
+        /* ignored on purpose */
+      }
+    };
+    const signal = runOptions.signal ?? new AbortController().signal;
+    const finish = (result: Omit<RunResult, 'runId' | 'stats'> & { stats?: Partial<RunResult['stats']> }): RunResult => {
+      const ms = performance.now() - started;
+      const statuses = Object.values(result.nodes);
+      const full: RunResult = {
+        ...result,
+        runId,
+        stats: {
+          ms,
+          executed: statuses.filter((s) => s.status === 'executed').length,
+          cached: statuses.filter((s) => s.status === 'cached').length,
+          peakLiveBytes: 0,
+          peakLiveValues: 0,
+          liveValuesAtEnd: 0,
+          ...result.stats,
+        },
+      };
+      emit({ type: 'run-end', runId, ok: full.ok, ms, nodes: full.nodes, ...(full.error ? { error: full.error } : {}) });
+      return full;
+    };
+    const fail = (error: RunError, nodes: Record<string, NodeRunStats> = {}) => finish({ ok: false, nodes, outputs: {}, error });
+
+    let issues: GraphIssue[];
+    try {
+      issues = validate(graph, registry).filter((i) => i.severity !== 'warning');
+    } catch (error) {
+      issues = [{ code: 'invalid-document', message: `Validation failed: ${error instanceof Error ? error.message : String(error)}` }];
+    }
+    if (issues.length > 0) {
+      emit({ type: 'run-start', runId, nodes: [], targets: [] });
+      return fail({
+        code: 'invalid-graph',
+        message: `The graph is invalid: ${issues.map((i) => i.message).join('; ')}`,
+        issues,
+        ...(issues[0].node !== undefined ? { node: issues[0].node } : {}),
+      });
+    }
+    const planned = planRun(graph, registry, runOptions.outputs);
+    if (!planned.ok) {
+      emit({ type: 'run-start', runId, nodes: [], targets: [] });
+      return fail(planned.error);
+    }
+    const plan: Plan = planned.plan;
+    emit({ type: 'run-start', runId, nodes: plan.order, targets: plan.targets });
+
+    const env: RunEnv = { runId, graph, services, signal, emit };
+    const nodes: Record<string, NodeRunStats> = {};
+    try {
+      const signatures = computeSignatures(plan, graph, runId);
+      const outcome = await executePlan(env, plan, signatures, cache, nodes);
+      return finish({ ok: true, nodes, outputs: outcome.outputs, stats: outcome.stats });
+    } catch (error) {
+      const runError: RunError =
+        error instanceof NodeRunError
+          ? { node: error.node, code: error.code, message: error.message, ...(error.iteration !== undefined ? { iteration: error.iteration } : {}) }
+          : { code: 'internal-error', message: `Engine error: ${error instanceof Error ? error.message : String(error)}` };
+      if (runError.node !== undefined) {
+        nodes[runError.node] = { status: 'error', ms: nodes[runError.node]?.ms ?? 0, type: plan.nodes.get(runError.node)?.def.type ?? '' };
+        emit({ type: 'node-error', runId, node: runError.node, code: runError.code, message: runError.message });
+      }
+      for (const id of plan.order) nodes[id] ??= { status: 'skipped', ms: 0, type: plan.nodes.get(id)!.def.type };
+      return fail(runError, nodes);
+    }
+  }
+
+  return {
+    run,
+    registry,
+    clearCache: () => cache.clear(),
+    cacheStats: () => cache.stats(),
+    cachedBuffers: () => cache.heldBuffers(),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Runs one planned node: gathers its inputs, builds its RunContext, times it, and turns any
+ * failure into a NodeRunError that names the node.
+ */
+import type { GraphDocument } from '../graph/document.ts';
+import type { RunContext } from '../graph/nodeSpec.ts';
+import type { EngineEvent } from './events.ts';
+import type { PlannedNode } from './plan.ts';
+
+export interface RunEnv {
+  runId: string;
+  graph: GraphDocument;
+  services: unknown;
+  signal: AbortSignal;
+  emit(event: EngineEvent): void;
+}
+
+/** A failure while running a graph, with the node it belongs to. */
+export class NodeRunError extends Error {
+  constructor(
+    readonly node: string,
+    readonly code: string,
+    message: string,
+    readonly iteration?: number,
+  ) {
+    super(message);
+    this.name = 'NodeRunError';
+  }
+}
+
+/** Looks up the outputs a node produced (in the current scope) or undefined. */
+export type ValueLookup = (nodeId: string) => Record<string, unknown> | undefined;
+
+export function gatherInputs(
+  planned: PlannedNode,
+  lookup: ValueLookup,
+): { inputs: Record<string, unknown>; params: Record<string, unknown> } {
+  const inputs: Record<string, unknown> = {};
+  const params: Record<string, unknown> = { ...planned.params };
+  for (const [port, from] of planned.sources) {
+    const outputs = lookup(from.node);
+    if (!outputs || !(from.port in outputs)) {
+      throw new NodeRunError(
+        planned.id,
+        'missing-value',
+        `Input "${port}" of node "${planned.id}" (${planned.def.type}): node "${from.node}" produced no "${from.port}" output`,
+      );
+    }
+    if (planned.paramPorts.has(port)) params[port] = outputs[from.port];
+    else inputs[port] = outputs[from.port];
+  }
+  return { inputs, params };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+}
+
+/** Checks the outputs a node returned cover every output port some planned node reads. */
+function checkOutputs(planned: PlannedNode, outputs: unknown, needed: readonly string[]): Record<string, unknown> {
+  if (outputs === null || typeof outputs !== 'object') {
+    throw new NodeRunError(planned.id, 'bad-output', `Node "${planned.id}" (${planned.def.type}) returned ${String(outputs)} instead of an outputs object`);
+  }
+  const record = outputs as Record<string, unknown>;
+  for (const port of needed) {
+    if (record[port] === undefined) {
+      throw new NodeRunError(planned.id, 'bad-output', `Node "${planned.id}" (${planned.def.type}) returned no value for its output "${port}"`);
+    }
+  }
+  return record;
+}
+
+/**
+ * Calls the node's `run`. Returns its outputs and the wall time in ms. `neededPorts` are the
+ * output ports read downstream, which must be present.
+ */
+export async function invokeNode(
+  env: RunEnv,
+  planned: PlannedNode,
+  inputs: Record<string, unknown>,
+  params: Record<string, unknown>,
+  neededPorts: readonly string[],
+  iteration?: number,
+): Promise<{ outputs: Record<string, unknown>; ms: number }> {
+  const { runId, emit } = env;
+  const node = planned.id;
+  if (env.signal.aborted) throw cancelled(node, iteration);
+  const ctx: RunContext = {
+    nodeId: node,
+    signal: env.signal,
+    services: env.services,
+    graph: env.graph,
+    progress(value, max, preview) {
+      emit({ type: 'node-progress', runId, node, value, max, ...(preview !== undefined ? { preview } : {}) });
+    },
+    log: {
+      debug: (message) => emit({ type: 'node-log', runId, node, level: 'debug', message }),
+      info: (message) => emit({ type: 'node-log', runId, node, level: 'info', message }),
+      warn: (message) => emit({ type: 'node-log', runId, node, level: 'warn', message }),
+    },
+  };
+  const start = performance.now();
+  let result: unknown;
+  try {
+    result = await planned.def.run(ctx, inputs, params);
+  } catch (error) {
+    if (error instanceof NodeRunError) throw error;
+    if (env.signal.aborted) throw cancelled(node, iteration);
+    const own = (error as { code?: unknown } | null)?.code;
+    const code = typeof own === 'string' && own !== '' ? own : 'node-failed';
+    const where = iteration === undefined ? '' : ` in iteration ${iteration + 1}`;
+    throw new NodeRunError(node, code, `Node "${node}" (${planned.def.type}) failed${where}: ${describeError(error)}`, iteration);
+  }
+  const ms = performance.now() - start;
+  return { outputs: checkOutputs(planned, result, neededPorts), ms };
+}
+
+export function cancelled(node: string, iteration?: number): NodeRunError {
+  const where = iteration === undefined ? '' : ` (iteration ${iteration + 1})`;
+  return new NodeRunError(node, 'cancelled', `Run cancelled at node "${node}"${where}`, iteration);
+}

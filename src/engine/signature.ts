@@ -1,0 +1,105 @@
+/**
+ * Content signatures for the cache (ComfyUI semantics): a node's signature is a hash of its type,
+ * type version, params and the signatures of what feeds each input port. Equal signatures mean
+ * equal outputs for deterministic nodes.
+ */
+
+/** Stable JSON: object keys sorted, so `{a,b}` and `{b,a}` hash the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) return `"${String(value)}"`;
+    if (typeof value === 'bigint') return `"${value}n"`;
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value as Record<string, unknown>).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+/**
+ * 106-bit string hash: two independent 53-bit lanes (cyrb53-style multiply/xor mixing with
+ * different seeds). Collisions would silently serve a wrong cached value, hence the width.
+ */
+export function hashString(text: string): string {
+  return lane(text, 0x9e3779b1).toString(36).padStart(11, '0') + lane(text, 0x85ebca6b).toString(36).padStart(11, '0');
+}
+
+function lane(text: string, seed: number): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+export interface SignatureParts {
+  type: string;
+  version: number;
+  params: Record<string, unknown>;
+  /** port name → signature of the upstream node and the port it comes from. */
+  inputs: Record<string, string>;
+  /** Anything else the result depends on (model table entries, a per-run nonce for volatile nodes). */
+  extra?: unknown;
+}
+
+export function nodeSignature(parts: SignatureParts): string {
+  return hashString(canonicalJson(parts));
+}
+
+/**
+ * Approximate bytes held by a value: typed arrays and buffers count their byteLength, strings two
+ * bytes a character; plain objects, arrays and tensors are walked. Other class instances (model
+ * sessions) count a nominal size, since their memory is not ours to measure or free.
+ */
+export function valueBytes(value: unknown): number {
+  const seen = new Set<object>();
+  let total = 0;
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'string') total += 2 * v.length;
+    else if (typeof v !== 'object') total += 8;
+    else {
+      if (seen.has(v)) continue;
+      seen.add(v);
+      if (ArrayBuffer.isView(v)) total += v.byteLength;
+      else if (v instanceof ArrayBuffer) total += v.byteLength;
+      else if (depth >= 16) total += 64;
+      else if (Array.isArray(v)) for (const item of v) stack.push({ v: item, depth: depth + 1 });
+      else if (isWalkable(v)) for (const item of Object.values(v)) stack.push({ v: item, depth: depth + 1 });
+      else total += 64;
+    }
+  }
+  return total;
+}
+
+function isWalkable(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return true;
+  // Tensor (and TensorLike class instances): dtype/shape/data are own fields.
+  const t = v as { dtype?: unknown; shape?: unknown; data?: unknown };
+  return typeof t.dtype === 'string' && Array.isArray(t.shape) && ArrayBuffer.isView(t.data);
+}
+
+/** Every ArrayBuffer reachable inside a value (walked like `valueBytes`). */
+export function collectBuffers(value: unknown, into: Set<ArrayBufferLike> = new Set()): Set<ArrayBufferLike> {
+  const seen = new Set<object>();
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) into.add(v.buffer);
+    else if (v instanceof ArrayBuffer) into.add(v);
+    else if (depth < 16 && Array.isArray(v)) for (const item of v) stack.push({ v: item, depth: depth + 1 });
+    else if (depth < 16 && isWalkable(v)) for (const item of Object.values(v)) stack.push({ v: item, depth: depth + 1 });
+  }
+  return into;
+}

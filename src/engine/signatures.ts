@@ -1,0 +1,49 @@
+/**
+ * Signatures of every planned node for one run. Volatile nodes (non-deterministic, or fed by
+ * one) get the run id mixed in, so they and everything downstream miss the cache every run.
+ */
+import type { GraphDocument } from '../graph/document.ts';
+import type { Plan } from './plan.ts';
+import { nodeSignature } from './signature.ts';
+
+export interface RunSignatures {
+  signature: Map<string, string>;
+  /** Nodes whose outputs may differ between runs with equal inputs: never cached. */
+  volatile: Set<string>;
+}
+
+export function computeSignatures(plan: Plan, graph: GraphDocument, runId: string): RunSignatures {
+  const signature = new Map<string, string>();
+  const volatile = new Set<string>();
+  const zoneInputOf = new Map<string, string>();
+  for (const step of plan.steps) if (step.kind === 'zone') zoneInputOf.set(step.zone.output, step.zone.input);
+
+  for (const id of plan.order) {
+    const planned = plan.nodes.get(id)!;
+    const inputs: Record<string, string> = {};
+    let isVolatile = planned.def.deterministic === false;
+    for (const [port, from] of planned.sources) {
+      inputs[port] = `${signature.get(from.node)}.${from.port}`;
+      if (volatile.has(from.node)) isVolatile = true;
+    }
+    const extra: Record<string, unknown> = {};
+    // A model param names an entry of the document's model table: its content is the identity.
+    for (const [name, spec] of Object.entries(planned.def.params)) {
+      if (spec.kind === 'model' && typeof planned.params[name] === 'string') {
+        extra[`model:${name}`] = graph.models?.[planned.params[name] as string] ?? null;
+      }
+    }
+    // The zone's final state depends on the count even where the body ignores the index.
+    const zoneInput = zoneInputOf.get(id);
+    if (zoneInput !== undefined) {
+      extra.zoneInput = signature.get(zoneInput);
+      if (volatile.has(zoneInput)) isVolatile = true;
+    }
+    if (isVolatile) {
+      extra.run = runId;
+      volatile.add(id);
+    }
+    signature.set(id, nodeSignature({ type: planned.def.type, version: planned.def.version, params: planned.params, inputs, extra }));
+  }
+  return { signature, volatile };
+}

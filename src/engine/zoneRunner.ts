@@ -1,0 +1,92 @@
+/**
+ * Runs one repeat zone: the repeat-input takes the count and the initial state, then the body
+ * runs `count` times, each iteration seeing the index and the state the previous iteration's
+ * repeat-output produced. Body values live for one iteration only (ComfyUI caches nothing per
+ * iteration); the zone's final state is cached as the repeat-output's outputs by the engine.
+ */
+import { zoneStateItems, type ZoneInfo } from '../graph/zones.ts';
+import { cancelled, gatherInputs, invokeNode, type RunEnv } from './nodeRunner.ts';
+import type { Plan } from './plan.ts';
+import { RefCounts, ValueStore } from './values.ts';
+
+export interface ZoneHooks {
+  /** Called once, the first time a zone member runs. */
+  started(nodeId: string): void;
+  /** Called once per member after the loop, with the summed time and the iterations it ran. */
+  finished(nodeId: string, ms: number, iterations: number): void;
+  /** Output ports of a node that planned consumers read. */
+  neededPorts(nodeId: string): readonly string[];
+  isTarget(nodeId: string): boolean;
+}
+
+export async function runZone(
+  env: RunEnv,
+  plan: Plan,
+  step: { zone: ZoneInfo; body: string[] },
+  outer: ValueStore,
+  hooks: ZoneHooks,
+): Promise<Record<string, unknown>> {
+  const { zone, body } = step;
+  const input = plan.nodes.get(zone.input)!;
+  const output = plan.nodes.get(zone.output)!;
+  const stateNames = (zoneStateItems(input.node) ?? []).map((item) => item.name);
+  const members = new Set([zone.input, ...body, zone.output]);
+  const ms = new Map<string, number>([...members].map((id) => [id, 0]));
+
+  hooks.started(zone.input);
+  const first = gatherInputs(input, (id) => outer.get(id));
+  const initial = await invokeNode(env, input, first.inputs, first.params, hooks.neededPorts(zone.input));
+  ms.set(zone.input, initial.ms);
+  const count = first.inputs.count as number;
+
+  // Reads of each member's value by other members, per iteration.
+  const readsPerIteration = new Map<string, number>();
+  for (const id of [...body, zone.output]) {
+    for (const from of plan.nodes.get(id)!.sources.values()) {
+      if (members.has(from.node)) readsPerIteration.set(from.node, (readsPerIteration.get(from.node) ?? 0) + 1);
+    }
+  }
+  const keep = new Set([...members].filter((id) => hooks.isTarget(id)));
+  const lastOutputs = new Map<string, Record<string, unknown>>();
+
+  let state: Record<string, unknown> = {};
+  for (const name of stateNames) state[name] = initial.outputs[name];
+  for (let i = 0; i < count; i++) {
+    if (env.signal.aborted) throw cancelled(zone.input, i);
+    const local = new ValueStore(outer.meter, outer);
+    const refs = new RefCounts(keep);
+    for (const [id, n] of readsPerIteration) refs.add(id, n);
+    local.set(zone.input, i === 0 ? initial.outputs : { index: i, ...state });
+
+    for (const id of [...body, zone.output]) {
+      const planned = plan.nodes.get(id)!;
+      if (i === 0) hooks.started(id);
+      const { inputs, params } = gatherInputs(planned, (nodeId) => local.get(nodeId));
+      const result = await invokeNode(env, planned, inputs, params, hooks.neededPorts(id), i);
+      ms.set(id, ms.get(id)! + result.ms);
+      local.set(id, result.outputs);
+      if (keep.has(id)) lastOutputs.set(id, result.outputs);
+      for (const from of planned.sources.values()) {
+        if (members.has(from.node) && refs.consume(from.node)) local.release(from.node);
+      }
+    }
+    const next = local.get(zone.output)!;
+    state = {};
+    for (const name of stateNames) state[name] = next[name];
+    local.clear();
+    env.emit({
+      type: 'node-progress',
+      runId: env.runId,
+      node: zone.output,
+      value: i + 1,
+      max: count,
+      iteration: i + 1,
+      count,
+      zone: zone.id,
+    });
+  }
+
+  for (const id of members) hooks.finished(id, ms.get(id)!, id === zone.input ? Math.max(count, 1) : count);
+  for (const [id, outputs] of lastOutputs) if (id !== zone.output) outer.set(id, outputs);
+  return state;
+}
