@@ -12,6 +12,7 @@ import {
   type PortMap,
 } from '../graph/nodeSpec.ts';
 import { isPortType } from '../graph/portTypes.ts';
+import { createRegistry, type NodeRegistry } from '../graph/registry.ts';
 
 export interface NodeTypeInfo {
   type: string;
@@ -54,10 +55,27 @@ export interface ResolvedPorts {
   outputs: PortMap;
 }
 
+/** A definition the validator and connection check can use; its `run` is never called here. */
+function editorDefinition(info: NodeTypeInfo): NodeDefinition {
+  return {
+    ...info,
+    dynamicPorts: (params) => {
+      const ports = portsFromPortLists(info, params);
+      return { inputs: ports, outputs: ports };
+    },
+    run: () => {
+      throw new Error(`Node type "${info.type}" runs in the worker, not in the editor`);
+    },
+  };
+}
+
 export class NodeCatalog {
   private readonly byType: Map<string, NodeTypeInfo>;
+  /** The catalog as a NodeRegistry, so the editor uses the loader's own validator and rules. */
+  readonly registry: NodeRegistry;
   constructor(readonly infos: readonly NodeTypeInfo[]) {
     this.byType = new Map(infos.map((i) => [i.type, i]));
+    this.registry = createRegistry(infos.map(editorDefinition));
   }
   get(type: string): NodeTypeInfo | undefined {
     return this.byType.get(type);
@@ -70,17 +88,9 @@ export class NodeCatalog {
   }
   /** All ports of a node instance; an unknown type has none (the node is drawn as unknown). */
   portsOf(node: Pick<GraphNode, 'type' | 'params' | 'paramInputs'>): ResolvedPorts {
-    const info = this.byType.get(node.type);
-    if (!info) return { inputs: {}, outputs: {} };
-    const dynamic = portsFromPortLists(info, node.params);
-    const defLike = {
-      ...info,
-      dynamicPorts: () => ({ inputs: dynamic, outputs: dynamic }),
-      run: () => {
-        throw new Error('not runnable in the editor');
-      },
-    } as NodeDefinition;
-    return resolvePorts(defLike, node.params, node.paramInputs ?? []);
+    const def = this.registry.get(node.type);
+    if (!def) return { inputs: {}, outputs: {} };
+    return resolvePorts(def, node.params, node.paramInputs ?? []);
   }
   /** A new node instance of `type` with default params. */
   instantiate(type: string, id: string, at: { x: number; y: number }): GraphNode {

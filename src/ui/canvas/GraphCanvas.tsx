@@ -1,0 +1,268 @@
+/**
+ * The canvas: React Flow bound to the editor store. Node positions live in React Flow's state
+ * while dragging and are committed to the document once per drag (one undo step); connections are
+ * checked with the loader's rules and a refusal says why; dropping a wire on empty canvas opens
+ * the palette filtered to compatible nodes.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
+import {
+  ReactFlow, Background, BackgroundVariant, Controls, MiniMap, applyNodeChanges, useReactFlow,
+  type Connection, type Edge, type FinalConnectionState, type IsValidConnection, type Node, type NodeChange, type OnConnectEnd,
+} from '@xyflow/react';
+import type { GraphDocument, GraphIssue, PortRef } from '../../graph/document.ts';
+import type { NodeCatalog } from '../catalog.ts';
+import type { EditorStore } from '../store/editorStore.ts';
+import * as edits from '../store/docEdits.ts';
+import type { NodeStatus } from '../run/runStore.ts';
+import { Palette } from '../palette/Palette.tsx';
+import type { PaletteFilter, PaletteHit } from '../palette/fuzzy.ts';
+import type { GraphTemplate } from '../palette/templates.ts';
+import { checkConnection } from './connectionRules.ts';
+import { NodeCard } from './NodeCard.tsx';
+import { ZoneFrame } from './ZoneFrame.tsx';
+import {
+  buildCardNodes, buildEdges, buildFrames, isRepeatNode, zoneAtPoint, zoneMembers, ZONE_PREFIX, type DataCache, type FlowNode,
+} from './flowModel.ts';
+import { useCanvasKeys } from './useCanvasKeys.ts';
+
+const NODE_TYPES = { graphNode: NodeCard, zoneFrame: ZoneFrame };
+
+export interface GraphCanvasProps {
+  store: EditorStore;
+  doc: GraphDocument;
+  catalog: NodeCatalog;
+  statuses: Readonly<Record<string, NodeStatus>>;
+  issues: readonly GraphIssue[];
+  randomizedSeeds: readonly string[];
+  templates: readonly GraphTemplate[];
+  snap: boolean;
+  onToast(message: string, kind?: 'error' | 'info'): void;
+}
+
+interface PaletteState {
+  screen: { x: number; y: number };
+  flow: { x: number; y: number };
+  filter?: PaletteFilter;
+  /** The dragged wire's end to connect the new node to. */
+  pending?: { ref: PortRef; side: 'source' | 'target' };
+}
+
+export function GraphCanvas(props: GraphCanvasProps) {
+  const { store, doc, catalog, statuses, issues, randomizedSeeds, templates, snap, onToast } = props;
+  const flow = useReactFlow();
+  const cache = useRef<DataCache>(new Map());
+  const [nodes, setNodes] = useState<FlowNode[]>([]);
+  const [palette, setPalette] = useState<PaletteState>();
+  const lastRefusal = useRef<string | undefined>(undefined);
+
+  const cards = useMemo(
+    () => buildCardNodes({ doc, catalog, statuses, issues, randomizedSeeds }, cache.current),
+    [doc, catalog, statuses, issues, randomizedSeeds],
+  );
+  const members = useMemo(() => zoneMembers(doc), [doc]);
+  const edges = useMemo(() => buildEdges(doc, catalog), [doc, catalog]);
+
+  // Merge the document's nodes with React Flow's local state (selection, sizes, live drags).
+  useEffect(() => {
+    setNodes((prev) => {
+      const prior = new Map(prev.map((n) => [n.id, n]));
+      const merged = cards.map((c) => {
+        const p = prior.get(c.id);
+        if (!p) return c;
+        return { ...c, selected: p.selected, measured: p.measured, dragging: p.dragging, position: p.dragging ? p.position : c.position };
+      });
+      return [...buildFrames(members, merged), ...merged];
+    });
+  }, [cards, members]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowNode>[]) => {
+      setNodes((prev) => {
+        const next = applyNodeChanges(changes.filter((c) => c.type !== 'remove'), prev);
+        const needsFrames = changes.some((c) => c.type === 'position' || c.type === 'dimensions');
+        if (!needsFrames || members.size === 0) return next;
+        const cardsOnly = next.filter((n) => n.type === 'graphNode');
+        return [...buildFrames(members, cardsOnly), ...cardsOnly];
+      });
+    },
+    [members],
+  );
+
+  const commitDrag = useCallback(
+    (_: unknown, _node: Node, dragged: Node[]) => {
+      const positions: Record<string, { x: number; y: number }> = {};
+      for (const n of dragged) if (!n.id.startsWith(ZONE_PREFIX)) positions[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+      const ids = Object.keys(positions);
+      if (ids.length === 0) return;
+      const byId = new Map(nodes.map((n) => [n.id, n as Node]));
+      for (const n of dragged) byId.set(n.id, n);
+      const moved = new Set(ids);
+      store.edit(`Move ${ids.length === 1 ? ids[0] : `${ids.length} nodes`}`, (d) => {
+        edits.moveNodes(d, positions);
+        // Dragging a node into a zone frame puts it in that zone; dragging it out takes it out.
+        for (const id of ids) {
+          const node = d.nodes.find((x) => x.id === id);
+          const rf = byId.get(id);
+          if (!node || !rf || isRepeatNode(node)) continue;
+          const w = rf.measured?.width ?? 200;
+          const h = rf.measured?.height ?? 100;
+          const zone = zoneAtPoint({ x: rf.position.x + w / 2, y: rf.position.y + h / 2 }, members, byId, moved);
+          if (zone !== node.zone) edits.setZone(d, [id], zone);
+        }
+      });
+      store.seal();
+    },
+    [nodes, members, store],
+  );
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (c) => {
+      if (!c.sourceHandle || !c.targetHandle) return false;
+      const r = checkConnection(doc, catalog, { node: c.source, port: c.sourceHandle }, { node: c.target, port: c.targetHandle });
+      lastRefusal.current = r.ok ? undefined : r.reason;
+      return r.ok;
+    },
+    [doc, catalog],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (!c.sourceHandle || !c.targetHandle) return;
+      const from = { node: c.source, port: c.sourceHandle };
+      const to = { node: c.target, port: c.targetHandle };
+      const r = checkConnection(doc, catalog, from, to);
+      if (!r.ok) return onToast(`Connection refused: ${r.reason}`, 'error');
+      store.edit(`Connect ${from.node}.${from.port} → ${to.node}.${to.port}`, (d) => edits.connect(d, { from, to }));
+    },
+    [doc, catalog, store, onToast],
+  );
+
+  const onConnectEnd: OnConnectEnd = useCallback(
+    (event, state: FinalConnectionState) => {
+      if (state.isValid) return;
+      if (state.toHandle && state.fromHandle) {
+        const fromIsSource = state.fromHandle.type === 'source';
+        const [s, t] = fromIsSource ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
+        const r = checkConnection(doc, catalog, { node: s.nodeId, port: s.id ?? '' }, { node: t.nodeId, port: t.id ?? '' });
+        onToast(`Connection refused: ${r.ok ? lastRefusal.current ?? 'invalid' : r.reason}`, 'error');
+        return;
+      }
+      if (!state.fromHandle || state.toNode) return;
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+      const fromNode = doc.nodes.find((n) => n.id === state.fromHandle!.nodeId);
+      if (!fromNode) return;
+      const ports = catalog.portsOf(fromNode);
+      const port = state.fromHandle.id ?? '';
+      const side = state.fromHandle.type;
+      const type = side === 'source' ? ports.outputs[port]?.type : ports.inputs[port]?.type;
+      if (!type) return;
+      setPalette({
+        screen: { x: point.clientX, y: point.clientY },
+        flow: flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+        filter: side === 'source' ? { acceptsType: type } : { producesType: type },
+        pending: { ref: { node: fromNode.id, port }, side },
+      });
+    },
+    [doc, catalog, flow, onToast],
+  );
+
+  const openPaletteAt = useCallback(
+    (clientX: number, clientY: number) =>
+      setPalette({ screen: { x: clientX, y: clientY }, flow: flow.screenToFlowPosition({ x: clientX, y: clientY }) }),
+    [flow],
+  );
+
+  const onDoubleClick = useCallback(
+    (e: ReactMouseEvent) => {
+      if ((e.target as HTMLElement).classList.contains('react-flow__pane')) openPaletteAt(e.clientX, e.clientY);
+    },
+    [openPaletteAt],
+  );
+
+  const pickNode = useCallback(
+    (hit: PaletteHit) => {
+      if (!palette) return;
+      const id = edits.freshNodeId(doc, hit.info.type.split('/').pop() ?? 'node');
+      const node = catalog.instantiate(hit.info.type, id, palette.flow);
+      const pending = palette.pending;
+      store.edit(`Add ${hit.info.title}`, (d) => {
+        edits.addNodes(d, [node]);
+        if (pending && hit.port) {
+          const edge = pending.side === 'source'
+            ? { from: pending.ref, to: { node: id, port: hit.port } }
+            : { from: { node: id, port: hit.port }, to: pending.ref };
+          edits.connect(d, edge);
+        }
+      });
+      setPalette(undefined);
+    },
+    [palette, doc, catalog, store],
+  );
+
+  const pickTemplate = useCallback(
+    (template: GraphTemplate) => {
+      if (!palette) return;
+      const copy = edits.cloneWithFreshIds(doc, template.nodes, template.edges, palette.flow);
+      store.edit(`Insert ${template.title}`, (d) => {
+        edits.addNodes(d, copy.nodes, copy.edges);
+        for (const [key, ref] of Object.entries(template.models ?? {})) if (!(key in d.models)) d.models[key] = structuredClone(ref);
+      });
+      setPalette(undefined);
+    },
+    [palette, doc, store],
+  );
+
+  const onDelete = useCallback(
+    ({ nodes: gone, edges: cut }: { nodes: Node[]; edges: Edge[] }) => {
+      const ids = gone.map((n) => n.id).filter((id) => !id.startsWith(ZONE_PREFIX));
+      const inputs = cut.map((e) => ({ node: e.target, port: e.targetHandle ?? '' }));
+      if (ids.length === 0 && inputs.length === 0) return;
+      store.edit(ids.length ? `Delete ${ids.length} node(s)` : 'Delete wire', (d) => {
+        for (const to of inputs) edits.disconnect(d, to);
+        edits.removeNodes(d, ids);
+      });
+    },
+    [store],
+  );
+
+  useCanvasKeys({ store, doc, nodes, setNodes, openPaletteAt, onToast });
+
+  return (
+    <div className="ll-canvas" onDoubleClick={onDoubleClick} data-testid="canvas">
+      <ReactFlow<FlowNode, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodesChange={onNodesChange}
+        onNodeDragStop={commitDrag}
+        onSelectionDragStop={(e, dragged) => commitDrag(e, dragged[0], dragged)}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onDelete={onDelete}
+        onMoveEnd={(_, viewport) => store.editWithoutHistory((d) => {
+          d.ui = { ...(d.ui ?? {}), viewport: { x: Math.round(viewport.x), y: Math.round(viewport.y), zoom: viewport.zoom } };
+        })}
+        defaultViewport={doc.ui?.viewport ?? { x: 0, y: 0, zoom: 1 }}
+        snapToGrid={snap}
+        snapGrid={[10, 10]}
+        zoomOnDoubleClick={false}
+        deleteKeyCode={['Delete', 'Backspace']}
+        multiSelectionKeyCode={['Meta', 'Control']}
+        minZoom={0.1}
+        maxZoom={2.5}
+        colorMode="dark"
+        onlyRenderVisibleElements
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1} />
+        <MiniMap pannable zoomable nodeColor={(n) => (n.type === 'zoneFrame' ? 'rgba(120,100,220,0.25)' : '#667')} />
+        <Controls />
+      </ReactFlow>
+      {palette && (
+        <Palette infos={catalog.list()} templates={palette.filter ? [] : templates} filter={palette.filter} at={palette.screen}
+          onPickNode={pickNode} onPickTemplate={pickTemplate} onClose={() => setPalette(undefined)} />
+      )}
+    </div>
+  );
+}

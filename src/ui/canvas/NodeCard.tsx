@@ -1,0 +1,146 @@
+/**
+ * The one node component: renders any node type from its description — header in the category
+ * colour, typed handles coloured by port type, a widget per visible param, a status strip, and
+ * outputs (images, previews). Collapsing hides the body but keeps handles so wires stay drawn.
+ */
+import { memo, type ReactElement } from 'react';
+import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
+import type { GraphNode } from '../../graph/document.ts';
+import type { ParamKind, ParamSpec, PortMap } from '../../graph/nodeSpec.ts';
+import { PARAM_PORT_TYPE } from '../../graph/nodeSpec.ts';
+import type { NodeTypeInfo } from '../catalog.ts';
+import type { NodeStatus } from '../run/runStore.ts';
+import { renderWidget, widgetValue } from '../widgets/registry.ts';
+import { categoryColor, PORT_COLORS } from './colors.ts';
+import { useEditorActions } from './actions.ts';
+
+export interface NodeCardData extends Record<string, unknown> {
+  node: GraphNode;
+  info?: NodeTypeInfo;
+  inputs: PortMap;
+  outputs: PortMap;
+  status?: NodeStatus;
+  models: readonly string[];
+  randomizedSeeds: readonly string[];
+  /** Issues from the validator for this node, shown under the header. */
+  issues: readonly string[];
+}
+
+export type NodeCardNode = Node<NodeCardData, 'graphNode'>;
+
+function StatusStrip({ status }: { status?: NodeStatus }) {
+  if (!status) return <div className="ll-status-strip" data-state="idle" />;
+  const pct = status.progress && status.progress.max > 0 ? (100 * status.progress.value) / status.progress.max : undefined;
+  return (
+    <div className="ll-status-strip" data-state={status.state} data-testid="node-status">
+      <span className="ll-status-label">{status.state}</span>
+      {status.progress && (
+        <span className="ll-progress" title={`${status.progress.value} / ${status.progress.max}`}>
+          <span className="ll-progress-bar" style={{ width: `${pct ?? 0}%` }} />
+          <span className="ll-progress-text">{status.progress.value}/{status.progress.max}</span>
+        </span>
+      )}
+      {status.ms !== undefined && <span className="ll-status-ms">{status.ms < 1000 ? `${status.ms.toFixed(0)} ms` : `${(status.ms / 1000).toFixed(2)} s`}</span>}
+    </div>
+  );
+}
+
+function PortRow({ name, spec, side }: { name: string; spec: PortMap[string]; side: 'in' | 'out' }) {
+  const color = PORT_COLORS[spec.type] ?? '#ccc';
+  return (
+    <div className={`ll-port ll-port-${side}`} data-port={name} title={`${name}: ${spec.type}${spec.description ? ` — ${spec.description}` : ''}`}>
+      <Handle type={side === 'in' ? 'target' : 'source'} position={side === 'in' ? Position.Left : Position.Right}
+        id={name} className="ll-handle" style={{ background: color, borderColor: color }} />
+      <span className="ll-port-label">{spec.label ?? name}{spec.optional && side === 'in' ? '?' : ''}</span>
+      <span className="ll-port-type" style={{ color }}>{spec.type}</span>
+    </div>
+  );
+}
+
+function ParamRow({ node, name, spec, data }: { node: GraphNode; name: string; spec: ParamSpec; data: NodeCardData }): ReactElement {
+  const actions = useEditorActions();
+  const key = `${node.id}.${name}`;
+  const canConvert = PARAM_PORT_TYPE[spec.kind] !== undefined;
+  return (
+    <div className="ll-param-row">
+      {renderWidget({
+        nodeId: node.id,
+        name,
+        spec: spec as Extract<ParamSpec, { kind: ParamKind }>,
+        value: widgetValue(spec, node.params[name]) as never,
+        onChange: (value: unknown, final?: boolean) => actions.setParam(node.id, name, value, final ?? true),
+        models: data.models,
+        randomizeAfterRun: data.randomizedSeeds.includes(key),
+        onRandomizeAfterRunChange: (on: boolean) => actions.setSeedRandomize(key, on),
+      } as never)}
+      {canConvert && (
+        <button type="button" className="ll-icon-button ll-convert nodrag" title="Convert to an input socket"
+          aria-label={`convert ${name} to input`} onClick={() => actions.setParamAsInput(node.id, name, true)}>⇥</button>
+      )}
+    </div>
+  );
+}
+
+function NodeCardImpl({ id, data, selected }: NodeProps<NodeCardNode>) {
+  const actions = useEditorActions();
+  const { node, info, inputs, outputs, status } = data;
+  const collapsed = !!node.ui?.collapsed;
+  const converted = new Set(node.paramInputs ?? []);
+  const title = node.title ?? info?.title ?? node.type;
+  const params = info ? Object.entries(info.params).filter(([n, s]) => !s.hidden && !converted.has(n)) : [];
+  return (
+    <div className={`ll-node${selected ? ' selected' : ''}${info ? '' : ' ll-node-unknown'}`} data-node-id={id}
+      data-state={status?.state ?? 'idle'} style={{ ['--cat' as string]: categoryColor(info?.category ?? 'unknown') }}>
+      <header className="ll-node-header" title={info?.description ?? `Unknown node type "${node.type}"`}>
+        <button type="button" className="ll-icon-button nodrag" aria-label={collapsed ? 'expand' : 'collapse'}
+          onClick={() => actions.toggleCollapsed(id)}>{collapsed ? '▸' : '▾'}</button>
+        <span className="ll-node-title">{title}</span>
+        <span className="ll-node-type">{node.type}</span>
+        {info?.isOutput && (
+          <button type="button" className="ll-icon-button nodrag" title="Run only this output" aria-label="run this node"
+            onClick={() => actions.runNode(id)}>▶</button>
+        )}
+      </header>
+      <StatusStrip status={status} />
+      {data.issues.length > 0 && <ul className="ll-node-issues">{data.issues.map((m, i) => <li key={i}>{m}</li>)}</ul>}
+      {status?.error && <div className="ll-node-error" data-testid="node-error">{status.error.message}</div>}
+      <div className={`ll-node-ports${collapsed ? ' collapsed' : ''}`}>
+        <div className="ll-inputs">
+          {Object.entries(inputs).map(([name, spec]) => (
+            <PortRowWithNode key={name} nodeId={id} name={name} spec={spec} side="in" converted={converted.has(name)} />
+          ))}
+        </div>
+        <div className="ll-outputs">
+          {Object.entries(outputs).map(([name, spec]) => <PortRow key={name} name={name} spec={spec} side="out" />)}
+        </div>
+      </div>
+      {!collapsed && params.length > 0 && (
+        <div className="ll-node-params">
+          {params.map(([name, spec]) => <ParamRow key={name} node={node} name={name} spec={spec} data={data} />)}
+        </div>
+      )}
+      {!collapsed && status?.previewUrl && (
+        <img className="ll-node-image nodrag" src={status.previewUrl} alt={`${id} output`} data-testid="node-image"
+          onDoubleClick={() => actions.openImage(status.previewUrl!)} />
+      )}
+    </div>
+  );
+}
+
+/** PortRow for inputs needs the node id for "convert back"; keeps PortRow itself id-free. */
+function PortRowWithNode(props: { nodeId: string; name: string; spec: PortMap[string]; side: 'in'; converted: boolean }) {
+  const actions = useEditorActions();
+  if (!props.converted) return <PortRow name={props.name} spec={props.spec} side="in" />;
+  const color = PORT_COLORS[props.spec.type] ?? '#ccc';
+  return (
+    <div className="ll-port ll-port-in ll-port-converted" data-port={props.name}>
+      <Handle type="target" position={Position.Left} id={props.name} className="ll-handle" style={{ background: color, borderColor: color }} />
+      <span className="ll-port-label">{props.spec.label ?? props.name}</span>
+      <span className="ll-port-type" style={{ color }}>{props.spec.type}</span>
+      <button type="button" className="ll-icon-button nodrag" title="Convert back to a widget" aria-label={`convert ${props.name} to widget`}
+        onClick={() => actions.setParamAsInput(props.nodeId, props.name, false)}>⇤</button>
+    </div>
+  );
+}
+
+export const NodeCard = memo(NodeCardImpl);

@@ -1,0 +1,177 @@
+/**
+ * Turns the document (plus run state and issues) into React Flow nodes and edges. Pure: the
+ * canvas keeps React Flow's own per-node state (selection, measured size, in-flight drags) and
+ * merges it in, so a 300-node graph re-renders only the nodes whose data changed.
+ */
+import type { Edge, Node } from '@xyflow/react';
+import type { GraphDocument, GraphIssue, GraphNode } from '../../graph/document.ts';
+import { analyzeZones } from '../../graph/zones.ts';
+import type { NodeCatalog } from '../catalog.ts';
+import type { NodeStatus } from '../run/runStore.ts';
+import type { NodeCardData, NodeCardNode } from './NodeCard.tsx';
+import { PORT_COLORS } from './colors.ts';
+
+export interface ZoneFrameData extends Record<string, unknown> {
+  zone: string;
+  label: string;
+  members: string[];
+}
+export type ZoneFrameNode = Node<ZoneFrameData, 'zoneFrame'>;
+export type FlowNode = NodeCardNode | ZoneFrameNode;
+
+export const ZONE_PREFIX = 'zone:';
+const FRAME_PAD = 24;
+const FRAME_HEADER = 28;
+const DEFAULT_SIZE = { width: 240, height: 160 };
+
+export interface FlowInputs {
+  doc: GraphDocument;
+  catalog: NodeCatalog;
+  statuses: Readonly<Record<string, NodeStatus>>;
+  issues: readonly GraphIssue[];
+  randomizedSeeds: readonly string[];
+}
+
+/** Cache of built node data by node id, so unchanged nodes keep their data object. */
+export type DataCache = Map<string, { key: unknown[]; data: NodeCardData }>;
+
+function sameKey(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+export function buildCardNodes(inputs: FlowInputs, cache: DataCache): NodeCardNode[] {
+  const { doc, catalog, statuses, issues, randomizedSeeds } = inputs;
+  const models = Object.keys(doc.models);
+  const issuesByNode = new Map<string, string[]>();
+  for (const issue of issues) {
+    if (!issue.node) continue;
+    const list = issuesByNode.get(issue.node) ?? [];
+    list.push(issue.message);
+    issuesByNode.set(issue.node, list);
+  }
+  const seen = new Set<string>();
+  const out = doc.nodes.map((node): NodeCardNode => {
+    seen.add(node.id);
+    const info = catalog.get(node.type);
+    const nodeIssues = issuesByNode.get(node.id) ?? [];
+    const seeds = randomizedSeeds.filter((k) => k.startsWith(`${node.id}.`));
+    const key = [node, info, statuses[node.id], doc.models, nodeIssues.join('\n'), seeds.join(',')];
+    let entry = cache.get(node.id);
+    if (!entry || !sameKey(entry.key, key)) {
+      const ports = catalog.portsOf(node);
+      entry = {
+        key,
+        data: { node, info, ...ports, status: statuses[node.id], models, randomizedSeeds: seeds, issues: nodeIssues },
+      };
+      cache.set(node.id, entry);
+    }
+    return {
+      id: node.id,
+      type: 'graphNode',
+      position: { x: node.ui?.x ?? 0, y: node.ui?.y ?? 0 },
+      data: entry.data,
+      zIndex: 1,
+    };
+  });
+  for (const id of [...cache.keys()]) if (!seen.has(id)) cache.delete(id);
+  return out;
+}
+
+export function buildEdges(doc: GraphDocument, catalog: NodeCatalog): Edge[] {
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+  return doc.edges.map((e) => {
+    const source = byId.get(e.from.node);
+    const type = source ? catalog.portsOf(source).outputs[e.from.port]?.type : undefined;
+    return {
+      id: edgeId(e.from.node, e.from.port, e.to.node, e.to.port),
+      source: e.from.node,
+      sourceHandle: e.from.port,
+      target: e.to.node,
+      targetHandle: e.to.port,
+      style: { stroke: type ? PORT_COLORS[type] : '#888', strokeWidth: 2 },
+      zIndex: 0,
+    };
+  });
+}
+
+export function edgeId(fromNode: string, fromPort: string, toNode: string, toPort: string): string {
+  return `${fromNode}.${fromPort}->${toNode}.${toPort}`;
+}
+
+/** Zone members: the pair, its body and nodes drawn in it. */
+export function zoneMembers(doc: Pick<GraphDocument, 'nodes' | 'edges'>): Map<string, string[]> {
+  const analysis = analyzeZones(doc);
+  const members = new Map<string, Set<string>>();
+  for (const z of analysis.zones) members.set(z.id, new Set([z.input, z.output, ...z.body, ...z.invariant]));
+  for (const n of doc.nodes) if (n.zone && members.has(n.zone)) members.get(n.zone)!.add(n.id);
+  return new Map([...members].map(([k, v]) => [k, [...v]]));
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Frame rectangle around `ids`, from current positions and measured sizes. */
+export function frameRect(ids: readonly string[], nodes: ReadonlyMap<string, Node>): Rect | undefined {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const id of ids) {
+    const n = nodes.get(id);
+    if (!n) continue;
+    const w = n.measured?.width ?? DEFAULT_SIZE.width;
+    const h = n.measured?.height ?? DEFAULT_SIZE.height;
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x + w);
+    maxY = Math.max(maxY, n.position.y + h);
+  }
+  if (!Number.isFinite(minX)) return undefined;
+  return { x: minX - FRAME_PAD, y: minY - FRAME_PAD - FRAME_HEADER, width: maxX - minX + 2 * FRAME_PAD, height: maxY - minY + 2 * FRAME_PAD + FRAME_HEADER };
+}
+
+export function buildFrames(members: Map<string, string[]>, nodes: readonly Node[]): ZoneFrameNode[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const frames: ZoneFrameNode[] = [];
+  for (const [zone, ids] of members) {
+    const rect = frameRect(ids, byId);
+    if (!rect) continue;
+    frames.push({
+      id: ZONE_PREFIX + zone,
+      type: 'zoneFrame',
+      position: { x: rect.x, y: rect.y },
+      width: rect.width,
+      height: rect.height,
+      style: { width: rect.width, height: rect.height },
+      data: { zone, label: `Repeat zone "${zone}"`, members: ids },
+      selectable: false,
+      draggable: false,
+      connectable: false,
+      focusable: false,
+      zIndex: -1,
+    });
+  }
+  return frames;
+}
+
+/** The zone whose frame (computed without `exclude`) contains point p, if any. */
+export function zoneAtPoint(
+  p: { x: number; y: number },
+  members: Map<string, string[]>,
+  nodes: ReadonlyMap<string, Node>,
+  exclude: ReadonlySet<string>,
+): string | undefined {
+  for (const [zone, ids] of members) {
+    const rect = frameRect(ids.filter((id) => !exclude.has(id)), nodes);
+    if (rect && p.x >= rect.x && p.x <= rect.x + rect.width && p.y >= rect.y && p.y <= rect.y + rect.height) return zone;
+  }
+  return undefined;
+}
+
+export function isRepeatNode(node: GraphNode): boolean {
+  return node.type.startsWith('flow/repeat-');
+}

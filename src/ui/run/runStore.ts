@@ -1,0 +1,135 @@
+/**
+ * Run state shown on the canvas: per-node status, progress, timing, errors, live previews and
+ * output images, plus the gallery history. Plain TypeScript fed by engine events; React reads it
+ * through useSyncExternalStore. Deliberately separate from the document store: a run never
+ * creates undo steps or touches the graph.
+ */
+export type NodeRunState = 'pending' | 'running' | 'cached' | 'done' | 'error';
+
+export interface NodeStatus {
+  state: NodeRunState;
+  progress?: { value: number; max: number };
+  ms?: number;
+  startedAt?: number;
+  error?: { code: string; message: string };
+  /** Object URL of the latest preview (sampling latent) or output image. */
+  previewUrl?: string;
+}
+
+export interface GalleryItem {
+  id: string;
+  nodeId: string;
+  url: string;
+  /** PNG bytes (with the graph in its metadata) for download. */
+  png?: Uint8Array;
+  width: number;
+  height: number;
+  createdAt: number;
+  runId: number;
+}
+
+export interface RunSnapshot {
+  running: boolean;
+  runId: number;
+  nodes: Readonly<Record<string, NodeStatus>>;
+  gallery: readonly GalleryItem[];
+  /** Last run's outcome for the status bar. */
+  message?: string;
+  lastRun?: { ms: number; executed: string[]; cached: string[]; error?: string };
+}
+
+export class RunStore {
+  private snap: RunSnapshot = { running: false, runId: 0, nodes: {}, gallery: [] };
+  private readonly listeners = new Set<() => void>();
+  private executed: string[] = [];
+  private cached: string[] = [];
+  private startedAt = 0;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  getSnapshot = (): RunSnapshot => this.snap;
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private set(patch: Partial<RunSnapshot>): void {
+    this.snap = { ...this.snap, ...patch };
+    for (const l of [...this.listeners]) l();
+  }
+
+  private setNode(id: string, patch: Partial<NodeStatus>): void {
+    const prev = this.snap.nodes[id] ?? { state: 'pending' };
+    this.set({ nodes: { ...this.snap.nodes, [id]: { ...prev, ...patch } } });
+  }
+
+  begin(planned: readonly string[]): number {
+    const nodes: Record<string, NodeStatus> = {};
+    for (const id of planned) nodes[id] = { state: 'pending', previewUrl: this.snap.nodes[id]?.previewUrl };
+    this.executed = [];
+    this.cached = [];
+    this.startedAt = this.now();
+    const runId = this.snap.runId + 1;
+    this.set({ running: true, runId, nodes, message: 'Running…' });
+    return runId;
+  }
+
+  nodeStart(id: string): void {
+    this.setNode(id, { state: 'running', startedAt: this.now(), progress: undefined, error: undefined });
+  }
+
+  nodeProgress(id: string, value: number, max: number): void {
+    this.setNode(id, { state: 'running', progress: { value, max } });
+  }
+
+  nodePreview(id: string, url: string): void {
+    const old = this.snap.nodes[id]?.previewUrl;
+    if (old && old !== url && !this.isGalleryUrl(old)) URL.revokeObjectURL(old);
+    this.setNode(id, { previewUrl: url });
+  }
+
+  nodeFinish(id: string, ms: number, cached: boolean): void {
+    (cached ? this.cached : this.executed).push(id);
+    this.setNode(id, { state: cached ? 'cached' : 'done', ms, progress: undefined });
+  }
+
+  nodeError(id: string, code: string, message: string): void {
+    this.setNode(id, { state: 'error', error: { code, message }, progress: undefined });
+  }
+
+  addImage(item: Omit<GalleryItem, 'id' | 'runId' | 'createdAt'>): GalleryItem {
+    const full: GalleryItem = { ...item, id: `img-${this.snap.runId}-${this.snap.gallery.length}`, runId: this.snap.runId, createdAt: Date.now() };
+    this.set({ gallery: [full, ...this.snap.gallery].slice(0, 200) });
+    this.nodePreview(item.nodeId, item.url);
+    return full;
+  }
+
+  end(outcome: { error?: string; cancelled?: boolean } = {}): void {
+    const ms = this.now() - this.startedAt;
+    const nodes = { ...this.snap.nodes };
+    // Nodes still pending or running when the run stops did not finish: show them as not run.
+    for (const [id, s] of Object.entries(nodes)) {
+      if (s.state === 'running' || s.state === 'pending') nodes[id] = { ...s, state: 'pending', progress: undefined };
+    }
+    const message = outcome.cancelled
+      ? 'Cancelled'
+      : outcome.error
+        ? `Failed: ${outcome.error}`
+        : `Done in ${(ms / 1000).toFixed(2)} s — ran ${this.executed.length}, cached ${this.cached.length}`;
+    this.set({
+      running: false,
+      nodes,
+      message,
+      lastRun: { ms, executed: [...this.executed], cached: [...this.cached], error: outcome.error },
+    });
+  }
+
+  /** Status bar message outside a run (worker crashed, backend changed…). */
+  notify(message: string): void {
+    this.set({ message });
+  }
+
+  private isGalleryUrl(url: string): boolean {
+    return this.snap.gallery.some((g) => g.url === url);
+  }
+}
