@@ -1,0 +1,51 @@
+/**
+ * onnxruntime-web backend: WebGPU when the browser has an adapter, wasm otherwise. In Node the
+ * package resolves to its wasm build, which the tests use to check parity with onnxruntime-node.
+ * Model bytes and external data are handed over as buffers (browsers have no file paths).
+ */
+import * as ort from 'onnxruntime-web';
+import type { OnnxBackend } from '../types.ts';
+import { wrapOrtSession, type OrtTensorCtor } from './ortCommon.ts';
+
+export type WebExecutionProvider = 'webgpu' | 'wasm';
+
+export interface WebBackendOptions {
+  /** Preferred provider; 'auto' (default) picks WebGPU when `navigator.gpu` gives an adapter. */
+  executionProvider?: WebExecutionProvider | 'auto';
+  /** Where the ort-wasm*.wasm files are served from (the app serves its own; no CDN). */
+  wasmPaths?: string;
+  numThreads?: number;
+}
+
+async function hasWebGpu(): Promise<boolean> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) != null;
+  } catch {
+    return false;
+  }
+}
+
+export async function createWebBackend(options: WebBackendOptions = {}): Promise<OnnxBackend> {
+  if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
+  if (options.numThreads !== undefined) ort.env.wasm.numThreads = options.numThreads;
+  const wanted = options.executionProvider ?? 'auto';
+  const ep: WebExecutionProvider = wanted === 'auto' ? ((await hasWebGpu()) ? 'webgpu' : 'wasm') : wanted;
+  return {
+    name: `onnxruntime-web/${ep}`,
+    executionProvider: ep,
+    async createSession(file, sessionOptions) {
+      const externalData = file.externalData
+        ? await Promise.all((await file.externalData()).map(async (e) => ({ path: e.path, data: await e.read() })))
+        : undefined;
+      const session = await ort.InferenceSession.create(await file.read(), {
+        executionProviders: ep === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'],
+        graphOptimizationLevel: sessionOptions.graphOptimizationLevel ?? 'all',
+        freeDimensionOverrides: sessionOptions.freeDimensionOverrides,
+        externalData: externalData && externalData.length > 0 ? externalData : undefined,
+      });
+      return wrapOrtSession(session, ort.Tensor as unknown as OrtTensorCtor);
+    },
+  };
+}

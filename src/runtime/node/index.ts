@@ -1,0 +1,37 @@
+/**
+ * Node host wiring: a runtime over onnxruntime-node (default) or onnxruntime-web's wasm build,
+ * with built-in packages from <repo>/public/models/, URL packages cached in
+ * $LATENTLOOM_CACHE or ~/.cache/latentloom, and local folder paths.
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { createRuntime, type Runtime } from '../runtime.ts';
+import { urlSource } from '../urlSource.ts';
+import type { OnnxBackend } from '../types.ts';
+import { folderSource } from './folderSource.ts';
+import { nodeDownloadStore } from './downloadStore.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface NodeRuntimeOptions {
+  backend: OnnxBackend;
+  /** Folder holding built-in packages (default <repo>/public/models). */
+  builtinRoot?: string;
+  cacheRoot?: string;
+  fetch?: typeof fetch;
+}
+
+export function createNodeRuntime(options: NodeRuntimeOptions): Runtime {
+  const builtinRoot = options.builtinRoot ?? join(REPO_ROOT, 'public', 'models');
+  return createRuntime({
+    backend: options.backend,
+    packages: {
+      builtin: (id) => folderSource(join(builtinRoot, id), `builtin:${id}`),
+      url: (base, files) => urlSource(base, { store: nodeDownloadStore(base, options.cacheRoot), files, fetch: options.fetch }),
+      path: (p) => folderSource(p),
+    },
+  });
+}
+
+export { folderSource } from './folderSource.ts';
+export { nodeDownloadStore, defaultCacheRoot } from './downloadStore.ts';

@@ -1,0 +1,125 @@
+/**
+ * The runtime object hosts pass to `createEngine({ services: { runtime } })`: a backend, its
+ * session cache, and model-package resolution for graph `models` tables.
+ */
+import { ModelPackage, type PackageSource } from './package.ts';
+import { SessionCache, type SessionRequest } from './session.ts';
+import type { ModelFileRef } from './handles.ts';
+import type { ExpectedFile } from './urlSource.ts';
+import { RuntimeError, type ModelFile, type ModelSession, type OnnxBackend } from './types.ts';
+
+/** Turns a models-table `source` string into a package source. Hosts provide what they support. */
+export interface PackageResolvers {
+  /** `builtin:<id>` → Node: <repo>/public/models/<id>/, browser: /models/<id>/. */
+  builtin?(id: string): PackageSource;
+  /** `folder:<name>` → a folder the user picked (browser directory handle, dropped files). */
+  folder?(name: string): PackageSource | undefined;
+  /** `http(s)://…` base URL → downloaded and cached files. */
+  url?(baseUrl: string, files?: Record<string, ExpectedFile>): PackageSource;
+  /** A local path or `file:` URL (Node hosts only). */
+  path?(path: string): PackageSource;
+}
+
+export interface ModelRefLike {
+  source: string;
+  files?: Record<string, ExpectedFile>;
+}
+
+export interface Runtime {
+  readonly backend: OnnxBackend;
+  readonly sessions: SessionCache;
+  /** Opens (or reuses) the session for a handle's model file. */
+  session(model: ModelFileRef | ModelFile, request?: SessionRequest): Promise<ModelSession>;
+  /** The package a models-table entry points at (configs read once; no model downloaded). */
+  openPackage(ref: ModelRefLike, key?: string): Promise<ModelPackage>;
+  /** A package source from the host's resolvers, e.g. for `prefetch`. */
+  packageSource(ref: ModelRefLike, key?: string): PackageSource;
+  /** Releases sessions (of one file key, or all) and forgets opened packages. */
+  release(fileKey?: string): Promise<void>;
+}
+
+function isModelFile(m: ModelFileRef | ModelFile): m is ModelFile {
+  return typeof (m as ModelFile).read === 'function';
+}
+
+export function createRuntime(options: { backend: OnnxBackend; packages?: PackageResolvers }): Runtime {
+  const sessions = new SessionCache(options.backend);
+  const resolvers = options.packages ?? {};
+  const sources = new Map<string, PackageSource>();
+  const packages = new Map<string, Promise<ModelPackage>>();
+
+  function packageSource(ref: ModelRefLike, key = ref.source): PackageSource {
+    const cacheKey = `${ref.source}|${JSON.stringify(ref.files ?? {})}`;
+    const known = sources.get(cacheKey);
+    if (known) return known;
+    const src = ref.source;
+    let source: PackageSource | undefined;
+    let kind = '';
+    if (src.startsWith('builtin:')) {
+      kind = 'built-in packages';
+      const id = src.slice('builtin:'.length);
+      if (!/^[a-z0-9][a-z0-9._-]*$/i.test(id)) {
+        throw new RuntimeError(`model "${key}": "${id}" is not a valid built-in package id`, 'bad-package');
+      }
+      source = resolvers.builtin?.(id);
+    } else if (src.startsWith('folder:')) {
+      kind = 'user-picked folders';
+      source = resolvers.folder?.(src.slice('folder:'.length));
+      if (resolvers.folder && !source) {
+        throw new RuntimeError(`model "${key}": folder "${src.slice(7)}" has not been picked in this session; choose it again`, 'bad-package');
+      }
+    } else if (/^https?:\/\//i.test(src)) {
+      kind = 'URL packages';
+      source = resolvers.url?.(src, ref.files);
+    } else if (src.startsWith('file:') || src.startsWith('/') || src.startsWith('.')) {
+      kind = 'local paths';
+      source = resolvers.path?.(src.startsWith('file:') ? decodeURIComponent(new URL(src).pathname) : src);
+    } else {
+      throw new RuntimeError(
+        `model "${key}": source "${src}" is not builtin:<id>, folder:<name>, an http(s) URL or a local path`,
+        'bad-package',
+      );
+    }
+    if (!source) throw new RuntimeError(`model "${key}": this host does not support ${kind} (${src})`, 'bad-package');
+    sources.set(cacheKey, source);
+    return source;
+  }
+
+  return {
+    backend: options.backend,
+    sessions,
+    async session(model, request = {}) {
+      const file = isModelFile(model) ? model : await model.resolve();
+      const opts = isModelFile(model) ? {} : model.sessionOptions ?? {};
+      return sessions.open(file, { ...opts, ...request });
+    },
+    openPackage(ref, key) {
+      const source = packageSource(ref, key);
+      let p = packages.get(source.id);
+      if (!p) {
+        p = ModelPackage.open(source);
+        packages.set(source.id, p);
+        p.catch(() => packages.delete(source.id));
+      }
+      return p;
+    },
+    packageSource,
+    async release(fileKey) {
+      if (fileKey === undefined) packages.clear();
+      await sessions.release(fileKey);
+    },
+  };
+}
+
+/** Reads the runtime out of a services object, with a clear error when the host gave none. */
+export function requireRuntime(services: unknown, nodeId: string): Runtime {
+  const runtime = (services as { runtime?: Runtime } | undefined)?.runtime;
+  if (!runtime || typeof runtime.session !== 'function') {
+    throw new RuntimeError(
+      `node "${nodeId}" needs an ONNX runtime, but the host passed none (createEngine({ services: { runtime } }))`,
+      'bad-package',
+      { node: nodeId },
+    );
+  }
+  return runtime;
+}

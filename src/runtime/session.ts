@@ -1,0 +1,177 @@
+/**
+ * The session cache and the converting ModelSession. Sessions are keyed by model file and
+ * execution provider (and options), created once, reused across runs, released on demand.
+ * A file that fails to load is diagnosed (missing, truncated, corrupt, missing external data)
+ * and not cached, so the next run tries again.
+ */
+import { readOnnxModelInfo, OnnxFormatError } from '../onnx/reader.ts';
+import { normalizeOutputs, prepareFeeds } from './convert.ts';
+import {
+  RuntimeError,
+  type BackendSession,
+  type ModelFile,
+  type ModelSession,
+  type OnnxBackend,
+  type SessionOptions,
+} from './types.ts';
+
+export interface SessionRequest extends SessionOptions {
+  /** Node id, for error messages. */
+  nodeId?: string;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Explains why a backend could not open `file`; always returns an error to throw. */
+async function diagnoseLoadFailure(file: ModelFile, cause: unknown, nodeId?: string): Promise<RuntimeError> {
+  const where = nodeId ? `node "${nodeId}": ` : '';
+  const details = { node: nodeId, file: file.label };
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await file.read();
+  } catch {
+    // Fall through to the backend's own message.
+  }
+  if (bytes) {
+    try {
+      const info = readOnnxModelInfo(bytes, file.label);
+      if (info.externalDataFiles.length > 0 && file.externalData) {
+        const present = new Set((await file.externalData()).map((e) => e.path));
+        const missing = info.externalDataFiles.filter((f) => !present.has(f));
+        if (missing.length > 0) {
+          return new RuntimeError(
+            `${where}${file.label} references external weights ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} missing next to it`,
+            'missing-file',
+            details,
+          );
+        }
+      }
+    } catch (err) {
+      if (err instanceof OnnxFormatError) return new RuntimeError(`${where}${err.message}`, 'bad-model', details);
+    }
+  }
+  return new RuntimeError(`${where}${file.label} could not be loaded by onnxruntime: ${errorText(cause)}`, 'bad-model', details);
+}
+
+class ConvertingSession implements ModelSession {
+  constructor(
+    readonly label: string,
+    private readonly inner: BackendSession,
+  ) {}
+
+  get inputs() {
+    return this.inner.inputs;
+  }
+
+  get outputs() {
+    return this.inner.outputs;
+  }
+
+  async run(feeds: Parameters<ModelSession['run']>[0], options: Parameters<ModelSession['run']>[1] = {}) {
+    options.signal?.throwIfAborted();
+    const prepared = prepareFeeds(this.inner.inputs, feeds, { label: this.label, nodeId: options.nodeId });
+    if (options.outputs) {
+      const known = this.inner.outputs.map((o) => o.name);
+      const unknown = options.outputs.filter((o) => !known.includes(o));
+      if (unknown.length > 0) {
+        throw new RuntimeError(
+          `${options.nodeId ? `node "${options.nodeId}": ` : ''}${this.label} has no output \`${unknown[0]}\`; outputs are: ${known.join(', ')}`,
+          'unknown-input',
+          { node: options.nodeId, file: this.label, port: unknown[0] },
+        );
+      }
+    }
+    let raw;
+    try {
+      raw = await this.inner.run(prepared, options.outputs);
+    } catch (err) {
+      const shapes = Object.entries(prepared).map(([k, t]) => `${k}: ${t.dtype}[${t.shape.join(', ')}]`).join('; ');
+      throw new RuntimeError(
+        `${options.nodeId ? `node "${options.nodeId}": ` : ''}${this.label} failed to run (${shapes}): ${errorText(err)}`,
+        'run-failed',
+        { node: options.nodeId, file: this.label },
+      );
+    }
+    return normalizeOutputs(raw);
+  }
+
+  release(): Promise<void> {
+    return this.inner.release();
+  }
+}
+
+export class SessionCache {
+  private readonly sessions = new Map<string, Promise<ConvertingSession>>();
+  private readonly fileKeys = new Map<string, string>();
+
+  constructor(readonly backend: OnnxBackend) {}
+
+  private keyOf(file: ModelFile, options: SessionOptions): string {
+    const opts = JSON.stringify({
+      f: options.freeDimensionOverrides ?? null,
+      g: options.graphOptimizationLevel ?? null,
+    });
+    return `${this.backend.executionProvider}|${file.key}|${opts}`;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** The session for `file`, created on first use and shared afterwards. */
+  open(file: ModelFile, request: SessionRequest = {}): Promise<ModelSession> {
+    const { nodeId, ...options } = request;
+    const key = this.keyOf(file, options);
+    let entry = this.sessions.get(key);
+    if (!entry) {
+      entry = this.create(file, options, nodeId);
+      this.sessions.set(key, entry);
+      this.fileKeys.set(key, file.key);
+      // A failed load is not cached: the next run may have a fixed file.
+      entry.catch(() => {
+        if (this.sessions.get(key) === entry) {
+          this.sessions.delete(key);
+          this.fileKeys.delete(key);
+        }
+      });
+    }
+    return entry;
+  }
+
+  private async create(file: ModelFile, options: SessionOptions, nodeId?: string): Promise<ConvertingSession> {
+    if (!(await file.exists())) {
+      throw new RuntimeError(
+        `${nodeId ? `node "${nodeId}": ` : ''}model file ${file.label} is missing${file.path ? ` (looked for ${file.path})` : file.where ? ` (package ${file.where})` : ''}`,
+        'missing-file',
+        { node: nodeId, file: file.label },
+      );
+    }
+    let inner: BackendSession;
+    try {
+      inner = await this.backend.createSession(file, options);
+    } catch (err) {
+      throw await diagnoseLoadFailure(file, err, nodeId);
+    }
+    return new ConvertingSession(file.label, inner);
+  }
+
+  /** Releases the sessions of one file (by ModelFile.key), or all of them. */
+  async release(fileKey?: string): Promise<void> {
+    const victims = [...this.sessions.entries()].filter(([k]) => fileKey === undefined || this.fileKeys.get(k) === fileKey);
+    for (const [k] of victims) {
+      this.sessions.delete(k);
+      this.fileKeys.delete(k);
+    }
+    await Promise.all(
+      victims.map(async ([, p]) => {
+        try {
+          await (await p).release();
+        } catch {
+          // A session that never loaded has nothing to release.
+        }
+      }),
+    );
+  }
+}
