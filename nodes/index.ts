@@ -19,6 +19,8 @@ import { imageLoad } from './image/load.ts';
 import { imageResize } from './image/resize.ts';
 import { latentPreview } from './latent/preview.ts';
 import { latentUpscale } from './latent/upscale.ts';
+import { imageUpscaleModel } from './image/upscale-model.ts';
+import { modelLoadUpscaler } from './model/load-upscaler.ts';
 
 export const ALL_NODES: readonly NodeDefinition[] = [
   mathAdd,
@@ -36,6 +38,8 @@ export const ALL_NODES: readonly NodeDefinition[] = [
   imageResize,
   latentPreview,
   latentUpscale,
+  imageUpscaleModel,
+  modelLoadUpscaler,
 ];
 
 export function defaultRegistry(): NodeRegistry {

@@ -5,9 +5,10 @@
  *
  * Tiles all have the same size (fixed-shape models accept them); the last tile of a row or
  * column is moved back to end flush with the image edge, so its overlap may be larger. In the
- * output, each tile's weight ramps linearly from 1/(F+1) at an inner edge up to 1 at F pixels
- * inside (F = overlap · scale), stays 1 at image borders, and overlapping tiles are averaged by
- * weight — the same scheme as ComfyUI's tiled upscaling.
+ * output, each tile's weight is 0 on the outer quarter of the overlap at an inner edge (F =
+ * overlap · scale pixels), then ramps linearly to 1 at F pixels inside; it stays 1 at image
+ * borders; overlapping tiles are averaged by weight (a feathered blend like ComfyUI's tiled
+ * upscaling, which ramps from the very edge instead).
  */
 import { Tensor, type TensorLike } from './tensor.ts';
 
@@ -32,25 +33,29 @@ export function tileStarts(size: number, tile: number, overlap: number): number[
   return starts;
 }
 
-/** Tiles covering an H × W image, row by row. */
-export function planTiles(height: number, width: number, tile: number, overlap: number): TileRect[] {
+/** Tiles covering an H × W image, row by row; tiles are `tile` high and `tileWidth` (default `tile`) wide. */
+export function planTiles(height: number, width: number, tile: number, overlap: number, tileWidth = tile): TileRect[] {
   const rows = tileStarts(height, tile, overlap);
-  const cols = tileStarts(width, tile, overlap);
+  const cols = tileStarts(width, tileWidth, overlap);
   const rects: TileRect[] = [];
   for (const y of rows) {
-    for (const x of cols) rects.push({ y, x, h: Math.min(tile, height), w: Math.min(tile, width) });
+    for (const x of cols) rects.push({ y, x, h: Math.min(tile, height), w: Math.min(tileWidth, width) });
   }
   return rects;
 }
 
 /**
- * 1-D blend weights over a tile of `length` output pixels: a ramp of `feather` pixels at each
- * edge that is not an image border.
+ * 1-D blend weights over a tile of `length` output pixels, for each edge that is not an image
+ * border: the outer quarter of the feather zone gets weight 0 (a model's output next to a cut
+ * edge saw zero padding, not the neighbouring pixels), then a linear ramp up to 1. Two tiles
+ * overlapping by exactly `feather` pixels get weights summing to 1 across the ramp.
  */
 export function featherRamp(length: number, feather: number, rampStart: boolean, rampEnd: boolean): Float32Array {
   const weights = new Float32Array(length).fill(1);
+  const margin = Math.floor(feather / 4);
+  const ramp = feather - 2 * margin;
   for (let d = 0; d < Math.min(feather, length); d++) {
-    const w = (d + 1) / (feather + 1);
+    const w = Math.min(1, Math.max(0, (d - margin + 1) / (ramp + 1)));
     if (rampStart) weights[d] = Math.min(weights[d], w);
     if (rampEnd) weights[length - 1 - d] = Math.min(weights[length - 1 - d], w);
   }
@@ -71,8 +76,9 @@ export function extractTile(input: TensorLike<'float32'>, b: number, rect: TileR
 }
 
 export interface TiledOptions {
-  /** Tile edge in input pixels. */
+  /** Tile height (and width, unless `tileWidth` is given) in input pixels. */
   tileSize: number;
+  tileWidth?: number;
   /** Overlap between neighbouring tiles in input pixels. */
   overlap: number;
   /** Integer output/input size ratio of `process`. */
@@ -95,7 +101,7 @@ export async function runTiled(
   const { scale } = options;
   if (!Number.isInteger(scale) || scale < 1) throw new Error(`Tile scale must be a positive integer, got ${scale}`);
   const [batch, , height, width] = input.shape;
-  const rects = planTiles(height, width, options.tileSize, options.overlap);
+  const rects = planTiles(height, width, options.tileSize, options.overlap, options.tileWidth);
   const outH = height * scale;
   const outW = width * scale;
   const feather = options.overlap * scale;
@@ -146,4 +152,34 @@ export async function runTiled(
     }
   }
   return new Tensor('float32', [batch, outChannels, outH, outW], accum);
+}
+
+/** Pads a [B, C, H, W] tensor at the bottom and right to at least minH × minW by repeating edge pixels. */
+export function padToAtLeast(input: TensorLike<'float32'>, minH: number, minW: number): Tensor<'float32'> {
+  const [batch, channels, height, width] = input.shape;
+  const outH = Math.max(height, minH);
+  const outW = Math.max(width, minW);
+  const out = new Float32Array(batch * channels * outH * outW);
+  for (let p = 0; p < batch * channels; p++) {
+    for (let y = 0; y < outH; y++) {
+      const srcRow = p * height * width + Math.min(y, height - 1) * width;
+      const dstRow = (p * outH + y) * outW;
+      for (let x = 0; x < outW; x++) out[dstRow + x] = input.data[srcRow + Math.min(x, width - 1)];
+    }
+  }
+  return new Tensor('float32', [batch, channels, outH, outW], out);
+}
+
+/** The top-left h × w of a [B, C, H, W] tensor. */
+export function cropTopLeft(input: TensorLike<'float32'>, h: number, w: number): Tensor<'float32'> {
+  const [batch, channels, height, width] = input.shape;
+  if (h > height || w > width) throw new Error(`Cannot crop ${w}×${h} from a ${width}×${height} tensor`);
+  const out = new Float32Array(batch * channels * h * w);
+  for (let p = 0; p < batch * channels; p++) {
+    for (let y = 0; y < h; y++) {
+      const from = (p * height + y) * width;
+      out.set(input.data.subarray(from, from + w), (p * h + y) * w);
+    }
+  }
+  return new Tensor('float32', [batch, channels, h, w], out);
 }
