@@ -3,10 +3,11 @@
  * Each field is optional: a node that needs one it lacks fails with a clear error.
  */
 import type { RunContext } from '../src/graph/nodeSpec.ts';
+import type { Runtime } from '../src/runtime/runtime.ts';
 
 export interface NodeServices {
-  /** ONNX runtime and model packages (src/runtime); typed by the runtime layer. */
-  runtime?: unknown;
+  /** ONNX runtime and model packages (src/runtime): sessions via `runtime.session(handle.model)`. */
+  runtime?: Runtime;
   /** Writes an output file (Node: under the CLI's --out DIR) and returns where it went. */
   writeFile?(name: string, bytes: Uint8Array): Promise<string>;
   /** Reads a local file (Node), for `image/load` and folder model packages. */

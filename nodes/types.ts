@@ -4,6 +4,13 @@
  */
 import type { PortType } from '../src/graph/portTypes.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
+import type {
+  DenoiserHandle,
+  ModelPackageHandle,
+  OnnxModelHandle,
+  TextEncoderHandle,
+  VaeHandle,
+} from '../src/runtime/handles.ts';
 
 /** Token ids for a batch of prompts, padded to the model length. */
 export interface TokensValue {
@@ -47,14 +54,14 @@ export interface PortValueMap {
   SCHEDULE: unknown;
   SCHEDULER_STATE: unknown;
   TENSOR: Tensor;
-  MODEL_PACKAGE: unknown;
+  MODEL_PACKAGE: ModelPackageHandle;
   TOKENIZER: unknown;
-  TEXT_ENCODER: unknown;
-  DENOISER: unknown;
-  VAE: unknown;
+  TEXT_ENCODER: TextEncoderHandle;
+  DENOISER: DenoiserHandle;
+  VAE: VaeHandle;
   UPSCALER: unknown;
   PRIOR: unknown;
-  ONNX_MODEL: unknown;
+  ONNX_MODEL: OnnxModelHandle;
   ANY: unknown;
 }
 
