@@ -12,6 +12,7 @@ export * from './tensor/fp16.ts';
 export * from './tensor/png.ts';
 export * from './tensor/image.ts';
 export * from './tensor/torchGenerator.ts';
+export * from './diffusion/clipTokenizer.ts';
 // Graph documents: load/save, validation, connection checks, edit operations (engineer A).
 export { loadGraph } from './persistence/load.ts';
 export type { LoadOptions, LoadResult } from './persistence/load.ts';
@@ -24,6 +25,9 @@ export { validateGraph, isError } from './graph/validate.ts';
 export { paramValueProblem } from './graph/validateParams.ts';
 export { checkConnection } from './graph/connection.ts';
 export type { ConnectionCheck } from './graph/connection.ts';
+export * as edits from './graph/editOps.ts';
+export type { DocDraft } from './graph/edits.ts';
+export type { GroupIds, GroupOptions } from './graph/zoneEdits.ts';
 // Engine, topology and repeat zones, shipped nodes (engineer B).
 export { topologicalOrder, reachable } from './graph/topology.ts';
 export type { TopologyResult } from './graph/topology.ts';

@@ -1,0 +1,3 @@
+/** All edit operations (immer recipes) in one namespace: `import { edits } from 'latentloom'`. */
+export * from './edits.ts';
+export * from './zoneEdits.ts';
