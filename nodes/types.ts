@@ -20,6 +20,10 @@ export interface TokensValue {
   weights?: Tensor<'float32'>;
   /** The tokenizer that made them (text encoders check it matches). */
   tokenizerId?: string;
+  /** Tokens per chunk (77 for CLIP): L is a multiple of it; each chunk is encoded on its own. */
+  chunkLength?: number;
+  /** Ids of the empty prompt, [1, chunkLength]: the reference for weighting and for padding chunks. */
+  emptyChunkIds?: Tensor<'int32'>;
 }
 
 /** Text hidden states [B, L, D] with optional pooled output and mask. */
@@ -27,6 +31,11 @@ export interface ConditioningValue {
   hiddenStates: Tensor<'float32'>;
   pooled?: Tensor<'float32'>;
   attentionMask?: Tensor<'int32'>;
+  /**
+   * Hidden states of the empty prompt, [1, chunkLength, D]. Appending it pads a conditioning by
+   * one chunk exactly as tokenizing with an extra empty chunk would (to batch cond and uncond).
+   */
+  emptyChunk?: Tensor<'float32'>;
 }
 
 /** A latent batch [B, C, H, W] float32, with an optional noise mask (inpainting). */
