@@ -1,0 +1,21 @@
+/**
+ * Diffusion numerics (schedules, schedulers, guidance): the exports src/index.ts re-exports.
+ * The CLIP tokenizer is exported from src/index.ts directly.
+ */
+export * from './schedulers/index.ts';
+export {
+  BETA_SCHEDULES,
+  TIMESTEP_SPACINGS,
+  alphasFromBetas,
+  cumprodF32,
+  interpOnIndexGrid,
+  karrasSigmas,
+  makeBetas,
+  numpyLinspace,
+  rescaleZeroTerminalSnr,
+  sigmaToT,
+  sigmasFromAlphasCumprod,
+  spacedTimesteps,
+  torchLinspaceF32,
+} from './schedules.ts';
+export type { BetaConfig, BetaSchedule, TimestepSpacing } from './schedules.ts';

@@ -1,0 +1,83 @@
+/**
+ * DDIMScheduler (Song et al. 2020), diffusers-compatible: deterministic for eta = 0, stochastic
+ * with a generator for eta > 0; clip_sample, thresholding and set_alpha_to_one as in diffusers.
+ */
+import type { TensorLike } from '../../tensor/tensor.ts';
+import { f32, spacedTimesteps } from '../schedules.ts';
+import {
+  SchedulerBase,
+  alphaPredictions,
+  checkSameShape,
+  drawNoise,
+  floatData,
+  toTensor,
+  type StepOptions,
+  type StepResult,
+} from './base.ts';
+import type { SchedulerConfig } from './config.ts';
+
+export class DDIMScheduler extends SchedulerBase {
+  /** alphas_cumprod used past the last step: 1 with set_alpha_to_one, else alphas_cumprod[0]. */
+  readonly finalAlphaCumprod: number;
+
+  constructor(config: SchedulerConfig) {
+    super('DDIMScheduler', config);
+    this.finalAlphaCumprod = config.set_alpha_to_one ? 1 : this.alphasCumprod[0];
+  }
+
+  setTimesteps(numInferenceSteps: number): void {
+    this.checkSteps(numInferenceSteps);
+    const c = this.config;
+    this.timesteps = spacedTimesteps(c.timestep_spacing, c.num_train_timesteps, numInferenceSteps, c.steps_offset, true);
+    this.numInferenceSteps = numInferenceSteps;
+    this.state.stepIndex = null;
+  }
+
+  /** t minus the stride num_train_timesteps // num_inference_steps, as diffusers' DDIM does. */
+  previousTimestep(t: number): number {
+    this.requireTimesteps('step');
+    return t - Math.floor(this.config.num_train_timesteps / (this.numInferenceSteps as number));
+  }
+
+  /** sigma_t^2 / eta^2 of DDIM's equation (16). */
+  getVariance(t: number, prevT: number): number {
+    const apt = this.alphaProdAt(t, 'getVariance');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'getVariance') : this.finalAlphaCumprod;
+    const bpt = f32(1 - apt);
+    const bptPrev = f32(1 - aptPrev);
+    return f32(f32(bptPrev / bpt) * f32(1 - f32(apt / aptPrev)));
+  }
+
+  step(
+    modelOutput: TensorLike<'float32'>,
+    timestep: number,
+    sample: TensorLike<'float32'>,
+    options?: StepOptions,
+  ): StepResult {
+    const who = `${this.name}.step`;
+    const m = floatData(modelOutput, `${who}: modelOutput`);
+    const s = floatData(sample, `${who}: sample`);
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const eta = options?.eta ?? 0;
+    if (!Number.isFinite(eta) || eta < 0) throw new Error(`${who}: eta must be a number >= 0, got ${eta}`);
+    const prevT = this.previousTimestep(timestep);
+    const apt = this.alphaProdAt(timestep, 'step');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
+
+    const pred = alphaPredictions(this.config.prediction_type, m, s, apt, who, true);
+    const x0 = this.clipOrThreshold(pred.x0, sample.shape);
+    const eps = pred.eps as Float32Array;
+
+    const variance = this.getVariance(timestep, prevT);
+    const stdDev = f32(f32(eta) * f32(Math.sqrt(variance)));
+    const dirCoeff = f32(Math.sqrt(f32(f32(1 - aptPrev) - f32(stdDev * stdDev))));
+    const x0Coeff = f32(Math.sqrt(aptPrev));
+    const out = new Float32Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = f32(x0Coeff * x0[i]) + f32(dirCoeff * eps[i]);
+    if (eta > 0) {
+      const noise = drawNoise(options, sample.shape, who);
+      for (let i = 0; i < out.length; i++) out[i] = out[i] + f32(stdDev * noise[i]);
+    }
+    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
+  }
+}

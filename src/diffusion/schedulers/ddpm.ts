@@ -1,0 +1,138 @@
+/**
+ * DDPMScheduler (Ho et al. 2020), diffusers-compatible: ancestral sampling with the posterior
+ * variance (fixed_small, fixed_small_log, fixed_large, fixed_large_log, learned, learned_range).
+ */
+import type { TensorLike } from '../../tensor/tensor.ts';
+import { f32, spacedTimesteps } from '../schedules.ts';
+import {
+  SchedulerBase,
+  alphaPredictions,
+  checkSameShape,
+  drawNoise,
+  floatData,
+  toTensor,
+  type StepOptions,
+  type StepResult,
+} from './base.ts';
+import type { SchedulerConfig } from './config.ts';
+
+/** Split a [B, 2C, …] output into the prediction and the predicted variance (learned types). */
+export function splitLearnedVariance(
+  m: Float32Array,
+  outShape: readonly number[],
+  sampleShape: readonly number[],
+): { prediction: Float32Array; variance: Float32Array } {
+  const batch = sampleShape[0];
+  const channels = sampleShape[1];
+  const inner = m.length / (batch * channels * 2);
+  const prediction = new Float32Array(batch * channels * inner);
+  const variance = new Float32Array(batch * channels * inner);
+  for (let b = 0; b < batch; b++) {
+    const src = b * channels * 2 * inner;
+    const dst = b * channels * inner;
+    prediction.set(m.subarray(src, src + channels * inner), dst);
+    variance.set(m.subarray(src + channels * inner, src + 2 * channels * inner), dst);
+  }
+  void outShape;
+  return { prediction, variance };
+}
+
+export class DDPMScheduler extends SchedulerBase {
+  constructor(config: SchedulerConfig) {
+    super('DDPMScheduler', config);
+  }
+
+  setTimesteps(numInferenceSteps: number): void {
+    this.checkSteps(numInferenceSteps);
+    const c = this.config;
+    this.timesteps = spacedTimesteps(c.timestep_spacing, c.num_train_timesteps, numInferenceSteps, c.steps_offset, true);
+    this.numInferenceSteps = numInferenceSteps;
+    this.state.stepIndex = null;
+  }
+
+  /** diffusers' previous_timestep: the next entry of `timesteps`, or t - 1 before setTimesteps. */
+  previousTimestep(t: number): number {
+    if (this.numInferenceSteps === null) return t - 1;
+    const index = this.timesteps.indexOf(t);
+    if (index < 0) throw new Error(`${this.name}.step: timestep ${t} is not in this scheduler's timesteps`);
+    return index === this.timesteps.length - 1 ? -1 : this.timesteps[index + 1];
+  }
+
+  /** Posterior variance at t (before the square root the step applies), per variance_type. */
+  getVariance(t: number): number {
+    const prevT = this.previousTimestep(t);
+    const apt = this.alphaProdAt(t, 'getVariance');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'getVariance') : 1;
+    const currentBeta = f32(1 - f32(apt / aptPrev));
+    let variance = f32(f32(f32(1 - aptPrev) / f32(1 - apt)) * currentBeta);
+    variance = Math.max(variance, f32(1e-20));
+    switch (this.config.variance_type) {
+      case 'fixed_small':
+        return variance;
+      case 'fixed_small_log':
+        return f32(Math.exp(f32(0.5 * f32(Math.log(variance)))));
+      case 'fixed_large':
+        return currentBeta;
+      case 'fixed_large_log':
+        return f32(Math.log(currentBeta));
+      default:
+        return variance;
+    }
+  }
+
+  step(
+    modelOutput: TensorLike<'float32'>,
+    timestep: number,
+    sample: TensorLike<'float32'>,
+    options?: StepOptions,
+  ): StepResult {
+    const who = `${this.name}.step`;
+    let m = floatData(modelOutput, `${who}: modelOutput`);
+    const s = floatData(sample, `${who}: sample`);
+    const vt = this.config.variance_type ?? 'fixed_small';
+    let predictedVariance: Float32Array | null = null;
+    if ((vt === 'learned' || vt === 'learned_range') && m.length === s.length * 2) {
+      const split = splitLearnedVariance(m, modelOutput.shape, sample.shape);
+      m = split.prediction;
+      predictedVariance = split.variance;
+    } else {
+      checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    }
+    const t = timestep;
+    const prevT = this.previousTimestep(t);
+    const apt = this.alphaProdAt(t, 'step');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : 1;
+    const bpt = f32(1 - apt);
+    const bptPrev = f32(1 - aptPrev);
+    const currentAlpha = f32(apt / aptPrev);
+    const currentBeta = f32(1 - currentAlpha);
+
+    const { x0: rawX0 } = alphaPredictions(this.config.prediction_type, m, s, apt, who, false);
+    const x0 = this.clipOrThreshold(rawX0, sample.shape);
+
+    const c0 = f32(f32(f32(Math.sqrt(aptPrev)) * currentBeta) / bpt);
+    const cs = f32(f32(f32(Math.sqrt(currentAlpha)) * bptPrev) / bpt);
+    const out = new Float32Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = f32(c0 * x0[i]) + f32(cs * s[i]);
+
+    if (t > 0) {
+      const noise = drawNoise(options, sample.shape, who);
+      if (vt === 'learned_range' && predictedVariance) {
+        const minLog = f32(Math.log(Math.max(f32(f32(bptPrev / bpt) * currentBeta), f32(1e-20))));
+        const maxLog = f32(Math.log(currentBeta));
+        for (let i = 0; i < out.length; i++) {
+          const frac = f32(f32(predictedVariance[i] + 1) / 2);
+          const logVar = f32(f32(frac * maxLog) + f32(f32(1 - frac) * minLog));
+          out[i] = out[i] + f32(f32(Math.exp(f32(0.5 * logVar))) * noise[i]);
+        }
+      } else if (vt === 'learned' && predictedVariance) {
+        for (let i = 0; i < out.length; i++) out[i] = out[i] + f32(f32(Math.sqrt(predictedVariance[i])) * noise[i]);
+      } else {
+        const v = this.getVariance(t);
+        const scale = vt === 'fixed_small_log' ? v : f32(Math.sqrt(v));
+        for (let i = 0; i < out.length; i++) out[i] = out[i] + f32(scale * noise[i]);
+      }
+    }
+    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * DPMSolverMultistepScheduler (Lu et al. 2022, DPM-Solver and DPM-Solver++), diffusers-compatible:
+ * orders 1-3 (3 for dpmsolver++ only), midpoint/heun second-order updates, Karras sigmas,
+ * lower_order_final, euler_at_final and final_sigmas_type.
+ */
+import type { Tensor, TensorLike } from '../../tensor/tensor.ts';
+import {
+  f32,
+  interpOnIndexGrid,
+  karrasSigmas,
+  logF32,
+  numpyLinspace,
+  roundHalfEven,
+  sigmaToT,
+  sigmasFromAlphasCumprod,
+} from '../schedules.ts';
+import {
+  SchedulerBase,
+  checkSameShape,
+  floatData,
+  thresholdSample,
+  toTensor,
+  type StepOptions,
+  type StepResult,
+} from './base.ts';
+import type { SchedulerConfig } from './config.ts';
+
+interface AlphaSigma {
+  alpha: number;
+  sigma: number;
+  lambda: number;
+}
+
+/** alpha_t = 1 / sqrt(sigma^2 + 1), sigma_t = sigma * alpha_t, lambda = log alpha_t - log sigma_t (float32). */
+function alphaSigma(sigma: number): AlphaSigma {
+  const alpha = f32(1 / f32(Math.sqrt(f32(f32(sigma * sigma) + 1))));
+  const sigmaT = f32(sigma * alpha);
+  return { alpha, sigma: sigmaT, lambda: f32(f32(Math.log(alpha)) - f32(Math.log(sigmaT))) };
+}
+
+export class DPMSolverMultistepScheduler extends SchedulerBase {
+  readonly trainSigmas: Float32Array;
+  readonly logSigmas: Float32Array;
+
+  constructor(config: SchedulerConfig) {
+    super('DPMSolverMultistepScheduler', config);
+    if (config.rescale_betas_zero_snr) this.alphasCumprod[this.alphasCumprod.length - 1] = 2 ** -24;
+    if (config.solver_order < 1 || config.solver_order > 3) {
+      throw new Error(`${this.name} config: "solver_order" must be 1, 2 or 3, got ${config.solver_order}`);
+    }
+    if (config.algorithm_type === 'dpmsolver' && config.solver_order === 3) {
+      throw new Error(`${this.name}: third-order updates are implemented for algorithm_type "dpmsolver++" only`);
+    }
+    if (config.algorithm_type === 'dpmsolver' && config.final_sigmas_type === 'zero') {
+      throw new Error(`${this.name}: final_sigmas_type "zero" needs algorithm_type "dpmsolver++" (as in diffusers)`);
+    }
+    this.trainSigmas = sigmasFromAlphasCumprod(this.alphasCumprod);
+    this.logSigmas = logF32(this.trainSigmas);
+    this.sigmas = this.trainSigmas;
+  }
+
+  setTimesteps(numInferenceSteps: number): void {
+    this.checkSteps(numInferenceSteps);
+    const c = this.config;
+    const n = numInferenceSteps;
+    const last = c.num_train_timesteps; // lambda_min_clipped = -inf clips nothing
+    let timesteps: number[];
+    if (c.timestep_spacing === 'linspace') {
+      timesteps = Array.from(numpyLinspace(0, last - 1, n + 1), roundHalfEven).reverse().slice(0, -1);
+    } else if (c.timestep_spacing === 'leading') {
+      const ratio = Math.floor(last / (n + 1));
+      timesteps = [];
+      for (let i = n; i >= 1; i--) timesteps.push(i * ratio + c.steps_offset);
+    } else {
+      const ratio = c.num_train_timesteps / n;
+      const count = Math.ceil(last / ratio);
+      timesteps = Array.from({ length: count }, (_, i) => roundHalfEven(last - i * ratio) - 1);
+    }
+    let sigmas64: Float64Array;
+    if (c.use_karras_sigmas) {
+      const sigmaMin = c.sigma_min ?? this.trainSigmas[0];
+      const sigmaMax = c.sigma_max ?? this.trainSigmas[this.trainSigmas.length - 1];
+      sigmas64 = karrasSigmas(sigmaMin, sigmaMax, n);
+      timesteps = Array.from(sigmas64, (s) => roundHalfEven(sigmaToT(s, this.logSigmas)));
+    } else {
+      sigmas64 = interpOnIndexGrid(timesteps, this.trainSigmas);
+    }
+    const finalSigma =
+      c.final_sigmas_type === 'zero' ? 0 : c.use_karras_sigmas ? sigmas64[sigmas64.length - 1] : this.trainSigmas[0];
+    const sigmas = new Float32Array(sigmas64.length + 1);
+    sigmas.set(sigmas64);
+    sigmas[sigmas64.length] = finalSigma;
+    this.sigmas = sigmas;
+    this.timesteps = timesteps;
+    this.numInferenceSteps = timesteps.length;
+    this.state = {
+      ...this.state,
+      history: new Array<Float32Array | null>(c.solver_order).fill(null),
+      lowerOrderNums: 0,
+      stepIndex: null,
+      beginIndex: null,
+    };
+  }
+
+  /** alpha_t * x0 + sigma_t * noise at the timestep's sigma. */
+  override addNoise(original: TensorLike<'float32'>, noise: TensorLike<'float32'>, timestep: number): Tensor<'float32'> {
+    this.requireTimesteps('addNoise');
+    const x = floatData(original, `${this.name}.addNoise: original`);
+    const e = floatData(noise, `${this.name}.addNoise: noise`);
+    checkSameShape(original, noise, 'original', 'noise');
+    const index =
+      this.state.beginIndex === null ? this.indexForTimestep(timestep) : (this.state.stepIndex ?? this.state.beginIndex);
+    const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
+    const out = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = f32(alpha * x[i]) + f32(sigma * e[i]);
+    return toTensor(original.shape, out);
+  }
+
+  /** The model output as the solver's variable: x0 for dpmsolver++, epsilon for dpmsolver. */
+  private convertModelOutput(m: Float32Array, s: Float32Array, shape: readonly number[], index: number): Float32Array {
+    const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
+    const type = this.config.prediction_type;
+    const n = s.length;
+    const out = new Float32Array(n);
+    if (this.config.algorithm_type === 'dpmsolver++') {
+      if (type === 'epsilon') for (let i = 0; i < n; i++) out[i] = f32(s[i] - f32(sigma * m[i])) / alpha;
+      else if (type === 'sample') out.set(m);
+      else for (let i = 0; i < n; i++) out[i] = f32(alpha * s[i]) - f32(sigma * m[i]);
+      return this.config.thresholding
+        ? thresholdSample(out, shape, this.config.dynamic_thresholding_ratio, this.config.sample_max_value)
+        : out;
+    }
+    if (type === 'epsilon') out.set(m);
+    else if (type === 'sample') for (let i = 0; i < n; i++) out[i] = f32(s[i] - f32(alpha * m[i])) / sigma;
+    else for (let i = 0; i < n; i++) out[i] = f32(alpha * m[i]) + f32(sigma * s[i]);
+    return out;
+  }
+
+  step(
+    modelOutput: TensorLike<'float32'>,
+    timestep: number,
+    sample: TensorLike<'float32'>,
+    _options?: StepOptions,
+  ): StepResult {
+    this.requireTimesteps('step');
+    const who = `${this.name}.step`;
+    const m = floatData(modelOutput, `${who}: modelOutput`);
+    const s = floatData(sample, `${who}: sample`);
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const c = this.config;
+    const index = this.ensureStepIndex(timestep);
+    if (index + 1 >= (this.sigmas as Float32Array).length) {
+      throw new Error(`${who}: step index ${index} is past the end of the schedule`);
+    }
+    const count = this.timesteps.length;
+    const lowerOrderFinal =
+      index === count - 1 &&
+      (c.euler_at_final || (c.lower_order_final && count < 15) || c.final_sigmas_type === 'zero');
+    const lowerOrderSecond = index === count - 2 && c.lower_order_final && count < 15;
+    const converted = this.convertModelOutput(m, s, sample.shape, index);
+    const st = this.state;
+    const history = st.history.length === c.solver_order ? [...st.history] : new Array(c.solver_order).fill(null);
+    history.shift();
+    history.push(converted);
+    st.history = history;
+    let out: Float32Array;
+    if (c.solver_order === 1 || st.lowerOrderNums < 1 || lowerOrderFinal) {
+      out = this.firstOrder(converted, s, index);
+    } else if (c.solver_order === 2 || st.lowerOrderNums < 2 || lowerOrderSecond) {
+      out = this.secondOrder(history as Float32Array[], s, index);
+    } else {
+      out = this.thirdOrder(history as Float32Array[], s, index);
+    }
+    if (st.lowerOrderNums < c.solver_order) st.lowerOrderNums += 1;
+    st.stepIndex = index + 1;
+    const x0 = c.algorithm_type === 'dpmsolver++' ? converted : undefined;
+    return { prevSample: toTensor(sample.shape, out), predOriginalSample: x0 && toTensor(sample.shape, x0) };
+  }
+
+  private firstOrder(d0: Float32Array, s: Float32Array, index: number): Float32Array {
+    const sig = this.sigmas as Float32Array;
+    const t = alphaSigma(sig[index + 1]);
+    const s0 = alphaSigma(sig[index]);
+    const h = f32(t.lambda - s0.lambda);
+    const out = new Float32Array(s.length);
+    if (this.config.algorithm_type === 'dpmsolver++') {
+      const cs = f32(t.sigma / s0.sigma);
+      const cd = f32(t.alpha * f32(f32(Math.exp(-h)) - 1));
+      for (let i = 0; i < s.length; i++) out[i] = f32(cs * s[i]) - f32(cd * d0[i]);
+    } else {
+      const cs = f32(t.alpha / s0.alpha);
+      const cd = f32(t.sigma * f32(f32(Math.exp(h)) - 1));
+      for (let i = 0; i < s.length; i++) out[i] = f32(cs * s[i]) - f32(cd * d0[i]);
+    }
+    return out;
+  }
+
+  private secondOrder(history: Float32Array[], s: Float32Array, index: number): Float32Array {
+    const sig = this.sigmas as Float32Array;
+    const t = alphaSigma(sig[index + 1]);
+    const s0 = alphaSigma(sig[index]);
+    const s1 = alphaSigma(sig[index - 1]);
+    const m0 = history[history.length - 1];
+    const m1 = history[history.length - 2];
+    const h = f32(t.lambda - s0.lambda);
+    const h0 = f32(s0.lambda - s1.lambda);
+    const r0 = f32(h0 / h);
+    const invR0 = f32(1 / r0);
+    const plusPlus = this.config.algorithm_type === 'dpmsolver++';
+    const midpoint = this.config.solver_type === 'midpoint';
+    let cs: number;
+    let c0: number;
+    let c1: number;
+    if (plusPlus) {
+      const em1 = f32(f32(Math.exp(-h)) - 1);
+      cs = f32(t.sigma / s0.sigma);
+      c0 = f32(t.alpha * em1);
+      // midpoint: - 0.5 * (alpha_t * (e^-h - 1)) * D1 ; heun: + (alpha_t * ((e^-h - 1) / h + 1)) * D1
+      c1 = midpoint ? f32(0.5 * c0) : -f32(t.alpha * f32(f32(em1 / h) + 1));
+    } else {
+      const ep1 = f32(f32(Math.exp(h)) - 1);
+      cs = f32(t.alpha / s0.alpha);
+      c0 = f32(t.sigma * ep1);
+      c1 = midpoint ? f32(0.5 * c0) : f32(t.sigma * f32(f32(ep1 / h) - 1));
+    }
+    const out = new Float32Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const d1 = f32(invR0 * f32(m0[i] - m1[i]));
+      out[i] = f32(f32(cs * s[i]) - f32(c0 * m0[i])) - f32(c1 * d1);
+    }
+    return out;
+  }
+
+  private thirdOrder(history: Float32Array[], s: Float32Array, index: number): Float32Array {
+    const sig = this.sigmas as Float32Array;
+    const t = alphaSigma(sig[index + 1]);
+    const s0 = alphaSigma(sig[index]);
+    const s1 = alphaSigma(sig[index - 1]);
+    const s2 = alphaSigma(sig[index - 2]);
+    const [m2, m1, m0] = history.slice(-3);
+    const h = f32(t.lambda - s0.lambda);
+    const h0 = f32(s0.lambda - s1.lambda);
+    const h1 = f32(s1.lambda - s2.lambda);
+    const r0 = f32(h0 / h);
+    const r1 = f32(h1 / h);
+    const invR0 = f32(1 / r0);
+    const invR1 = f32(1 / r1);
+    const r01 = f32(r0 + r1);
+    const w = f32(r0 / r01);
+    const invR01 = f32(1 / r01);
+    const em1 = f32(f32(Math.exp(-h)) - 1);
+    const cs = f32(t.sigma / s0.sigma);
+    const c0 = f32(t.alpha * em1);
+    const c1 = f32(t.alpha * f32(f32(em1 / h) + 1));
+    const c2 = f32(t.alpha * f32(f32(f32(em1 + h) / f32(h * h)) - 0.5));
+    const out = new Float32Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const d10 = f32(invR0 * f32(m0[i] - m1[i]));
+      const d11 = f32(invR1 * f32(m1[i] - m2[i]));
+      const diff = f32(d10 - d11);
+      const d1 = f32(d10 + f32(w * diff));
+      const d2 = f32(invR01 * diff);
+      out[i] = f32(f32(f32(cs * s[i]) - f32(c0 * m0[i])) + f32(c1 * d1)) - f32(c2 * d2);
+    }
+    return out;
+  }
+}

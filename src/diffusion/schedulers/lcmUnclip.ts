@@ -1,0 +1,183 @@
+/**
+ * LCMScheduler (Luo et al. 2023, latent consistency models) and UnCLIPScheduler (DALL·E 2's
+ * DDPM variant with fixed_small_log variance), diffusers-compatible.
+ */
+import type { TensorLike } from '../../tensor/tensor.ts';
+import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
+import {
+  SchedulerBase,
+  alphaPredictions,
+  checkSameShape,
+  clampInto,
+  drawNoise,
+  floatData,
+  toTensor,
+  type StepOptions,
+  type StepResult,
+} from './base.ts';
+import type { SchedulerConfig } from './config.ts';
+import { splitLearnedVariance } from './ddpm.ts';
+
+const SIGMA_DATA = 0.5;
+
+export class LCMScheduler extends SchedulerBase {
+  readonly finalAlphaCumprod: number;
+
+  constructor(config: SchedulerConfig) {
+    super('LCMScheduler', config);
+    this.finalAlphaCumprod = config.set_alpha_to_one ? 1 : this.alphasCumprod[0];
+  }
+
+  /** Evenly skip through the original (distillation) schedule; `strength` < 1 for img2img. */
+  setTimesteps(numInferenceSteps: number, strength = 1): void {
+    this.checkSteps(numInferenceSteps);
+    const c = this.config;
+    const original = c.original_inference_steps;
+    const k = Math.floor(c.num_train_timesteps / original);
+    const count = Math.floor(original * strength);
+    const origin: number[] = [];
+    for (let i = 1; i <= count; i++) origin.push(i * k - 1);
+    if (Math.floor(origin.length / numInferenceSteps) < 1) {
+      throw new Error(
+        `${this.name}.setTimesteps: ${numInferenceSteps} steps need at least as many original steps, ` +
+          `but original_inference_steps * strength = ${origin.length}`,
+      );
+    }
+    if (numInferenceSteps > original) {
+      throw new Error(`${this.name}.setTimesteps: ${numInferenceSteps} steps exceed original_inference_steps (${original})`);
+    }
+    origin.reverse();
+    const indices = numpyLinspace(0, origin.length, numInferenceSteps, false);
+    this.timesteps = Array.from(indices, (v) => origin[Math.floor(v)]);
+    this.numInferenceSteps = numInferenceSteps;
+    this.state = { ...this.state, stepIndex: null, beginIndex: null };
+  }
+
+  /** Consistency-model boundary scalings c_skip, c_out at timestep t. */
+  scalings(t: number): { cSkip: number; cOut: number } {
+    const scaled = f32(t * f32(this.config.timestep_scaling));
+    const denom = f32(f32(scaled * scaled) + f32(SIGMA_DATA ** 2));
+    return { cSkip: f32(f32(SIGMA_DATA ** 2) / denom), cOut: f32(scaled / f32(Math.sqrt(denom))) };
+  }
+
+  step(
+    modelOutput: TensorLike<'float32'>,
+    timestep: number,
+    sample: TensorLike<'float32'>,
+    options?: StepOptions,
+  ): StepResult {
+    this.requireTimesteps('step');
+    const who = `${this.name}.step`;
+    const m = floatData(modelOutput, `${who}: modelOutput`);
+    const s = floatData(sample, `${who}: sample`);
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const index = this.ensureStepIndex(timestep);
+    const prevIndex = index + 1;
+    const prevT = prevIndex < this.timesteps.length ? this.timesteps[prevIndex] : timestep;
+    const apt = this.alphaProdAt(timestep, 'step');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
+    const { cSkip, cOut } = this.scalings(timestep);
+    const { x0: rawX0 } = alphaPredictions(this.config.prediction_type, m, s, apt, who, false);
+    const x0 = this.clipOrThreshold(rawX0, sample.shape);
+    const denoised = new Float32Array(s.length);
+    for (let i = 0; i < s.length; i++) denoised[i] = f32(cOut * x0[i]) + f32(cSkip * s[i]);
+    let out = denoised;
+    if (index !== (this.numInferenceSteps as number) - 1) {
+      const noise = drawNoise(options, sample.shape, who);
+      const a = f32(Math.sqrt(aptPrev));
+      const b = f32(Math.sqrt(f32(1 - aptPrev)));
+      out = new Float32Array(s.length);
+      for (let i = 0; i < s.length; i++) out[i] = f32(a * denoised[i]) + f32(b * noise[i]);
+    }
+    this.state.stepIndex = index + 1;
+    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, denoised) };
+  }
+}
+
+export class UnCLIPScheduler extends SchedulerBase {
+  constructor(config: SchedulerConfig) {
+    super('UnCLIPScheduler', config);
+  }
+
+  /** (N - 1) / (n - 1)-spaced timesteps from N - 1 down to 0. */
+  setTimesteps(numInferenceSteps: number): void {
+    this.checkSteps(numInferenceSteps);
+    const N = this.config.num_train_timesteps;
+    const ratio = numInferenceSteps > 1 ? (N - 1) / (numInferenceSteps - 1) : 0;
+    const ts: number[] = [];
+    for (let i = numInferenceSteps - 1; i >= 0; i--) ts.push(roundHalfEven(i * ratio));
+    this.timesteps = ts;
+    this.numInferenceSteps = numInferenceSteps;
+  }
+
+  /** Posterior variance term of DALL·E 2's sampler; for fixed_small_log it is already a std. */
+  getVariance(t: number, prevTimestep?: number, predictedVariance?: number): number {
+    const prevT = prevTimestep ?? t - 1;
+    const apt = this.alphaProdAt(t, 'getVariance');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'getVariance') : 1;
+    const bpt = f32(1 - apt);
+    const bptPrev = f32(1 - aptPrev);
+    const beta = prevT === t - 1 ? this.betas[t] : f32(1 - f32(apt / aptPrev));
+    const variance = f32(f32(bptPrev / bpt) * beta);
+    if (this.config.variance_type === 'learned_range') {
+      const frac = f32(f32((predictedVariance ?? 0) + 1) / 2);
+      const minLog = f32(Math.log(variance));
+      const maxLog = f32(Math.log(beta));
+      return f32(f32(frac * maxLog) + f32(f32(1 - frac) * minLog));
+    }
+    const logVar = f32(Math.log(Math.max(variance, f32(1e-20))));
+    return f32(Math.exp(f32(0.5 * logVar)));
+  }
+
+  step(
+    modelOutput: TensorLike<'float32'>,
+    timestep: number,
+    sample: TensorLike<'float32'>,
+    options?: StepOptions,
+  ): StepResult {
+    const who = `${this.name}.step`;
+    let m = floatData(modelOutput, `${who}: modelOutput`);
+    const s = floatData(sample, `${who}: sample`);
+    let predictedVariance: Float32Array | null = null;
+    if (this.config.variance_type === 'learned_range' && m.length === 2 * s.length) {
+      const split = splitLearnedVariance(m, modelOutput.shape, sample.shape);
+      m = split.prediction;
+      predictedVariance = split.variance;
+    } else {
+      checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    }
+    const t = timestep;
+    const prevT = options?.prevTimestep ?? t - 1;
+    if (!Number.isInteger(prevT) || prevT >= t) {
+      throw new Error(`${who}: prevTimestep must be an integer below the timestep ${t}, got ${prevT}`);
+    }
+    const apt = this.alphaProdAt(t, 'step');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : 1;
+    const bpt = f32(1 - apt);
+    const bptPrev = f32(1 - aptPrev);
+    const beta = prevT === t - 1 ? this.betas[t] : f32(1 - f32(apt / aptPrev));
+    const alpha = prevT === t - 1 ? this.alphas[t] : f32(1 - beta);
+    if (this.config.prediction_type === 'v_prediction') {
+      throw new Error(`${who}: prediction_type must be epsilon or sample for UnCLIPScheduler`);
+    }
+    const { x0: rawX0 } = alphaPredictions(this.config.prediction_type, m, s, apt, who, false);
+    const x0 = this.config.clip_sample ? clampInto(rawX0, this.config.clip_sample_range) : rawX0;
+    const c0 = f32(f32(f32(Math.sqrt(aptPrev)) * beta) / bpt);
+    const cs = f32(f32(f32(Math.sqrt(alpha)) * bptPrev) / bpt);
+    const out = new Float32Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = f32(c0 * x0[i]) + f32(cs * s[i]);
+    if (t > 0) {
+      const noise = drawNoise(options, sample.shape, who);
+      if (predictedVariance) {
+        for (let i = 0; i < out.length; i++) {
+          const v = this.getVariance(t, prevT, predictedVariance[i]);
+          out[i] = out[i] + f32(f32(Math.exp(f32(0.5 * v))) * noise[i]);
+        }
+      } else {
+        const std = this.getVariance(t, prevT);
+        for (let i = 0; i < out.length; i++) out[i] = out[i] + f32(std * noise[i]);
+      }
+    }
+    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
+  }
+}

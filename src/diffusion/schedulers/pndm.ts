@@ -1,0 +1,188 @@
+/**
+ * PNDMScheduler (Liu et al. 2022, pseudo numerical methods), diffusers-compatible: a Runge-Kutta
+ * warm-up (PRK, 4 model calls per step over the first 3 steps) then linear multistep (PLMS),
+ * or PLMS only with skip_prk_steps.
+ */
+import type { TensorLike } from '../../tensor/tensor.ts';
+import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
+import { SchedulerBase, checkSameShape, floatData, toTensor, type StepResult } from './base.ts';
+import type { SchedulerConfig } from './config.ts';
+
+const PNDM_ORDER = 4;
+
+export class PNDMScheduler extends SchedulerBase {
+  readonly finalAlphaCumprod: number;
+  prkTimesteps: number[] = [];
+  plmsTimesteps: number[] = [];
+
+  constructor(config: SchedulerConfig) {
+    super('PNDMScheduler', config);
+    this.finalAlphaCumprod = config.set_alpha_to_one ? 1 : this.alphasCumprod[0];
+  }
+
+  setTimesteps(numInferenceSteps: number): void {
+    this.checkSteps(numInferenceSteps);
+    const c = this.config;
+    const N = c.num_train_timesteps;
+    const n = numInferenceSteps;
+    if (!c.skip_prk_steps && n < PNDM_ORDER) {
+      throw new Error(`${this.name}.setTimesteps: \`num_inference_steps\` must be >= ${PNDM_ORDER} without skip_prk_steps, got ${n}`);
+    }
+    let base: number[]; // ascending
+    if (c.timestep_spacing === 'leading') {
+      const ratio = Math.floor(N / n);
+      base = Array.from({ length: n }, (_, i) => i * ratio + c.steps_offset);
+    } else if (c.timestep_spacing === 'linspace') {
+      base = Array.from(numpyLinspace(0, N - 1, n), roundHalfEven);
+    } else {
+      const ratio = N / n;
+      const count = Math.ceil(N / ratio);
+      base = Array.from({ length: count }, (_, i) => roundHalfEven(N - i * ratio)).reverse().map((v) => v - 1);
+    }
+    if (c.skip_prk_steps) {
+      // [:-1] + [-2:-1] + [-1:], reversed: the second-to-last timestep is visited twice.
+      const seq = [...base.slice(0, -1), ...base.slice(-2, -1), ...base.slice(-1)];
+      this.prkTimesteps = [];
+      this.plmsTimesteps = seq.reverse();
+    } else {
+      const last = base.slice(-PNDM_ORDER);
+      const half = Math.floor(Math.floor(N / n) / 2);
+      const prk: number[] = [];
+      for (const t of last) prk.push(t, t + half);
+      const doubled: number[] = [];
+      for (const t of prk.slice(0, -1)) doubled.push(t, t);
+      this.prkTimesteps = doubled.slice(1, -1).reverse();
+      this.plmsTimesteps = base.slice(0, -3).reverse();
+    }
+    this.timesteps = [...this.prkTimesteps, ...this.plmsTimesteps];
+    this.numInferenceSteps = n;
+    this.state = { ...this.state, history: [], counter: 0, curModelOutput: null, curSample: null, stepIndex: null };
+  }
+
+  step(modelOutput: TensorLike<'float32'>, timestep: number, sample: TensorLike<'float32'>): StepResult {
+    this.requireTimesteps('step');
+    const who = `${this.name}.step`;
+    const m = floatData(modelOutput, `${who}: modelOutput`);
+    const s = floatData(sample, `${who}: sample`);
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const prev =
+      this.state.counter < this.prkTimesteps.length && !this.config.skip_prk_steps
+        ? this.stepPrk(m, timestep, s)
+        : this.stepPlms(m, timestep, s);
+    this.state.stepIndex = (this.state.stepIndex ?? this.state.beginIndex ?? 0) + 1;
+    return { prevSample: toTensor(sample.shape, prev) };
+  }
+
+  /** One Runge-Kutta sub-step (four per warm-up step). */
+  private stepPrk(m: Float32Array, timestep: number, s: Float32Array): Float32Array {
+    const st = this.state;
+    const stride = Math.floor(this.config.num_train_timesteps / (this.numInferenceSteps as number));
+    const diffToPrev = st.counter % 2 ? 0 : Math.floor(stride / 2);
+    const prevTimestep = timestep - diffToPrev;
+    const t = this.prkTimesteps[Math.floor(st.counter / 4) * 4];
+    let output = m;
+    const phase = st.counter % 4;
+    if (phase === 0) {
+      st.curModelOutput = accumulate(st.curModelOutput, m, 1 / 6);
+      st.history = [...st.history, m.slice()]; // copies: the caller may reuse its buffers
+      st.curSample = s.slice();
+    } else if (phase === 1 || phase === 2) {
+      st.curModelOutput = accumulate(st.curModelOutput, m, 1 / 3);
+    } else {
+      output = accumulate(st.curModelOutput, m, 1 / 6);
+      st.curModelOutput = null;
+    }
+    const curSample = st.curSample ?? s;
+    const prev = this.prevSample(curSample, t, prevTimestep, output);
+    st.counter += 1;
+    return prev;
+  }
+
+  /** One linear multistep step (Adams-Bashforth of growing order up to 4). */
+  private stepPlms(m: Float32Array, timestep: number, s: Float32Array): Float32Array {
+    const st = this.state;
+    if (!this.config.skip_prk_steps && st.history.length < 3) {
+      throw new Error(
+        `${this.name}.step: PLMS needs 3 past model outputs from the Runge-Kutta warm-up; run the PRK steps first`,
+      );
+    }
+    const stride = Math.floor(this.config.num_train_timesteps / (this.numInferenceSteps as number));
+    let t = timestep;
+    let prevTimestep = t - stride;
+    if (st.counter !== 1) {
+      st.history = [...st.history.slice(-3), m.slice()];
+    } else {
+      prevTimestep = t;
+      t = t + stride;
+    }
+    const ets = st.history as Float32Array[];
+    const n = m.length;
+    let output: Float32Array;
+    let sample = s;
+    if (ets.length === 1 && st.counter === 0) {
+      output = m;
+      st.curSample = s.slice();
+    } else if (ets.length === 1 && st.counter === 1) {
+      output = new Float32Array(n);
+      const e1 = ets[0];
+      for (let i = 0; i < n; i++) output[i] = f32(m[i] + e1[i]) / 2;
+      sample = st.curSample as Float32Array;
+      st.curSample = null;
+    } else if (ets.length === 2) {
+      output = new Float32Array(n);
+      const [e2, e1] = ets;
+      for (let i = 0; i < n; i++) output[i] = f32(f32(3 * e1[i]) - e2[i]) / 2;
+    } else if (ets.length === 3) {
+      output = new Float32Array(n);
+      const [e3, e2, e1] = ets;
+      for (let i = 0; i < n; i++) {
+        output[i] = f32(f32(f32(23 * e1[i]) - f32(16 * e2[i])) + f32(5 * e3[i])) / 12;
+      }
+    } else {
+      output = new Float32Array(n);
+      const [e4, e3, e2, e1] = ets.slice(-4);
+      const k = f32(1 / 24);
+      for (let i = 0; i < n; i++) {
+        const sum = f32(f32(f32(f32(55 * e1[i]) - f32(59 * e2[i])) + f32(37 * e3[i])) - f32(9 * e4[i]));
+        output[i] = k * sum;
+      }
+    }
+    const prev = this.prevSample(sample, t, prevTimestep, output);
+    st.counter += 1;
+    return prev;
+  }
+
+  /** Equation (9) of the PNDM paper, with diffusers' v-prediction conversion. */
+  private prevSample(s: Float32Array, t: number, prevT: number, m: Float32Array): Float32Array {
+    const apt = this.alphaProdAt(t, 'step');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
+    const bpt = f32(1 - apt);
+    const bptPrev = f32(1 - aptPrev);
+    let output = m;
+    if (this.config.prediction_type === 'v_prediction') {
+      const a = f32(Math.sqrt(apt));
+      const b = f32(Math.sqrt(bpt));
+      output = new Float32Array(m.length);
+      for (let i = 0; i < m.length; i++) output[i] = f32(a * m[i]) + f32(b * s[i]);
+    } else if (this.config.prediction_type !== 'epsilon') {
+      throw new Error(`${this.name}: prediction_type must be epsilon or v_prediction, got "${this.config.prediction_type}"`);
+    }
+    const sampleCoeff = f32(Math.sqrt(f32(aptPrev / apt)));
+    const denom = f32(
+      f32(apt * f32(Math.sqrt(bptPrev))) + f32(Math.sqrt(f32(f32(apt * bpt) * aptPrev))),
+    );
+    const diff = f32(aptPrev - apt);
+    const out = new Float32Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = f32(sampleCoeff * s[i]) - f32(f32(diff * output[i]) / denom);
+    return out;
+  }
+}
+
+/** acc + w * x as torch evaluates `cur += w * x` (acc = 0 when absent), into a fresh array. */
+function accumulate(acc: Float32Array | null, x: Float32Array, weight: number): Float32Array {
+  const w = f32(weight);
+  const out = new Float32Array(x.length);
+  if (acc) for (let i = 0; i < x.length; i++) out[i] = acc[i] + f32(w * x[i]);
+  else for (let i = 0; i < x.length; i++) out[i] = w * x[i];
+  return out;
+}
