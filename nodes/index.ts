@@ -15,6 +15,8 @@ import { constSeed } from './const/seed.ts';
 import { flowRepeatInput } from './flow/repeatInput.ts';
 import { flowRepeatOutput } from './flow/repeatOutput.ts';
 import { textPrompt } from './text/prompt.ts';
+import { imagePreview } from './image/preview.ts';
+import { imageSave } from './image/save.ts';
 import { imageLoad } from './image/load.ts';
 import { imageResize } from './image/resize.ts';
 import { latentPreview } from './latent/preview.ts';
@@ -34,6 +36,8 @@ export const ALL_NODES: readonly NodeDefinition[] = [
   flowRepeatInput,
   flowRepeatOutput,
   textPrompt,
+  imagePreview,
+  imageSave,
   imageLoad,
   imageResize,
   latentPreview,
