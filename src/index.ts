@@ -37,3 +37,5 @@ export { createEngine, DEFAULT_CACHE_BYTES } from './engine/index.ts';
 export type { Engine, EngineOptions, EngineEvent, EngineEventType, NodeRunStats, NodeStatus, RunError, RunOptions, RunResult, RunStats, CacheStats } from './engine/index.ts';
 export { defaultRegistry, ALL_NODES } from '../nodes/index.ts';
 export type { NodeServices } from '../nodes/services.ts';
+// Schedules, schedulers and guidance (engineer D).
+export * from './diffusion/index.ts';
