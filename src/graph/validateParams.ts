@@ -34,7 +34,7 @@ export function paramValueProblem(spec: ParamSpec, value: unknown): string | und
       return checkRange(value, spec);
     case 'seed':
       if (typeof value !== 'number' || !Number.isInteger(value)) return `expected an integer seed, got ${describeValue(value)}`;
-      if (value < 0 || value > MAX_SEED) return `seed ${value} is outside [0, ${MAX_SEED}]`;
+      if (value < 0 || value > MAX_SEED) return `${value} is outside [0, ${MAX_SEED}]`;
       return undefined;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `expected true or false, got ${describeValue(value)}`;

@@ -90,7 +90,8 @@ function loadUnsafe(json: unknown, options: LoadOptions): LoadResult {
   }
   const version = raw.version;
   if (typeof version !== 'number' || !Number.isInteger(version)) {
-    return fail('unsupported-version', `"version" must be an integer format version, found ${JSON.stringify(version) ?? 'nothing'}`, 'version');
+    const found = typeof version === 'number' ? String(version) : (JSON.stringify(version)?.slice(0, 80) ?? 'nothing');
+    return fail('unsupported-version', `"version" must be an integer format version, found ${found}`, 'version');
   }
   const migrated = migrateDocument(raw, version, options.migrations ?? FORMAT_MIGRATIONS, GRAPH_FORMAT_VERSION);
   if (!migrated.ok) return { ok: false, issues: migrated.issues };
