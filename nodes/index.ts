@@ -23,6 +23,8 @@ import { latentPreview } from './latent/preview.ts';
 import { latentUpscale } from './latent/upscale.ts';
 import { imageUpscaleModel } from './image/upscale-model.ts';
 import { modelLoadUpscaler } from './model/load-upscaler.ts';
+import { textTokenize } from './text/tokenize.ts';
+import { textEncode } from './text/encode.ts';
 
 export const ALL_NODES: readonly NodeDefinition[] = [
   mathAdd,
@@ -44,6 +46,8 @@ export const ALL_NODES: readonly NodeDefinition[] = [
   latentUpscale,
   imageUpscaleModel,
   modelLoadUpscaler,
+  textTokenize,
+  textEncode,
 ];
 
 export function defaultRegistry(): NodeRegistry {
