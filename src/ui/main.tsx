@@ -1,7 +1,23 @@
+/** Editor entry: the engine worker, the autosave database, and the React app. */
 import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './theme.css';
+import { App } from './app/App.tsx';
+import { connectEngineWorker } from './run/connectWorker.ts';
+import { openIndexedDbStore, type KeyValueStore } from './store/autosave.ts';
 
-function AppShell() {
-  return <div style={{ fontFamily: 'sans-serif', padding: 16 }}>LatentLoom</div>;
+const engine = connectEngineWorker(
+  () => new Worker(new URL('../worker/engineWorker.ts', import.meta.url), { type: 'module', name: 'latentloom-engine' }),
+);
+
+async function openAutosaveStore(): Promise<KeyValueStore | undefined> {
+  try {
+    return await openIndexedDbStore(indexedDB);
+  } catch {
+    return undefined; // private mode or blocked storage: the editor works, without autosave
+  }
 }
 
-createRoot(document.getElementById('root')!).render(<AppShell />);
+void openAutosaveStore().then((kv) => {
+  createRoot(document.getElementById('root')!).render(<App engine={engine} kv={kv} />);
+});

@@ -1,0 +1,281 @@
+/**
+ * The editor application: wires the document store, the run controller, the canvas and the
+ * panels together. All inference happens in the worker behind `engine`.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import type { GraphDocument, GraphIssue } from '../../graph/document.ts';
+import { validateGraph } from '../../graph/validate.ts';
+import { REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from '../../graph/zones.ts';
+import { NodeCatalog } from '../catalog.ts';
+import { GraphCanvas } from '../canvas/GraphCanvas.tsx';
+import { EditorActionsContext, type EditorActions } from '../canvas/actions.ts';
+import * as edits from '../store/docEdits.ts';
+import { createEditorStore } from '../store/editorStore.ts';
+import { startAutosave, type KeyValueStore } from '../store/autosave.ts';
+import { EditorStoreContext, useEditorSnapshot, useEditorStore } from '../store/useEditor.ts';
+import { RunStore, type GalleryItem } from '../run/runStore.ts';
+import { RunController, RANDOMIZED_SEEDS_KEY, randomizedSeedsOf } from '../run/runController.ts';
+import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
+import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
+import { availableTemplates, templateFromGraph, type GraphTemplate } from '../palette/templates.ts';
+import { Toolbar } from '../panels/Toolbar.tsx';
+import { SidePanel } from '../panels/SidePanel.tsx';
+import { ModelsPanel } from '../panels/ModelsPanel.tsx';
+import { HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
+import { loadInitialDocument } from './bootstrap.ts';
+import { useAppKeys } from './useAppKeys.ts';
+
+export interface AppProps {
+  engine: EngineConnection;
+  kv?: KeyValueStore;
+}
+
+const TEMPLATE_SOURCES: readonly [string, string, string][] = [
+  ['toy-txt2img', 'Text-to-image sampler zone', 'prompt → encode → repeat zone (denoise, CFG, step) → decode'],
+  ['toy-img2img', 'img2img', 'load image → encode → noise to strength → sampler zone → decode'],
+  ['img2img', 'img2img', 'load image → encode → noise to strength → sampler zone → decode'],
+  ['toy-cascade', 'Cascade', 'prior → decoder → upscaler'],
+  ['cascade', 'Cascade', 'prior → decoder → upscaler'],
+];
+
+export function App({ engine, kv }: AppProps) {
+  const store = useMemo(() => createEditorStore(emptyDocument()), []);
+  return (
+    <EditorStoreContext.Provider value={store}>
+      <ReactFlowProvider>
+        <Editor engine={engine} kv={kv} />
+      </ReactFlowProvider>
+    </EditorStoreContext.Provider>
+  );
+}
+
+function useRunSnapshot(runs: RunStore) {
+  return useSyncExternalStore(runs.subscribe, runs.getSnapshot);
+}
+
+function Editor({ engine, kv }: AppProps) {
+  const store = useEditorStore();
+  const snap = useEditorSnapshot();
+  const doc = snap.doc;
+  const runs = useMemo(() => new RunStore(), []);
+  const run = useRunSnapshot(runs);
+  const [catalog, setCatalog] = useState<NodeCatalog>();
+  const [bootError, setBootError] = useState<string>();
+  const [fileIssues, setFileIssues] = useState<{ source?: string; issues: GraphIssue[] }>({ issues: [] });
+  const [toast, setToast] = useState<{ message: string; kind: 'error' | 'info'; at: number }>();
+  const [help, setHelp] = useState(false);
+  const [viewer, setViewer] = useState<GalleryItem>();
+  const [backend, setBackend] = useState<BackendChoice>(() => (localStorage.getItem('latentloom.backend') as BackendChoice) ?? 'auto');
+  const [backendInUse, setBackendInUse] = useState<string>();
+  const [snapGrid, setSnapGrid] = useState(true);
+  const backendRef = useRef(backend);
+  backendRef.current = backend;
+  const controller = useMemo(() => new RunController(engine, store, runs, () => backendRef.current), [engine, store, runs]);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const showToast = useCallback((message: string, kind: 'error' | 'info' = 'info') => setToast({ message, kind, at: Date.now() }), []);
+  useEffect(() => {
+    if (!toast) return;
+    const t = setTimeout(() => setToast(undefined), toast.kind === 'error' ? 6000 : 2500);
+    return () => clearTimeout(t);
+  }, [toast]);
+
+  // Start-up: node types from the worker, then the autosave or the default example.
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      const infos = await engine.describeNodes();
+      if (cancelled) return;
+      const cat = new NodeCatalog(infos);
+      const boot = await loadInitialDocument(store, cat, kv);
+      if (cancelled) return;
+      setCatalog(cat);
+      setFileIssues({ source: boot.issueSource, issues: boot.issues });
+      if (boot.source === 'autosave') showToast('Restored your last session from autosave');
+      (window as unknown as { __latentloomReady?: boolean }).__latentloomReady = true;
+      engine.backendInfo?.().then((b) => setBackendInUse(b.backend), () => {});
+    })().catch((e: unknown) => setBootError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      cancelled = true;
+    };
+  }, [engine, store, kv, showToast]);
+
+  useEffect(() => {
+    if (!kv || !catalog) return;
+    const autosave = startAutosave(store, kv, { onError: (e) => showToast(`Autosave failed: ${e.message}`, 'error') });
+    const flush = () => void autosave.flush();
+    window.addEventListener('pagehide', flush);
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      autosave.stop();
+    };
+  }, [kv, catalog, store, showToast]);
+
+  useEffect(
+    () => engine.onCrash((reason) => {
+      runs.notify(`The worker crashed (${reason}) and was restarted; your graph is untouched.`);
+      showToast(`Worker crashed: ${reason}. Restarted; the graph is untouched.`, 'error');
+    }),
+    [engine, runs, showToast],
+  );
+
+  const liveIssues = useMemo(() => (catalog ? validateGraph(doc, catalog.registry) : []), [doc, catalog]);
+  const issues = useMemo(() => [...fileIssues.issues, ...liveIssues], [fileIssues, liveIssues]);
+  const randomizedSeeds = useMemo(() => randomizedSeedsOf(doc.ui), [doc.ui]);
+  const examples = useMemo(() => exampleGraphs(), []);
+  const templates = useMemo<GraphTemplate[]>(() => {
+    if (!catalog) return [];
+    const seen = new Set<string>();
+    const list: GraphTemplate[] = [];
+    for (const [name, title, description] of TEMPLATE_SOURCES) {
+      const ex = examples.find((e) => e.name === name);
+      if (!ex || seen.has(title)) continue;
+      const opened = openGraphText(ex.text, name, catalog);
+      if (!opened.doc) continue;
+      seen.add(title);
+      list.push(templateFromGraph(name, title, description, opened.doc));
+    }
+    return availableTemplates(list, catalog);
+  }, [catalog, examples]);
+
+  const applyOpen = useCallback(
+    (opened: OpenResult) => {
+      setFileIssues({ source: opened.source, issues: opened.loaderIssues });
+      if (opened.doc) {
+        store.load(opened.doc, opened.source);
+        const problems = opened.issues.length;
+        showToast(problems ? `Opened ${opened.source} with ${problems} issue(s): see the Issues tab` : `Opened ${opened.source}`, problems ? 'error' : 'info');
+      } else {
+        showToast(`Could not open ${opened.source}: ${opened.issues[0]?.message ?? 'unknown problem'} (see the Issues tab)`, 'error');
+      }
+    },
+    [store, showToast],
+  );
+
+  const saveJson = useCallback(() => {
+    const name = snap.fileName?.endsWith('.json') ? snap.fileName : safeFileName(doc.meta.title, 'json');
+    downloadBytes(graphFileText(doc), name, 'application/json');
+    store.setFileName(name);
+  }, [doc, snap.fileName, store]);
+
+  const downloadImage = useCallback((item: GalleryItem) => {
+    if (item.png) downloadBytes(item.png, safeFileName(`${doc.meta.title ?? 'image'}-${item.nodeId}-${item.runId}`, 'png'), 'image/png');
+  }, [doc.meta.title]);
+
+  useAppKeys({
+    undo: () => store.undo(),
+    redo: () => store.redo(),
+    run: () => void controller.run(),
+    cancel: () => (help ? setHelp(false) : viewer ? setViewer(undefined) : controller.cancel()),
+    save: saveJson,
+    open: () => fileInput.current?.click(),
+    help: () => setHelp((h) => !h),
+  });
+
+  // Pasting a whole graph document opens it (fragments are pasted into the canvas instead).
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent) => {
+      const text = e.clipboardData?.getData('text/plain') ?? '';
+      if (!/"format"\s*:\s*"latentloom\.graph"/.test(text) || !catalog) return;
+      e.preventDefault();
+      applyOpen(openGraphText(text, 'pasted graph', catalog));
+    };
+    window.addEventListener('paste', onPaste, true);
+    return () => window.removeEventListener('paste', onPaste, true);
+  }, [catalog, applyOpen]);
+
+  const actions = useMemo<EditorActions>(() => ({
+    setParam(nodeId, name, value, final) {
+      store.edit(`Set ${nodeId}.${name}`, (d) => {
+        edits.setParam(d, nodeId, name, value);
+        // Both ends of a repeat zone carry the same state list; keep them in step.
+        const node = d.nodes.find((n) => n.id === nodeId);
+        if (node && name === 'state' && (node.type === REPEAT_INPUT_TYPE || node.type === REPEAT_OUTPUT_TYPE) && node.zone) {
+          for (const other of d.nodes) {
+            if (other !== node && other.zone === node.zone && (other.type === REPEAT_INPUT_TYPE || other.type === REPEAT_OUTPUT_TYPE)) {
+              other.params.state = structuredClone(value) as never;
+            }
+          }
+        }
+      }, { group: `param:${nodeId}:${name}` });
+      if (final) store.seal();
+    },
+    toggleCollapsed(nodeId) {
+      const collapsed = !store.getSnapshot().doc.nodes.find((n) => n.id === nodeId)?.ui?.collapsed;
+      store.edit(collapsed ? `Collapse ${nodeId}` : `Expand ${nodeId}`, (d) => edits.setCollapsed(d, nodeId, collapsed));
+    },
+    setParamAsInput(nodeId, name, asInput) {
+      store.edit(`${asInput ? 'Input from' : 'Widget for'} ${nodeId}.${name}`, (d) => edits.setParamAsInput(d, nodeId, name, asInput));
+    },
+    setSeedRandomize(key, on) {
+      store.edit(`${on ? 'Randomise' : 'Fix'} seed ${key}`, (d) => {
+        d.ui ??= {};
+        d.ui.extra ??= {};
+        const list = new Set(randomizedSeedsOf(d.ui as GraphDocument['ui']));
+        if (on) list.add(key);
+        else list.delete(key);
+        d.ui.extra[RANDOMIZED_SEEDS_KEY] = [...list];
+      });
+    },
+    runNode: (nodeId) => void controller.run([nodeId]),
+    openImage: (url) => {
+      const item = runs.getSnapshot().gallery.find((g) => g.url === url);
+      if (item) setViewer(item);
+    },
+  }), [store, controller, runs]);
+
+  if (bootError) return <div className="ll-boot-error">The editor could not start: {bootError}</div>;
+
+  return (
+    <EditorActionsContext.Provider value={actions}>
+      <div className="ll-app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => {
+        const file = e.dataTransfer.files[0];
+        if (!file) return;
+        e.preventDefault();
+        void openGraphFile(file, catalog).then(applyOpen);
+      }}>
+        <Toolbar title={`${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
+          undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
+          backend={backend} backendInUse={backendInUse} snap={snapGrid} status={run.message}
+          onNew={() => {
+            store.load(emptyDocument());
+            setFileIssues({ issues: [] });
+          }}
+          onOpen={() => fileInput.current?.click()} onSave={saveJson}
+          onExample={(name) => {
+            const ex = examples.find((e) => e.name === name);
+            if (ex) applyOpen(openGraphText(ex.text, `${ex.name}.json`, catalog));
+          }}
+          onUndo={() => store.undo()} onRedo={() => store.redo()} onRun={() => void controller.run()} onCancel={() => controller.cancel()}
+          onBackend={(b) => {
+            setBackend(b);
+            localStorage.setItem('latentloom.backend', b);
+          }}
+          onSnap={setSnapGrid} onHelp={() => setHelp(true)} />
+        <input ref={fileInput} type="file" accept=".json,application/json,image/png" hidden data-testid="file-input"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void openGraphFile(file, catalog).then(applyOpen);
+          }} />
+        <div className="ll-main">
+          {catalog ? (
+            <GraphCanvas store={store} doc={doc} catalog={catalog} statuses={run.nodes} issues={liveIssues} randomizedSeeds={randomizedSeeds}
+              templates={templates} snap={snapGrid} onToast={showToast} />
+          ) : (
+            <div className="ll-loading">Loading node types from the worker…</div>
+          )}
+          <SidePanel gallery={run.gallery} issues={issues} issueSource={fileIssues.source} onOpenImage={setViewer} onDownload={downloadImage}
+            onSelectNode={() => {}}
+            models={<ModelsPanel doc={doc} engine={engine}
+              onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}
+              onRemoveModel={(key) => store.edit(`Remove model ${key}`, (d) => void delete d.models[key])} />} />
+        </div>
+        {toast && <Toast message={toast.message} kind={toast.kind} />}
+        {help && <HelpOverlay onClose={() => setHelp(false)} />}
+        {viewer && <ImageViewer item={viewer} onClose={() => setViewer(undefined)} onDownload={() => downloadImage(viewer)} />}
+      </div>
+    </EditorActionsContext.Provider>
+  );
+}

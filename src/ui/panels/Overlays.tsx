@@ -1,0 +1,56 @@
+/** Help overlay (keyboard shortcuts), full-size image viewer, and the toast line. */
+import type { GalleryItem } from '../run/runStore.ts';
+
+export const SHORTCUTS: readonly [string, string][] = [
+  ['Ctrl+Enter', 'Run the graph'],
+  ['Esc', 'Cancel the run / close dialogs'],
+  ['Double-click canvas, / or Shift+A', 'Add a node (search palette)'],
+  ['Drag a wire onto empty canvas', 'Add a compatible node, wired'],
+  ['Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y', 'Undo / redo'],
+  ['Ctrl+C / Ctrl+V / Ctrl+D', 'Copy / paste / duplicate selection'],
+  ['Ctrl+A', 'Select all'],
+  ['Delete / Backspace', 'Delete selection'],
+  ['Shift+drag', 'Box select'],
+  ['Ctrl+click', 'Add to selection'],
+  ['Alt+A / Alt+T', 'Align left / top'],
+  ['Alt+H / Alt+V', 'Distribute horizontally / vertically'],
+  ['Alt+C', 'Collapse / expand selection'],
+  ['Ctrl+S / Ctrl+O', 'Save / open graph'],
+  ['?', 'This help'],
+];
+
+export function HelpOverlay({ onClose }: { onClose(): void }) {
+  return (
+    <div className="ll-modal-backdrop" onClick={onClose}>
+      <div className="ll-modal" role="dialog" aria-label="Keyboard shortcuts" onClick={(e) => e.stopPropagation()}>
+        <h2>Keyboard shortcuts</h2>
+        <table>
+          <tbody>
+            {SHORTCUTS.map(([k, v]) => (
+              <tr key={k}><td><kbd>{k}</kbd></td><td>{v}</td></tr>
+            ))}
+          </tbody>
+        </table>
+        <button type="button" onClick={onClose}>Close</button>
+      </div>
+    </div>
+  );
+}
+
+export function ImageViewer({ item, onClose, onDownload }: { item: GalleryItem; onClose(): void; onDownload(): void }) {
+  return (
+    <div className="ll-modal-backdrop" onClick={onClose}>
+      <div className="ll-viewer" role="dialog" aria-label="Image" onClick={(e) => e.stopPropagation()}>
+        <img src={item.url} alt={item.nodeId} />
+        <div>
+          {item.nodeId} · {item.width}×{item.height}{' '}
+          <button type="button" onClick={onDownload}>Download PNG</button> <button type="button" onClick={onClose}>Close</button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function Toast({ message, kind }: { message: string; kind: 'error' | 'info' }) {
+  return <div className={`ll-toast ${kind}`} role="status" data-testid="toast">{message}</div>;
+}

@@ -1,0 +1,63 @@
+/** The top bar: file commands, examples, undo/redo, run/cancel, backend choice, status. */
+import type { BackendChoice } from '../run/engineConnection.ts';
+import type { ExampleGraph } from '../files.ts';
+
+export interface ToolbarProps {
+  title: string;
+  canUndo: boolean;
+  canRedo: boolean;
+  undoLabel?: string;
+  redoLabel?: string;
+  running: boolean;
+  ready: boolean;
+  examples: readonly ExampleGraph[];
+  backend: BackendChoice;
+  backendInUse?: string;
+  snap: boolean;
+  status?: string;
+  onNew(): void;
+  onOpen(): void;
+  onSave(): void;
+  onExample(name: string): void;
+  onUndo(): void;
+  onRedo(): void;
+  onRun(): void;
+  onCancel(): void;
+  onBackend(b: BackendChoice): void;
+  onSnap(on: boolean): void;
+  onHelp(): void;
+}
+
+export function Toolbar(p: ToolbarProps) {
+  return (
+    <div className="ll-toolbar" role="toolbar">
+      <span className="ll-brand">LatentLoom</span>
+      <button type="button" onClick={p.onNew} title="New graph">New</button>
+      <button type="button" onClick={p.onOpen} title="Open a graph JSON or PNG (Ctrl+O)">Open</button>
+      <button type="button" onClick={p.onSave} title="Save the graph as JSON (Ctrl+S)">Save</button>
+      <select aria-label="examples" value="" onChange={(e) => e.target.value && p.onExample(e.target.value)}>
+        <option value="">Examples…</option>
+        {p.examples.map((ex) => <option key={ex.name} value={ex.name}>{ex.name}</option>)}
+      </select>
+      <span className="ll-sep" />
+      <button type="button" onClick={p.onUndo} disabled={!p.canUndo} title={`Undo ${p.undoLabel ?? ''} (Ctrl+Z)`}>Undo</button>
+      <button type="button" onClick={p.onRedo} disabled={!p.canRedo} title={`Redo ${p.redoLabel ?? ''} (Ctrl+Shift+Z)`}>Redo</button>
+      <label className="ll-check"><input type="checkbox" checked={p.snap} onChange={(e) => p.onSnap(e.target.checked)} />snap</label>
+      <span className="ll-sep" />
+      <button type="button" className="ll-run" onClick={p.onRun} disabled={!p.ready || p.running} title="Run (Ctrl+Enter)">▶ Run</button>
+      <button type="button" className="ll-cancel" onClick={p.onCancel} disabled={!p.running} title="Cancel the run (Esc)">■ Cancel</button>
+      <label className="ll-backend" title="Inference backend in the worker">
+        backend
+        <select aria-label="backend" value={p.backend} onChange={(e) => p.onBackend(e.target.value as BackendChoice)}>
+          <option value="auto">auto</option>
+          <option value="webgpu">WebGPU</option>
+          <option value="wasm">wasm</option>
+        </select>
+        {p.backendInUse && <span className="ll-backend-used" data-testid="backend-in-use">{p.backendInUse}</span>}
+      </label>
+      <span className="ll-title" title={p.title}>{p.title}</span>
+      <span className="ll-status" data-testid="status">{p.status}</span>
+      <button type="button" onClick={p.onHelp} title="Keyboard shortcuts (?)">?</button>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+/**
+ * What the editor needs from the engine in the worker. The worker client (src/worker/client.ts)
+ * is adapted to this in connectWorker.ts; keeping the UI on this narrow interface means the UI
+ * never touches onnxruntime or node code, and tests can drive it with the real engine in Node.
+ */
+import type { GraphDocument } from '../../graph/document.ts';
+import type { EngineEvent, RunResult } from '../../engine/events.ts';
+import type { NodeTypeInfo } from '../catalog.ts';
+
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
+
+export interface EngineRunOptions {
+  /** Output node ids to compute; default all output nodes. */
+  outputs?: string[];
+  backend?: BackendChoice;
+}
+
+export interface ModelCacheEntry {
+  id: string;
+  source: string;
+  bytes: number;
+}
+
+export interface EngineConnection {
+  describeNodes(): Promise<NodeTypeInfo[]>;
+  run(graph: GraphDocument, options: EngineRunOptions, onEvent: (event: EngineEvent) => void): Promise<RunResult>;
+  cancel(): void;
+  /** Called when the worker dies; the connection restarts it by itself. */
+  onCrash(listener: (reason: string) => void): () => void;
+  /** The backend the worker actually uses (after "auto" picked one), when known. */
+  backendInfo?(): Promise<{ backend: string; available: string[] }>;
+  listModels?(): Promise<ModelCacheEntry[]>;
+  deleteModel?(id: string): Promise<void>;
+  dispose(): void;
+}

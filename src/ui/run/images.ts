@@ -1,0 +1,65 @@
+/**
+ * Turning engine values into pictures for the editor: IMAGE/MASK tensors, LATENT previews
+ * (already RGB tensors from the worker) and PNG bytes become object URLs; PNGs we offer for
+ * download carry the graph in their metadata.
+ */
+import type { GraphDocument } from '../../graph/document.ts';
+import { imageTensorToPng } from '../../tensor/image.ts';
+import { isPng } from '../../tensor/png.ts';
+import type { TensorLike } from '../../tensor/tensor.ts';
+import { saveGraphText } from '../../persistence/save.ts';
+import { PNG_GRAPH_KEYWORD } from '../files.ts';
+
+export interface EditorImage {
+  png: Uint8Array;
+  width: number;
+  height: number;
+}
+
+function isTensorLike(v: unknown): v is TensorLike {
+  if (!v || typeof v !== 'object') return false;
+  const t = v as Partial<TensorLike>;
+  return typeof t.dtype === 'string' && Array.isArray(t.shape) && ArrayBuffer.isView(t.data);
+}
+
+/** An image tensor [B,C,H,W] with C in {1,3,4}, or a LatentValue-like { samples } with 3 channels. */
+function imageTensorOf(v: unknown): TensorLike | undefined {
+  if (isTensorLike(v)) {
+    const s = v.shape;
+    const c = s.length === 4 ? s[1] : s.length === 3 ? s[0] : 0;
+    return c === 1 || c === 3 || c === 4 ? v : undefined;
+  }
+  return undefined;
+}
+
+/** Every picture found in a node's outputs (tensors and PNG byte arrays), graph metadata embedded. */
+export function imagesFromOutputs(outputs: Record<string, unknown>, graph: GraphDocument | undefined): EditorImage[] {
+  const images: EditorImage[] = [];
+  const text = graph ? { [PNG_GRAPH_KEYWORD]: saveGraphText(graph) } : undefined;
+  for (const value of Object.values(outputs)) {
+    if (value instanceof Uint8Array && isPng(value)) {
+      const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+      images.push({ png: value, width: view.getUint32(16), height: view.getUint32(20) });
+      continue;
+    }
+    const tensor = imageTensorOf(value);
+    if (!tensor) continue;
+    const dims = tensor.shape.length === 4 ? tensor.shape : [1, ...tensor.shape];
+    for (let b = 0; b < dims[0]; b++) {
+      images.push({ png: imageTensorToPng(tensor, { batchIndex: b, text }), width: dims[3], height: dims[2] });
+    }
+  }
+  return images;
+}
+
+/** A preview sent with node-progress: an image tensor, PNG bytes, or RGBA { width, height, data }. */
+export function previewToPng(preview: unknown): Uint8Array | undefined {
+  if (preview instanceof Uint8Array && isPng(preview)) return preview;
+  const tensor = imageTensorOf(preview);
+  if (tensor) return imageTensorToPng(tensor);
+  return undefined;
+}
+
+export function pngUrl(png: Uint8Array): string {
+  return URL.createObjectURL(new Blob([png as BlobPart], { type: 'image/png' }));
+}
