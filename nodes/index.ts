@@ -25,6 +25,12 @@ import { imageUpscaleModel } from './image/upscale-model.ts';
 import { modelLoadUpscaler } from './model/load-upscaler.ts';
 import { textTokenize } from './text/tokenize.ts';
 import { textEncode } from './text/encode.ts';
+import { noiseGaussian } from './noise/gaussian.ts';
+import { latentEmpty } from './latent/empty.ts';
+import { latentScale } from './latent/scale.ts';
+import { latentBlend } from './latent/blend.ts';
+import { latentBatch } from './latent/batch.ts';
+import { tokenizerClip } from './tokenizer/clip.ts';
 
 export const ALL_NODES: readonly NodeDefinition[] = [
   mathAdd,
@@ -48,6 +54,12 @@ export const ALL_NODES: readonly NodeDefinition[] = [
   modelLoadUpscaler,
   textTokenize,
   textEncode,
+  noiseGaussian,
+  latentEmpty,
+  latentScale,
+  latentBlend,
+  latentBatch,
+  tokenizerClip,
 ];
 
 export function defaultRegistry(): NodeRegistry {

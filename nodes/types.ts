@@ -4,6 +4,7 @@
  */
 import type { PortType } from '../src/graph/portTypes.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
+import type { ClipTokenizer } from '../src/diffusion/clipTokenizer.ts';
 import type {
   DenoiserHandle,
   ModelPackageHandle,
@@ -64,7 +65,8 @@ export interface PortValueMap {
   SCHEDULER_STATE: unknown;
   TENSOR: Tensor;
   MODEL_PACKAGE: ModelPackageHandle;
-  TOKENIZER: unknown;
+  /** A CLIP BPE tokenizer (`tokenizer/clip`, `model/load`). */
+  TOKENIZER: ClipTokenizer;
   TEXT_ENCODER: TextEncoderHandle;
   DENOISER: DenoiserHandle;
   VAE: VaeHandle;

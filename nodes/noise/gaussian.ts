@@ -1,0 +1,48 @@
+/**
+ * `noise/gaussian`: seeded standard-normal noise, drawn exactly as PyTorch's CPU generator does
+ * (`torch.manual_seed(seed); torch.randn(shape)`), which is how diffusers (with a CPU generator)
+ * and ComfyUI make their initial latent noise: the same seed gives the same starting latent.
+ * The shape comes from a connected LATENT, or from the image size, batch and channels.
+ */
+import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { defineNode } from '../define.ts';
+import { latentShape } from '../latent/empty.ts';
+
+export const noiseGaussian = defineNode({
+  type: 'noise/gaussian',
+  version: 1,
+  title: 'Gaussian noise',
+  category: 'noise',
+  description: 'Seeded noise identical to torch.manual_seed(seed); torch.randn(shape) on the CPU (as ComfyUI and diffusers make it).',
+  inputs: {
+    latent: { type: 'LATENT', optional: true, description: 'Take the shape from this latent instead of the size params.' },
+  },
+  outputs: { noise: { type: 'NOISE' } },
+  params: {
+    seed: { kind: 'seed', default: 0 },
+    width: { kind: 'int', default: 512, min: 8, max: 16384, step: 8, description: 'Image width in pixels (latent = width / downscale).' },
+    height: { kind: 'int', default: 512, min: 8, max: 16384, step: 8, description: 'Image height in pixels.' },
+    batch: { kind: 'int', default: 1, min: 1, max: 64 },
+    channels: { kind: 'int', default: 4, min: 1, max: 64, description: 'Latent channels (4 for SD 1.x/2.x/XL).' },
+    downscale: { kind: 'int', default: 8, min: 1, max: 64, description: 'Pixels per latent cell.' },
+    kernel: {
+      kind: 'enum', options: ['scalar', 'avx2'], default: 'scalar',
+      description: "Which PyTorch CPU kernel's rounding to reproduce (AVX2 x86 builds differ in the last bits).",
+    },
+  },
+  run(ctx, inputs, params) {
+    let shape: number[];
+    if (inputs.latent) {
+      const samples = inputs.latent.samples;
+      if (!samples || samples.shape.length !== 4) {
+        throw new Error(`noise/gaussian (node "${ctx.nodeId}"): input \`latent\` must hold a [B, C, H, W] tensor, got ${samples ? `[${samples.shape.join(', ')}]` : 'none'}`);
+      }
+      shape = [...samples.shape];
+    } else {
+      shape = latentShape(ctx.nodeId, 'noise/gaussian', params);
+    }
+    const generator = new TorchGenerator(params.seed, { kernel: params.kernel === 'avx2' ? 'avx2' : 'scalar' });
+    return { noise: new Tensor('float32', shape, generator.randn(shape)) };
+  },
+});

@@ -1,0 +1,58 @@
+import type { NodeDefinition, RunContext } from '../../src/graph/nodeSpec.ts';
+import type { GraphDocument } from '../../src/graph/document.ts';
+import { noiseGaussian } from '../../nodes/noise/gaussian.ts';
+import { defaultRegistry } from '../../nodes/index.ts';
+import { createEngine } from '../../src/engine/index.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
+
+const ctx = { nodeId: 'noise', signal: new AbortController().signal } as RunContext;
+const defaults = { seed: 0, width: 512, height: 512, batch: 1, channels: 4, downscale: 8, kernel: 'scalar' };
+
+async function noise(params: Partial<typeof defaults>, inputs: Record<string, unknown> = {}): Promise<Tensor<'float32'>> {
+  const out = await (noiseGaussian as NodeDefinition).run(ctx, inputs, { ...defaults, ...params });
+  return (out as { noise: Tensor<'float32'> }).noise;
+}
+
+describe('noise/gaussian', () => {
+  it('draws torch.manual_seed(seed); torch.randn([B, C, H/8, W/8])', async () => {
+    const n = await noise({ seed: 0, width: 32, height: 16 });
+    expect(n.shape).toEqual([1, 4, 2, 4]);
+    // 32 values: two full Box-Muller blocks; the first block is the published randn(16) of seed 0.
+    expect(Array.from(n.data.subarray(0, 4), (v) => Math.round(v * 1e4) / 1e4)).toEqual([-1.1258, -1.1524, -0.2506, -0.4339]);
+    expect(Array.from(n.data)).toEqual(Array.from(new TorchGenerator(0).randn([1, 4, 2, 4])));
+  });
+
+  it('takes the shape from a connected latent, seeds differ, same seed repeats', async () => {
+    const latent = { samples: Tensor.zeros([2, 4, 3, 5]) };
+    const a = await noise({ seed: 7 }, { latent });
+    expect(a.shape).toEqual([2, 4, 3, 5]);
+    expect(Array.from(a.data)).toEqual(Array.from((await noise({ seed: 7 }, { latent })).data));
+    expect(Array.from(a.data)).not.toEqual(Array.from((await noise({ seed: 8 }, { latent })).data));
+    const avx = await noise({ seed: 7, kernel: 'avx2' }, { latent });
+    for (let i = 0; i < a.size; i++) expect(avx.data[i]).toBeCloseTo(a.data[i], 5);
+  });
+
+  it('rejects bad sizes and latents with messages naming the node', async () => {
+    await expect(noise({ width: 4, height: 512 })).rejects.toThrow(/noise\/gaussian \(node "noise"\): 4×512 pixels is smaller than one latent cell/);
+    await expect(noise({ batch: 0 })).rejects.toThrow(/param `batch` must be a positive integer, got 0/);
+    await expect(noise({}, { latent: { samples: Tensor.zeros([4, 4]) } })).rejects.toThrow(/input `latent` must hold a \[B, C, H, W\] tensor, got \[4, 4\]/);
+  });
+
+  it('runs in the engine with latent/empty feeding its shape', async () => {
+    const graph: GraphDocument = {
+      format: 'latentloom.graph', version: 1, meta: {}, models: {},
+      nodes: [
+        { id: 'empty', type: 'latent/empty', version: 1, params: { width: 64, height: 48, batch: 2 } },
+        { id: 'noise', type: 'noise/gaussian', version: 1, params: { seed: 42 } },
+      ],
+      edges: [{ from: { node: 'empty', port: 'latent' }, to: { node: 'noise', port: 'latent' } }],
+    } as unknown as GraphDocument;
+    const engine = createEngine({ registry: defaultRegistry() });
+    const result = await engine.run(graph, { outputs: ['noise'] });
+    expect(result.error).toBeUndefined();
+    const out = result.outputs.noise.noise as Tensor<'float32'>;
+    expect(out.shape).toEqual([2, 4, 6, 8]);
+    expect(Array.from(out.data)).toEqual(Array.from(new TorchGenerator(42).randn([2, 4, 6, 8])));
+  });
+});
