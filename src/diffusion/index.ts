@@ -19,3 +19,5 @@ export {
   torchLinspaceF32,
 } from './schedules.ts';
 export type { BetaConfig, BetaSchedule, TimestepSpacing } from './schedules.ts';
+export { COMFY_SIGMA_SCHEDULES, comfyModelSampling, comfySigmas, isComfySigmaSchedule } from './schedulesComfy.ts';
+export type { ComfySigmaSchedule, ModelSamplingTable } from './schedulesComfy.ts';

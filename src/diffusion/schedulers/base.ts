@@ -85,6 +85,8 @@ export interface Scheduler {
   numInferenceSteps: number | null;
   readonly initNoiseSigma: number;
   setTimesteps(numInferenceSteps: number): void;
+  /** Sigma-based schedulers only: run an explicit sigma schedule (steps + 1 values). */
+  setSigmas?(sigmas: ArrayLike<number>): void;
   scaleModelInput(sample: TensorLike<'float32'>, timestep: number): Tensor<'float32'>;
   step(modelOutput: TensorLike<'float32'>, timestep: number, sample: TensorLike<'float32'>, options?: StepOptions): StepResult;
   addNoise(original: TensorLike<'float32'>, noise: TensorLike<'float32'>, timestep: number): Tensor<'float32'>;

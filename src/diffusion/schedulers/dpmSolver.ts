@@ -102,6 +102,30 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     };
   }
 
+  /**
+   * Use an explicit sigma list (steps + 1 values, e.g. a ComfyUI schedule); each step's timestep
+   * is the rounded training timestep of its sigma.
+   */
+  setSigmas(sigmas: ArrayLike<number>): void {
+    if (sigmas.length < 2) throw new Error(`${this.name}.setSigmas: need at least 2 sigmas (steps + 1), got ${sigmas.length}`);
+    const table = Float32Array.from(sigmas);
+    for (let i = 0; i < table.length; i++) {
+      if (!Number.isFinite(table[i]) || table[i] < 0) {
+        throw new Error(`${this.name}.setSigmas: sigma ${i} is ${sigmas[i]}, expected a finite number >= 0`);
+      }
+    }
+    this.sigmas = table;
+    this.timesteps = Array.from(table.subarray(0, table.length - 1), (s) => roundHalfEven(sigmaToT(s, this.logSigmas)));
+    this.numInferenceSteps = this.timesteps.length;
+    this.state = {
+      ...this.state,
+      history: new Array<Float32Array | null>(this.config.solver_order).fill(null),
+      lowerOrderNums: 0,
+      stepIndex: null,
+      beginIndex: null,
+    };
+  }
+
   /** alpha_t * x0 + sigma_t * noise at the timestep's sigma. */
   override addNoise(original: TensorLike<'float32'>, noise: TensorLike<'float32'>, timestep: number): Tensor<'float32'> {
     this.requireTimesteps('addNoise');
