@@ -21,3 +21,5 @@ export {
 export type { BetaConfig, BetaSchedule, TimestepSpacing } from './schedules.ts';
 export { COMFY_SIGMA_SCHEDULES, comfyModelSampling, comfySigmas, isComfySigmaSchedule } from './schedulesComfy.ts';
 export type { ComfySigmaSchedule, ModelSamplingTable } from './schedulesComfy.ts';
+export { classifierFreeGuidance, classifierFreeGuidanceBatched } from './guidance.ts';
+export type { GuidanceOptions } from './guidance.ts';
