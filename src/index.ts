@@ -39,3 +39,7 @@ export { defaultRegistry, ALL_NODES } from '../nodes/index.ts';
 export type { NodeServices } from '../nodes/services.ts';
 // Schedules, schedulers and guidance (engineer D).
 export * from './diffusion/index.ts';
+// Prompt weighting and chunking, resampling, tiling (engineer E2).
+export * from './diffusion/promptWeighting.ts';
+export * from './tensor/resample.ts';
+export * from './tensor/tiling.ts';

@@ -11,6 +11,7 @@
  *   an unmatched `)` or `]` is literal text; a group still open at the end gets its ×1.1 / ÷1.1
  *   `BREAK` (upper case, as a word) ends the current 75-token chunk (A1111)
  */
+import { Tensor, type TensorLike } from '../tensor/tensor.ts';
 
 export interface WeightedSegment {
   text: string;
@@ -214,4 +215,42 @@ export function padChunks(chunks: TokenChunks, count: number, tokenizer: Chunkin
 /** Tokenizes a weighted prompt: parse, then chunk. */
 export function tokenizeWeightedPrompt(prompt: string, tokenizer: ChunkingTokenizer): TokenChunks {
   return chunkWeightedTokens(parsePromptWeights(prompt), tokenizer);
+}
+
+/** Hidden states of k chunks and the empty prompt's chunk (a CONDITIONING value has both). */
+export interface ChunkedHiddenStates {
+  hiddenStates: TensorLike<'float32'>; // [B, L·k, D]
+  emptyChunk?: TensorLike<'float32'>; // [1, L, D]
+}
+
+/**
+ * Pads [B, L·k, D] hidden states to `chunkCount` chunks by appending the empty prompt's encoding,
+ * which is exactly what encoding the prompt with extra empty chunks gives (chunks are encoded
+ * independently). Used to batch a positive and a negative prompt of different lengths.
+ */
+export function padHiddenStatesToChunks(value: ChunkedHiddenStates, chunkCount: number, what = 'conditioning'): Tensor<'float32'> {
+  const [batch, total, dim] = value.hiddenStates.shape;
+  const hidden = Tensor.from(value.hiddenStates);
+  const empty = value.emptyChunk;
+  const length = empty?.shape[1] ?? total;
+  if (total % length !== 0) throw new Error(`${what}: sequence length ${total} is not a whole number of ${length}-token chunks`);
+  const have = total / length;
+  if (have >= chunkCount) return hidden;
+  if (!empty || empty.shape[2] !== dim) {
+    throw new Error(`${what}: has ${have} chunk(s) but ${chunkCount} are needed, and no empty-prompt chunk to pad with`);
+  }
+  const out = new Float32Array(batch * chunkCount * length * dim);
+  for (let b = 0; b < batch; b++) {
+    const base = b * chunkCount * length * dim;
+    out.set(hidden.data.subarray(b * total * dim, (b + 1) * total * dim), base);
+    for (let k = have; k < chunkCount; k++) out.set(empty.data, base + k * length * dim);
+  }
+  return new Tensor('float32', [batch, chunkCount * length, dim], out);
+}
+
+/** Pads each conditioning to the longest one's chunk count (for cond/uncond batching). */
+export function matchChunkCounts(values: readonly ChunkedHiddenStates[]): Tensor<'float32'>[] {
+  const chunksOf = (v: ChunkedHiddenStates) => v.hiddenStates.shape[1] / (v.emptyChunk?.shape[1] ?? v.hiddenStates.shape[1]);
+  const target = Math.max(...values.map(chunksOf));
+  return values.map((v, i) => padHiddenStatesToChunks(v, target, `conditioning ${i + 1}`));
 }

@@ -1,11 +1,14 @@
 import {
   chunkWeightedTokens,
+  matchChunkCounts,
   padChunks,
+  padHiddenStatesToChunks,
   parsePromptWeights,
   tokenizeWeightedPrompt,
   type ChunkingTokenizer,
   type PromptPart,
 } from '../../src/diffusion/promptWeighting.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
 
 function expectParts(actual: PromptPart[], expected: ([string, number] | 'BREAK')[]) {
   expect(actual.length).toBe(expected.length);
@@ -171,5 +174,31 @@ describe('chunkWeightedTokens', () => {
 
   it('rejects a tokenizer whose length leaves no room for tokens', () => {
     expect(() => chunkWeightedTokens([], { ...charTokenizer, modelMaxLength: 2 })).toThrow(/max length/);
+  });
+});
+
+describe('padHiddenStatesToChunks / matchChunkCounts', () => {
+  // Chunks of length 2, D = 1.
+  const empty = Tensor.float32([1, 2, 1], [7, 8]);
+  const short = { hiddenStates: Tensor.float32([2, 2, 1], [1, 2, 3, 4]), emptyChunk: empty };
+  const long = { hiddenStates: Tensor.float32([1, 6, 1], [1, 2, 3, 4, 5, 6]), emptyChunk: empty };
+
+  it('appends the empty chunk to every batch item', () => {
+    const padded = padHiddenStatesToChunks(short, 3);
+    expect(padded.shape).toEqual([2, 6, 1]);
+    expect([...padded.data]).toEqual([1, 2, 7, 8, 7, 8, 3, 4, 7, 8, 7, 8]);
+  });
+
+  it('pads everything to the longest', () => {
+    const [a, b] = matchChunkCounts([short, long]);
+    expect(a.shape).toEqual([2, 6, 1]);
+    expect(b.shape).toEqual([1, 6, 1]);
+    expect([...b.data]).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('says when there is nothing to pad with', () => {
+    expect(() => padHiddenStatesToChunks({ hiddenStates: short.hiddenStates }, 2, 'negative')).toThrow(
+      /negative: has 1 chunk\(s\) but 2 are needed/,
+    );
   });
 });

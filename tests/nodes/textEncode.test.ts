@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeDefinition, RunContext } from '../../src/graph/nodeSpec.ts';
 import { ClipTokenizer } from '../../src/diffusion/clipTokenizer.ts';
-import { tokenizeWeightedPrompt } from '../../src/diffusion/promptWeighting.ts';
+import { matchChunkCounts, tokenizeWeightedPrompt } from '../../src/diffusion/promptWeighting.ts';
 import { applyTokenWeights, textEncode } from '../../nodes/text/encode.ts';
 import { chunksToTokens, textTokenize } from '../../nodes/text/tokenize.ts';
 import type { ConditioningValue, TokensValue } from '../../nodes/types.ts';
@@ -142,6 +142,9 @@ describe.skipIf(!hasTokenizer)('text/encode', () => {
     const alone = await encode(await tokenize('a (cat:1.2)'));
     expectClose(cond.hiddenStates.data.subarray(0, L * D), alone.hiddenStates.data, 1e-5);
     expect(cond.pooled?.shape).toEqual([2, D]);
+    // Padding the separately encoded short prompt afterwards gives the same [1, 154, D].
+    const [padded] = matchChunkCounts([alone, cond]);
+    expectClose(padded.data, cond.hiddenStates.data.subarray(0, 2 * L * D), 1e-5);
   });
 
   it('gives the same result on a model with a fixed batch of 1', async () => {
