@@ -97,7 +97,18 @@ export function sanitizeJson(input: unknown, limits: GraphLimits): SanitizeResul
       throw tooLarge(`Document has more than ${limits.maxValues} values`, describePath(path));
     }
     if (value === null || typeof value === 'boolean') return value as null | boolean;
-    if (typeof value === 'number') return value;
+    if (typeof value === 'number') {
+      if (Number.isFinite(value)) return value;
+      // JSON has no NaN/Infinity (1e400 parses as Infinity); read them as null like JSON.stringify
+      // writes them, so load → save → load is stable, and say so.
+      warnings.push({
+        code: 'invalid-document',
+        message: `Number ${value} at ${describePath(path)} is not finite; read as null`,
+        path: describePath(path),
+        severity: 'warning',
+      });
+      return null;
+    }
     if (typeof value === 'string') {
       if (value.length > limits.maxStringLength) {
         throw tooLarge(

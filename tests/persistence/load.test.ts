@@ -111,9 +111,15 @@ describe('loadGraph', () => {
     expect(result.issues[0]).toMatchObject({ code: 'invalid-document', node: 'a', path: 'nodes[0].ui.x' });
   });
 
-  it('1e400 parses as Infinity and is refused where a finite number is required', () => {
+  it('1e400 (Infinity) is read as null with a warning, and refused where a number is required', () => {
     const text = JSON.stringify(base()).replace('"x":0', '"x":1e400');
     expect(codesOf(text)).toEqual(['invalid-document']);
+    const inParams = loadGraph(JSON.stringify(base()).replace('"bias":1', '"bias":1e400'));
+    expect(inParams.ok).toBe(true);
+    if (!inParams.ok) return;
+    expect(inParams.graph.nodes[0].params.bias).toBeNull();
+    expect(inParams.warnings).toMatchObject([{ code: 'invalid-document', severity: 'warning', path: 'nodes[0].params.bias' }]);
+    expect(inParams.warnings[0].message).toContain('Infinity');
   });
 
   it('refuses a generated 100k-node file as too-large in well under a second', () => {
