@@ -7,7 +7,7 @@ import type { GraphDocument, GraphIssue } from '../graph/document.ts';
 import type { NodeRegistry } from '../graph/registry.ts';
 import { OutputCache, DEFAULT_CACHE_BYTES, type CacheStats } from './cache.ts';
 import type { EngineEvent, NodeRunStats, RunError, RunOptions, RunResult } from './events.ts';
-import { NodeRunError, type RunEnv } from './nodeRunner.ts';
+import { NodeRunError, Yielder, type RunEnv } from './nodeRunner.ts';
 import { planRun, type Plan } from './plan.ts';
 import { computeSignatures } from './signatures.ts';
 import { executePlan } from './execute.ts';
@@ -96,7 +96,7 @@ export function createEngine(options: EngineOptions): Engine {
     const plan: Plan = planned.plan;
     emit({ type: 'run-start', runId, nodes: plan.order, targets: plan.targets });
 
-    const env: RunEnv = { runId, graph, services, signal, emit };
+    const env: RunEnv = { runId, graph, services, signal, emit, yielder: new Yielder() };
     const nodes: Record<string, NodeRunStats> = {};
     try {
       const signatures = computeSignatures(plan, graph, runId);

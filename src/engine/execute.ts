@@ -96,6 +96,7 @@ export async function executePlan(
       stepMembers(step).forEach(markCached);
       continue;
     }
+    await env.yielder.maybeYield();
     if (env.signal.aborted) throw cancelled(step.kind === 'node' ? step.id : step.zone.input);
     if (step.kind === 'node') {
       const planned = plan.nodes.get(step.id)!;

@@ -13,6 +13,7 @@ export interface RunEnv {
   services: unknown;
   signal: AbortSignal;
   emit(event: EngineEvent): void;
+  yielder: Yielder;
 }
 
 /** A failure while running a graph, with the node it belongs to. */
@@ -119,4 +120,18 @@ export async function invokeNode(
 export function cancelled(node: string, iteration?: number): NodeRunError {
   const where = iteration === undefined ? '' : ` (iteration ${iteration + 1})`;
   return new NodeRunError(node, 'cancelled', `Run cancelled at node "${node}"${where}`, iteration);
+}
+
+/**
+ * Lets queued tasks run (a worker's cancel message, UI events in a same-thread host) when the
+ * run has kept the thread busy for a while. Pure-JS nodes never yield on their own.
+ */
+export class Yielder {
+  private last = performance.now();
+  constructor(private readonly everyMs = 15) {}
+  async maybeYield(): Promise<void> {
+    if (performance.now() - this.last < this.everyMs) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    this.last = performance.now();
+  }
 }

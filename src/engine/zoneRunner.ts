@@ -52,6 +52,7 @@ export async function runZone(
   let state: Record<string, unknown> = {};
   for (const name of stateNames) state[name] = initial.outputs[name];
   for (let i = 0; i < count; i++) {
+    await env.yielder.maybeYield();
     if (env.signal.aborted) throw cancelled(zone.input, i);
     const local = new ValueStore(outer.meter, outer);
     const refs = new RefCounts(keep);

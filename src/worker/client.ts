@@ -1,0 +1,144 @@
+/**
+ * Main-thread client of the engine worker. Starts the worker lazily, streams a run's events to
+ * the caller, maps an AbortSignal to `cancel()`, and when the worker dies (an uncaught error, a
+ * WebAssembly out-of-memory, a killed thread) fails the runs in flight with `worker-crashed`,
+ * reports the crash, and starts a fresh worker on the next call.
+ */
+import * as Comlink from 'comlink';
+import type { Endpoint } from 'comlink';
+import type { GraphDocument } from '../graph/document.ts';
+import type { EngineEvent, RunResult } from '../engine/events.ts';
+import type { EngineWorkerApi } from './engineApi.ts';
+import type { NodeDescription } from './describe.ts';
+
+/** What the client needs from a worker, browser or Node. */
+export interface WorkerHandle {
+  endpoint: Endpoint;
+  /** Registers the callback to call once if the worker dies. */
+  onCrash(callback: (reason: string) => void): void;
+  terminate(): void;
+}
+
+export interface EngineClientOptions {
+  /** Creates the worker; defaults to the browser module worker running engineWorker.ts. */
+  spawn?: () => WorkerHandle;
+  /** Told about each crash (the editor shows it; the next call restarts the worker). */
+  onCrash?: (reason: string) => void;
+}
+
+export interface ClientRunOptions {
+  outputs?: string[];
+  signal?: AbortSignal;
+  onEvent?: (event: EngineEvent) => void;
+}
+
+export interface EngineClient {
+  run(graph: GraphDocument, options?: ClientRunOptions): Promise<RunResult>;
+  cancel(): Promise<void>;
+  clearCache(): Promise<void>;
+  describeNodes(): Promise<NodeDescription[]>;
+  /** How many times the worker crashed and was replaced. */
+  readonly crashes: number;
+  dispose(): void;
+}
+
+export function browserWorker(): WorkerHandle {
+  const worker = new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module' });
+  return {
+    endpoint: worker,
+    onCrash(callback) {
+      worker.addEventListener('error', (event) => callback(event.message || 'the engine worker failed to load or threw'));
+      worker.addEventListener('messageerror', () => callback('a message from the engine worker could not be read'));
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+interface Live {
+  handle: WorkerHandle;
+  api: Comlink.Remote<EngineWorkerApi>;
+  /** Settles when the worker dies; every call races against it. */
+  died: Promise<never>;
+}
+
+export class WorkerCrashedError extends Error {
+  readonly code = 'worker-crashed';
+}
+
+export function createEngineClient(options: EngineClientOptions = {}): EngineClient {
+  const spawn = options.spawn ?? browserWorker;
+  let live: Live | undefined;
+  let crashes = 0;
+
+  const start = (): Live => {
+    if (live) return live;
+    const handle = spawn();
+    let fail!: (error: Error) => void;
+    const died = new Promise<never>((_, reject) => (fail = reject));
+    died.catch(() => {}); // observed by the calls racing it
+    const current: Live = { handle, api: Comlink.wrap<EngineWorkerApi>(handle.endpoint), died };
+    handle.onCrash((reason) => {
+      if (live !== current) return;
+      live = undefined;
+      crashes++;
+      handle.terminate();
+      fail(new WorkerCrashedError(`The engine worker crashed: ${reason}`));
+      options.onCrash?.(reason);
+    });
+    live = current;
+    return current;
+  };
+
+  const call = async <T>(fn: (api: Comlink.Remote<EngineWorkerApi>) => Promise<T>): Promise<T> => {
+    const worker = start();
+    return Promise.race([fn(worker.api), worker.died]);
+  };
+
+  async function run(graph: GraphDocument, runOptions: ClientRunOptions = {}): Promise<RunResult> {
+    const worker = start();
+    // Events travel on their own channel, so the result may overtake the last events:
+    // resolve only once run-end has arrived too.
+    let sawEnd!: () => void;
+    const ended = new Promise<void>((resolve) => (sawEnd = resolve));
+    const onEvent = Comlink.proxy((event: EngineEvent) => {
+      runOptions.onEvent?.(event);
+      if (event.type === 'run-end') sawEnd();
+    });
+    const abort = () => void worker.api.cancel().catch(() => {});
+    runOptions.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      if (runOptions.signal?.aborted) abort();
+      const outputs = runOptions.outputs ? { outputs: runOptions.outputs } : {};
+      const result = await Promise.race([worker.api.run(graph, outputs, onEvent), worker.died]);
+      await Promise.race([ended, worker.died]);
+      return result;
+    } catch (error) {
+      if (!(error instanceof WorkerCrashedError)) throw error;
+      const runError = { code: error.code, message: error.message };
+      return {
+        ok: false,
+        runId: '',
+        nodes: {},
+        outputs: {},
+        error: runError,
+        stats: { ms: 0, executed: 0, cached: 0, peakLiveBytes: 0, peakLiveValues: 0, liveValuesAtEnd: 0 },
+      };
+    } finally {
+      runOptions.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  return {
+    run,
+    cancel: () => (live ? call((api) => api.cancel()) : Promise.resolve()),
+    clearCache: () => call((api) => api.clearCache()),
+    describeNodes: () => call((api) => api.describeNodes()),
+    get crashes() {
+      return crashes;
+    },
+    dispose() {
+      live?.handle.terminate();
+      live = undefined;
+    },
+  };
+}
