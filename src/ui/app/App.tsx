@@ -50,6 +50,15 @@ export function App({ engine, kv }: AppProps) {
   );
 }
 
+/** Output nodes by type; a graph without any (a math demo) runs its leaves instead. */
+function defaultTargets(doc: GraphDocument, catalog: NodeCatalog | undefined): string[] | undefined {
+  if (!catalog) return undefined;
+  if (doc.nodes.some((n) => catalog.get(n.type)?.isOutput)) return undefined;
+  const feeding = new Set(doc.edges.map((e) => e.from.node));
+  const leaves = doc.nodes.filter((n) => !feeding.has(n.id) && catalog.get(n.type)).map((n) => n.id);
+  return leaves.length ? leaves : undefined;
+}
+
 function useRunSnapshot(runs: RunStore) {
   return useSyncExternalStore(runs.subscribe, runs.getSnapshot);
 }
@@ -71,7 +80,12 @@ function Editor({ engine, kv }: AppProps) {
   const [snapGrid, setSnapGrid] = useState(true);
   const backendRef = useRef(backend);
   backendRef.current = backend;
-  const controller = useMemo(() => new RunController(engine, store, runs, () => backendRef.current), [engine, store, runs]);
+  const catalogRef = useRef<NodeCatalog | undefined>(undefined);
+  catalogRef.current = catalog;
+  const controller = useMemo(
+    () => new RunController(engine, store, runs, () => backendRef.current, (d) => defaultTargets(d, catalogRef.current)),
+    [engine, store, runs],
+  );
   const fileInput = useRef<HTMLInputElement>(null);
 
   const showToast = useCallback((message: string, kind: 'error' | 'info' = 'info') => setToast({ message, kind, at: Date.now() }), []);

@@ -119,6 +119,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NodeCardNode>) {
           {params.map(([name, spec]) => <ParamRow key={name} node={node} name={name} spec={spec} data={data} />)}
         </div>
       )}
+      {!collapsed && status?.values && <div className="ll-node-values" data-testid="node-values">{status.values}</div>}
       {!collapsed && status?.previewUrl && (
         <img className="ll-node-image nodrag" src={status.previewUrl} alt={`${id} output`} data-testid="node-image"
           onDoubleClick={() => actions.openImage(status.previewUrl!)} />

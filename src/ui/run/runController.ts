@@ -5,6 +5,7 @@
  * seeds (an undoable edit, as in ComfyUI).
  */
 import type { EngineEvent } from '../../engine/events.ts';
+import type { GraphDocument } from '../../graph/document.ts';
 import type { EditorStore } from '../store/editorStore.ts';
 import * as edits from '../store/docEdits.ts';
 import { randomSeed } from '../widgets/numeric.ts';
@@ -22,12 +23,16 @@ export function randomizedSeedsOf(ui: { extra?: Record<string, unknown> } | unde
 export class RunController {
   private active = false;
   private previewPending = false;
+  /** Events of a finished run that arrive late (they use their own channel) are dropped. */
+  private acceptEvents = false;
 
   constructor(
     private readonly engine: EngineConnection,
     private readonly store: EditorStore,
     private readonly runs: RunStore,
     private readonly backend: () => BackendChoice,
+    /** Targets when the user asks for none: the graph's output nodes, or its leaves if it has none. */
+    private readonly defaultOutputs: (doc: GraphDocument) => string[] | undefined = () => undefined,
   ) {}
 
   get running(): boolean {
@@ -38,18 +43,25 @@ export class RunController {
     if (this.active) return;
     this.active = true;
     const doc = this.store.getSnapshot().doc;
-    this.runs.begin([]);
+    this.runs.begin();
+    this.acceptEvents = true;
     try {
-      const result = await this.engine.run(doc, { outputs, backend: this.backend() }, (e) => this.onEvent(e));
+      const targets = outputs ?? this.defaultOutputs(doc);
+      const result = await this.engine.run(doc, { outputs: targets, backend: this.backend() }, (e) => this.acceptEvents && this.onEvent(e));
+      this.acceptEvents = false;
       for (const [nodeId, values] of Object.entries(result.outputs ?? {})) {
+        const text = scalarText(values);
+        if (text) this.runs.nodeValues(nodeId, text);
         for (const image of imagesFromOutputs(values, doc)) {
           this.runs.addImage({ nodeId, url: pngUrl(image.png), png: image.png, width: image.width, height: image.height });
         }
       }
       const cancelled = result.error?.code === 'cancelled';
-      this.runs.end(result.ok ? {} : { cancelled, error: cancelled ? undefined : describeError(result.error) });
+      if (result.error?.node && !cancelled) this.runs.nodeError(result.error.node, result.error.code, result.error.message);
+      this.runs.end({ stats: result.nodes, cancelled, error: result.ok || cancelled ? undefined : describeError(result.error) });
       if (result.ok) this.rerollSeeds();
     } catch (e) {
+      this.acceptEvents = false;
       this.runs.end({ error: e instanceof Error ? e.message : String(e) });
     } finally {
       this.active = false;
@@ -63,7 +75,7 @@ export class RunController {
   private onEvent(e: EngineEvent): void {
     switch (e.type) {
       case 'run-start':
-        this.runs.begin(e.nodes);
+        this.runs.plan(e.nodes);
         break;
       case 'node-start':
         this.runs.nodeStart(e.node);
@@ -108,6 +120,17 @@ export class RunController {
       }
     });
   }
+}
+
+/** `port = value` lines for the scalar outputs of a node (numbers, booleans, short strings). */
+export function scalarText(values: Record<string, unknown>): string {
+  const lines: string[] = [];
+  for (const [port, v] of Object.entries(values)) {
+    if (typeof v === 'number') lines.push(`${port} = ${Number.isInteger(v) ? v : Number(v.toPrecision(7))}`);
+    else if (typeof v === 'boolean') lines.push(`${port} = ${v}`);
+    else if (typeof v === 'string') lines.push(`${port} = ${v.length > 60 ? `${v.slice(0, 57)}…` : v}`);
+  }
+  return lines.join('\n');
 }
 
 function splitKey(key: string): [string, string] {

@@ -12,6 +12,8 @@ export interface NodeStatus {
   ms?: number;
   startedAt?: number;
   error?: { code: string; message: string };
+  /** Short text of scalar outputs (numbers, strings) of the last run. */
+  values?: string;
   /** Object URL of the latest preview (sampling latent) or output image. */
   previewUrl?: string;
 }
@@ -63,7 +65,7 @@ export class RunStore {
     this.set({ nodes: { ...this.snap.nodes, [id]: { ...prev, ...patch } } });
   }
 
-  begin(planned: readonly string[]): number {
+  begin(planned: readonly string[] = []): number {
     const nodes: Record<string, NodeStatus> = {};
     for (const id of planned) nodes[id] = { state: 'pending', previewUrl: this.snap.nodes[id]?.previewUrl };
     this.executed = [];
@@ -72,6 +74,13 @@ export class RunStore {
     const runId = this.snap.runId + 1;
     this.set({ running: true, runId, nodes, message: 'Running…' });
     return runId;
+  }
+
+  /** The engine's plan arrived: those nodes are pending unless already under way. */
+  plan(planned: readonly string[]): void {
+    const nodes = { ...this.snap.nodes };
+    for (const id of planned) nodes[id] ??= { state: 'pending' };
+    this.set({ nodes });
   }
 
   nodeStart(id: string): void {
@@ -104,9 +113,32 @@ export class RunStore {
     return full;
   }
 
-  end(outcome: { error?: string; cancelled?: boolean } = {}): void {
+  nodeValues(id: string, text: string): void {
+    this.setNode(id, { values: text });
+  }
+
+  /**
+   * The run is over. `stats` (the engine's per-node result) is authoritative: events travel on
+   * their own channel and may trail the result.
+   */
+  end(outcome: { error?: string; cancelled?: boolean; stats?: Record<string, { status: string; ms: number }> } = {}): void {
     const ms = this.now() - this.startedAt;
     const nodes = { ...this.snap.nodes };
+    if (outcome.stats) {
+      this.executed = [];
+      this.cached = [];
+      for (const [id, st] of Object.entries(outcome.stats)) {
+        if (st.status === 'executed') {
+          this.executed.push(id);
+          nodes[id] = { ...nodes[id], state: 'done', ms: st.ms, progress: undefined };
+        } else if (st.status === 'cached') {
+          this.cached.push(id);
+          nodes[id] = { ...nodes[id], state: 'cached', ms: st.ms, progress: undefined };
+        } else if (st.status === 'error') {
+          nodes[id] = { ...nodes[id], state: 'error', ms: st.ms, progress: undefined };
+        }
+      }
+    }
     // Nodes still pending or running when the run stops did not finish: show them as not run.
     for (const [id, s] of Object.entries(nodes)) {
       if (s.state === 'running' || s.state === 'pending') nodes[id] = { ...s, state: 'pending', progress: undefined };
