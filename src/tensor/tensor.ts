@@ -26,12 +26,47 @@ export function shapeSize(shape: readonly number[]): number {
   return n;
 }
 
+/** The typed array each dtype keeps its data in. */
+export const DATA_ARRAY_TYPES: { readonly [K in DType]: new (length: number) => DataByDType[K] } = {
+  float32: Float32Array,
+  float16: Uint16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+};
+
+function describeData(data: unknown): string {
+  if (data === null || data === undefined) return String(data);
+  return (data as object).constructor?.name ?? typeof data;
+}
+
+/** Whether a value looks like a tensor (dtype, shape, data of the right typed array and size). */
+export function isTensorLike(value: unknown): value is TensorLike {
+  if (!value || typeof value !== 'object') return false;
+  const t = value as Partial<TensorLike>;
+  const arrayType = typeof t.dtype === 'string' ? DATA_ARRAY_TYPES[t.dtype] : undefined;
+  return (
+    arrayType !== undefined &&
+    t.data instanceof arrayType &&
+    Array.isArray(t.shape) &&
+    t.shape.every((d) => Number.isInteger(d) && d >= 0) &&
+    t.data.length === shapeSize(t.shape)
+  );
+}
+
 export class Tensor<D extends DType = DType> implements TensorLike<D> {
   readonly dtype: D;
   readonly shape: readonly number[];
   readonly data: DataByDType[D];
 
   constructor(dtype: D, shape: readonly number[], data: DataByDType[D]) {
+    const arrayType = DATA_ARRAY_TYPES[dtype];
+    if (!arrayType) throw new Error(`Tensor dtype "${String(dtype)}" is not one of ${Object.keys(DATA_ARRAY_TYPES).join(', ')}`);
+    if (!(data instanceof arrayType)) {
+      throw new Error(`Tensor of dtype ${dtype} needs its data in a ${arrayType.name}, got ${describeData(data)}`);
+    }
+    if (!shape || typeof shape.length !== 'number' || !Array.prototype.every.call(shape, (d: number) => Number.isInteger(d) && d >= 0)) {
+      throw new Error(`Tensor shape must be a list of integers ≥ 0, got ${JSON.stringify(shape)}`);
+    }
     const size = shapeSize(shape);
     if (data.length !== size) {
       throw new Error(`Tensor data has ${data.length} elements but shape [${shape.join(', ')}] needs ${size}`);
@@ -55,5 +90,45 @@ export class Tensor<D extends DType = DType> implements TensorLike<D> {
 
   static float32(shape: readonly number[], data: Float32Array | readonly number[]): Tensor<'float32'> {
     return new Tensor('float32', shape, data instanceof Float32Array ? data : Float32Array.from(data));
+  }
+
+  static int32(shape: readonly number[], data: Int32Array | readonly number[]): Tensor<'int32'> {
+    return new Tensor('int32', shape, data instanceof Int32Array ? data : Int32Array.from(data));
+  }
+
+  static int64(shape: readonly number[], data: BigInt64Array | readonly (number | bigint)[]): Tensor<'int64'> {
+    return new Tensor('int64', shape, data instanceof BigInt64Array ? data : BigInt64Array.from(data, (v) => BigInt(v)));
+  }
+
+  /** float16 from raw IEEE half bits (see fp16.ts to convert from numbers). */
+  static float16(shape: readonly number[], bits: Uint16Array): Tensor<'float16'> {
+    return new Tensor('float16', shape, bits);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** The same data under another shape; one dimension may be -1 (inferred). */
+  reshape(shape: readonly number[]): Tensor<D> {
+    const inferred = shape.filter((d) => d === -1).length;
+    if (inferred > 1) throw new Error(`reshape: at most one dimension may be -1, got [${shape.join(', ')}]`);
+    let target = [...shape];
+    if (inferred === 1) {
+      const known = shapeSize(shape.filter((d) => d !== -1));
+      if (known === 0 || this.size % known !== 0) {
+        throw new Error(`reshape: cannot infer -1 in [${shape.join(', ')}] for ${this.size} elements`);
+      }
+      target = shape.map((d) => (d === -1 ? this.size / known : d));
+    }
+    if (shapeSize(target) !== this.size) {
+      throw new Error(`reshape: [${this.shape.join(', ')}] (${this.size} elements) cannot become [${shape.join(', ')}]`);
+    }
+    return new Tensor(this.dtype, target, this.data);
+  }
+
+  /** A copy with its own data buffer. */
+  clone(): Tensor<D> {
+    return new Tensor(this.dtype, this.shape, this.data.slice() as DataByDType[D]);
   }
 }
