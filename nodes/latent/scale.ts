@@ -1,5 +1,5 @@
 /** `latent/scale`: multiplies a latent by a factor (e.g. by the VAE scaling factor, or to damp noise). */
-import { requireFloatTensor, scaleTensor } from '../../src/tensor/ops.ts';
+import { requireFloatTensor, multiplyTensor } from '../../src/tensor/ops.ts';
 import { defineNode } from '../define.ts';
 
 export const latentScale = defineNode({
@@ -15,6 +15,6 @@ export const latentScale = defineNode({
   },
   run(ctx, inputs, params) {
     const samples = requireFloatTensor(inputs.latent?.samples, `latent/scale (node "${ctx.nodeId}") input \`latent\``, 4);
-    return { latent: { ...inputs.latent, samples: scaleTensor(samples, params.factor) } };
+    return { latent: { ...inputs.latent, samples: multiplyTensor(samples, params.factor) } };
   },
 });

@@ -27,7 +27,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** a · factor. */
-export function scaleTensor(a: TensorLike, factor: number): Tensor<'float32'> {
+export function multiplyTensor(a: TensorLike, factor: number): Tensor<'float32'> {
   const src = toFloat32(a).data;
   const out = new Float32Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = src[i] * factor;
