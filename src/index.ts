@@ -29,6 +29,7 @@ export type { ConnectionCheck } from './graph/connection.ts';
 export * as edits from './graph/editOps.ts';
 export type { DocDraft } from './graph/edits.ts';
 export type { GroupIds, GroupOptions } from './graph/zoneEdits.ts';
+export { upgradeNodes, migratedParams } from './graph/upgradeNodes.ts';
 // Engine, topology and repeat zones, shipped nodes (engineer B).
 export { topologicalOrder, reachable } from './graph/topology.ts';
 export type { TopologyResult } from './graph/topology.ts';

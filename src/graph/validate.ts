@@ -8,6 +8,7 @@ import { resolvePorts, type NodeDefinition, type PortMap } from './nodeSpec.ts';
 import { isAssignable, isPortType } from './portTypes.ts';
 import type { NodeRegistry } from './registry.ts';
 import { topologicalOrder } from './topology.ts';
+import { migratedParams } from './upgradeNodes.ts';
 import { checkNodeParams } from './validateParams.ts';
 import { analyzeZones } from './zones.ts';
 
@@ -74,8 +75,12 @@ export function checkNodes(
         message: `Node "${n.id}" was saved by ${n.type} version ${n.version}, newer than the installed version ${def.version}`,
       });
     }
-    issues.push(...checkNodeParams(n, def, doc));
-    const params = isObject(n.params) ? n.params : {};
+    // Judge an old node by the params it will run with: its type's migration of the saved ones.
+    const migrated = migratedParams(n, def);
+    if (!migrated.ok) issues.push({ node: n.id, code: 'param-invalid', severity: 'error', message: `Node "${n.id}": ${migrated.message}` });
+    const current = migrated.ok && migrated.migrated ? { ...n, params: migrated.params } : n;
+    if (migrated.ok) issues.push(...checkNodeParams(current, def, doc)); // old-shape params would only add noise
+    const params = isObject(current.params) ? current.params : {};
     const paramInputs = Array.isArray(n.paramInputs) ? n.paramInputs.filter((p): p is string => typeof p === 'string') : [];
     let ports: { inputs: PortMap; outputs: PortMap };
     try {

@@ -7,6 +7,8 @@
  * (types, ports, cycles, zones) is `validateGraph`'s job.
  */
 import { GRAPH_FORMAT, GRAPH_FORMAT_VERSION, type GraphDocument, type GraphIssue } from '../graph/document.ts';
+import type { NodeRegistry } from '../graph/registry.ts';
+import { upgradeNodes } from '../graph/upgradeNodes.ts';
 import { DEFAULT_LIMITS, type GraphLimits } from './limits.ts';
 import { FORMAT_MIGRATIONS, migrateDocument, type FormatMigration } from './migrations.ts';
 import { sanitizeJson, scanJsonText } from './sanitize.ts';
@@ -16,6 +18,11 @@ import { zodErrorToIssues } from './zodIssues.ts';
 
 export interface LoadOptions {
   limits?: Partial<GraphLimits>;
+  /**
+   * When given, nodes saved by older versions of their type are upgraded with the type's
+   * `migrate` (a `migrated` warning each). Without it the document is returned as saved.
+   */
+  registry?: NodeRegistry;
   /** The format migration chain; defaults to the one shipped (tests register their own). */
   migrations?: readonly FormatMigration[];
 }
@@ -101,7 +108,12 @@ function loadUnsafe(json: unknown, options: LoadOptions): LoadResult {
   const parsed = GraphDocumentV1.safeParse(migrated.value);
   if (!parsed.success) return { ok: false, issues: zodErrorToIssues(parsed.error, migrated.value) };
   const graph = toDocumentV1(parsed.data, warnings);
-  return { ok: true, graph, warnings };
+  if (!options.registry) return { ok: true, graph, warnings };
+  // A node whose migration fails stays as saved; validateGraph reports it as an error, but the
+  // file still opens so the user can fix that node.
+  const upgraded = upgradeNodes(graph, options.registry);
+  const notes = upgraded.issues.map((i): GraphIssue => ({ ...i, severity: 'warning' }));
+  return { ok: true, graph: upgraded.graph, warnings: [...warnings, ...notes] };
 }
 
 /**
