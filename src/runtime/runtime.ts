@@ -2,7 +2,7 @@
  * The runtime object hosts pass to `createEngine({ services: { runtime } })`: a backend, its
  * session cache, and model-package resolution for graph `models` tables.
  */
-import { ModelPackage, type PackageSource } from './package.ts';
+import { ModelPackage, packageModelFile, type PackageSource } from './package.ts';
 import { SessionCache, type SessionRequest } from './session.ts';
 import type { ModelFileRef } from './handles.ts';
 import type { ExpectedFile } from './urlSource.ts';
@@ -122,4 +122,27 @@ export function requireRuntime(services: unknown, nodeId: string): Runtime {
     );
   }
   return runtime;
+}
+
+/**
+ * A model file given by location: a local path or an http(s) URL to the `.onnx` file. Its folder
+ * (or base URL) is opened as a package, so external data beside it is found as usual.
+ */
+export async function fileRefFromLocation(runtime: Runtime, location: string, key: string): Promise<ModelFileRef> {
+  const trimmed = location.trim();
+  if (!trimmed) throw new RuntimeError(`${key}: no model file given (the path is empty)`, 'bad-package');
+  const cut = trimmed.lastIndexOf('/');
+  const rel = trimmed.slice(cut + 1);
+  if (!rel || !rel.includes('.')) {
+    throw new RuntimeError(`${key}: "${trimmed}" does not name a model file (expected …/name.onnx)`, 'bad-package');
+  }
+  let base = cut < 0 ? '.' : trimmed.slice(0, cut) || '/';
+  if (/^https?:\/\//i.test(base)) base += '/';
+  else if (!base.startsWith('/') && !base.startsWith('.') && !base.startsWith('file:')) base = `./${base}`;
+  const source = runtime.packageSource({ source: base }, key);
+  return {
+    key: `${source.id}#${rel}`,
+    label: trimmed,
+    resolve: async () => ({ ...(await packageModelFile(source, rel)), label: trimmed }),
+  };
 }

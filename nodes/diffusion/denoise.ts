@@ -1,0 +1,115 @@
+/**
+ * `diffusion/denoise`: one denoiser (UNet) evaluation. `latent`, `timestep` and the conditioning
+ * map onto the model's inputs by role; every other model input (LCM's `timestep_cond`, SDXL's
+ * `text_embeds`/`time_ids`, unCLIP's `image_embeds`…) is an optional TENSOR socket named after it,
+ * listed in the hidden `extra_inputs` param (fill it with `inspectDenoiserPorts`). With a
+ * `negative` conditioning it returns both predictions, in one batch-2 call when the model allows.
+ */
+import type { PortMap } from '../../src/graph/nodeSpec.ts';
+import type { DenoiserHandle } from '../../src/runtime/handles.ts';
+import { requireRuntime, type Runtime } from '../../src/runtime/runtime.ts';
+import { denoiserRoles } from '../../src/runtime/roles.ts';
+import type { FeedValue } from '../../src/runtime/types.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { defineNode } from '../define.ts';
+import type { LatentValue } from '../types.ts';
+import {
+  canBatchCfg,
+  concatBatch,
+  contextForBatch,
+  denoiserExtraPorts,
+  doubleBatch,
+  guidanceScaleEmbedding,
+  splitHalves,
+} from './denoiseFeeds.ts';
+
+/** The extra-input sockets of a denoiser, for the node's hidden `extra_inputs` param. */
+export async function inspectDenoiserPorts(runtime: Runtime, denoiser: DenoiserHandle) {
+  const session = await runtime.session(denoiser.model);
+  return denoiserExtraPorts(session.inputs, session.outputs, session.label);
+}
+
+export const diffusionDenoise = defineNode({
+  type: 'diffusion/denoise',
+  version: 1,
+  title: 'Denoise (UNet)',
+  category: 'diffusion',
+  description: 'Predict noise for a latent at a timestep with an ONNX denoiser; with a negative prompt, both predictions for classifier-free guidance.',
+  inputs: {
+    denoiser: { type: 'DENOISER' },
+    latent: { type: 'LATENT' },
+    timestep: { type: 'FLOAT' },
+    positive: { type: 'CONDITIONING' },
+    negative: { type: 'CONDITIONING', optional: true },
+  },
+  outputs: {
+    noise_pred: { type: 'LATENT', description: 'Prediction for the positive conditioning.' },
+    noise_pred_uncond: { type: 'LATENT', description: 'Prediction for the negative conditioning (when connected).' },
+  },
+  params: {
+    batch_cfg: { kind: 'boolean', default: true, label: 'One batch-2 call for CFG', description: 'Evaluate positive and negative together when the model takes a free batch size.' },
+    lcm_guidance_scale: { kind: 'float', default: 8.5, min: 0, max: 50, step: 0.1, description: "Fills LCM's `timestep_cond` (guidance-scale embedding) when that socket is not connected." },
+    extra_inputs: { kind: 'ports', default: [], hidden: true },
+  },
+  dynamicPorts(params) {
+    const inputs: PortMap = {};
+    for (const item of params.extra_inputs ?? []) inputs[item.name] = { type: item.type, optional: true };
+    return { inputs };
+  },
+  async run(ctx, inputs, params) {
+    const runtime = requireRuntime(ctx.services, ctx.nodeId);
+    const session = await runtime.session(inputs.denoiser.model, { nodeId: ctx.nodeId });
+    const where = `node "${ctx.nodeId}": ${session.label}`;
+    const roles = denoiserRoles(session.inputs, session.outputs, where);
+    const sample = inputs.latent.samples;
+    if (sample.shape.length !== 4) throw new Error(`node "${ctx.nodeId}": latent must be [B, C, H, W], got [${sample.shape.join(', ')}]`);
+    const batch = sample.shape[0];
+    const pos = contextForBatch(inputs.positive.hiddenStates, batch, `node "${ctx.nodeId}": positive`);
+    const neg = inputs.negative ? contextForBatch(inputs.negative.hiddenStates, batch, `node "${ctx.nodeId}": negative`) : undefined;
+    if (!roles.encoderHiddenStates) throw new Error(`${where} takes no text conditioning (no encoder_hidden_states input)`);
+
+    const extras: Record<string, Tensor> = {};
+    for (const meta of roles.extras) {
+      const given = inputs[meta.name];
+      if (given !== undefined) extras[meta.name] = given as Tensor;
+      else if (meta.name === 'timestep_cond') {
+        extras[meta.name] = guidanceScaleEmbedding(params.lcm_guidance_scale, Number(meta.shape?.[1] ?? 256), batch);
+      } else if (meta.name === 'text_embeds' && inputs.positive.pooled) {
+        extras[meta.name] = inputs.positive.pooled;
+      } else {
+        throw new Error(
+          `${where} needs input \`${meta.name}\`; connect a TENSOR to the \`${meta.name}\` socket (inspect the model to add it)`,
+        );
+      }
+    }
+
+    const call = async (s: Tensor<'float32'>, ctxStates: Tensor<'float32'>, ex: Record<string, Tensor>) => {
+      const feeds: Record<string, FeedValue> = { [roles.sample]: s, [roles.timestep]: inputs.timestep, [roles.encoderHiddenStates!]: ctxStates, ...ex };
+      const out = await session.run(feeds, { nodeId: ctx.nodeId, outputs: [roles.output], signal: ctx.signal });
+      return out[roles.output] as Tensor<'float32'>;
+    };
+
+    if (!neg) {
+      // No negative prompt: the uncond output stays empty (the engine objects only if it is read).
+      const only: LatentValue = { samples: await call(sample, pos, extras) };
+      return { noise_pred: only, noise_pred_uncond: undefined as unknown as LatentValue };
+    }
+    if (params.batch_cfg && canBatchCfg(roles, session.inputs, batch, pos, neg)) {
+      const doubled: Record<string, Tensor> = {};
+      for (const [name, t] of Object.entries(extras)) doubled[name] = t.shape[0] === batch ? doubleBatch(t) : t;
+      if (inputs.negative?.pooled && roles.extras.some((m) => m.name === 'text_embeds') && inputs.text_embeds === undefined) {
+        doubled.text_embeds = concatBatch([inputs.negative.pooled, inputs.positive.pooled!]);
+      }
+      const both = await call(concatBatch([sample, sample]), concatBatch([neg, pos]), doubled);
+      const [uncond, cond] = splitHalves(both);
+      return { noise_pred: { samples: cond }, noise_pred_uncond: { samples: uncond } };
+    }
+    const negExtras = { ...extras };
+    if (inputs.negative?.pooled && roles.extras.some((m) => m.name === 'text_embeds') && inputs.text_embeds === undefined) {
+      negExtras.text_embeds = inputs.negative.pooled;
+    }
+    const cond = await call(sample, pos, extras);
+    const uncond = await call(sample, neg, negExtras);
+    return { noise_pred: { samples: cond }, noise_pred_uncond: { samples: uncond } };
+  },
+});

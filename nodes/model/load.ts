@@ -1,0 +1,95 @@
+/**
+ * `model/load`: opens a model package named in the graph's `models` table and hands out its
+ * parts as handles. Nothing heavy happens here: configs and the tokenizer are read, model files
+ * are opened (and, for URL packages, downloaded) only when a node first runs them.
+ */
+import { ClipTokenizer } from '../../src/diffusion/clipTokenizer.ts';
+import { requireRuntime } from '../../src/runtime/runtime.ts';
+import { packageFileRef, type VaeHandle } from '../../src/runtime/handles.ts';
+import { PACKAGE_FILES, type ModelPackage } from '../../src/runtime/package.ts';
+import { RuntimeError } from '../../src/runtime/types.ts';
+import { defineNode } from '../define.ts';
+
+async function loadTokenizer(pkg: ModelPackage): Promise<ClipTokenizer | undefined> {
+  const dir = PACKAGE_FILES.tokenizerDir;
+  const hasAny = (await Promise.all(['tokenizer.json', 'vocab.json'].map((f) => pkg.has(`${dir}/${f}`)))).some(Boolean);
+  if (!hasAny) return undefined;
+  return ClipTokenizer.fromFolder(dir, {
+    async readFile(path) {
+      if (!(await pkg.has(path))) throw Object.assign(new Error(`${path} is missing`), { code: 'ENOENT' });
+      return pkg.readFile(path);
+    },
+  });
+}
+
+export const modelLoad = defineNode({
+  type: 'model/load',
+  version: 1,
+  title: 'Load model',
+  category: 'model',
+  description:
+    'A Stable Diffusion model package (Hugging Face ONNX layout) from the graph\'s models table: tokenizer, text encoder, denoiser (UNet), VAE and scheduler config.',
+  inputs: {},
+  outputs: {
+    package: { type: 'MODEL_PACKAGE' },
+    tokenizer: { type: 'TOKENIZER' },
+    text_encoder: { type: 'TEXT_ENCODER' },
+    denoiser: { type: 'DENOISER' },
+    vae: { type: 'VAE' },
+    scheduler_config: { type: 'ANY', description: "The package's scheduler/scheduler_config.json (diffusers keys), for sampling/scheduler." },
+    vae_scaling_factor: { type: 'FLOAT' },
+  },
+  params: {
+    model: { kind: 'model', default: '', label: 'Model' },
+  },
+  async run(ctx, _inputs, params) {
+    const runtime = requireRuntime(ctx.services, ctx.nodeId);
+    const key = params.model;
+    const models = ctx.graph?.models ?? {};
+    const ref = models[key];
+    if (!ref) {
+      const keys = Object.keys(models);
+      throw new RuntimeError(
+        `node "${ctx.nodeId}": model "${key}" is not in the graph's models table (${keys.length ? `keys: ${keys.join(', ')}` : 'the table is empty'})`,
+        'bad-package',
+        { node: ctx.nodeId },
+      );
+    }
+    const pkg = await runtime.openPackage(ref, key);
+    const core = [PACKAGE_FILES.modelIndex, PACKAGE_FILES.unet, PACKAGE_FILES.textEncoder, PACKAGE_FILES.vaeDecoder];
+    const present = await Promise.all(core.map((f) => pkg.has(f)));
+    if (!present.some(Boolean)) {
+      throw new RuntimeError(
+        `node "${ctx.nodeId}": model "${key}" (${ref.source}) has none of the files of a model package (${core.join(', ')})`,
+        'missing-file',
+        { node: ctx.nodeId },
+      );
+    }
+    let tokenizer: ClipTokenizer | undefined;
+    try {
+      tokenizer = await loadTokenizer(pkg);
+      if (!tokenizer && present[2]) {
+        throw new Error('the package has text_encoder/model.onnx but no tokenizer/ (vocab.json + merges.txt, or tokenizer.json)');
+      }
+    } catch (err) {
+      throw new RuntimeError(`node "${ctx.nodeId}": tokenizer of model "${key}" could not be read: ${(err as Error).message}`, 'bad-package', { node: ctx.nodeId, file: 'tokenizer/' });
+    }
+    const vae: VaeHandle = {
+      kind: 'VAE',
+      decoder: packageFileRef(pkg, PACKAGE_FILES.vaeDecoder),
+      encoder: (await pkg.has(PACKAGE_FILES.vaeEncoder)) ? packageFileRef(pkg, PACKAGE_FILES.vaeEncoder) : undefined,
+      scalingFactor: pkg.vaeScalingFactor,
+    };
+    return {
+      package: { kind: 'MODEL_PACKAGE', key, package: pkg },
+      // A package without tokenizer/ (a VAE-only package, say) leaves this output empty; the
+      // engine reports it only if something reads it.
+      tokenizer: tokenizer as ClipTokenizer,
+      text_encoder: { kind: 'TEXT_ENCODER', model: packageFileRef(pkg, PACKAGE_FILES.textEncoder) },
+      denoiser: { kind: 'DENOISER', model: packageFileRef(pkg, PACKAGE_FILES.unet) },
+      vae,
+      scheduler_config: pkg.schedulerConfig ?? {},
+      vae_scaling_factor: pkg.vaeScalingFactor,
+    };
+  },
+});

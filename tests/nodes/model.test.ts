@@ -1,0 +1,121 @@
+import { createEngine, type Engine } from '../../src/engine/index.ts';
+import { defaultRegistry } from '../../nodes/index.ts';
+import { createNodeBackend } from '../../src/runtime/backends/node.ts';
+import { createWebBackend } from '../../src/runtime/backends/web.ts';
+import { createNodeRuntime } from '../../src/runtime/node/index.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
+import type { LatentValue } from '../../nodes/types.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { inspectDenoiserPorts } from '../../nodes/diffusion/denoise.ts';
+import { makeTinySdPackages, type TinySdVariant } from '../fixtures/tinySd.ts';
+import { graph, oneStepGraph } from './modelGraph.ts';
+
+const fixtures = makeTinySdPackages(['sd15', 'sd-turbo', 'sd15-fp16', 'lcm']);
+let nodeRuntime: Runtime;
+let webRuntime: Runtime;
+let engine: Engine;
+let webEngine: Engine;
+
+beforeAll(async () => {
+  nodeRuntime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }) });
+  webRuntime = createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm', numThreads: 1 }) });
+  engine = createEngine({ registry: defaultRegistry(), services: { runtime: nodeRuntime } });
+  webEngine = createEngine({ registry: defaultRegistry(), services: { runtime: webRuntime } });
+});
+afterAll(async () => {
+  await nodeRuntime.release();
+  await webRuntime.release();
+  fixtures.cleanup();
+});
+
+function maxAbsDiff(a: Tensor, b: Tensor): number {
+  expect(a.shape).toEqual(b.shape);
+  let m = 0;
+  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(Number(a.data[i]) - Number(b.data[i])));
+  return m;
+}
+
+async function runOk(e: Engine, g: ReturnType<typeof graph>, outputs: string[]) {
+  const result = await e.run(g, { outputs });
+  if (!result.ok) throw new Error(`run failed: ${JSON.stringify(result.error)}`);
+  return result.outputs;
+}
+
+describe('model/load', () => {
+  it('hands out handles, scheduler config and scaling factor without opening sessions', async () => {
+    const sessionsBefore = nodeRuntime.sessions.size;
+    const out = await runOk(engine, graph({ sd: fixtures.packages['sd-turbo'].dir }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
+    const load = out.load;
+    expect((load.scheduler_config as Record<string, unknown>)._class_name).toBe('EulerDiscreteScheduler');
+    expect(load.vae_scaling_factor).toBeCloseTo(0.18215, 6);
+    expect((load.denoiser as { kind: string }).kind).toBe('DENOISER');
+    expect((load.tokenizer as { modelMaxLength: number }).modelMaxLength).toBe(77);
+    expect(nodeRuntime.sessions.size).toBe(sessionsBefore);
+  });
+
+  it('names the node and the known keys when the models table lacks the key', async () => {
+    const g = graph({ other: fixtures.packages.sd15.dir }, [['load', 'model/load', { model: 'sd' }]], []);
+    const result = await engine.run(g, { outputs: ['load'] });
+    expect(result.ok).toBe(false);
+    expect(result.error?.node).toBe('load');
+    expect(result.error?.message).toMatch(/model "sd" is not in the graph's models table|unknown model|sd/);
+  });
+});
+
+describe('one denoising step through the engine', () => {
+  it.each(['sd15', 'sd-turbo', 'sd15-fp16', 'lcm'] as TinySdVariant[])('%s: onnxruntime-node and onnxruntime-web agree', async (variant) => {
+    const g = oneStepGraph(fixtures.packages[variant].dir, { negative: true });
+    const [a, b] = await Promise.all([runOk(engine, g, ['decode', 'denoise']), runOk(webEngine, g, ['decode', 'denoise'])]);
+    const image = a.decode.image as Tensor;
+    expect(image.shape).toEqual([1, 3, 64, 64]);
+    expect(Math.min(...image.data as Float32Array)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...image.data as Float32Array)).toBeLessThanOrEqual(1);
+    expect(maxAbsDiff(image, b.decode.image as Tensor)).toBeLessThan(1e-4);
+    const cond = (a.denoise.noise_pred as LatentValue).samples;
+    const uncond = (a.denoise.noise_pred_uncond as LatentValue).samples;
+    expect(maxAbsDiff(cond, (b.denoise.noise_pred as LatentValue).samples)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(cond, uncond)).toBeGreaterThan(1e-4); // the prompts differ
+  });
+
+  it('batch-2 CFG gives the same predictions as two calls', async () => {
+    const dir = fixtures.packages.sd15.dir;
+    const batched = await runOk(engine, oneStepGraph(dir, { negative: true, denoise: { batch_cfg: true } }), ['denoise']);
+    const separate = await runOk(engine, oneStepGraph(dir, { negative: true, denoise: { batch_cfg: false } }), ['denoise']);
+    for (const port of ['noise_pred', 'noise_pred_uncond']) {
+      expect(maxAbsDiff((batched.denoise[port] as LatentValue).samples, (separate.denoise[port] as LatentValue).samples)).toBeLessThan(1e-5);
+    }
+  });
+
+  it("LCM's timestep_cond is an extra socket, filled from the guidance scale when left open", async () => {
+    const pkg = await nodeRuntime.openPackage({ source: fixtures.packages.lcm.dir });
+    const { packageFileRef } = await import('../../src/runtime/handles.ts');
+    const ports = await inspectDenoiserPorts(nodeRuntime, { kind: 'DENOISER', model: packageFileRef(pkg, 'unet/model.onnx') });
+    expect(ports).toEqual([{ name: 'timestep_cond', type: 'TENSOR' }]);
+    const dir = fixtures.packages.lcm.dir;
+    const at = (scale: number) => runOk(engine, oneStepGraph(dir, { denoise: { extra_inputs: ports, lcm_guidance_scale: scale } }), ['denoise']);
+    const [w4, w8] = await Promise.all([at(4), at(8)]);
+    expect(maxAbsDiff((w4.denoise.noise_pred as LatentValue).samples, (w8.denoise.noise_pred as LatentValue).samples)).toBeGreaterThan(1e-4);
+    expect(engine.registry.get('diffusion/denoise')!.dynamicPorts!({ extra_inputs: ports }).inputs).toHaveProperty('timestep_cond');
+  });
+});
+
+describe('node-scoped errors leave the engine usable', () => {
+  it('a latent with the wrong channel count names the node, file and input', async () => {
+    const g = oneStepGraph(fixtures.packages.sd15.dir);
+    g.nodes.find((n) => n.id === 'latent')!.params.channels = 3;
+    const result = await engine.run(g, { outputs: ['denoise'] });
+    expect(result.ok).toBe(false);
+    expect(result.error?.node).toBe('denoise');
+    expect(result.error?.message).toMatch(/unet\/model\.onnx input `sample` expects shape \[batch, 4, height, width\], got \[1, 3, 8, 8\]/);
+    const again = await engine.run(oneStepGraph(fixtures.packages.sd15.dir), { outputs: ['denoise'] });
+    expect(again.ok).toBe(true);
+  });
+
+  it('a package pointing at a missing folder fails at the node that opens the model', async () => {
+    const g = oneStepGraph(`${fixtures.root}/does-not-exist`);
+    const result = await engine.run(g, { outputs: ['decode'] });
+    expect(result.ok).toBe(false);
+    expect(result.error?.node).toBe('load');
+    expect(result.error?.message).toMatch(/model "sd" \(.*does-not-exist\) has none of the files of a model package/);
+  });
+});
