@@ -33,6 +33,19 @@ import { latentBatch } from './latent/batch.ts';
 import { tokenizerClip } from './tokenizer/clip.ts';
 import { imageBlend } from './image/blend.ts';
 import { imageInvert } from './image/invert.ts';
+import { modelLoad } from './model/load.ts';
+import { onnxModel } from './onnx/model.ts';
+import { vaeLoad } from './vae/load.ts';
+import { vaeEncode } from './vae/encode.ts';
+import { vaeDecode } from './vae/decode.ts';
+import { diffusionDenoise } from './diffusion/denoise.ts';
+import { guidanceCfg } from './guidance/cfg.ts';
+import { samplingScheduler } from './sampling/scheduler.ts';
+import { samplingInitState } from './sampling/initState.ts';
+import { samplingTimestep } from './sampling/timestep.ts';
+import { samplingScaleInput } from './sampling/scaleInput.ts';
+import { samplingStep } from './sampling/step.ts';
+import { samplingAddNoise } from './sampling/addNoise.ts';
 
 export const ALL_NODES: readonly NodeDefinition[] = [
   mathAdd,
@@ -64,6 +77,19 @@ export const ALL_NODES: readonly NodeDefinition[] = [
   tokenizerClip,
   imageBlend,
   imageInvert,
+  modelLoad,
+  onnxModel,
+  vaeLoad,
+  vaeEncode,
+  vaeDecode,
+  diffusionDenoise,
+  guidanceCfg,
+  samplingScheduler,
+  samplingInitState,
+  samplingTimestep,
+  samplingScaleInput,
+  samplingStep,
+  samplingAddNoise,
 ];
 
 export function defaultRegistry(): NodeRegistry {
