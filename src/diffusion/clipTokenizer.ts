@@ -8,6 +8,7 @@
  */
 import { BpeModel } from './tokenizer/bpe.ts';
 import { fromByteLevel, toByteLevel } from './tokenizer/byteLevel.ts';
+import { Tensor } from '../tensor/tensor.ts';
 import {
   readOpenAiBpe,
   readTokenizerFiles,
@@ -182,6 +183,20 @@ export class ClipTokenizer {
       }
     }
     return { ids, attentionMask };
+  }
+
+  /** Several texts as [B, L] int32 tensors of ids and attention mask (padded to the model length). */
+  encodeBatch(texts: readonly string[], options: Omit<EncodeOptions, 'padding' | 'truncation'> = {}): { ids: Tensor<'int32'>; attentionMask: Tensor<'int32'> } {
+    if (texts.length === 0) throw new Error(`${this.source}: encodeBatch needs at least one text`);
+    const length = options.maxLength ?? this.modelMaxLength;
+    const ids = new Int32Array(texts.length * length);
+    const mask = new Int32Array(texts.length * length);
+    texts.forEach((text, b) => {
+      const encoded = this.encode(text, { maxLength: length });
+      ids.set(encoded.ids, b * length);
+      mask.set(encoded.attentionMask, b * length);
+    });
+    return { ids: new Tensor('int32', [texts.length, length], ids), attentionMask: new Tensor('int32', [texts.length, length], mask) };
   }
 
   /** Token strings of ids (for display and debugging). */

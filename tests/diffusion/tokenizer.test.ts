@@ -85,6 +85,15 @@ describe.runIf(haveSd15)('ClipTokenizer on the SD 1.5 tokenizer folder', () => {
     expect(folder.decode(ids.slice(0, 2))).toBe('a café');
   });
 
+  it('encodes a batch into [B, 77] int32 tensors', () => {
+    const { ids, attentionMask } = folder.encodeBatch(['a photo of a cat', '']);
+    expect(ids.dtype).toBe('int32');
+    expect(ids.shape).toEqual([2, 77]);
+    expect(Array.from(ids.data.subarray(0, 8))).toEqual([...KNOWN[0][1], 49407]);
+    expect(Array.from(ids.data.subarray(77, 80))).toEqual([49406, 49407, 49407]);
+    expect(Array.from(attentionMask.data.subarray(77, 80))).toEqual([1, 1, 0]);
+  });
+
   it('matches BOS/EOS typed in the text as special tokens', () => {
     expect(folder.encodeTokens('a<|endoftext|>cat')).toEqual([320, 49407, 2368]);
   });

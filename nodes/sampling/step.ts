@@ -1,0 +1,54 @@
+/**
+ * `sampling/step`: one scheduler step. Pure: it works on a clone of the scheduler and of the
+ * state (generator included) and returns a new state, so cached or repeated runs agree.
+ */
+import { defineNode } from '../define.ts';
+import { positionOf, requireLatentSamples, requireSchedule, requireState, type SchedulerStateValue } from './values.ts';
+
+export const samplingStep = defineNode({
+  type: 'sampling/step',
+  version: 1,
+  title: 'Scheduler step',
+  category: 'sampling',
+  description:
+    "One scheduler step: from the model's prediction (a LATENT, e.g. the guided noise prediction — epsilon, v or x0 as the " +
+    "scheduler's prediction_type says) and the current sample to the next sample. Carries the scheduler state (multistep " +
+    'history, position, noise generator) through the repeat zone. `denoised` is the predicted clean latent, for previews.',
+  inputs: {
+    schedule: { type: 'SCHEDULE' },
+    state: { type: 'SCHEDULER_STATE' },
+    model_output: { type: 'LATENT', description: "The denoiser's (guided) prediction." },
+    sample: { type: 'LATENT', description: 'The current (unscaled) latent.' },
+    index: { type: 'INT', optional: true, description: 'Loop iteration, checked against the state when connected.' },
+  },
+  outputs: {
+    sample: { type: 'LATENT' },
+    state: { type: 'SCHEDULER_STATE' },
+    denoised: { type: 'LATENT', description: 'Predicted x0 (falls back to the next sample where the scheduler has none).' },
+  },
+  params: {
+    eta: { kind: 'float', default: 0, min: 0, max: 1, step: 0.01, description: "DDIM's eta (0 = deterministic)." },
+  },
+  run(ctx, inputs, params) {
+    const schedule = requireSchedule(inputs.schedule, ctx.nodeId);
+    const state = requireState(inputs.state, ctx.nodeId, schedule);
+    const position = positionOf(ctx.nodeId, schedule, state, inputs.index);
+    const modelOutput = requireLatentSamples(inputs.model_output, ctx.nodeId, 'model_output');
+    const sample = requireLatentSamples(inputs.sample, ctx.nodeId, 'sample');
+    const scheduler = schedule.scheduler.clone();
+    scheduler.setState(state.state);
+    const generator = state.generator.clone();
+    let result;
+    try {
+      result = scheduler.step(modelOutput, schedule.timesteps[position], sample, { generator, eta: params.eta });
+    } catch (error) {
+      throw new Error(`node "${ctx.nodeId}": ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const next: SchedulerStateValue = { ...state, position: position + 1, state: scheduler.getState(), generator };
+    return {
+      sample: { ...inputs.sample, samples: result.prevSample },
+      state: next,
+      denoised: { ...inputs.sample, samples: result.predOriginalSample ?? result.prevSample },
+    };
+  },
+});
