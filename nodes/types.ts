@@ -13,6 +13,8 @@ import type {
   VaeHandle,
 } from '../src/runtime/handles.ts';
 
+import type { ScheduleValue, SchedulerStateValue } from './sampling/values.ts';
+
 /** Token ids for a batch of prompts, padded to the model length. */
 export interface TokensValue {
   ids: Tensor<'int32'>; // [B, L]
@@ -61,8 +63,10 @@ export interface PortValueMap {
   /** [B, 1, H, W] float32 in [0, 1]. */
   MASK: Tensor<'float32'>;
   NOISE: Tensor<'float32'>;
-  SCHEDULE: unknown;
-  SCHEDULER_STATE: unknown;
+  /** A scheduler set up for its steps (nodes/sampling/values.ts). */
+  SCHEDULE: ScheduleValue;
+  /** Loop-carried scheduler state: multistep history, position, noise generator. */
+  SCHEDULER_STATE: SchedulerStateValue;
   TENSOR: Tensor;
   MODEL_PACKAGE: ModelPackageHandle;
   /** A CLIP BPE tokenizer (`tokenizer/clip`, `model/load`). */
