@@ -45,3 +45,4 @@ export * from './diffusion/index.ts';
 export * from './diffusion/promptWeighting.ts';
 export * from './tensor/resample.ts';
 export * from './tensor/tiling.ts';
+export { latentToRgbPreview, SD15_LATENT_RGB_FACTORS } from '../nodes/latent/preview.ts';
