@@ -221,6 +221,8 @@ export class ClipTokenizer {
 async function nodeReadFile(): Promise<ReadFile> {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (!isNode) throw new Error('ClipTokenizer.fromFolder needs a readFile function outside Node (or use fromFiles)');
-  const fs = await import('node:fs/promises');
+  // A computed specifier keeps browser bundlers from trying to resolve node:fs.
+  const moduleName = 'node:fs/promises';
+  const fs = (await import(/* @vite-ignore */ moduleName)) as typeof import('node:fs/promises');
   return (path) => fs.readFile(path);
 }
