@@ -1,0 +1,104 @@
+/**
+ * Scheduler step throughput on a [1, 4, 128, 128] latent, in GB/s of latent data read and
+ * written per step (model output + sample read, next sample written: 3 latents), next to a plain
+ * Float32Array copy of the same latent (1 read + 1 write: the memory-bandwidth ceiling), with the
+ * ratio. Run alone with `npx tsx tests/bench/scheduler.bench.ts`.
+ */
+import { pathToFileURL } from 'node:url';
+import { createScheduler, type SchedulerName } from '../../src/diffusion/schedulers/index.ts';
+import { classifierFreeGuidance } from '../../src/diffusion/guidance.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
+
+export interface BenchCase {
+  name: string;
+  /** Bytes of latent data one iteration reads and writes. */
+  bytes: number;
+  /** Iterations per run. */
+  iterations: number;
+  run(): void;
+}
+
+const SHAPE = [1, 4, 128, 128];
+const SIZE = 4 * 128 * 128;
+const LATENT_BYTES = SIZE * 4;
+const STEPS = 25;
+const sample = new Tensor('float32', SHAPE, new TorchGenerator(1).randn(SHAPE));
+const modelOutput = new Tensor('float32', SHAPE, new TorchGenerator(2).randn(SHAPE));
+const noise = new Tensor('float32', SHAPE, new TorchGenerator(3).randn(SHAPE));
+
+function schedulerCase(name: SchedulerName, config: Record<string, unknown> = {}): BenchCase {
+  const scheduler = createScheduler(name, { beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, ...config });
+  scheduler.setTimesteps(STEPS);
+  const template = scheduler.clone();
+  return {
+    name: `${name} step`,
+    bytes: 3 * LATENT_BYTES,
+    iterations: template.timesteps.length,
+    run() {
+      const s = template.clone();
+      let x = sample;
+      // Pre-drawn noise keeps the measurement on the step itself, not on the generator.
+      for (const t of s.timesteps) x = s.step(modelOutput, t, x, { varianceNoise: noise }).prevSample;
+    },
+  };
+}
+
+const copySource = new Float32Array(sample.data);
+const copyTarget = new Float32Array(SIZE);
+
+export const schedulerBenchmarks: BenchCase[] = [
+  {
+    name: 'Float32Array copy (ceiling)',
+    bytes: 2 * LATENT_BYTES,
+    iterations: STEPS,
+    run() {
+      for (let i = 0; i < STEPS; i++) copyTarget.set(copySource);
+    },
+  },
+  schedulerCase('EulerDiscreteScheduler'),
+  schedulerCase('EulerAncestralDiscreteScheduler'),
+  schedulerCase('DDIMScheduler', { clip_sample: false, set_alpha_to_one: false, steps_offset: 1 }),
+  schedulerCase('DPMSolverMultistepScheduler'),
+  schedulerCase('HeunDiscreteScheduler'),
+  schedulerCase('LMSDiscreteScheduler'),
+  schedulerCase('PNDMScheduler', { skip_prk_steps: true }),
+  schedulerCase('DDPMScheduler'),
+  {
+    name: 'CFG (cond, uncond → guided)',
+    bytes: 3 * LATENT_BYTES,
+    iterations: STEPS,
+    run() {
+      for (let i = 0; i < STEPS; i++) classifierFreeGuidance(modelOutput, sample, 7.5);
+    },
+  },
+];
+
+export function timeCase(c: BenchCase, repeats = 9): number {
+  c.run(); // warm-up (JIT)
+  c.run();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    c.run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** GB/s of one case from its median run time. */
+export function throughput(c: BenchCase, ms: number): number {
+  return (c.bytes * c.iterations) / (ms / 1000) / 1e9;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  let ceiling = 0;
+  for (const c of schedulerBenchmarks) {
+    const ms = timeCase(c);
+    const gbs = throughput(c, ms);
+    if (ceiling === 0) ceiling = gbs;
+    const perStep = ms / c.iterations;
+    console.log(`${c.name.padEnd(40)} ${perStep.toFixed(3).padStart(8)} ms/step ${gbs.toFixed(2).padStart(7)} GB/s  ratio ${(gbs / ceiling).toFixed(2)}`);
+  }
+}
