@@ -86,7 +86,8 @@ function loadUnsafe(json: unknown, options: LoadOptions): LoadResult {
   const counted = checkCounts(input as Record<string, unknown>, limits);
   if (counted) return counted;
 
-  const clean = sanitizeJson(input, limits);
+  // What JSON.parse just built is ours and plain: check it in place rather than copy it.
+  const clean = sanitizeJson(input, limits, typeof json === 'string');
   if (!clean.ok) return { ok: false, issues: clean.issues };
   const raw = clean.value as Record<string, unknown>;
   const warnings = [...clean.warnings];

@@ -7,23 +7,19 @@ import {
   GRAPH_FORMAT,
   GRAPH_FORMAT_VERSION,
   type GraphDocument,
-  type GraphEdge,
   type GraphNode,
   type ModelRef,
+  type PortRef,
 } from '../graph/document.ts';
 import { UNSAFE_KEYS, type JsonValue } from './sanitize.ts';
 
 type JsonObject = { [key: string]: JsonValue };
 
-/** Objects this module already built in canonical order; they are taken as they are. */
-const built = new WeakSet<object>();
-
 /** Any value as canonical JSON data: sorted keys, non-finite numbers as null, no unsafe keys. */
 export function canonicalJson(value: unknown, depth = 0): JsonValue {
-  if (depth > 200) throw new Error('saveGraph: value nested deeper than 200 levels (cyclic?)');
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'object' && built.has(value)) return value as JsonObject;
+  if (depth > 200) throw new Error('saveGraph: value nested deeper than 200 levels (cyclic?)');
   if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : canonicalJson(v, depth + 1)));
   if (typeof value === 'object') {
     const out: JsonObject = {};
@@ -37,90 +33,84 @@ export function canonicalJson(value: unknown, depth = 0): JsonValue {
   return null; // bigint, symbol, function: not representable
 }
 
-/** Builds an object from [key, value] pairs in the given order, leaving out undefined values. */
-function ordered(entries: readonly (readonly [string, unknown])[]): JsonObject {
-  const out: JsonObject = {};
-  for (const [key, value] of entries) if (value !== undefined) out[key] = canonicalJson(value);
-  built.add(out);
-  return out;
+/** Sets `out[key]` to the canonical form of `value` unless it is undefined (fields keep call order). */
+function put(out: JsonObject, key: string, value: unknown): void {
+  if (value !== undefined) out[key] = canonicalJson(value);
 }
 
-function sortedMap<T>(map: Record<string, T> | undefined, each: (value: T) => JsonValue): JsonObject | undefined {
-  if (map === undefined) return undefined;
+function sortedMap<T>(map: Record<string, T>, each: (value: T) => JsonValue): JsonObject {
   const out: JsonObject = {};
   for (const key of Object.keys(map).sort()) if (!UNSAFE_KEYS.has(key)) out[key] = each(map[key]);
-  built.add(out);
   return out;
-}
-
-function keepArray(items: JsonValue[]): JsonValue[] {
-  built.add(items);
-  return items;
 }
 
 function saveNode(node: GraphNode): JsonObject {
-  const ui = node.ui
-    ? ordered([
-        ['x', node.ui.x],
-        ['y', node.ui.y],
-        ['width', node.ui.width],
-        ['height', node.ui.height],
-        ['collapsed', node.ui.collapsed],
-      ])
-    : undefined;
-  return ordered([
-    ['id', node.id],
-    ['type', node.type],
-    ['version', node.version],
-    ['title', node.title],
-    ['zone', node.zone],
-    ['params', node.params ?? {}],
-    ['paramInputs', node.paramInputs],
-    ['ui', ui],
-    ['extra', node.extra],
-  ]);
+  const out: JsonObject = {};
+  put(out, 'id', node.id);
+  put(out, 'type', node.type);
+  put(out, 'version', node.version);
+  put(out, 'title', node.title);
+  put(out, 'zone', node.zone);
+  put(out, 'params', node.params ?? {});
+  put(out, 'paramInputs', node.paramInputs);
+  if (node.ui) {
+    const ui: JsonObject = {};
+    put(ui, 'x', node.ui.x);
+    put(ui, 'y', node.ui.y);
+    put(ui, 'width', node.ui.width);
+    put(ui, 'height', node.ui.height);
+    put(ui, 'collapsed', node.ui.collapsed);
+    out.ui = ui;
+  }
+  put(out, 'extra', node.extra);
+  return out;
 }
 
-function saveEdge(edge: GraphEdge): JsonObject {
-  return ordered([
-    ['from', ordered([['node', edge.from.node], ['port', edge.from.port]])],
-    ['to', ordered([['node', edge.to.node], ['port', edge.to.port]])],
-  ]);
+function saveRef(ref: PortRef): JsonObject {
+  return { node: canonicalJson(ref.node), port: canonicalJson(ref.port) };
 }
 
 function saveModel(model: ModelRef): JsonObject {
-  const files = sortedMap(model.files, (f) => ordered([['size', f.size], ['sha256', f.sha256]]));
-  return ordered([
-    ['source', model.source],
-    ['title', model.title],
-    ['files', files],
-    ['extra', model.extra],
-  ]);
+  const out: JsonObject = {};
+  put(out, 'source', model.source);
+  put(out, 'title', model.title);
+  if (model.files) {
+    out.files = sortedMap(model.files, (f) => {
+      const file: JsonObject = {};
+      put(file, 'size', f.size);
+      put(file, 'sha256', f.sha256);
+      return file;
+    });
+  }
+  put(out, 'extra', model.extra);
+  return out;
 }
 
 /** The document as plain JSON data in canonical key order. */
 export function saveGraph(doc: GraphDocument): JsonObject {
-  const meta = ordered([
-    ['title', doc.meta?.title],
-    ['description', doc.meta?.description],
-    ['extra', doc.meta?.extra],
-  ]);
-  const ui = doc.ui
-    ? ordered([
-        ['viewport', doc.ui.viewport ? ordered([['x', doc.ui.viewport.x], ['y', doc.ui.viewport.y], ['zoom', doc.ui.viewport.zoom]]) : undefined],
-        ['extra', doc.ui.extra],
-      ])
-    : undefined;
-  return ordered([
-    ['format', GRAPH_FORMAT],
-    ['version', GRAPH_FORMAT_VERSION],
-    ['meta', meta],
-    ['models', sortedMap(doc.models ?? {}, saveModel)],
-    ['nodes', keepArray((doc.nodes ?? []).map(saveNode))],
-    ['edges', keepArray((doc.edges ?? []).map(saveEdge))],
-    ['ui', ui],
-    ['extra', doc.extra],
-  ]);
+  const out: JsonObject = { format: GRAPH_FORMAT, version: GRAPH_FORMAT_VERSION };
+  const meta: JsonObject = {};
+  put(meta, 'title', doc.meta?.title);
+  put(meta, 'description', doc.meta?.description);
+  put(meta, 'extra', doc.meta?.extra);
+  out.meta = meta;
+  out.models = sortedMap(doc.models ?? {}, saveModel);
+  out.nodes = (doc.nodes ?? []).map(saveNode);
+  out.edges = (doc.edges ?? []).map((edge) => ({ from: saveRef(edge.from), to: saveRef(edge.to) }));
+  if (doc.ui) {
+    const ui: JsonObject = {};
+    if (doc.ui.viewport) {
+      const viewport: JsonObject = {};
+      put(viewport, 'x', doc.ui.viewport.x);
+      put(viewport, 'y', doc.ui.viewport.y);
+      put(viewport, 'zoom', doc.ui.viewport.zoom);
+      ui.viewport = viewport;
+    }
+    put(ui, 'extra', doc.ui.extra);
+    out.ui = ui;
+  }
+  put(out, 'extra', doc.extra);
+  return out;
 }
 
 /** `saveGraph` as pretty-printed text with a trailing newline, as files in graphs/ are written. */

@@ -22,7 +22,10 @@ import { KNOWN_FIELDS_V1, type GraphDocumentV1Parsed } from './schemaV1.ts';
 type Loose = Record<string, unknown>;
 
 function unknownKeys(obj: Loose, known: readonly string[]): string[] {
-  return Object.keys(obj).filter((k) => !known.includes(k));
+  const keys = Object.keys(obj);
+  // Fast path: the usual object has only known fields.
+  if (keys.length <= known.length && keys.every((k) => known.includes(k))) return [];
+  return keys.filter((k) => !known.includes(k));
 }
 
 /** Unknown fields plus the file's own `extra`; a field present in both keeps the top-level one. */
