@@ -1,0 +1,50 @@
+/** Command-line parsing for `latentloom`: small and strict, with errors meant for people. */
+
+export interface ParsedArgs {
+  command: string | undefined;
+  positional: string[];
+  out?: string;
+  sets: string[];
+  outputs: string[];
+  json: boolean;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+const VALUE_FLAGS = new Set(['--out', '--set', '--output']);
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], json: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let inline: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0 && VALUE_FLAGS.has(arg.slice(0, eq))) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (arg === '--json') parsed.json = true;
+    else if (arg === '--help' || arg === '-h') parsed.help = true;
+    else if (VALUE_FLAGS.has(arg)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      if (arg === '--out') parsed.out = value;
+      else if (arg === '--set') parsed.sets.push(value);
+      else parsed.outputs.push(value);
+    } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}`);
+    else if (parsed.command === undefined) parsed.command = arg;
+    else parsed.positional.push(arg);
+  }
+  return parsed;
+}
+
+export const USAGE = `Usage:
+  latentloom validate <graph.json> [--json]
+      Checks a graph file; prints its issues. Exit 1 if any is an error.
+  latentloom run <graph.json> [--out DIR] [--set NODE.PARAM=VALUE ...] [--output NODE ...] [--json]
+      Runs a graph headless and writes its images into DIR (default ./output).
+      --set     overrides a node's param (repeatable); VALUE is read as the param's kind
+      --output  runs only what this node needs (repeatable; default: every output node)
+      --json    prints one JSON object: { ok, nodes, outputs, error? }
+`;

@@ -1,0 +1,11 @@
+/** Process entry of the `latentloom` command (bin/latentloom.mjs runs it through tsx). */
+import { runCli } from './cli.ts';
+
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  () => {
+    process.exitCode = 1;
+  },
+);

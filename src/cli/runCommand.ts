@@ -1,0 +1,115 @@
+/**
+ * `latentloom run <graph>`: runs a graph headless. Images go to --out; --json prints one object
+ * `{ ok, nodes: [{ id, type, status, ms }], outputs: [{ node, files }], error? }`.
+ */
+import type { GraphDocument } from '../graph/document.ts';
+import { createEngine } from '../engine/engine.ts';
+import type { EngineEvent, RunResult } from '../engine/events.ts';
+import { defaultRegistry } from '../../nodes/index.ts';
+import { UsageError, type ParsedArgs } from './args.ts';
+import { formatIssue } from './format.ts';
+import { loadGraphFile } from './loadFile.ts';
+import { applyOverrides } from './overrides.ts';
+import { cliServices } from './services.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+
+export interface CliRunReport {
+  ok: boolean;
+  nodes: { id: string; type: string; status: string; ms: number }[];
+  /** `values`: an output's plain scalar ports (numbers, strings, booleans), for math-only graphs. */
+  outputs: { node: string; files: string[]; values?: Record<string, number | string | boolean> }[];
+  error?: { node?: string; code: string; message: string; issues?: unknown[] };
+}
+
+/**
+ * The ONNX runtime (onnxruntime-node) is loaded only for graphs that use models, so graphs
+ * without models start fast and never touch native code.
+ */
+async function runtimeFor(graph: GraphDocument): Promise<Runtime | undefined> {
+  if (Object.keys(graph.models ?? {}).length === 0) return undefined;
+  const { createNodeRuntime } = await import('../runtime/node/index.ts');
+  const { createNodeBackend } = await import('../runtime/backends/node.ts');
+  return createNodeRuntime({ backend: createNodeBackend() });
+}
+
+export function toReport(result: RunResult, graph: GraphDocument): CliRunReport {
+  const typeOf = new Map(graph.nodes.map((n) => [n.id, n.type]));
+  const report: CliRunReport = {
+    ok: result.ok,
+    nodes: Object.entries(result.nodes).map(([id, s]) => ({ id, type: s.type || typeOf.get(id) || '', status: s.status, ms: Math.round(s.ms * 1000) / 1000 })),
+    outputs: Object.entries(result.outputs).map(([node, ports]) => {
+      const values: Record<string, number | string | boolean> = {};
+      for (const [port, v] of Object.entries(ports)) {
+        if (typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= 10_000)) values[port] = v;
+      }
+      return {
+        node,
+        files: Array.isArray(ports.files) ? (ports.files as unknown[]).filter((f): f is string => typeof f === 'string') : [],
+        ...(Object.keys(values).length > 0 ? { values } : {}),
+      };
+    }),
+  };
+  if (result.error) {
+    const { node, code, message, issues } = result.error;
+    report.error = { ...(node !== undefined ? { node } : {}), code, message, ...(issues ? { issues } : {}) };
+  }
+  return report;
+}
+
+function progressPrinter(graph: GraphDocument, log: (line: string) => void): (event: EngineEvent) => void {
+  const typeOf = new Map(graph.nodes.map((n) => [n.id, n.type]));
+  let total = 0;
+  let done = 0;
+  return (event) => {
+    if (event.type === 'run-start') total = event.nodes.length;
+    else if (event.type === 'node-finish') {
+      done++;
+      const how = event.cached ? 'cached' : `${event.ms.toFixed(1)} ms`;
+      log(`[${String(done).padStart(String(total).length)}/${total}] ${event.node} (${typeOf.get(event.node)}) ${how}`);
+    } else if (event.type === 'node-progress' && event.zone !== undefined) {
+      log(`    zone ${event.zone}: iteration ${event.iteration}/${event.count}`);
+    } else if (event.type === 'node-log' && event.level !== 'debug') log(`    ${event.node}: ${event.message}`);
+  };
+}
+
+export async function runCommand(args: ParsedArgs, print: (line: string) => void, log: (line: string) => void): Promise<number> {
+  const file = args.positional[0];
+  if (!file || args.positional.length > 1) throw new UsageError('run takes exactly one graph file');
+  const loaded = await loadGraphFile(file);
+  if (!loaded.ok) {
+    const report: CliRunReport = {
+      ok: false,
+      nodes: [],
+      outputs: [],
+      error: { code: 'invalid-graph', message: `${file} could not be loaded`, issues: loaded.issues },
+    };
+    if (args.json) print(JSON.stringify(report));
+    else for (const issue of loaded.issues) log(`${file}: ${formatIssue(issue)}`);
+    return 1;
+  }
+  const registry = defaultRegistry();
+  const graph = applyOverrides(loaded.graph, args.sets, registry);
+  const services = cliServices(args.out ?? 'output', await runtimeFor(graph));
+  const engine = createEngine({ registry, services });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  const result = await engine.run(graph, {
+    signal: controller.signal,
+    ...(args.outputs.length ? { outputs: args.outputs } : {}),
+    ...(args.json ? {} : { onEvent: progressPrinter(graph, log) }),
+  });
+  process.off('SIGINT', onSignal);
+  const report = toReport(result, graph);
+  if (args.json) print(JSON.stringify(report));
+  else if (result.ok) {
+    const files = report.outputs.flatMap((o) => o.files);
+    log(`Done in ${result.stats.ms.toFixed(0)} ms: ${result.stats.executed} executed, ${result.stats.cached} cached.`);
+    for (const f of files) print(f);
+    for (const o of report.outputs) for (const [port, v] of Object.entries(o.values ?? {})) print(`${o.node}.${port} = ${JSON.stringify(v)}`);
+  } else {
+    for (const issue of result.error?.issues ?? []) log(`${file}: ${formatIssue(issue)}`);
+    if (!result.error?.issues) log(`Error${result.error?.node ? ` in node "${result.error.node}"` : ''} [${result.error?.code}]: ${result.error?.message}`);
+  }
+  return result.ok ? 0 : 1;
+}
