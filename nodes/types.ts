@@ -12,6 +12,7 @@ import type {
   TextEncoderHandle,
   VaeHandle,
 } from '../src/runtime/handles.ts';
+import type { UpscalerHandle } from './model/load-upscaler.ts';
 
 import type { ScheduleValue, SchedulerStateValue } from './sampling/values.ts';
 
@@ -74,7 +75,7 @@ export interface PortValueMap {
   TEXT_ENCODER: TextEncoderHandle;
   DENOISER: DenoiserHandle;
   VAE: VaeHandle;
-  UPSCALER: unknown;
+  UPSCALER: UpscalerHandle;
   PRIOR: unknown;
   ONNX_MODEL: OnnxModelHandle;
   ANY: unknown;
