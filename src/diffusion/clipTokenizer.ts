@@ -199,6 +199,11 @@ export class ClipTokenizer {
     return { ids: new Tensor('int32', [texts.length, length], ids), attentionMask: new Tensor('int32', [texts.length, length], mask) };
   }
 
+  /** The id of one vocabulary entry (e.g. "toy" vs "toy</w>"), or undefined. */
+  tokenToId(token: string): number | undefined {
+    return this.addedTokens.get(token) ?? this.vocab.get(token);
+  }
+
   /** Token strings of ids (for display and debugging). */
   idsToTokens(ids: readonly number[]): string[] {
     return ids.map((id) => {

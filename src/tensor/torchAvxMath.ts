@@ -1,8 +1,8 @@
 /**
  * Float32 emulation of the polynomial `log` and `sincos` that PyTorch's AVX2 randn kernel uses
  * (avx_mathfun.h, after Pommier's sse_mathfun, itself after Cephes' logf/sinf/cosf). Every
- * operation is rounded to float32 in the order of the vector code (no fused multiply-add), so
- * the scalar results equal the vector lanes bit for bit.
+ * operation is rounded to float32 in the order of the source's vector code, without fused
+ * multiply-adds (a compiler may fuse some, which moves results by an ulp at most).
  */
 const f = Math.fround;
 

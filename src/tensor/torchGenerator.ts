@@ -16,8 +16,11 @@
  *   r·sin θ in the generator for the next call), then is cast to float.
  *
  * PyTorch builds with AVX2 vectorise the 16-block Box-Muller with polynomial log/sincos; the
- * `kernel: 'avx2'` option emulates that variant (see torchAvxMath.ts); the default 'scalar'
- * follows the portable kernel (ARM, AVX-512 dispatch, non-x86). The two differ by ≤ a few ulp.
+ * `kernel: 'avx2'` option follows that source (see torchAvxMath.ts); the default 'scalar' follows
+ * the portable kernel (ARM, AVX-512 dispatch, non-x86) with correctly rounded log/cos/sin. The
+ * two differ by a few float ulp at most; which one a given PyTorch binary matches bit for bit
+ * also depends on its libm and on whether its compiler fused the multiply-adds, which cannot be
+ * checked here (no PyTorch): the published 4-decimal values hold for both.
  */
 import { log256, sincos256 } from './torchAvxMath.ts';
 import { Tensor } from './tensor.ts';

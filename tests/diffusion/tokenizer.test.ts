@@ -85,6 +85,12 @@ describe.runIf(haveSd15)('ClipTokenizer on the SD 1.5 tokenizer folder', () => {
     expect(folder.decode(ids.slice(0, 2))).toBe('a café');
   });
 
+  it('appends </w> to the last symbol of each word (published: "toy" → 5988, the bare token "toy" is 14387)', () => {
+    expect(folder.encodeTokens('toy')).toEqual([5988]);
+    expect(folder.tokenToId('toy')).toBe(14387);
+    expect(folder.tokenToId('toy</w>')).toBe(5988);
+  });
+
   it('encodes a batch into [B, 77] int32 tensors', () => {
     const { ids, attentionMask } = folder.encodeBatch(['a photo of a cat', '']);
     expect(ids.dtype).toBe('int32');
