@@ -107,13 +107,21 @@ function Editor({ engine, kv }: AppProps) {
       setCatalog(cat);
       setFileIssues({ source: boot.issueSource, issues: boot.issues });
       if (boot.source === 'autosave') showToast('Restored your last session from autosave');
-      (window as unknown as { __latentloomReady?: boolean }).__latentloomReady = true;
+      // A read-only probe for the browser tests and for debugging from the console.
+      Object.assign(window, {
+        __latentloom: {
+          doc: () => store.getSnapshot().doc,
+          lastRun: () => runs.getSnapshot().lastRun,
+          running: () => runs.getSnapshot().running,
+        },
+        __latentloomReady: true,
+      });
       engine.backendInfo?.().then((b) => setBackendInUse(b.backend), () => {});
     })().catch((e: unknown) => setBootError(e instanceof Error ? e.message : String(e)));
     return () => {
       cancelled = true;
     };
-  }, [engine, store, kv, showToast]);
+  }, [engine, store, kv, runs, showToast]);
 
   useEffect(() => {
     if (!kv || !catalog) return;
@@ -275,7 +283,7 @@ function Editor({ engine, kv }: AppProps) {
           }} />
         <div className="ll-main">
           {catalog ? (
-            <GraphCanvas store={store} doc={doc} catalog={catalog} statuses={run.nodes} issues={liveIssues} randomizedSeeds={randomizedSeeds}
+            <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} statuses={run.nodes} issues={liveIssues} randomizedSeeds={randomizedSeeds}
               templates={templates} snap={snapGrid} onToast={showToast} />
           ) : (
             <div className="ll-loading">Loading node types from the worker…</div>

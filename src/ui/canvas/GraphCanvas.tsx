@@ -30,6 +30,8 @@ const NODE_TYPES = { graphNode: NodeCard, zoneFrame: ZoneFrame };
 export interface GraphCanvasProps {
   store: EditorStore;
   doc: GraphDocument;
+  /** Changes when a different document is loaded (the view is restored or fitted then). */
+  loadId: number;
   catalog: NodeCatalog;
   statuses: Readonly<Record<string, NodeStatus>>;
   issues: readonly GraphIssue[];
@@ -48,7 +50,7 @@ interface PaletteState {
 }
 
 export function GraphCanvas(props: GraphCanvasProps) {
-  const { store, doc, catalog, statuses, issues, randomizedSeeds, templates, snap, onToast } = props;
+  const { store, doc, loadId, catalog, statuses, issues, randomizedSeeds, templates, snap, onToast } = props;
   const flow = useReactFlow();
   const cache = useRef<DataCache>(new Map());
   const [nodes, setNodes] = useState<FlowNode[]>([]);
@@ -74,6 +76,16 @@ export function GraphCanvas(props: GraphCanvasProps) {
       return [...buildFrames(members, merged), ...merged];
     });
   }, [cards, members]);
+
+  // A newly loaded document: restore its saved viewport, or fit it once its nodes are measured.
+  useEffect(() => {
+    const viewport = store.getSnapshot().doc.ui?.viewport;
+    const t = setTimeout(() => {
+      if (viewport) void flow.setViewport(viewport);
+      else void flow.fitView({ padding: 0.12, maxZoom: 1 });
+    }, 60);
+    return () => clearTimeout(t);
+  }, [loadId, flow, store]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {

@@ -17,6 +17,8 @@ export interface EditorSnapshot {
   redoLabel?: string;
   /** Name of the file the document came from or was last saved as. */
   fileName?: string;
+  /** Bumped by load() only: a different document, so the view should be re-fitted. */
+  loadId: number;
 }
 
 export interface EditOptions {
@@ -51,6 +53,7 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
   let doc = produce(initial, () => {}); // freeze a private copy
   let revision = 0;
   let fileName: string | undefined;
+  let loadId = 0;
   let snapshot = makeSnapshot();
 
   function makeSnapshot(): EditorSnapshot {
@@ -62,6 +65,7 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
       undoLabel: history.undoLabel,
       redoLabel: history.redoLabel,
       fileName,
+      loadId,
     };
   }
 
@@ -109,6 +113,7 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
       history.clear();
       doc = produce(nextDoc, () => {});
       fileName = nextFileName;
+      loadId += 1;
       changed();
     },
     setFileName(name) {

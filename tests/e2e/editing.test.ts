@@ -1,0 +1,141 @@
+/**
+ * Browser tests of editing on the shipped math demo graph (no model needed): default graph on
+ * the canvas, refused connections with reasons, palette, undo/redo, autosave across a reload,
+ * a malformed file's issues, and "only what changed re-runs".
+ */
+import { HAS_CHROMIUM, SKIP_REASON, dragBetween, handle, node, openEditor, probe, screenshot, startSession, type Session } from './harness.ts';
+
+const MATH = '?fresh&example=math-demo';
+
+describe.skipIf(!HAS_CHROMIUM)('editor (browser): editing', () => {
+  let s: Session;
+  beforeAll(async () => {
+    s = await startSession();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('opens with the graph drawn: every node, wire and the repeat zone frame', async () => {
+    await openEditor(s.page, s.server.url, MATH);
+    const doc = await probe(s.page, (p) => p.doc());
+    await s.page.locator(node(doc.nodes[0].id)).waitFor();
+    await s.page.locator('.react-flow__controls-fitview').click();
+    expect(await s.page.locator('.react-flow__node-graphNode').count()).toBe(doc.nodes.length);
+    expect(await s.page.locator('.react-flow__edge').count()).toBe(doc.edges.length);
+    expect(await s.page.locator('.ll-zone-frame[data-zone="doubling"]').count()).toBe(1);
+    await screenshot(s.page, 'editing-01-open');
+    expect(s.errors).toEqual([]);
+  });
+
+  it('refuses a wire that would make a cycle and says why', async () => {
+    await dragBetween(s.page, handle('finish', 'result', 'source'), handle('double', 'b', 'target'));
+    const toast = s.page.getByTestId('toast');
+    await toast.waitFor();
+    expect(await toast.textContent()).toMatch(/Connection refused: .*(zone|cycle)/);
+    await screenshot(s.page, 'editing-02-refused');
+    const doc = await probe(s.page, (p) => p.doc());
+    expect(JSON.stringify(doc.edges)).not.toContain('"node":"double","port":"b"');
+  });
+
+  it('adds a node from the palette and refuses a type mismatch with both types named', async () => {
+    const pane = await s.page.locator('.react-flow__pane').boundingBox();
+    await s.page.mouse.dblclick(pane!.x + 300, pane!.y + pane!.height - 150);
+    await s.page.getByLabel('search nodes').fill('prompt');
+    await s.page.keyboard.press('Enter');
+    const doc = await probe(s.page, (p) => p.doc());
+    const prompt = doc.nodes.find((n) => n.id.startsWith('prompt'));
+    expect(prompt).toBeDefined();
+    const out = s.page.locator(`${node(prompt!.id)} .react-flow__handle.source`).first();
+    const outId = await out.getAttribute('data-handleid');
+    await dragBetween(s.page, handle(prompt!.id, outId!, 'source'), handle('finish', 'b', 'target'));
+    const toast = s.page.getByTestId('toast');
+    await s.page.waitForFunction(() => /cannot feed FLOAT/.test(document.querySelector('[data-testid="toast"]')?.textContent ?? ''));
+    expect(await toast.textContent()).toMatch(/(STRING|TEXT) output .* cannot feed FLOAT input "b"/);
+    await screenshot(s.page, 'editing-03-type-mismatch');
+  });
+
+  it('undoes and redoes a param edit and a drag (one step each)', async () => {
+    const field = s.page.locator(`${node('start')} input[aria-label="value"]`);
+    await field.fill('2.5');
+    await field.blur();
+    expect((await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'start')!.params.value).toBe(2.5);
+    const header = `${node('steps')} .ll-node-title`;
+    const before = (await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'steps')!.ui!;
+    const box = (await s.page.locator(header).boundingBox())!;
+    await s.page.mouse.move(box.x + 10, box.y + 5);
+    await s.page.mouse.down();
+    await s.page.mouse.move(box.x + 90, box.y + 300, { steps: 20 });
+    await s.page.mouse.up();
+    const after = (await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'steps')!.ui!;
+    expect(after.y - before.y).toBeGreaterThan(200);
+    await s.page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await s.page.keyboard.press('Control+z');
+    expect((await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'steps')!.ui).toMatchObject({ x: before.x, y: before.y });
+    await s.page.keyboard.press('Control+z');
+    expect((await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'start')!.params.value).toBe(1.5);
+    await s.page.keyboard.press('Control+Shift+z');
+    expect((await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'start')!.params.value).toBe(2.5);
+    await expect.poll(async () => s.page.locator(`${node('start')} input[aria-label="value"]`).inputValue()).toBe('2.5');
+  });
+
+  it('runs, then re-runs only the node whose param changed', async () => {
+    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.waitForFunction(() => (window as any).__latentloom.lastRun() && !(window as any).__latentloom.running());
+    const first = await probe(s.page, (p) => p.lastRun()!);
+    expect(first.error).toBeUndefined();
+    expect(await s.page.locator(`${node('finish')} [data-testid="node-values"]`).textContent()).toBe('result = 80.5');
+    const field = s.page.locator(`${node('finish')} input[aria-label="bias"]`);
+    await field.fill('1');
+    await field.blur();
+    await s.page.keyboard.press('Control+Enter');
+    await s.page.waitForFunction((n) => (window as any).__latentloom.lastRun()?.executed && !(window as any).__latentloom.running() && document.querySelector('[data-id="finish"] [data-testid="node-values"]')?.textContent === 'result = 81', null);
+    const second = await probe(s.page, (p) => p.lastRun()!);
+    expect(second.executed).toEqual(['finish']);
+    expect(second.cached.length).toBeGreaterThan(0);
+    expect(await s.page.locator(`${node('double')} .ll-node`).getAttribute('data-state')).toBe('cached');
+    expect(await s.page.locator(`${node('finish')} .ll-node`).getAttribute('data-state')).toBe('done');
+    await screenshot(s.page, 'editing-04-rerun-changed-only');
+  });
+
+  it('autosave restores the graph after a reload', async () => {
+    await s.page.waitForTimeout(800); // autosave is debounced (400 ms)
+    await openEditor(s.page, s.server.url, '');
+    const doc = await probe(s.page, (p) => p.doc());
+    expect(doc.nodes.find((n) => n.id === 'start')!.params.value).toBe(2.5);
+    expect(doc.nodes.find((n) => n.id === 'finish')!.params.bias).toBe(1);
+    expect(await s.page.getByTestId('toast').textContent()).toMatch(/autosave/);
+    await screenshot(s.page, 'editing-05-autosave-restored');
+  });
+
+  it('a malformed file shows every issue and loads what is valid', async () => {
+    const bad = {
+      format: 'latentloom.graph',
+      version: 1,
+      meta: { title: 'broken' },
+      models: {},
+      nodes: [
+        { id: 'a', type: 'const/float', version: 1, params: { value: 1 }, ui: { x: 0, y: 0 } },
+        { id: 'ghost', type: 'no/such-node', version: 1, params: {}, ui: { x: 300, y: 0 } },
+        { id: 'add', type: 'math/add', version: 1, params: { bias: 'not a number' }, ui: { x: 600, y: 0 } },
+      ],
+      edges: [
+        { from: { node: 'a', port: 'value' }, to: { node: 'add', port: 'a' } },
+        { from: { node: 'missing', port: 'x' }, to: { node: 'add', port: 'b' } },
+      ],
+    };
+    await s.page.getByTestId('file-input').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+    await s.page.getByTestId('issues-tab').click();
+    const text = await s.page.getByTestId('issues').textContent();
+    expect(text).toContain('unknown-node-type');
+    expect(text).toContain('dangling-edge');
+    expect(text).toContain('param-invalid');
+    const doc = await probe(s.page, (p) => p.doc());
+    expect(doc.nodes.map((n) => n.id)).toEqual(['a', 'ghost', 'add']);
+    expect(await s.page.locator('.ll-node-unknown').count()).toBe(1);
+    await screenshot(s.page, 'editing-06-malformed-file');
+    expect(s.errors).toEqual([]);
+  });
+});
+
+if (!HAS_CHROMIUM) it.skip(SKIP_REASON, () => {});
