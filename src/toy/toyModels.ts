@@ -9,7 +9,8 @@
  *  - decoder/model.onnx: `sample` [B,4,8,8] (latent of a 32×32 image), `timestep`,
  *    `encoder_hidden_states`, `image_embeds` [B,16] → `out_sample`;
  *  - super_resolution/model.onnx: `sample` [B,4,16,16], `timestep`, `encoder_hidden_states`,
- *    `image` [B,3,32,32] (the low-resolution image, [-1,1]) → `out_sample`.
+ *    `image` [B,3,32,32] (the low-resolution image in [0,1], LatentLoom's IMAGE convention) →
+ *    `out_sample`.
  */
 import { Tensor } from '../tensor/tensor.ts';
 import type { OnnxGraphBuilder } from '../onnx/builder.ts';
@@ -64,8 +65,10 @@ export function buildSuperResolutionOnnx(family: ToyFamily): Uint8Array {
     textHiddenSize: HIDDEN_SIZE,
     prior: (g, hidden) => {
       const image = g.input('image', 'float32', ['batch', 3, LOW_RES_SIZE, LOW_RES_SIZE]);
-      // Compare in the (scaled) latent space of the low-resolution image: the toy VAE encoder.
-      const centred = g.op('Sub', [image, g.constant(Tensor.float32([1, 3, 1, 1], family.vae.mean), 'pixel_mean')]);
+      // Compare in the (scaled) latent space of the low-resolution image: the toy VAE encoder,
+      // after mapping [0,1] to the VAE's [-1,1] (2x - 1 - mean in one step).
+      const offset = Tensor.float32([1, 3, 1, 1], family.vae.mean.map((m) => 1 + m));
+      const centred = g.op('Sub', [g.op('Mul', [image, g.constant(Tensor.float32([], [2]), 'two')]), g.constant(offset, 'pixel_offset')]);
       const weight = g.constant(Tensor.float32([LATENT_CHANNELS, 3, KERNEL, KERNEL], family.vae.encoder.map((v) => v * family.vae.scalingFactor)), 'encoder_weight');
       const z = g.op('Conv', [centred, weight], { kernel_shape: [KERNEL, KERNEL], strides: [STRIDE, STRIDE], pads: [PAD, PAD, PAD, PAD] });
       const flat = g.op('Reshape', [z, g.constant(new Tensor('int64', [2], BigInt64Array.from([0n, -1n])), 'shape_cond')]);

@@ -150,3 +150,28 @@ export async function cleanPictures(toy: Toy, items: readonly { pixels: Float32A
   }
   return out;
 }
+
+export interface CascadeOptions {
+  prompt: string;
+  seed: number;
+  steps?: number;
+  priorGuidance?: number;
+  decoderGuidance?: number;
+  srGuidance?: number;
+}
+
+/** prior → decoder (32×32) → super-resolution (64×64); returns every stage's output. */
+export async function cascade(toy: Toy, o: CascadeOptions): Promise<{ embedding: Float32Array; lowRes: Float32Array; image: Float32Array }> {
+  const steps = o.steps ?? 20;
+  const embedding = await sampleLatent(toy, { prompt: o.prompt, seed: o.seed, steps, guidance: o.priorGuidance ?? 4, model: toy.prior, shape: [1, 16, 1, 1] });
+  const lowLatent = await sampleLatent(toy, {
+    prompt: o.prompt, seed: o.seed + 1, steps, guidance: o.decoderGuidance ?? 1, model: toy.decoder, shape: [1, 4, 8, 8],
+    extraFeeds: { image_embeds: new ort.Tensor('float32', embedding, [1, 16]) },
+  });
+  const lowRes = await decodeLatent(toy, lowLatent, 8, 8);
+  const latent = await sampleLatent(toy, {
+    prompt: o.prompt, seed: o.seed + 2, steps, guidance: o.srGuidance ?? 1, model: toy.superResolution, shape: [1, 4, 16, 16],
+    extraFeeds: { image: new ort.Tensor('float32', lowRes, [1, 3, 32, 32]) },
+  });
+  return { embedding, lowRes, image: await decodeLatent(toy, latent, 16, 16) };
+}

@@ -141,7 +141,7 @@ describe('toy-shapes ONNX exports match the TypeScript reference', () => {
     const lowRes = [downsample2x(family.items[17].pixels, 64), downsample2x(family.items[200].pixels, 64)];
     const lowLatents = lowRes.map((img) => encodeReference(family.vae, img, 32, 32).map((v) => v * family.vae.scalingFactor));
     await checkDenoiser(buildSuperResolutionOnnx(family), family.latents, [4, 16, 16], prompts, () => ({
-      feeds: { image: new ort.Tensor('float32', Float32Array.from([...lowRes[0], ...lowRes[1]]), [2, 3, 32, 32]) },
+      feeds: { image: new ort.Tensor('float32', Float32Array.from([...lowRes[0], ...lowRes[1]], (v) => (v + 1) / 2), [2, 3, 32, 32]) },
       prior: (i) => plus(kernel(family.lowResLatents, lowLatents[i], LOW_RES_MATCH_WIDTH), textPriorLogits(family, hiddenFor(prompts[i]))),
     }));
   });
