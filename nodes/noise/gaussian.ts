@@ -4,6 +4,7 @@
  * and ComfyUI make their initial latent noise: the same seed gives the same starting latent.
  * The shape comes from a connected LATENT, or from the image size, batch and channels.
  */
+import { float16BitsToFloat32Array } from '../../src/tensor/fp16.ts';
 import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { defineNode } from '../define.ts';
@@ -26,6 +27,10 @@ export const noiseGaussian = defineNode({
     batch: { kind: 'int', default: 1, min: 1, max: 64 },
     channels: { kind: 'int', default: 4, min: 1, max: 64, description: 'Latent channels (4 for SD 1.x/2.x/XL).' },
     downscale: { kind: 'int', default: 8, min: 1, max: 64, description: 'Pixels per latent cell.' },
+    precision: {
+      kind: 'enum', options: ['float32', 'float16'], default: 'float32',
+      description: 'Draw as torch.randn does for this dtype (float16: what diffusers fp16 pipelines get from a CPU generator); the output is float32 either way.',
+    },
     kernel: {
       kind: 'enum', options: ['scalar', 'avx2'], default: 'scalar',
       description: "Which PyTorch CPU kernel's rounding to reproduce (AVX2 x86 builds differ in the last bits).",
@@ -43,6 +48,7 @@ export const noiseGaussian = defineNode({
       shape = latentShape(ctx.nodeId, 'noise/gaussian', params);
     }
     const generator = new TorchGenerator(params.seed, { kernel: params.kernel === 'avx2' ? 'avx2' : 'scalar' });
-    return { noise: new Tensor('float32', shape, generator.randn(shape)) };
+    const data = params.precision === 'float16' ? float16BitsToFloat32Array(generator.randnFloat16(shape)) : generator.randn(shape);
+    return { noise: new Tensor('float32', shape, data) };
   },
 });

@@ -22,6 +22,7 @@
  * also depends on its libm and on whether its compiler fused the multiply-adds, which cannot be
  * checked here (no PyTorch): the published 4-decimal values hold for both.
  */
+import { float16BitsToFloat32, float32ToFloat16Bits } from './fp16.ts';
 import { log256, sincos256 } from './torchAvxMath.ts';
 import { Tensor } from './tensor.ts';
 
@@ -198,6 +199,43 @@ export class TorchGenerator {
     for (let i = 0; i + 16 <= size; i += 16) block(i);
     if (size % 16 !== 0) {
       for (let i = 0; i < 16; i++) out[size - 16 + i] = this.uniformDouble();
+      block(size - 16);
+    }
+    return out;
+  }
+
+  /**
+   * `torch.randn(shape, dtype=torch.float16)` on the CPU (what diffusers draws for fp16 pipelines
+   * given a CPU generator), as raw half bits. Uniforms have 11 random bits; the 16-block
+   * Box-Muller runs in c10::Half arithmetic (each Half op in float, rounded back to half). Below
+   * 16 elements: the double normal, rounded to float, then to half.
+   */
+  randnFloat16(shape: number | readonly number[]): Uint16Array {
+    const size = checkShape(shape);
+    const out = new Uint16Array(size);
+    if (size < 16) {
+      for (let i = 0; i < size; i++) out[i] = float32ToFloat16Bits(this.normalDouble());
+      return out;
+    }
+    const uniforms = new Float64Array(size);
+    const fill = (from: number, count: number): void => {
+      for (let i = 0; i < count; i++) uniforms[from + i] = (this.nextUint32() & 0x7ff) / 2048;
+    };
+    const half = (x: number): number => float16BitsToFloat32(float32ToFloat16Bits(x));
+    const block = (start: number): void => {
+      for (let j = 0; j < 8; j++) {
+        const u1 = 1 - uniforms[start + j]; // exact in half
+        const u2 = uniforms[start + j + 8];
+        const radius = half(f(Math.sqrt(f(-2 * f(Math.log(u1))))));
+        const theta = half(f(2 * Math.PI * u2));
+        out[start + j] = float32ToFloat16Bits(f(radius * f(Math.cos(theta))));
+        out[start + j + 8] = float32ToFloat16Bits(f(radius * f(Math.sin(theta))));
+      }
+    };
+    fill(0, size);
+    for (let i = 0; i + 16 <= size; i += 16) block(i);
+    if (size % 16 !== 0) {
+      fill(size - 16, 16);
       block(size - 16);
     }
     return out;

@@ -5,9 +5,10 @@ import { defaultRegistry } from '../../nodes/index.ts';
 import { createEngine } from '../../src/engine/index.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
+import { float16BitsToFloat32Array } from '../../src/tensor/fp16.ts';
 
 const ctx = { nodeId: 'noise', signal: new AbortController().signal } as RunContext;
-const defaults = { seed: 0, width: 512, height: 512, batch: 1, channels: 4, downscale: 8, kernel: 'scalar' };
+const defaults = { seed: 0, width: 512, height: 512, batch: 1, channels: 4, downscale: 8, precision: 'float32', kernel: 'scalar' };
 
 async function noise(params: Partial<typeof defaults>, inputs: Record<string, unknown> = {}): Promise<Tensor<'float32'>> {
   const out = await (noiseGaussian as NodeDefinition).run(ctx, inputs, { ...defaults, ...params });
@@ -31,6 +32,12 @@ describe('noise/gaussian', () => {
     expect(Array.from(a.data)).not.toEqual(Array.from((await noise({ seed: 8 }, { latent })).data));
     const avx = await noise({ seed: 7, kernel: 'avx2' }, { latent });
     for (let i = 0; i < a.size; i++) expect(avx.data[i]).toBeCloseTo(a.data[i], 5);
+  });
+
+  it('draws float16 noise as torch.randn(dtype=float16) does, returned as float32', async () => {
+    const n = await noise({ seed: 3, width: 64, height: 64, precision: 'float16' });
+    expect(n.dtype).toBe('float32');
+    expect(Array.from(n.data)).toEqual(Array.from(float16BitsToFloat32Array(new TorchGenerator(3).randnFloat16([1, 4, 8, 8]))));
   });
 
   it('rejects bad sizes and latents with messages naming the node', async () => {

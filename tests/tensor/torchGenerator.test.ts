@@ -1,5 +1,6 @@
 import { TorchGenerator, TORCH_DEFAULT_SEED } from '../../src/tensor/torchGenerator.ts';
 import { log256, sincos256 } from '../../src/tensor/torchAvxMath.ts';
+import { float16BitsToFloat32Array, float32ArrayToFloat16Bits } from '../../src/tensor/fp16.ts';
 
 const round4 = (a: ArrayLike<number>): number[] => Array.from(a, (v) => Math.round(v * 1e4) / 1e4);
 
@@ -106,6 +107,22 @@ describe('TorchGenerator (PyTorch CPU generator)', () => {
     const s = stats(Float32Array.from(big));
     expect(Math.abs(s.mean)).toBeLessThan(0.05);
     expect(Math.abs(s.std - 1)).toBeLessThan(0.05);
+  });
+
+  it('float16 randn: the small path is the float one rounded to half; the block path is normal', () => {
+    expect(Array.from(new TorchGenerator(0).randnFloat16(6))).toEqual(Array.from(float32ArrayToFloat16Bits(new TorchGenerator(0).randn(6))));
+    const g = new TorchGenerator(0);
+    const bits = g.randnFloat16([1, 4, 64, 64]);
+    const values = float16BitsToFloat32Array(bits);
+    const s = stats(values);
+    expect(Math.abs(s.mean)).toBeLessThan(0.03);
+    expect(Math.abs(s.std - 1)).toBeLessThan(0.03);
+    // Uniforms carry 11 bits, so 1 − u ≥ 2⁻¹¹ bounds the radius: |x| ≤ sqrt(2 · 11 · ln 2) ≈ 3.905.
+    expect(Math.max(...values.map(Math.abs))).toBeLessThanOrEqual(3.91);
+    // It consumed exactly one 32-bit draw per element: the stream continues after 16384 draws.
+    const skip = new TorchGenerator(0);
+    skip.rand(16384);
+    expect(g.nextUint32()).toBe(skip.nextUint32());
   });
 
   it('scalar and AVX2 kernels agree to float precision', () => {
