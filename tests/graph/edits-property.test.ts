@@ -4,7 +4,7 @@
  * inverse patches restore the previous document exactly (what the editor's undo relies on).
  */
 import fc from 'fast-check';
-import { applyPatches, enablePatches, produceWithPatches } from 'immer';
+import { applyPatches, enablePatches, produceWithPatches, type Patch } from 'immer';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import * as edits from '../../src/graph/editOps.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
@@ -64,15 +64,15 @@ describe('edit operations on random graphs', () => {
       fc.property(validGraph(registry), fc.array(op, { maxLength: 15 }), (start, ops) => {
         let doc = start;
         for (const o of ops) {
-          let result: [GraphDocument, unknown, Parameters<typeof applyPatches>[1]];
+          let next: GraphDocument;
+          let inverse: Patch[];
           try {
-            result = produceWithPatches(doc, recipe(doc, o)) as typeof result;
+            [next, , inverse] = produceWithPatches(doc, recipe(doc, o));
           } catch (error) {
             expect(error).toBeInstanceOf(Error);
             expect((error as Error).message.length).toBeGreaterThan(5);
             continue;
           }
-          const [next, , inverse] = result;
           checkInvariants(next);
           expect(applyPatches(next, inverse)).toEqual(doc);
           doc = next;
