@@ -124,6 +124,26 @@ describe('sampling nodes in a repeat zone', () => {
     expect(modelRuns).toBe(19);
     expect(Math.abs(sumAbs(x) - 198.1318)).toBeLessThan(1e-2);
   });
+  it('runs Heun (two evaluations per step) and LMS: 0.1233 / 0.0002 and 1006.388 / 1.31', async () => {
+    modelRuns = 0;
+    const heun = await runLatent(samplingGraph('HeunDiscreteScheduler', SIGMA, { fromNoise: true, stepOnScaled: true }));
+    expect(modelRuns).toBe(19);
+    expect(Math.abs(sumAbs(heun) - 0.1233)).toBeLessThan(1e-2);
+    const lms = await runLatent(samplingGraph('LMSDiscreteScheduler', SIGMA, { fromNoise: true, stepOnScaled: true }));
+    expect(Math.abs(sumAbs(lms) - 1006.388)).toBeLessThan(1e-2);
+    expect(Math.abs(meanAbs(lms) - 1.31)).toBeLessThan(1e-3);
+  });
+  it('runs DPM-Solver++ 2M: mean 0.3301', async () => {
+    const config = { lower_order_final: false, final_sigmas_type: 'sigma_min' };
+    const x = await runLatent(samplingGraph('DPMSolverMultistepScheduler', config));
+    expect(Math.abs(meanAbs(x) - 0.3301)).toBeLessThan(1e-3);
+  });
+  it('runs 1000 DDPM steps drawing from the carried generator: 258.9606 / 0.3372', async () => {
+    const config = { num_train_timesteps: 1000, beta_start: 0.0001, beta_end: 0.02, beta_schedule: 'linear', variance_type: 'fixed_small', clip_sample: true };
+    const x = await runLatent(samplingGraph('DDPMScheduler', config, { steps: 1000, seed: 0 }));
+    expect(Math.abs(sumAbs(x) - 258.9606)).toBeLessThan(1e-2);
+    expect(Math.abs(meanAbs(x) - 0.3372)).toBeLessThan(1e-3);
+  });
   it('serves a second identical run from the cache with the same result', async () => {
     const engine = createEngine({ registry });
     const first = await runLatent(samplingGraph('DPMSolverMultistepScheduler', {}), engine);
