@@ -1,5 +1,6 @@
 /**
- * `loadGraph`: the one way a graph file enters LatentLoom. It parses text, enforces size limits,
+ * `loadGraph`: the one way a graph file enters LatentLoom. It takes a parsed object, JSON text or
+ * the file's bytes (UTF-8, an optional BOM); it parses text, enforces size limits,
  * copies the data safely, migrates old format versions, checks the schema and builds the
  * in-memory document. It never throws, whatever it is given.
  *
@@ -72,12 +73,20 @@ function checkCounts(raw: Record<string, unknown>, limits: GraphLimits): LoadRes
 function loadUnsafe(json: unknown, options: LoadOptions): LoadResult {
   const limits: GraphLimits = { ...DEFAULT_LIMITS, ...options.limits };
   let input = json;
-  if (typeof json === 'string') {
-    const parsed = parseText(json, limits);
+  let text: string | undefined = typeof json === 'string' ? json : undefined;
+  if (json instanceof Uint8Array || json instanceof ArrayBuffer) {
+    if (json.byteLength > limits.maxTextLength) return fail('too-large', `Graph file of ${json.byteLength} bytes exceeds the limit of ${limits.maxTextLength}`);
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(json);
+    } catch {
+      return fail('invalid-json', 'The file is not valid UTF-8 text');
+    }
+  }
+  if (text !== undefined) {
+    // A byte-order mark from some editors is not part of the JSON.
+    const parsed = parseText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, limits);
     if (!parsed.ok) return parsed.result;
     input = parsed.value;
-  } else if (json instanceof Uint8Array) {
-    return fail('invalid-document', 'Expected JSON text or a parsed object, got bytes; decode them as UTF-8 text first');
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     const got = input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input;
@@ -87,7 +96,7 @@ function loadUnsafe(json: unknown, options: LoadOptions): LoadResult {
   if (counted) return counted;
 
   // What JSON.parse just built is ours and plain: check it in place rather than copy it.
-  const clean = sanitizeJson(input, limits, typeof json === 'string');
+  const clean = sanitizeJson(input, limits, text !== undefined);
   if (!clean.ok) return { ok: false, issues: clean.issues };
   const raw = clean.value as Record<string, unknown>;
   const warnings = [...clean.warnings];

@@ -80,6 +80,16 @@ describe('loadGraph', () => {
     expect(JSON.stringify(saveGraph(result.graph))).not.toContain('polluted');
   });
 
+  it('reads UTF-8 bytes (Uint8Array or ArrayBuffer) and ignores a byte-order mark', () => {
+    const bytes = new TextEncoder().encode(`\uFEFF${JSON.stringify(base())}`);
+    const fromBytes = loadGraph(bytes);
+    const fromBuffer = loadGraph(bytes.slice().buffer);
+    const fromObject = loadGraph(base());
+    expect(fromBytes).toEqual(fromObject);
+    expect(fromBuffer).toEqual(fromObject);
+    expect(codesOf(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toEqual(['invalid-json']);
+  });
+
   it('reports invalid JSON text, including truncated files', () => {
     expect(codesOf('{"format": "latentloom.graph", "version": 1, "nodes": [')).toEqual(['invalid-json']);
     expect(codesOf('')).toEqual(['invalid-json']);
@@ -87,7 +97,7 @@ describe('loadGraph', () => {
   });
 
   it('refuses non-objects and other formats with a clear message', () => {
-    for (const input of [null, undefined, 3, [], 'null', '[1,2]', new Uint8Array(3)]) {
+    for (const input of [null, undefined, 3, [], 'null', '[1,2]', new TextEncoder().encode('"text"')]) {
       expect(codesOf(input)).toEqual(['invalid-document']);
     }
     const result = loadGraph({ format: 'comfyui', version: 1, nodes: [] });
