@@ -179,6 +179,12 @@ export function karrasSigmas(sigmaMin: number, sigmaMax: number, n: number, rho 
   return out;
 }
 
+/** Sigmas evenly spaced in log-sigma from sigmaMax down to sigmaMin (float64, diffusers' formula). */
+export function logUniformSigmas(sigmaMin: number, sigmaMax: number, n: number): Float64Array {
+  const logs = numpyLinspace(Math.log(sigmaMax), Math.log(sigmaMin), n);
+  return logs.map((v) => Math.exp(v));
+}
+
 /** diffusers' _sigma_to_t: fractional timestep whose log-sigma interpolates to `sigma`. */
 export function sigmaToT(sigma: number, logSigmas: Float32Array): number {
   const logSigma = Math.log(Math.max(sigma, 1e-10));

@@ -160,6 +160,16 @@ describe('DPMSolverMultistepScheduler (test_scheduler_dpm_multi.py)', () => {
   it('Karras + v_prediction: mean 0.2096', () => {
     expectLoop(plainLoop(dpm({ prediction_type: 'v_prediction', use_karras_sigmas: true }), 10), null, 0.2096);
   });
+  it('Lu lambdas + v_prediction: mean 0.1554', () => {
+    expectLoop(plainLoop(dpm({ prediction_type: 'v_prediction', use_lu_lambdas: true }), 10), null, 0.1554);
+  });
+  it('exponential sigmas run and span the training range', () => {
+    const s = dpm({ use_exponential_sigmas: true });
+    s.setTimesteps(10);
+    expect(s.timesteps[0]).toBe(999);
+    expect(s.sigmas![0]).toBeCloseTo(157.40725, 3);
+    expect(plainLoop(dpm({ use_exponential_sigmas: true }), 10).data.every(Number.isFinite)).toBe(true);
+  });
   it('img2img from step 5 with add_noise: 318.4111 / 0.4146', () => {
     const s = dpm();
     s.setTimesteps(10);

@@ -48,6 +48,19 @@ describe('SD 1.x defaults', () => {
   });
 });
 
+describe('sigma spacings', () => {
+  it('Euler exponential sigmas are uniform in log-sigma between the linspace ends', () => {
+    const s = createScheduler('EulerDiscreteScheduler', { ...SD, use_exponential_sigmas: true });
+    s.setTimesteps(6);
+    const sig = Array.from(s.sigmas as Float32Array);
+    expect(sig[0]).toBeCloseTo(14.614647, 4);
+    const ratios = [0, 1, 2, 3].map((i) => Math.log(sig[i] / sig[i + 1]));
+    for (const r of ratios) expect(r).toBeCloseTo(ratios[0], 4);
+    expect(sig[6]).toBe(0);
+    expect(s.timesteps[0]).toBeCloseTo(999, 3);
+  });
+});
+
 describe('config errors name the key', () => {
   it('wrong type, bad enum, unknown class', () => {
     expect(() => createScheduler('DDIMScheduler', { beta_start: 'x' })).toThrow(/"beta_start" must be a finite number/);

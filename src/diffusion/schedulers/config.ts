@@ -43,6 +43,9 @@ export interface SchedulerConfig {
   variance_type: string | null;
   skip_prk_steps: boolean;
   use_karras_sigmas: boolean;
+  /** Sigmas evenly spaced in log-sigma (DPM-Solver's use_lu_lambdas; use_exponential_sigmas elsewhere). */
+  use_lu_lambdas: boolean;
+  use_exponential_sigmas: boolean;
   sigma_min: number | null;
   sigma_max: number | null;
   final_sigmas_type: 'zero' | 'sigma_min';
@@ -74,6 +77,8 @@ const COMMON: SchedulerConfig = {
   variance_type: null,
   skip_prk_steps: false,
   use_karras_sigmas: false,
+  use_lu_lambdas: false,
+  use_exponential_sigmas: false,
   sigma_min: null,
   sigma_max: null,
   final_sigmas_type: 'zero',
@@ -121,6 +126,8 @@ const KEY_KINDS: Record<keyof SchedulerConfig, KeyKind> = {
   variance_type: 'string|null',
   skip_prk_steps: 'boolean',
   use_karras_sigmas: 'boolean',
+  use_lu_lambdas: 'boolean',
+  use_exponential_sigmas: 'boolean',
   sigma_min: 'number|null',
   sigma_max: 'number|null',
   final_sigmas_type: 'string',

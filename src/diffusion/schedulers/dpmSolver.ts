@@ -9,6 +9,7 @@ import {
   interpOnIndexGrid,
   karrasSigmas,
   logF32,
+  logUniformSigmas,
   numpyLinspace,
   roundHalfEven,
   sigmaToT,
@@ -82,11 +83,25 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
       const sigmaMax = c.sigma_max ?? this.trainSigmas[this.trainSigmas.length - 1];
       sigmas64 = karrasSigmas(sigmaMin, sigmaMax, n);
       timesteps = Array.from(sigmas64, (s) => roundHalfEven(sigmaToT(s, this.logSigmas)));
+    } else if (c.use_lu_lambdas) {
+      // Lu et al.'s uniform-lambda spacing: linear in log-sigma between the table's ends.
+      const lambdaMax = this.logSigmas[this.logSigmas.length - 1];
+      const lambdaMin = this.logSigmas[0];
+      const ramp = numpyLinspace(0, 1, n);
+      sigmas64 = ramp.map((r) => Math.exp(lambdaMax + r * (lambdaMin - lambdaMax)));
+      timesteps = Array.from(sigmas64, (s) => roundHalfEven(sigmaToT(s, this.logSigmas)));
+    } else if (c.use_exponential_sigmas) {
+      sigmas64 = logUniformSigmas(this.trainSigmas[0], this.trainSigmas[this.trainSigmas.length - 1], n);
+      timesteps = Array.from(sigmas64, (s) => roundHalfEven(sigmaToT(s, this.logSigmas)));
     } else {
       sigmas64 = interpOnIndexGrid(timesteps, this.trainSigmas);
     }
     const finalSigma =
-      c.final_sigmas_type === 'zero' ? 0 : c.use_karras_sigmas ? sigmas64[sigmas64.length - 1] : this.trainSigmas[0];
+      c.final_sigmas_type === 'zero'
+        ? 0
+        : c.use_karras_sigmas || c.use_lu_lambdas || c.use_exponential_sigmas
+          ? sigmas64[sigmas64.length - 1]
+          : this.trainSigmas[0];
     const sigmas = new Float32Array(sigmas64.length + 1);
     sigmas.set(sigmas64);
     sigmas[sigmas64.length] = finalSigma;

@@ -9,6 +9,7 @@ import {
   interpOnIndexGrid,
   karrasSigmas,
   logF32,
+  logUniformSigmas,
   sigmaToT,
   sigmasFromAlphasCumprod,
   spacedTimesteps,
@@ -56,6 +57,11 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
       const sigmaMin = c.sigma_min ?? sigmas64[sigmas64.length - 1];
       const sigmaMax = c.sigma_max ?? sigmas64[0];
       sigmas64 = karrasSigmas(sigmaMin, sigmaMax, n);
+      finalTimesteps = Array.from(sigmas64, (s) => f32(sigmaToT(s, this.logSigmas)));
+    } else if (allowKarras && c.use_exponential_sigmas) {
+      const sigmaMin = c.sigma_min ?? sigmas64[sigmas64.length - 1];
+      const sigmaMax = c.sigma_max ?? sigmas64[0];
+      sigmas64 = logUniformSigmas(sigmaMin, sigmaMax, n);
       finalTimesteps = Array.from(sigmas64, (s) => f32(sigmaToT(s, this.logSigmas)));
     }
     const sigmas = new Float32Array(sigmas64.length + 1);
