@@ -36,14 +36,14 @@ const loader = defineNode({
   category: 'test',
   description: 'Uses a model from the models table',
   inputs: { steps: { type: 'INT', optional: true } },
-  outputs: { out: { type: 'ONNX_MODEL' } },
+  outputs: { out: { type: 'INT' } },
   params: {
     model: { kind: 'model', default: '' },
     state: { kind: 'ports', default: [] },
     steps: { kind: 'int', default: 20, min: 1 },
     cfg: { kind: 'float', default: 7 },
   },
-  run: () => ({ out: null }),
+  run: () => ({ out: 0 }),
 });
 const registry = createRegistry([loader]);
 
