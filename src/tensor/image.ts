@@ -3,7 +3,8 @@
  *
  * IMAGE tensors are [B, C, H, W] float32 in [0, 1] (C = 3; 1 for masks/gray, 4 with alpha).
  * Float → byte follows diffusers' `numpy_to_pil`: clamp to [0, 1], multiply by 255 in float32,
- * round half to even (numpy's rounding). Byte → float is v / 255.
+ * round half to even (numpy's rounding); `rounding: 'truncate'` gives ComfyUI's SaveImage bytes
+ * instead. Byte → float is v / 255.
  */
 import { toFloat32 } from './fp16.ts';
 import { decodePng, encodePng, type PngEncodeOptions } from './png.ts';
@@ -21,6 +22,8 @@ export interface TensorToRgbaOptions {
   batchIndex?: number;
   /** Value range of the tensor: '0,1' (IMAGE, default) or '-1,1' (VAE output). */
   range?: '0,1' | '-1,1';
+  /** 'round' (diffusers, default: half to even) or 'truncate' (ComfyUI's SaveImage: clip then cast). */
+  rounding?: 'round' | 'truncate';
 }
 
 function roundHalfEven(x: number): number {
@@ -50,12 +53,14 @@ export function imageTensorToRgba(image: TensorLike, options: TensorToRgbaOption
   const plane = width * height;
   const base = index * channels * plane;
   const signed = options.range === '-1,1';
+  const truncate = options.rounding === 'truncate';
   const out = new Uint8Array(plane * 4);
   const toByte = (v: number): number => {
     let x = signed ? Math.fround(v * 0.5 + 0.5) : v;
     if (!(x > 0)) x = 0; // also maps NaN to 0
     else if (x > 1) x = 1;
-    return roundHalfEven(Math.fround(x * 255));
+    const scaled = Math.fround(x * 255);
+    return truncate ? Math.trunc(scaled) : roundHalfEven(scaled);
   };
   for (let p = 0; p < plane; p++) {
     const o = 4 * p;

@@ -33,6 +33,12 @@ describe('image tensors ⇄ RGBA ⇄ PNG', () => {
     expect(px(2)[0]).toBe(128); // 127.5 → 128
   });
 
+  it("truncates instead when asked, as ComfyUI's SaveImage does", () => {
+    const t = Tensor.float32([1, 1, 1, 4], [0.999, 0.5, 1.2, 2.9 / 255]);
+    expect(Array.from(imageTensorToRgba(t, { rounding: 'truncate' }).data.filter((_, i) => i % 4 === 0))).toEqual([254, 127, 255, 2]);
+    expect(Array.from(imageTensorToRgba(t).data.filter((_, i) => i % 4 === 0))).toEqual([255, 128, 255, 3]);
+  });
+
   it('picks a batch image, accepts plain objects, [C,H,W], float16, gray and alpha', () => {
     const batch = { dtype: 'float32' as const, shape: [2, 1, 1, 2], data: new Float32Array([0, 0.2, 0.6, 1]) };
     expect(Array.from(imageTensorToRgba(batch, { batchIndex: 1 }).data)).toEqual([153, 153, 153, 255, 255, 255, 255, 255]);
