@@ -42,23 +42,29 @@ export async function executePlan(
       set.add(from.port);
     }
   }
-  const portsOf = (id: string) => [...(neededPorts.get(id) ?? [])];
+  const portLists = new Map<string, string[]>();
+  for (const [id, set] of neededPorts) portLists.set(id, [...set]);
+  const noPorts: string[] = [];
+  const portsOf = (id: string) => portLists.get(id) ?? noPorts;
+  const membersOf = steps.map(stepMembers);
 
   // A step is served by the cache when its exit node's signature is cached (and stable).
   const hit = steps.map((step) => {
     const exit = stepExit(step);
     return !sigs.volatile.has(exit) && cache.has(sigs.signature.get(exit)!);
   });
+  const anyHit = hit.includes(true);
   // Walking backwards: a step is needed if it holds a target or feeds a needed step that runs.
   const needed = new Array<boolean>(steps.length).fill(false);
   const runs = (i: number) => needed[i] && !hit[i];
   for (let i = steps.length - 1; i >= 0; i--) {
-    const members = stepMembers(steps[i]);
-    if (members.some((id) => targets.has(id))) needed[i] = true;
+    if (membersOf[i].some((id) => targets.has(id))) needed[i] = true;
   }
-  for (let i = steps.length - 1; i >= 0; i--) {
+  // Without any cache hit every step upstream of a target is needed (the plan holds only those).
+  if (!anyHit) needed.fill(true);
+  for (let i = steps.length - 1; i >= 0 && anyHit; i--) {
     if (!runs(i)) continue;
-    for (const id of stepMembers(steps[i])) {
+    for (const id of membersOf[i]) {
       for (const from of plan.nodes.get(id)!.sources.values()) {
         const j = stepOf.get(from.node)!;
         if (j !== i) needed[j] = true;
@@ -68,12 +74,13 @@ export async function executePlan(
 
   // Outer reference counts: one per edge read by a step that runs.
   const refs = new RefCounts(targets);
-  const externalReads = (i: number) =>
-    stepMembers(steps[i]).flatMap((id) =>
-      [...plan.nodes.get(id)!.sources.values()].filter((from) => stepOf.get(from.node) !== i).map((from) => from.node),
-    );
+  const reads: string[][] = membersOf.map((members, i) => {
+    const list: string[] = [];
+    for (const id of members) for (const from of plan.nodes.get(id)!.sources.values()) if (stepOf.get(from.node) !== i) list.push(from.node);
+    return list;
+  });
   steps.forEach((_, i) => {
-    if (runs(i)) for (const src of externalReads(i)) refs.add(src);
+    if (runs(i)) for (const src of reads[i]) refs.add(src);
   });
 
   const meter = new LiveMeter();
@@ -93,7 +100,7 @@ export async function executePlan(
     const exit = stepExit(step);
     if (!runs(i)) {
       if (needed[i]) store.set(exit, cache.get(sigs.signature.get(exit)!)!);
-      stepMembers(step).forEach(markCached);
+      membersOf[i].forEach(markCached);
       continue;
     }
     await env.yielder.maybeYield();
@@ -127,7 +134,7 @@ export async function executePlan(
       });
       remember(step.zone.output, final);
     }
-    for (const src of externalReads(i)) if (refs.consume(src)) store.release(src);
+    for (const src of reads[i]) if (refs.consume(src)) store.release(src);
   }
 
   const outputs: Record<string, Record<string, unknown>> = {};

@@ -192,6 +192,7 @@ function condense(
   zoneById: Map<string, ZoneInfo>,
 ): { ok: true; steps: PlanStep[] } | { ok: false; issue: GraphIssue } {
   // Unit ids: node ids, and "\0zone:<id>" for zones (cannot clash with a node id from JSON).
+  if (zoneById.size === 0) return { ok: true, steps: order.map((id) => ({ kind: 'node', id })) };
   const unitOf = (id: string) => {
     const z = zoneOfNode.get(id);
     return z === undefined ? id : `\0zone:${z}`;

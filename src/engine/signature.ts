@@ -12,27 +12,41 @@ export function canonicalJson(value: unknown): string {
     if (typeof value === 'bigint') return `"${value}n"`;
     return JSON.stringify(value) ?? 'null';
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value as Record<string, unknown>).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (ArrayBuffer.isView(value)) return `"<${value.constructor.name}:${value.byteLength}>"`;
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
+    return out + ']';
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  out = '{';
+  for (let i = 0; i < keys.length; i++) out += (i > 0 ? ',' : '') + JSON.stringify(keys[i]) + ':' + canonicalJson(record[keys[i]]);
+  return out + '}';
 }
 
 /**
  * 106-bit string hash: two independent 53-bit lanes (cyrb53-style multiply/xor mixing with
- * different seeds). Collisions would silently serve a wrong cached value, hence the width.
+ * different seeds), computed in one pass. Collisions would silently serve a wrong cached value,
+ * hence the width.
  */
 export function hashString(text: string): string {
-  return lane(text, 0x9e3779b1).toString(36).padStart(11, '0') + lane(text, 0x85ebca6b).toString(36).padStart(11, '0');
-}
-
-function lane(text: string, seed: number): number {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
+  let a1 = 0xdeadbeef ^ 0x9e3779b1;
+  let a2 = 0x41c6ce57 ^ 0x9e3779b1;
+  let b1 = 0xdeadbeef ^ 0x85ebca6b;
+  let b2 = 0x41c6ce57 ^ 0x85ebca6b;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
+    a1 = Math.imul(a1 ^ ch, 2654435761);
+    a2 = Math.imul(a2 ^ ch, 1597334677);
+    b1 = Math.imul(b1 ^ ch, 2246822519);
+    b2 = Math.imul(b2 ^ ch, 3266489917);
   }
+  return finish(a1, a2).toString(36) + '.' + finish(b1, b2).toString(36);
+}
+
+function finish(h1: number, h2: number): number {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
@@ -49,7 +63,12 @@ export interface SignatureParts {
 }
 
 export function nodeSignature(parts: SignatureParts): string {
-  return hashString(canonicalJson(parts));
+  // Field separators are control characters that JSON output never contains unescaped.
+  let text = `${parts.type}\u0001${parts.version}\u0001${canonicalJson(parts.params)}\u0001`;
+  const ports = Object.keys(parts.inputs).sort();
+  for (const port of ports) text += `${port}=${parts.inputs[port]}\u0002`;
+  if (parts.extra !== undefined) text += `\u0001${canonicalJson(parts.extra)}`;
+  return hashString(text);
 }
 
 /**
@@ -58,6 +77,8 @@ export function nodeSignature(parts: SignatureParts): string {
  * sessions) count a nominal size, since their memory is not ours to measure or free.
  */
 export function valueBytes(value: unknown): number {
+  const flat = flatBytes(value);
+  if (flat >= 0) return flat;
   const seen = new Set<object>();
   let total = 0;
   const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
@@ -76,6 +97,21 @@ export function valueBytes(value: unknown): number {
       else if (isWalkable(v)) for (const item of Object.values(v)) stack.push({ v: item, depth: depth + 1 });
       else total += 64;
     }
+  }
+  return total;
+}
+
+/** Fast path for an outputs object of scalars and typed arrays (most nodes): -1 otherwise. */
+function flatBytes(value: unknown): number {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return -1;
+  let total = 0;
+  for (const key in value as Record<string, unknown>) {
+    const v = (value as Record<string, unknown>)[key];
+    if (typeof v === 'number' || typeof v === 'boolean') total += 8;
+    else if (typeof v === 'string') total += 2 * v.length;
+    else if (v === undefined || v === null) continue;
+    else if (ArrayBuffer.isView(v)) total += v.byteLength;
+    else return -1;
   }
   return total;
 }

@@ -3,6 +3,7 @@
  * one) get the run id mixed in, so they and everything downstream miss the cache every run.
  */
 import type { GraphDocument } from '../graph/document.ts';
+import type { NodeDefinition } from '../graph/nodeSpec.ts';
 import type { Plan } from './plan.ts';
 import { nodeSignature } from './signature.ts';
 
@@ -28,10 +29,8 @@ export function computeSignatures(plan: Plan, graph: GraphDocument, runId: strin
     }
     const extra: Record<string, unknown> = {};
     // A model param names an entry of the document's model table: its content is the identity.
-    for (const [name, spec] of Object.entries(planned.def.params)) {
-      if (spec.kind === 'model' && typeof planned.params[name] === 'string') {
-        extra[`model:${name}`] = graph.models?.[planned.params[name] as string] ?? null;
-      }
+    for (const name of modelParamsOf(planned.def)) {
+      if (typeof planned.params[name] === 'string') extra[`model:${name}`] = graph.models?.[planned.params[name] as string] ?? null;
     }
     // The zone's final state depends on the count even where the body ignores the index.
     const zoneInput = zoneInputOf.get(id);
@@ -43,7 +42,19 @@ export function computeSignatures(plan: Plan, graph: GraphDocument, runId: strin
       extra.run = runId;
       volatile.add(id);
     }
-    signature.set(id, nodeSignature({ type: planned.def.type, version: planned.def.version, params: planned.params, inputs, extra }));
+    const hasExtra = Object.keys(extra).length > 0;
+    signature.set(id, nodeSignature({ type: planned.def.type, version: planned.def.version, params: planned.params, inputs, ...(hasExtra ? { extra } : {}) }));
   }
   return { signature, volatile };
+}
+
+const modelParams = new WeakMap<NodeDefinition, string[]>();
+
+function modelParamsOf(def: NodeDefinition): string[] {
+  let names = modelParams.get(def);
+  if (!names) {
+    names = Object.entries(def.params).filter(([, spec]) => spec.kind === 'model').map(([name]) => name);
+    modelParams.set(def, names);
+  }
+  return names;
 }
