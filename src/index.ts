@@ -46,3 +46,40 @@ export * from './diffusion/promptWeighting.ts';
 export * from './tensor/resample.ts';
 export * from './tensor/tiling.ts';
 export { latentToRgbPreview, SD15_LATENT_RGB_FACTORS } from '../nodes/latent/preview.ts';
+// ONNX writer/reader, ONNX runtime layer, model packages (engineer E1). Backends and Node host
+// wiring are separate entry points so this one stays browser-safe:
+// src/runtime/backends/{node,web}.ts, src/runtime/node/index.ts (createNodeRuntime).
+export { OnnxGraphBuilder, attr, readOnnxModelInfo, OnnxFormatError } from './onnx/index.ts';
+export type { OnnxModelInfo, OnnxValueInfo, OnnxElemType, OnnxDim, OnnxModelFiles, OnnxBuilderOptions } from './onnx/index.ts';
+export {
+  createRuntime,
+  requireRuntime,
+  fileRefFromLocation,
+  ModelPackage,
+  PACKAGE_FILES,
+  DEFAULT_VAE_SCALING_FACTOR,
+  urlSource,
+  packageFileRef,
+  RuntimeError,
+  SessionCache,
+} from './runtime/index.ts';
+export type {
+  Runtime,
+  PackageResolvers,
+  PackageSource,
+  DownloadStore,
+  DownloadProgress,
+  ModelFile,
+  ModelFileRef,
+  ModelSession,
+  OnnxBackend,
+  BackendSession,
+  TensorMeta,
+  FeedValue,
+  SessionOptions,
+  ModelPackageHandle,
+  TextEncoderHandle,
+  DenoiserHandle,
+  VaeHandle,
+  OnnxModelHandle,
+} from './runtime/index.ts';

@@ -3,7 +3,7 @@
  * Backends: src/runtime/backends/{node,web}.ts; Node host wiring: src/runtime/node/index.ts.
  */
 export * from './types.ts';
-export { createRuntime, requireRuntime } from './runtime.ts';
+export { createRuntime, requireRuntime, fileRefFromLocation } from './runtime.ts';
 export type { Runtime, PackageResolvers, ModelRefLike } from './runtime.ts';
 export { SessionCache } from './session.ts';
 export type { SessionRequest } from './session.ts';
