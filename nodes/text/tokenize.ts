@@ -1,13 +1,16 @@
 /**
  * `text/tokenize`: a prompt → TOKENS with per-token weights from the `(word:1.2)` syntax
  * (src/diffusion/promptWeighting.ts). Prompts longer than the model length are split into chunks
- * of (L − 2) tokens, each framed by BOS/EOS and padded, laid side by side: ids [1, L·k].
+ * of at most (L − 2) tokens (as ComfyUI, A1111 or plainly: the `chunking` param), each framed by
+ * BOS/EOS and padded, laid side by side: ids [1, L·k].
  */
 import {
+  CHUNKING_MODES,
   chunkWeightedTokens,
   emptyChunk,
   padChunks,
   parsePromptWeights,
+  type ChunkingMode,
   type ChunkingTokenizer,
   type PromptPart,
   type TokenChunks,
@@ -82,6 +85,13 @@ export const textTokenize = defineNode({
       default: true,
       description: 'Read (word:1.2), (word), [word] and BREAK; off keeps brackets as plain text.',
     },
+    chunking: {
+      kind: 'enum',
+      options: CHUNKING_MODES,
+      default: 'comfyui',
+      label: 'Long prompts',
+      description: 'comfyui: words stay whole across chunks; a1111: cut after a recent comma; fill: cut every 75 tokens.',
+    },
     min_chunks: {
       kind: 'int',
       default: 1,
@@ -99,7 +109,7 @@ export const textTokenize = defineNode({
     const text = inputs.text ?? '';
     if (typeof text !== 'string') throw new Error(`text/tokenize (node "${ctx.nodeId}"): input \`text\` must be text, got ${typeof text}`);
     const parts: PromptPart[] = params.weighting ? parsePromptWeights(text) : [{ text, weight: 1 }];
-    const chunks = padChunks(chunkWeightedTokens(parts, tokenizer), params.min_chunks, tokenizer);
+    const chunks = padChunks(chunkWeightedTokens(parts, tokenizer, params.chunking as ChunkingMode), params.min_chunks, tokenizer);
     return { tokens: chunksToTokens([chunks], tokenizer) };
   },
 });

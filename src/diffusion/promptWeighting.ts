@@ -143,35 +143,116 @@ export interface TokenChunks {
 }
 
 /**
- * Tokenizes each weighted run and packs the tokens into chunks of (L − 2) tokens framed by BOS
- * and EOS and padded to L, as ComfyUI and A1111 do for prompts longer than 77 tokens. Chunks
- * are filled in order (no word-boundary lookahead); `BREAK` starts a new chunk. A prompt with no
- * tokens gives one chunk holding only BOS and EOS.
+ * How a long prompt is cut into chunks of L − 2 tokens:
+ * - `comfyui` (default): words (split at spaces) stay whole; a word that does not fit moves to the
+ *   next chunk, leaving padding, unless it has 8 tokens or more, which are split (ComfyUI).
+ * - `a1111`: tokens fill the chunk; when it is full and a comma lies within the last 20 tokens,
+ *   the tokens after that comma move to the next chunk (A1111's comma backtrack).
+ * - `fill`: tokens fill each chunk in order (diffusers' long-prompt pipeline).
  */
-export function chunkWeightedTokens(parts: readonly PromptPart[], tokenizer: ChunkingTokenizer): TokenChunks {
+export const CHUNKING_MODES = ['comfyui', 'a1111', 'fill'] as const;
+export type ChunkingMode = (typeof CHUNKING_MODES)[number];
+
+/** ComfyUI splits a word across chunks only from this many tokens on. */
+const COMFY_MAX_WORD_LENGTH = 8;
+/** A1111's default `comma_padding_backtrack`. */
+const A1111_COMMA_BACKTRACK = 20;
+
+interface Chunk {
+  tokens: number[];
+  weights: number[];
+}
+
+type TokenGroup = { ids: number[]; weight: number } | 'break';
+
+/** Token groups: one per word (comfyui) or one per weighted run (others); BREAK markers kept. */
+function tokenGroups(parts: readonly PromptPart[], tokenizer: ChunkingTokenizer, byWord: boolean): TokenGroup[] {
+  const groups: TokenGroup[] = [];
+  for (const part of parts) {
+    if ('break' in part) {
+      groups.push('break');
+      continue;
+    }
+    const pieces = byWord ? part.text.replace(/\n/g, ' ').split(' ').filter((w) => w !== '') : [part.text];
+    for (const piece of pieces) groups.push({ ids: tokenizer.encodeTokens(piece), weight: part.weight });
+  }
+  return groups;
+}
+
+function packChunks(groups: readonly TokenGroup[], perChunk: number, mode: ChunkingMode, commaId: number | undefined): Chunk[] {
+  const chunks: Chunk[] = [];
+  let current: Chunk = { tokens: [], weights: [] };
+  let lastComma = -1;
+  const close = () => {
+    chunks.push(current);
+    current = { tokens: [], weights: [] };
+    lastComma = -1;
+  };
+  for (const group of groups) {
+    if (group === 'break') {
+      close();
+      continue;
+    }
+    if (mode === 'comfyui') {
+      let ids = group.ids;
+      const splittable = ids.length >= COMFY_MAX_WORD_LENGTH || ids.length > perChunk;
+      while (ids.length > 0) {
+        const room = perChunk - current.tokens.length;
+        if (ids.length <= room) {
+          current.tokens.push(...ids);
+          current.weights.push(...ids.map(() => group.weight));
+          ids = [];
+        } else if (splittable) {
+          current.tokens.push(...ids.slice(0, room));
+          current.weights.push(...ids.slice(0, room).map(() => group.weight));
+          ids = ids.slice(room);
+          close();
+        } else {
+          close();
+        }
+      }
+      continue;
+    }
+    for (const id of group.ids) {
+      if (mode === 'a1111' && id === commaId) {
+        lastComma = current.tokens.length;
+      } else if (
+        mode === 'a1111' &&
+        current.tokens.length === perChunk &&
+        lastComma !== -1 &&
+        current.tokens.length - lastComma <= A1111_COMMA_BACKTRACK
+      ) {
+        const moved: Chunk = { tokens: current.tokens.splice(lastComma + 1), weights: current.weights.splice(lastComma + 1) };
+        close();
+        current = moved;
+      }
+      if (current.tokens.length === perChunk) close();
+      current.tokens.push(id);
+      current.weights.push(group.weight);
+    }
+  }
+  if (current.tokens.length > 0 || chunks.length === 0) close();
+  return chunks;
+}
+
+/**
+ * Tokenizes weighted runs and packs the tokens into chunks of (L − 2) tokens framed by BOS and
+ * EOS and padded to L, the way `mode` says (see CHUNKING_MODES); `BREAK` starts a new chunk in
+ * every mode. A prompt with no tokens gives one chunk holding only BOS and EOS.
+ */
+export function chunkWeightedTokens(
+  parts: readonly PromptPart[],
+  tokenizer: ChunkingTokenizer,
+  mode: ChunkingMode = 'comfyui',
+): TokenChunks {
   const length = tokenizer.modelMaxLength;
   const perChunk = length - 2;
   if (!Number.isInteger(length) || perChunk < 1) {
     throw new Error(`Tokenizer model max length must be an integer ≥ 3, got ${length}`);
   }
-  const chunks: { tokens: number[]; weights: number[] }[] = [];
-  let current = { tokens: [] as number[], weights: [] as number[] };
-  const close = () => {
-    chunks.push(current);
-    current = { tokens: [], weights: [] };
-  };
-  for (const part of parts) {
-    if ('break' in part) {
-      close();
-      continue;
-    }
-    for (const id of tokenizer.encodeTokens(part.text)) {
-      if (current.tokens.length === perChunk) close();
-      current.tokens.push(id);
-      current.weights.push(part.weight);
-    }
-  }
-  if (current.tokens.length > 0 || chunks.length === 0) close();
+  if (!CHUNKING_MODES.includes(mode)) throw new Error(`Unknown chunking mode "${mode}"; expected ${CHUNKING_MODES.join(', ')}`);
+  const commaId = mode === 'a1111' ? tokenizer.encodeTokens(',')[0] : undefined;
+  const chunks = packChunks(tokenGroups(parts, tokenizer, mode === 'comfyui'), perChunk, mode, commaId);
 
   const result: TokenChunks = { ids: [], weights: [], attentionMask: [] };
   for (const chunk of chunks) {
@@ -213,8 +294,8 @@ export function padChunks(chunks: TokenChunks, count: number, tokenizer: Chunkin
 }
 
 /** Tokenizes a weighted prompt: parse, then chunk. */
-export function tokenizeWeightedPrompt(prompt: string, tokenizer: ChunkingTokenizer): TokenChunks {
-  return chunkWeightedTokens(parsePromptWeights(prompt), tokenizer);
+export function tokenizeWeightedPrompt(prompt: string, tokenizer: ChunkingTokenizer, mode: ChunkingMode = 'comfyui'): TokenChunks {
+  return chunkWeightedTokens(parsePromptWeights(prompt), tokenizer, mode);
 }
 
 /** Hidden states of k chunks and the empty prompt's chunk (a CONDITIONING value has both). */

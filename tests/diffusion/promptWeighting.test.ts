@@ -162,6 +162,41 @@ describe('chunkWeightedTokens', () => {
     ]);
   });
 
+  it('keeps words whole in comfyui mode, moving a word that does not fit to the next chunk', () => {
+    // Chunks hold 4 tokens; words "ab", "cde", "fg".
+    expect(tokenizeWeightedPrompt('ab cde fg', charTokenizer).ids).toEqual([
+      [1, 97, 98, 2, 0, 0],
+      [1, 99, 100, 101, 2, 0],
+      [1, 102, 103, 2, 0, 0],
+    ]);
+    expect(tokenizeWeightedPrompt('ab cde fg', charTokenizer, 'fill').ids).toEqual([
+      [1, 97, 98, 99, 100, 2],
+      [1, 101, 102, 103, 2, 0],
+    ]);
+  });
+
+  it('splits a word in comfyui mode when it cannot fit any chunk', () => {
+    expect(tokenizeWeightedPrompt('a bcdefg', charTokenizer).ids).toEqual([
+      [1, 97, 98, 99, 100, 2],
+      [1, 101, 102, 103, 2, 0],
+    ]);
+  });
+
+  it('moves the tokens after a recent comma to the next chunk in a1111 mode', () => {
+    expect(tokenizeWeightedPrompt('ab,cd e', charTokenizer, 'a1111').ids).toEqual([
+      [1, 97, 98, 44, 2, 0],
+      [1, 99, 100, 101, 2, 0],
+    ]);
+    expect(tokenizeWeightedPrompt('ab,cd e', charTokenizer, 'fill').ids).toEqual([
+      [1, 97, 98, 44, 99, 2],
+      [1, 100, 101, 2, 0, 0],
+    ]);
+  });
+
+  it('rejects an unknown chunking mode', () => {
+    expect(() => tokenizeWeightedPrompt('a', charTokenizer, 'word' as never)).toThrow(/Unknown chunking mode "word"/);
+  });
+
   it('pads a prompt with empty chunks to a given count', () => {
     const padded = padChunks(tokenizeWeightedPrompt('ab', charTokenizer), 3, charTokenizer);
     expect(padded.ids).toEqual([

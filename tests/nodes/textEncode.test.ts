@@ -77,7 +77,7 @@ describe.skipIf(!hasTokenizer)('text/encode', () => {
     ({ nodeId: 'enc', signal: new AbortController().signal, services: { runtime }, progress() {} }) as unknown as RunContext;
 
   async function tokenize(text: string): Promise<TokensValue> {
-    const out = await (textTokenize as NodeDefinition).run(ctx(), { tokenizer, text }, { weighting: true, min_chunks: 1 });
+    const out = await (textTokenize as NodeDefinition).run(ctx(), { tokenizer, text }, { weighting: true, min_chunks: 1, chunking: 'comfyui' });
     return (out as { tokens: TokensValue }).tokens;
   }
   async function encode(tokens: TokensValue, handle = encoder): Promise<ConditioningValue> {

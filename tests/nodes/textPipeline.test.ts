@@ -34,7 +34,7 @@ describe('text nodes in an engine run on a tiny fp16 SD package', () => {
       nodes: [
         node('model', 'model/load', { model: 'sd' }),
         node('prompt', 'text/prompt', { text }),
-        node('tokens', 'text/tokenize', { weighting: true, min_chunks: 1 }),
+        node('tokens', 'text/tokenize', { weighting: true, min_chunks: 1, chunking: 'comfyui' }),
         node('encode', 'text/encode', {}),
       ],
       edges: [

@@ -19,8 +19,8 @@ describe.skipIf(!hasTokenizer)('text/tokenize on the SD 1.5 CLIP tokenizer', () 
     tokenizer = await ClipTokenizer.fromFolder(FOLDER);
   });
 
-  async function tokenize(text: string, params: { weighting?: boolean; min_chunks?: number } = {}) {
-    const out = await (textTokenize as NodeDefinition).run(ctx, { tokenizer, text }, { weighting: true, min_chunks: 1, ...params });
+  async function tokenize(text: string, params: { weighting?: boolean; min_chunks?: number; chunking?: string } = {}) {
+    const out = await (textTokenize as NodeDefinition).run(ctx, { tokenizer, text }, { weighting: true, min_chunks: 1, chunking: 'comfyui', ...params });
     return (out as { tokens: TokensValue }).tokens;
   }
 
@@ -60,6 +60,18 @@ describe.skipIf(!hasTokenizer)('text/tokenize on the SD 1.5 CLIP tokenizer', () 
     expect(tokens.attentionMask.data[77 + 27]).toBe(0);
   });
 
+  it('moves a multi-token word that straddles the chunk boundary in comfyui mode, not in fill mode', async () => {
+    const word = tokenizer.encodeTokens('photorealistic');
+    expect(word.length).toBeGreaterThan(1);
+    const text = `${'cat '.repeat(74)}photorealistic dog`;
+    const comfy = [...(await tokenize(text)).ids.data];
+    expect(comfy[75]).toBe(EOS); // 74 cats, then EOS and padding
+    expect(comfy.slice(78, 78 + word.length)).toEqual(word);
+    const fill = [...(await tokenize(text, { chunking: 'fill' })).ids.data];
+    expect(fill[75]).toBe(word[0]);
+    expect(fill[76]).toBe(EOS);
+  });
+
   it('keeps escaped brackets, and all brackets when weighting is off', async () => {
     const escaped = await tokenize('\\(cat\\)');
     expect([...escaped.ids.data.slice(1, 4)]).toEqual(tokenizer.encodeTokens('(cat)'));
@@ -77,7 +89,7 @@ describe.skipIf(!hasTokenizer)('text/tokenize on the SD 1.5 CLIP tokenizer', () 
 
   it('names the node when the tokenizer input is not a tokenizer', async () => {
     await expect(
-      (async () => (textTokenize as NodeDefinition).run(ctx, { tokenizer: {}, text: 'x' }, { weighting: true, min_chunks: 1 }))(),
+      (async () => (textTokenize as NodeDefinition).run(ctx, { tokenizer: {}, text: 'x' }, { weighting: true, min_chunks: 1, chunking: 'comfyui' }))(),
     ).rejects.toThrow(/text\/tokenize \(node "tok"\): input `tokenizer` is not a tokenizer/);
   });
 });
