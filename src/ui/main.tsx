@@ -6,9 +6,7 @@ import { App } from './app/App.tsx';
 import { connectEngineWorker } from './run/connectWorker.ts';
 import { openIndexedDbStore, type KeyValueStore } from './store/autosave.ts';
 
-const engine = connectEngineWorker(
-  () => new Worker(new URL('../worker/engineWorker.ts', import.meta.url), { type: 'module', name: 'latentloom-engine' }),
-);
+const engine = connectEngineWorker();
 
 async function openAutosaveStore(): Promise<KeyValueStore | undefined> {
   try {

@@ -1,55 +1,27 @@
 /**
- * EngineConnection over the browser engine worker (src/worker/engineWorker.ts, comlink).
- * A crashed worker (an uncaught error or a failed load) is replaced by a fresh one and
- * reported; a run in flight at that moment fails with the crash as its error.
+ * EngineConnection over the worker client (src/worker/client.ts): the client starts the engine
+ * worker, streams events, and replaces a crashed worker; here crashes are fanned out to the
+ * editor's listeners (it shows them; the graph is untouched).
  */
-import * as Comlink from 'comlink';
-import type { EngineWorkerApi } from '../../worker/engineApi.ts';
-import type { RunResult } from '../../engine/events.ts';
+import { createEngineClient, type EngineClientOptions } from '../../worker/client.ts';
 import type { EngineConnection } from './engineConnection.ts';
-import type { NodeTypeInfo } from '../catalog.ts';
 
-export function connectEngineWorker(createWorker: () => Worker): EngineConnection {
+export function connectEngineWorker(options: Pick<EngineClientOptions, 'spawn'> = {}): EngineConnection {
   const crashListeners = new Set<(reason: string) => void>();
-  let worker: Worker;
-  let api: Comlink.Remote<EngineWorkerApi>;
-  let failRun: ((reason: string) => void) | undefined;
-
-  const start = () => {
-    worker = createWorker();
-    api = Comlink.wrap<EngineWorkerApi>(worker);
-    worker.addEventListener('error', (e) => {
-      const reason = e.message || 'the worker stopped';
-      worker.terminate();
-      failRun?.(reason);
-      start();
-      for (const l of crashListeners) l(reason);
-    });
-  };
-  start();
-
+  const client = createEngineClient({
+    ...options,
+    onCrash: (reason) => {
+      for (const listener of crashListeners) listener(reason);
+    },
+  });
   return {
-    async describeNodes() {
-      return (await api.describeNodes()) as NodeTypeInfo[];
-    },
-    run(graph, options, onEvent) {
-      return new Promise<RunResult>((resolve, reject) => {
-        failRun = (reason) => reject(new Error(`The worker crashed during the run: ${reason}`));
-        api
-          .run(graph, { outputs: options.outputs }, Comlink.proxy(onEvent))
-          .then(resolve, reject)
-          .finally(() => (failRun = undefined));
-      });
-    },
-    cancel() {
-      void api.cancel();
-    },
+    describeNodes: () => client.describeNodes(),
+    run: (graph, runOptions, onEvent) => client.run(graph, { outputs: runOptions.outputs, onEvent }),
+    cancel: () => void client.cancel().catch(() => {}),
     onCrash(listener) {
       crashListeners.add(listener);
       return () => crashListeners.delete(listener);
     },
-    dispose() {
-      worker.terminate();
-    },
+    dispose: () => client.dispose(),
   };
 }

@@ -1,0 +1,119 @@
+/**
+ * Editor measurements shared by the perf e2e test and tests/bench/editor.bench.ts: time to
+ * interactive, JS the page loads before the worker (gzip), frame times while dragging on a
+ * 300-node graph, Run → first image, and main-thread long tasks during a run.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { DIST, openEditor, node } from './harness.ts';
+
+/** A grid of `count` math nodes in chains of 10, wired one to the next: a big but valid graph. */
+export function bigGraph(count = 300): object {
+  const nodes = [];
+  const edges = [];
+  for (let i = 0; i < count; i++) {
+    const row = Math.floor(i / 10);
+    const col = i % 10;
+    nodes.push({ id: `n${i}`, type: 'math/add', version: 1, params: { bias: i, mode: 'sum' }, ui: { x: col * 260, y: row * 200 } });
+    if (col > 0) edges.push({ from: { node: `n${i - 1}`, port: 'result' }, to: { node: `n${i}`, port: 'a' } });
+  }
+  // Zoomed out so that a large part of the graph (about 100 nodes) is on screen and rendered.
+  const ui = { viewport: { x: 40, y: 40, zoom: 0.3 } };
+  return { format: 'latentloom.graph', version: 1, meta: { title: `${count} nodes` }, models: {}, nodes, edges, ui };
+}
+
+export interface LoadFigures {
+  /** Navigation start → node types loaded and the graph on the canvas (ms). */
+  interactiveMs: number;
+  /** gzip bytes of the JS the page itself loaded (the worker's own chunks excluded). */
+  pageJsGzipBytes: number;
+  pageJsFiles: string[];
+}
+
+export async function measureLoad(page: Page, url: string, query: string): Promise<LoadFigures> {
+  const js = new Set<string>();
+  const onRequest = (r: import('playwright-core').Request) => {
+    const path = new URL(r.url()).pathname;
+    if (!path.endsWith('.js') && !path.endsWith('.mjs')) return;
+    let fromWorker = false;
+    try {
+      r.frame();
+    } catch {
+      fromWorker = true; // requests made by a worker have no frame
+    }
+    if (!fromWorker && !/engineWorker|worker/i.test(path)) js.add(path);
+  };
+  page.on('request', onRequest);
+  await openEditor(page, url, query);
+  page.off('request', onRequest);
+  const interactiveMs = await page.evaluate(() => performance.now());
+  let pageJsGzipBytes = 0;
+  for (const path of js) pageJsGzipBytes += gzipSync(readFileSync(join(DIST, path))).length;
+  return { interactiveMs, pageJsGzipBytes, pageJsFiles: [...js] };
+}
+
+export interface FrameFigures {
+  frames: number;
+  meanMs: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+/** Drags a node with the mouse in `steps` moves while recording requestAnimationFrame intervals. */
+export async function measureDrag(page: Page, nodeId: string, steps = 60): Promise<FrameFigures> {
+  const header = page.locator(`${node(nodeId)} .ll-node-title`);
+  const box = await header.boundingBox();
+  if (!box) throw new Error(`node ${nodeId} is not visible`);
+  await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __recording: boolean };
+    w.__frames = [];
+    w.__recording = true;
+    const tick = (t: number) => {
+      w.__frames.push(t);
+      if (w.__recording) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.mouse.move(box.x + 10, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= steps; i++) {
+    await page.mouse.move(box.x + 10 + i * 4, box.y + box.height / 2 + i * 2);
+  }
+  await page.mouse.up();
+  const stamps = await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __recording: boolean };
+    w.__recording = false;
+    return w.__frames;
+  });
+  const gaps = stamps.slice(1).map((t, i) => t - stamps[i]).sort((a, b) => a - b);
+  const mean = gaps.reduce((s, g) => s + g, 0) / Math.max(1, gaps.length);
+  return { frames: gaps.length, meanMs: mean, p95Ms: gaps[Math.floor(gaps.length * 0.95)] ?? 0, maxMs: gaps[gaps.length - 1] ?? 0 };
+}
+
+export interface RunFigures {
+  /** Run pressed → first image on a node (ms). */
+  firstImageMs: number;
+  /** Main-thread long tasks (> 50 ms) observed during the run. */
+  longTasks: number[];
+}
+
+/** Presses Run and waits for the first image, recording long tasks meanwhile. */
+export async function measureRun(page: Page, timeoutMs = 120_000): Promise<RunFigures> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  });
+  const images = await page.locator('[data-testid="node-image"]').count();
+  const start = Date.now();
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="node-image"]').length > n, images, { timeout: timeoutMs });
+  const firstImageMs = Date.now() - start;
+  await page.waitForFunction(() => !(window as unknown as { __latentloom: { running(): boolean } }).__latentloom.running(), null, { timeout: timeoutMs });
+  const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  return { firstImageMs, longTasks };
+}
