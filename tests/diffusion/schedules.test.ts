@@ -11,6 +11,7 @@ import {
   torchLinspaceF32,
 } from '../../src/diffusion/schedules.ts';
 import { logF32 } from '../../src/diffusion/schedules.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
 
 const SD = { num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear' };
 
@@ -58,6 +59,45 @@ describe('sigma spacings', () => {
     for (const r of ratios) expect(r).toBeCloseTo(ratios[0], 4);
     expect(sig[6]).toBe(0);
     expect(s.timesteps[0]).toBeCloseTo(999, 3);
+  });
+});
+
+describe('inputs and options', () => {
+  it('accepts plain { dtype, shape, data } objects and returns Tensors', () => {
+    const s = createScheduler('EulerDiscreteScheduler', SD);
+    s.setTimesteps(4);
+    const data = Float32Array.from({ length: 16 }, (_, i) => i / 16 - 0.5);
+    const plain = { dtype: 'float32' as const, shape: [1, 4, 2, 2], data };
+    const t = s.timesteps[0];
+    const scaled = s.scaleModelInput(plain, t);
+    const out = s.step(plain, t, scaled);
+    expect(out.prevSample).toBeInstanceOf(Tensor);
+    expect(out.prevSample.shape).toEqual([1, 4, 2, 2]);
+    const again = createScheduler('EulerDiscreteScheduler', SD);
+    again.setTimesteps(4);
+    const viaTensor = again.step(new Tensor('float32', [1, 4, 2, 2], data), t, again.scaleModelInput(new Tensor('float32', [1, 4, 2, 2], data), t));
+    expect(Array.from(out.prevSample.data)).toEqual(Array.from(viaTensor.prevSample.data));
+  });
+  it('rescale_betas_zero_snr gives a zero terminal SNR (DDIM) and keeps Euler sigmas finite', () => {
+    const ddim = createScheduler('DDIMScheduler', { ...SD, rescale_betas_zero_snr: true, timestep_spacing: 'trailing' });
+    expect(ddim.alphasCumprod[999]).toBe(0);
+    ddim.setTimesteps(4);
+    expect(ddim.timesteps).toEqual([999, 749, 499, 249]);
+    const euler = createScheduler('EulerDiscreteScheduler', { ...SD, rescale_betas_zero_snr: true, timestep_spacing: 'trailing' });
+    euler.setTimesteps(4);
+    expect(euler.alphasCumprod[999]).toBe(2 ** -24);
+    expect(Number.isFinite(euler.sigmas![0])).toBe(true);
+    expect(euler.sigmas![0]).toBeCloseTo(4096, 0);
+  });
+  it('clone() shares tables but not state', () => {
+    const s = createScheduler('DPMSolverMultistepScheduler', {});
+    s.setTimesteps(5);
+    const c = s.clone();
+    const x = { dtype: 'float32' as const, shape: [1, 1, 1, 4], data: new Float32Array([0.1, 0.2, 0.3, 0.4]) };
+    c.step(x, c.timesteps[0], x);
+    expect(c.stepIndex).toBe(1);
+    expect(s.stepIndex).toBe(null);
+    expect(c.alphasCumprod).toBe(s.alphasCumprod);
   });
 });
 
