@@ -27,6 +27,10 @@ export const noiseGaussian = defineNode({
     batch: { kind: 'int', default: 1, min: 1, max: 64 },
     channels: { kind: 'int', default: 4, min: 1, max: 64, description: 'Latent channels (4 for SD 1.x/2.x/XL).' },
     downscale: { kind: 'int', default: 8, min: 1, max: 64, description: 'Pixels per latent cell.' },
+    batch_seeds: {
+      kind: 'enum', options: ['one stream', 'seed per item'], default: 'one stream', label: 'Batch seeds',
+      description: 'one stream: randn of the whole batch from one seed (ComfyUI, diffusers with one generator); seed per item: item i is randn([1, C, H, W]) from seed + i (diffusers with a list of generators), so an item does not depend on the batch size.',
+    },
     precision: {
       kind: 'enum', options: ['float32', 'float16'], default: 'float32',
       description: 'Draw as torch.randn does for this dtype (float16: what diffusers fp16 pipelines get from a CPU generator); the output is float32 either way.',
@@ -47,8 +51,16 @@ export const noiseGaussian = defineNode({
     } else {
       shape = latentShape(ctx.nodeId, 'noise/gaussian', params);
     }
-    const generator = new TorchGenerator(params.seed, { kernel: params.kernel === 'avx2' ? 'avx2' : 'scalar' });
-    const data = params.precision === 'float16' ? float16BitsToFloat32Array(generator.randnFloat16(shape)) : generator.randn(shape);
+    const kernel = params.kernel === 'avx2' ? 'avx2' : 'scalar';
+    const draw = (seed: number, itemShape: readonly number[]): Float32Array => {
+      const generator = new TorchGenerator(seed, { kernel });
+      return params.precision === 'float16' ? float16BitsToFloat32Array(generator.randnFloat16(itemShape)) : generator.randn(itemShape);
+    };
+    if (params.batch_seeds !== 'seed per item') return { noise: new Tensor('float32', shape, draw(params.seed, shape)) };
+    const itemShape = [1, ...shape.slice(1)];
+    const itemSize = itemShape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(shape[0] * itemSize);
+    for (let i = 0; i < shape[0]; i++) data.set(draw(params.seed + i, itemShape), i * itemSize);
     return { noise: new Tensor('float32', shape, data) };
   },
 });

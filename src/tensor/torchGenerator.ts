@@ -33,6 +33,16 @@ export interface TorchGeneratorOptions {
   kernel?: TorchNormalKernel;
 }
 
+/** A snapshot of a TorchGenerator: plain data (JSON- and structured-clone-safe). */
+export interface TorchGeneratorState {
+  /** The 64-bit seed, in decimal. */
+  seed: string;
+  index: number;
+  state: number[];
+  nextDoubleNormal: number | null;
+  kernel: TorchNormalKernel;
+}
+
 const N = 624;
 const M = 397;
 /** PyTorch's default seed (`default_rng_seed_val`). */
@@ -87,6 +97,24 @@ export class TorchGenerator {
   /** The 64-bit seed last given (`generator.initial_seed()`). */
   get initialSeed(): bigint {
     return this.seed64;
+  }
+
+  /** A plain, structured-clone-safe snapshot of the stream (like `torch.get_rng_state()`). */
+  getState(): TorchGeneratorState {
+    return { seed: this.seed64.toString(), index: this.index, state: Array.from(this.state), nextDoubleNormal: this.nextDoubleNormal ?? null, kernel: this.kernel };
+  }
+
+  /** Restores a snapshot from getState (like `torch.set_rng_state`). */
+  static fromState(snapshot: TorchGeneratorState): TorchGenerator {
+    if (!snapshot || !Array.isArray(snapshot.state) || snapshot.state.length !== N || !Number.isInteger(snapshot.index) || snapshot.index < 0 || snapshot.index > N) {
+      throw new Error(`TorchGenerator.fromState: not a generator snapshot (needs ${N} state words and an index in 0–${N})`);
+    }
+    const g = new TorchGenerator(0, { kernel: snapshot.kernel });
+    g.state.set(snapshot.state);
+    g.index = snapshot.index;
+    g.seed64 = BigInt(snapshot.seed);
+    g.nextDoubleNormal = snapshot.nextDoubleNormal ?? undefined;
+    return g;
   }
 
   /** An independent copy continuing the same stream. */

@@ -8,7 +8,7 @@ import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
 import { float16BitsToFloat32Array } from '../../src/tensor/fp16.ts';
 
 const ctx = { nodeId: 'noise', signal: new AbortController().signal } as RunContext;
-const defaults = { seed: 0, width: 512, height: 512, batch: 1, channels: 4, downscale: 8, precision: 'float32', kernel: 'scalar' };
+const defaults = { seed: 0, width: 512, height: 512, batch: 1, channels: 4, downscale: 8, batch_seeds: 'one stream', precision: 'float32', kernel: 'scalar' };
 
 async function noise(params: Partial<typeof defaults>, inputs: Record<string, unknown> = {}): Promise<Tensor<'float32'>> {
   const out = await (noiseGaussian as NodeDefinition).run(ctx, inputs, { ...defaults, ...params });
@@ -32,6 +32,16 @@ describe('noise/gaussian', () => {
     expect(Array.from(a.data)).not.toEqual(Array.from((await noise({ seed: 8 }, { latent })).data));
     const avx = await noise({ seed: 7, kernel: 'avx2' }, { latent });
     for (let i = 0; i < a.size; i++) expect(avx.data[i]).toBeCloseTo(a.data[i], 5);
+  });
+
+  it('with a seed per item, item i is randn([1, C, H, W]) of seed + i', async () => {
+    const n = await noise({ seed: 10, width: 16, height: 16, batch: 3, batch_seeds: 'seed per item' });
+    expect(n.shape).toEqual([3, 4, 2, 2]);
+    for (let i = 0; i < 3; i++) {
+      expect(Array.from(n.data.subarray(16 * i, 16 * (i + 1)))).toEqual(Array.from(new TorchGenerator(10 + i).randn([1, 4, 2, 2])));
+    }
+    const single = await noise({ seed: 10, width: 16, height: 16, batch: 1, batch_seeds: 'seed per item' });
+    expect(Array.from(single.data)).toEqual(Array.from(n.data.subarray(0, 16)));
   });
 
   it('draws float16 noise as torch.randn(dtype=float16) does, returned as float32', async () => {

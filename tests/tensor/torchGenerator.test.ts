@@ -92,11 +92,17 @@ describe('TorchGenerator (PyTorch CPU generator)', () => {
     expect(() => new TorchGenerator(0).randn([2, -1])).toThrow(/invalid shape \[2, -1\]/);
   });
 
-  it('clones continue identically and independently', () => {
+  it('clones and snapshots continue identically and independently', () => {
     const g = new TorchGenerator(3);
-    g.randn(5);
+    g.randn(5); // leaves a cached Box-Muller value
     const c = g.clone();
-    expect(Array.from(c.randn(40))).toEqual(Array.from(g.randn(40)));
+    const snapshot = JSON.parse(JSON.stringify(g.getState()));
+    const restored = TorchGenerator.fromState(snapshot);
+    const expected = Array.from(g.randn(3)).concat(Array.from(g.randn(40)));
+    expect(Array.from(c.randn(3)).concat(Array.from(c.randn(40)))).toEqual(expected);
+    expect(Array.from(restored.randn(3)).concat(Array.from(restored.randn(40)))).toEqual(expected);
+    expect(restored.initialSeed).toBe(3n);
+    expect(() => TorchGenerator.fromState({ ...snapshot, state: [1, 2] })).toThrow(/not a generator snapshot/);
   });
 
   it('float64 randn: below 16 elements it is the double normal that float randn rounds', () => {
