@@ -1,7 +1,8 @@
 /**
  * `image/resize`: resizes an image batch by a factor or to a size. Modes: lanczos (PIL, a = 3,
  * antialiased), bicubic (PyTorch `F.interpolate(mode='bicubic', align_corners=False)`, a = −0.75),
- * bilinear (PyTorch, align_corners=False), nearest (PyTorch) — see src/tensor/resample.ts.
+ * bilinear (PyTorch, align_corners=False), area (PyTorch adaptive average), nearest-exact and
+ * nearest (PyTorch) — the methods of ComfyUI's image scale nodes; see src/tensor/resample.ts.
  */
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { resizeTensor, scaledSize, type ResampleMode } from '../../src/tensor/resample.ts';
@@ -31,11 +32,11 @@ export const imageResize = defineNode({
   version: 1,
   title: 'Resize image',
   category: 'image',
-  description: 'Resize by a factor or to a width/height (0 keeps the aspect ratio): lanczos, bicubic, bilinear, nearest.',
+  description: 'Resize by a factor or to a width/height (0 keeps the aspect ratio): lanczos, bicubic, bilinear, area, nearest.',
   inputs: { image: { type: 'IMAGE' } },
   outputs: { image: { type: 'IMAGE' } },
   params: {
-    method: { kind: 'enum', options: ['lanczos', 'bicubic', 'bilinear', 'nearest'], default: 'lanczos' },
+    method: { kind: 'enum', options: ['lanczos', 'bicubic', 'bilinear', 'area', 'nearest-exact', 'nearest'], default: 'lanczos' },
     by: { kind: 'enum', options: ['size', 'scale'], default: 'size', label: 'Resize by' },
     width: { kind: 'int', default: 1024, min: 0, max: 16384, step: 8, description: '0 keeps the aspect ratio.' },
     height: { kind: 'int', default: 0, min: 0, max: 16384, step: 8, description: '0 keeps the aspect ratio.' },

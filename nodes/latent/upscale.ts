@@ -50,11 +50,11 @@ export const latentUpscale = defineNode({
   version: 1,
   title: 'Upscale latent',
   category: 'latent',
-  description: 'Resize a latent by a factor or to an image size (nearest-exact, nearest, bilinear, bicubic).',
+  description: 'Resize a latent by a factor or to an image size (nearest-exact, nearest, bilinear, area, bicubic).',
   inputs: { latent: { type: 'LATENT' } },
   outputs: { latent: { type: 'LATENT' } },
   params: {
-    method: { kind: 'enum', options: ['nearest-exact', 'nearest', 'bilinear', 'bicubic'], default: 'nearest-exact' },
+    method: { kind: 'enum', options: ['nearest-exact', 'nearest', 'bilinear', 'area', 'bicubic'], default: 'nearest-exact' },
     by: { kind: 'enum', options: ['scale', 'size'], default: 'scale', label: 'Resize by' },
     scale: { kind: 'float', default: 1.5, min: 0.01, max: 8, step: 0.05 },
     width: { kind: 'int', default: 1024, min: 0, max: 16384, step: 8, description: 'Image pixels; 0 keeps the aspect ratio.' },

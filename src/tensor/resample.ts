@@ -11,10 +11,12 @@
  * - `lanczos`: PIL `Image.LANCZOS`: windowed sinc with a = 3, antialiased when shrinking (the kernel
  *   is stretched by in/out), weights normalised to sum 1, taps outside the image dropped. PIL then
  *   rounds to 8 bits; this stays in float.
+ * - `area`: PyTorch `mode='area'` (adaptive average pooling): output i averages source pixels
+ *   [floor(i·in/out), ceil((i+1)·in/out)).
  */
 import { Tensor, type TensorLike } from './tensor.ts';
 
-export const RESAMPLE_MODES = ['nearest', 'nearest-exact', 'bilinear', 'bicubic', 'lanczos'] as const;
+export const RESAMPLE_MODES = ['nearest', 'nearest-exact', 'bilinear', 'bicubic', 'lanczos', 'area'] as const;
 export type ResampleMode = (typeof RESAMPLE_MODES)[number];
 
 /** For each output index along one axis: `taps` source indices and their weights. */
@@ -93,9 +95,28 @@ export function axisWeights(mode: ResampleMode, inSize: number, outSize: number,
     }
     case 'lanczos':
       return lanczosAxisWeights(inSize, outSize, scale);
+    case 'area':
+      return areaAxisWeights(inSize, outSize);
     default:
       throw new Error(`Unknown resample mode "${String(mode)}"; expected one of ${RESAMPLE_MODES.join(', ')}`);
   }
+}
+
+/** Adaptive average pooling windows, as PyTorch computes them (integer start/end). */
+function areaAxisWeights(inSize: number, outSize: number): AxisWeights {
+  const taps = Math.ceil(inSize / outSize) + 1;
+  const indices = new Int32Array(outSize * taps);
+  const weights = new Float64Array(outSize * taps);
+  for (let o = 0; o < outSize; o++) {
+    const start = Math.floor((o * inSize) / outSize);
+    const end = Math.ceil(((o + 1) * inSize) / outSize);
+    for (let k = 0; k < taps; k++) {
+      const i = start + k;
+      indices[o * taps + k] = Math.min(i, inSize - 1);
+      weights[o * taps + k] = i < end ? 1 / (end - start) : 0;
+    }
+  }
+  return { outSize, taps, indices, weights };
 }
 
 /** PIL's antialiased convolution: support 3·max(scale, 1) around each output pixel's centre. */

@@ -36,7 +36,7 @@ describe('image/resize', () => {
   });
 
   it('runs the same kernel as resizeTensor for each method', async () => {
-    for (const method of ['lanczos', 'bicubic', 'bilinear', 'nearest'] as const) {
+    for (const method of ['lanczos', 'bicubic', 'bilinear', 'area', 'nearest-exact', 'nearest'] as const) {
       const out = await resize(edge, { method, width: 5, height: 3, clamp: false });
       expect([...out.data]).toEqual([...resizeTensor(edge, 3, 5, { mode: method }).data]);
     }

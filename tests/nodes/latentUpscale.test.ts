@@ -40,7 +40,7 @@ describe('latent/upscale', () => {
 
   it('keeps a constant latent constant with bilinear and bicubic', async () => {
     const flat = Tensor.float32([1, 4, 5, 5], new Float32Array(100).fill(-0.7));
-    for (const method of ['bilinear', 'bicubic']) {
+    for (const method of ['bilinear', 'area', 'bicubic']) {
       const out = await upscale({ samples: flat }, { method, scale: 1.7 });
       for (const v of out.samples.data) expect(v).toBeCloseTo(-0.7, 6);
     }

@@ -138,6 +138,14 @@ describe('resizeTensor', () => {
     expect(new Set(resizeTensor(checker, 4, 4, { mode: 'nearest' }).data).size).toBe(1);
   });
 
+  it('averages windows in area mode as PyTorch adaptive pooling does', () => {
+    expect([...resizeTensor(row([0, 1, 2, 3, 4, 5]), 1, 2, { mode: 'area' }).data]).toEqual([1, 4]);
+    // 5 → 3: windows [0, 2), [1, 4), [3, 5).
+    expect([...resizeTensor(row([0, 3, 6, 9, 12]), 1, 3, { mode: 'area' }).data]).toEqual([1.5, 6, 10.5]);
+    // 2 → 3 (enlarging): windows [0, 1), [0, 2), [1, 2).
+    expect([...resizeTensor(row([2, 4]), 1, 3, { mode: 'area' }).data]).toEqual([2, 3, 4]);
+  });
+
   it('resizes each plane independently and keeps leading dimensions', () => {
     const image = Tensor.float32([2, 1, 1, 2], [0, 1, 10, 20]);
     const out = resizeTensor(image, 1, 4, { mode: 'bilinear' });
