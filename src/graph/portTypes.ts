@@ -48,7 +48,12 @@ const WIDENINGS: Readonly<Partial<Record<PortType, readonly PortType[]>>> = {
   SEED: ['INT'],
   STRING: ['TEXT'],
   TEXT: ['STRING'],
-  MASK: ['IMAGE'],
+  MASK: ['IMAGE', 'TENSOR'],
+  // These carry a plain Tensor at run time, so any TENSOR socket (onnx/model inputs, a denoiser's
+  // extra inputs such as a super-resolution model's low-resolution `image`) can take them.
+  IMAGE: ['TENSOR'],
+  NOISE: ['TENSOR'],
+  IMAGE_EMBEDDING: ['TENSOR'],
 };
 
 /** Whether an output of type `from` may be connected to an input of type `to`. */
