@@ -96,7 +96,15 @@ export function createEngine(options: EngineOptions): Engine {
     const plan: Plan = planned.plan;
     emit({ type: 'run-start', runId, nodes: plan.order, targets: plan.targets });
 
-    const env: RunEnv = { runId, graph, services, signal, emit, yielder: new Yielder() };
+    const env: RunEnv = {
+      runId,
+      graph,
+      services,
+      signal,
+      emit,
+      yielder: new Yielder(),
+      ...(runOptions.zonePreview ? { zonePreview: runOptions.zonePreview } : {}),
+    };
     const nodes: Record<string, NodeRunStats> = {};
     try {
       const signatures = computeSignatures(plan, graph, runId);

@@ -76,4 +76,21 @@ export interface RunOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Node ids to compute; default: every node whose type is an output node. */
   outputs?: readonly string[];
+  /**
+   * Makes the optional preview sent with each zone iteration's progress event, from the state
+   * the iteration produced (e.g. the carried latent as a small RGB image). Return undefined for
+   * none; a throwing hook only loses the preview.
+   */
+  zonePreview?: (info: ZoneIterationInfo) => unknown;
+}
+
+export interface ZoneIterationInfo {
+  zone: string;
+  /** 1-based. */
+  iteration: number;
+  count: number;
+  /** The loop-carried state after this iteration, by state item name. */
+  state: Record<string, unknown>;
+  /** The state items' port types, by name. */
+  types: Record<string, string>;
 }

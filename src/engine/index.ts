@@ -1,6 +1,6 @@
 /** The engine layer's public surface. */
 export { createEngine, type Engine, type EngineOptions } from './engine.ts';
-export type { EngineEvent, EngineEventType, NodeRunStats, NodeStatus, RunError, RunOptions, RunResult, RunStats } from './events.ts';
+export type { EngineEvent, EngineEventType, NodeRunStats, NodeStatus, RunError, RunOptions, RunResult, RunStats, ZoneIterationInfo } from './events.ts';
 export type { CacheStats } from './cache.ts';
 export { DEFAULT_CACHE_BYTES } from './cache.ts';
 export { canonicalJson, hashString, nodeSignature, valueBytes, collectBuffers } from './signature.ts';

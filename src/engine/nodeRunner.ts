@@ -4,7 +4,7 @@
  */
 import type { GraphDocument } from '../graph/document.ts';
 import type { RunContext } from '../graph/nodeSpec.ts';
-import type { EngineEvent } from './events.ts';
+import type { EngineEvent, RunOptions } from './events.ts';
 import type { PlannedNode } from './plan.ts';
 
 export interface RunEnv {
@@ -14,6 +14,7 @@ export interface RunEnv {
   signal: AbortSignal;
   emit(event: EngineEvent): void;
   yielder: Yielder;
+  zonePreview?: RunOptions['zonePreview'];
 }
 
 /** A failure while running a graph, with the node it belongs to. */

@@ -29,7 +29,9 @@ export async function runZone(
   const { zone, body } = step;
   const input = plan.nodes.get(zone.input)!;
   const output = plan.nodes.get(zone.output)!;
-  const stateNames = (zoneStateItems(input.node) ?? []).map((item) => item.name);
+  const stateItems = zoneStateItems(input.node) ?? [];
+  const stateNames = stateItems.map((item) => item.name);
+  const stateTypes = Object.fromEntries(stateItems.map((item) => [item.name, item.type]));
   const members = new Set([zone.input, ...body, zone.output]);
   const ms = new Map<string, number>([...members].map((id) => [id, 0]));
 
@@ -75,6 +77,12 @@ export async function runZone(
     state = {};
     for (const name of stateNames) state[name] = next[name];
     local.clear();
+    let preview: unknown;
+    try {
+      preview = env.zonePreview?.({ zone: zone.id, iteration: i + 1, count, state, types: stateTypes });
+    } catch {
+      preview = undefined; // a preview is a nicety; it must never fail the run
+    }
     env.emit({
       type: 'node-progress',
       runId: env.runId,
@@ -84,6 +92,7 @@ export async function runZone(
       iteration: i + 1,
       count,
       zone: zone.id,
+      ...(preview !== undefined ? { preview } : {}),
     });
   }
 

@@ -10,9 +10,12 @@ import { createEngine, type EngineOptions } from '../engine/engine.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { describeNodes, type NodeDescription } from './describe.ts';
 import { toCloneable } from './transfer.ts';
+import { latentStatePreview } from './preview.ts';
 
 export interface WorkerRunOptions {
   outputs?: string[];
+  /** Send each zone iteration's carried LATENT as a small RGB preview tensor (SD 1.x factors). */
+  previewLatents?: boolean;
 }
 
 export interface EngineWorkerApi {
@@ -34,6 +37,7 @@ export function createEngineWorkerApi(options: EngineOptions & { registry: NodeR
         const result = await engine.run(graph, {
           signal: controller.signal,
           ...(runOptions?.outputs ? { outputs: runOptions.outputs } : {}),
+          ...(runOptions?.previewLatents ? { zonePreview: latentStatePreview } : {}),
           onEvent: onEvent
             ? (event) => {
                 // Not awaited: a round trip per event would stall the run. Events are cloned

@@ -122,4 +122,25 @@ describe('engine: repeat zones', () => {
     expect(result.error?.code).toBe('cancelled');
     expect(t.runs.size).toBe(0);
   });
+
+  it('attaches a preview made from the carried state to each iteration, and survives a failing hook', async () => {
+    const t = makeTestNodes();
+    const rec = recorder();
+    const result = await createEngine({ registry: t.registry }).run(sumZoneGraph(3), {
+      onEvent: rec.onEvent,
+      zonePreview: ({ iteration, state, types }) => ({ iteration, x: state.x, type: types.x }),
+    });
+    expect(result.ok).toBe(true);
+    expect(progressOf(rec.events).map((p) => p.preview)).toEqual([
+      { iteration: 1, x: 0, type: 'FLOAT' },
+      { iteration: 2, x: 1, type: 'FLOAT' },
+      { iteration: 3, x: 3, type: 'FLOAT' },
+    ]);
+    const broken = await createEngine({ registry: t.registry }).run(sumZoneGraph(2), {
+      zonePreview: () => {
+        throw new Error('preview failed');
+      },
+    });
+    expect(broken.ok).toBe(true);
+  });
 });

@@ -3,6 +3,8 @@ import { MessageChannel } from 'node:worker_threads';
 import { createEngine } from '../../src/engine/engine.ts';
 import { toCloneable } from '../../src/worker/transfer.ts';
 import { describeNodes } from '../../src/worker/describe.ts';
+import { latentStatePreview } from '../../src/worker/preview.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
 import { graph, makeTestNodes, node } from '../engine/helpers.ts';
 
 /** Posts a value through a real MessageChannel with a transfer list; resolves with what arrived. */
@@ -65,5 +67,16 @@ describe('worker transfers', () => {
     expect(add.params.mode).toEqual({ kind: 'enum', options: ['sum', 'diff'], default: 'sum' });
     expect(() => structuredClone(list)).not.toThrow();
     expect(list.find((d) => d.type === 'test/random')!.deterministic).toBe(false);
+  });
+
+  it('previews the first carried LATENT as RGB, and nothing for other state', () => {
+    const samples = new Tensor('float32', [1, 4, 2, 2], new Float32Array(16));
+    const preview = latentStatePreview({ zone: 'z', iteration: 1, count: 2, state: { latent: { samples }, x: 1 }, types: { x: 'FLOAT', latent: 'LATENT' } }) as {
+      shape: number[];
+      data: Float32Array;
+    };
+    expect(preview.shape).toEqual([1, 3, 2, 2]);
+    expect(preview.data[0]).toBeCloseTo(0.5); // a zero latent maps to mid-grey
+    expect(latentStatePreview({ zone: 'z', iteration: 1, count: 2, state: { x: 1 }, types: { x: 'FLOAT' } })).toBeUndefined();
   });
 });
