@@ -1,8 +1,9 @@
 /**
  * Reading image files for `image/load`: fetch the bytes (local path through the host's
  * `readFile`, http(s)/blob URLs with fetch, data: URLs inline) and decode PNG or JPEG in plain
- * TypeScript, so the same code runs in Node, the browser and a worker. Other formats fall back to
- * the browser's decoder (createImageBitmap + OffscreenCanvas) where one exists.
+ * TypeScript, so the same code runs in Node, the browser and a worker; JPEGs are turned upright by
+ * their EXIF orientation. Other formats fall back to the browser's decoder (createImageBitmap +
+ * OffscreenCanvas, which applies EXIF orientation itself) where one exists.
  */
 import jpeg from 'jpeg-js';
 import { isPng } from '../../src/tensor/png.ts';
@@ -58,6 +59,67 @@ export async function readImageBytes(source: string, services: NodeServices, sig
 
 const isJpeg = (b: Uint8Array) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 
+/** EXIF orientation tag (1–8) from the body of an APP1 "Exif" segment; 1 when absent or unreadable. */
+export function exifOrientation(exif: Uint8Array | undefined): number {
+  if (!exif) return 1;
+  // jpeg-js strips "Exif\0"; the TIFF header follows the second NUL (skip it if present).
+  const start = exif[0] === 0 ? 1 : 0;
+  if (exif.length < start + 8) return 1;
+  const view = new DataView(exif.buffer, exif.byteOffset + start, exif.length - start);
+  const order = view.getUint16(0);
+  if (order !== 0x4949 && order !== 0x4d4d) return 1;
+  const little = order === 0x4949;
+  if (view.getUint16(2, little) !== 42) return 1;
+  const ifd = view.getUint32(4, little);
+  if (ifd + 2 > view.byteLength) return 1;
+  const count = view.getUint16(ifd, little);
+  for (let i = 0; i < count; i++) {
+    const entry = ifd + 2 + 12 * i;
+    if (entry + 12 > view.byteLength) return 1;
+    if (view.getUint16(entry, little) === 0x0112) {
+      const value = view.getUint16(entry + 8, little);
+      return value >= 1 && value <= 8 ? value : 1;
+    }
+  }
+  return 1;
+}
+
+/**
+ * Turns RGBA pixels upright for an EXIF orientation (as Pillow's `exif_transpose`, which ComfyUI
+ * applies on load): 2 mirror, 3 rotate 180°, 4 flip, 5 transpose, 6 rotate 90° clockwise,
+ * 7 transverse, 8 rotate 90° counter-clockwise.
+ */
+export function applyOrientation(image: RgbaImage, orientation: number): RgbaImage {
+  if (orientation <= 1 || orientation > 8) return image;
+  const { width: w, height: h, data } = image;
+  const swap = orientation >= 5;
+  const outW = swap ? h : w;
+  const outH = swap ? w : h;
+  const out = new Uint8Array(w * h * 4);
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) {
+      let sx: number;
+      let sy: number;
+      switch (orientation) {
+        case 2: sx = w - 1 - x; sy = y; break;
+        case 3: sx = w - 1 - x; sy = h - 1 - y; break;
+        case 4: sx = x; sy = h - 1 - y; break;
+        case 5: sx = y; sy = x; break;
+        case 6: sx = y; sy = h - 1 - x; break;
+        case 7: sx = w - 1 - y; sy = h - 1 - x; break;
+        default: sx = w - 1 - y; sy = x; break; // 8
+      }
+      const from = (sy * w + sx) * 4;
+      const to = (y * outW + x) * 4;
+      out[to] = data[from];
+      out[to + 1] = data[from + 1];
+      out[to + 2] = data[from + 2];
+      out[to + 3] = data[from + 3];
+    }
+  }
+  return { width: outW, height: outH, data: out };
+}
+
 async function decodeWithBrowser(bytes: Uint8Array): Promise<RgbaImage> {
   const g = globalThis as { createImageBitmap?: typeof createImageBitmap; OffscreenCanvas?: typeof OffscreenCanvas };
   if (!g.createImageBitmap || !g.OffscreenCanvas) {
@@ -80,13 +142,13 @@ export async function decodeImageBytes(bytes: Uint8Array, source: string): Promi
     return { image: png.image, alpha: png.alpha, format: 'png' };
   }
   if (isJpeg(bytes)) {
-    let decoded: { width: number; height: number; data: Uint8Array };
+    let decoded: { width: number; height: number; data: Uint8Array; exifBuffer?: Uint8Array };
     try {
       decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS });
     } catch (err) {
       throw new Error(`${source}: JPEG could not be decoded: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return { image: rgbaToImageTensor(decoded), format: 'jpeg' };
+    return { image: rgbaToImageTensor(applyOrientation(decoded, exifOrientation(decoded.exifBuffer))), format: 'jpeg' };
   }
   let rgba: RgbaImage;
   try {

@@ -6,6 +6,7 @@ import jpeg from 'jpeg-js';
 import type { NodeDefinition, RunContext } from '../../src/graph/nodeSpec.ts';
 import type { NodeServices } from '../../nodes/services.ts';
 import { imageLoad } from '../../nodes/image/load.ts';
+import { applyOrientation, exifOrientation } from '../../nodes/image/decode.ts';
 import { imageTensorToPng } from '../../src/tensor/image.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 
@@ -95,6 +96,60 @@ describe('image/load', () => {
     let diff = 0;
     for (let i = 0; i < again.image.size; i++) diff += Math.abs(again.image.data[i] - out.image.data[i]);
     expect(diff / again.image.size).toBeLessThan(2 / 255);
+  });
+
+  /** A minimal big-endian EXIF body (after "Exif\\0"): TIFF header, IFD0 with one Orientation entry. */
+  function exifWithOrientation(orientation: number): Uint8Array {
+    return Uint8Array.from([
+      0, 0x4d, 0x4d, 0, 42, 0, 0, 0, 8, // pad, "MM", 42, IFD0 at 8
+      0, 1, // one entry
+      0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, // Orientation, SHORT, 1 value
+      0, 0, 0, 0, // no next IFD
+    ]);
+  }
+
+  it('turns a JPEG upright by its EXIF orientation (6: rotate 90° clockwise)', async () => {
+    // 16×8: left half red, right half blue (8×8 blocks survive JPEG chroma subsampling).
+    const rgba = new Uint8Array(16 * 8 * 4);
+    for (let y = 0; y < 8; y++) {
+      for (let x = 0; x < 16; x++) {
+        const o = (y * 16 + x) * 4;
+        rgba.set(x < 8 ? [230, 20, 20, 255] : [20, 20, 230, 255], o);
+      }
+    }
+    const encoded = jpeg.encode({ width: 16, height: 8, data: rgba, exifBuffer: exifWithOrientation(6) } as never, 95).data;
+    const path = join(dir, 'rotated.jpg');
+    writeFileSync(path, encoded);
+    const out = await load(path);
+    expect(out.image.shape).toEqual([1, 3, 16, 8]);
+    const plane = 16 * 8;
+    const red = (x: number, y: number) => out.image.data[y * 8 + x];
+    const blue = (x: number, y: number) => out.image.data[2 * plane + y * 8 + x];
+    // The left (red) half is now on top.
+    expect(red(4, 3)).toBeGreaterThan(0.8);
+    expect(blue(4, 3)).toBeLessThan(0.2);
+    expect(blue(4, 12)).toBeGreaterThan(0.8);
+    expect(red(4, 12)).toBeLessThan(0.2);
+  });
+
+  it('maps every EXIF orientation like Pillow’s exif_transpose', () => {
+    // 3×2 image with pixel values 0..5 (in the red byte), row-major.
+    const src = { width: 3, height: 2, data: Uint8Array.from([0, 1, 2, 3, 4, 5].flatMap((v) => [v, 0, 0, 255])) };
+    const red = (o: number) => {
+      const img = applyOrientation(src, o);
+      return { w: img.width, h: img.height, v: [...img.data].filter((_, i) => i % 4 === 0) };
+    };
+    expect(red(1).v).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(red(2).v).toEqual([2, 1, 0, 5, 4, 3]);
+    expect(red(3).v).toEqual([5, 4, 3, 2, 1, 0]);
+    expect(red(4).v).toEqual([3, 4, 5, 0, 1, 2]);
+    expect(red(5)).toEqual({ w: 2, h: 3, v: [0, 3, 1, 4, 2, 5] });
+    expect(red(6)).toEqual({ w: 2, h: 3, v: [3, 0, 4, 1, 5, 2] });
+    expect(red(7)).toEqual({ w: 2, h: 3, v: [5, 2, 4, 1, 3, 0] });
+    expect(red(8)).toEqual({ w: 2, h: 3, v: [2, 5, 1, 4, 0, 3] });
+    expect(exifOrientation(exifWithOrientation(8))).toBe(8);
+    expect(exifOrientation(Uint8Array.from([1, 2, 3]))).toBe(1);
+    expect(exifOrientation(undefined)).toBe(1);
   });
 
   it('names the node and the file when the file is missing or not an image', async () => {
