@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { deflateSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { decodePng, encodePng, isPng, readPngText } from '../../src/tensor/png.ts';
@@ -184,5 +185,36 @@ describe('decodePng on independently written files', () => {
     const bad = buildPng(2, 2, 8, 2, Buffer.from([7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
     expect(() => decodePng(bad, 'in.png')).toThrow(/in\.png: PNG row 0 uses unknown filter type 7/);
     expect(() => decodePng(buildPng(2, 2, 3, 2, Buffer.alloc(14)), 'd.png')).toThrow(/d\.png: unsupported PNG color type 2 with bit depth 3/);
+  });
+});
+
+describe('decodePng on files written by ImageMagick', () => {
+  const dir = new URL('./fixtures/png/', import.meta.url);
+  const names = ['rgb8_interlaced', 'rgba16', 'palette_trns', 'palette4_trns', 'gray1', 'graya8', 'rgb16_interlaced_text'];
+
+  it.each(names)('%s.png decodes to the same RGBA as ImageMagick', (name) => {
+    const png = new Uint8Array(readFileSync(new URL(`${name}.png`, dir)));
+    const expected = new Uint8Array(readFileSync(new URL(`${name}.rgba`, dir)));
+    const decoded = decodePng(png, `${name}.png`);
+    expect([decoded.width, decoded.height]).toEqual([13, 9]);
+    if (name !== 'rgba16') {
+      expect(Buffer.from(decoded.data).equals(Buffer.from(expected))).toBe(true);
+      return;
+    }
+    // ImageMagick 6 keeps opacity (1 − alpha) internally and truncates it when scaling 16 → 8 bits,
+    // so its alpha bytes can be one above round(a · 255 / 65535); colors must still match exactly.
+    for (let i = 0; i < expected.length; i++) {
+      const diff = expected[i] - decoded.data[i];
+      if (i % 4 === 3) expect(diff === 0 || diff === 1).toBe(true);
+      else expect(diff).toBe(0);
+    }
+    // Row 0's 16-bit alphas are 0, 5041, 10082, … (k · 65535 / 13, read with zlib by hand).
+    const rowAlpha = Array.from({ length: 13 }, (_, x) => decoded.data[4 * x + 3]);
+    expect(rowAlpha).toEqual([0, 20, 39, 59, 78, 98, 118, 137, 157, 177, 196, 216, 235]);
+  });
+
+  it('reads their text chunks', () => {
+    const png = new Uint8Array(readFileSync(new URL('rgb16_interlaced_text.png', dir)));
+    expect(readPngText(png).comment).toBe('made by ImageMagick');
   });
 });
