@@ -2,13 +2,15 @@
  * Scheduler step throughput on a [1, 4, 128, 128] latent, in GB/s of latent data read and
  * written per step (model output + sample read, next sample written: 3 latents), next to a plain
  * Float32Array copy of the same latent (1 read + 1 write: the memory-bandwidth ceiling), with the
- * ratio. Run alone with `npx tsx tests/bench/scheduler.bench.ts`.
+ * ratio. GB/s come from CPU time (the machine may be shared); wall-clock figures are in the note.
+ * Run with `npm run bench -- scheduler` or alone with `npx tsx tests/bench/scheduler.bench.ts`.
  */
 import { pathToFileURL } from 'node:url';
 import { createScheduler, type SchedulerName } from '../../src/diffusion/schedulers/index.ts';
 import { classifierFreeGuidance } from '../../src/diffusion/guidance.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
+import { medianWallAndCpuMs, type BenchFigure } from './run.ts';
 
 export interface BenchCase {
   name: string;
@@ -74,31 +76,34 @@ export const schedulerBenchmarks: BenchCase[] = [
   },
 ];
 
-export function timeCase(c: BenchCase, repeats = 9): number {
-  c.run(); // warm-up (JIT)
-  c.run();
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    c.run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
-/** GB/s of one case from its median run time. */
+/** GB/s of `iterations` × `bytes` done in `ms`. */
 export function throughput(c: BenchCase, ms: number): number {
   return (c.bytes * c.iterations) / (ms / 1000) / 1e9;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/**
+ * One figure per case: GB/s from the median CPU time of this process (the work itself on a busy
+ * machine), with wall-clock GB/s and the ratio to the Float32Array copy in the note.
+ */
+export async function figures(): Promise<BenchFigure[]> {
+  const out: BenchFigure[] = [];
   let ceiling = 0;
   for (const c of schedulerBenchmarks) {
-    const ms = timeCase(c);
-    const gbs = throughput(c, ms);
-    if (ceiling === 0) ceiling = gbs;
-    const perStep = ms / c.iterations;
-    console.log(`${c.name.padEnd(40)} ${perStep.toFixed(3).padStart(8)} ms/step ${gbs.toFixed(2).padStart(7)} GB/s  ratio ${(gbs / ceiling).toFixed(2)}`);
+    c.run(); // extra warm-up so the JIT has optimised the loops
+    const { wall, cpu } = await medianWallAndCpuMs(() => c.run(), 9);
+    const byCpu = throughput(c, Math.max(cpu, 1e-3));
+    const byWall = throughput(c, wall);
+    if (ceiling === 0) ceiling = byCpu;
+    out.push({
+      name: c.name,
+      value: byCpu,
+      unit: 'GB/s',
+      note: `${(wall / c.iterations).toFixed(3)} ms/step wall, ${byWall.toFixed(2)} GB/s wall, ratio to copy ${(byCpu / ceiling).toFixed(3)}`,
+    });
   }
+  return out;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const f of await figures()) console.log(`${f.name.padEnd(40)} ${f.value.toFixed(2).padStart(8)} ${f.unit}   (${f.note})`);
 }

@@ -67,6 +67,11 @@ describe('DDIMScheduler (test_scheduler_ddim.py)', () => {
     expect(Math.abs(s.getVariance(487, 486) - 0.00979)).toBeLessThan(1e-5);
     expect(Math.abs(s.getVariance(999, 998) - 0.02)).toBeLessThan(1e-5);
   });
+  it('the fused epsilon path (no clipping) equals the general path bit for bit', () => {
+    const fast = plainLoop(createScheduler('DDIMScheduler', { ...DDIM_BASE, clip_sample: false }), 10);
+    const general = plainLoop(createScheduler('DDIMScheduler', { ...DDIM_BASE, clip_sample: true, clip_sample_range: 1e9 }), 10);
+    expect(Array.from(fast.data)).toEqual(Array.from(general.data));
+  });
   it('steps_offset=1 gives 801, 601, 401, 201, 1 for 5 steps', () => {
     const s = createScheduler('DDIMScheduler', { ...DDIM_BASE, steps_offset: 1 });
     s.setTimesteps(5);

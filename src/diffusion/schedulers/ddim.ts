@@ -64,16 +64,30 @@ export class DDIMScheduler extends SchedulerBase {
     const apt = this.alphaProdAt(timestep, 'step');
     const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
 
-    const pred = alphaPredictions(this.config.prediction_type, m, s, apt, who, true);
-    const x0 = this.clipOrThreshold(pred.x0, sample.shape);
-    const eps = pred.eps as Float32Array;
-
     const variance = this.getVariance(timestep, prevT);
     const stdDev = f32(f32(eta) * f32(Math.sqrt(variance)));
     const dirCoeff = f32(Math.sqrt(f32(f32(1 - aptPrev) - f32(stdDev * stdDev))));
     const x0Coeff = f32(Math.sqrt(aptPrev));
     const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = f32(x0Coeff * x0[i]) + f32(dirCoeff * eps[i]);
+    let x0: Float32Array;
+    const c = this.config;
+    if (c.prediction_type === 'epsilon' && !c.clip_sample && !c.thresholding) {
+      // Fused fast path (one pass): the same float32 ops as the general path below.
+      const sa = f32(Math.sqrt(apt));
+      const sb = f32(Math.sqrt(f32(1 - apt)));
+      x0 = new Float32Array(s.length);
+      for (let i = 0; i < s.length; i++) {
+        const mi = m[i];
+        const x = f32(f32(s[i] - f32(sb * mi)) / sa);
+        x0[i] = x;
+        out[i] = f32(x0Coeff * x) + f32(dirCoeff * mi);
+      }
+    } else {
+      const pred = alphaPredictions(c.prediction_type, m, s, apt, who, true);
+      x0 = this.clipOrThreshold(pred.x0, sample.shape);
+      const eps = pred.eps as Float32Array;
+      for (let i = 0; i < s.length; i++) out[i] = f32(x0Coeff * x0[i]) + f32(dirCoeff * eps[i]);
+    }
     if (eta > 0) {
       const noise = drawNoise(options, sample.shape, who);
       for (let i = 0; i < out.length; i++) out[i] = out[i] + f32(stdDev * noise[i]);

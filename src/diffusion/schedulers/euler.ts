@@ -31,10 +31,22 @@ export class EulerDiscreteScheduler extends SigmaSchedulerBase {
     const index = this.ensureStepIndex(timestep);
     const sigma = this.sigmaAt(index);
     const sigmaNext = this.sigmaAt(index + 1);
-    const x0 = this.predictX0(m, s, sigma, true);
     const dt = f32(sigmaNext - sigma);
     const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s[i] + f32(f32(f32(s[i] - x0[i]) / sigma) * dt);
+    let x0: Float32Array;
+    if (this.config.prediction_type === 'epsilon') {
+      // Fused fast path (one pass): the same float32 ops as the general path below.
+      x0 = new Float32Array(s.length);
+      for (let i = 0; i < s.length; i++) {
+        const si = s[i];
+        const x = f32(si - f32(sigma * m[i]));
+        x0[i] = x;
+        out[i] = si + f32(f32(f32(si - x) / sigma) * dt);
+      }
+    } else {
+      x0 = this.predictX0(m, s, sigma, true);
+      for (let i = 0; i < s.length; i++) out[i] = s[i] + f32(f32(f32(s[i] - x0[i]) / sigma) * dt);
+    }
     this.state.stepIndex = index + 1;
     return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
   }
@@ -66,7 +78,6 @@ export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
     const index = this.ensureStepIndex(timestep);
     const sigma = this.sigmaAt(index);
     const sigmaTo = this.sigmaAt(index + 1);
-    const x0 = this.predictX0(m, s, sigma, false);
     const toSq = f32(sigmaTo * sigmaTo);
     const fromSq = f32(sigma * sigma);
     const sigmaUp = f32(Math.sqrt(f32(f32(toSq * f32(fromSq - toSq)) / fromSq)));
@@ -74,9 +85,22 @@ export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
     const dt = f32(sigmaDown - sigma);
     const noise = drawNoise(options, sample.shape, who);
     const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const euler = f32(s[i] + f32(f32(f32(s[i] - x0[i]) / sigma) * dt));
-      out[i] = euler + f32(noise[i] * sigmaUp);
+    let x0: Float32Array;
+    if (this.config.prediction_type === 'epsilon') {
+      // Fused fast path (one pass): the same float32 ops as the general path below.
+      x0 = new Float32Array(s.length);
+      for (let i = 0; i < s.length; i++) {
+        const si = s[i];
+        const x = f32(si - f32(sigma * m[i]));
+        x0[i] = x;
+        out[i] = f32(si + f32(f32(f32(si - x) / sigma) * dt)) + f32(noise[i] * sigmaUp);
+      }
+    } else {
+      x0 = this.predictX0(m, s, sigma, false);
+      for (let i = 0; i < s.length; i++) {
+        const euler = f32(s[i] + f32(f32(f32(s[i] - x0[i]) / sigma) * dt));
+        out[i] = euler + f32(noise[i] * sigmaUp);
+      }
     }
     this.state.stepIndex = index + 1;
     return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
