@@ -10,6 +10,7 @@ import { imageUpscaleModel } from '../../nodes/image/upscale-model.ts';
 import { modelLoadUpscaler, splitModelSource } from '../../nodes/model/load-upscaler.ts';
 import { OnnxGraphBuilder } from '../../src/onnx/index.ts';
 import { createNodeBackend } from '../../src/runtime/backends/node.ts';
+import { createWebBackend } from '../../src/runtime/backends/web.ts';
 import { createNodeRuntime } from '../../src/runtime/node/index.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { scaleTensor } from '../../src/tensor/resample.ts';
@@ -51,24 +52,24 @@ afterAll(async () => {
   await runtime.release();
 });
 
-function context(nodeId: string, progress: string[] = []): RunContext {
+function context(nodeId: string, progress: string[] = [], rt: Runtime = runtime): RunContext {
   return {
     nodeId,
     signal: new AbortController().signal,
     progress: (v, m) => progress.push(`${v}/${m}`),
     log: { debug() {}, info() {}, warn() {} },
-    services: { runtime },
+    services: { runtime: rt },
     graph: { format: 'latentloom.graph', version: 1, meta: {}, models: {}, nodes: [], edges: [] },
   };
 }
 
-async function loadUpscaler(source: string) {
-  return ((await (modelLoadUpscaler as NodeDefinition).run(context('loader'), {}, { source })) as { upscaler: unknown }).upscaler;
+async function loadUpscaler(source: string, rt: Runtime = runtime) {
+  return ((await (modelLoadUpscaler as NodeDefinition).run(context('loader', [], rt), {}, { source })) as { upscaler: unknown }).upscaler;
 }
 
-async function upscale(source: string, image: Tensor<'float32'>, tile_size: number, overlap: number, progress?: string[]) {
-  const upscaler = await loadUpscaler(source);
-  const out = await (imageUpscaleModel as NodeDefinition).run(context('up', progress), { upscaler, image }, { tile_size, overlap });
+async function upscale(source: string, image: Tensor<'float32'>, tile_size: number, overlap: number, progress?: string[], rt: Runtime = runtime) {
+  const upscaler = await loadUpscaler(source, rt);
+  const out = await (imageUpscaleModel as NodeDefinition).run(context('up', progress, rt), { upscaler, image }, { tile_size, overlap });
   return (out as { image: Tensor<'float32'> }).image;
 }
 
@@ -139,6 +140,17 @@ describe('image/upscale-model', () => {
     expect(maxAbsDiff(out, scaleTensor(image, 2, 'nearest'))).toBeLessThan(1e-6);
     const small = randomImage([1, 3, 5, 6], 4);
     expect(maxAbsDiff(await upscale(fixed8, small, 0, 0), scaleTensor(small, 2, 'nearest'))).toBe(0);
+  });
+
+  it('gives the same tiled result on onnxruntime-web (wasm, the browser backend)', async () => {
+    const web = createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm', numThreads: 1 }) });
+    try {
+      const image = randomImage([1, 3, 40, 36], 31);
+      const onWeb = await upscale(blur2, image, 16, 8, [], web);
+      expect(maxAbsDiff(onWeb, await upscale(blur2, image, 16, 8))).toBeLessThan(1e-5);
+    } finally {
+      await web.release();
+    }
   });
 
   it('explains a model that is not an upscaler, and a missing upscaler input', async () => {
