@@ -66,8 +66,10 @@ function progressPrinter(graph: GraphDocument, log: (line: string) => void): (ev
       done++;
       const how = event.cached ? 'cached' : `${event.ms.toFixed(1)} ms`;
       log(`[${String(done).padStart(String(total).length)}/${total}] ${event.node} (${typeOf.get(event.node)}) ${how}`);
-    } else if (event.type === 'node-progress' && event.zone !== undefined) {
-      log(`    zone ${event.zone}: iteration ${event.iteration}/${event.count}`);
+    } else if (event.type === 'node-progress' && event.zone !== undefined && event.count !== undefined && event.iteration !== undefined) {
+      // At most ~20 lines per zone, however many iterations it has.
+      const every = Math.max(1, Math.ceil(event.count / 20));
+      if (event.iteration % every === 0 || event.iteration === event.count) log(`    zone ${event.zone}: iteration ${event.iteration}/${event.count}`);
     } else if (event.type === 'node-log' && event.level !== 'debug') log(`    ${event.node}: ${event.message}`);
   };
 }
