@@ -9,6 +9,7 @@ import type { GraphDocument } from '../../src/graph/document.ts';
 import * as edits from '../../src/graph/editOps.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { validGraph } from './arbitraries.ts';
+import { zoneGraph } from './build.ts';
 
 enablePatches();
 fc.configureGlobal({ seed: Number(process.env.PROPERTY_SEED ?? 20261121) });
@@ -61,7 +62,7 @@ function checkInvariants(doc: GraphDocument): void {
 describe('edit operations on random graphs', () => {
   it('keep invariants and undo exactly', () => {
     fc.assert(
-      fc.property(validGraph(registry), fc.array(op, { maxLength: 15 }), (start, ops) => {
+      fc.property(fc.oneof(validGraph(registry), fc.constant(zoneGraph())), fc.array(op, { maxLength: 15 }), (start, ops) => {
         let doc = start;
         for (const o of ops) {
           let next: GraphDocument;
