@@ -36,7 +36,9 @@ function imageTensorOf(v: unknown): TensorLike | undefined {
 export function imagesFromOutputs(outputs: Record<string, unknown>, graph: GraphDocument | undefined): EditorImage[] {
   const images: EditorImage[] = [];
   const text = graph ? { [PNG_GRAPH_KEYWORD]: saveGraphText(graph) } : undefined;
-  for (const value of Object.values(outputs)) {
+  // A node may return one picture per port or a list (image/save gives one PNG per batch item).
+  const values = Object.values(outputs).flatMap((v) => (Array.isArray(v) ? v : [v]));
+  for (const value of values) {
     if (value instanceof Uint8Array && isPng(value)) {
       const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
       images.push({ png: value, width: view.getUint32(16), height: view.getUint32(20) });

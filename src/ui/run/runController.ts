@@ -25,6 +25,12 @@ export class RunController {
   private previewPending = false;
   /** Events of a finished run that arrive late (they use their own channel) are dropped. */
   private acceptEvents = false;
+  /**
+   * Latest progress per node, applied once per frame: a zone may report millions of iterations,
+   * and one render per event would freeze the page.
+   */
+  private pendingProgress = new Map<string, { value: number; max: number }>();
+  private progressScheduled = false;
 
   constructor(
     private readonly engine: EngineConnection,
@@ -81,10 +87,11 @@ export class RunController {
         this.runs.nodeStart(e.node);
         break;
       case 'node-progress':
-        this.runs.nodeProgress(e.node, e.iteration ?? e.value, e.count ?? e.max);
+        this.queueProgress(e.node, e.iteration ?? e.value, e.count ?? e.max);
         if (e.preview !== undefined && !this.previewPending) this.showPreview(e.node, e.preview);
         break;
       case 'node-finish':
+        this.pendingProgress.delete(e.node);
         this.runs.nodeFinish(e.node, e.ms, e.cached);
         break;
       case 'node-error':
@@ -95,10 +102,22 @@ export class RunController {
     }
   }
 
+  private queueProgress(node: string, value: number, max: number): void {
+    this.pendingProgress.set(node, { value, max });
+    if (this.progressScheduled) return;
+    this.progressScheduled = true;
+    nextFrame(() => {
+      this.progressScheduled = false;
+      const batch = this.pendingProgress;
+      this.pendingProgress = new Map();
+      if (this.acceptEvents) for (const [id, p] of batch) this.runs.nodeProgress(id, p.value, p.max);
+    });
+  }
+
   /** Encodes at most one preview at a time so a fast sampler cannot flood the main thread. */
   private showPreview(node: string, preview: unknown): void {
     this.previewPending = true;
-    requestAnimationFrame(() => {
+    nextFrame(() => {
       this.previewPending = false;
       const png = previewToPng(preview);
       if (png) this.runs.nodePreview(node, pngUrl(png));
@@ -131,6 +150,12 @@ export function scalarText(values: Record<string, unknown>): string {
     else if (typeof v === 'string') lines.push(`${port} = ${v.length > 60 ? `${v.slice(0, 57)}…` : v}`);
   }
   return lines.join('\n');
+}
+
+/** requestAnimationFrame where there is one (the page), a short timer elsewhere (Node tests). */
+function nextFrame(fn: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => fn());
+  else setTimeout(fn, 16);
 }
 
 function splitKey(key: string): [string, string] {
