@@ -4,6 +4,7 @@
  */
 import {
   SCHEDULER_NAMES,
+  LCMScheduler,
   createScheduler,
   isSchedulerName,
   type Scheduler,
@@ -89,6 +90,9 @@ export const samplingScheduler = defineNode({
         }
         const table = comfyModelSampling(scheduler.config);
         scheduler.setSigmas(comfySigmas(params.sigma_schedule as (typeof COMFY_SIGMA_SCHEDULES)[number], params.steps, table));
+      } else if (scheduler instanceof LCMScheduler) {
+        // LCM applies img2img strength inside its own schedule, as diffusers' LCM pipelines do.
+        scheduler.setTimesteps(params.steps, params.denoise);
       } else {
         scheduler.setTimesteps(params.steps);
       }
@@ -97,7 +101,8 @@ export const samplingScheduler = defineNode({
     }
     // diffusers' img2img: skip the first (1 - strength) of the steps.
     const n = params.sigma_schedule !== 'default' ? scheduler.numInferenceSteps ?? params.steps : params.steps;
-    const initTimestep = Math.min(Math.floor(n * params.denoise), n);
+    const strength = scheduler instanceof LCMScheduler ? 1 : params.denoise;
+    const initTimestep = Math.min(Math.floor(n * strength), n);
     const beginIndex = Math.max(n - initTimestep, 0) * scheduler.order;
     if (beginIndex >= scheduler.timesteps.length) {
       throw new Error(`node "${ctx.nodeId}": denoise ${params.denoise} of ${n} steps leaves no step to run`);

@@ -98,6 +98,15 @@ describe('UnCLIPScheduler (test_scheduler_unclip.py)', () => {
   });
 });
 
+describe('UnCLIPScheduler learned_range variance', () => {
+  it('matches diffusers: -10.1712790, -5.7998052, -0.0010011 at predicted variance 0.5', () => {
+    const s = createScheduler('UnCLIPScheduler', { variance_type: 'learned_range' }) as UnCLIPScheduler;
+    expect(Math.abs(s.getVariance(1, undefined, 0.5) - -10.171279)).toBeLessThan(1e-5);
+    expect(Math.abs(s.getVariance(487, undefined, 0.5) - -5.7998052)).toBeLessThan(1e-5);
+    expect(Math.abs(s.getVariance(999, undefined, 0.5) - -0.0010011)).toBeLessThan(1e-5);
+  });
+});
+
 describe('LCMScheduler (test_scheduler_lcm.py)', () => {
   // The value in current diffusers' test; older releases' tests expected 280.5618 / 0.3653.
   it('10-step loop: 197.7616 / 0.2575', () => {

@@ -74,6 +74,18 @@ describe('sampling/scheduler', () => {
     expect(steps).toBe(2);
     await expect(schedule({ steps: 10, denoise: 0.05 }, DDIM)).rejects.toThrow(/leaves no step to run/);
   });
+  it('passes denoise to LCM as its own strength (no slicing)', async () => {
+    const { schedule: s, steps } = await schedule({ scheduler: 'LCMScheduler', steps: 4, denoise: 0.5 });
+    expect(s.timesteps).toEqual([499, 379, 259, 139]);
+    expect(s.beginIndex).toBe(0);
+    expect(steps).toBe(4);
+  });
+  it('feeds 0.25·log(sigma) as the timestep for continuous v-prediction Euler', async () => {
+    const { schedule: s } = await schedule({ scheduler: 'EulerDiscreteScheduler', steps: 5, config: '{"timestep_type":"continuous","prediction_type":"v_prediction"}' });
+    expect(s.timesteps[0]).toBeCloseTo(0.25 * Math.log(s.sigmas![0]), 6);
+    const ts = (await run(samplingTimestep, 'ts', { schedule: s, index: 1 })) as { timestep: number };
+    expect(ts.timestep).toBeCloseTo(0.25 * Math.log(s.sigmas![1]), 6);
+  });
   it('names the node for malformed config', async () => {
     await expect(schedule({ config: '{oops' })).rejects.toThrow(/node "sched": param `config` is not valid JSON/);
     await expect(schedule({}, [1, 2])).rejects.toThrow(/input `config` must be a scheduler config object/);

@@ -46,6 +46,8 @@ export interface SchedulerConfig {
   /** Sigmas evenly spaced in log-sigma (DPM-Solver's use_lu_lambdas; use_exponential_sigmas elsewhere). */
   use_lu_lambdas: boolean;
   use_exponential_sigmas: boolean;
+  /** Euler: 'continuous' feeds the model 0.25·log(sigma) instead of t (with v_prediction). */
+  timestep_type: string;
   sigma_min: number | null;
   sigma_max: number | null;
   final_sigmas_type: 'zero' | 'sigma_min';
@@ -79,6 +81,7 @@ const COMMON: SchedulerConfig = {
   use_karras_sigmas: false,
   use_lu_lambdas: false,
   use_exponential_sigmas: false,
+  timestep_type: 'discrete',
   sigma_min: null,
   sigma_max: null,
   final_sigmas_type: 'zero',
@@ -128,6 +131,7 @@ const KEY_KINDS: Record<keyof SchedulerConfig, KeyKind> = {
   use_karras_sigmas: 'boolean',
   use_lu_lambdas: 'boolean',
   use_exponential_sigmas: 'boolean',
+  timestep_type: 'string',
   sigma_min: 'number|null',
   sigma_max: 'number|null',
   final_sigmas_type: 'string',
@@ -147,6 +151,7 @@ const ENUMS: Partial<Record<keyof SchedulerConfig, readonly string[]>> = {
   final_sigmas_type: ['zero', 'sigma_min'],
   algorithm_type: ['dpmsolver++', 'dpmsolver'],
   solver_type: ['midpoint', 'heun'],
+  timestep_type: ['discrete', 'continuous'],
 };
 
 function checkKind(key: string, value: unknown, kind: KeyKind): string | undefined {

@@ -15,6 +15,11 @@ export class EulerDiscreteScheduler extends SigmaSchedulerBase {
 
   setTimesteps(numInferenceSteps: number): void {
     this.buildSigmaSchedule(numInferenceSteps, this.config.final_sigmas_type, true);
+    if (this.config.timestep_type === 'continuous' && this.config.prediction_type === 'v_prediction') {
+      // diffusers: the model takes 0.25 * log(sigma) (EDM-style conditioning) as its timestep.
+      const sigmas = this.sigmas as Float32Array;
+      this.timesteps = Array.from(sigmas.subarray(0, sigmas.length - 1), (s) => f32(0.25 * f32(Math.log(s))));
+    }
   }
 
   /** One Euler step of the probability-flow ODE (s_churn = 0, so the generator is not needed). */
