@@ -16,7 +16,10 @@ export type BetaSchedule = (typeof BETA_SCHEDULES)[number];
 export const TIMESTEP_SPACINGS = ['leading', 'linspace', 'trailing'] as const;
 export type TimestepSpacing = (typeof TIMESTEP_SPACINGS)[number];
 
-/** torch.linspace(start, end, steps, dtype=float32) as torch's CPU kernel evaluates it. */
+/**
+ * torch.linspace(start, end, steps, dtype=float32) as current PyTorch's CPU kernel evaluates it
+ * (serial: start + step * i for the first half, end - step * (steps - 1 - i) for the rest).
+ */
 export function torchLinspaceF32(start: number, end: number, steps: number): Float32Array {
   const out = new Float32Array(steps);
   if (steps === 0) return out;
