@@ -67,7 +67,7 @@ export const modelLoad = defineNode({
     }
     let tokenizer: ClipTokenizer | undefined;
     try {
-      tokenizer = await loadTokenizer(pkg);
+      tokenizer = await pkg.derived('tokenizer', () => loadTokenizer(pkg));
       if (!tokenizer && present[2]) {
         throw new Error('the package has text_encoder/model.onnx but no tokenizer/ (vocab.json + merges.txt, or tokenizer.json)');
       }

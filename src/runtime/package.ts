@@ -105,6 +105,8 @@ export async function packageModelFile(source: PackageSource, rel: string): Prom
 }
 
 export class ModelPackage {
+  private readonly memo = new Map<string, Promise<unknown>>();
+
   private constructor(
     readonly source: PackageSource,
     readonly modelIndex: Record<string, unknown> | undefined,
@@ -132,6 +134,20 @@ export class ModelPackage {
       if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
     }
     return DEFAULT_VAE_SCALING_FACTOR;
+  }
+
+  /**
+   * A value derived from this package's files, built once per package (e.g. the tokenizer, so
+   * repeated runs do not re-parse its vocabulary). A failed build is not kept.
+   */
+  derived<T>(key: string, build: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = build();
+      this.memo.set(key, p);
+      p.catch(() => this.memo.delete(key));
+    }
+    return p;
   }
 
   has(rel: string): Promise<boolean> {

@@ -1,5 +1,8 @@
 /** Test helpers: single-step text-to-image graphs over the model nodes, run through the engine. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { GraphDocument, GraphNode } from '../../src/graph/document.ts';
+import { REPO_ROOT } from '../../src/runtime/node/index.ts';
 
 type NodeSpec = [id: string, type: string, params?: Record<string, unknown>];
 type EdgeSpec = [from: string, to: string];
@@ -59,3 +62,31 @@ export function oneStepGraph(
   }
   return graph({ sd: source }, nodes, edges);
 }
+
+const toyGraph = JSON.parse(readFileSync(join(REPO_ROOT, 'graphs', 'toy-txt2img.json'), 'utf8')) as GraphDocument;
+
+/**
+ * The shipped toy text-to-image graph pointed at another package: 64×64 image (8×8 latent) unless
+ * told, 4 steps unless told, no file output.
+ */
+export function txt2imgGraph(dir: string, opts: { steps?: number; batchedCfg?: boolean; size?: number } = {}): GraphDocument {
+  const g = structuredClone(toyGraph);
+  g.models = { toy: { source: dir } };
+  g.nodes = g.nodes.filter((n) => n.type !== 'image/save' && n.type !== 'image/preview');
+  g.edges = g.edges.filter((e) => g.nodes.some((n) => n.id === e.to.node));
+  const byId = (id: string) => g.nodes.find((n) => n.id === id)!;
+  byId('scheduler').params.steps = opts.steps ?? 4;
+  Object.assign(byId('noise').params, { width: opts.size ?? 64, height: opts.size ?? 64, downscale: 8 });
+  byId('negative').params.text = 'blurry, low quality';
+  if (opts.batchedCfg) {
+    // One denoise node with positive and negative → both predictions from one batch-2 call.
+    g.nodes = g.nodes.filter((n) => n.id !== 'denoise_negative');
+    g.edges = g.edges.filter((e) => e.to.node !== 'denoise_negative' && e.from.node !== 'denoise_negative');
+    g.edges.push(
+      { from: { node: 'encode_negative', port: 'conditioning' }, to: { node: 'denoise', port: 'negative' } },
+      { from: { node: 'denoise', port: 'noise_pred_uncond' }, to: { node: 'cfg', port: 'uncond' } },
+    );
+  }
+  return g;
+}
+

@@ -4,43 +4,20 @@
  * repeat zone with two denoise calls and CFG, VAE decode), pointed at the tiny package, run with
  * onnxruntime-node and onnxruntime-web's wasm backend. Both must agree.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createEngine, type Engine } from '../../src/engine/index.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { createNodeBackend } from '../../src/runtime/backends/node.ts';
 import { createWebBackend } from '../../src/runtime/backends/web.ts';
-import { createNodeRuntime, REPO_ROOT } from '../../src/runtime/node/index.ts';
+import { createNodeRuntime } from '../../src/runtime/node/index.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import { makeTinySdPackages, type TinySdVariant } from '../fixtures/tinySd.ts';
+import { txt2imgGraph as txt2imgGraphWith } from './modelGraph.ts';
 
-const fixtures = makeTinySdPackages(['sd15', 'sd-turbo', 'sd15-fp16', 'lcm']);
-const toyGraph = JSON.parse(readFileSync(join(REPO_ROOT, 'graphs', 'toy-txt2img.json'), 'utf8')) as GraphDocument;
 const STEPS = 4;
-
-/** The toy graph on a tiny package: 64×64 image (8×8 latent), few steps, no file output. */
-export function txt2imgGraph(dir: string, opts: { steps?: number; batchedCfg?: boolean } = {}): GraphDocument {
-  const g = structuredClone(toyGraph);
-  g.models = { toy: { source: dir } };
-  g.nodes = g.nodes.filter((n) => n.type !== 'image/save' && n.type !== 'image/preview');
-  g.edges = g.edges.filter((e) => g.nodes.some((n) => n.id === e.to.node));
-  const byId = (id: string) => g.nodes.find((n) => n.id === id)!;
-  byId('scheduler').params.steps = opts.steps ?? STEPS;
-  Object.assign(byId('noise').params, { width: 64, height: 64, downscale: 8 });
-  byId('negative').params.text = 'blurry, low quality';
-  if (opts.batchedCfg) {
-    // One denoise node with positive and negative → both predictions from one batch-2 call.
-    g.nodes = g.nodes.filter((n) => n.id !== 'denoise_negative');
-    g.edges = g.edges.filter((e) => e.to.node !== 'denoise_negative' && e.from.node !== 'denoise_negative');
-    g.edges.push(
-      { from: { node: 'encode_negative', port: 'conditioning' }, to: { node: 'denoise', port: 'negative' } },
-      { from: { node: 'denoise', port: 'noise_pred_uncond' }, to: { node: 'cfg', port: 'uncond' } },
-    );
-  }
-  return g;
-}
+const txt2imgGraph = (dir: string, opts: { batchedCfg?: boolean } = {}) => txt2imgGraphWith(dir, { steps: STEPS, ...opts });
+const fixtures = makeTinySdPackages(['sd15', 'sd-turbo', 'sd15-fp16', 'lcm']);
 
 let nodeRuntime: Runtime;
 let webRuntime: Runtime;

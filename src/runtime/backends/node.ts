@@ -16,12 +16,13 @@ export function createNodeBackend(options: NodeBackendOptions = {}): OnnxBackend
     name: 'onnxruntime-node/cpu',
     executionProvider: 'cpu',
     async createSession(file, sessionOptions) {
+      // onnxruntime-node rejects keys that are present but undefined, so set only what is given.
       const opts: ort.InferenceSession.SessionOptions = {
         executionProviders: ['cpu'],
         graphOptimizationLevel: sessionOptions.graphOptimizationLevel ?? 'all',
-        freeDimensionOverrides: sessionOptions.freeDimensionOverrides,
-        intraOpNumThreads: options.intraOpNumThreads,
       };
+      if (sessionOptions.freeDimensionOverrides) opts.freeDimensionOverrides = sessionOptions.freeDimensionOverrides;
+      if (options.intraOpNumThreads !== undefined) opts.intraOpNumThreads = options.intraOpNumThreads;
       const session = file.path
         ? await ort.InferenceSession.create(file.path, opts)
         : await ort.InferenceSession.create(await file.read(), opts);

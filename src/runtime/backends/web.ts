@@ -39,12 +39,13 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
       const externalData = file.externalData
         ? await Promise.all((await file.externalData()).map(async (e) => ({ path: e.path, data: await e.read() })))
         : undefined;
-      const session = await ort.InferenceSession.create(await file.read(), {
+      const opts: ort.InferenceSession.SessionOptions = {
         executionProviders: ep === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'],
         graphOptimizationLevel: sessionOptions.graphOptimizationLevel ?? 'all',
-        freeDimensionOverrides: sessionOptions.freeDimensionOverrides,
-        externalData: externalData && externalData.length > 0 ? externalData : undefined,
-      });
+      };
+      if (sessionOptions.freeDimensionOverrides) opts.freeDimensionOverrides = sessionOptions.freeDimensionOverrides;
+      if (externalData && externalData.length > 0) opts.externalData = externalData;
+      const session = await ort.InferenceSession.create(await file.read(), opts);
       return wrapOrtSession(session, ort.Tensor as unknown as OrtTensorCtor);
     },
   };
