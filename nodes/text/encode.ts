@@ -5,9 +5,9 @@
  * [B, L·k, D], as ComfyUI and A1111 do for long prompts. The empty prompt is encoded in the same
  * batch; prompt weights are then applied to the hidden states as ComfyUI does:
  *     z ← z_empty + (z − z_empty) · w     (per token, z_empty at the same position in its chunk)
- * (A1111 instead multiplies z by w and rescales to the original mean; ComfyUI's rule keeps
- * weight-1 tokens exactly as they were.) The pooled output, when the model has one, comes from
- * each prompt's first chunk.
+ * ComfyUI's rule (the default) keeps weight-1 tokens exactly as they were. The `weighting` param
+ * also offers A1111's rule: z ← z · w, then each chunk rescaled to its unweighted mean. The pooled
+ * output, when the model has one, comes from each prompt's first chunk.
  */
 import { requireRuntime } from '../../src/runtime/runtime.ts';
 import type { ModelSession, TensorMeta } from '../../src/runtime/types.ts';
@@ -89,7 +89,31 @@ export function applyTokenWeights(
   }
 }
 
-function checkTokens(tokens: TokensValue | undefined, where: string): { batch: number; total: number; length: number } {
+/**
+ * A1111's rule, per prompt and chunk: z ← z · w, then rescaled so the chunk's mean over all tokens
+ * and channels is what it was before weighting.
+ */
+export function applyTokenWeightsA1111(hidden: Float32Array, weights: Float32Array, chunkLength: number, dim: number): void {
+  const chunkSize = chunkLength * dim;
+  for (let start = 0; start < hidden.length; start += chunkSize) {
+    let before = 0;
+    let after = 0;
+    for (let t = 0; t < chunkLength; t++) {
+      const w = weights[start / dim + t];
+      for (let d = 0; d < dim; d++) {
+        const i = start + t * dim + d;
+        before += hidden[i];
+        hidden[i] *= w;
+        after += hidden[i];
+      }
+    }
+    // A chunk whose weighted mean is 0 cannot be rescaled; leave it multiplied only.
+    const ratio = after !== 0 ? before / after : 1;
+    for (let i = start; i < start + chunkSize; i++) hidden[i] *= ratio;
+  }
+}
+
+function checkTokens(tokens: TokensValue | undefined, where: string, needEmpty: boolean): { batch: number; total: number; length: number } {
   if (!tokens?.ids || tokens.ids.shape.length !== 2) {
     throw new Error(`${where}: input \`tokens\` must hold ids [B, L]`);
   }
@@ -98,7 +122,7 @@ function checkTokens(tokens: TokensValue | undefined, where: string): { batch: n
   if (!Number.isInteger(length) || length < 1 || total % length !== 0) {
     throw new Error(`${where}: token length ${total} is not a whole number of ${length}-token chunks`);
   }
-  if (tokens.weights && (!tokens.emptyChunkIds || tokens.emptyChunkIds.size !== length)) {
+  if (needEmpty && tokens.weights && (!tokens.emptyChunkIds || tokens.emptyChunkIds.size !== length)) {
     throw new Error(`${where}: weighted tokens need the empty prompt's ids (emptyChunkIds) to weight against`);
   }
   return { batch, total, length };
@@ -112,13 +136,21 @@ export const textEncode = defineNode({
   description: 'CLIP text encoder: tokens → hidden states [B, 77·k, D], prompt weights applied as ComfyUI does.',
   inputs: { encoder: { type: 'TEXT_ENCODER' }, tokens: { type: 'TOKENS' } },
   outputs: { conditioning: { type: 'CONDITIONING' } },
-  params: {},
-  async run(ctx, inputs) {
+  params: {
+    weighting: {
+      kind: 'enum',
+      options: ['comfyui', 'a1111'],
+      default: 'comfyui',
+      label: 'Weighting',
+      description: 'comfyui: lerp from the empty prompt; a1111: multiply, then restore each chunk’s mean.',
+    },
+  },
+  async run(ctx, inputs, params) {
     const where = `text/encode (node "${ctx.nodeId}")`;
     const handle = inputs.encoder;
     if (handle?.kind !== 'TEXT_ENCODER') throw new Error(`${where}: input \`encoder\` is not a TEXT_ENCODER`);
     const tokens = inputs.tokens;
-    const { batch, total, length } = checkTokens(tokens, where);
+    const { batch, total, length } = checkTokens(tokens, where, params.weighting !== 'a1111');
     const chunks = total / length;
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
     const session = await runtime.session(handle.model, { nodeId: ctx.nodeId });
@@ -151,7 +183,8 @@ export const textEncode = defineNode({
     // Rows are [B·k, L, D] in prompt-major order, which is already [B, k·L, D].
     const hidden = encoded.hidden.slice(0, batch * total * dim);
     const empty = withEmpty ? encoded.hidden.slice(batch * total * dim) : undefined;
-    if (tokens.weights) applyTokenWeights(hidden, tokens.weights.data, empty!, length, dim);
+    if (tokens.weights && params.weighting === 'a1111') applyTokenWeightsA1111(hidden, tokens.weights.data, length, dim);
+    else if (tokens.weights) applyTokenWeights(hidden, tokens.weights.data, empty!, length, dim);
 
     const conditioning: ConditioningValue = {
       hiddenStates: new Tensor('float32', [batch, total, dim], hidden),

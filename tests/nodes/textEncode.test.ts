@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { NodeDefinition, RunContext } from '../../src/graph/nodeSpec.ts';
 import { ClipTokenizer } from '../../src/diffusion/clipTokenizer.ts';
 import { matchChunkCounts, tokenizeWeightedPrompt } from '../../src/diffusion/promptWeighting.ts';
-import { applyTokenWeights, textEncode } from '../../nodes/text/encode.ts';
+import { applyTokenWeights, applyTokenWeightsA1111, textEncode } from '../../nodes/text/encode.ts';
 import { chunksToTokens, textTokenize } from '../../nodes/text/tokenize.ts';
 import type { ConditioningValue, TokensValue } from '../../nodes/types.ts';
 import { OnnxGraphBuilder } from '../../src/onnx/index.ts';
@@ -80,8 +80,8 @@ describe.skipIf(!hasTokenizer)('text/encode', () => {
     const out = await (textTokenize as NodeDefinition).run(ctx(), { tokenizer, text }, { weighting: true, min_chunks: 1, chunking: 'comfyui' });
     return (out as { tokens: TokensValue }).tokens;
   }
-  async function encode(tokens: TokensValue, handle = encoder): Promise<ConditioningValue> {
-    const out = await (textEncode as NodeDefinition).run(ctx(), { encoder: handle, tokens }, {});
+  async function encode(tokens: TokensValue, handle = encoder, weighting = 'comfyui'): Promise<ConditioningValue> {
+    const out = await (textEncode as NodeDefinition).run(ctx(), { encoder: handle, tokens }, { weighting });
     return (out as { conditioning: ConditioningValue }).conditioning;
   }
   /** The model run directly on one row of 77 ids. */
@@ -124,6 +124,26 @@ describe.skipIf(!hasTokenizer)('text/encode', () => {
     expect(Math.abs(out[2 * D] - z[2 * D])).toBeGreaterThan(1e-4);
   });
 
+  it('applies A1111 weighting when asked: z·w rescaled to the chunk’s unweighted mean', async () => {
+    const plain = await encode(await tokenize('a cat on a mat'));
+    const weighted = await encode(await tokenize('a (cat:1.5) on a [mat]'), encoder, 'a1111');
+    const z = plain.hiddenStates.data;
+    const weightOf = [1, 1, 1.5, 1, 1, 1 / 1.1];
+    let before = 0;
+    let after = 0;
+    for (let t = 0; t < L; t++) {
+      for (let d = 0; d < D; d++) {
+        before += z[t * D + d];
+        after += z[t * D + d] * (weightOf[t] ?? 1);
+      }
+    }
+    for (let t = 0; t < L; t++) {
+      for (let d = 0; d < D; d++) {
+        expect(weighted.hiddenStates.data[t * D + d]).toBeCloseTo(z[t * D + d] * (weightOf[t] ?? 1) * (before / after), 5);
+      }
+    }
+  });
+
   it('encodes each 77-token chunk on its own and concatenates along the sequence', async () => {
     const tokens = await tokenize(Array.from({ length: 100 }, (_, i) => (i % 7 === 0 ? 'dog' : 'cat')).join(' '));
     const cond = await encode(tokens);
@@ -159,6 +179,15 @@ describe.skipIf(!hasTokenizer)('text/encode', () => {
     const tokens = await tokenize('(cat:2)');
     await expect(encode({ ...tokens, emptyChunkIds: undefined })).rejects.toThrow(/node "enc".*emptyChunkIds/);
     await expect(encode(tokens, {} as TextEncoderHandle)).rejects.toThrow(/input `encoder` is not a TEXT_ENCODER/);
+  });
+});
+
+describe('applyTokenWeightsA1111', () => {
+  it('multiplies, then restores each chunk’s mean', () => {
+    // Two chunks of length 2, D = 1: [1, 3 ×2] has sum 4 → 7, scaled by 4/7; the second is unweighted.
+    const hidden = Float32Array.from([1, 3, 5, 7]);
+    applyTokenWeightsA1111(hidden, Float32Array.from([1, 2, 1, 1]), 2, 1);
+    [4 / 7, 24 / 7, 5, 7].forEach((v, i) => expect(hidden[i]).toBeCloseTo(v, 6));
   });
 });
 

@@ -35,7 +35,7 @@ describe('text nodes in an engine run on a tiny fp16 SD package', () => {
         node('model', 'model/load', { model: 'sd' }),
         node('prompt', 'text/prompt', { text }),
         node('tokens', 'text/tokenize', { weighting: true, min_chunks: 1, chunking: 'comfyui' }),
-        node('encode', 'text/encode', {}),
+        node('encode', 'text/encode', { weighting: 'comfyui' }),
       ],
       edges: [
         edge('model', 'tokenizer', 'tokens', 'tokenizer'),
