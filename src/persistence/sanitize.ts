@@ -98,7 +98,8 @@ export function sanitizeJson(input: unknown, limits: GraphLimits, inPlace = fals
   // tell a cyclic reference (a caller-built object) from plain deep nesting.
   const open: object[] = [];
 
-  const copy = (value: unknown, depth: number): JsonValue => {
+  /** The value as JSON data; `undefined` where JSON.stringify would leave a property out. */
+  const copy = (value: unknown, depth: number): JsonValue | undefined => {
     if (++valueCount > limits.maxValues) {
       throw tooLarge(`Document has more than ${limits.maxValues} values`, describePath(path));
     }
@@ -125,8 +126,9 @@ export function sanitizeJson(input: unknown, limits: GraphLimits, inPlace = fals
       return value;
     }
     if (typeof value !== 'object') {
-      // undefined, functions, symbols, bigints: not JSON. Reported by the schema as missing/wrong.
-      return null;
+      // undefined, functions, symbols, bigints are not JSON: left out of objects as
+      // JSON.stringify does (so `{ title: undefined }` from an editor is fine), null in arrays.
+      return undefined;
     }
     if (depth > limits.maxDepth) {
       const cycleStart = open.findIndex((o) => open.indexOf(o) !== open.lastIndexOf(o) || o === value);
@@ -151,7 +153,7 @@ export function sanitizeJson(input: unknown, limits: GraphLimits, inPlace = fals
         const out: JsonValue[] = inPlace ? (value as JsonValue[]) : new Array(length);
         for (let i = 0; i < length; i++) {
           path.push(i);
-          out[i] = copy(value[i], depth + 1);
+          out[i] = copy(value[i], depth + 1) ?? null;
           path.pop();
         }
         return out;
@@ -183,7 +185,7 @@ export function sanitizeJson(input: unknown, limits: GraphLimits, inPlace = fals
   };
 
   try {
-    return { ok: true, value: copy(input, 1), warnings };
+    return { ok: true, value: copy(input, 1) ?? null, warnings };
   } catch (error) {
     if (error instanceof LimitExceeded) return { ok: false, issues: [error.issue] };
     // A throwing getter or Proxy trap in a caller-built object, or the engine's own stack limit.

@@ -56,6 +56,17 @@ describe('loadGraph', () => {
     expect(result.graph.nodes[0].extra).toEqual({ kept: true, color: 'red' });
   });
 
+  it('treats undefined properties of in-memory documents as absent, like JSON.stringify', () => {
+    const input = { ...base(), ui: undefined, meta: { title: undefined, description: 'd' } };
+    input.nodes[0] = { ...input.nodes[0], title: undefined, zone: undefined } as (typeof input.nodes)[0];
+    const result = loadGraph(input);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.graph.meta).toEqual({ description: 'd' });
+    expect(result.graph.nodes[0]).toEqual({ id: 'a', type: 'math/add', version: 1, params: { bias: 1 }, ui: { x: 0, y: 0 } });
+    expect('ui' in result.graph).toBe(false);
+  });
+
   it('drops unknown edge fields with a warning naming where', () => {
     const input = { ...base(), edges: [{ from: { node: 'a', port: 'result' }, to: { node: 'a', port: 'b' }, label: 'x' }] };
     const result = loadGraph(input);
