@@ -169,6 +169,7 @@ export function resizeTensor(
   const src = input.data;
   const out = new Float32Array(planes * outH * outW);
   const rowBuffer = new Float64Array(inH * outW);
+  const accRow = new Float64Array(outW);
 
   for (let p = 0; p < planes; p++) {
     const base = p * inH * inW;
@@ -183,16 +184,17 @@ export function resizeTensor(
         rowBuffer[y * outW + x] = acc;
       }
     }
-    // Vertical pass.
+    // Vertical pass, row by row so memory is read in order; zero-weight taps are skipped.
     const outBase = p * outH * outW;
     for (let y = 0; y < outH; y++) {
-      for (let x = 0; x < outW; x++) {
-        let acc = 0;
-        for (let k = 0; k < rows.taps; k++) {
-          acc += rows.weights[y * rows.taps + k] * rowBuffer[rows.indices[y * rows.taps + k] * outW + x];
-        }
-        out[outBase + y * outW + x] = acc;
+      accRow.fill(0);
+      for (let k = 0; k < rows.taps; k++) {
+        const w = rows.weights[y * rows.taps + k];
+        if (w === 0) continue;
+        const src = rows.indices[y * rows.taps + k] * outW;
+        for (let x = 0; x < outW; x++) accRow[x] += w * rowBuffer[src + x];
       }
+      out.set(accRow, outBase + y * outW);
     }
   }
   return new Tensor('float32', [...shape.slice(0, -2), outH, outW], out);
