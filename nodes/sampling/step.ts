@@ -2,6 +2,7 @@
  * `sampling/step`: one scheduler step. Pure: it works on a clone of the scheduler and of the
  * state (generator included) and returns a new state, so cached or repeated runs agree.
  */
+import type { StepOptions } from '../../src/diffusion/schedulers/index.ts';
 import { defineNode } from '../define.ts';
 import { positionOf, requireLatentSamples, requireSchedule, requireState, type SchedulerStateValue } from './values.ts';
 
@@ -38,9 +39,14 @@ export const samplingStep = defineNode({
     const scheduler = schedule.scheduler.clone();
     scheduler.setState(state.state);
     const generator = state.generator.clone();
+    const options: StepOptions = { generator, eta: params.eta };
+    // unCLIP steps to the schedule's next timestep (not t - 1), as diffusers' unCLIP pipelines pass it.
+    if (schedule.name === 'UnCLIPScheduler' && position + 1 < schedule.timesteps.length) {
+      options.prevTimestep = schedule.timesteps[position + 1];
+    }
     let result;
     try {
-      result = scheduler.step(modelOutput, schedule.timesteps[position], sample, { generator, eta: params.eta });
+      result = scheduler.step(modelOutput, schedule.timesteps[position], sample, options);
     } catch (error) {
       throw new Error(`node "${ctx.nodeId}": ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -120,6 +120,22 @@ describe('img2img through the nodes (denoise = strength)', () => {
   });
 });
 
+describe('unCLIP through the nodes', () => {
+  it('steps to the next scheduled timestep: 25 steps give 258.2044983 / 0.3362038', async () => {
+    const { schedule: s, steps } = await schedule({ scheduler: 'UnCLIPScheduler', steps: 25 }, { clip_sample: true, variance_type: 'fixed_small_log' });
+    let state = (await run(samplingInitState, 'init', { schedule: s }, { seed: 0 })).state as SchedulerStateValue;
+    let x = latent(dummySampleDeter());
+    for (let i = 0; i < steps; i++) {
+      const { timestep } = (await run(samplingTimestep, 'ts', { schedule: s, state })) as { timestep: number };
+      const out = await run(samplingStep, 'step', { schedule: s, state, model_output: latent(dummyModel(x.samples, timestep)), sample: x });
+      x = out.sample as LatentValue;
+      state = out.state as SchedulerStateValue;
+    }
+    expect(Math.abs(sumAbs(x.samples) - 258.2044983)).toBeLessThan(1e-2);
+    expect(Math.abs(meanAbs(x.samples) - 0.3362038)).toBeLessThan(1e-3);
+  });
+});
+
 describe('sampling/step purity and errors', () => {
   it('returns a new state and leaves its inputs untouched, so a re-run gives the same result', async () => {
     const { schedule: s } = await schedule({ steps: 6, scheduler: 'EulerAncestralDiscreteScheduler' });
