@@ -4,10 +4,16 @@
  */
 import * as Comlink from 'comlink';
 import { defaultRegistry } from '../../nodes/index.ts';
+import type { NodeServices } from '../../nodes/services.ts';
 import { createEngineWorkerApi } from './engineApi.ts';
+import { createBrowserRuntime } from './browserRuntime.ts';
 
-// The ONNX runtime service (src/runtime, onnxruntime-web) plugs in here as `services.runtime`
-// once that layer provides a browser factory.
-const services = {};
+const services: NodeServices = {};
+try {
+  services.runtime = await createBrowserRuntime();
+} catch (error) {
+  // Graphs without models still run; model nodes then fail with "no runtime" naming themselves.
+  console.warn(`LatentLoom: the ONNX runtime could not start in the worker: ${error instanceof Error ? error.message : String(error)}`);
+}
 
 Comlink.expose(createEngineWorkerApi({ registry: defaultRegistry(), services }));
