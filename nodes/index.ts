@@ -33,6 +33,7 @@ import { latentBatch } from './latent/batch.ts';
 import { tokenizerClip } from './tokenizer/clip.ts';
 import { imageBlend } from './image/blend.ts';
 import { imageInvert } from './image/invert.ts';
+import { imageCrop } from './image/crop.ts';
 import { modelLoad } from './model/load.ts';
 import { onnxModel } from './onnx/model.ts';
 import { vaeLoad } from './vae/load.ts';
@@ -77,6 +78,7 @@ export const ALL_NODES: readonly NodeDefinition[] = [
   tokenizerClip,
   imageBlend,
   imageInvert,
+  imageCrop,
   modelLoad,
   onnxModel,
   vaeLoad,
