@@ -37,6 +37,7 @@ describe('SD 1.x defaults', () => {
     };
     const s = createScheduler(undefined, file);
     expect(s.name).toBe('PNDMScheduler');
+    expect(createScheduler(file).name).toBe('PNDMScheduler');
     s.setTimesteps(5);
     expect(s.timesteps).toEqual([801, 601, 601, 401, 201, 1]);
   });

@@ -12,7 +12,17 @@ import { LCMScheduler, UnCLIPScheduler } from './lcmUnclip.ts';
 import { HeunDiscreteScheduler, LMSDiscreteScheduler } from './lmsHeun.ts';
 import { PNDMScheduler } from './pndm.ts';
 
-export function createScheduler(name: SchedulerName | undefined | null, config: Record<string, unknown> = {}): Scheduler {
+export function createScheduler(config: Record<string, unknown>): Scheduler;
+export function createScheduler(name: SchedulerName | undefined | null, config?: Record<string, unknown>): Scheduler;
+export function createScheduler(
+  nameOrConfig: SchedulerName | Record<string, unknown> | undefined | null,
+  maybeConfig: Record<string, unknown> = {},
+): Scheduler {
+  // createScheduler(config) reads the class from the config's _class_name.
+  const [name, config] =
+    nameOrConfig !== null && typeof nameOrConfig === 'object'
+      ? [undefined, nameOrConfig]
+      : [nameOrConfig as SchedulerName | undefined | null, maybeConfig];
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new Error(`createScheduler: config must be an object of scheduler_config.json keys, got ${JSON.stringify(config)}`);
   }
