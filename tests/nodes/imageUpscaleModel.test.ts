@@ -40,6 +40,19 @@ const blur2 = writeModel('blur2.onnx', (g, x) => {
   const blurred = g.op('Conv', [x, g.constant(kernel)], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: 3 });
   return resize(g, blurred, 2, 'linear');
 });
+/** ESRGAN's tail in miniature: a 3×3 convolution to 3·2² channels, then pixel shuffle (DepthToSpace). */
+const shuffle2 = writeModel('shuffle2.onnx', (g, x) => {
+  let seed = 9;
+  const weights = Array.from({ length: 12 * 3 * 9 }, () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return (seed / 2147483648 - 0.5) / 4;
+  });
+  const conv = g.op('Conv', [x, g.constant(Tensor.float32([12, 3, 3, 3], weights)), g.constant(Tensor.float32([12], new Float32Array(12).fill(0.5)))], {
+    kernel_shape: [3, 3],
+    pads: [1, 1, 1, 1],
+  });
+  return g.op('DepthToSpace', [conv], { blocksize: 2, mode: 'CRD' });
+});
 const notUpscaler = writeModel('crop.onnx', (g, x) =>
   g.op('Slice', [x, g.constant(new Tensor('int64', [1], BigInt64Array.from([1n]))), g.constant(new Tensor('int64', [1], BigInt64Array.from([1000n]))), g.constant(new Tensor('int64', [1], BigInt64Array.from([3n])))]),
 );
@@ -132,6 +145,13 @@ describe('image/upscale-model', () => {
     expect(seams).toBeGreaterThan(0.02);
     // Blur and bilinear reach 2 output pixels past a cut; the dropped quarter of 16 covers them.
     expect(blended).toBeLessThan(1e-5);
+  });
+
+  it('tiles a conv + pixel-shuffle upscaler seamlessly (output equals the untiled run)', async () => {
+    const image = randomImage([1, 3, 37, 45], 41);
+    const whole = await upscale(shuffle2, image, 0, 0);
+    expect(whole.shape).toEqual([1, 3, 74, 90]);
+    expect(maxAbsDiff(await upscale(shuffle2, image, 16, 8), whole)).toBeLessThan(1e-5);
   });
 
   it('uses a fixed-shape model’s own tile size, padding small images', async () => {
