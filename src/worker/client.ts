@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import type { Endpoint } from 'comlink';
 import type { GraphDocument } from '../graph/document.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
-import type { EngineWorkerApi } from './engineApi.ts';
+import type { BackendChoice, BackendInfo, EngineWorkerApi } from './engineApi.ts';
 import type { NodeDescription } from './describe.ts';
 
 /** What the client needs from a worker, browser or Node. */
@@ -28,6 +28,9 @@ export interface EngineClientOptions {
 
 export interface ClientRunOptions {
   outputs?: string[];
+  backend?: BackendChoice;
+  /** Ask for a small RGB preview of the carried latent with each zone iteration's progress. */
+  previewLatents?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
 }
@@ -37,6 +40,7 @@ export interface EngineClient {
   cancel(): Promise<void>;
   clearCache(): Promise<void>;
   describeNodes(): Promise<NodeDescription[]>;
+  backendInfo(): Promise<BackendInfo>;
   /** How many times the worker crashed and was replaced. */
   readonly crashes: number;
   dispose(): void;
@@ -108,8 +112,12 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     runOptions.signal?.addEventListener('abort', abort, { once: true });
     try {
       if (runOptions.signal?.aborted) abort();
-      const outputs = runOptions.outputs ? { outputs: runOptions.outputs } : {};
-      const result = await Promise.race([worker.api.run(graph, outputs, onEvent), worker.died]);
+      const workerOptions = {
+        ...(runOptions.outputs ? { outputs: runOptions.outputs } : {}),
+        ...(runOptions.backend ? { backend: runOptions.backend } : {}),
+        ...(runOptions.previewLatents ? { previewLatents: true } : {}),
+      };
+      const result = await Promise.race([worker.api.run(graph, workerOptions, onEvent), worker.died]);
       await Promise.race([ended, worker.died]);
       return result;
     } catch (error) {
@@ -133,6 +141,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     cancel: () => (live ? call((api) => api.cancel()) : Promise.resolve()),
     clearCache: () => call((api) => api.clearCache()),
     describeNodes: () => call((api) => api.describeNodes()),
+    backendInfo: () => call((api) => api.backendInfo()),
     get crashes() {
       return crashes;
     },

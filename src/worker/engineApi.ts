@@ -12,8 +12,23 @@ import { describeNodes, type NodeDescription } from './describe.ts';
 import { toCloneable } from './transfer.ts';
 import { latentStatePreview } from './preview.ts';
 
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
+
+export interface BackendInfo {
+  /** The backend in use, e.g. `onnxruntime-web/webgpu`; undefined when no runtime started. */
+  backend?: string;
+  /** The choices this host can make. */
+  available: BackendChoice[];
+  error?: string;
+}
+
+/** Host hook: makes the ONNX runtime for a backend choice (the browser worker's createBrowserRuntime). */
+export type RuntimeFactory = (choice: BackendChoice) => Promise<{ backend: { name: string } }>;
+
 export interface WorkerRunOptions {
   outputs?: string[];
+  /** Switches the ONNX backend before running (the cache is cleared: sessions differ per backend). */
+  backend?: BackendChoice;
   /** Send each zone iteration's carried LATENT as a small RGB preview tensor (SD 1.x factors). */
   previewLatents?: boolean;
 }
@@ -24,13 +39,40 @@ export interface EngineWorkerApi {
   cancel(): void;
   clearCache(): void;
   describeNodes(): NodeDescription[];
+  backendInfo(): Promise<BackendInfo>;
 }
 
-export function createEngineWorkerApi(options: EngineOptions & { registry: NodeRegistry }): EngineWorkerApi {
-  const engine = createEngine(options);
+export interface EngineWorkerApiOptions extends EngineOptions {
+  registry: NodeRegistry;
+  /** With a factory, the runtime is made on first need and remade when the backend choice changes. */
+  runtimeFactory?: RuntimeFactory;
+  availableBackends?: BackendChoice[];
+}
+
+export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWorkerApi {
+  // One services object for the engine's lifetime: switching backends swaps its runtime.
+  const services = (options.services ?? {}) as { runtime?: unknown };
+  const engine = createEngine({ ...options, services });
   const running = new Set<AbortController>();
+  let choice: BackendChoice | undefined;
+  let runtimeError: string | undefined;
+
+  async function useBackend(wanted: BackendChoice): Promise<void> {
+    if (!options.runtimeFactory || wanted === choice) return;
+    choice = wanted;
+    engine.clearCache();
+    try {
+      services.runtime = await options.runtimeFactory(wanted);
+      runtimeError = undefined;
+    } catch (error) {
+      services.runtime = undefined;
+      runtimeError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
   return {
     async run(graph, runOptions, onEvent) {
+      await useBackend(runOptions?.backend ?? choice ?? 'auto');
       const controller = new AbortController();
       running.add(controller);
       try {
@@ -63,6 +105,15 @@ export function createEngineWorkerApi(options: EngineOptions & { registry: NodeR
     },
     describeNodes() {
       return describeNodes(options.registry);
+    },
+    async backendInfo() {
+      await useBackend(choice ?? 'auto');
+      const runtime = services.runtime as { backend?: { name?: string } } | undefined;
+      return {
+        ...(runtime?.backend?.name ? { backend: runtime.backend.name } : {}),
+        available: options.availableBackends ?? (options.runtimeFactory ? ['auto', 'wasm'] : []),
+        ...(runtimeError ? { error: runtimeError } : {}),
+      };
     },
   };
 }

@@ -1,19 +1,21 @@
 /**
  * Browser worker entry: the engine with every shipped node, exposed over comlink. onnxruntime-web
- * is only ever loaded here, never on the main thread.
+ * is only ever loaded here, never on the main thread; the runtime starts on the first run (or
+ * backendInfo call) with the backend the editor chose.
  */
 import * as Comlink from 'comlink';
 import { defaultRegistry } from '../../nodes/index.ts';
-import type { NodeServices } from '../../nodes/services.ts';
-import { createEngineWorkerApi } from './engineApi.ts';
+import { createEngineWorkerApi, type BackendChoice } from './engineApi.ts';
 import { createBrowserRuntime } from './browserRuntime.ts';
 
-const services: NodeServices = {};
-try {
-  services.runtime = await createBrowserRuntime();
-} catch (error) {
-  // Graphs without models still run; model nodes then fail with "no runtime" naming themselves.
-  console.warn(`LatentLoom: the ONNX runtime could not start in the worker: ${error instanceof Error ? error.message : String(error)}`);
-}
+const hasWebGpu = typeof (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu !== 'undefined';
+const availableBackends: BackendChoice[] = hasWebGpu ? ['auto', 'webgpu', 'wasm'] : ['auto', 'wasm'];
 
-Comlink.expose(createEngineWorkerApi({ registry: defaultRegistry(), services }));
+Comlink.expose(
+  createEngineWorkerApi({
+    registry: defaultRegistry(),
+    services: {},
+    availableBackends,
+    runtimeFactory: (choice) => createBrowserRuntime({ executionProvider: choice }),
+  }),
+);

@@ -117,6 +117,23 @@ describe('engine cache across runs', () => {
   });
 });
 
+describe('engine cache after a failure', () => {
+  it('keeps what ran before a failing node, so the fixed graph resumes from there', async () => {
+    const t = makeTestNodes();
+    const engine = createEngine({ registry: t.registry });
+    const broken = chain();
+    broken.nodes.find((n) => n.id === 'c')!.params.fail = true;
+    const failed = await engine.run(broken);
+    expect(failed.error?.node).toBe('c');
+    const fixed = await engine.run(chain());
+    expect(fixed.ok).toBe(true);
+    expect(fixed.nodes.a.status).toBe('cached');
+    expect(fixed.nodes.b.status).toBe('cached');
+    expect(fixed.nodes.c.status).toBe('executed');
+    expect(t.ranCount('a')).toBe(1);
+  });
+});
+
 describe('OutputCache', () => {
   it('refuses an entry larger than the whole budget and trims on a smaller budget', () => {
     const cache = new OutputCache(100);
