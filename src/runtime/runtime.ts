@@ -93,7 +93,7 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
       const opts = isModelFile(model) ? {} : model.sessionOptions ?? {};
       return sessions.open(file, { ...opts, ...request });
     },
-    openPackage(ref, key) {
+    async openPackage(ref, key) {
       const source = packageSource(ref, key);
       let p = packages.get(source.id);
       if (!p) {

@@ -128,7 +128,8 @@ export function urlSource(baseUrl: string, options: UrlSourceOptions): UrlPackag
     const lengthHeader = res.headers.get('content-length');
     const remaining = lengthHeader ? Number(lengthHeader) : undefined;
     const start = resumed ? partial : 0;
-    const total = options.files?.[rel]?.size ?? (remaining !== undefined ? start + remaining : undefined);
+    const served = remaining !== undefined ? start + remaining : undefined;
+    const total = options.files?.[rel]?.size ?? served;
     const sink = await store.open(rel, resumed);
     let loaded = start;
     emit({ file: rel, loaded, total });
@@ -149,9 +150,9 @@ export function urlSource(baseUrl: string, options: UrlSourceOptions): UrlPackag
         { file: rel },
       );
     }
-    if (total !== undefined && loaded < total) {
+    if (served !== undefined && loaded < served) {
       await sink.close();
-      throw new RuntimeError(`download of ${url} ended early at ${loaded} of ${total} bytes; it resumes on the next attempt`, 'download-failed', { file: rel });
+      throw new RuntimeError(`download of ${url} ended early at ${loaded} of ${served} bytes; it resumes on the next attempt`, 'download-failed', { file: rel });
     }
     await sink.commit();
     await verify(rel);

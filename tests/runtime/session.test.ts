@@ -48,9 +48,9 @@ describe('model package', () => {
     expect(await pkg.has('unet/model.onnx_data')).toBe(true);
   });
 
-  it('rejects unknown sources and builtin ids that climb out of the models folder', () => {
-    expect(() => runtime.openPackage({ source: 'ftp://x' })).toThrow(/not builtin:<id>, folder:<name>, an http\(s\) URL or a local path/);
-    expect(() => runtime.openPackage({ source: 'builtin:../../etc' })).toThrow(/not a valid built-in package id/);
+  it('rejects unknown sources and builtin ids that climb out of the models folder', async () => {
+    await expect(runtime.openPackage({ source: 'ftp://x' })).rejects.toThrow(/not builtin:<id>, folder:<name>, an http\(s\) URL or a local path/);
+    await expect(runtime.openPackage({ source: 'builtin:../../etc' })).rejects.toThrow(/not a valid built-in package id/);
   });
 });
 
