@@ -8,9 +8,37 @@ import { checkSameShape, clampInto, floatData, toTensor, type StepOptions, type 
 import type { SchedulerConfig } from './config.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
 
-// 3-point Gauss-Legendre rule: exact for the cubic Lagrange polynomials LMS integrates.
-const GL_NODES = [-Math.sqrt(3 / 5), 0, Math.sqrt(3 / 5)];
-const GL_WEIGHTS = [5 / 9, 8 / 9, 5 / 9];
+// QUADPACK's 21-point Gauss-Kronrod rule (qk21), which scipy.integrate.quad applies first and, for
+// these smooth cubics, returns. Nodes and weights are the published QUADPACK constants; the
+// 10-point Gauss weights belong to the odd-indexed nodes.
+const XGK = [
+  0.995657163025808080735527280689003, 0.973906528517171720077964012084452, 0.930157491355708226001207180059508,
+  0.865063366688984510732096688423493, 0.780817726586416897063717578345042, 0.679409568299024406234327365114874,
+  0.562757134668604683339000099272694, 0.433395394129247190799265943165784, 0.29439286270146019813112660310386,
+  0.14887433898163121088482600112972, 0,
+];
+const WGK = [
+  0.011694638867371874278064396062192, 0.03255816230796472747881897245939, 0.05475589657435199603138130024458,
+  0.07503967481091995276704314091619, 0.093125454583697605535065465083366, 0.109387158802297641899210590325805,
+  0.123491976262065851077958109831074, 0.134709217311473325928054001771707, 0.142775938577060080797094273138717,
+  0.147739104901338491374841515972068, 0.149445554002916905664936468389821,
+];
+
+/** qk21 over [a, b] with QUADPACK's accumulation order. */
+function gaussKronrod21(f: (x: number) => number, a: number, b: number): number {
+  const centre = 0.5 * (a + b);
+  const half = 0.5 * (b - a);
+  let resk = WGK[10] * f(centre);
+  for (let j = 1; j < 10; j += 2) {
+    const absc = half * XGK[j];
+    resk += WGK[j] * (f(centre - absc) + f(centre + absc));
+  }
+  for (let j = 0; j < 10; j += 2) {
+    const absc = half * XGK[j];
+    resk += WGK[j] * (f(centre - absc) + f(centre + absc));
+  }
+  return resk * half;
+}
 
 export class LMSDiscreteScheduler extends SigmaSchedulerBase {
   static readonly DEFAULT_ORDER = 4;
@@ -23,24 +51,23 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     this.buildSigmaSchedule(numInferenceSteps, 'zero', true);
   }
 
-  /** Integral over [sigma_t, sigma_{t+1}] of the Lagrange basis polynomial for `currentOrder`. */
+  /**
+   * Integral over [sigma_t, sigma_{t+1}] of the Lagrange basis polynomial for `currentOrder`.
+   * diffusers evaluates the polynomial on float32 tensors and integrates it with scipy's quad;
+   * the same float32 evaluation and QUADPACK's 21-point rule are used here.
+   */
   lmsCoefficient(order: number, t: number, currentOrder: number): number {
     const sigmas = this.sigmas as Float32Array;
     const basis = (tau: number): number => {
       let prod = 1;
+      const tau32 = f32(tau);
       for (let k = 0; k < order; k++) {
         if (k === currentOrder) continue;
-        prod *= (tau - sigmas[t - k]) / (sigmas[t - currentOrder] - sigmas[t - k]);
+        prod = f32(prod * f32(f32(tau32 - sigmas[t - k]) / f32(sigmas[t - currentOrder] - sigmas[t - k])));
       }
       return prod;
     };
-    const a = sigmas[t];
-    const b = sigmas[t + 1];
-    const half = (b - a) / 2;
-    const mid = (a + b) / 2;
-    let sum = 0;
-    for (let i = 0; i < GL_NODES.length; i++) sum += GL_WEIGHTS[i] * basis(mid + half * GL_NODES[i]);
-    return sum * half;
+    return gaussKronrod21(basis, sigmas[t], sigmas[t + 1]);
   }
 
   step(
