@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import jpeg from 'jpeg-js';
 import type { NodeDefinition, RunContext } from '../../src/graph/nodeSpec.ts';
 import type { NodeServices } from '../../nodes/services.ts';
@@ -150,6 +152,30 @@ describe('image/load', () => {
     expect(exifOrientation(exifWithOrientation(8))).toBe(8);
     expect(exifOrientation(Uint8Array.from([1, 2, 3]))).toBe(1);
     expect(exifOrientation(undefined)).toBe(1);
+  });
+
+  it('downloads over http, and names the URL and status when the server refuses', async () => {
+    const original = rgbaPattern(5, 4);
+    const png = imageTensorToPng(original);
+    const server = createServer((req, res) => {
+      if (req.url === '/cat.png') {
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(Buffer.from(png));
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const out = await load(`http://127.0.0.1:${port}/cat.png`, {});
+      expect(out.image.shape).toEqual([1, 3, 4, 5]);
+      for (let i = 0; i < 3 * 20; i++) expect(out.image.data[i]).toBeCloseTo(original.data[i], 6);
+      await expect(load(`http://127.0.0.1:${port}/dog.png`, {})).rejects.toThrow(/could not download http:\/\/127\.0\.0\.1:\d+\/dog\.png: HTTP 404/);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
   });
 
   it('names the node and the file when the file is missing or not an image', async () => {
