@@ -131,6 +131,20 @@ describe('LMSDiscreteScheduler (test_scheduler_lms.py)', () => {
   });
 });
 
+describe('LMS coefficients', () => {
+  it('integrate the Lagrange basis: first order gives the step width, all orders sum to it', () => {
+    const s = createScheduler('LMSDiscreteScheduler', SIGMA_BASE) as unknown as {
+      setTimesteps(n: number): void; sigmas: Float32Array; lmsCoefficient(order: number, t: number, k: number): number;
+    };
+    s.setTimesteps(10);
+    const width = s.sigmas[6] - s.sigmas[5];
+    expect(Math.abs(s.lmsCoefficient(1, 5, 0) - width)).toBeLessThan(1e-12);
+    let sum = 0;
+    for (let k = 0; k < 4; k++) sum += s.lmsCoefficient(4, 5, k);
+    expect(Math.abs(sum - width) / Math.abs(width)).toBeLessThan(1e-5);
+  });
+});
+
 describe('HeunDiscreteScheduler (test_scheduler_heun.py)', () => {
   it('full loop: 0.1233 / 0.0002', () => expectLoop(sigmaLoop(createScheduler('HeunDiscreteScheduler', SIGMA_BASE), 10), 0.1233, 0.0002));
   it('v_prediction: 4.6934e-07 / 6.1112e-10', () => {
