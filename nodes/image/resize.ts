@@ -5,7 +5,7 @@
  * nearest (PyTorch) — the methods of ComfyUI's image scale nodes; see src/tensor/resample.ts.
  */
 import { Tensor } from '../../src/tensor/tensor.ts';
-import { resizeTensor, scaledSize, type ResampleMode } from '../../src/tensor/resample.ts';
+import { resizeTensor, type ResampleMode } from '../../src/tensor/resample.ts';
 import { defineNode } from '../define.ts';
 
 /** Target size; a 0 width or height follows the other with the image's aspect ratio. */
@@ -56,9 +56,12 @@ export const imageResize = defineNode({
     const mode = params.method as ResampleMode;
     let out: Tensor<'float32'>;
     if (params.by === 'scale') {
-      // As PyTorch with a scale_factor: floor(side · factor), source step 1/factor.
-      const step = 1 / params.scale;
-      out = resizeTensor(image, scaledSize(h, params.scale), scaledSize(w, params.scale), { mode, scaleH: step, scaleW: step });
+      // As ComfyUI's "Upscale Image By": round(side · factor), then resized to that size.
+      const side = (n: number) => {
+        if (!(params.scale > 0) || !Number.isFinite(params.scale)) throw new Error(`image/resize: scale must be a positive number, got ${params.scale}`);
+        return Math.max(1, Math.round(n * params.scale));
+      };
+      out = resizeTensor(image, side(h), side(w), { mode });
     } else {
       const target = imageTargetSize(h, w, params.width, params.height);
       out = resizeTensor(image, target.height, target.width, { mode });

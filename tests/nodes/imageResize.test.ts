@@ -19,6 +19,8 @@ describe('image/resize', () => {
     expect(imageTargetSize(4, 8, 0, 2)).toEqual({ height: 2, width: 4 });
     expect((await resize(edge, { width: 12, height: 5 })).shape).toEqual([1, 3, 5, 12]);
     expect((await resize(edge, { by: 'scale', scale: 2.5 })).shape).toEqual([1, 3, 10, 20]);
+    // round(side · factor), as ComfyUI: 4 · 1.4 = 5.6 → 6, 8 · 1.4 = 11.2 → 11.
+    expect((await resize(edge, { by: 'scale', scale: 1.4 })).shape).toEqual([1, 3, 6, 11]);
     await expect(resize(edge, { width: 0, height: 0 })).rejects.toThrow(/both 0/);
   });
 
