@@ -7,7 +7,7 @@ import { ClipTokenizer } from '../../src/diffusion/clipTokenizer.ts';
 import { requireRuntime } from '../../src/runtime/runtime.ts';
 import { packageFileRef, type VaeHandle } from '../../src/runtime/handles.ts';
 import { PACKAGE_FILES, type ModelPackage } from '../../src/runtime/package.ts';
-import { RuntimeError } from '../../src/runtime/types.ts';
+import { RuntimeError, type SessionOptions } from '../../src/runtime/types.ts';
 import { defineNode } from '../define.ts';
 
 async function loadTokenizer(pkg: ModelPackage): Promise<ClipTokenizer | undefined> {
@@ -20,6 +20,21 @@ async function loadTokenizer(pkg: ModelPackage): Promise<ClipTokenizer | undefin
       return pkg.readFile(path);
     },
   });
+}
+
+/**
+ * Free dimension overrides from the models-table entry (kept under `extra` by the loader):
+ * `"freeDimensionOverrides": { "batch": 1, … }` for every model of the package, or per component
+ * `{ "unet": { … }, "text_encoder": { … }, "vae_decoder": { … } }`. WebGPU plans better with them.
+ */
+function overridesFor(extra: Record<string, unknown> | undefined, component: string): SessionOptions | undefined {
+  const raw = extra?.freeDimensionOverrides;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const isDims = (v: unknown): v is Record<string, number> =>
+    !!v && typeof v === 'object' && Object.values(v).every((d) => Number.isInteger(d) && (d as number) > 0);
+  if (isDims(raw)) return { freeDimensionOverrides: raw };
+  const part = (raw as Record<string, unknown>)[component];
+  return isDims(part) ? { freeDimensionOverrides: part } : undefined;
 }
 
 export const modelLoad = defineNode({
@@ -74,10 +89,11 @@ export const modelLoad = defineNode({
     } catch (err) {
       throw new RuntimeError(`node "${ctx.nodeId}": tokenizer of model "${key}" could not be read: ${(err as Error).message}`, 'bad-package', { node: ctx.nodeId, file: 'tokenizer/' });
     }
+    const fileRef = (rel: string, component: string) => packageFileRef(pkg, rel, overridesFor(ref.extra, component));
     const vae: VaeHandle = {
       kind: 'VAE',
-      decoder: packageFileRef(pkg, PACKAGE_FILES.vaeDecoder),
-      encoder: (await pkg.has(PACKAGE_FILES.vaeEncoder)) ? packageFileRef(pkg, PACKAGE_FILES.vaeEncoder) : undefined,
+      decoder: fileRef(PACKAGE_FILES.vaeDecoder, 'vae_decoder'),
+      encoder: (await pkg.has(PACKAGE_FILES.vaeEncoder)) ? fileRef(PACKAGE_FILES.vaeEncoder, 'vae_encoder') : undefined,
       scalingFactor: pkg.vaeScalingFactor,
     };
     return {
@@ -85,8 +101,8 @@ export const modelLoad = defineNode({
       // A package without tokenizer/ (a VAE-only package, say) leaves this output empty; the
       // engine reports it only if something reads it.
       tokenizer: tokenizer as ClipTokenizer,
-      text_encoder: { kind: 'TEXT_ENCODER', model: packageFileRef(pkg, PACKAGE_FILES.textEncoder) },
-      denoiser: { kind: 'DENOISER', model: packageFileRef(pkg, PACKAGE_FILES.unet) },
+      text_encoder: { kind: 'TEXT_ENCODER', model: fileRef(PACKAGE_FILES.textEncoder, 'text_encoder') },
+      denoiser: { kind: 'DENOISER', model: fileRef(PACKAGE_FILES.unet, 'unet') },
       vae,
       scheduler_config: pkg.schedulerConfig ?? {},
       vae_scaling_factor: pkg.vaeScalingFactor,

@@ -13,6 +13,7 @@ import {
   type ModelSession,
   type OnnxBackend,
   type SessionOptions,
+  type TensorMeta,
 } from './types.ts';
 
 export interface SessionRequest extends SessionOptions {
@@ -55,14 +56,23 @@ async function diagnoseLoadFailure(file: ModelFile, cause: unknown, nodeId?: str
   return new RuntimeError(`${where}${file.label} could not be loaded by onnxruntime: ${errorText(cause)}`, 'bad-model', details);
 }
 
+/** Input metadata with the pinned symbolic dims replaced by their sizes. */
+function pinDims(metas: readonly TensorMeta[], overrides: Record<string, number> | undefined): readonly TensorMeta[] {
+  if (!overrides || Object.keys(overrides).length === 0) return metas;
+  return metas.map((m) => (m.shape ? { ...m, shape: m.shape.map((d) => (typeof d === 'string' && d in overrides ? overrides[d] : d)) } : m));
+}
+
 class ConvertingSession implements ModelSession {
+  readonly inputs: readonly TensorMeta[];
+
   constructor(
     readonly label: string,
     private readonly inner: BackendSession,
-  ) {}
-
-  get inputs() {
-    return this.inner.inputs;
+    freeDimensionOverrides?: Record<string, number>,
+  ) {
+    // Pinned dims are checked here too, so a wrong size is a clear error on every backend
+    // (onnxruntime-node does not enforce them; WebGPU fails obscurely).
+    this.inputs = pinDims(inner.inputs, freeDimensionOverrides);
   }
 
   get outputs() {
@@ -71,7 +81,7 @@ class ConvertingSession implements ModelSession {
 
   async run(feeds: Parameters<ModelSession['run']>[0], options: Parameters<ModelSession['run']>[1] = {}) {
     options.signal?.throwIfAborted();
-    const prepared = prepareFeeds(this.inner.inputs, feeds, { label: this.label, nodeId: options.nodeId });
+    const prepared = prepareFeeds(this.inputs, feeds, { label: this.label, nodeId: options.nodeId });
     if (options.outputs) {
       const known = this.inner.outputs.map((o) => o.name);
       const unknown = options.outputs.filter((o) => !known.includes(o));
@@ -154,7 +164,7 @@ export class SessionCache {
     } catch (err) {
       throw await diagnoseLoadFailure(file, err, nodeId);
     }
-    return new ConvertingSession(file.label, inner);
+    return new ConvertingSession(file.label, inner, options.freeDimensionOverrides);
   }
 
   /** Releases the sessions of one file (by ModelFile.key), or all of them. */

@@ -119,3 +119,15 @@ describe('node-scoped errors leave the engine usable', () => {
     expect(result.error?.message).toMatch(/model "sd" \(.*does-not-exist\) has none of the files of a model package/);
   });
 });
+
+describe('free dimension overrides from the models table', () => {
+  it('pins the UNet batch to 1: a batch-2 latent is a clear error naming the pinned shape', async () => {
+    const g = oneStepGraph(fixtures.packages.sd15.dir);
+    g.models.sd.extra = { freeDimensionOverrides: { unet: { batch: 1, height: 8, width: 8 } } };
+    expect((await engine.run(g, { outputs: ['denoise'] })).ok).toBe(true);
+    g.nodes.find((n) => n.id === 'latent')!.params.batch = 2;
+    const result = await engine.run(g, { outputs: ['denoise'] });
+    expect(result.error?.node).toBe('denoise');
+    expect(result.error?.message).toContain('unet/model.onnx input `sample` expects shape [1, 4, 8, 8], got [2, 4, 8, 8]');
+  });
+});
