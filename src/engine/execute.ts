@@ -72,6 +72,12 @@ export async function executePlan(
     }
   }
 
+  // Take the cached values now: storing this run's results may evict entries later on.
+  const fromCache = new Map<number, Record<string, unknown>>();
+  for (let i = 0; i < steps.length; i++) {
+    if (needed[i] && hit[i]) fromCache.set(i, cache.get(sigs.signature.get(stepExit(steps[i]))!)!);
+  }
+
   // Outer reference counts: one per edge read by a step that runs.
   const refs = new RefCounts(targets);
   const reads: string[][] = membersOf.map((members, i) => {
@@ -99,7 +105,8 @@ export async function executePlan(
     const step = steps[i];
     const exit = stepExit(step);
     if (!runs(i)) {
-      if (needed[i]) store.set(exit, cache.get(sigs.signature.get(exit)!)!);
+      const cached = fromCache.get(i);
+      if (cached) store.set(exit, cached);
       membersOf[i].forEach(markCached);
       continue;
     }

@@ -146,3 +146,22 @@ describe('OutputCache', () => {
     expect(cache.stats().bytes).toBe(30);
   });
 });
+
+describe('engine cache under eviction pressure', () => {
+  it('keeps using a cached value the same run evicts', async () => {
+    const t = makeTestNodes();
+    // Room for one 4000-byte buffer: storing `fresh` evicts `old`, which the run still reads.
+    const engine = createEngine({ registry: t.registry, cacheBytes: 5000 });
+    const g = (add: number) =>
+      graph(
+        // `fresh` first: it runs (and evicts `old`) before `old` is read from the cache.
+        [node('fresh', 'test/buffer', { size: 1000, add }), node('old', 'test/buffer', { size: 1000, add: 1 }), node('o1', 'test/sink'), node('o2', 'test/sink')],
+        ['old.out->o1.value', 'fresh.out->o2.value'],
+      );
+    await engine.run(g(2), { outputs: ['old'] });
+    const result = await engine.run(g(7), { outputs: ['fresh', 'o1'] });
+    expect(result.error).toBeUndefined();
+    expect(result.nodes.old.status).toBe('cached');
+    expect((result.outputs.o1.value as { data: Float32Array }).data[0]).toBe(1);
+  });
+});
