@@ -13,13 +13,24 @@ import type { TrainingSet } from './posterior.ts';
  * the prompt, like real models do, and classifier-free guidance visibly helps.
  */
 export const TEXT_STRENGTH = 4;
-/** Low-resolution stage of the cascade: images are 2x2-average-pooled to this size. */
-export const LOW_RES_SIZE = IMAGE_SIZE / 2;
+/**
+ * Low-resolution stage of the cascade: images 4x4-average-pooled to 16×16, in pixel space (as
+ * DALL·E 2's decoder): a VAE latent of so small a picture would blur shapes into each other.
+ */
+export const LOW_RES_SIZE = IMAGE_SIZE / 4;
+/** Pixel-space "latents" of the decoder are pixels in [-1,1] times this (its package's scaling_factor). */
+export const PIXEL_SCALE = 0.5;
 /** Width of the cascade's image embedding. */
 export const IMAGE_EMBED_SIZE = 16;
+/**
+ * The prior's output (an image embedding, values within ±2) leaves its zone as a LATENT; the prior
+ * package's vae_decoder divides it by this so vae/decode's [-1,1] → [0,1] mapping keeps it
+ * exactly, and the decoder UNet's `image_embeds` input undoes both.
+ */
+export const EMBED_CODEC_SCALE = 2;
 /** Kernel widths of the cascade's conditioning (Gaussian likelihood of the conditioning given an image). */
 export const EMBED_MATCH_WIDTH = 0.35;
-export const LOW_RES_MATCH_WIDTH = 0.5;
+export const LOW_RES_MATCH_WIDTH = 0.3;
 
 export interface ToyFamily {
   items: ToyItem[];
@@ -33,8 +44,8 @@ export interface ToyFamily {
   attributes: Float32Array;
   /** Image embeddings of the training images, [N, IMAGE_EMBED_SIZE]. */
   imageEmbeddings: TrainingSet;
-  /** Scaled VAE latents of the low-resolution training images, [N, 4*8*8]. */
-  lowResLatents: TrainingSet;
+  /** The low-resolution training images, pixels in [-1,1] × PIXEL_SCALE, [N, 3*16*16]. */
+  lowResImages: TrainingSet;
 }
 
 export function downsample2x(pixels: Float32Array, size: number): Float32Array {
@@ -49,6 +60,11 @@ export function downsample2x(pixels: Float32Array, size: number): Float32Array {
     }
   }
   return out;
+}
+
+/** A 64×64 picture [3,64,64] in [-1,1], average-pooled to the cascade's low resolution. */
+export function lowResOf(pixels: Float32Array): Float32Array {
+  return downsample2x(downsample2x(pixels, IMAGE_SIZE), IMAGE_SIZE / 2);
 }
 
 /**
@@ -78,9 +94,7 @@ export function buildFamily(): ToyFamily {
   const vae = fitVae(items.map((i) => i.pixels), IMAGE_SIZE);
   const scaled = (z: Float32Array) => z.map((v) => v * vae.scalingFactor);
   const latents = stack(items.map((i) => scaled(encodeReference(vae, i.pixels, IMAGE_SIZE, IMAGE_SIZE))));
-  const lowResLatents = stack(
-    items.map((i) => scaled(encodeReference(vae, downsample2x(i.pixels, IMAGE_SIZE), LOW_RES_SIZE, LOW_RES_SIZE))),
-  );
+  const lowResImages = stack(items.map((i) => lowResOf(i.pixels).map((v) => v * PIXEL_SCALE)));
   const attributes = new Float32Array(items.length * HIDDEN_SIZE);
   items.forEach((it, n) => {
     for (const name of [it.colour, it.shape, `on ${it.background}`]) attributes[n * HIDDEN_SIZE + ATTRIBUTES.indexOf(name)] = 1;
@@ -94,7 +108,7 @@ export function buildFamily(): ToyFamily {
     latents,
     attributes,
     imageEmbeddings: stack(items.map(imageEmbeddingOf)),
-    lowResLatents,
+    lowResImages,
   };
 }
 

@@ -42,3 +42,15 @@ export function buildVaeDecoderOnnx(vae: VaeWeights): Uint8Array {
   g.output(g.op('Add', [y, g.constant(meanTensor(vae), 'pixel_mean')]), 'sample', 'float32', ['batch', 3, 'height', 'width']);
   return g.toBytes();
 }
+
+/**
+ * A "VAE decoder" that is the identity, for stages whose latent is already the thing itself: the
+ * decoder's pixel-space pictures, and the prior's image embedding (which vae/decode then hands on
+ * as an IMAGE; the package's scaling_factor keeps the values inside vae/decode's [-1,1]).
+ */
+export function buildIdentityDecoderOnnx(channels: number, purpose: string): Uint8Array {
+  const g = new OnnxGraphBuilder({ opset: OPSET, graphName: 'toy_identity_decoder', docString: `toy-shapes: identity decoder (${purpose})` });
+  const z = g.input('latent_sample', 'float32', ['batch', channels, 'height', 'width']);
+  g.output(g.op('Identity', [z]), 'sample', 'float32', ['batch', channels, 'height', 'width']);
+  return g.toBytes();
+}

@@ -1,19 +1,22 @@
 /**
- * Writes the toy-shapes model package: the Hugging Face ONNX export layout that every model
- * node reads (model_index.json, scheduler/, tokenizer/, text_encoder/, unet/, vae_encoder/,
- * vae_decoder/) plus the cascade's prior/, decoder/ and super_resolution/.
+ * Writes the toy-shapes model packages, each in the Hugging Face ONNX export layout that the model
+ * nodes read (model_index.json, scheduler/, tokenizer/, text_encoder/, unet/, vae_*):
+ *  - toy-shapes: text-to-image (UNet + VAE);
+ *  - toy-shapes-prior, toy-shapes-decoder, toy-shapes-sr: the DALL·E 2-style cascade, one package
+ *    per stage as real cascades ship (each stage's denoiser is that package's unet/).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildFamily, IMAGE_EMBED_SIZE, LOW_RES_SIZE, TEXT_STRENGTH, type ToyFamily } from './family.ts';
+import { buildFamily, EMBED_CODEC_SCALE, IMAGE_EMBED_SIZE, LOW_RES_SIZE, PIXEL_SCALE, TEXT_STRENGTH, type ToyFamily } from './family.ts';
 import { IMAGE_SIZE } from './dataset.ts';
 import { HIDDEN_SIZE, MAX_LENGTH, tokenizerFiles } from './vocabulary.ts';
 import { LATENT_CHANNELS, STRIDE } from './vae.ts';
 import { BETA_END, BETA_START, TRAIN_TIMESTEPS } from './noiseSchedule.ts';
-import { buildTextEncoderOnnx, buildVaeDecoderOnnx, buildVaeEncoderOnnx } from './modelsOnnx.ts';
+import { buildIdentityDecoderOnnx, buildTextEncoderOnnx, buildVaeDecoderOnnx, buildVaeEncoderOnnx } from './modelsOnnx.ts';
 import { buildDecoderOnnx, buildPriorOnnx, buildSuperResolutionOnnx, buildUnetOnnx } from './toyModels.ts';
 
-export const TOY_PACKAGE_ID = 'toy-shapes';
+export const TOY_PACKAGE_IDS = ['toy-shapes', 'toy-shapes-prior', 'toy-shapes-decoder', 'toy-shapes-sr'] as const;
+export type ToyPackageId = (typeof TOY_PACKAGE_IDS)[number];
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n');
 
@@ -33,64 +36,92 @@ export function schedulerConfig(): Record<string, unknown> {
   };
 }
 
-/** Every file of the package by its relative path, built from a fitted family. */
-export function toyPackageFiles(family: ToyFamily = buildFamily()): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>();
-  const vocabSize = Object.keys(family.tokenizer.vocab).length;
-  const vaeConfig = {
-    _class_name: 'AutoencoderKL',
-    in_channels: 3,
-    out_channels: 3,
-    latent_channels: LATENT_CHANNELS,
-    downsampling_factor: STRIDE,
-    sample_size: IMAGE_SIZE,
-    scaling_factor: family.vae.scalingFactor,
+function unetConfig(sampleSize: number, channels: number, extra: Record<string, unknown> = {}) {
+  return {
+    _class_name: 'UNet2DConditionModel', in_channels: channels, out_channels: channels, sample_size: sampleSize,
+    cross_attention_dim: HIDDEN_SIZE, prediction_type: 'epsilon', ...extra,
   };
+}
+
+/** Files every toy package shares: scheduler, tokenizer, text encoder. */
+function commonFiles(family: ToyFamily, name: string, description: string, textEncoder: Uint8Array): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
   files.set('model_index.json', json({
     _class_name: 'StableDiffusionPipeline',
-    name: TOY_PACKAGE_ID,
-    description: 'Built-in toy diffusion family: coloured shapes, exact posterior denoisers (see docs/toy-shapes.md)',
-    image_size: IMAGE_SIZE,
-    vae_scaling_factor: family.vae.scalingFactor,
+    name,
+    description,
     scheduler: ['diffusers', 'DDIMScheduler'],
     text_encoder: ['transformers', 'CLIPTextModel'],
     tokenizer: ['transformers', 'CLIPTokenizer'],
     unet: ['diffusers', 'UNet2DConditionModel'],
     vae: ['diffusers', 'AutoencoderKL'],
-    prior: ['diffusers', 'PriorTransformer'],
-    decoder: ['diffusers', 'UNet2DConditionModel'],
-    super_resolution: ['diffusers', 'UNet2DConditionModel'],
   }));
   files.set('scheduler/scheduler_config.json', json(schedulerConfig()));
-  for (const [name, text] of Object.entries(tokenizerFiles(family.tokenizer))) files.set(`tokenizer/${name}`, new TextEncoder().encode(text));
+  for (const [file, text] of Object.entries(tokenizerFiles(family.tokenizer))) files.set(`tokenizer/${file}`, new TextEncoder().encode(text));
   files.set('text_encoder/config.json', json({
-    _class_name: 'CLIPTextModel', hidden_size: HIDDEN_SIZE, max_position_embeddings: MAX_LENGTH, vocab_size: vocabSize,
-    text_strength: TEXT_STRENGTH,
+    _class_name: 'CLIPTextModel', hidden_size: HIDDEN_SIZE, max_position_embeddings: MAX_LENGTH,
+    vocab_size: Object.keys(family.tokenizer.vocab).length, text_strength: TEXT_STRENGTH,
   }));
-  files.set('text_encoder/model.onnx', buildTextEncoderOnnx(family.embeddingTable));
-  const unetConfig = (sampleSize: number, extra: Record<string, unknown> = {}) => ({
-    _class_name: 'UNet2DConditionModel', in_channels: LATENT_CHANNELS, out_channels: LATENT_CHANNELS, sample_size: sampleSize,
-    cross_attention_dim: HIDDEN_SIZE, prediction_type: 'epsilon', ...extra,
-  });
-  files.set('unet/config.json', json(unetConfig(IMAGE_SIZE / STRIDE)));
-  files.set('unet/model.onnx', buildUnetOnnx(family));
-  files.set('vae_encoder/config.json', json(vaeConfig));
-  files.set('vae_encoder/model.onnx', buildVaeEncoderOnnx(family.vae));
-  files.set('vae_decoder/config.json', json(vaeConfig));
-  files.set('vae_decoder/model.onnx', buildVaeDecoderOnnx(family.vae));
-  files.set('prior/config.json', json({ _class_name: 'PriorTransformer', embedding_dim: IMAGE_EMBED_SIZE, sample_shape: [IMAGE_EMBED_SIZE, 1, 1], prediction_type: 'epsilon' }));
-  files.set('prior/model.onnx', buildPriorOnnx(family));
-  files.set('decoder/config.json', json(unetConfig(LOW_RES_SIZE / STRIDE, { image_size: LOW_RES_SIZE, extra_inputs: { image_embeds: [IMAGE_EMBED_SIZE] } })));
-  files.set('decoder/model.onnx', buildDecoderOnnx(family));
-  files.set('super_resolution/config.json', json(unetConfig(IMAGE_SIZE / STRIDE, { low_res_size: LOW_RES_SIZE, extra_inputs: { image: [3, LOW_RES_SIZE, LOW_RES_SIZE] } })));
-  files.set('super_resolution/model.onnx', buildSuperResolutionOnnx(family));
+  files.set('text_encoder/model.onnx', textEncoder);
   return files;
 }
 
-export function writeToyPackage(dir: string, files: Map<string, Uint8Array> = toyPackageFiles()): void {
-  for (const [rel, bytes] of files) {
-    const path = join(dir, rel);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, bytes);
+function addVae(files: Map<string, Uint8Array>, family: ToyFamily, encoder: Uint8Array, decoder: Uint8Array, sampleSize: number): void {
+  const config = json({
+    _class_name: 'AutoencoderKL', in_channels: 3, out_channels: 3, latent_channels: LATENT_CHANNELS,
+    downsampling_factor: STRIDE, sample_size: sampleSize, scaling_factor: family.vae.scalingFactor,
+  });
+  files.set('vae_encoder/config.json', config);
+  files.set('vae_encoder/model.onnx', encoder);
+  files.set('vae_decoder/config.json', config);
+  files.set('vae_decoder/model.onnx', decoder);
+}
+
+/** Every file of every toy package: package id → relative path → bytes. */
+export function toyPackages(family: ToyFamily = buildFamily()): Map<ToyPackageId, Map<string, Uint8Array>> {
+  const textEncoder = buildTextEncoderOnnx(family.embeddingTable);
+  const vaeEncoder = buildVaeEncoderOnnx(family.vae);
+  const vaeDecoder = buildVaeDecoderOnnx(family.vae);
+  const packages = new Map<ToyPackageId, Map<string, Uint8Array>>();
+
+  const main = commonFiles(family, 'toy-shapes', 'Built-in toy text-to-image model: coloured shapes, exact posterior denoiser (docs/toy-shapes.md)', textEncoder);
+  main.set('unet/config.json', json(unetConfig(IMAGE_SIZE / STRIDE, LATENT_CHANNELS)));
+  main.set('unet/model.onnx', buildUnetOnnx(family));
+  addVae(main, family, vaeEncoder, vaeDecoder, IMAGE_SIZE);
+  packages.set('toy-shapes', main);
+
+  const prior = commonFiles(family, 'toy-shapes-prior', 'Cascade stage 1: diffusion prior from the prompt to an image embedding [16,1,1]', textEncoder);
+  prior.set('unet/config.json', json(unetConfig(1, IMAGE_EMBED_SIZE, { role: 'prior', embedding_dim: IMAGE_EMBED_SIZE })));
+  prior.set('unet/model.onnx', buildPriorOnnx(family));
+  // No real VAE: an identity "decoder" hands the embedding on as an IMAGE, its scaling factor
+  // keeping the values inside [-1,1] (see EMBED_CODEC_SCALE).
+  prior.set('vae_decoder/config.json', json({ _class_name: 'IdentityDecoder', latent_channels: IMAGE_EMBED_SIZE, scaling_factor: EMBED_CODEC_SCALE }));
+  prior.set('vae_decoder/model.onnx', buildIdentityDecoderOnnx(IMAGE_EMBED_SIZE, 'image embedding as IMAGE'));
+  packages.set('toy-shapes-prior', prior);
+
+  const decoder = commonFiles(family, 'toy-shapes-decoder', `Cascade stage 2: ${LOW_RES_SIZE}×${LOW_RES_SIZE} pictures (pixel space) from an image embedding (extra UNet input image_embeds)`, textEncoder);
+  decoder.set('unet/config.json', json(unetConfig(LOW_RES_SIZE, 3, { role: 'decoder', extra_inputs: { image_embeds: [IMAGE_EMBED_SIZE, 1, 1] } })));
+  decoder.set('unet/model.onnx', buildDecoderOnnx(family));
+  // Pixel space: the "VAE" is the identity and the scaling factor the pixel scale.
+  decoder.set('vae_decoder/config.json', json({ _class_name: 'IdentityDecoder', latent_channels: 3, downsampling_factor: 1, sample_size: LOW_RES_SIZE, scaling_factor: PIXEL_SCALE }));
+  decoder.set('vae_decoder/model.onnx', buildIdentityDecoderOnnx(3, 'pixel-space pictures'));
+  packages.set('toy-shapes-decoder', decoder);
+
+  const sr = commonFiles(family, 'toy-shapes-sr', `Cascade stage 3: diffusion super-resolution ${LOW_RES_SIZE}→${IMAGE_SIZE} (extra UNet input image, [0,1])`, textEncoder);
+  sr.set('unet/config.json', json(unetConfig(IMAGE_SIZE / STRIDE, LATENT_CHANNELS, { role: 'super_resolution', extra_inputs: { image: [3, LOW_RES_SIZE, LOW_RES_SIZE] } })));
+  sr.set('unet/model.onnx', buildSuperResolutionOnnx(family));
+  addVae(sr, family, vaeEncoder, vaeDecoder, IMAGE_SIZE);
+  packages.set('toy-shapes-sr', sr);
+  return packages;
+}
+
+/** Writes each package into `<root>/<package id>/`. */
+export function writeToyPackages(root: string, packages = toyPackages()): void {
+  for (const [id, files] of packages) {
+    for (const [rel, bytes] of files) {
+      const path = join(root, id, rel);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, bytes);
+    }
   }
 }

@@ -11,8 +11,10 @@ import { ClipTokenizer } from '../../src/diffusion/clipTokenizer.ts';
 import { createScheduler, type SchedulerName } from '../../src/diffusion/schedulers/index.ts';
 import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
+import { EMBED_CODEC_SCALE, PIXEL_SCALE } from '../../src/toy/family.ts';
 
-export const TOY_DIR = join(import.meta.dirname, '../../public/models/toy-shapes');
+export const MODELS_DIR = join(import.meta.dirname, '../../public/models');
+export const TOY_DIR = join(MODELS_DIR, 'toy-shapes');
 
 export interface Toy {
   tokenizer: ClipTokenizer;
@@ -30,16 +32,16 @@ export interface Toy {
 const json = (rel: string) => JSON.parse(readFileSync(join(TOY_DIR, rel), 'utf8')) as Record<string, unknown>;
 
 export async function openToy(): Promise<Toy> {
-  const session = (rel: string) => ort.InferenceSession.create(join(TOY_DIR, rel));
+  const session = (rel: string, pkg = 'toy-shapes') => ort.InferenceSession.create(join(MODELS_DIR, pkg, rel));
   return {
     tokenizer: await ClipTokenizer.fromFolder(join(TOY_DIR, 'tokenizer')),
     textEncoder: await session('text_encoder/model.onnx'),
     unet: await session('unet/model.onnx'),
     vaeDecoder: await session('vae_decoder/model.onnx'),
     vaeEncoder: await session('vae_encoder/model.onnx'),
-    prior: await session('prior/model.onnx'),
-    decoder: await session('decoder/model.onnx'),
-    superResolution: await session('super_resolution/model.onnx'),
+    prior: await session('unet/model.onnx', 'toy-shapes-prior'),
+    decoder: await session('unet/model.onnx', 'toy-shapes-decoder'),
+    superResolution: await session('unet/model.onnx', 'toy-shapes-sr'),
     schedulerConfig: json('scheduler/scheduler_config.json'),
     scalingFactor: json('vae_decoder/config.json').scaling_factor as number,
   };
@@ -160,18 +162,20 @@ export interface CascadeOptions {
   srGuidance?: number;
 }
 
-/** prior → decoder (32×32) → super-resolution (64×64); returns every stage's output. */
+/** prior → decoder (16×16, pixel space) → super-resolution (64×64); returns every stage's output. */
 export async function cascade(toy: Toy, o: CascadeOptions): Promise<{ embedding: Float32Array; lowRes: Float32Array; image: Float32Array }> {
   const steps = o.steps ?? 20;
   const embedding = await sampleLatent(toy, { prompt: o.prompt, seed: o.seed, steps, guidance: o.priorGuidance ?? 4, model: toy.prior, shape: [1, 16, 1, 1] });
   const lowLatent = await sampleLatent(toy, {
-    prompt: o.prompt, seed: o.seed + 1, steps, guidance: o.decoderGuidance ?? 1, model: toy.decoder, shape: [1, 4, 8, 8],
-    extraFeeds: { image_embeds: new ort.Tensor('float32', embedding, [1, 16]) },
+    prompt: o.prompt, seed: o.seed + 1, steps, guidance: o.decoderGuidance ?? 1, model: toy.decoder, shape: [1, 3, 16, 16],
+    // The decoder takes the embedding as the prior package's identity decoder + vae/decode hand it on.
+    extraFeeds: { image_embeds: new ort.Tensor('float32', embedding.map((v) => (v / EMBED_CODEC_SCALE + 1) / 2), [1, 16, 1, 1]) },
   });
-  const lowRes = await decodeLatent(toy, lowLatent, 8, 8);
+  // Pixel space: undo the pixel scale and map [-1,1] to [0,1], as vae/decode does with an identity VAE.
+  const lowRes = lowLatent.map((v) => Math.min(1, Math.max(0, (v / PIXEL_SCALE + 1) / 2)));
   const latent = await sampleLatent(toy, {
     prompt: o.prompt, seed: o.seed + 2, steps, guidance: o.srGuidance ?? 1, model: toy.superResolution, shape: [1, 4, 16, 16],
-    extraFeeds: { image: new ort.Tensor('float32', lowRes, [1, 3, 32, 32]) },
+    extraFeeds: { image: new ort.Tensor('float32', lowRes, [1, 3, 16, 16]) },
   });
   return { embedding, lowRes, image: await decodeLatent(toy, latent, 16, 16) };
 }

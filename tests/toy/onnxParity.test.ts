@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { ClipTokenizer } from '../../src/diffusion/clipTokenizer.ts';
-import { buildFamily, encodeTextReference, textPriorLogits, imageEmbeddingOf, EMBED_MATCH_WIDTH, LOW_RES_MATCH_WIDTH, downsample2x, type ToyFamily } from '../../src/toy/family.ts';
+import { EMBED_CODEC_SCALE, buildFamily, encodeTextReference, textPriorLogits, imageEmbeddingOf, EMBED_MATCH_WIDTH, LOW_RES_MATCH_WIDTH, PIXEL_SCALE, downsample2x, lowResOf, type ToyFamily } from '../../src/toy/family.ts';
 import { tokenizeReference, tokenizerFiles, HIDDEN_SIZE, MAX_LENGTH } from '../../src/toy/vocabulary.ts';
 import { decodeReference, encodeReference } from '../../src/toy/vae.ts';
 import { predictNoise, squaredNorms, type TrainingSet } from '../../src/toy/posterior.ts';
@@ -133,16 +133,17 @@ describe('toy-shapes ONNX exports match the TypeScript reference', () => {
       });
     };
     const plus = (a: Float64Array, b: Float64Array) => a.map((v, i) => v + b[i]);
-    await checkDenoiser(buildDecoderOnnx(family), family.lowResLatents, [4, 8, 8], prompts, () => ({
-      feeds: { image_embeds: new ort.Tensor('float32', Float32Array.from([...embeds[0], ...embeds[1]]), [2, 16]) },
+    await checkDenoiser(buildDecoderOnnx(family), family.lowResImages, [3, 16, 16], prompts, () => ({
+      // Coded as the prior package's vae_decoder + vae/decode hand it on: e / (2·scale) + 1/2.
+      feeds: { image_embeds: new ort.Tensor('float32', Float32Array.from([...embeds[0], ...embeds[1]], (v) => v / (2 * EMBED_CODEC_SCALE) + 0.5), [2, 16, 1, 1]) },
       prior: (i) => plus(kernel(family.imageEmbeddings, embeds[i], EMBED_MATCH_WIDTH), textPriorLogits(family, hiddenFor(prompts[i]))),
     }));
 
-    const lowRes = [downsample2x(family.items[17].pixels, 64), downsample2x(family.items[200].pixels, 64)];
-    const lowLatents = lowRes.map((img) => encodeReference(family.vae, img, 32, 32).map((v) => v * family.vae.scalingFactor));
+    const lowRes = [lowResOf(family.items[17].pixels), lowResOf(family.items[200].pixels)];
+    const lowScaled = lowRes.map((img) => img.map((v) => v * PIXEL_SCALE));
     await checkDenoiser(buildSuperResolutionOnnx(family), family.latents, [4, 16, 16], prompts, () => ({
-      feeds: { image: new ort.Tensor('float32', Float32Array.from([...lowRes[0], ...lowRes[1]], (v) => (v + 1) / 2), [2, 3, 32, 32]) },
-      prior: (i) => plus(kernel(family.lowResLatents, lowLatents[i], LOW_RES_MATCH_WIDTH), textPriorLogits(family, hiddenFor(prompts[i]))),
+      feeds: { image: new ort.Tensor('float32', Float32Array.from([...lowRes[0], ...lowRes[1]], (v) => (v + 1) / 2), [2, 3, 16, 16]) },
+      prior: (i) => plus(kernel(family.lowResImages, lowScaled[i], LOW_RES_MATCH_WIDTH), textPriorLogits(family, hiddenFor(prompts[i]))),
     }));
   });
 });
