@@ -5,7 +5,7 @@
  * The shape comes from a connected LATENT, or from the image size, batch and channels.
  */
 import { float16BitsToFloat32Array } from '../../src/tensor/fp16.ts';
-import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
+import { TorchGenerator, type TorchNormalKernel } from '../../src/tensor/torchGenerator.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { defineNode } from '../define.ts';
 import { latentShape } from '../latent/empty.ts';
@@ -36,8 +36,8 @@ export const noiseGaussian = defineNode({
       description: 'Draw as torch.randn does for this dtype (float16: what diffusers fp16 pipelines get from a CPU generator); the output is float32 either way.',
     },
     kernel: {
-      kind: 'enum', options: ['scalar', 'avx2'], default: 'scalar',
-      description: "Which PyTorch CPU kernel's rounding to reproduce (AVX2 x86 builds differ in the last bits).",
+      kind: 'enum', options: ['avx2', 'avx2-unfused', 'scalar'], default: 'avx2',
+      description: "Which PyTorch CPU kernel's last-bit rounding to reproduce: avx2 = x86-64 Linux builds (bit-exact), avx2-unfused = builds without fused multiply-add, scalar = ARM / portable.",
     },
   },
   run(ctx, inputs, params) {
@@ -51,7 +51,7 @@ export const noiseGaussian = defineNode({
     } else {
       shape = latentShape(ctx.nodeId, 'noise/gaussian', params);
     }
-    const kernel = params.kernel === 'avx2' ? 'avx2' : 'scalar';
+    const kernel = params.kernel as TorchNormalKernel;
     const draw = (seed: number, itemShape: readonly number[]): Float32Array => {
       const generator = new TorchGenerator(seed, { kernel });
       return params.precision === 'float16' ? float16BitsToFloat32Array(generator.randnFloat16(itemShape)) : generator.randn(itemShape);

@@ -15,18 +15,20 @@
  *   (u1, u2 double uniforms; r = sqrt(−2·log1p(−u2)), θ = 2π·u1; returns r·cos θ and caches
  *   r·sin θ in the generator for the next call), then is cast to float.
  *
- * PyTorch builds with AVX2 vectorise the 16-block Box-Muller with polynomial log/sincos; the
- * `kernel: 'avx2'` option follows that source (see torchAvxMath.ts); the default 'scalar' follows
- * the portable kernel (ARM, AVX-512 dispatch, non-x86) with correctly rounded log/cos/sin. The
- * two differ by a few float ulp at most; which one a given PyTorch binary matches bit for bit
- * also depends on its libm and on whether its compiler fused the multiply-adds, which cannot be
- * checked here (no PyTorch): the published 4-decimal values hold for both.
+ * Which Box-Muller arithmetic (the `kernel` option; only randn of float32 with ≥ 16 values differs):
+ * - 'avx2' (default): the AVX2 kernel with polynomial log/sincos and fused multiply-adds, what
+ *   x86-64 PyTorch runs on any AVX2 CPU (AVX-512 machines too: PyTorch does not dispatch normal_
+ *   to AVX-512) in its GCC (Linux) builds. Checked bit for bit against PyTorch 1.13.1.
+ * - 'avx2-unfused': the same without fusing (a compiler that does not contract, e.g. MSVC).
+ * - 'scalar': the portable kernel (ARM, non-AVX2) with correctly rounded log/cos/sin; against
+ *   PyTorch with glibc's logf/cosf/sinf about 1–2 % of the values differ by one float ulp.
  */
 import { float16BitsToFloat32, float32ToFloat16Bits } from './fp16.ts';
-import { log256, sincos256 } from './torchAvxMath.ts';
+import { fmaf, log256, sincos256Into } from './torchAvxMath.ts';
 import { Tensor } from './tensor.ts';
 
-export type TorchNormalKernel = 'scalar' | 'avx2';
+export type TorchNormalKernel = 'avx2' | 'avx2-unfused' | 'scalar';
+const KERNELS: readonly TorchNormalKernel[] = ['avx2', 'avx2-unfused', 'scalar'];
 
 export interface TorchGeneratorOptions {
   /** Which PyTorch CPU kernel's rounding to reproduce for randn with ≥ 16 elements. */
@@ -75,8 +77,8 @@ export class TorchGenerator {
   readonly kernel: TorchNormalKernel;
 
   constructor(seed: number | bigint = TORCH_DEFAULT_SEED, options: TorchGeneratorOptions = {}) {
-    this.kernel = options.kernel ?? 'scalar';
-    if (this.kernel !== 'scalar' && this.kernel !== 'avx2') throw new Error(`TorchGenerator: unknown kernel "${String(this.kernel)}"`);
+    this.kernel = options.kernel ?? 'avx2';
+    if (!KERNELS.includes(this.kernel)) throw new Error(`TorchGenerator: unknown kernel "${String(this.kernel)}" (use ${KERNELS.join(', ')})`);
     this.manualSeed(seed);
   }
 
@@ -195,7 +197,7 @@ export class TorchGenerator {
       return out;
     }
     for (let i = 0; i < size; i++) out[i] = this.uniformFloat();
-    const block = this.kernel === 'avx2' ? boxMuller16Avx2 : boxMuller16Scalar;
+    const block = this.kernel === 'scalar' ? boxMuller16Scalar : this.kernel === 'avx2' ? boxMuller16Avx2Fused : boxMuller16Avx2Unfused;
     const meanF = Math.fround(mean);
     const stdF = Math.fround(std);
     for (let i = 0; i + 16 <= size; i += 16) block(out, i, meanF, stdF);
@@ -293,15 +295,20 @@ function boxMuller16Scalar(data: Float32Array, start: number, mean: number, std:
   }
 }
 
-/** The AVX2 kernel (`normal_fill_16_AVX2`): Cephes-style log/sincos in float, fused multiply-add at the end. */
-function boxMuller16Avx2(data: Float32Array, start: number, mean: number, std: number): void {
+/**
+ * The AVX2 kernel (`normal_fill_16_AVX2`): polynomial log/sincos in float; the final
+ * `fmadd(n, std, mean)` is one rounding of n·std + mean (n itself is a rounded product).
+ */
+function boxMuller16Avx2(data: Float32Array, start: number, mean: number, std: number, fused: boolean): void {
   for (let j = 0; j < 8; j++) {
     const u1 = f(1 - data[start + j]);
     const u2 = data[start + j + 8];
-    const radius = f(Math.sqrt(f(-2 * log256(u1))));
-    const [sin, cos] = sincos256(f(TWO_PI_F * u2));
-    // fmadd(n, std, mean) rounds once: the exact product plus mean fits a double for these ranges.
-    data[start + j] = f(f(radius * cos) * std + mean);
-    data[start + j + 8] = f(f(radius * sin) * std + mean);
+    const radius = f(Math.sqrt(f(-2 * log256(u1, fused))));
+    sincos256Into(f(TWO_PI_F * u2), fused, sinCos);
+    data[start + j] = fmaf(f(radius * sinCos[1]), std, mean);
+    data[start + j + 8] = fmaf(f(radius * sinCos[0]), std, mean);
   }
 }
+const sinCos = new Float64Array(2);
+const boxMuller16Avx2Fused = (d: Float32Array, s: number, mean: number, std: number): void => boxMuller16Avx2(d, s, mean, std, true);
+const boxMuller16Avx2Unfused = (d: Float32Array, s: number, mean: number, std: number): void => boxMuller16Avx2(d, s, mean, std, false);

@@ -20,9 +20,9 @@ const halfBits = float32ArrayToFloat16Bits(halfInput);
 const image512 = Tensor.float32([1, 3, 512, 512], new TorchGenerator(2).rand([1, 3, 512, 512]).map((v, i) => (i % 512) / 512 + v * 0.05));
 
 export const noiseBenchmarks: BenchCase[] = [
-  { name: 'randn [1,4,128,128] (scalar kernel)', run: () => void new TorchGenerator(0).randn(latent128) },
-  { name: 'randn [1,4,128,128] (avx2 kernel)', run: () => void new TorchGenerator(0, { kernel: 'avx2' }).randn(latent128) },
-  { name: 'randn [1,4,64,64] (scalar kernel)', run: () => void new TorchGenerator(0).randn([1, 4, 64, 64]) },
+  { name: 'randn [1,4,128,128] (avx2 kernel, default)', run: () => void new TorchGenerator(0).randn(latent128) },
+  { name: 'randn [1,4,128,128] (scalar kernel)', run: () => void new TorchGenerator(0, { kernel: 'scalar' }).randn(latent128) },
+  { name: 'randn [1,4,64,64] (avx2 kernel)', run: () => void new TorchGenerator(0).randn([1, 4, 64, 64]) },
   {
     name: 'fp32 → fp16 bits, 1M values (bit conversion)',
     run: () => {

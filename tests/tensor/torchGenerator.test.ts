@@ -1,5 +1,5 @@
 import { TorchGenerator, TORCH_DEFAULT_SEED } from '../../src/tensor/torchGenerator.ts';
-import { log256, sincos256 } from '../../src/tensor/torchAvxMath.ts';
+import { fmaf, log256, sincos256 } from '../../src/tensor/torchAvxMath.ts';
 import { float16BitsToFloat32Array, float32ArrayToFloat16Bits } from '../../src/tensor/fp16.ts';
 
 const round4 = (a: ArrayLike<number>): number[] => Array.from(a, (v) => Math.round(v * 1e4) / 1e4);
@@ -143,5 +143,18 @@ describe('TorchGenerator (PyTorch CPU generator)', () => {
       expect(Math.abs(s - Math.sin(t))).toBeLessThan(3e-7);
       expect(Math.abs(c - Math.cos(t))).toBeLessThan(3e-7);
     }
+  });
+});
+
+describe('fmaf', () => {
+  it('rounds a·b + c once, also where rounding to double first would land on a float midpoint', () => {
+    const x = Math.fround(1 + 2 ** -12);
+    // x² = 1 + 2⁻¹¹ + 2⁻²⁴ (exact) is halfway between the floats 1 + 2⁻¹¹ and 1 + 2⁻¹¹ + 2⁻²³.
+    expect(Math.fround(x * x + 2 ** -80)).toBe(1 + 2 ** -11); // double rounding: tie → even, down
+    expect(fmaf(x, x, 2 ** -80)).toBe(1 + 2 ** -11 + 2 ** -23); // exact sum is above the midpoint
+    expect(fmaf(x, x, -(2 ** -80))).toBe(1 + 2 ** -11);
+    expect(fmaf(x, x, 0)).toBe(1 + 2 ** -11); // a true tie goes to even
+    expect(fmaf(2, 3, 4)).toBe(10);
+    expect(fmaf(-1.5, 2, 0.25)).toBe(-2.75);
   });
 });
