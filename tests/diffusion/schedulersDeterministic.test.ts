@@ -198,6 +198,24 @@ describe('DPMSolverMultistepScheduler (test_scheduler_dpm_multi.py)', () => {
     for (const t of timesteps) sample = s.step(dummyModel(sample, t), t, sample).prevSample;
     expectLoop(sample, 318.4111, 0.4146);
   });
+  it('lambda_min_clipped drops the timesteps of lowest log-SNR (cosine schedule, as DeepFloyd IF uses)', () => {
+    const s = dpm({ beta_schedule: 'squaredcos_cap_v2', lambda_min_clipped: -5.1 });
+    s.setTimesteps(10);
+    const lambda = (t: number) => {
+      const a = s.alphasCumprod[t];
+      return Math.log(Math.sqrt(a)) - Math.log(Math.sqrt(1 - a));
+    };
+    expect(s.timesteps[0]).toBeLessThan(999);
+    expect(lambda(s.timesteps[0])).toBeGreaterThanOrEqual(-5.1 - 1e-3);
+    expect(lambda(s.timesteps[0] + 2)).toBeLessThan(-5.1);
+    expect(createScheduler('DPMSolverMultistepScheduler', { lambda_min_clipped: null }).config.lambda_min_clipped).toBe(-Infinity);
+  });
+  it('dpmsolver with thresholding thresholds the implied x0', () => {
+    const plain = plainLoop(dpm({ algorithm_type: 'dpmsolver', final_sigmas_type: 'sigma_min' }), 10);
+    const thres = plainLoop(dpm({ algorithm_type: 'dpmsolver', final_sigmas_type: 'sigma_min', thresholding: true, dynamic_thresholding_ratio: 0.87, sample_max_value: 0.5 }), 10);
+    expect(thres.data.every(Number.isFinite)).toBe(true);
+    expect(meanAbs(thres)).not.toBeCloseTo(meanAbs(plain), 3);
+  });
   it('runs every order / solver type / algorithm without NaN', () => {
     for (const algorithm_type of ['dpmsolver', 'dpmsolver++']) {
       for (const solver_type of ['midpoint', 'heun']) {

@@ -48,6 +48,8 @@ export interface SchedulerConfig {
   use_exponential_sigmas: boolean;
   /** Euler: 'continuous' feeds the model 0.25·log(sigma) instead of t (with v_prediction). */
   timestep_type: string;
+  /** DPM-Solver: drop the last timesteps whose log-SNR lambda is below this (-inf keeps all). */
+  lambda_min_clipped: number;
   sigma_min: number | null;
   sigma_max: number | null;
   final_sigmas_type: 'zero' | 'sigma_min';
@@ -82,6 +84,7 @@ const COMMON: SchedulerConfig = {
   use_lu_lambdas: false,
   use_exponential_sigmas: false,
   timestep_type: 'discrete',
+  lambda_min_clipped: -Infinity,
   sigma_min: null,
   sigma_max: null,
   final_sigmas_type: 'zero',
@@ -108,7 +111,7 @@ const CLASS_DEFAULTS: Record<SchedulerName, Partial<SchedulerConfig>> = {
   UnCLIPScheduler: { beta_schedule: 'squaredcos_cap_v2', clip_sample: true, variance_type: 'fixed_small_log' },
 };
 
-type KeyKind = 'number' | 'int' | 'boolean' | 'string' | 'string|null' | 'number|null' | 'numbers|null';
+type KeyKind = 'number' | 'int' | 'boolean' | 'string' | 'string|null' | 'number|null' | 'numbers|null' | 'number|-inf';
 
 const KEY_KINDS: Record<keyof SchedulerConfig, KeyKind> = {
   num_train_timesteps: 'int',
@@ -132,6 +135,7 @@ const KEY_KINDS: Record<keyof SchedulerConfig, KeyKind> = {
   use_lu_lambdas: 'boolean',
   use_exponential_sigmas: 'boolean',
   timestep_type: 'string',
+  lambda_min_clipped: 'number|-inf',
   sigma_min: 'number|null',
   sigma_max: 'number|null',
   final_sigmas_type: 'string',
@@ -167,6 +171,9 @@ function checkKind(key: string, value: unknown, kind: KeyKind): string | undefin
       return typeof value === 'string' ? undefined : 'a string';
     case 'string|null':
       return value === null || typeof value === 'string' ? undefined : 'a string or null';
+    case 'number|-inf':
+      // JSON has no -Infinity: null and the string "-inf" mean it too.
+      return isNum || value === -Infinity || value === null || value === '-inf' ? undefined : 'a number (or null for -inf)';
     case 'number|null':
       return value === null || isNum ? undefined : 'a number or null';
     case 'numbers|null':
@@ -194,7 +201,8 @@ export function resolveSchedulerConfig(name: SchedulerName, raw: Record<string, 
     if (allowed && !allowed.includes(value as string)) {
       throw new Error(`${name} config: "${key}" must be one of ${allowed.join(', ')}, got "${String(value)}"`);
     }
-    (config as unknown as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
+    const stored = KEY_KINDS[key] === 'number|-inf' && (value === null || value === '-inf') ? -Infinity : value;
+    (config as unknown as Record<string, unknown>)[key] = Array.isArray(stored) ? [...stored] : stored;
   }
   if (config.num_train_timesteps < 1) {
     throw new Error(`${name} config: "num_train_timesteps" must be at least 1, got ${config.num_train_timesteps}`);

@@ -60,11 +60,26 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     this.sigmas = this.trainSigmas;
   }
 
+  /**
+   * How many of the last training timesteps lambda_min_clipped cuts off: diffusers'
+   * searchsorted(flip(lambda_t), lambda_min_clipped) with lambda_t = log alpha_t - log sigma_t.
+   */
+  private clippedCount(): number {
+    const clip = this.config.lambda_min_clipped;
+    if (clip === -Infinity) return 0;
+    let count = 0;
+    for (const acp of this.alphasCumprod) {
+      const lambda = f32(f32(Math.log(f32(Math.sqrt(acp)))) - f32(Math.log(f32(Math.sqrt(f32(1 - acp))))));
+      if (lambda < clip) count++;
+    }
+    return count;
+  }
+
   setTimesteps(numInferenceSteps: number): void {
     this.checkSteps(numInferenceSteps);
     const c = this.config;
     const n = numInferenceSteps;
-    const last = c.num_train_timesteps; // lambda_min_clipped = -inf clips nothing
+    const last = c.num_train_timesteps - this.clippedCount();
     let timesteps: number[];
     if (c.timestep_spacing === 'linspace') {
       timesteps = Array.from(numpyLinspace(0, last - 1, n + 1), roundHalfEven).reverse().slice(0, -1);
@@ -96,12 +111,8 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     } else {
       sigmas64 = interpOnIndexGrid(timesteps, this.trainSigmas);
     }
-    const finalSigma =
-      c.final_sigmas_type === 'zero'
-        ? 0
-        : c.use_karras_sigmas || c.use_lu_lambdas || c.use_exponential_sigmas
-          ? sigmas64[sigmas64.length - 1]
-          : this.trainSigmas[0];
+    // diffusers: sigma_min is the table's first sigma, whatever the spacing.
+    const finalSigma = c.final_sigmas_type === 'zero' ? 0 : this.trainSigmas[0];
     const sigmas = new Float32Array(sigmas64.length + 1);
     sigmas.set(sigmas64);
     sigmas[sigmas64.length] = finalSigma;
@@ -172,6 +183,12 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     if (type === 'epsilon') out.set(m);
     else if (type === 'sample') for (let i = 0; i < n; i++) out[i] = f32(s[i] - f32(alpha * m[i])) / sigma;
     else for (let i = 0; i < n; i++) out[i] = f32(alpha * m[i]) + f32(sigma * s[i]);
+    if (!this.config.thresholding) return out;
+    // Threshold the implied x0, then turn it back into epsilon (as diffusers does).
+    const x0 = new Float32Array(n);
+    for (let i = 0; i < n; i++) x0[i] = f32(s[i] - f32(sigma * out[i])) / alpha;
+    const clipped = thresholdSample(x0, shape, this.config.dynamic_thresholding_ratio, this.config.sample_max_value);
+    for (let i = 0; i < n; i++) out[i] = f32(s[i] - f32(alpha * clipped[i])) / sigma;
     return out;
   }
 
