@@ -19,12 +19,15 @@ export function denoiserExtraPorts(inputs: readonly TensorMeta[], outputs: reado
  * (sin half then cos half, as diffusers' `get_guidance_scale_embedding`).
  */
 export function guidanceScaleEmbedding(guidanceScale: number, dim: number, batch: number): Tensor<'float32'> {
-  const w = (guidanceScale - 1) * 1000;
+  // Each step rounded to float32 as torch computes it: the argument reaches thousands of radians,
+  // so double-precision arguments would drift from diffusers' values by ~1e-4.
+  const f = Math.fround;
+  const w = f(f(guidanceScale - 1) * 1000);
   const half = Math.floor(dim / 2);
-  const step = Math.log(10000) / (half - 1);
+  const step = f(f(Math.log(10000)) / (half - 1));
   const row = new Float32Array(dim);
   for (let i = 0; i < half; i++) {
-    const arg = w * Math.exp(-step * i);
+    const arg = f(w * f(Math.exp(f(i * -step))));
     row[i] = Math.sin(arg);
     row[half + i] = Math.cos(arg);
   }
