@@ -105,9 +105,7 @@ export function floatData(t: TensorLike<'float32'> | undefined, what: string): F
   if (t.dtype !== 'float32' || !(t.data instanceof Float32Array)) {
     throw new Error(`${what}: expected dtype float32 with Float32Array data, got ${String(t.dtype)}`);
   }
-  if (!Array.isArray(t.shape) && !(t.shape as unknown as { length?: number })?.length) {
-    throw new Error(`${what}: tensor has no shape`);
-  }
+  if (!Array.isArray(t.shape)) throw new Error(`${what}: tensor has no shape array`);
   const n = shapeSize(t.shape);
   if (t.data.length !== n) {
     throw new Error(`${what}: data has ${t.data.length} elements but shape [${t.shape.join(', ')}] needs ${n}`);
