@@ -66,27 +66,21 @@ export async function measureDrag(page: Page, nodeId: string, steps = 60): Promi
   const header = page.locator(`${node(nodeId)} .ll-node-title`);
   const box = await header.boundingBox();
   if (!box) throw new Error(`node ${nodeId} is not visible`);
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __recording: boolean };
-    w.__frames = [];
-    w.__recording = true;
-    const tick = (t: number) => {
-      w.__frames.push(t);
-      if (w.__recording) requestAnimationFrame(tick);
-    };
+  // Page scripts are passed as text: tsx (used by the bench) would wrap named functions in a
+  // `__name` helper that does not exist in the page.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__recording = true;
+    const tick = (t) => { window.__frames.push(t); if (window.__recording) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
-  });
+  })()`);
   await page.mouse.move(box.x + 10, box.y + box.height / 2);
   await page.mouse.down();
   for (let i = 1; i <= steps; i++) {
     await page.mouse.move(box.x + 10 + i * 4, box.y + box.height / 2 + i * 2);
   }
   await page.mouse.up();
-  const stamps = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __recording: boolean };
-    w.__recording = false;
-    return w.__frames;
-  });
+  const stamps = (await page.evaluate('(() => { window.__recording = false; return window.__frames; })()')) as number[];
   const gaps = stamps.slice(1).map((t, i) => t - stamps[i]).sort((a, b) => a - b);
   const mean = gaps.reduce((s, g) => s + g, 0) / Math.max(1, gaps.length);
   return { frames: gaps.length, meanMs: mean, p95Ms: gaps[Math.floor(gaps.length * 0.95)] ?? 0, maxMs: gaps[gaps.length - 1] ?? 0 };
@@ -101,19 +95,18 @@ export interface RunFigures {
 
 /** Presses Run and waits for the first image, recording long tasks meanwhile. */
 export async function measureRun(page: Page, timeoutMs = 120_000): Promise<RunFigures> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __longTasks: number[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-    }).observe({ type: 'longtask', buffered: false });
-  });
-  const images = await page.locator('[data-testid="node-image"]').count();
+  await page.evaluate(`(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
+      .observe({ type: 'longtask', buffered: false });
+  })()`);
+  // The gallery, not the node: nodes off screen are not rendered.
+  const images = await page.locator('[data-testid="gallery"] img').count();
   const start = Date.now();
   await page.keyboard.press('Control+Enter');
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="node-image"]').length > n, images, { timeout: timeoutMs });
+  await page.waitForFunction(`document.querySelectorAll('[data-testid="gallery"] img').length > ${images}`, null, { timeout: timeoutMs });
   const firstImageMs = Date.now() - start;
-  await page.waitForFunction(() => !(window as unknown as { __latentloom: { running(): boolean } }).__latentloom.running(), null, { timeout: timeoutMs });
-  const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  await page.waitForFunction('!window.__latentloom.running()', null, { timeout: timeoutMs });
+  const longTasks = (await page.evaluate('window.__longTasks')) as number[];
   return { firstImageMs, longTasks };
 }

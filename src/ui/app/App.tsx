@@ -3,7 +3,7 @@
  * panels together. All inference happens in the worker behind `engine`.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { ReactFlowProvider } from '@xyflow/react';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import type { GraphDocument, GraphIssue } from '../../graph/document.ts';
 import { validateGraph } from '../../graph/validate.ts';
 import { REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from '../../graph/zones.ts';
@@ -181,6 +181,14 @@ function Editor({ engine, kv }: AppProps) {
     store.setFileName(name);
   }, [doc, snap.fileName, store]);
 
+  const flow = useReactFlow();
+  const focusNode = useCallback((id: string) => {
+    const n = store.getSnapshot().doc.nodes.find((x) => x.id === id);
+    if (!n) return showToast(`Node "${id}" is not in the graph`, 'error');
+    flow.setNodes((ns) => ns.map((x) => ({ ...x, selected: x.id === id })));
+    void flow.setCenter((n.ui?.x ?? 0) + 110, (n.ui?.y ?? 0) + 80, { zoom: Math.max(flow.getZoom(), 0.8), duration: 300 });
+  }, [flow, store, showToast]);
+
   const downloadImage = useCallback((item: GalleryItem) => {
     if (item.png) downloadBytes(item.png, safeFileName(`${doc.meta.title ?? 'image'}-${item.nodeId}-${item.runId}`, 'png'), 'image/png');
   }, [doc.meta.title]);
@@ -289,7 +297,7 @@ function Editor({ engine, kv }: AppProps) {
             <div className="ll-loading">Loading node types from the worker…</div>
           )}
           <SidePanel gallery={run.gallery} issues={issues} issueSource={fileIssues.source} onOpenImage={setViewer} onDownload={downloadImage}
-            onSelectNode={() => {}}
+            onSelectNode={focusNode}
             models={<ModelsPanel doc={doc} engine={engine}
               onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}
               onRemoveModel={(key) => store.edit(`Remove model ${key}`, (d) => void delete d.models[key])} />} />

@@ -16,7 +16,11 @@ export function connectEngineWorker(options: Pick<EngineClientOptions, 'spawn'> 
   });
   return {
     describeNodes: () => client.describeNodes(),
-    run: (graph, runOptions, onEvent) => client.run(graph, { outputs: runOptions.outputs, onEvent }),
+    run: (graph, runOptions, onEvent) => {
+      // previewLatents: the worker turns a zone's carried latent into an RGB preview per step.
+      const options = { outputs: runOptions.outputs, onEvent, previewLatents: true };
+      return client.run(graph, options);
+    },
     cancel: () => void client.cancel().catch(() => {}),
     onCrash(listener) {
       crashListeners.add(listener);
