@@ -118,7 +118,8 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
         ...(runOptions.previewLatents ? { previewLatents: true } : {}),
       };
       const result = await Promise.race([worker.api.run(graph, workerOptions, onEvent), worker.died]);
-      await Promise.race([ended, worker.died]);
+      // Bounded: a lost event must not hang the caller (the result itself is complete).
+      await Promise.race([ended, worker.died, new Promise((resolve) => setTimeout(resolve, 2000))]);
       return result;
     } catch (error) {
       if (!(error instanceof WorkerCrashedError)) throw error;
