@@ -37,7 +37,8 @@ export const samplingStep = defineNode({
     const modelOutput = requireLatentSamples(inputs.model_output, ctx.nodeId, 'model_output');
     const sample = requireLatentSamples(inputs.sample, ctx.nodeId, 'sample');
     const scheduler = schedule.scheduler.clone();
-    scheduler.setState(state.state);
+    // The position is known exactly: never look it up by timestep value (schedules may repeat one).
+    scheduler.setState({ ...state.state, stepIndex: position });
     const generator = state.generator.clone();
     const options: StepOptions = { generator, eta: params.eta };
     // unCLIP steps to the schedule's next timestep (not t - 1), as diffusers' unCLIP pipelines pass it.
