@@ -119,7 +119,9 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
       };
       const result = await Promise.race([worker.api.run(graph, workerOptions, onEvent), worker.died]);
       // Bounded: a lost event must not hang the caller (the result itself is complete).
-      await Promise.race([ended, worker.died, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)));
+      await Promise.race([ended, worker.died, grace]).finally(() => clearTimeout(timer));
       return result;
     } catch (error) {
       if (!(error instanceof WorkerCrashedError)) throw error;
