@@ -58,7 +58,7 @@ export const diffusionDenoise = defineNode({
   },
   async run(ctx, inputs, params) {
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
-    const session = await runtime.session(inputs.denoiser.model, { nodeId: ctx.nodeId });
+    const session = await runtime.session(inputs.denoiser.model, { nodeId: ctx.nodeId, progress: ctx.progress });
     const where = `node "${ctx.nodeId}": ${session.label}`;
     const roles = denoiserRoles(session.inputs, session.outputs, where);
     const sample = inputs.latent.samples;

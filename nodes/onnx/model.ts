@@ -42,7 +42,7 @@ export const onnxModel = defineNode({
   async run(ctx, inputs, params) {
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
     const ref = await fileRefFromLocation(runtime, params.source, `node "${ctx.nodeId}"`);
-    const session = await runtime.session(ref, { nodeId: ctx.nodeId });
+    const session = await runtime.session(ref, { nodeId: ctx.nodeId, progress: ctx.progress });
     const declared = new Set(session.outputs.map((o) => o.name));
     const stale = (params.outputs ?? []).filter((o) => !declared.has(o.name));
     if (stale.length > 0) {

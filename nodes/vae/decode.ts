@@ -22,7 +22,7 @@ export const vaeDecode = defineNode({
     const { vae, latent } = inputs;
     if (!vae.decoder) throw new Error(`node "${ctx.nodeId}": this VAE has no decoder`);
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
-    const session = await runtime.session(vae.decoder, { nodeId: ctx.nodeId });
+    const session = await runtime.session(vae.decoder, { nodeId: ctx.nodeId, progress: ctx.progress });
     const label = `node "${ctx.nodeId}": ${session.label}`;
     const inName = pickIo(session.inputs, vae.io?.decoderInput, ['latent_sample', 'latent', 'z', 'latents'], 'input', label);
     const outName = pickIo(session.outputs, vae.io?.decoderOutput, ['sample', 'image', 'output'], 'output', label);

@@ -34,7 +34,7 @@ export const vaeEncode = defineNode({
       throw new Error(`node "${ctx.nodeId}": image must be [B, 3, H, W], got [${image.shape.join(', ')}]`);
     }
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
-    const session = await runtime.session(vae.encoder, { nodeId: ctx.nodeId });
+    const session = await runtime.session(vae.encoder, { nodeId: ctx.nodeId, progress: ctx.progress });
     const label = `node "${ctx.nodeId}": ${session.label}`;
     const inName = pickIo(session.inputs, vae.io?.encoderInput, ['sample', 'input', 'image', 'x'], 'input', label);
     const outName = pickIo(session.outputs, vae.io?.encoderOutput, ['latent_sample', 'latent', 'latent_parameters', 'latent_dist'], 'output', label);

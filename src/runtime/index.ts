@@ -3,8 +3,8 @@
  * Backends: src/runtime/backends/{node,web}.ts; Node host wiring: src/runtime/node/index.ts.
  */
 export * from './types.ts';
-export { createRuntime, requireRuntime, fileRefFromLocation } from './runtime.ts';
-export type { Runtime, PackageResolvers, ModelRefLike } from './runtime.ts';
+export { createRuntime, requireRuntime, fileRefFromLocation, STANDARD_PACKAGE_FILES } from './runtime.ts';
+export type { Runtime, PackageResolvers, ModelRefLike, DownloadEvent } from './runtime.ts';
 export { SessionCache } from './session.ts';
 export type { SessionRequest } from './session.ts';
 export { ModelPackage, PACKAGE_FILES, DEFAULT_VAE_SCALING_FACTOR, packageModelFile } from './package.ts';
@@ -21,3 +21,4 @@ export type {
   VaeHandle,
   OnnxModelHandle,
 } from './handles.ts';
+export { memoryDownloadStore, sha256Hex } from './memoryStore.ts';

@@ -2,7 +2,7 @@
  * The runtime object hosts pass to `createEngine({ services: { runtime } })`: a backend, its
  * session cache, and model-package resolution for graph `models` tables.
  */
-import { ModelPackage, packageModelFile, type PackageSource } from './package.ts';
+import { ModelPackage, PACKAGE_FILES, packageModelFile, type DownloadProgress, type PackageSource } from './package.ts';
 import { SessionCache, type SessionRequest } from './session.ts';
 import type { ModelFileRef } from './handles.ts';
 import type { ExpectedFile } from './urlSource.ts';
@@ -25,6 +25,23 @@ export interface ModelRefLike {
   files?: Record<string, ExpectedFile>;
 }
 
+export interface DownloadEvent extends DownloadProgress {
+  /** The package source id (base URL). */
+  package: string;
+}
+
+/** Files a Stable Diffusion package may hold, for `prefetch` without a models-table list. */
+export const STANDARD_PACKAGE_FILES: readonly string[] = [
+  PACKAGE_FILES.modelIndex,
+  PACKAGE_FILES.schedulerConfig,
+  ...['vocab.json', 'merges.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'].map((f) => `${PACKAGE_FILES.tokenizerDir}/${f}`),
+  PACKAGE_FILES.textEncoder,
+  PACKAGE_FILES.unet,
+  PACKAGE_FILES.vaeDecoder,
+  PACKAGE_FILES.vaeDecoderConfig,
+  PACKAGE_FILES.vaeEncoder,
+];
+
 export interface Runtime {
   readonly backend: OnnxBackend;
   readonly sessions: SessionCache;
@@ -34,6 +51,13 @@ export interface Runtime {
   openPackage(ref: ModelRefLike, key?: string): Promise<ModelPackage>;
   /** A package source from the host's resolvers, e.g. for `prefetch`. */
   packageSource(ref: ModelRefLike, key?: string): PackageSource;
+  /** Download progress of every URL package this runtime opens (for status bars, the CLI). */
+  onDownload(listener: (event: DownloadEvent) => void): () => void;
+  /**
+   * Downloads a package's files now (the standard layout, or `rels`), so a later run needs no
+   * network. Folder and built-in packages just check the files exist. Returns the files found.
+   */
+  prefetch(ref: ModelRefLike, rels?: readonly string[]): Promise<string[]>;
   /** Releases sessions (of one file key, or all) and forgets opened packages. */
   release(fileKey?: string): Promise<void>;
 }
@@ -47,6 +71,12 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
   const resolvers = options.packages ?? {};
   const sources = new Map<string, PackageSource>();
   const packages = new Map<string, Promise<ModelPackage>>();
+  const downloadListeners = new Set<(event: DownloadEvent) => void>();
+
+  function addDownloadListener(listener: (event: DownloadEvent) => void): () => void {
+    downloadListeners.add(listener);
+    return () => downloadListeners.delete(listener);
+  }
 
   function packageSource(ref: ModelRefLike, key = ref.source): PackageSource {
     const cacheKey = `${ref.source}|${JSON.stringify(ref.files ?? {})}`;
@@ -82,6 +112,9 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
     }
     if (!source) throw new RuntimeError(`model "${key}": this host does not support ${kind} (${src})`, 'bad-package');
     sources.set(cacheKey, source);
+    const withProgress = source as PackageSource & { onProgress?(l: (p: DownloadProgress) => void): () => void };
+    const id = source.id;
+    withProgress.onProgress?.((p) => downloadListeners.forEach((l) => l({ ...p, package: id })));
     return source;
   }
 
@@ -89,9 +122,40 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
     backend: options.backend,
     sessions,
     async session(model, request = {}) {
-      const file = isModelFile(model) ? model : await model.resolve();
-      const opts = isModelFile(model) ? {} : model.sessionOptions ?? {};
-      return sessions.open(file, { ...opts, ...request });
+      const { progress } = request;
+      const unsubscribe = progress
+        ? addDownloadListener((e) => {
+            if (e.total !== undefined) progress(e.loaded, e.total);
+          })
+        : undefined;
+      try {
+        const file = isModelFile(model) ? model : await model.resolve();
+        const opts = isModelFile(model) ? {} : model.sessionOptions ?? {};
+        return await sessions.open(file, { ...opts, ...request });
+      } finally {
+        unsubscribe?.();
+      }
+    },
+    onDownload: addDownloadListener,
+    async prefetch(ref, rels) {
+      const source = packageSource(ref);
+      const wanted = rels ?? (ref.files ? Object.keys(ref.files) : STANDARD_PACKAGE_FILES);
+      const found: string[] = [];
+      for (const rel of wanted) {
+        if (!(await source.exists(rel))) continue;
+        if (rel.endsWith('.onnx')) {
+          // Resolving the model file fetches it and its external data (into the cache folder in Node).
+          const file = await packageModelFile(source, rel);
+          if (!file.path) await file.read();
+          for (const c of (await file.externalData?.()) ?? []) {
+            if (!file.path) await c.read();
+            found.push(rel.slice(0, rel.lastIndexOf('/') + 1) + c.path);
+          }
+        } else if (source.localPath) await source.localPath(rel);
+        else await source.readFile(rel);
+        found.push(rel);
+      }
+      return found;
     },
     async openPackage(ref, key) {
       const source = packageSource(ref, key);

@@ -19,6 +19,8 @@ import {
 export interface SessionRequest extends SessionOptions {
   /** Node id, for error messages. */
   nodeId?: string;
+  /** Download progress (bytes) while the model's files are fetched, e.g. a node's ctx.progress. */
+  progress?: (loaded: number, total: number) => void;
 }
 
 function errorText(err: unknown): string {
@@ -132,7 +134,7 @@ export class SessionCache {
 
   /** The session for `file`, created on first use and shared afterwards. */
   open(file: ModelFile, request: SessionRequest = {}): Promise<ModelSession> {
-    const { nodeId, ...options } = request;
+    const { nodeId, progress: _progress, ...options } = request;
     const key = this.keyOf(file, options);
     let entry = this.sessions.get(key);
     if (!entry) {

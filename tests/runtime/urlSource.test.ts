@@ -141,6 +141,27 @@ describe('URL model packages', () => {
     expect(await store.has(rel)).toBe(false);
   });
 
+  it('prefetch downloads the standard files with progress events; opening sessions then fetches nothing', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'll-prefetch-'));
+    try {
+      const runtime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }), cacheRoot: root });
+      const events: string[] = [];
+      runtime.onDownload((e) => {
+        if (e.total !== undefined && e.loaded === e.total) events.push(e.file);
+      });
+      const files = await runtime.prefetch({ source: base });
+      expect(files).toEqual(expect.arrayContaining(['model_index.json', 'tokenizer/vocab.json', 'text_encoder/model.onnx', 'unet/model.onnx', 'unet/model.onnx_data', 'vae_decoder/model.onnx', 'vae_encoder/model.onnx']));
+      expect(events).toEqual(expect.arrayContaining(['unet/model.onnx_data', 'text_encoder/model.onnx']));
+      requests.length = 0;
+      const pkg = await runtime.openPackage({ source: base });
+      for (const rel of ['text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx']) await runtime.session(packageFileRef(pkg, rel));
+      expect(requests.filter((r) => r.method === 'GET')).toEqual([]);
+      await runtime.release();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('a missing file is a clear missing-file error', async () => {
     const runtime = createNodeRuntime({ backend: createNodeBackend(), cacheRoot });
     const pkg = await runtime.openPackage({ source: base });
