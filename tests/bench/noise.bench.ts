@@ -1,13 +1,14 @@
 /**
- * Benchmarks for the numerics of engineer C's part: torch-compatible noise, fp16 conversion,
- * PNG encoding. Run alone with `npx tsx tests/bench/noise.bench.ts`; each case reports the
- * median of several runs in ms.
+ * Torch-compatible noise, fp16 conversion and PNG encoding: median wall and CPU time per call
+ * (CPU time shows the work itself on a shared machine). Run with `npm run bench -- noise` or
+ * alone with `npx tsx tests/bench/noise.bench.ts`.
  */
 import { pathToFileURL } from 'node:url';
 import { float16BitsToFloat32Array, float32ArrayToFloat16Bits, setNativeFloat16 } from '../../src/tensor/fp16.ts';
 import { imageTensorToPng } from '../../src/tensor/image.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
+import { medianWallAndCpuMs, type BenchFigure } from './run.ts';
 
 export interface BenchCase {
   name: string;
@@ -35,18 +36,16 @@ export const noiseBenchmarks: BenchCase[] = [
   { name: 'PNG encode 512×512 RGB', run: () => void imageTensorToPng(image512) },
 ];
 
-export function timeCase(c: BenchCase, repeats = 7): number {
-  c.run(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    c.run();
-    times.push(performance.now() - start);
+/** One figure per case: CPU ms, with the wall-clock ms in the note. */
+export async function figures(): Promise<BenchFigure[]> {
+  const out: BenchFigure[] = [];
+  for (const c of noiseBenchmarks) {
+    const { wall, cpu } = await medianWallAndCpuMs(c.run);
+    out.push({ name: c.name, value: cpu, unit: 'ms CPU', note: `${wall.toFixed(2)} ms wall` });
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return out;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const c of noiseBenchmarks) console.log(`${c.name}: ${timeCase(c).toFixed(2)} ms`);
+  for (const f of await figures()) console.log(`${f.name}: ${f.value.toFixed(2)} ${f.unit} (${f.note})`);
 }
