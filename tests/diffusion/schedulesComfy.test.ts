@@ -69,6 +69,14 @@ describe('ComfyUI sigma schedules (SD 1.x)', () => {
       expect(s.timesteps.length).toBe(name === 'HeunDiscreteScheduler' ? 15 : 8);
     }
   });
+  it('starts from noise × the first sigma, as ComfyUI does, even with leading spacing', () => {
+    const s = createScheduler('EulerDiscreteScheduler', { ...SD, timestep_spacing: 'leading', steps_offset: 1 });
+    s.setTimesteps(10);
+    expect(s.initNoiseSigma).toBeGreaterThan(s.sigmas![0]);
+    const sigmas = comfySigmas('normal', 10, table);
+    s.setSigmas!(sigmas);
+    expect(s.initNoiseSigma).toBe(sigmas[0]);
+  });
   it('rejects bad input by name', () => {
     expect(() => comfySigmas('karras', 0, table)).toThrow(/steps must be a positive integer/);
     expect(() => comfySigmas('bogus' as never, 5, table)).toThrow(/Unknown ComfyUI sigma schedule "bogus"/);

@@ -37,10 +37,17 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
     this.timesteps = Array.from({ length: n }, (_, i) => n - 1 - i);
   }
 
-  /** The largest sigma (linspace/trailing), or sqrt(max^2 + 1) for leading spacing. */
+  /** Set by setSigmas: an explicit (ComfyUI) schedule starts from noise × its first sigma. */
+  protected explicitSigmas = false;
+
+  /**
+   * The largest sigma (linspace/trailing spacing, or explicit sigmas as ComfyUI scales its noise),
+   * or sqrt(max^2 + 1) for leading spacing, as diffusers.
+   */
   override get initNoiseSigma(): number {
     let max = 0;
     for (const s of this.sigmas as Float32Array) if (s > max) max = s;
+    if (this.explicitSigmas) return max;
     if (this.config.timestep_spacing === 'linspace' || this.config.timestep_spacing === 'trailing') return max;
     return f32(Math.sqrt(f32(f32(max * max) + 1)));
   }
@@ -69,6 +76,7 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
     sigmas[sigmas64.length] = finalSigma === 'sigma_min' ? this.trainSigmas[0] : 0;
     this.applySchedule(finalTimesteps, sigmas);
     this.numInferenceSteps = n;
+    this.explicitSigmas = false;
   }
 
   /**
@@ -86,6 +94,7 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
     const timesteps = Array.from(table.subarray(0, table.length - 1), (s) => f32(sigmaToT(s, this.logSigmas)));
     this.applySchedule(timesteps, table);
     this.numInferenceSteps = timesteps.length;
+    this.explicitSigmas = true;
   }
 
   /** Hook for schedulers that reshape the schedule (Heun doubles its interior points). */
