@@ -57,6 +57,16 @@ describe('toy-shapes text-to-image', () => {
     expect(high.full).toBe(high.total);
   });
 
+  it('a negative prompt steers away from what it names', async () => {
+    const colours = async (negative: string) => {
+      const out: string[] = [];
+      for (let seed = 0; seed < 12; seed++) out.push(readPicture(await txt2img(toy, { prompt: 'a circle', negative, seed, guidance: 7 })).colour);
+      return out;
+    };
+    expect(await colours('')).toContain('red');
+    expect(await colours('red')).not.toContain('red');
+  });
+
   it('different seeds give different pictures, the same seed the same one', async () => {
     const a = await txt2img(toy, { prompt: 'a red circle on black', seed: 5 });
     const b = await txt2img(toy, { prompt: 'a red circle on black', seed: 5 });
