@@ -4,6 +4,8 @@ export interface ParsedArgs {
   command: string | undefined;
   positional: string[];
   out?: string;
+  /** ONNX backend for `run`: onnxruntime-node (default) or onnxruntime-web's wasm build. */
+  backend?: 'node' | 'wasm';
   sets: string[];
   outputs: string[];
   json: boolean;
@@ -12,7 +14,7 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['--out', '--set', '--output']);
+const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], json: false, help: false };
@@ -30,6 +32,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`${arg} needs a value`);
       if (arg === '--out') parsed.out = value;
+      else if (arg === '--backend') {
+        if (value !== 'node' && value !== 'wasm') throw new UsageError(`--backend must be node or wasm, got "${value}"`);
+        parsed.backend = value;
+      }
       else if (arg === '--set') parsed.sets.push(value);
       else parsed.outputs.push(value);
     } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}`);
@@ -42,9 +48,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 export const USAGE = `Usage:
   latentloom validate <graph.json> [--json]
       Checks a graph file; prints its issues. Exit 1 if any is an error.
-  latentloom run <graph.json> [--out DIR] [--set NODE.PARAM=VALUE ...] [--output NODE ...] [--json]
+  latentloom run <graph.json> [--out DIR] [--set NODE.PARAM=VALUE ...] [--output NODE ...] [--backend node|wasm] [--json]
       Runs a graph headless and writes its images into DIR (default ./output).
       --set     overrides a node's param (repeatable); VALUE is read as the param's kind
       --output  runs only what this node needs (repeatable; default: every output node)
+      --backend node (onnxruntime-node, default) or wasm (onnxruntime-web's wasm build)
       --json    prints one JSON object: { ok, nodes, outputs, error? }
 `;

@@ -25,9 +25,13 @@ export interface CliRunReport {
  * The ONNX runtime (onnxruntime-node) is loaded only for graphs that use models, so graphs
  * without models start fast and never touch native code.
  */
-async function runtimeFor(graph: GraphDocument): Promise<Runtime | undefined> {
+async function runtimeFor(graph: GraphDocument, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
   if (Object.keys(graph.models ?? {}).length === 0) return undefined;
   const { createNodeRuntime } = await import('../runtime/node/index.ts');
+  if (backend === 'wasm') {
+    const { createWebBackend } = await import('../runtime/backends/web.ts');
+    return createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }) });
+  }
   const { createNodeBackend } = await import('../runtime/backends/node.ts');
   return createNodeRuntime({ backend: createNodeBackend() });
 }
@@ -91,7 +95,7 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
   }
   const registry = defaultRegistry();
   const graph = applyOverrides(loaded.graph, args.sets, registry);
-  const services = cliServices(args.out ?? 'output', await runtimeFor(graph));
+  const services = cliServices(args.out ?? 'output', await runtimeFor(graph, args.backend));
   const engine = createEngine({ registry, services });
   const controller = new AbortController();
   const onSignal = () => controller.abort();

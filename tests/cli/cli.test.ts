@@ -86,6 +86,9 @@ describe('latentloom validate', () => {
   it('exits 2 on bad usage', async () => {
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('run')).code).toBe(2);
+    const badBackend = await cli('run', join(FIX, 'zone-sum.json'), '--backend', 'gpu');
+    expect(badBackend.code).toBe(2);
+    expect(badBackend.stderr).toContain('--backend must be node or wasm');
   });
 });
 
