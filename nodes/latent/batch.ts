@@ -1,8 +1,10 @@
 /**
- * `latent/batch`: concatenates two latents along the batch dimension. Noise masks are joined too;
- * a side without one counts as all 1 (denoise everywhere), as a missing mask means.
+ * `latent/batch`: concatenates two latents along the batch dimension. As ComfyUI's "Latent
+ * Batch", a `b` of another size is first center-cropped to `a`'s aspect ratio and resized to it
+ * (bilinear). Noise masks are joined too; a side without one counts as all 1 (denoise everywhere).
  */
-import { concatBatch, requireFloatTensor } from '../../src/tensor/ops.ts';
+import { centerCropToAspect, concatBatch, requireFloatTensor } from '../../src/tensor/ops.ts';
+import { resizeTensor } from '../../src/tensor/resample.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { defineNode } from '../define.ts';
 
@@ -11,14 +13,21 @@ export const latentBatch = defineNode({
   version: 1,
   title: 'Batch latents',
   category: 'latent',
-  description: 'Concatenate latents a and b along the batch (channels and size must match).',
+  description: 'Concatenate latents a and b along the batch; a b of another size is center-cropped and resized to a (as ComfyUI).',
   inputs: { a: { type: 'LATENT' }, b: { type: 'LATENT' } },
   outputs: { latent: { type: 'LATENT' } },
   params: {},
   run(ctx, inputs) {
     const where = `latent/batch (node "${ctx.nodeId}")`;
     const a = requireFloatTensor(inputs.a?.samples, `${where} input \`a\``, 4);
-    const b = requireFloatTensor(inputs.b?.samples, `${where} input \`b\``, 4);
+    let b = requireFloatTensor(inputs.b?.samples, `${where} input \`b\``, 4);
+    const [, channels, height, width] = a.shape;
+    if (b.shape[1] === channels && (b.shape[2] !== height || b.shape[3] !== width)) {
+      if (inputs.a.noiseMask || inputs.b.noiseMask) {
+        throw new Error(`${where}: latents of different sizes ([${a.shape.join(', ')}] and [${b.shape.join(', ')}]) cannot be joined with noise masks`);
+      }
+      b = resizeTensor(centerCropToAspect(b, width, height), height, width, { mode: 'bilinear' });
+    }
     const samples = concatBatch([a, b], `${where} inputs \`a\` and \`b\``);
     if (!inputs.a.noiseMask && !inputs.b.noiseMask) return { latent: { samples } };
     const maskShape = (inputs.a.noiseMask ?? inputs.b.noiseMask)!.shape.slice(1);

@@ -65,3 +65,37 @@ export function concatBatch(parts: readonly TensorLike[], what = 'concat'): Tens
   }
   return new Tensor('float32', [batch, ...rest], out);
 }
+
+/** Python's round(): nearest integer, halves to even. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Crops the last two dimensions around the center to the aspect ratio of width × height, as
+ * ComfyUI's `common_upscale(..., crop="center")` does before resizing.
+ */
+export function centerCropToAspect(t: TensorLike, width: number, height: number): Tensor<'float32'> {
+  const src = toFloat32(t);
+  const oldH = src.shape[src.shape.length - 2];
+  const oldW = src.shape[src.shape.length - 1];
+  const oldAspect = oldW / oldH;
+  const newAspect = width / height;
+  let x = 0;
+  let y = 0;
+  if (oldAspect > newAspect) x = roundHalfEven((oldW - oldW * (newAspect / oldAspect)) / 2);
+  else if (oldAspect < newAspect) y = roundHalfEven((oldH - oldH * (oldAspect / newAspect)) / 2);
+  if (x === 0 && y === 0) return src;
+  const h = oldH - 2 * y;
+  const w = oldW - 2 * x;
+  const planes = shapeSize(src.shape.slice(0, -2));
+  const out = new Float32Array(planes * h * w);
+  for (let p = 0; p < planes; p++) {
+    for (let r = 0; r < h; r++) {
+      const from = p * oldH * oldW + (r + y) * oldW + x;
+      out.set(src.data.subarray(from, from + w), (p * h + r) * w);
+    }
+  }
+  return new Tensor('float32', [...src.shape.slice(0, -2), h, w], out);
+}

@@ -84,8 +84,22 @@ describe('latent/batch', () => {
     expect(Array.from(out2.noiseMask!.data)).toEqual([0, 0.5, 0.25, 0.75, 0.25, 0.75]);
   });
 
-  it('rejects latents whose channels or size differ', async () => {
-    await expect(run(latentBatch as NodeDefinition, { a: latent([1, 4, 8, 8], () => 0), b: latent([1, 4, 8, 9], () => 0) }))
-      .rejects.toThrow(/latent\/batch \(node "n1"\) inputs `a` and `b`: all but the batch dimension must match, got \[1, 4, 8, 8\] and \[1, 4, 8, 9\]/);
+  it('center-crops and resizes a b of another size to a, as ComfyUI', async () => {
+    const a = latent([1, 1, 4, 4], () => 0);
+    const wide = latent([1, 1, 4, 8], (i) => i); // 4 rows × 8 columns: the middle 4 columns are kept
+    const out = await run(latentBatch as NodeDefinition, { a, b: wide });
+    expect(out.samples.shape).toEqual([2, 1, 4, 4]);
+    expect(Array.from(out.samples.data.subarray(16))).toEqual([2, 3, 4, 5, 10, 11, 12, 13, 18, 19, 20, 21, 26, 27, 28, 29]);
+    const small = latent([1, 1, 2, 2], (i) => i); // same aspect: only resized (bilinear, half-pixel centers)
+    const up = await run(latentBatch as NodeDefinition, { a, b: small });
+    expect(Array.from(up.samples.data.subarray(16, 20))).toEqual([0, 0.25, 0.75, 1]);
+  });
+
+  it('rejects latents whose channels differ, or sizes differ with noise masks', async () => {
+    await expect(run(latentBatch as NodeDefinition, { a: latent([1, 4, 8, 8], () => 0), b: latent([1, 3, 8, 8], () => 0) }))
+      .rejects.toThrow(/latent\/batch \(node "n1"\) inputs `a` and `b`: all but the batch dimension must match, got \[1, 4, 8, 8\] and \[1, 3, 8, 8\]/);
+    const masked = { ...latent([1, 4, 8, 8], () => 0), noiseMask: Tensor.float32([1, 1, 8, 8], new Float32Array(64)) };
+    await expect(run(latentBatch as NodeDefinition, { a: masked, b: latent([1, 4, 8, 9], () => 0) }))
+      .rejects.toThrow(/cannot be joined with noise masks/);
   });
 });
