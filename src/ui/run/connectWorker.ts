@@ -18,7 +18,8 @@ export function connectEngineWorker(options: Pick<EngineClientOptions, 'spawn'> 
     describeNodes: () => client.describeNodes(),
     run: (graph, runOptions, onEvent) => {
       // previewLatents: the worker turns a zone's carried latent into an RGB preview per step.
-      const options = { outputs: runOptions.outputs, onEvent, previewLatents: true };
+      // backend: the toolbar's choice; the worker switches its ONNX runtime when it changes.
+      const options = { outputs: runOptions.outputs, backend: runOptions.backend, onEvent, previewLatents: true };
       return client.run(graph, options);
     },
     cancel: () => void client.cancel().catch(() => {}),

@@ -1,0 +1,122 @@
+/**
+ * toy-txt2img (graphs/toy-txt2img.json, 20 steps, CFG, built-in toy-shapes package) end to end,
+ * side by side (issue 5):
+ * - Node, onnxruntime-node: cold (new runtime: package read and sessions created) and warm
+ *   (same runtime and engine, a new seed so the sampler, decode and save run again);
+ * - headless Chromium, the built app's engine worker on onnxruntime-web wasm: cold (first Run
+ *   after page load: model files fetched, sessions created) and warm (Run again with a new seed),
+ *   timed from pressing Run to the run being over with its image in the gallery;
+ * - the same in Chromium on WebGPU when SwiftShader gives an adapter (a CPU emulation of a GPU:
+ *   it shows the path works, not how fast a real GPU is).
+ * The wasm figures come from a browser started without WebGPU, so the worker cannot use anything
+ * but wasm; the GPU-dispatch count in the worker confirms each run's backend.
+ * `npm run bench -- browser-toy`. Needs /usr/bin/chromium; prints why when a figure cannot be taken.
+ */
+import { existsSync } from 'node:fs';
+import type { BenchFigure } from './run.ts';
+import { HAS_CHROMIUM, SKIP_REASON, openEditor, startSession } from '../e2e/harness.ts';
+import {
+  TOY_GRAPH,
+  TOY_PACKAGE,
+  chooseBackend,
+  countGpuDispatches,
+  engineWorker,
+  nodeToyRuntime,
+  openGraph,
+  runForImage,
+  runInNode,
+  takeGpuDispatches,
+  toyGraph,
+  webGpuUnavailableReason,
+} from '../e2e/workerRuns.ts';
+import { createEngine } from '../../src/engine/engine.ts';
+import { defaultRegistry } from '../../nodes/index.ts';
+import { loadGraph } from '../../src/persistence/load.ts';
+
+const STEPS = 20;
+const WARM_RUNS = 3;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function nodeFigures(): Promise<BenchFigure[]> {
+  const cold = await runInNode(toyGraph(STEPS, 1));
+  // Warm: one runtime (sessions cached) and one engine (prompt encodings cached), new seeds.
+  const runtime = nodeToyRuntime();
+  const engine = createEngine({ registry: defaultRegistry(), services: { runtime } });
+  const runSeed = async (seed: number) => {
+    const loaded = loadGraph(toyGraph(STEPS, seed));
+    if (!loaded.ok) throw new Error('graphs/toy-txt2img.json does not load');
+    const start = performance.now();
+    const r = await engine.run(loaded.graph);
+    if (!r.ok) throw new Error(`${r.error?.node}: ${r.error?.message}`);
+    return performance.now() - start;
+  };
+  await runSeed(1);
+  const warm: number[] = [];
+  for (let i = 0; i < WARM_RUNS; i++) warm.push(await runSeed(100 + i));
+  return [
+    { name: `toy-txt2img ${STEPS} steps, Node onnxruntime-node: cold`, value: cold.ms, unit: 'ms', note: 'package read + sessions + run' },
+    { name: `toy-txt2img ${STEPS} steps, Node onnxruntime-node: warm`, value: median(warm), unit: 'ms', note: `median of ${WARM_RUNS}, new seed each` },
+  ];
+}
+
+/** Cold and warm Run in the browser on one backend; undefined (reason printed) when it cannot run. */
+async function browserFigures(backend: 'wasm' | 'webgpu'): Promise<BenchFigure[]> {
+  const s = await startSession({ webgpu: backend === 'webgpu' });
+  try {
+    await openEditor(s.page, s.server.url, '?fresh&example=math-demo');
+    const worker = engineWorker(s.page);
+    if (backend === 'webgpu') {
+      const reason = await webGpuUnavailableReason(worker);
+      if (reason) {
+        console.log(`Chromium WebGPU figures not taken: ${reason}`);
+        return [];
+      }
+    }
+    await countGpuDispatches(worker);
+    await chooseBackend(s.page, backend);
+    const label = backend === 'wasm' ? 'onnxruntime-web wasm' : 'onnxruntime-web WebGPU (SwiftShader)';
+    const checkBackend = async () => {
+      const dispatches = await takeGpuDispatches(worker);
+      if ((backend === 'wasm') !== (dispatches === 0)) {
+        throw new Error(`the ${backend} run made ${dispatches} GPU dispatches: the worker did not use ${backend}`);
+      }
+    };
+    await openGraph(s.page, toyGraph(STEPS, 1), 'toy-txt2img-bench.json');
+    const cold = await runForImage(s.page, 'save', 300_000);
+    await checkBackend();
+    const warm: number[] = [];
+    for (let i = 0; i < WARM_RUNS; i++) {
+      await openGraph(s.page, toyGraph(STEPS, 100 + i), `toy-txt2img-bench-${i}.json`);
+      warm.push((await runForImage(s.page, 'save', 300_000)).ms);
+      await checkBackend();
+    }
+    if (s.errors.length) console.log(`page errors during the ${backend} runs: ${s.errors.join('; ')}`);
+    return [
+      { name: `toy-txt2img ${STEPS} steps, Chromium ${label}: cold`, value: cold.ms, unit: 'ms', note: 'Run → image; models fetched, sessions made' },
+      { name: `toy-txt2img ${STEPS} steps, Chromium ${label}: warm`, value: median(warm), unit: 'ms', note: `median of ${WARM_RUNS}, new seed each` },
+    ];
+  } finally {
+    await s.close();
+  }
+}
+
+export async function figures(): Promise<BenchFigure[]> {
+  if (!existsSync(TOY_GRAPH) || !existsSync(TOY_PACKAGE)) {
+    console.log(`${TOY_GRAPH} or ${TOY_PACKAGE} is missing: toy-txt2img not timed`);
+    return [];
+  }
+  const out = await nodeFigures();
+  if (!HAS_CHROMIUM) {
+    console.log(SKIP_REASON);
+    return out;
+  }
+  for (const backend of ['wasm', 'webgpu'] as const) {
+    try {
+      out.push(...(await browserFigures(backend)));
+    } catch (e) {
+      console.log(`Chromium ${backend} figures not taken: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return out;
+}
