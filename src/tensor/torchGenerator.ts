@@ -21,7 +21,7 @@
  *   to AVX-512) in its GCC (Linux) builds. Checked bit for bit against PyTorch 1.13.1.
  * - 'avx2-unfused': the same without fusing (a compiler that does not contract, e.g. MSVC).
  * - 'scalar': the portable kernel (ARM, non-AVX2) with correctly rounded log/cos/sin; against
- *   PyTorch with glibc's logf/cosf/sinf about 1–2 % of the values differ by one float ulp.
+ *   PyTorch with glibc's logf/cosf/sinf about 1–2 % of the values differ by one or two float ulps.
  */
 import { float16BitsToFloat32, float32ToFloat16Bits } from './fp16.ts';
 import { fmaf, log256, sincos256Into } from './torchAvxMath.ts';
