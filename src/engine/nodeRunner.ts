@@ -105,7 +105,7 @@ export async function invokeNode(
   const start = performance.now();
   let result: unknown;
   try {
-    result = await planned.def.run(ctx, inputs, params);
+    result = await untilAborted(planned.def.run(ctx, inputs, params), env.signal);
   } catch (error) {
     if (error instanceof NodeRunError) throw error;
     if (env.signal.aborted) throw cancelled(node, iteration);
@@ -116,6 +116,25 @@ export async function invokeNode(
   }
   const ms = performance.now() - start;
   return { outputs: checkOutputs(planned, result, neededPorts), ms };
+}
+
+/**
+ * Settles with `work`, or rejects as soon as `signal` aborts: a node stuck in a call it cannot
+ * interrupt (a long model run) does not hold the run; its late result is dropped.
+ */
+async function untilAborted<T>(work: T | Promise<T>, signal: AbortSignal): Promise<T> {
+  if (!(work instanceof Promise)) return work;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error('cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  work.catch(() => {}); // a late failure after cancellation is nobody's concern
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
 }
 
 export function cancelled(node: string, iteration?: number): NodeRunError {

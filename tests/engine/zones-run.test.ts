@@ -144,3 +144,28 @@ describe('engine: repeat zones', () => {
     expect(broken.ok).toBe(true);
   });
 });
+
+describe('engine: cancelling a node that never returns', () => {
+  it('ends the run as cancelled without waiting for the node', async () => {
+    const { defineNode } = await import('../../nodes/define.ts');
+    const { createRegistry } = await import('../../src/graph/registry.ts');
+    const stuck = defineNode({
+      type: 'test/stuck',
+      version: 1,
+      title: 'Stuck',
+      category: 'test',
+      description: 'Never settles and ignores its signal (like an uninterruptible model call).',
+      isOutput: true,
+      inputs: {},
+      outputs: {},
+      params: {},
+      run: () => new Promise<Record<string, never>>(() => {}),
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = performance.now();
+    const result = await createEngine({ registry: createRegistry([stuck]) }).run(graph([node('s', 'test/stuck')], []), { signal: controller.signal });
+    expect(result.error).toMatchObject({ node: 's', code: 'cancelled' });
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
