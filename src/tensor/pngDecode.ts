@@ -17,6 +17,8 @@ export interface DecodedPng {
   text: Record<string, string>;
 }
 
+/** 16384 × 16384: larger images would not fit an RGBA byte array anyway. */
+const MAX_PIXELS = 16384 * 16384;
 const CHANNELS_BY_COLOR_TYPE: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const VALID_DEPTHS: Record<number, readonly number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
 const ADAM7 = [
@@ -153,6 +155,7 @@ export function decodePng(bytes: Uint8Array, source = 'PNG'): DecodedPng {
     throw new Error(`${source}: unsupported PNG color type ${f.colorType} with bit depth ${f.bitDepth}`);
   }
   if (f.width < 1 || f.height < 1) throw new Error(`${source}: PNG has an empty size ${f.width}×${f.height}`);
+  if (f.width * f.height > MAX_PIXELS) throw new Error(`${source}: PNG is ${f.width}×${f.height}, more than ${MAX_PIXELS} pixels`);
   if (interlace > 1) throw new Error(`${source}: unknown PNG interlace method ${interlace}`);
   f.palette = chunks.find((c) => c.type === 'PLTE')?.body;
   f.transparency = chunks.find((c) => c.type === 'tRNS')?.body;
