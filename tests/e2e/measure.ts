@@ -97,8 +97,9 @@ export interface RunFigures {
 export async function measureRun(page: Page, timeoutMs = 120_000): Promise<RunFigures> {
   await page.evaluate(`(() => {
     window.__longTasks = [];
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
-      .observe({ type: 'longtask', buffered: false });
+    window.__longTaskObserver?.disconnect();
+    window.__longTaskObserver = new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); });
+    window.__longTaskObserver.observe({ type: 'longtask', buffered: false });
   })()`);
   // The gallery, not the node: nodes off screen are not rendered.
   const images = await page.locator('[data-testid="gallery"] img').count();

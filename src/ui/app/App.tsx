@@ -67,7 +67,7 @@ function Editor({ engine, kv }: AppProps) {
   const store = useEditorStore();
   const snap = useEditorSnapshot();
   const doc = snap.doc;
-  const runs = useMemo(() => new RunStore(), []);
+  const runs = useMemo(() => new RunStore(undefined, (flush) => requestAnimationFrame(flush)), []);
   const run = useRunSnapshot(runs);
   const [catalog, setCatalog] = useState<NodeCatalog>();
   const [bootError, setBootError] = useState<string>();

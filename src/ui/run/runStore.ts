@@ -46,8 +46,16 @@ export class RunStore {
   private executed: string[] = [];
   private cached: string[] = [];
   private startedAt = 0;
+  private notifyScheduled = false;
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  /**
+   * `schedule` batches listener calls (one render per animation frame in the page, however many
+   * engine events arrive); the default calls listeners at once (tests).
+   */
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly schedule: ((flush: () => void) => void) | undefined = undefined,
+  ) {}
 
   getSnapshot = (): RunSnapshot => this.snap;
   subscribe = (listener: () => void): (() => void) => {
@@ -57,6 +65,16 @@ export class RunStore {
 
   private set(patch: Partial<RunSnapshot>): void {
     this.snap = { ...this.snap, ...patch };
+    if (!this.schedule) return this.emit();
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    this.schedule(() => {
+      this.notifyScheduled = false;
+      this.emit();
+    });
+  }
+
+  private emit(): void {
     for (const l of [...this.listeners]) l();
   }
 
