@@ -1,6 +1,6 @@
 /**
  * DPMSolverMultistepScheduler (Lu et al. 2022, DPM-Solver and DPM-Solver++), diffusers-compatible:
- * orders 1-3 (3 for dpmsolver++ only), midpoint/heun second-order updates, Karras sigmas,
+ * orders 1-3, midpoint/heun second-order updates, Karras / Lu / exponential sigmas,
  * lower_order_final, euler_at_final and final_sigmas_type.
  */
 import type { Tensor, TensorLike } from '../../tensor/tensor.ts';
@@ -48,9 +48,6 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     if (config.rescale_betas_zero_snr) this.alphasCumprod[this.alphasCumprod.length - 1] = 2 ** -24;
     if (config.solver_order < 1 || config.solver_order > 3) {
       throw new Error(`${this.name} config: "solver_order" must be 1, 2 or 3, got ${config.solver_order}`);
-    }
-    if (config.algorithm_type === 'dpmsolver' && config.solver_order === 3) {
-      throw new Error(`${this.name}: third-order updates are implemented for algorithm_type "dpmsolver++" only`);
     }
     if (config.algorithm_type === 'dpmsolver' && config.final_sigmas_type === 'zero') {
       throw new Error(`${this.name}: final_sigmas_type "zero" needs algorithm_type "dpmsolver++" (as in diffusers)`);
@@ -304,11 +301,23 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     const r01 = f32(r0 + r1);
     const w = f32(r0 / r01);
     const invR01 = f32(1 / r01);
-    const em1 = f32(f32(Math.exp(-h)) - 1);
-    const cs = f32(t.sigma / s0.sigma);
-    const c0 = f32(t.alpha * em1);
-    const c1 = f32(t.alpha * f32(f32(em1 / h) + 1));
-    const c2 = f32(t.alpha * f32(f32(f32(em1 + h) / f32(h * h)) - 0.5));
+    let cs: number;
+    let c0: number;
+    let c1: number; // signed: added for dpmsolver++, subtracted for dpmsolver
+    let c2: number;
+    if (this.config.algorithm_type === 'dpmsolver++') {
+      const em1 = f32(f32(Math.exp(-h)) - 1);
+      cs = f32(t.sigma / s0.sigma);
+      c0 = f32(t.alpha * em1);
+      c1 = f32(t.alpha * f32(f32(em1 / h) + 1));
+      c2 = f32(t.alpha * f32(f32(f32(em1 + h) / f32(h * h)) - 0.5));
+    } else {
+      const ep1 = f32(f32(Math.exp(h)) - 1);
+      cs = f32(t.alpha / s0.alpha);
+      c0 = f32(t.sigma * ep1);
+      c1 = -f32(t.sigma * f32(f32(ep1 / h) - 1));
+      c2 = f32(t.sigma * f32(f32(f32(ep1 - h) / f32(h * h)) - 0.5));
+    }
     const out = new Float32Array(s.length);
     for (let i = 0; i < s.length; i++) {
       const d10 = f32(invR0 * f32(m0[i] - m1[i]));
