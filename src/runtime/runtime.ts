@@ -129,9 +129,8 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
           })
         : undefined;
       try {
-        const file = isModelFile(model) ? model : await model.resolve();
-        const opts = isModelFile(model) ? {} : model.sessionOptions ?? {};
-        return await sessions.open(file, { ...opts, ...request });
+        if (isModelFile(model)) return await sessions.open(model, request);
+        return await sessions.openLazy(model, { ...(model.sessionOptions ?? {}), ...request });
       } finally {
         unsubscribe?.();
       }

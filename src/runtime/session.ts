@@ -120,12 +120,12 @@ export class SessionCache {
 
   constructor(readonly backend: OnnxBackend) {}
 
-  private keyOf(file: ModelFile, options: SessionOptions): string {
+  private keyOf(fileKey: string, options: SessionOptions): string {
     const opts = JSON.stringify({
       f: options.freeDimensionOverrides ?? null,
       g: options.graphOptimizationLevel ?? null,
     });
-    return `${this.backend.executionProvider}|${file.key}|${opts}`;
+    return `${this.backend.executionProvider}|${fileKey}|${opts}`;
   }
 
   get size(): number {
@@ -134,13 +134,21 @@ export class SessionCache {
 
   /** The session for `file`, created on first use and shared afterwards. */
   open(file: ModelFile, request: SessionRequest = {}): Promise<ModelSession> {
+    return this.openLazy({ key: file.key, resolve: async () => file }, request);
+  }
+
+  /**
+   * Like `open`, but locates the file (which may mean reading or downloading it) only when no
+   * session for `key` exists yet, so reusing a session costs a map lookup.
+   */
+  openLazy(ref: { key: string; resolve(): Promise<ModelFile> }, request: SessionRequest = {}): Promise<ModelSession> {
     const { nodeId, progress: _progress, ...options } = request;
-    const key = this.keyOf(file, options);
+    const key = this.keyOf(ref.key, options);
     let entry = this.sessions.get(key);
     if (!entry) {
-      entry = this.create(file, options, nodeId);
+      entry = ref.resolve().then((file) => this.create(file, options, nodeId));
       this.sessions.set(key, entry);
-      this.fileKeys.set(key, file.key);
+      this.fileKeys.set(key, ref.key);
       // A failed load is not cached: the next run may have a fixed file.
       entry.catch(() => {
         if (this.sessions.get(key) === entry) {
