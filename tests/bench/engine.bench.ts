@@ -52,7 +52,7 @@ export async function figures(): Promise<BenchFigure[]> {
   const onEvent = () => void events++;
 
   // JIT warm-up of the whole engine path before anything is timed.
-  for (let i = 0; i < 20; i++) await createEngine({ registry, cacheBytes: i % 2 ? 0 : undefined }).run(graph, { outputs: [last], onEvent });
+  for (let i = 0; i < 40; i++) await createEngine({ registry, cacheBytes: i % 2 ? 0 : undefined }).run(graph, { outputs: [last], onEvent });
   const uncached = await medianWallAndCpuMs(async () => {
     const r = await createEngine({ registry, cacheBytes: 0 }).run(graph, { outputs: [last], onEvent });
     if (!r.ok) throw new Error(r.error?.message);

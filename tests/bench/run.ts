@@ -37,7 +37,7 @@ export async function medianMs(fn: () => unknown, repeats = 7): Promise<number> 
  * Median wall time and median CPU time (user + system of this process) of `fn`, in ms. On a busy
  * machine the CPU time shows the work itself when the wall time also shows the waiting.
  */
-export async function medianWallAndCpuMs(fn: () => unknown, repeats = 7): Promise<{ wall: number; cpu: number }> {
+export async function medianWallAndCpuMs(fn: () => unknown, repeats = 15): Promise<{ wall: number; cpu: number }> {
   await fn();
   const walls: number[] = [];
   const cpus: number[] = [];
