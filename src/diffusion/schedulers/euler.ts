@@ -14,7 +14,7 @@ export class EulerDiscreteScheduler extends SigmaSchedulerBase {
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    this.buildSigmaSchedule(numInferenceSteps, this.config.final_sigmas_type, true);
+    this.buildSigmaSchedule(numInferenceSteps, this.config.final_sigmas_type);
     if (this.config.timestep_type === 'continuous' && this.config.prediction_type === 'v_prediction') {
       // diffusers: the model takes 0.25 * log(sigma) (EDM-style conditioning) as its timestep.
       const sigmas = this.sigmas as Float32Array;
@@ -63,7 +63,7 @@ export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    this.buildSigmaSchedule(numInferenceSteps, 'zero', true);
+    this.buildSigmaSchedule(numInferenceSteps, 'zero');
   }
 
   /** Euler step down to sigma_down, then fresh noise scaled by sigma_up (drawn every step). */

@@ -48,7 +48,7 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    this.buildSigmaSchedule(numInferenceSteps, 'zero', true);
+    this.buildSigmaSchedule(numInferenceSteps, 'zero');
   }
 
   /**
@@ -114,7 +114,7 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    this.buildSigmaSchedule(numInferenceSteps, 'zero', true);
+    this.buildSigmaSchedule(numInferenceSteps, 'zero');
   }
 
   /** Every interior sigma and timestep is visited twice: once per half of the Heun step. */

@@ -53,19 +53,19 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
   }
 
   /** Build `timesteps` and `sigmas` for n steps; `finalSigma` is appended after the last step. */
-  protected buildSigmaSchedule(n: number, finalSigma: 'zero' | 'sigma_min', allowKarras: boolean): void {
+  protected buildSigmaSchedule(n: number, finalSigma: 'zero' | 'sigma_min'): void {
     this.checkSteps(n);
     const c = this.config;
     const grid = spacedTimesteps(c.timestep_spacing, c.num_train_timesteps, n, c.steps_offset, false);
     const timesteps = grid.map((v) => f32(v));
     let sigmas64: Float64Array = interpOnIndexGrid(timesteps, this.trainSigmas);
     let finalTimesteps: number[] = timesteps;
-    if (allowKarras && c.use_karras_sigmas) {
+    if (c.use_karras_sigmas) {
       const sigmaMin = c.sigma_min ?? sigmas64[sigmas64.length - 1];
       const sigmaMax = c.sigma_max ?? sigmas64[0];
       sigmas64 = karrasSigmas(sigmaMin, sigmaMax, n);
       finalTimesteps = Array.from(sigmas64, (s) => f32(sigmaToT(s, this.logSigmas)));
-    } else if (allowKarras && c.use_exponential_sigmas) {
+    } else if (c.use_exponential_sigmas) {
       const sigmaMin = c.sigma_min ?? sigmas64[sigmas64.length - 1];
       const sigmaMax = c.sigma_max ?? sigmas64[0];
       sigmas64 = logUniformSigmas(sigmaMin, sigmaMax, n);
