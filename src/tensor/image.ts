@@ -7,6 +7,7 @@
  * instead. Byte → float is v / 255.
  */
 import { toFloat32 } from './fp16.ts';
+import { roundHalfEven } from './ops.ts';
 import { decodePng, encodePng, type PngEncodeOptions } from './png.ts';
 import { Tensor, type TensorLike } from './tensor.ts';
 
@@ -24,11 +25,6 @@ export interface TensorToRgbaOptions {
   range?: '0,1' | '-1,1';
   /** 'round' (diffusers, default: half to even) or 'truncate' (ComfyUI's SaveImage: clip then cast). */
   rounding?: 'round' | 'truncate';
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** [N, C, H, W] or [C, H, W] → its parts, with a clear error for anything else. */

@@ -66,8 +66,8 @@ export function concatBatch(parts: readonly TensorLike[], what = 'concat'): Tens
   return new Tensor('float32', [batch, ...rest], out);
 }
 
-/** Python's round(): nearest integer, halves to even. */
-function roundHalfEven(x: number): number {
+/** Nearest integer, halves to even (Python's round, numpy's rint). */
+export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
