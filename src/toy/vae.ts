@@ -242,12 +242,14 @@ function fitDecoder(images: readonly Float32Array[], latents: readonly Float32Ar
         for (let i = 0; i < n; i++) {
           const fi = feat[i];
           if (fi === 0) continue;
-          for (let j = 0; j < n; j++) g[i * n + j] += fi * feat[j];
+          for (let j = i; j < n; j++) g[i * n + j] += fi * feat[j];
           for (let c = 0; c < 3; c++) r[c * n + i] += fi * (img[(c * size + oy) * size + ox] - mean[c]);
         }
       }
     }
   });
+  // Only the upper triangles were accumulated; mirror them (products commute, so this is exact).
+  for (const g of gram) for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) g[i * n + j] = g[j * n + i];
   const decoder = new Float32Array(LATENT_CHANNELS * 3 * KERNEL * KERNEL);
   for (let py = 0; py < STRIDE; py++) {
     for (let px = 0; px < STRIDE; px++) {
