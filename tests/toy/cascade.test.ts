@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { buildDataset } from '../../src/toy/dataset.ts';
 import { cascade, decodeLatent, openToy, sampleLatent, type Toy } from './directSampler.ts';
 import { readPicture } from './analysis.ts';
+import { writeContactSheet } from './contactSheet.ts';
 
 let toy: Toy;
 
@@ -30,6 +31,7 @@ describe('toy-shapes cascade', () => {
   ])('"%s": a 64×64 picture that follows the prompt and refines the 16×16 one', async (prompt, expected) => {
     for (const seed of [0, 1]) {
       const { embedding, lowRes, image } = await cascade(toy, { prompt, seed });
+      writeContactSheet(`toy-cascade-${prompt.replaceAll(' ', '-')}-${seed}.png`, [{ data: lowRes, size: 16 }, { data: image, size: 64 }], 64, 2);
       expect(embedding.length).toBe(16);
       expect(lowRes.length).toBe(3 * 16 * 16);
       expect(image.length).toBe(3 * 64 * 64);

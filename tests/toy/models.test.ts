@@ -7,6 +7,7 @@ import { SCHEDULER_NAMES, type SchedulerName } from '../../src/diffusion/schedul
 import { buildDataset, COLOUR_NAMES, SHAPES, BACKGROUND_NAMES } from '../../src/toy/dataset.ts';
 import { cleanPictures, openToy, txt2img, type Toy } from './directSampler.ts';
 import { leftoverNoise, readPicture } from './analysis.ts';
+import { writeContactSheet } from './contactSheet.ts';
 
 let toy: Toy;
 let clean: Float32Array[];
@@ -38,15 +39,18 @@ async function agreement(guidance: number): Promise<{ full: number; colourShape:
 
 describe('toy-shapes text-to-image', () => {
   it('draws the colour and shape asked for, for every colour and shape, over several seeds (CFG 7)', async () => {
+    const sheet: { data: Float32Array; size: number }[] = [];
     for (const c of CASES) {
       for (const seed of SEEDS) {
         const prompt = `a ${c.colour} ${c.shape} on ${c.background}`;
         const img = await txt2img(toy, { prompt, seed, guidance: 7 });
+        sheet.push({ data: img, size: 64 });
         const r = readPicture(img);
         expect({ colour: r.colour, shape: r.shape, background: r.background }, `${prompt}, seed ${seed}`).toEqual(c);
         expect(r.shapeIou, `${prompt}, seed ${seed}: shape overlap`).toBeGreaterThan(0.5);
       }
     }
+    console.log(`pictures (one row per prompt, ${SEEDS.length} seeds): ${writeContactSheet('toy-prompts.png', sheet, 64, SEEDS.length)}`);
   });
 
   it('guidance scale 7 agrees with the prompt more than scale 1', async () => {
