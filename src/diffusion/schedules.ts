@@ -9,6 +9,11 @@
  * - Timestep grids come from numpy in float64; sigma interpolation is np.interp in float64 on the
  *   float32 table, cast to float32 at the end.
  */
+import { roundHalfEven } from '../tensor/ops.ts';
+
+/** numpy's round (half to even): the tensor layer's one implementation. */
+export { roundHalfEven };
+
 export const f32 = Math.fround;
 
 export const BETA_SCHEDULES = ['linear', 'scaled_linear', 'squaredcos_cap_v2'] as const;
@@ -234,10 +239,4 @@ export function spacedTimesteps(
     throw new Error(`Unknown timestep_spacing "${spacing}" (expected leading, linspace or trailing)`);
   }
   return ts;
-}
-
-/** numpy's round (half to even). */
-export function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
