@@ -8,7 +8,7 @@
 import type { PortMap } from '../../src/graph/nodeSpec.ts';
 import type { DenoiserHandle } from '../../src/runtime/handles.ts';
 import { requireRuntime, type Runtime } from '../../src/runtime/runtime.ts';
-import { denoiserRoles } from '../../src/runtime/roles.ts';
+import { denoiserRoles, type DenoiserRoles } from '../../src/runtime/roles.ts';
 import type { FeedValue } from '../../src/runtime/types.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { defineNode } from '../define.ts';
@@ -22,6 +22,9 @@ import {
   guidanceScaleEmbedding,
   splitHalves,
 } from './denoiseFeeds.ts';
+
+/** Role mapping per session: computed once, looked up on every step. */
+const rolesBySession = new WeakMap<object, DenoiserRoles>();
 
 /** The extra-input sockets of a denoiser, for the node's hidden `extra_inputs` param. */
 export async function inspectDenoiserPorts(runtime: Runtime, denoiser: DenoiserHandle) {
@@ -60,7 +63,11 @@ export const diffusionDenoise = defineNode({
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
     const session = await runtime.session(inputs.denoiser.model, { nodeId: ctx.nodeId, progress: ctx.progress });
     const where = `node "${ctx.nodeId}": ${session.label}`;
-    const roles = denoiserRoles(session.inputs, session.outputs, where);
+    let roles = rolesBySession.get(session);
+    if (!roles) {
+      roles = denoiserRoles(session.inputs, session.outputs, where);
+      rolesBySession.set(session, roles);
+    }
     const sample = inputs.latent.samples;
     if (sample.shape.length !== 4) throw new Error(`node "${ctx.nodeId}": latent must be [B, C, H, W], got [${sample.shape.join(', ')}]`);
     const batch = sample.shape[0];

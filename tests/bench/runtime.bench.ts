@@ -72,6 +72,16 @@ export async function figures(): Promise<BenchFigure[]> {
     }
     const engineTime = await medianWallAndCpuMs(() => runEngine(STEPS), 7);
     const directTime = await medianWallAndCpuMs(() => runDirect(STEPS), 7);
+    // Per-step cost from 10- vs 50-step runs: what each loop iteration adds on either path.
+    const [e10, e50, d10, d50] = [
+      await medianWallAndCpuMs(() => runEngine(10), 5),
+      await medianWallAndCpuMs(() => runEngine(50), 5),
+      await medianWallAndCpuMs(() => runDirect(10), 5),
+      await medianWallAndCpuMs(() => runDirect(50), 5),
+    ];
+    const perStep = (a: { wall: number; cpu: number }, b: { wall: number; cpu: number }) => ({ wall: (b.wall - a.wall) / 40, cpu: (b.cpu - a.cpu) / 40 });
+    const enginePerStep = perStep(e10, e50);
+    const directPerStep = perStep(d10, d50);
 
     const memoryOf = async (steps: number) => {
       let peakArrayBuffers = 0;
@@ -89,6 +99,8 @@ export async function figures(): Promise<BenchFigure[]> {
       { name: `tiny SD 1.5, ${SIZE}px, ${STEPS} steps + CFG: engine`, value: engineTime.wall, unit: 'ms', note: ms(engineTime) },
       { name: `tiny SD 1.5, ${SIZE}px, ${STEPS} steps + CFG: direct loop`, value: directTime.wall, unit: 'ms', note: ms(directTime) },
       { name: 'engine / direct (wall)', value: engineTime.wall / directTime.wall, unit: '×', note: `CPU ratio ${(engineTime.cpu / directTime.cpu).toFixed(3)}` },
+      { name: 'per step (2 UNet calls + CFG + step): engine', value: enginePerStep.wall, unit: 'ms', note: `${enginePerStep.cpu.toFixed(2)} ms CPU` },
+      { name: 'per step (2 UNet calls + CFG + step): direct loop', value: directPerStep.wall, unit: 'ms', note: `${directPerStep.cpu.toFixed(2)} ms CPU` },
       { name: 'engine peak live bytes, 10 steps', value: m10.live / 1024, unit: 'KiB' },
       { name: 'engine peak live bytes, 50 steps', value: m50.live / 1024, unit: 'KiB', note: `ratio 50/10 = ${(m50.live / m10.live).toFixed(3)}` },
       { name: 'process peak ArrayBuffer bytes, 10 steps', value: m10.arrayBuffers / 2 ** 20, unit: 'MiB' },
