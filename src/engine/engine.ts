@@ -8,7 +8,8 @@ import type { NodeRegistry } from '../graph/registry.ts';
 import { OutputCache, DEFAULT_CACHE_BYTES, type CacheStats } from './cache.ts';
 import type { EngineEvent, NodeRunStats, RunError, RunOptions, RunResult } from './events.ts';
 import { NodeRunError, Yielder, type RunEnv } from './nodeRunner.ts';
-import { planRun, type Plan } from './plan.ts';
+import { planRun, upstreamClosure, type Plan } from './plan.ts';
+import { analyzeZones } from '../graph/zones.ts';
 import { computeSignatures } from './signatures.ts';
 import { executePlan } from './execute.ts';
 import { defaultValidator, type GraphValidator } from './validator.ts';
@@ -33,6 +34,28 @@ export interface Engine {
 }
 
 let runCounter = 0;
+
+/** Nodes the requested outputs depend on, or undefined when the graph is too broken to tell. */
+function relevantNodes(graph: GraphDocument, outputs: readonly string[]): Set<string> | undefined {
+  try {
+    return closureOf(graph, outputs);
+  } catch {
+    return undefined;
+  }
+}
+
+function closureOf(graph: GraphDocument, outputs: readonly string[]): Set<string> | undefined {
+  if (!Array.isArray(graph?.nodes) || !Array.isArray(graph?.edges)) return undefined;
+  const incoming = new Map<string, GraphDocument['edges']>();
+  for (const edge of graph.edges) {
+    const to = edge?.to?.node;
+    if (typeof to !== 'string' || typeof edge?.from?.node !== 'string') continue;
+    let list = incoming.get(to);
+    if (!list) incoming.set(to, (list = []));
+    list.push(edge);
+  }
+  return upstreamClosure(outputs, incoming, analyzeZones(graph));
+}
 
 export function createEngine(options: EngineOptions): Engine {
   const { registry, services } = options;
@@ -76,6 +99,12 @@ export function createEngine(options: EngineOptions): Engine {
     let issues: GraphIssue[];
     try {
       issues = validate(graph, registry).filter((i) => i.severity !== 'warning');
+      // Asked for particular outputs, only problems in what they need stop the run (as in
+      // ComfyUI, a half-built branch elsewhere does not block running a finished one).
+      if (issues.length > 0 && runOptions.outputs && runOptions.outputs.length > 0) {
+        const relevant = relevantNodes(graph, runOptions.outputs);
+        if (relevant) issues = issues.filter((i) => i.node === undefined || relevant.has(i.node));
+      }
     } catch (error) {
       issues = [{ code: 'invalid-document', message: `Validation failed: ${error instanceof Error ? error.message : String(error)}` }];
     }

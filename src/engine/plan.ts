@@ -8,7 +8,7 @@ import type { NodeDefinition, PortMap } from '../graph/nodeSpec.ts';
 import { resolvePorts } from '../graph/nodeSpec.ts';
 import type { NodeRegistry } from '../graph/registry.ts';
 import { topologicalOrder } from '../graph/topology.ts';
-import { analyzeZones, type ZoneInfo } from '../graph/zones.ts';
+import { analyzeZones, type ZoneAnalysis, type ZoneInfo } from '../graph/zones.ts';
 import type { RunError } from './events.ts';
 
 export interface PlannedNode {
@@ -58,9 +58,6 @@ export function planRun(graph: GraphDocument, registry: NodeRegistry, requested?
     byId.set(node.id, node);
   }
   const zoneAnalysis = analyzeZones(graph);
-  const zoneErrors = zoneAnalysis.issues.filter((i) => i.severity !== 'warning');
-  if (zoneErrors.length > 0) return invalid(zoneErrors);
-  const zoneById = new Map(zoneAnalysis.zones.map((z) => [z.id, z] as const));
 
   let targets: string[];
   if (requested && requested.length > 0) {
@@ -85,21 +82,10 @@ export function planRun(graph: GraphDocument, registry: NodeRegistry, requested?
     if (!list) incoming.set(edge.to.node, (list = []));
     list.push(edge);
   }
-
-  // Upstream closure; touching any member of a zone pulls in the whole zone.
-  const needed = new Set<string>();
-  const stack = [...targets];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (needed.has(id)) continue;
-    needed.add(id);
-    for (const edge of incoming.get(id) ?? []) stack.push(edge.from.node);
-    const zoneId = zoneAnalysis.zoneOfNode.get(id);
-    if (zoneId !== undefined) {
-      const zone = zoneById.get(zoneId)!;
-      stack.push(zone.input, zone.output, ...zone.body);
-    }
-  }
+  const needed = upstreamClosure(targets, incoming, zoneAnalysis);
+  // Zone problems count only where they touch what this run needs.
+  const zoneErrors = zoneAnalysis.issues.filter((i) => i.severity !== 'warning' && (i.node === undefined || needed.has(i.node)));
+  if (zoneErrors.length > 0) return invalid(zoneErrors);
 
   const issues: GraphIssue[] = [];
   const nodes = new Map<string, PlannedNode>();
@@ -120,6 +106,7 @@ export function planRun(graph: GraphDocument, registry: NodeRegistry, requested?
     return invalid([{ node: topo.cycle[0], code: 'cycle', message: `The graph has a cycle: ${[...topo.cycle, topo.cycle[0]].join(' → ')}` }]);
   }
 
+  const zoneById = new Map(zoneAnalysis.zones.map((z) => [z.id, z] as const));
   const steps = condense(topo.order, plannedEdges, zoneAnalysis.zoneOfNode, zoneById);
   if (!steps.ok) return invalid([steps.issue]);
   const order = steps.steps.flatMap((s) => (s.kind === 'node' ? [s.id] : [s.zone.input, ...s.body, s.zone.output]));
@@ -172,6 +159,29 @@ function planNode(
     }
   }
   return { id: node.id, node, def, params, inputs, outputs, sources, paramPorts };
+}
+
+/**
+ * The nodes the targets depend on (edges followed upstream); touching any member of a zone pulls
+ * in the whole zone, since the body runs as a unit.
+ */
+export function upstreamClosure(
+  targets: readonly string[],
+  incoming: ReadonlyMap<string, GraphDocument['edges']>,
+  zones: ZoneAnalysis,
+): Set<string> {
+  const zoneById = new Map(zones.zones.map((z) => [z.id, z] as const));
+  const needed = new Set<string>();
+  const stack = [...targets];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (needed.has(id)) continue;
+    needed.add(id);
+    for (const edge of incoming.get(id) ?? []) stack.push(edge.from.node);
+    const zone = zoneById.get(zones.zoneOfNode.get(id) ?? '');
+    if (zone) stack.push(zone.input, zone.output, ...zone.body);
+  }
+  return needed;
 }
 
 /** Migrates params saved by an older node type version, then fills in defaults. */

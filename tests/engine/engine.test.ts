@@ -133,4 +133,22 @@ describe('engine: errors', () => {
     const unknown = await createEngine({ registry: t.registry }).run(graph([node('a', 'test/probe')], []), { outputs: ['nope'] });
     expect(unknown.error).toMatchObject({ code: 'unknown-output', node: 'nope' });
   });
+
+  it('runs requested outputs despite problems in branches they do not need', async () => {
+    const t = makeTestNodes();
+    const g = graph(
+      [node('a', 'test/probe', { offset: 4 }), node('done', 'test/sink'), node('half', 'math/add'), node('ghost', 'no/such-type')],
+      ['a.y->done.value'],
+    );
+    const picked = await createEngine({ registry: t.registry }).run(g, { outputs: ['done'] });
+    expect(picked.error).toBeUndefined();
+    expect(picked.outputs.done.value).toBe(4);
+    // Without a choice every output node counts, so the whole graph must be valid.
+    const all = await createEngine({ registry: t.registry }).run(g);
+    expect(all.error?.code).toBe('invalid-graph');
+    // A problem inside what the outputs need still stops the run.
+    const needsHalf = await createEngine({ registry: t.registry }).run(g, { outputs: ['half'] });
+    expect(needsHalf.error?.code).toBe('invalid-graph');
+    expect(needsHalf.error?.issues?.every((i) => i.node === 'half')).toBe(true);
+  });
 });
