@@ -145,6 +145,23 @@ describe('LMS coefficients', () => {
   });
 });
 
+describe('LMS order option', () => {
+  it('order 1 is the Euler step bit for bit; orders outside 1..4 are refused', () => {
+    const lms = createScheduler('LMSDiscreteScheduler', SIGMA_BASE);
+    const euler = createScheduler('EulerDiscreteScheduler', SIGMA_BASE);
+    lms.setTimesteps(10);
+    euler.setTimesteps(10);
+    let a = scaleTensor(dummySampleDeter(), lms.initNoiseSigma);
+    let b = scaleTensor(dummySampleDeter(), euler.initNoiseSigma);
+    for (const t of lms.timesteps) {
+      a = lms.step(dummyModel(lms.scaleModelInput(a, t), t), t, a, { order: 1 } as never).prevSample;
+      b = euler.step(dummyModel(euler.scaleModelInput(b, t), t), t, b).prevSample;
+    }
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    expect(() => lms.step(a, lms.timesteps[0], a, { order: 5 } as never)).toThrow(/order must be 1, 2, 3 or 4/);
+  });
+});
+
 describe('HeunDiscreteScheduler (test_scheduler_heun.py)', () => {
   it('full loop: 0.1233 / 0.0002', () => expectLoop(sigmaLoop(createScheduler('HeunDiscreteScheduler', SIGMA_BASE), 10), 0.1233, 0.0002));
   it('v_prediction: 4.6934e-07 / 6.1112e-10', () => {

@@ -81,6 +81,9 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     const s = floatData(sample, `${who}: sample`);
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const maxOrder = options?.order ?? LMSDiscreteScheduler.DEFAULT_ORDER;
+    if (!Number.isInteger(maxOrder) || maxOrder < 1 || maxOrder > 4) {
+      throw new Error(`${who}: order must be 1, 2, 3 or 4, got ${maxOrder}`);
+    }
     const index = this.ensureStepIndex(timestep);
     const sigma = this.sigmaAt(index);
     this.sigmaAt(index + 1);
@@ -93,15 +96,20 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     const order = Math.min(index + 1, maxOrder);
     const coeffs: number[] = [];
     for (let k = 0; k < order; k++) coeffs.push(f32(this.lmsCoefficient(order, index, k)));
-    const acc = new Float32Array(s.length);
-    for (let k = 0; k < order; k++) {
-      const d = history[history.length - 1 - k] as Float32Array;
-      const c = coeffs[k];
-      if (k === 0) for (let i = 0; i < s.length; i++) acc[i] = c * d[i];
-      else for (let i = 0; i < s.length; i++) acc[i] = acc[i] + f32(c * d[i]);
-    }
+    // sample + sum(c_k * d_k), newest derivative first, each op rounded as torch does; one pass.
+    const d0 = history[history.length - 1] as Float32Array;
+    const d1 = (order > 1 ? history[history.length - 2] : d0) as Float32Array;
+    const d2 = (order > 2 ? history[history.length - 3] : d0) as Float32Array;
+    const d3 = (order > 3 ? history[history.length - 4] : d0) as Float32Array;
+    const [c0, c1, c2, c3] = [coeffs[0], coeffs[1] ?? 0, coeffs[2] ?? 0, coeffs[3] ?? 0];
     const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s[i] + acc[i];
+    for (let i = 0; i < s.length; i++) {
+      let acc = f32(c0 * d0[i]);
+      if (order > 1) acc = f32(acc + f32(c1 * d1[i]));
+      if (order > 2) acc = f32(acc + f32(c2 * d2[i]));
+      if (order > 3) acc = f32(acc + f32(c3 * d3[i]));
+      out[i] = s[i] + acc;
+    }
     this.state.stepIndex = index + 1;
     return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
   }
