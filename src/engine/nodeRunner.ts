@@ -151,7 +151,26 @@ export class Yielder {
   constructor(private readonly everyMs = 15) {}
   async maybeYield(): Promise<void> {
     if (performance.now() - this.last < this.everyMs) return;
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await nextTask();
     this.last = performance.now();
   }
+}
+
+/**
+ * Resolves on a fresh macrotask. Browsers clamp nested setTimeout(0) to 4 ms, so a message
+ * channel is used there; Node has setImmediate.
+ */
+function nextTask(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
