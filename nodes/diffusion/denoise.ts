@@ -2,7 +2,9 @@
  * `diffusion/denoise`: one denoiser (UNet) evaluation. `latent`, `timestep` and the conditioning
  * map onto the model's inputs by role; every other model input (LCM's `timestep_cond`, SDXL's
  * `text_embeds`/`time_ids`, unCLIP's `image_embeds`…) is an optional TENSOR socket named after it,
- * listed in the hidden `extra_inputs` param (fill it with `inspectDenoiserPorts`). With a
+ * listed in the hidden `extra_inputs` param (fill it with `inspectDenoiserPorts`). Left open,
+ * `timestep_cond` is LCM's guidance embedding, `text_embeds` the conditioning's pooled output and
+ * `time_ids` SDXL's size conditioning for the latent's image size. With a
  * `negative` conditioning it returns both predictions, in one batch-2 call when the model allows.
  */
 import type { PortMap } from '../../src/graph/nodeSpec.ts';
@@ -20,8 +22,10 @@ import {
   denoiserExtraPorts,
   doubleBatch,
   guidanceScaleEmbedding,
+  sdxlTimeIds,
   splitHalves,
 } from './denoiseFeeds.ts';
+import { repeatBatch } from '../../src/runtime/batch.ts';
 
 /** Role mapping per session: computed once, looked up on every step. */
 const rolesBySession = new WeakMap<object, DenoiserRoles>();
@@ -82,7 +86,9 @@ export const diffusionDenoise = defineNode({
       else if (meta.name === 'timestep_cond') {
         extras[meta.name] = guidanceScaleEmbedding(params.lcm_guidance_scale, Number(meta.shape?.[1] ?? 256), batch);
       } else if (meta.name === 'text_embeds' && inputs.positive.pooled) {
-        extras[meta.name] = inputs.positive.pooled;
+        extras[meta.name] = repeatBatch(inputs.positive.pooled, batch);
+      } else if (meta.name === 'time_ids') {
+        extras[meta.name] = sdxlTimeIds(sample.shape[2] * 8, sample.shape[3] * 8, batch);
       } else {
         throw new Error(
           `${where} needs input \`${meta.name}\`; connect a TENSOR to the \`${meta.name}\` socket (inspect the model to add it)`,
@@ -105,7 +111,7 @@ export const diffusionDenoise = defineNode({
       const doubled: Record<string, Tensor> = {};
       for (const [name, t] of Object.entries(extras)) doubled[name] = t.shape[0] === batch ? doubleBatch(t) : t;
       if (inputs.negative?.pooled && roles.extras.some((m) => m.name === 'text_embeds') && inputs.text_embeds === undefined) {
-        doubled.text_embeds = concatBatch([inputs.negative.pooled, inputs.positive.pooled!]);
+        doubled.text_embeds = concatBatch([repeatBatch(inputs.negative.pooled, batch), repeatBatch(inputs.positive.pooled!, batch)]);
       }
       const both = await call(concatBatch([sample, sample]), concatBatch([neg, pos]), doubled);
       const [uncond, cond] = splitHalves(both);
@@ -113,7 +119,7 @@ export const diffusionDenoise = defineNode({
     }
     const negExtras = { ...extras };
     if (inputs.negative?.pooled && roles.extras.some((m) => m.name === 'text_embeds') && inputs.text_embeds === undefined) {
-      negExtras.text_embeds = inputs.negative.pooled;
+      negExtras.text_embeds = repeatBatch(inputs.negative.pooled, batch);
     }
     const cond = await call(sample, pos, extras);
     const uncond = await call(sample, neg, negExtras);

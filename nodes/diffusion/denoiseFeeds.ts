@@ -36,6 +36,15 @@ export function guidanceScaleEmbedding(guidanceScale: number, dim: number, batch
   return new Tensor('float32', [batch, dim], data);
 }
 
+/**
+ * SDXL's `time_ids` for an uncropped image generated at its own size:
+ * [original_h, original_w, crop_top, crop_left, target_h, target_w] per batch item.
+ */
+export function sdxlTimeIds(height: number, width: number, batch: number): Tensor<'float32'> {
+  const row = [height, width, 0, 0, height, width];
+  return new Tensor('float32', [batch, 6], Float32Array.from({ length: 6 * batch }, (_, i) => row[i % 6]));
+}
+
 /** Stacks a tensor with itself along the batch axis (any dtype), for a batch-2 CFG call. */
 export function doubleBatch(t: Tensor): Tensor {
   const Ctor = t.data.constructor as new (n: number) => Tensor['data'];

@@ -21,18 +21,32 @@ beforeAll(() => {
   runtime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }) });
   mkdirSync(dir, { recursive: true });
   // k-diffusion-style names: x, t (float, rank 0), context; output `out`. out = x·mean(context) + t.
-  const g = new OnnxGraphBuilder();
-  const x = g.input('x', 'float32', ['batch', 4, 'h', 'w']);
-  const t = g.input('t', 'float32', []);
-  const c = g.input('context', 'float32', ['batch', 77, 8]);
-  const mean = g.op('Reshape', [g.op('ReduceMean', [c], { axes: [1, 2], keepdims: 0 }), g.constant(new Tensor('int64', [4], BigInt64Array.from([-1n, 1n, 1n, 1n])))]);
-  g.output(g.op('Add', [g.op('Mul', [x, mean]), t]), 'out', 'float32', ['batch', 4, 'h', 'w']);
-  writeFileSync(join(dir, 'renamed.onnx'), g.toBytes());
+  // Once with a free batch, once pinned to batch 1 (as some web exports are).
+  for (const [file, batch] of [['renamed.onnx', 'batch'], ['renamed-b1.onnx', 1]] as const) {
+    const g = new OnnxGraphBuilder();
+    const x = g.input('x', 'float32', [batch, 4, 'h', 'w']);
+    const t = g.input('t', 'float32', []);
+    const c = g.input('context', 'float32', [batch, 77, 8]);
+    const mean = g.op('Reshape', [g.op('ReduceMean', [c], { axes: [1, 2], keepdims: 0 }), g.constant(new Tensor('int64', [4], BigInt64Array.from([-1n, 1n, 1n, 1n])))]);
+    g.output(g.op('Add', [g.op('Mul', [x, mean]), t]), 'out', 'float32', [batch, 4, 'h', 'w']);
+    writeFileSync(join(dir, file), g.toBytes());
+  }
   // Not a denoiser: a text encoder.
   const te = new OnnxGraphBuilder();
   const ids = te.input('input_ids', 'int32', ['batch', 77]);
   te.output(te.op('Cast', [ids], { to: 1 }), 'last_hidden_state', 'float32', ['batch', 77]);
   writeFileSync(join(dir, 'text.onnx'), te.toBytes());
+  // SDXL-style: out = 0·sample + mean(text_embeds) + sum(time_ids), per batch item.
+  const xl = new OnnxGraphBuilder();
+  const s = xl.input('sample', 'float32', ['batch', 4, 'h', 'w']);
+  xl.input('timestep', 'float32', [1]);
+  xl.input('encoder_hidden_states', 'float32', ['batch', 77, 16]);
+  const te2 = xl.input('text_embeds', 'float32', ['batch', 12]);
+  const ids2 = xl.input('time_ids', 'float32', ['batch', 6]);
+  const perItem = xl.op('Add', [xl.op('ReduceMean', [te2], { axes: [1], keepdims: 0 }), xl.op('ReduceSum', [ids2, xl.constant(new Tensor('int64', [1], BigInt64Array.from([1n])))], { keepdims: 0 })]);
+  const bias = xl.op('Reshape', [perItem, xl.constant(new Tensor('int64', [4], BigInt64Array.from([-1n, 1n, 1n, 1n])))]);
+  xl.output(xl.op('Add', [xl.op('Mul', [s, xl.constant(Tensor.float32([1], [0]))]), bias]), 'out_sample', 'float32', ['batch', 4, 'h', 'w']);
+  writeFileSync(join(dir, 'xl.onnx'), xl.toBytes());
 });
 afterAll(async () => {
   await runtime.release();
@@ -56,11 +70,11 @@ async function denoise(file: string, inputs: Record<string, unknown>, params: Re
 }
 
 describe('diffusion/denoise role mapping', () => {
-  it('maps x / t / context by rank when the names differ, with batch-2 CFG', async () => {
+  it.each(['renamed.onnx', 'renamed-b1.onnx'])('%s: maps x / t / context by rank, with CFG (one batch-2 call or two calls)', async (file) => {
     const sample = randomWeights(1, [1, 4, 2, 2], 1);
     const pos = new Tensor('float32', [1, 77, 8], new Float32Array(77 * 8).fill(2));
     const neg = new Tensor('float32', [1, 77, 8], new Float32Array(77 * 8).fill(-1));
-    const out = await denoise('renamed.onnx', { latent: { samples: sample }, timestep: 0.5, positive: { hiddenStates: pos }, negative: { hiddenStates: neg } });
+    const out = await denoise(file, { latent: { samples: sample }, timestep: 0.5, positive: { hiddenStates: pos }, negative: { hiddenStates: neg } });
     const cond = out.noise_pred.samples.data;
     const uncond = out.noise_pred_uncond.samples.data;
     for (let i = 0; i < sample.size; i++) {
@@ -77,6 +91,24 @@ describe('diffusion/denoise role mapping', () => {
   it('checks conditioning batch against the latent batch', async () => {
     const call = denoise('renamed.onnx', { latent: { samples: Tensor.zeros([3, 4, 2, 2]) }, timestep: 1, positive: { hiddenStates: Tensor.zeros([2, 77, 8]) } });
     await expect(call).rejects.toThrow('node "unet": positive conditioning has batch 2 but the latent has 3');
+  });
+});
+
+describe('SDXL-style extra inputs', () => {
+  it('fills text_embeds from the pooled conditioning and time_ids from the latent size', async () => {
+    const fill = (shape: number[], v: number) => new Tensor('float32', shape, new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(v));
+    const inputs = {
+      latent: { samples: Tensor.zeros([1, 4, 2, 2]) },
+      timestep: 10,
+      positive: { hiddenStates: fill([1, 77, 16], 0), pooled: fill([1, 12], 1) },
+      negative: { hiddenStates: fill([1, 77, 16], 0), pooled: fill([1, 12], -1) },
+    };
+    // time_ids for a 16×16 image: [16, 16, 0, 0, 16, 16] → sum 64.
+    for (const batch_cfg of [true, false]) {
+      const out = await denoise('xl.onnx', inputs, { batch_cfg });
+      expect(Array.from(out.noise_pred.samples.data)).toEqual(new Array(16).fill(65));
+      expect(Array.from(out.noise_pred_uncond.samples.data)).toEqual(new Array(16).fill(63));
+    }
   });
 });
 
