@@ -8,10 +8,12 @@
  * `GPUComputePassEncoder.dispatchWorkgroups` inside the worker (through Playwright's worker
  * handle), so a wasm run must dispatch no GPU work and a WebGPU run must dispatch some.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
-import { ROOT } from './harness.ts';
+import { DIST, ROOT, ensureBuilt } from './harness.ts';
+import { serveStatic, type StaticServer } from './server.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import { loadGraph } from '../../src/persistence/load.ts';
 import { createEngine } from '../../src/engine/engine.ts';
@@ -24,20 +26,49 @@ import { decodePng } from '../../src/tensor/png.ts';
 export const TOY_GRAPH = join(ROOT, 'graphs/toy-txt2img.json');
 export const TOY_PACKAGE = join(ROOT, 'public/models/toy-shapes');
 
-type Json = { nodes: { id: string; params: Record<string, unknown> }[] };
+/**
+ * Serves the built app and, on the same origin (the app is cross-origin isolated, so model files
+ * must come from its own origin), extra folders under `/<name>/`: a folder of links to dist/'s
+ * entries and to the mounted folders.
+ */
+export async function serveAppWith(mounts: Record<string, string>): Promise<StaticServer> {
+  await ensureBuilt();
+  const root = mkdtempSync(join(tmpdir(), 'latentloom-app-'));
+  for (const entry of readdirSync(DIST)) symlinkSync(join(DIST, entry), join(root, entry));
+  for (const [name, dir] of Object.entries(mounts)) symlinkSync(dir, join(root, name));
+  const server = await serveStatic(root);
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Json = { nodes: { id: string; params: Record<string, unknown> }[]; models: Record<string, { source: string }> };
+
+/** A shipped graph (graphs/<name>) with some nodes' params changed: { nodeId: { param: value } }. */
+export function exampleGraph(name: string, changes: Record<string, Record<string, unknown>> = {}): Json {
+  const graph = JSON.parse(readFileSync(join(ROOT, 'graphs', name), 'utf8')) as Json;
+  for (const [id, params] of Object.entries(changes)) {
+    const node = graph.nodes.find((n) => n.id === id);
+    if (!node) throw new Error(`graphs/${name} has no node "${id}" any more; update tests/e2e/workerRuns.ts`);
+    Object.assign(node.params, params);
+  }
+  return graph;
+}
 
 /** graphs/toy-txt2img.json with its sampler's step count and seeds set. */
 export function toyGraph(steps: number, seed = 42): Json {
-  const graph = JSON.parse(readFileSync(TOY_GRAPH, 'utf8')) as Json;
-  const set = (id: string, params: Record<string, unknown>) => {
-    const node = graph.nodes.find((n) => n.id === id);
-    if (!node) throw new Error(`graphs/toy-txt2img.json has no node "${id}" any more; update tests/e2e/workerRuns.ts`);
-    Object.assign(node.params, params);
-  };
-  set('scheduler', { steps });
-  set('noise', { seed });
-  set('scheduler_state', { seed });
-  return graph;
+  return exampleGraph('toy-txt2img.json', { scheduler: { steps }, noise: { seed }, scheduler_state: { seed } });
+}
+
+/** A copy of the graph with every model's source replaced. */
+export function withModelSource(graph: Json, source: string): Json {
+  const copy = structuredClone(graph);
+  for (const ref of Object.values(copy.models)) ref.source = source;
+  return copy;
 }
 
 /** Opens the graph as a user would (File → Open) and waits until the editor holds it. */
