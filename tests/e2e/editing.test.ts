@@ -55,6 +55,20 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): editing', () => {
     await screenshot(s.page, 'editing-03-type-mismatch');
   });
 
+  it('inserts a pre-wired template (text-to-image sampler zone) from the palette, undoable in one step', async () => {
+    const before = (await probe(s.page, (p) => p.doc())).nodes.length;
+    const pane = await s.page.locator('.react-flow__pane').boundingBox();
+    await s.page.mouse.dblclick(pane!.x + 500, pane!.y + pane!.height - 100);
+    await s.page.getByLabel('search nodes').fill('text-to-image');
+    await s.page.keyboard.press('Enter');
+    const after = await probe(s.page, (p) => p.doc());
+    expect(after.nodes.length).toBeGreaterThan(before + 10);
+    expect((after as unknown as { models: Record<string, unknown> }).models).toHaveProperty('toy');
+    await expect.poll(() => s.page.locator('.ll-zone-frame').count()).toBe(2);
+    await s.page.keyboard.press('Control+z');
+    expect((await probe(s.page, (p) => p.doc())).nodes.length).toBe(before);
+  });
+
   it('undoes and redoes a param edit and a drag (one step each)', async () => {
     const field = s.page.locator(`${node('start')} input[aria-label="value"]`);
     await field.fill('2.5');

@@ -33,6 +33,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): toy text-to-imag
     console.log(`[editor] toy-txt2img (wasm): Run → first image ${run.firstImageMs} ms; long tasks during the run: ${run.longTasks.length}${run.longTasks.length ? ` (longest ${Math.max(...run.longTasks).toFixed(0)} ms)` : ''}`);
     const last = await probe(s.page, (p) => p.lastRun());
     expect(last?.error).toBeUndefined();
+    await expect.poll(() => s.page.getByTestId('backend-in-use').textContent()).toBe('onnxruntime-web/wasm');
     const caption = await s.page.locator('[data-testid="gallery"] figcaption').first().textContent();
     expect(caption).toMatch(/64×64/);
     await s.page.locator('.react-flow__controls-fitview').click();

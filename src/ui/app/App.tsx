@@ -77,6 +77,7 @@ function Editor({ engine, kv }: AppProps) {
   const [viewer, setViewer] = useState<GalleryItem>();
   const [backend, setBackend] = useState<BackendChoice>(() => (localStorage.getItem('latentloom.backend') as BackendChoice) ?? 'auto');
   const [backendInUse, setBackendInUse] = useState<string>();
+  const [backendsAvailable, setBackendsAvailable] = useState<string[]>();
   const [snapGrid, setSnapGrid] = useState(true);
   const backendRef = useRef(backend);
   backendRef.current = backend;
@@ -113,10 +114,13 @@ function Editor({ engine, kv }: AppProps) {
           doc: () => store.getSnapshot().doc,
           lastRun: () => runs.getSnapshot().lastRun,
           running: () => runs.getSnapshot().running,
+          backendInfo: () => engine.backendInfo?.(),
         },
         __latentloomReady: true,
       });
-      engine.backendInfo?.().then((b) => setBackendInUse(b.backend), () => {});
+      // Not asking the worker for backendInfo here: that would start the ONNX runtime before
+      // the user has run anything. WebGPU is offered when this browser exposes it.
+      setBackendsAvailable('gpu' in navigator ? ['auto', 'webgpu', 'wasm'] : ['auto', 'wasm']);
     })().catch((e: unknown) => setBootError(e instanceof Error ? e.message : String(e)));
     return () => {
       cancelled = true;
@@ -133,6 +137,11 @@ function Editor({ engine, kv }: AppProps) {
       autosave.stop();
     };
   }, [kv, catalog, store, showToast]);
+
+  // The worker picks its backend on the first run: show what it actually uses after each run.
+  useEffect(() => {
+    if (!run.running && run.runId > 0) engine.backendInfo?.().then((b) => setBackendInUse(b.backend), () => {});
+  }, [engine, run.running, run.runId]);
 
   useEffect(
     () => engine.onCrash((reason) => {
@@ -267,7 +276,7 @@ function Editor({ engine, kv }: AppProps) {
       }}>
         <Toolbar title={`${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
-          backend={backend} backendInUse={backendInUse} snap={snapGrid} status={run.message}
+          backend={backend} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={run.message}
           onNew={() => {
             store.load(emptyDocument());
             setFileIssues({ issues: [] });

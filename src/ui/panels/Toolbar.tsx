@@ -13,6 +13,8 @@ export interface ToolbarProps {
   examples: readonly ExampleGraph[];
   backend: BackendChoice;
   backendInUse?: string;
+  /** Choices the worker's host supports (WebGPU only where the browser has it). */
+  backendsAvailable?: readonly string[];
   snap: boolean;
   status?: string;
   onNew(): void;
@@ -50,7 +52,7 @@ export function Toolbar(p: ToolbarProps) {
         backend
         <select aria-label="backend" value={p.backend} onChange={(e) => p.onBackend(e.target.value as BackendChoice)}>
           <option value="auto">auto</option>
-          <option value="webgpu">WebGPU</option>
+          <option value="webgpu" disabled={!!p.backendsAvailable && !p.backendsAvailable.includes('webgpu')}>WebGPU</option>
           <option value="wasm">wasm</option>
         </select>
         {p.backendInUse && <span className="ll-backend-used" data-testid="backend-in-use">{p.backendInUse}</span>}

@@ -22,6 +22,10 @@ export function connectEngineWorker(options: Pick<EngineClientOptions, 'spawn'> 
       const options = { outputs: runOptions.outputs, backend: runOptions.backend, onEvent, previewLatents: true };
       return client.run(graph, options);
     },
+    backendInfo: async () => {
+      const info = await client.backendInfo();
+      return { backend: info.backend ?? (info.error ? `error: ${info.error}` : 'not started'), available: info.available };
+    },
     cancel: () => void client.cancel().catch(() => {}),
     onCrash(listener) {
       crashListeners.add(listener);
