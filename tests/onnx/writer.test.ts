@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -136,5 +136,27 @@ describe('readOnnxModelInfo', () => {
     expect(() => readOnnxModelInfo(random, 'vae_decoder/model.onnx')).toThrow(/vae_decoder\/model\.onnx (is not|is not a valid) (an )?ONNX model/);
     expect(() => readOnnxModelInfo(new Uint8Array(0), 'x.onnx')).toThrow(/x\.onnx is empty/);
     expect(() => readOnnxModelInfo(new TextEncoder().encode('<html>404 not found</html>'), 'a.onnx')).toThrow(/a\.onnx/);
+  });
+});
+
+describe('readOnnxModelInfo on real exports (../shared/data, skipped when absent)', () => {
+  const dir = join(process.cwd(), '..', 'shared', 'data', 'vaelight');
+  const present = existsSync(join(dir, 'VAEpreview.onnx'));
+  if (!present) console.warn(`SKIP real-export reader test: ${dir} not found`);
+  it.skipIf(!present)('lists the same inputs and outputs as onnxruntime', async () => {
+    for (const name of ['VAEencoder.onnx', 'VAEpreview.onnx']) {
+      const bytes = new Uint8Array(readFileSync(join(dir, name)));
+      const info = readOnnxModelInfo(bytes, name);
+      const session = await ort.InferenceSession.create(bytes);
+      expect(info.inputs.map((i) => i.name)).toEqual([...session.inputNames]);
+      expect(info.outputs.map((o) => o.name)).toEqual([...session.outputNames]);
+      expect(info.inputs[0].elemType).toBe('float32');
+      expect(info.nodeCount).toBeGreaterThan(10);
+      await session.release();
+      // Any cut of a real file is reported as truncated, never parsed as a smaller model.
+      for (const cut of [10, 1000, Math.floor(bytes.length / 2), bytes.length - 1]) {
+        expect(() => readOnnxModelInfo(bytes.subarray(0, cut), name)).toThrow(new RegExp(`${name.replace('.', '\\.')} is not (a valid|an) ONNX model`));
+      }
+    }
   });
 });
