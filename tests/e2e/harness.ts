@@ -56,7 +56,12 @@ export async function ensureBuilt(): Promise<void> {
   try {
     if (buildIsFresh()) return;
     try {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+        cwd: ROOT,
+        stdio: 'pipe',
+        // vitest sets NODE_ENV=test, which would make vite bundle React's development build.
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
     } catch (e) {
       const out = e as { stdout?: Buffer; stderr?: Buffer };
       const log = `${out.stdout?.toString() ?? ''}${out.stderr?.toString() ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
