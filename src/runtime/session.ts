@@ -66,11 +66,14 @@ function pinDims(metas: readonly TensorMeta[], overrides: Record<string, number>
 
 class ConvertingSession implements ModelSession {
   readonly inputs: readonly TensorMeta[];
+  /** Tail of the queue of calls when the backend runs one call per session at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly label: string,
     private readonly inner: BackendSession,
     freeDimensionOverrides?: Record<string, number>,
+    private readonly concurrent = true,
   ) {
     // Pinned dims are checked here too, so a wrong size is a clear error on every backend
     // (onnxruntime-node does not enforce them; WebGPU fails obscurely).
@@ -97,7 +100,12 @@ class ConvertingSession implements ModelSession {
     }
     let raw;
     try {
-      raw = await this.inner.run(prepared, options.outputs);
+      if (this.concurrent) raw = await this.inner.run(prepared, options.outputs);
+      else {
+        const call = this.queue.then(() => this.inner.run(prepared, options.outputs));
+        this.queue = call.catch(() => undefined);
+        raw = await call;
+      }
     } catch (err) {
       const shapes = Object.entries(prepared).map(([k, t]) => `${k}: ${t.dtype}[${t.shape.join(', ')}]`).join('; ');
       throw new RuntimeError(
@@ -174,7 +182,7 @@ export class SessionCache {
     } catch (err) {
       throw await diagnoseLoadFailure(file, err, nodeId);
     }
-    return new ConvertingSession(file.label, inner, options.freeDimensionOverrides);
+    return new ConvertingSession(file.label, inner, options.freeDimensionOverrides, this.backend.concurrentRuns ?? false);
   }
 
   /** Releases the sessions of one file (by ModelFile.key), or all of them. */

@@ -54,6 +54,11 @@ export interface OnnxBackend {
   readonly name: string;
   /** The execution provider sessions are created for (part of the session cache key). */
   readonly executionProvider: string;
+  /**
+   * Whether one session may run several calls at once. onnxruntime-web may not (its wasm and
+   * WebGPU sessions are single-flight), so the runtime queues calls per session there.
+   */
+  readonly concurrentRuns?: boolean;
   createSession(file: ModelFile, options: SessionOptions): Promise<BackendSession>;
 }
 

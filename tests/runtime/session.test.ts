@@ -169,3 +169,16 @@ describe('bad model files', () => {
     }
   });
 });
+
+describe('concurrent calls on one session', () => {
+  it('give the same results as sequential calls on both backends (web calls are queued)', async () => {
+    for (const rt of [runtime, webRuntime]) {
+      const unet = await unetOf(rt, 'sd15');
+      const feeds = (t: number) => ({ sample, timestep: t, encoder_hidden_states: context(768) });
+      const together = await Promise.all([10, 500, 990].map((t) => unet.run(feeds(t))));
+      for (const [i, t] of [10, 500, 990].entries()) {
+        expect(maxAbsDiff(together[i].out_sample, (await unet.run(feeds(t))).out_sample)).toBe(0);
+      }
+    }
+  });
+});

@@ -15,6 +15,7 @@ export function createNodeBackend(options: NodeBackendOptions = {}): OnnxBackend
   return {
     name: 'onnxruntime-node/cpu',
     executionProvider: 'cpu',
+    concurrentRuns: true,
     async createSession(file, sessionOptions) {
       // onnxruntime-node rejects keys that are present but undefined, so set only what is given.
       const opts: ort.InferenceSession.SessionOptions = {

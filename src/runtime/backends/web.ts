@@ -35,6 +35,7 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
   return {
     name: `onnxruntime-web/${ep}`,
     executionProvider: ep,
+    concurrentRuns: false,
     async createSession(file, sessionOptions) {
       const externalData = file.externalData
         ? await Promise.all((await file.externalData()).map(async (e) => ({ path: e.path, data: await e.read() })))
