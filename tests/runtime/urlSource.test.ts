@@ -117,15 +117,18 @@ describe('URL model packages', () => {
     });
     const first = await source.readFile(rel).then(() => undefined, (e: unknown) => e);
     expect(first).toBeInstanceOf(RuntimeError);
-    expect((first as RuntimeError).message).toMatch(/interrupted after 100000 bytes.*resumes on the next attempt/);
-    expect(await store.partialSize(rel)).toBe(100_000);
+    expect((first as RuntimeError).message).toMatch(/(interrupted after|ended early at) \d+ .*resumes on the next attempt/);
+    // What arrived before the cut is kept (at most the 100,000 bytes the server sent).
+    const kept = await store.partialSize(rel);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(100_000);
     const bytes = await source.readFile(rel);
     expect(bytes.length).toBe(size);
     expect(Buffer.from(bytes).equals(readFileSync(join(pkgDir, rel)))).toBe(true);
     const gets = requests.filter((r) => r.method === 'GET' && r.path === rel);
-    expect(gets.map((r) => r.range)).toEqual([undefined, 'bytes=100000-']);
+    expect(gets.map((r) => r.range)).toEqual([undefined, `bytes=${kept}-`]);
     expect(progress[progress.length - 1]).toBe(size);
-    expect(progress.some((p) => p === 100_000)).toBe(true);
+    expect(progress).toContain(kept);
   });
 
   it('checks sizes and sha256 from the models table and discards a mismatch', async () => {
