@@ -77,6 +77,7 @@ export async function packageModelFile(source: PackageSource, rel: string): Prom
     where: source.id,
     read,
     exists,
+    size: async () => (source.size ? source.size(rel) : undefined),
     async externalData() {
       const size = source.size ? await source.size(rel) : undefined;
       if (size !== undefined && size > EXTERNAL_PROBE_LIMIT) return [];

@@ -27,13 +27,17 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+const DIAGNOSE_LIMIT = 1024 * 1024 * 1024;
+
 /** Explains why a backend could not open `file`; always returns an error to throw. */
 async function diagnoseLoadFailure(file: ModelFile, cause: unknown, nodeId?: string): Promise<RuntimeError> {
   const where = nodeId ? `node "${nodeId}": ` : '';
   const details = { node: nodeId, file: file.label };
   let bytes: Uint8Array | undefined;
   try {
-    bytes = await file.read();
+    // Re-reading a multi-gigabyte file just to explain a failure is not worth the memory.
+    const size = await file.size?.();
+    if (size === undefined || size <= DIAGNOSE_LIMIT) bytes = await file.read();
   } catch {
     // Fall through to the backend's own message.
   }

@@ -31,6 +31,8 @@ export interface ModelFile {
   where?: string;
   read(): Promise<Uint8Array>;
   exists(): Promise<boolean>;
+  /** Byte size without reading, when the source knows it cheaply. */
+  size?(): Promise<number | undefined>;
   /** Companion files (e.g. `model.onnx_data`) by the name the model references them. */
   externalData?(): Promise<{ path: string; read(): Promise<Uint8Array> }[]>;
 }
