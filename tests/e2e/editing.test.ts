@@ -122,6 +122,40 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): editing', () => {
     await screenshot(s.page, 'editing-05-autosave-restored');
   });
 
+  it('dropping a wire on empty canvas offers compatible nodes and wires the one picked', async () => {
+    const from = (await s.page.locator(handle('finish', 'result', 'source')).boundingBox())!;
+    const pane = (await s.page.locator('.react-flow__pane').boundingBox())!;
+    await s.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await s.page.mouse.down();
+    await s.page.mouse.move(pane.x + pane.width - 320, pane.y + pane.height - 60, { steps: 15 });
+    await s.page.mouse.up();
+    const search = s.page.getByLabel('search nodes');
+    await search.waitFor();
+    expect(await search.getAttribute('placeholder')).toBe('Compatible nodes…');
+    const offered = await s.page.locator('.ll-palette-type').allTextContents();
+    expect(offered).toContain('math/multiply');
+    expect(offered).not.toContain('text/prompt');
+    await search.fill('multiply');
+    await s.page.keyboard.press('Enter');
+    const doc = await probe(s.page, (p) => p.doc());
+    const added = doc.nodes[doc.nodes.length - 1];
+    expect(added.id).toMatch(/^multiply/);
+    expect(JSON.stringify(doc.edges)).toContain(`{"from":{"node":"finish","port":"result"},"to":{"node":"${added.id}","port":"a"}}`);
+    await screenshot(s.page, 'editing-07-wire-dropped');
+  });
+
+  it('pasting a graph document opens it', async () => {
+    const pasted = { format: 'latentloom.graph', version: 1, meta: { title: 'pasted' }, models: {}, nodes: [{ id: 'p1', type: 'const/float', version: 1, params: { value: 3 }, ui: { x: 0, y: 0 } }], edges: [] };
+    await s.page.locator('.react-flow__pane').click({ position: { x: 10, y: 10 } });
+    await s.page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.setData('text/plain', text);
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, JSON.stringify(pasted));
+    await s.page.waitForFunction(() => (window as any).__latentloom.doc().meta.title === 'pasted');
+    expect((await probe(s.page, (p) => p.doc())).nodes.map((n) => n.id)).toEqual(['p1']);
+  });
+
   it('a malformed file shows every issue and loads what is valid', async () => {
     const bad = {
       format: 'latentloom.graph',
