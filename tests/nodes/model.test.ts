@@ -106,6 +106,7 @@ describe('node-scoped errors leave the engine usable', () => {
     const result = await engine.run(g, { outputs: ['denoise'] });
     expect(result.ok).toBe(false);
     expect(result.error?.node).toBe('denoise');
+    expect(result.error?.code).toBe('shape-mismatch');
     expect(result.error?.message).toMatch(/unet\/model\.onnx input `sample` expects shape \[batch, 4, height, width\], got \[1, 3, 8, 8\]/);
     const again = await engine.run(oneStepGraph(fixtures.packages.sd15.dir), { outputs: ['denoise'] });
     expect(again.ok).toBe(true);
@@ -116,6 +117,7 @@ describe('node-scoped errors leave the engine usable', () => {
     const result = await engine.run(g, { outputs: ['decode'] });
     expect(result.ok).toBe(false);
     expect(result.error?.node).toBe('load');
+    expect(result.error?.code).toBe('missing-file');
     expect(result.error?.message).toMatch(/model "sd" \(.*does-not-exist\) has none of the files of a model package/);
   });
 });
