@@ -69,6 +69,34 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): editing', () => {
     expect((await probe(s.page, (p) => p.doc())).nodes.length).toBe(before);
   });
 
+  it('dragging a node into a repeat zone frame puts it in the zone; dragging it out takes it out', async () => {
+    const pane = (await s.page.locator('.react-flow__pane').boundingBox())!;
+    await s.page.mouse.dblclick(pane.x + 120, pane.y + pane.height - 120);
+    await s.page.getByLabel('search nodes').fill('const float');
+    await s.page.keyboard.press('Enter');
+    const doc = await probe(s.page, (p) => p.doc());
+    const id = doc.nodes[doc.nodes.length - 1].id;
+    const title = `${node(id)} .ll-node-title`;
+    const frame = (await s.page.locator('.ll-zone-frame[data-zone="doubling"]').boundingBox())!;
+    const start = (await s.page.locator(title).boundingBox())!;
+    await s.page.mouse.move(start.x + 10, start.y + 5);
+    await s.page.mouse.down();
+    await s.page.mouse.move(frame.x + frame.width / 2 - 100, frame.y + frame.height / 2 - 30, { steps: 20 });
+    await s.page.mouse.up();
+    await expect.poll(async () => (await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === id)?.zone).toBe('doubling');
+    await screenshot(s.page, 'editing-08-node-in-zone');
+    const inside = (await s.page.locator(title).boundingBox())!;
+    await s.page.mouse.move(inside.x + 10, inside.y + 5);
+    await s.page.mouse.down();
+    await s.page.mouse.move(pane.x + 120, pane.y + pane.height - 100, { steps: 20 });
+    await s.page.mouse.up();
+    await expect.poll(async () => (await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === id)?.zone).toBeUndefined();
+    await s.page.keyboard.press('Control+z');
+    await s.page.keyboard.press('Control+z');
+    await s.page.keyboard.press('Control+z');
+    expect((await probe(s.page, (p) => p.doc())).nodes.some((n) => n.id === id)).toBe(false);
+  });
+
   it('undoes and redoes a param edit and a drag (one step each)', async () => {
     const field = s.page.locator(`${node('start')} input[aria-label="value"]`);
     await field.fill('2.5');
