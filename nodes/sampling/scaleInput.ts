@@ -9,19 +9,35 @@ export const samplingScaleInput = defineNode({
   category: 'sampling',
   description:
     "Scale the latent for the denoiser at this step (Euler-family schedulers divide by sqrt(σ² + 1); others pass it through). " +
-    "The step comes from the state or from `index`. Also outputs the step's timestep for the denoiser.",
+    "The step comes from the state, from `index`, or from `timestep` (the schedule's first match from its start); " +
+    "a connected `timestep` is checked against the step. Also outputs the step's timestep for the denoiser.",
   inputs: {
     schedule: { type: 'SCHEDULE' },
     latent: { type: 'LATENT' },
     state: { type: 'SCHEDULER_STATE', optional: true },
     index: { type: 'INT', optional: true, description: 'Loop iteration (0-based) when no state is connected.' },
+    timestep: { type: 'FLOAT', optional: true, description: 'The timestep t (e.g. from sampling/timestep).' },
   },
   outputs: { latent: { type: 'LATENT' }, timestep: { type: 'FLOAT' } },
   params: {},
   run(ctx, inputs) {
     const schedule = requireSchedule(inputs.schedule, ctx.nodeId);
     const state = inputs.state === undefined ? undefined : requireState(inputs.state, ctx.nodeId, schedule);
-    const position = positionOf(ctx.nodeId, schedule, state, inputs.index);
+    let position: number;
+    if (!state && inputs.index === undefined && inputs.timestep !== undefined) {
+      position = schedule.timesteps.indexOf(inputs.timestep, schedule.beginIndex);
+      if (position < 0) {
+        throw new Error(`node "${ctx.nodeId}": input \`timestep\` ${inputs.timestep} is not one of the schedule's timesteps`);
+      }
+    } else {
+      position = positionOf(ctx.nodeId, schedule, state, inputs.index);
+      if (inputs.timestep !== undefined && inputs.timestep !== schedule.timesteps[position]) {
+        throw new Error(
+          `node "${ctx.nodeId}": input \`timestep\` is ${inputs.timestep} but step ${position - schedule.beginIndex} ` +
+            `of the schedule is at ${schedule.timesteps[position]}`,
+        );
+      }
+    }
     const samples = requireLatentSamples(inputs.latent, ctx.nodeId, 'latent');
     const scheduler = schedule.scheduler.clone();
     const base = state ? state.state : scheduler.getState();

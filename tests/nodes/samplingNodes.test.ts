@@ -173,6 +173,14 @@ describe('sampling/timestep, scale-input, add-noise', () => {
     expect(scaled.timestep).toBe(999);
     expect(scaled.latent.samples.data[767]).toBeCloseTo(dummySampleDeter().data[767] / Math.sqrt(ts.sigma ** 2 + 1), 6);
   });
+  it('scale-input finds the step from a timestep, and checks a timestep against the state', async () => {
+    const { schedule: s } = await schedule({ steps: 10, scheduler: 'EulerDiscreteScheduler' });
+    const byT = (await run(samplingScaleInput, 'scale', { schedule: s, latent: latent(dummySampleDeter()), timestep: s.timesteps[3] })) as { latent: LatentValue };
+    const byI = (await run(samplingScaleInput, 'scale', { schedule: s, latent: latent(dummySampleDeter()), index: 3 })) as { latent: LatentValue };
+    expect(Array.from(byT.latent.samples.data)).toEqual(Array.from(byI.latent.samples.data));
+    await expect(run(samplingScaleInput, 'scale', { schedule: s, latent: latent(dummySampleDeter()), index: 2, timestep: s.timesteps[3] })).rejects.toThrow(/input `timestep` is .* but step 2 of the schedule is at/);
+    await expect(run(samplingScaleInput, 'scale', { schedule: s, latent: latent(dummySampleDeter()), timestep: 12.5 })).rejects.toThrow(/12.5 is not one of the schedule's timesteps/);
+  });
   it('DDIM sigma is derived from alphas_cumprod; text-to-image start is noise × init sigma', async () => {
     const { schedule: s } = await schedule({ steps: 10 }, DDIM);
     const ts = (await run(samplingTimestep, 'ts', { schedule: s, index: 9 })) as { timestep: number; sigma: number };
