@@ -9,6 +9,9 @@ const isolationHeaders = {
 
 export default defineConfig({
   plugins: [react()],
+  // No SPA fallback: the app has one page, and the runtime probes optional model files (e.g. a
+  // second tokenizer) expecting a 404, not index.html.
+  appType: 'mpa',
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },

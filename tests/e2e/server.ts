@@ -39,7 +39,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
     } catch {
-      file = join(base, 'index.html'); // SPA fallback
+      // No SPA fallback (as `vite preview` with appType 'mpa'): missing files are 404s.
     }
     try {
       const body = await readFile(file);
