@@ -5,13 +5,12 @@
  */
 import { ClipTokenizer } from '../../src/diffusion/clipTokenizer.ts';
 import { requireRuntime } from '../../src/runtime/runtime.ts';
-import { packageFileRef, type VaeHandle } from '../../src/runtime/handles.ts';
+import { packageFileRef, type TextEncoderHandle, type VaeHandle } from '../../src/runtime/handles.ts';
 import { PACKAGE_FILES, type ModelPackage } from '../../src/runtime/package.ts';
 import { RuntimeError, type SessionOptions } from '../../src/runtime/types.ts';
 import { defineNode } from '../define.ts';
 
-async function loadTokenizer(pkg: ModelPackage): Promise<ClipTokenizer | undefined> {
-  const dir = PACKAGE_FILES.tokenizerDir;
+async function loadTokenizer(pkg: ModelPackage, dir: string = PACKAGE_FILES.tokenizerDir): Promise<ClipTokenizer | undefined> {
   const hasAny = (await Promise.all(['tokenizer.json', 'vocab.json'].map((f) => pkg.has(`${dir}/${f}`)))).some(Boolean);
   if (!hasAny) return undefined;
   return ClipTokenizer.fromFolder(dir, {
@@ -53,6 +52,8 @@ export const modelLoad = defineNode({
     vae: { type: 'VAE' },
     scheduler_config: { type: 'ANY', description: "The package's scheduler/scheduler_config.json (diffusers keys), for sampling/scheduler." },
     vae_scaling_factor: { type: 'FLOAT' },
+    tokenizer_2: { type: 'TOKENIZER', description: "SDXL's second tokenizer (tokenizer_2/), when the package has one." },
+    text_encoder_2: { type: 'TEXT_ENCODER', description: "SDXL's second text encoder (text_encoder_2/model.onnx), when the package has one." },
   },
   params: {
     model: { kind: 'model', default: '', label: 'Model' },
@@ -96,8 +97,13 @@ export const modelLoad = defineNode({
       encoder: (await pkg.has(PACKAGE_FILES.vaeEncoder)) ? fileRef(PACKAGE_FILES.vaeEncoder, 'vae_encoder') : undefined,
       scalingFactor: pkg.vaeScalingFactor,
     };
+    // SDXL packages carry a second tokenizer and text encoder; other packages leave these empty.
+    const hasSecond = await pkg.has('text_encoder_2/model.onnx');
+    const tokenizer2 = hasSecond ? await pkg.derived('tokenizer_2', () => loadTokenizer(pkg, 'tokenizer_2')) : undefined;
     return {
       package: { kind: 'MODEL_PACKAGE', key, package: pkg },
+      tokenizer_2: tokenizer2 as ClipTokenizer,
+      text_encoder_2: (hasSecond ? { kind: 'TEXT_ENCODER', model: fileRef('text_encoder_2/model.onnx', 'text_encoder_2') } : undefined) as TextEncoderHandle,
       // A package without tokenizer/ (a VAE-only package, say) leaves this output empty; the
       // engine reports it only if something reads it.
       tokenizer: tokenizer as ClipTokenizer,

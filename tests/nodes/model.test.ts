@@ -1,3 +1,5 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
 import { createEngine, type Engine } from '../../src/engine/index.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { createNodeBackend } from '../../src/runtime/backends/node.ts';
@@ -51,6 +53,19 @@ describe('model/load', () => {
     expect((load.denoiser as { kind: string }).kind).toBe('DENOISER');
     expect((load.tokenizer as { modelMaxLength: number }).modelMaxLength).toBe(77);
     expect(nodeRuntime.sessions.size).toBe(sessionsBefore);
+  });
+
+  it('hands out SDXL\'s second tokenizer and text encoder when the package has them', async () => {
+    const dir = fixtures.packages.sd15.dir;
+    const plain = await runOk(engine, graph({ sd: dir }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
+    expect(plain.load.text_encoder_2).toBeUndefined();
+    const xl = join(fixtures.root, 'xl-like');
+    cpSync(dir, xl, { recursive: true });
+    cpSync(join(dir, 'tokenizer'), join(xl, 'tokenizer_2'), { recursive: true });
+    cpSync(join(dir, 'text_encoder'), join(xl, 'text_encoder_2'), { recursive: true });
+    const out = await runOk(engine, graph({ sd: xl }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
+    expect((out.load.text_encoder_2 as { model: { label: string } }).model.label).toBe('text_encoder_2/model.onnx');
+    expect((out.load.tokenizer_2 as { modelMaxLength: number }).modelMaxLength).toBe(77);
   });
 
   it('names the node and the known keys when the models table lacks the key', async () => {
