@@ -68,6 +68,22 @@ describe('model/load', () => {
     expect((out.load.tokenizer_2 as { modelMaxLength: number }).modelMaxLength).toBe(77);
   });
 
+  it('a package of ONNX files only (no tokenizer/) loads, as web exports that borrow a tokenizer do', async () => {
+    const onnxOnly = join(fixtures.root, 'onnx-only');
+    for (const part of ['text_encoder', 'unet', 'vae_decoder']) cpSync(join(fixtures.packages.sd15.dir, part), join(onnxOnly, part), { recursive: true });
+    const logs: string[] = [];
+    const result = await engine.run(graph({ sd: onnxOnly }, [['load', 'model/load', { model: 'sd' }]], []), {
+      outputs: ['load'],
+      onEvent: (e) => {
+        if (e.type === 'node-log') logs.push(e.message);
+      },
+    });
+    expect(result.ok).toBe(true);
+    expect(result.outputs.load.tokenizer).toBeUndefined();
+    expect((result.outputs.load.denoiser as { kind: string }).kind).toBe('DENOISER');
+    expect(logs.join('\n')).toMatch(/has a text encoder but no tokenizer\/ folder/);
+  });
+
   it('names the node and the known keys when the models table lacks the key', async () => {
     const g = graph({ other: fixtures.packages.sd15.dir }, [['load', 'model/load', { model: 'sd' }]], []);
     const result = await engine.run(g, { outputs: ['load'] });
