@@ -28,6 +28,7 @@ export interface ModelsPanelProps {
 export function ModelsPanel({ doc, engine, onAddModel, onRemoveModel }: ModelsPanelProps) {
   const [cached, setCached] = useState<ModelCacheEntry[]>();
   const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
   const [key, setKey] = useState('');
   const [source, setSource] = useState('');
   const refresh = useCallback(() => {
@@ -56,6 +57,13 @@ export function ModelsPanel({ doc, engine, onAddModel, onRemoveModel }: ModelsPa
           onChange={(e) => setSource(e.target.value)} />
         <button type="submit" disabled={!valid}>Add</button>
       </form>
+      <h3>Engine cache</h3>
+      {engine?.clearCache && (
+        <button type="button" className="ll-small-button" onClick={() => engine.clearCache!().then(() => setNotice('Engine cache cleared: the next run starts from scratch'), (e: unknown) => setError(String(e)))}>
+          clear node outputs and model sessions
+        </button>
+      )}
+      {notice && <p className="ll-muted">{notice}</p>}
       <h3>Cached in this browser</h3>
       {!engine?.listModels && <p className="ll-muted">The worker does not report its model cache.</p>}
       {error && <p className="ll-widget-error">{error}</p>}

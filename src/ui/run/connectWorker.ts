@@ -27,6 +27,7 @@ export function connectEngineWorker(options: Pick<EngineClientOptions, 'spawn'> 
       return { backend: info.backend ?? (info.error ? `error: ${info.error}` : 'not started'), available: info.available };
     },
     cancel: () => void client.cancel().catch(() => {}),
+    clearCache: () => client.clearCache(),
     onCrash(listener) {
       crashListeners.add(listener);
       return () => crashListeners.delete(listener);

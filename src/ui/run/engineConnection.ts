@@ -30,6 +30,8 @@ export interface EngineConnection {
   /** The backend the worker actually uses (after "auto" picked one), when known. */
   backendInfo?(): Promise<{ backend: string; available: string[] }>;
   listModels?(): Promise<ModelCacheEntry[]>;
+  /** Drops the engine's cached node outputs and model sessions (frees worker memory). */
+  clearCache?(): Promise<void>;
   deleteModel?(id: string): Promise<void>;
   dispose(): void;
 }
