@@ -141,6 +141,14 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('runtime parity (browser): text-to-im
     // WebGPU (no silent fallback to wasm).
     if (backend === 'wasm') expect(dispatches).toBe(0);
     else expect(dispatches).toBeGreaterThan(0);
+    // …and the toolbar tells the user the same.
+    await s.page.waitForFunction(
+      (want) => document.querySelector('[data-testid="backend-in-use"]')?.textContent === want,
+      `onnxruntime-web/${backend}`,
+      { timeout: 10_000 },
+    ).catch(async () => {
+      throw new Error(`the toolbar shows backend "${await s.page.getByTestId('backend-in-use').textContent().catch(() => 'nothing')}" after a ${backend} run`);
+    });
     expect(distinctReds(run.rgba)).toBeGreaterThan(4);
     const diff = compareWithNode(run, reference[pipeline]);
     const other = browser[pipeline][backend === 'wasm' ? 'webgpu' : 'wasm'];
