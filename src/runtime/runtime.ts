@@ -70,7 +70,8 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
   const sessions = new SessionCache(options.backend);
   const resolvers = options.packages ?? {};
   const sources = new Map<string, PackageSource>();
-  const packages = new Map<string, Promise<ModelPackage>>();
+  /** Opened packages by source object (sources are cached, so this is one per package). */
+  let packages = new WeakMap<PackageSource, Promise<ModelPackage>>();
   const downloadListeners = new Set<(event: DownloadEvent) => void>();
 
   function addDownloadListener(listener: (event: DownloadEvent) => void): () => void {
@@ -111,7 +112,8 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
       );
     }
     if (!source) throw new RuntimeError(`model "${key}": this host does not support ${kind} (${src})`, 'bad-package');
-    sources.set(cacheKey, source);
+    // A picked folder may be picked again (another handle under the same name): never cache it.
+    if (!src.startsWith('folder:')) sources.set(cacheKey, source);
     const withProgress = source as PackageSource & { onProgress?(l: (p: DownloadProgress) => void): () => void };
     const id = source.id;
     withProgress.onProgress?.((p) => downloadListeners.forEach((l) => l({ ...p, package: id })));
@@ -158,17 +160,20 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
     },
     async openPackage(ref, key) {
       const source = packageSource(ref, key);
-      let p = packages.get(source.id);
+      let p = packages.get(source);
       if (!p) {
         p = ModelPackage.open(source);
-        packages.set(source.id, p);
-        p.catch(() => packages.delete(source.id));
+        packages.set(source, p);
+        p.catch(() => packages.delete(source));
       }
       return p;
     },
     packageSource,
     async release(fileKey) {
-      if (fileKey === undefined) packages.clear();
+      if (fileKey === undefined) {
+        packages = new WeakMap();
+        sources.clear();
+      }
       await sessions.release(fileKey);
     },
   };

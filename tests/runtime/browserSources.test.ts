@@ -77,6 +77,13 @@ describe('browser runtime wiring (wasm in Node)', () => {
     const dropped = await runtime.openPackage({ source: 'folder:my-model' });
     const b = await (await runtime.session(packageFileRef(dropped, 'unet/model.onnx'))).run(feeds());
     expect(Array.from(b.out_sample.data as Float32Array)).toEqual(Array.from(a.out_sample.data as Float32Array));
+    expect(await runtime.openPackage({ source: 'folder:my-model' })).toBe(dropped);
+    // Picking another folder under the same name replaces the package.
+    const onlyConfigs = filesOf(pkgDir).filter((f) => (f as File & { webkitRelativePath: string }).webkitRelativePath.includes('scheduler/'));
+    runtime.registerFolder('my-model', droppedFilesSource(onlyConfigs, 'folder:my-model'));
+    const repicked = await runtime.openPackage({ source: 'folder:my-model' });
+    expect(repicked).not.toBe(dropped);
+    expect(await repicked.has('unet/model.onnx')).toBe(false);
     await runtime.release();
   });
 
