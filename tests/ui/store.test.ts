@@ -202,3 +202,15 @@ describe('autosave to IndexedDB', () => {
     expect(await readAutosave(kv)).toBeUndefined();
   });
 });
+
+describe('fresh node ids', () => {
+  it('number copies from the base name, not from the copy', async () => {
+    const { freshNodeId } = await import('../../src/ui/store/docEdits.ts');
+    const doc = baseDoc();
+    doc.nodes.push(node('a_2'));
+    expect(freshNodeId(doc, 'c')).toBe('c');
+    expect(freshNodeId(doc, 'a')).toBe('a_3');
+    expect(freshNodeId(doc, 'a_2')).toBe('a_3');
+    expect(freshNodeId(doc, 'a b!')).toBe('a_b');
+  });
+});

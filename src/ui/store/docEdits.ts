@@ -15,8 +15,10 @@ export function sameRef(a: PortRef, b: PortRef): boolean {
 /** An id not used by any node of the document, derived from a readable base. */
 export function freshNodeId(doc: GraphDocument, base: string, taken: ReadonlySet<string> = new Set()): string {
   const used = new Set(doc.nodes.map((n) => n.id));
-  const stem = base.replace(/[^a-zA-Z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'node';
-  if (!used.has(stem) && !taken.has(stem)) return stem;
+  const clean = base.replace(/[^a-zA-Z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'node';
+  if (!used.has(clean) && !taken.has(clean)) return clean;
+  // A copy of "start_2" becomes "start_3", not "start_2_2".
+  const stem = clean.replace(/_\d+$/, '') || clean;
   for (let i = 2; ; i++) {
     const id = `${stem}_${i}`;
     if (!used.has(id) && !taken.has(id)) return id;
