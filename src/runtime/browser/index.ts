@@ -10,6 +10,7 @@ import type { OnnxBackend } from '../types.ts';
 import type { PackageSource } from '../package.ts';
 import type { DownloadStore } from '../urlSource.ts';
 import { opfsDownloadStore } from './opfsStore.ts';
+import { cacheApiDownloadStore } from './cacheApiStore.ts';
 
 export interface BrowserRuntimeOptions {
   backend: OnnxBackend;
@@ -43,8 +44,18 @@ export function createBrowserRuntime(options: BrowserRuntimeOptions): BrowserRun
   const origin = (globalThis as { location?: { origin?: string } }).location?.origin ?? '';
   const builtinBase = options.builtinBase ?? `${origin}/models/`;
   const folders = new Map<string, PackageSource>();
-  const hasOpfs = typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
-  const storeFor = options.store ?? ((base: string) => (hasOpfs ? opfsDownloadStore(base) : memoryDownloadStore()));
+  // OPFS keeps partial downloads across reloads; Safari's OPFS has no writable streams, so it
+  // gets the Cache API; without either, files stay in memory for the session.
+  const fileHandleProto = (globalThis as { FileSystemFileHandle?: { prototype: object } }).FileSystemFileHandle?.prototype;
+  const hasOpfs =
+    typeof navigator !== 'undefined' &&
+    typeof navigator.storage?.getDirectory === 'function' &&
+    !!fileHandleProto &&
+    'createWritable' in fileHandleProto;
+  const hasCacheApi = typeof caches !== 'undefined';
+  const storeFor =
+    options.store ??
+    ((base: string) => (hasOpfs ? opfsDownloadStore(base) : hasCacheApi ? cacheApiDownloadStore(base) : memoryDownloadStore()));
   const runtime = createRuntime({
     backend: options.backend,
     packages: {
@@ -62,3 +73,4 @@ export function createBrowserRuntime(options: BrowserRuntimeOptions): BrowserRun
 
 export { directoryHandleSource, droppedFilesSource } from './localSources.ts';
 export { opfsDownloadStore } from './opfsStore.ts';
+export { cacheApiDownloadStore } from './cacheApiStore.ts';

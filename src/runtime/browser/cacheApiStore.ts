@@ -1,0 +1,57 @@
+/**
+ * A DownloadStore on the Cache API, for browsers whose OPFS lacks writable file streams (Safari).
+ * Complete files are cached as responses under `<baseUrl><rel>`; an interrupted download is kept
+ * in memory only, so it resumes within the session but not after a reload.
+ */
+import { sha256Hex } from '../memoryStore.ts';
+import type { DownloadSink, DownloadStore } from '../urlSource.ts';
+
+export async function cacheApiDownloadStore(baseUrl: string, cacheName = 'latentloom-models'): Promise<DownloadStore> {
+  const cache = await caches.open(cacheName);
+  const keyOf = (rel: string) => (baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`) + rel;
+  const partial = new Map<string, Uint8Array[]>();
+  const bytesOf = async (rel: string) => {
+    const res = await cache.match(keyOf(rel));
+    return res ? new Uint8Array(await res.arrayBuffer()) : undefined;
+  };
+  return {
+    async has(rel) {
+      return (await cache.match(keyOf(rel))) !== undefined;
+    },
+    get: bytesOf,
+    async partialSize(rel) {
+      return (partial.get(rel) ?? []).reduce((n, p) => n + p.byteLength, 0);
+    },
+    async open(rel, append): Promise<DownloadSink> {
+      const parts = append ? partial.get(rel) ?? [] : [];
+      partial.set(rel, parts);
+      return {
+        async write(chunk) {
+          parts.push(chunk.slice());
+        },
+        async commit() {
+          const blob = new Blob(parts as Uint8Array<ArrayBuffer>[]);
+          await cache.put(keyOf(rel), new Response(blob, { headers: { 'content-length': String(blob.size) } }));
+          partial.delete(rel);
+        },
+        async close() {
+          // Parts stay in memory for a resume in this session.
+        },
+      };
+    },
+    async remove(rel) {
+      partial.delete(rel);
+      await cache.delete(keyOf(rel));
+    },
+    async sha256(rel) {
+      const bytes = await bytesOf(rel);
+      if (!bytes) throw new Error(`${rel} is not in the download cache`);
+      return sha256Hex(bytes);
+    },
+    async size(rel) {
+      const res = await cache.match(keyOf(rel));
+      const len = res?.headers.get('content-length');
+      return res ? (len ? Number(len) : (await res.arrayBuffer()).byteLength) : undefined;
+    },
+  };
+}
