@@ -3,6 +3,7 @@
  * the canvas, refused connections with reasons, palette, undo/redo, autosave across a reload,
  * a malformed file's issues, and "only what changed re-runs".
  */
+import { readFileSync } from 'node:fs';
 import { HAS_CHROMIUM, SKIP_REASON, dragBetween, handle, node, openEditor, probe, screenshot, startSession, type Session } from './harness.ts';
 
 const MATH = '?fresh&example=math-demo';
@@ -170,6 +171,48 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): editing', () => {
     expect(added.id).toMatch(/^multiply/);
     expect(JSON.stringify(doc.edges)).toContain(`{"from":{"node":"finish","port":"result"},"to":{"node":"${added.id}","port":"a"}}`);
     await screenshot(s.page, 'editing-07-wire-dropped');
+  });
+
+  it('copy/paste, duplicate and delete a selection, each one undo step', async () => {
+    await s.page.locator(`${node('start')} .ll-node-title`).click();
+    const count = async () => (await probe(s.page, (p) => p.doc())).nodes.length;
+    const n0 = await count();
+    await s.page.keyboard.press('Control+c');
+    await s.page.mouse.move(300, 700);
+    await s.page.keyboard.press('Control+v');
+    await expect.poll(count).toBe(n0 + 1);
+    await s.page.keyboard.press('Control+d');
+    await expect.poll(count).toBe(n0 + 2);
+    const ids = (await probe(s.page, (p) => p.doc())).nodes.map((n) => n.id);
+    expect(ids.filter((id) => id.startsWith('start'))).toEqual(['start', 'start_2', 'start_3']);
+    await s.page.keyboard.press('Delete');
+    await expect.poll(count).toBe(n0 + 1);
+    await s.page.keyboard.press('Control+z');
+    await expect.poll(count).toBe(n0 + 2);
+    await s.page.keyboard.press('Control+z');
+    await s.page.keyboard.press('Control+z');
+    await expect.poll(count).toBe(n0);
+  });
+
+  it('turns a param into an input socket, wires it, and turns it back', async () => {
+    await s.page.getByLabel('convert bias to input').first().click();
+    await s.page.locator(handle('finish', 'bias', 'target')).waitFor();
+    await dragBetween(s.page, handle('start', 'value', 'source'), handle('finish', 'bias', 'target'));
+    let doc = await probe(s.page, (p) => p.doc());
+    expect(JSON.stringify(doc.edges)).toContain('"to":{"node":"finish","port":"bias"}');
+    await s.page.getByLabel('convert bias to widget').click();
+    doc = await probe(s.page, (p) => p.doc());
+    expect(JSON.stringify(doc.edges)).not.toContain('"port":"bias"');
+    expect(await s.page.locator(`${node('finish')} input[aria-label="bias"]`).count()).toBe(1);
+  });
+
+  it('Save downloads the graph as JSON that loads back to the same document', async () => {
+    const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('button', { name: 'Save' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.json$/);
+    const saved = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    const doc = await probe(s.page, (p) => p.doc());
+    expect(saved.nodes.map((n: { id: string }) => n.id)).toEqual(doc.nodes.map((n) => n.id));
+    expect(saved.edges).toEqual(doc.edges);
   });
 
   it('pasting a graph document opens it', async () => {

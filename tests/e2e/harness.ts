@@ -138,7 +138,7 @@ export async function dragBetween(page: Page, from: string, to: string, steps = 
 }
 
 interface Probe {
-  doc(): { nodes: { id: string; params: Record<string, unknown>; ui?: { x: number; y: number } }[]; edges: unknown[] };
+  doc(): { nodes: { id: string; zone?: string; params: Record<string, unknown>; ui?: { x: number; y: number } }[]; edges: unknown[] };
   lastRun(): { executed: string[]; cached: string[]; ms: number; error?: string } | undefined;
   running(): boolean;
 }
