@@ -2,7 +2,8 @@
  * toy-txt2img (graphs/toy-txt2img.json, 20 steps, CFG, built-in toy-shapes package) end to end,
  * side by side (issue 5):
  * - Node, onnxruntime-node: cold (new runtime: package read and sessions created) and warm
- *   (same runtime and engine, a new seed so the sampler, decode and save run again);
+ *   (same runtime and engine, a new seed so the sampler, decode and save run again); warm also on
+ *   onnxruntime-web's wasm build in Node, which tells the cost of wasm from that of the browser;
  * - headless Chromium, the built app's engine worker on onnxruntime-web wasm: cold (first Run
  *   after page load: model files fetched, sessions created) and warm (Run again with a new seed),
  *   timed from pressing Run to the run being over with its image in the gallery;
@@ -32,16 +33,17 @@ import {
 import { createEngine } from '../../src/engine/engine.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { loadGraph } from '../../src/persistence/load.ts';
+import { createNodeRuntime } from '../../src/runtime/node/index.ts';
+import { createWebBackend } from '../../src/runtime/backends/web.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
 
 const STEPS = 20;
 const WARM_RUNS = 3;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function nodeFigures(): Promise<BenchFigure[]> {
-  const cold = await runInNode(toyGraph(STEPS, 1));
-  // Warm: one runtime (sessions cached) and one engine (prompt encodings cached), new seeds.
-  const runtime = nodeToyRuntime();
+/** Warm runs: one runtime (sessions cached) and one engine (prompt encodings cached), new seeds. */
+async function warmNodeMs(runtime: Runtime): Promise<number> {
   const engine = createEngine({ registry: defaultRegistry(), services: { runtime } });
   const runSeed = async (seed: number) => {
     const loaded = loadGraph(toyGraph(STEPS, seed));
@@ -54,9 +56,18 @@ async function nodeFigures(): Promise<BenchFigure[]> {
   await runSeed(1);
   const warm: number[] = [];
   for (let i = 0; i < WARM_RUNS; i++) warm.push(await runSeed(100 + i));
+  return median(warm);
+}
+
+async function nodeFigures(): Promise<BenchFigure[]> {
+  const cold = await runInNode(toyGraph(STEPS, 1));
+  const warm = await warmNodeMs(nodeToyRuntime());
+  // onnxruntime-web's wasm build in Node: separates the cost of wasm from that of the browser.
+  const web = await warmNodeMs(createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }) }));
   return [
     { name: `toy-txt2img ${STEPS} steps, Node onnxruntime-node: cold`, value: cold.ms, unit: 'ms', note: 'package read + sessions + run' },
-    { name: `toy-txt2img ${STEPS} steps, Node onnxruntime-node: warm`, value: median(warm), unit: 'ms', note: `median of ${WARM_RUNS}, new seed each` },
+    { name: `toy-txt2img ${STEPS} steps, Node onnxruntime-node: warm`, value: warm, unit: 'ms', note: `median of ${WARM_RUNS}, new seed each` },
+    { name: `toy-txt2img ${STEPS} steps, Node onnxruntime-web wasm: warm`, value: web, unit: 'ms', note: `median of ${WARM_RUNS}, new seed each` },
   ];
 }
 
