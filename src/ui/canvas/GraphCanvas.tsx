@@ -49,6 +49,19 @@ interface PaletteState {
   pending?: { ref: PortRef; side: 'source' | 'target' };
 }
 
+/** Whether the graph's bounds, seen through `viewport`, fit inside the canvas element. */
+function graphVisibleAt(
+  viewport: { x: number; y: number; zoom: number },
+  bounds: { x: number; y: number; width: number; height: number },
+  canvas: HTMLElement | null,
+): boolean {
+  if (!canvas || !(bounds.width > 0)) return true;
+  const { width, height } = canvas.getBoundingClientRect();
+  const left = bounds.x * viewport.zoom + viewport.x;
+  const top = bounds.y * viewport.zoom + viewport.y;
+  return left >= 0 && top >= 0 && left + bounds.width * viewport.zoom <= width && top + bounds.height * viewport.zoom <= height;
+}
+
 export function GraphCanvas(props: GraphCanvasProps) {
   const { store, doc, loadId, catalog, statuses, issues, randomizedSeeds, templates, snap, onToast } = props;
   const flow = useReactFlow();
@@ -56,6 +69,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const [nodes, setNodes] = useState<FlowNode[]>([]);
   const [palette, setPalette] = useState<PaletteState>();
   const lastRefusal = useRef<string | undefined>(undefined);
+  const canvasRef = useRef<HTMLDivElement>(null);
 
   const cards = useMemo(
     () => buildCardNodes({ doc, catalog, statuses, issues, randomizedSeeds }, cache.current),
@@ -81,8 +95,9 @@ export function GraphCanvas(props: GraphCanvasProps) {
   useEffect(() => {
     const viewport = store.getSnapshot().doc.ui?.viewport;
     const t = setTimeout(() => {
-      if (viewport) void flow.setViewport(viewport);
-      else void flow.fitView({ padding: 0.12, maxZoom: 1 });
+      // The saved view is kept when it shows the whole graph; otherwise (or without one) fit.
+      if (viewport && graphVisibleAt(viewport, flow.getNodesBounds(flow.getNodes()), canvasRef.current)) void flow.setViewport(viewport);
+      else void flow.fitView({ padding: 0.08, maxZoom: 1 });
     }, 60);
     return () => clearTimeout(t);
   }, [loadId, flow, store]);
@@ -240,7 +255,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   useCanvasKeys({ store, doc, nodes, setNodes, openPaletteAt, onToast });
 
   return (
-    <div className="ll-canvas" onDoubleClick={onDoubleClick} data-testid="canvas">
+    <div className="ll-canvas" ref={canvasRef} onDoubleClick={onDoubleClick} data-testid="canvas">
       <ReactFlow<FlowNode, Edge>
         nodes={nodes}
         edges={edges}

@@ -65,7 +65,7 @@ export function SeedWidget(props: WidgetProps<'seed'>) {
         onChange={(e) => e.target.value !== '' && onChange(clamp(Number(e.target.value)), false)}
         onBlur={() => onChange(value, true)} />
       <button type="button" className="nodrag ll-icon-button" title="New random seed" aria-label="randomise seed"
-        onClick={() => onChange(randomSeed(), true)}>🎲</button>
+        onClick={() => onChange(randomSeed(), true)}>rnd</button>
       <label className="nodrag ll-seed-mode" title="Pick a new random seed after every run">
         <input type="checkbox" checked={!!randomizeAfterRun}
           onChange={(e) => onRandomizeAfterRunChange?.(e.target.checked)} />
