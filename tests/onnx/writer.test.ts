@@ -74,6 +74,25 @@ describe('OnnxGraphBuilder → onnxruntime-node', () => {
     expect(Array.from(bits)).toEqual([0x4800, 0x4900]); // 8.0 and 10.0 (1.25·2³)
   });
 
+  it('float16 and int32 initializers, and a named-output graph without an Identity', async () => {
+    const g = new OnnxGraphBuilder();
+    const x = g.input('x', 'float16', [3]);
+    const i = g.input('i', 'int32', [3]);
+    // 0.5, 1.5, -2 in IEEE half bits.
+    g.op('Add', [x, g.constant(new Tensor('float16', [3], Uint16Array.from([0x3800, 0x3e00, 0xc000])))], undefined, { outputs: ['y'] });
+    g.output('y', 'y', 'float16', [3]);
+    g.output(g.op('Mul', [i, g.constant(new Tensor('int32', [3], Int32Array.from([2, -3, 4])))]), 'j', 'int32', [3]);
+    const info = readOnnxModelInfo(g.toBytes());
+    expect(info.nodeCount).toBe(3); // Add, Mul, and one Identity for `j` only
+    expect(info.initializers.map((t) => [t.elemType, t.dims])).toEqual([['float16', [3]], ['int32', [3]]]);
+    const out = await runModel(g.toBytes(), {
+      x: new ort.Tensor('float16', Uint16Array.from([0x3c00, 0x3c00, 0x3c00]), [3]),
+      i: new ort.Tensor('int32', Int32Array.from([1, 2, 3]), [3]),
+    });
+    expect(Array.from(out.y.data as Uint16Array)).toEqual([0x3e00, 0x4100, 0xbc00]); // 1.5, 2.5, -1
+    expect(Array.from(out.j.data as Int32Array)).toEqual([2, -6, 12]);
+  });
+
   it('external data: weights in model.onnx_data load from a folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-onnx-'));
     try {
