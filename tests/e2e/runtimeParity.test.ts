@@ -8,7 +8,7 @@
  * - graphs/sd15.json (DPM++ 2M Karras, CFG) on a tiny SD 1.5-style package with random weights
  *   (tests/fixtures/tinySd.ts: Conv, MatMul, ConvTranspose, a UNet with external data) that the
  *   page downloads by URL from its own origin — on wasm only here: its 768-wide text encoder
- *   takes SwiftShader about 15 s (measured: WebGPU image 99.95% byte-identical to Node, max
+ *   takes SwiftShader about 15 s on this loaded machine (measured: WebGPU image 99.95% byte-identical to Node, max
  *   |byte − x·255| 0.56), too slow for this suite.
  *
  * The app hands out 8-bit PNGs, so the comparison is on bytes against Node's float image:
@@ -17,27 +17,28 @@
  * WebGPU skips with the reason printed when this Chromium gives the worker no adapter.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StaticServer } from './server.ts';
 import { decodePng } from '../../src/tensor/png.ts';
 import { makeTinySdPackages } from '../fixtures/tinySd.ts';
-import { HAS_CHROMIUM, SKIP_REASON, openEditor, startSession, type Session } from './harness.ts';
+import { HAS_CHROMIUM, ROOT, SKIP_REASON, openEditor, startSession, type Session } from './harness.ts';
 import {
   TOY_GRAPH,
-  exampleGraph,
-  serveAppWith,
-  withModelSource,
-  type Json,
   TOY_PACKAGE,
   chooseBackend,
   countGpuDispatches,
   engineWorker,
+  exampleGraph,
   openGraph,
   runForImage,
   runInNode,
+  serveAppWith,
   takeGpuDispatches,
   toyGraph,
   webGpuUnavailableReason,
+  withModelSource,
   type BrowserRun,
+  type Json,
   type NodeRun,
 } from './workerRuns.ts';
 
@@ -53,7 +54,8 @@ const SD_STEPS = 2;
 const WASM_SLACK = 0.25;
 const WEBGPU_SLACK = 0.5;
 
-const HAS_TOY = existsSync(TOY_GRAPH) && existsSync(TOY_PACKAGE);
+const SD_GRAPH = join(ROOT, 'graphs/sd15.json');
+const HAS_GRAPHS = existsSync(TOY_GRAPH) && existsSync(TOY_PACKAGE) && existsSync(SD_GRAPH);
 
 interface Diff {
   /** max |byte − clamp(x)·255| over RGB. */
@@ -97,10 +99,10 @@ function distinctReds(rgba: Uint8Array): number {
 
 type Backend = 'wasm' | 'webgpu';
 
-describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('runtime parity (browser): text-to-image in the worker, wasm and WebGPU vs onnxruntime-node', () => {
-  const fixtures = makeTinySdPackages(['sd15']);
-  const toy = toyGraph(TOY_STEPS);
-  const sd = exampleGraph('sd15.json', { noise: { width: 64, height: 64 }, scheduler: { steps: SD_STEPS } });
+describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('runtime parity (browser): text-to-image in the worker, wasm and WebGPU vs onnxruntime-node', () => {
+  let fixtures: ReturnType<typeof makeTinySdPackages>;
+  let toy: Json;
+  let sd: Json;
   let s: Session;
   let app: StaticServer;
   let webGpuMissing: string | undefined;
@@ -108,6 +110,9 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('runtime parity (browser): text-to-im
   const browser: Record<string, Partial<Record<Backend, BrowserRun>>> = { toy: {}, sd: {} };
 
   beforeAll(async () => {
+    fixtures = makeTinySdPackages(['sd15']);
+    toy = toyGraph(TOY_STEPS);
+    sd = exampleGraph('sd15.json', { noise: { width: 64, height: 64 }, scheduler: { steps: SD_STEPS } });
     // The Node references run while Chromium starts.
     const [session, server, toyRef, sdRef] = await Promise.all([
       startSession({ webgpu: true }),
@@ -127,7 +132,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('runtime parity (browser): text-to-im
   afterAll(async () => {
     await s?.close();
     await app?.close();
-    fixtures.cleanup();
+    fixtures?.cleanup();
   });
 
   /** Runs `graph` on `backend` in the worker and checks it against Node (and the other backend). */
@@ -187,4 +192,4 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('runtime parity (browser): text-to-im
 });
 
 if (!HAS_CHROMIUM) it.skip(SKIP_REASON, () => {});
-if (HAS_CHROMIUM && !HAS_TOY) it.skip(`${TOY_GRAPH} or ${TOY_PACKAGE} is missing: runtime parity skipped`, () => {});
+if (HAS_CHROMIUM && !HAS_GRAPHS) it.skip(`${TOY_GRAPH}, ${SD_GRAPH} or ${TOY_PACKAGE} is missing: runtime parity skipped`, () => {});
