@@ -7,8 +7,9 @@
  * each formula is rounded by storing into a Float32Array.
  */
 import { Tensor, shapeSize, type TensorLike } from '../../tensor/tensor.ts';
-import { alphasFromBetas, f32, makeBetas } from '../schedules.ts';
+import { alphasFromBetas, f32, makeBetas, spacedTimesteps } from '../schedules.ts';
 import type { SchedulerConfig, SchedulerName } from './config.ts';
+import { linearCombination } from './predictOriginal.ts';
 
 /** A source of standard normal noise with torch.randn's stream (engineer C's TorchGenerator fits). */
 export interface NoiseGenerator {
@@ -121,6 +122,23 @@ export function checkSameShape(a: TensorLike, b: TensorLike, whatA: string, what
 
 export function toTensor(shape: readonly number[], data: Float32Array): Tensor<'float32'> {
   return new Tensor('float32', shape, data);
+}
+
+/** A step's result: the next sample and (where the scheduler has one) the x0 estimate. */
+export function stepResult(shape: readonly number[], prev: Float32Array, x0?: Float32Array): StepResult {
+  return { prevSample: toTensor(shape, prev), predOriginalSample: x0 && toTensor(shape, x0) };
+}
+
+/** An explicit sigma schedule (steps + 1 values, e.g. ComfyUI's) as float32, each finite and >= 0. */
+export function checkedSigmaTable(who: string, sigmas: ArrayLike<number>): Float32Array {
+  if (sigmas.length < 2) throw new Error(`${who}.setSigmas: need at least 2 sigmas (steps + 1), got ${sigmas.length}`);
+  const table = Float32Array.from(sigmas);
+  for (let i = 0; i < table.length; i++) {
+    if (!Number.isFinite(table[i]) || table[i] < 0) {
+      throw new Error(`${who}.setSigmas: sigma ${i} is ${sigmas[i]}, expected a finite number >= 0`);
+    }
+  }
+  return table;
 }
 
 /** Draw noise shaped like `shape` from the options (explicit noise or generator). */
@@ -241,9 +259,7 @@ export abstract class SchedulerBase implements Scheduler {
     const acp = this.alphaProdAt(timestep, 'addNoise');
     const a = Math.fround(Math.sqrt(acp));
     const b = Math.fround(Math.sqrt(f32(1 - acp)));
-    const out = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = f32(a * x[i]) + f32(b * e[i]);
-    return toTensor(original.shape, out);
+    return toTensor(original.shape, linearCombination(a, x, b, e));
   }
 
   setBeginIndex(index: number): void {
@@ -266,6 +282,38 @@ export abstract class SchedulerBase implements Scheduler {
     Object.assign(copy, this);
     copy.state = cloneState(this.state);
     return copy;
+  }
+
+  /**
+   * The model output's and the sample's data for `step`, checked: float32, consistent shapes, the
+   * same shape as each other (`sameShape` false leaves that check to a caller that splits a
+   * learned variance off the model output).
+   */
+  protected stepInputs(
+    modelOutput: TensorLike<'float32'>,
+    sample: TensorLike<'float32'>,
+    sameShape = true,
+  ): { who: string; m: Float32Array; s: Float32Array } {
+    const who = `${this.name}.step`;
+    const m = floatData(modelOutput, `${who}: modelOutput`);
+    const s = floatData(sample, `${who}: sample`);
+    if (sameShape) checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    return { who, m, s };
+  }
+
+  /** Timesteps from diffusers' leading/linspace/trailing spacing (DDPM, DDIM). */
+  protected setSpacedTimesteps(numInferenceSteps: number): void {
+    this.checkSteps(numInferenceSteps);
+    const c = this.config;
+    this.timesteps = spacedTimesteps(c.timestep_spacing, c.num_train_timesteps, numInferenceSteps, c.steps_offset, true);
+    this.numInferenceSteps = numInferenceSteps;
+    this.state.stepIndex = null;
+  }
+
+  /** Record that the step at `index` is done and build its result. */
+  protected finishStep(index: number, shape: readonly number[], prev: Float32Array, x0?: Float32Array): StepResult {
+    this.state.stepIndex = index + 1;
+    return stepResult(shape, prev, x0);
   }
 
   /** alphas_cumprod[t] with a clear error for a timestep outside the training range. */
@@ -321,42 +369,4 @@ export abstract class SchedulerBase implements Scheduler {
     if (this.config.clip_sample) return clampInto(x0, this.config.clip_sample_range);
     return x0;
   }
-}
-
-/**
- * x0 and epsilon from a model output for alpha-parameterised schedulers (DDIM, DDPM, LCM).
- * Returns float32 arrays computed in diffusers' op order.
- */
-export function alphaPredictions(
-  predictionType: string,
-  m: Float32Array,
-  s: Float32Array,
-  alphaProdT: number,
-  who: string,
-  needEpsilon: boolean,
-): { x0: Float32Array; eps: Float32Array | null } {
-  const sa = f32(Math.sqrt(alphaProdT));
-  const sb = f32(Math.sqrt(f32(1 - alphaProdT)));
-  const n = s.length;
-  const x0 = new Float32Array(n);
-  let eps: Float32Array | null = null;
-  if (predictionType === 'epsilon') {
-    for (let i = 0; i < n; i++) x0[i] = f32(s[i] - f32(sb * m[i])) / sa;
-    eps = m;
-  } else if (predictionType === 'sample') {
-    x0.set(m);
-    if (needEpsilon) {
-      eps = new Float32Array(n);
-      for (let i = 0; i < n; i++) eps[i] = f32(s[i] - f32(sa * m[i])) / sb;
-    }
-  } else if (predictionType === 'v_prediction') {
-    for (let i = 0; i < n; i++) x0[i] = f32(sa * s[i]) - f32(sb * m[i]);
-    if (needEpsilon) {
-      eps = new Float32Array(n);
-      for (let i = 0; i < n; i++) eps[i] = f32(sa * m[i]) + f32(sb * s[i]);
-    }
-  } else {
-    throw new Error(`${who}: prediction_type "${predictionType}" is not supported`);
-  }
-  return { x0, eps };
 }

@@ -3,18 +3,10 @@
  * with a generator for eta > 0; clip_sample, thresholding and set_alpha_to_one as in diffusers.
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
-import { f32, spacedTimesteps } from '../schedules.ts';
-import {
-  SchedulerBase,
-  alphaPredictions,
-  checkSameShape,
-  drawNoise,
-  floatData,
-  toTensor,
-  type StepOptions,
-  type StepResult,
-} from './base.ts';
+import { f32 } from '../schedules.ts';
+import { SchedulerBase, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
+import { addScaledNoise, alphaPredictions, linearCombination } from './predictOriginal.ts';
 
 export class DDIMScheduler extends SchedulerBase {
   /** alphas_cumprod used past the last step: 1 with set_alpha_to_one, else alphas_cumprod[0]. */
@@ -26,11 +18,7 @@ export class DDIMScheduler extends SchedulerBase {
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    this.checkSteps(numInferenceSteps);
-    const c = this.config;
-    this.timesteps = spacedTimesteps(c.timestep_spacing, c.num_train_timesteps, numInferenceSteps, c.steps_offset, true);
-    this.numInferenceSteps = numInferenceSteps;
-    this.state.stepIndex = null;
+    this.setSpacedTimesteps(numInferenceSteps);
   }
 
   /** t minus the stride num_train_timesteps // num_inference_steps, as diffusers' DDIM does. */
@@ -54,10 +42,7 @@ export class DDIMScheduler extends SchedulerBase {
     sample: TensorLike<'float32'>,
     options?: StepOptions,
   ): StepResult {
-    const who = `${this.name}.step`;
-    const m = floatData(modelOutput, `${who}: modelOutput`);
-    const s = floatData(sample, `${who}: sample`);
-    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { who, m, s } = this.stepInputs(modelOutput, sample);
     const eta = options?.eta ?? 0;
     if (!Number.isFinite(eta) || eta < 0) throw new Error(`${who}: eta must be a number >= 0, got ${eta}`);
     const prevT = this.previousTimestep(timestep);
@@ -68,13 +53,14 @@ export class DDIMScheduler extends SchedulerBase {
     const stdDev = f32(f32(eta) * f32(Math.sqrt(variance)));
     const dirCoeff = f32(Math.sqrt(f32(f32(1 - aptPrev) - f32(stdDev * stdDev))));
     const x0Coeff = f32(Math.sqrt(aptPrev));
-    const out = new Float32Array(s.length);
+    let out: Float32Array;
     let x0: Float32Array;
     const c = this.config;
     if (c.prediction_type === 'epsilon' && !c.clip_sample && !c.thresholding) {
       // Fused fast path (one pass): the same float32 ops as the general path below.
       const sa = f32(Math.sqrt(apt));
       const sb = f32(Math.sqrt(f32(1 - apt)));
+      out = new Float32Array(s.length);
       x0 = new Float32Array(s.length);
       for (let i = 0; i < s.length; i++) {
         const mi = m[i];
@@ -85,13 +71,9 @@ export class DDIMScheduler extends SchedulerBase {
     } else {
       const pred = alphaPredictions(c.prediction_type, m, s, apt, who, true);
       x0 = this.clipOrThreshold(pred.x0, sample.shape);
-      const eps = pred.eps as Float32Array;
-      for (let i = 0; i < s.length; i++) out[i] = f32(x0Coeff * x0[i]) + f32(dirCoeff * eps[i]);
+      out = linearCombination(x0Coeff, x0, dirCoeff, pred.eps as Float32Array);
     }
-    if (eta > 0) {
-      const noise = drawNoise(options, sample.shape, who);
-      for (let i = 0; i < out.length; i++) out[i] = out[i] + f32(stdDev * noise[i]);
-    }
-    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
+    if (eta > 0) addScaledNoise(out, stdDev, drawNoise(options, sample.shape, who));
+    return stepResult(sample.shape, out, x0);
   }
 }

@@ -3,18 +3,10 @@
  * variance (fixed_small, fixed_small_log, fixed_large, fixed_large_log, learned, learned_range).
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
-import { f32, spacedTimesteps } from '../schedules.ts';
-import {
-  SchedulerBase,
-  alphaPredictions,
-  checkSameShape,
-  drawNoise,
-  floatData,
-  toTensor,
-  type StepOptions,
-  type StepResult,
-} from './base.ts';
+import { f32 } from '../schedules.ts';
+import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
+import { addScaledNoise, alphaPredictions, linearCombination } from './predictOriginal.ts';
 
 /** Split a [B, 2C, …] output into the prediction and the predicted variance (learned types). */
 export function splitLearnedVariance(
@@ -37,17 +29,32 @@ export function splitLearnedVariance(
   return { prediction, variance };
 }
 
+/**
+ * For schedulers that may learn their variance: a model output with twice the sample's channels
+ * (and `learned` set) is split into prediction and variance; otherwise it must match the sample.
+ */
+export function withLearnedVariance(
+  modelOutput: TensorLike<'float32'>,
+  sample: TensorLike<'float32'>,
+  m: Float32Array,
+  s: Float32Array,
+  learned: boolean,
+): { prediction: Float32Array; predictedVariance: Float32Array | null } {
+  if (learned && m.length === s.length * 2) {
+    const split = splitLearnedVariance(m, modelOutput.shape, sample.shape);
+    return { prediction: split.prediction, predictedVariance: split.variance };
+  }
+  checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+  return { prediction: m, predictedVariance: null };
+}
+
 export class DDPMScheduler extends SchedulerBase {
   constructor(config: SchedulerConfig) {
     super('DDPMScheduler', config);
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    this.checkSteps(numInferenceSteps);
-    const c = this.config;
-    this.timesteps = spacedTimesteps(c.timestep_spacing, c.num_train_timesteps, numInferenceSteps, c.steps_offset, true);
-    this.numInferenceSteps = numInferenceSteps;
-    this.state.stepIndex = null;
+    this.setSpacedTimesteps(numInferenceSteps);
   }
 
   /** diffusers' previous_timestep: the next entry of `timesteps`, or t - 1 before setTimesteps. */
@@ -86,18 +93,10 @@ export class DDPMScheduler extends SchedulerBase {
     sample: TensorLike<'float32'>,
     options?: StepOptions,
   ): StepResult {
-    const who = `${this.name}.step`;
-    let m = floatData(modelOutput, `${who}: modelOutput`);
-    const s = floatData(sample, `${who}: sample`);
+    const { who, m: output, s } = this.stepInputs(modelOutput, sample, false);
     const vt = this.config.variance_type ?? 'fixed_small';
-    let predictedVariance: Float32Array | null = null;
-    if ((vt === 'learned' || vt === 'learned_range') && m.length === s.length * 2) {
-      const split = splitLearnedVariance(m, modelOutput.shape, sample.shape);
-      m = split.prediction;
-      predictedVariance = split.variance;
-    } else {
-      checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
-    }
+    const learned = vt === 'learned' || vt === 'learned_range';
+    const { prediction: m, predictedVariance } = withLearnedVariance(modelOutput, sample, output, s, learned);
     const t = timestep;
     const prevT = this.previousTimestep(t);
     const apt = this.alphaProdAt(t, 'step');
@@ -112,8 +111,7 @@ export class DDPMScheduler extends SchedulerBase {
 
     const c0 = f32(f32(f32(Math.sqrt(aptPrev)) * currentBeta) / bpt);
     const cs = f32(f32(f32(Math.sqrt(currentAlpha)) * bptPrev) / bpt);
-    const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = f32(c0 * x0[i]) + f32(cs * s[i]);
+    const out = linearCombination(c0, x0, cs, s);
 
     if (t > 0) {
       const noise = drawNoise(options, sample.shape, who);
@@ -129,10 +127,9 @@ export class DDPMScheduler extends SchedulerBase {
         for (let i = 0; i < out.length; i++) out[i] = out[i] + f32(f32(Math.sqrt(predictedVariance[i])) * noise[i]);
       } else {
         const v = this.getVariance(t);
-        const scale = vt === 'fixed_small_log' ? v : f32(Math.sqrt(v));
-        for (let i = 0; i < out.length; i++) out[i] = out[i] + f32(scale * noise[i]);
+        addScaledNoise(out, vt === 'fixed_small_log' ? v : f32(Math.sqrt(v)), noise);
       }
     }
-    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
+    return stepResult(sample.shape, out, x0);
   }
 }

@@ -18,13 +18,16 @@ import {
 import {
   SchedulerBase,
   checkSameShape,
+  checkedSigmaTable,
   floatData,
+  stepResult,
   thresholdSample,
   toTensor,
   type StepOptions,
   type StepResult,
 } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
+import { linearCombination, predictFromAlphaSigma } from './predictOriginal.ts';
 
 interface AlphaSigma {
   alpha: number;
@@ -113,12 +116,17 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     const sigmas = new Float32Array(sigmas64.length + 1);
     sigmas.set(sigmas64);
     sigmas[sigmas64.length] = finalSigma;
+    this.applySchedule(timesteps, sigmas);
+  }
+
+  /** Install a schedule and restart the solver (empty history, first order first). */
+  private applySchedule(timesteps: number[], sigmas: Float32Array): void {
     this.sigmas = sigmas;
     this.timesteps = timesteps;
     this.numInferenceSteps = timesteps.length;
     this.state = {
       ...this.state,
-      history: new Array<Float32Array | null>(c.solver_order).fill(null),
+      history: new Array<Float32Array | null>(this.config.solver_order).fill(null),
       lowerOrderNums: 0,
       stepIndex: null,
       beginIndex: null,
@@ -130,23 +138,11 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
    * is the rounded training timestep of its sigma.
    */
   setSigmas(sigmas: ArrayLike<number>): void {
-    if (sigmas.length < 2) throw new Error(`${this.name}.setSigmas: need at least 2 sigmas (steps + 1), got ${sigmas.length}`);
-    const table = Float32Array.from(sigmas);
-    for (let i = 0; i < table.length; i++) {
-      if (!Number.isFinite(table[i]) || table[i] < 0) {
-        throw new Error(`${this.name}.setSigmas: sigma ${i} is ${sigmas[i]}, expected a finite number >= 0`);
-      }
-    }
-    this.sigmas = table;
-    this.timesteps = Array.from(table.subarray(0, table.length - 1), (s) => roundHalfEven(sigmaToT(s, this.logSigmas)));
-    this.numInferenceSteps = this.timesteps.length;
-    this.state = {
-      ...this.state,
-      history: new Array<Float32Array | null>(this.config.solver_order).fill(null),
-      lowerOrderNums: 0,
-      stepIndex: null,
-      beginIndex: null,
-    };
+    const table = checkedSigmaTable(this.name, sigmas);
+    this.applySchedule(
+      Array.from(table.subarray(0, table.length - 1), (s) => roundHalfEven(sigmaToT(s, this.logSigmas))),
+      table,
+    );
   }
 
   /** alpha_t * x0 + sigma_t * noise at the timestep's sigma. */
@@ -158,35 +154,25 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     const index =
       this.state.beginIndex === null ? this.indexForTimestep(timestep) : (this.state.stepIndex ?? this.state.beginIndex);
     const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
-    const out = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = f32(alpha * x[i]) + f32(sigma * e[i]);
-    return toTensor(original.shape, out);
+    return toTensor(original.shape, linearCombination(alpha, x, sigma, e));
   }
 
   /** The model output as the solver's variable: x0 for dpmsolver++, epsilon for dpmsolver. */
   private convertModelOutput(m: Float32Array, s: Float32Array, shape: readonly number[], index: number): Float32Array {
     const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
-    const type = this.config.prediction_type;
-    const n = s.length;
-    const out = new Float32Array(n);
-    if (this.config.algorithm_type === 'dpmsolver++') {
-      if (type === 'epsilon') for (let i = 0; i < n; i++) out[i] = f32(s[i] - f32(sigma * m[i])) / alpha;
-      else if (type === 'sample') out.set(m);
-      else for (let i = 0; i < n; i++) out[i] = f32(alpha * s[i]) - f32(sigma * m[i]);
-      return this.config.thresholding
-        ? thresholdSample(out, shape, this.config.dynamic_thresholding_ratio, this.config.sample_max_value)
-        : out;
+    const c = this.config;
+    const who = this.name;
+    if (c.algorithm_type === 'dpmsolver++') {
+      const x0 = predictFromAlphaSigma(c.prediction_type, m, s, alpha, sigma, who, true, false).x0 as Float32Array;
+      return c.thresholding ? thresholdSample(x0, shape, c.dynamic_thresholding_ratio, c.sample_max_value) : x0;
     }
-    if (type === 'epsilon') out.set(m);
-    else if (type === 'sample') for (let i = 0; i < n; i++) out[i] = f32(s[i] - f32(alpha * m[i])) / sigma;
-    else for (let i = 0; i < n; i++) out[i] = f32(alpha * m[i]) + f32(sigma * s[i]);
-    if (!this.config.thresholding) return out;
+    const eps = predictFromAlphaSigma(c.prediction_type, m, s, alpha, sigma, who, false, true).eps as Float32Array;
+    // The history keeps this array: never the caller's own buffer.
+    if (!c.thresholding) return eps === m ? m.slice() : eps;
     // Threshold the implied x0, then turn it back into epsilon (as diffusers does).
-    const x0 = new Float32Array(n);
-    for (let i = 0; i < n; i++) x0[i] = f32(s[i] - f32(sigma * out[i])) / alpha;
-    const clipped = thresholdSample(x0, shape, this.config.dynamic_thresholding_ratio, this.config.sample_max_value);
-    for (let i = 0; i < n; i++) out[i] = f32(s[i] - f32(alpha * clipped[i])) / sigma;
-    return out;
+    const x0 = predictFromAlphaSigma('epsilon', eps, s, alpha, sigma, who, true, false).x0 as Float32Array;
+    const clipped = thresholdSample(x0, shape, c.dynamic_thresholding_ratio, c.sample_max_value);
+    return predictFromAlphaSigma('sample', clipped, s, alpha, sigma, who, false, true).eps as Float32Array;
   }
 
   step(
@@ -196,10 +182,7 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     _options?: StepOptions,
   ): StepResult {
     this.requireTimesteps('step');
-    const who = `${this.name}.step`;
-    const m = floatData(modelOutput, `${who}: modelOutput`);
-    const s = floatData(sample, `${who}: sample`);
-    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { who, m, s } = this.stepInputs(modelOutput, sample);
     const c = this.config;
     const index = this.ensureStepIndex(timestep);
     if (index + 1 >= (this.sigmas as Float32Array).length) {
@@ -226,8 +209,7 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     }
     if (st.lowerOrderNums < c.solver_order) st.lowerOrderNums += 1;
     st.stepIndex = index + 1;
-    const x0 = c.algorithm_type === 'dpmsolver++' ? converted : undefined;
-    return { prevSample: toTensor(sample.shape, out), predOriginalSample: x0 && toTensor(sample.shape, x0) };
+    return stepResult(sample.shape, out, c.algorithm_type === 'dpmsolver++' ? converted : undefined);
   }
 
   private firstOrder(d0: Float32Array, s: Float32Array, index: number): Float32Array {

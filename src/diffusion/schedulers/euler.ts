@@ -4,9 +4,61 @@
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
-import { checkSameShape, drawNoise, floatData, toTensor, type StepOptions, type StepResult } from './base.ts';
+import { drawNoise, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
+import { sigmaPredictX0 } from './predictOriginal.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
+
+/** One Euler move from sigma by dt; ancestral steps add `noise * sigmaUp` (noise null: none). */
+interface EulerMove {
+  sigma: number;
+  dt: number;
+  noise: Float32Array | null;
+  sigmaUp: number;
+}
+
+/**
+ * x + (x - x0) / sigma * dt into `out`, plus noise * sigmaUp when ancestral noise is given (then
+ * the Euler part is rounded to float32 first, as torch stores it).
+ */
+function eulerUpdate(s: Float32Array, x0: Float32Array, move: EulerMove, out: Float32Array): void {
+  const { sigma, dt, noise, sigmaUp } = move;
+  for (let i = 0; i < s.length; i++) {
+    const euler = s[i] + f32(f32(f32(s[i] - x0[i]) / sigma) * dt);
+    out[i] = noise === null ? euler : f32(euler) + f32(noise[i] * sigmaUp);
+  }
+}
+
+/** The same update with x0 = x - sigma * eps computed in the same pass (epsilon prediction). */
+function eulerUpdateEpsilon(m: Float32Array, s: Float32Array, move: EulerMove, out: Float32Array, x0: Float32Array): void {
+  const { sigma, dt, noise, sigmaUp } = move;
+  for (let i = 0; i < s.length; i++) {
+    const si = s[i];
+    const x = f32(si - f32(sigma * m[i]));
+    x0[i] = x;
+    const euler = si + f32(f32(f32(si - x) / sigma) * dt);
+    out[i] = noise === null ? euler : f32(euler) + f32(noise[i] * sigmaUp);
+  }
+}
+
+/** x0 and the next sample of an Euler (ancestral when the move has noise) step. */
+function eulerStep(
+  predictionType: string,
+  who: string,
+  m: Float32Array,
+  s: Float32Array,
+  move: EulerMove,
+): { out: Float32Array; x0: Float32Array } {
+  const out = new Float32Array(s.length);
+  if (predictionType === 'epsilon') {
+    const x0 = new Float32Array(s.length);
+    eulerUpdateEpsilon(m, s, move, out, x0);
+    return { out, x0 };
+  }
+  const x0 = sigmaPredictX0(predictionType, m, s, move.sigma, who, move.noise === null);
+  eulerUpdate(s, x0, move, out);
+  return { out, x0 };
+}
 
 export class EulerDiscreteScheduler extends SigmaSchedulerBase {
   constructor(config: SchedulerConfig) {
@@ -29,31 +81,13 @@ export class EulerDiscreteScheduler extends SigmaSchedulerBase {
     sample: TensorLike<'float32'>,
     _options?: StepOptions,
   ): StepResult {
-    const who = `${this.name}.step`;
-    const m = floatData(modelOutput, `${who}: modelOutput`);
-    const s = floatData(sample, `${who}: sample`);
-    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { m, s } = this.stepInputs(modelOutput, sample);
     const index = this.ensureStepIndex(timestep);
     const sigma = this.sigmaAt(index);
     const sigmaNext = this.sigmaAt(index + 1);
     const dt = f32(sigmaNext - sigma);
-    const out = new Float32Array(s.length);
-    let x0: Float32Array;
-    if (this.config.prediction_type === 'epsilon') {
-      // Fused fast path (one pass): the same float32 ops as the general path below.
-      x0 = new Float32Array(s.length);
-      for (let i = 0; i < s.length; i++) {
-        const si = s[i];
-        const x = f32(si - f32(sigma * m[i]));
-        x0[i] = x;
-        out[i] = si + f32(f32(f32(si - x) / sigma) * dt);
-      }
-    } else {
-      x0 = this.predictX0(m, s, sigma, true);
-      for (let i = 0; i < s.length; i++) out[i] = s[i] + f32(f32(f32(s[i] - x0[i]) / sigma) * dt);
-    }
-    this.state.stepIndex = index + 1;
-    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
+    const { out, x0 } = eulerStep(this.config.prediction_type, this.name, m, s, { sigma, dt, noise: null, sigmaUp: 0 });
+    return this.finishStep(index, sample.shape, out, x0);
   }
 }
 
@@ -73,10 +107,7 @@ export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
     sample: TensorLike<'float32'>,
     options?: StepOptions,
   ): StepResult {
-    const who = `${this.name}.step`;
-    const m = floatData(modelOutput, `${who}: modelOutput`);
-    const s = floatData(sample, `${who}: sample`);
-    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { who, m, s } = this.stepInputs(modelOutput, sample);
     if (this.config.prediction_type === 'sample') {
       throw new Error(`${who}: prediction_type "sample" is not implemented for EulerAncestralDiscreteScheduler (as in diffusers)`);
     }
@@ -89,25 +120,7 @@ export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
     const sigmaDown = f32(Math.sqrt(f32(toSq - f32(sigmaUp * sigmaUp))));
     const dt = f32(sigmaDown - sigma);
     const noise = drawNoise(options, sample.shape, who);
-    const out = new Float32Array(s.length);
-    let x0: Float32Array;
-    if (this.config.prediction_type === 'epsilon') {
-      // Fused fast path (one pass): the same float32 ops as the general path below.
-      x0 = new Float32Array(s.length);
-      for (let i = 0; i < s.length; i++) {
-        const si = s[i];
-        const x = f32(si - f32(sigma * m[i]));
-        x0[i] = x;
-        out[i] = f32(si + f32(f32(f32(si - x) / sigma) * dt)) + f32(noise[i] * sigmaUp);
-      }
-    } else {
-      x0 = this.predictX0(m, s, sigma, false);
-      for (let i = 0; i < s.length; i++) {
-        const euler = f32(s[i] + f32(f32(f32(s[i] - x0[i]) / sigma) * dt));
-        out[i] = euler + f32(noise[i] * sigmaUp);
-      }
-    }
-    this.state.stepIndex = index + 1;
-    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
+    const { out, x0 } = eulerStep(this.config.prediction_type, this.name, m, s, { sigma, dt, noise, sigmaUp });
+    return this.finishStep(index, sample.shape, out, x0);
   }
 }

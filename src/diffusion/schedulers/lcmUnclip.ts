@@ -4,19 +4,10 @@
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
-import {
-  SchedulerBase,
-  alphaPredictions,
-  checkSameShape,
-  clampInto,
-  drawNoise,
-  floatData,
-  toTensor,
-  type StepOptions,
-  type StepResult,
-} from './base.ts';
+import { SchedulerBase, clampInto, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
-import { splitLearnedVariance } from './ddpm.ts';
+import { withLearnedVariance } from './ddpm.ts';
+import { addScaledNoise, alphaPredictions, linearCombination } from './predictOriginal.ts';
 
 const SIGMA_DATA = 0.5;
 
@@ -67,10 +58,7 @@ export class LCMScheduler extends SchedulerBase {
     options?: StepOptions,
   ): StepResult {
     this.requireTimesteps('step');
-    const who = `${this.name}.step`;
-    const m = floatData(modelOutput, `${who}: modelOutput`);
-    const s = floatData(sample, `${who}: sample`);
-    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { who, m, s } = this.stepInputs(modelOutput, sample);
     const index = this.ensureStepIndex(timestep);
     const prevIndex = index + 1;
     const prevT = prevIndex < this.timesteps.length ? this.timesteps[prevIndex] : timestep;
@@ -79,18 +67,14 @@ export class LCMScheduler extends SchedulerBase {
     const { cSkip, cOut } = this.scalings(timestep);
     const { x0: rawX0 } = alphaPredictions(this.config.prediction_type, m, s, apt, who, false);
     const x0 = this.clipOrThreshold(rawX0, sample.shape);
-    const denoised = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) denoised[i] = f32(cOut * x0[i]) + f32(cSkip * s[i]);
+    const denoised = linearCombination(cOut, x0, cSkip, s);
     let out = denoised;
     if (index !== (this.numInferenceSteps as number) - 1) {
+      // Renoise to the next timestep: sqrt(acp_prev) * denoised + sqrt(1 - acp_prev) * noise.
       const noise = drawNoise(options, sample.shape, who);
-      const a = f32(Math.sqrt(aptPrev));
-      const b = f32(Math.sqrt(f32(1 - aptPrev)));
-      out = new Float32Array(s.length);
-      for (let i = 0; i < s.length; i++) out[i] = f32(a * denoised[i]) + f32(b * noise[i]);
+      out = linearCombination(f32(Math.sqrt(aptPrev)), denoised, f32(Math.sqrt(f32(1 - aptPrev))), noise);
     }
-    this.state.stepIndex = index + 1;
-    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, denoised) };
+    return this.finishStep(index, sample.shape, out, denoised);
   }
 }
 
@@ -135,17 +119,9 @@ export class UnCLIPScheduler extends SchedulerBase {
     sample: TensorLike<'float32'>,
     options?: StepOptions,
   ): StepResult {
-    const who = `${this.name}.step`;
-    let m = floatData(modelOutput, `${who}: modelOutput`);
-    const s = floatData(sample, `${who}: sample`);
-    let predictedVariance: Float32Array | null = null;
-    if (this.config.variance_type === 'learned_range' && m.length === 2 * s.length) {
-      const split = splitLearnedVariance(m, modelOutput.shape, sample.shape);
-      m = split.prediction;
-      predictedVariance = split.variance;
-    } else {
-      checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
-    }
+    const { who, m: output, s } = this.stepInputs(modelOutput, sample, false);
+    const learned = this.config.variance_type === 'learned_range';
+    const { prediction: m, predictedVariance } = withLearnedVariance(modelOutput, sample, output, s, learned);
     const t = timestep;
     const prevT = options?.prevTimestep ?? t - 1;
     if (!Number.isInteger(prevT) || prevT >= t) {
@@ -164,8 +140,7 @@ export class UnCLIPScheduler extends SchedulerBase {
     const x0 = this.config.clip_sample ? clampInto(rawX0, this.config.clip_sample_range) : rawX0;
     const c0 = f32(f32(f32(Math.sqrt(aptPrev)) * beta) / bpt);
     const cs = f32(f32(f32(Math.sqrt(alpha)) * bptPrev) / bpt);
-    const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = f32(c0 * x0[i]) + f32(cs * s[i]);
+    const out = linearCombination(c0, x0, cs, s);
     if (t > 0) {
       const noise = drawNoise(options, sample.shape, who);
       if (predictedVariance) {
@@ -174,10 +149,9 @@ export class UnCLIPScheduler extends SchedulerBase {
           out[i] = out[i] + f32(f32(Math.exp(f32(0.5 * v))) * noise[i]);
         }
       } else {
-        const std = this.getVariance(t, prevT);
-        for (let i = 0; i < out.length; i++) out[i] = out[i] + f32(std * noise[i]);
+        addScaledNoise(out, this.getVariance(t, prevT), noise);
       }
     }
-    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
+    return stepResult(sample.shape, out, x0);
   }
 }

@@ -4,8 +4,9 @@
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
-import { checkSameShape, clampInto, floatData, toTensor, type StepOptions, type StepResult } from './base.ts';
+import { clampInto, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
+import { sigmaDerivative } from './predictOriginal.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
 
 // QUADPACK's 21-point Gauss-Kronrod rule (qk21), which scipy.integrate.quad applies first and, for
@@ -76,10 +77,7 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     sample: TensorLike<'float32'>,
     options?: StepOptions & { order?: number },
   ): StepResult {
-    const who = `${this.name}.step`;
-    const m = floatData(modelOutput, `${who}: modelOutput`);
-    const s = floatData(sample, `${who}: sample`);
-    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { who, m, s } = this.stepInputs(modelOutput, sample);
     const maxOrder = options?.order ?? LMSDiscreteScheduler.DEFAULT_ORDER;
     if (!Number.isInteger(maxOrder) || maxOrder < 1 || maxOrder > 4) {
       throw new Error(`${who}: order must be 1, 2, 3 or 4, got ${maxOrder}`);
@@ -88,9 +86,7 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     const sigma = this.sigmaAt(index);
     this.sigmaAt(index + 1);
     const x0 = this.predictX0(m, s, sigma, true);
-    const derivative = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) derivative[i] = f32(s[i] - x0[i]) / sigma;
-    const history = [...this.state.history, derivative];
+    const history = [...this.state.history, sigmaDerivative(s, x0, sigma)];
     if (history.length > maxOrder) history.shift();
     this.state.history = history;
     const order = Math.min(index + 1, maxOrder);
@@ -110,8 +106,7 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
       if (order > 3) acc = f32(acc + f32(c3 * d3[i]));
       out[i] = s[i] + acc;
     }
-    this.state.stepIndex = index + 1;
-    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
+    return this.finishStep(index, sample.shape, out, x0);
   }
 }
 
@@ -151,10 +146,7 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     sample: TensorLike<'float32'>,
     _options?: StepOptions,
   ): StepResult {
-    const who = `${this.name}.step`;
-    const m = floatData(modelOutput, `${who}: modelOutput`);
-    const s = floatData(sample, `${who}: sample`);
-    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { m, s } = this.stepInputs(modelOutput, sample);
     const index = this.ensureStepIndex(timestep);
     const first = this.stateInFirstOrder;
     const sigma = first ? this.sigmaAt(index) : this.sigmaAt(index - 1);
@@ -165,8 +157,7 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     const out = new Float32Array(s.length);
     const st = this.state;
     if (first) {
-      const derivative = new Float32Array(s.length);
-      for (let i = 0; i < s.length; i++) derivative[i] = f32(s[i] - x0[i]) / sigma;
+      const derivative = sigmaDerivative(s, x0, sigma);
       const dt = f32(sigmaNext - sigma);
       st.prevDerivative = derivative;
       st.dt = dt;
@@ -185,7 +176,6 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
       st.dt = null;
       st.savedSample = null;
     }
-    st.stepIndex = index + 1;
-    return { prevSample: toTensor(sample.shape, out), predOriginalSample: toTensor(sample.shape, x0) };
+    return this.finishStep(index, sample.shape, out, x0);
   }
 }

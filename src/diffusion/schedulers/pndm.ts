@@ -5,8 +5,9 @@
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
-import { SchedulerBase, checkSameShape, floatData, toTensor, type StepResult } from './base.ts';
+import { SchedulerBase, stepResult, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
+import { linearCombination } from './predictOriginal.ts';
 
 const PNDM_ORDER = 4;
 
@@ -61,16 +62,13 @@ export class PNDMScheduler extends SchedulerBase {
 
   step(modelOutput: TensorLike<'float32'>, timestep: number, sample: TensorLike<'float32'>): StepResult {
     this.requireTimesteps('step');
-    const who = `${this.name}.step`;
-    const m = floatData(modelOutput, `${who}: modelOutput`);
-    const s = floatData(sample, `${who}: sample`);
-    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { m, s } = this.stepInputs(modelOutput, sample);
     const prev =
       this.state.counter < this.prkTimesteps.length && !this.config.skip_prk_steps
         ? this.stepPrk(m, timestep, s)
         : this.stepPlms(m, timestep, s);
     this.state.stepIndex = (this.state.stepIndex ?? this.state.beginIndex ?? 0) + 1;
-    return { prevSample: toTensor(sample.shape, prev) };
+    return stepResult(sample.shape, prev);
   }
 
   /** One Runge-Kutta sub-step (four per warm-up step). */
@@ -162,8 +160,7 @@ export class PNDMScheduler extends SchedulerBase {
     if (this.config.prediction_type === 'v_prediction') {
       const a = f32(Math.sqrt(apt));
       const b = f32(Math.sqrt(bpt));
-      output = new Float32Array(m.length);
-      for (let i = 0; i < m.length; i++) output[i] = f32(a * m[i]) + f32(b * s[i]);
+      output = linearCombination(a, m, b, s);
     } else if (this.config.prediction_type !== 'epsilon') {
       throw new Error(`${this.name}: prediction_type must be epsilon or v_prediction, got "${this.config.prediction_type}"`);
     }

@@ -14,8 +14,9 @@ import {
   sigmasFromAlphasCumprod,
   spacedTimesteps,
 } from '../schedules.ts';
-import { SchedulerBase, checkSameShape, floatData, toTensor } from './base.ts';
+import { SchedulerBase, checkSameShape, checkedSigmaTable, floatData, toTensor } from './base.ts';
 import type { SchedulerConfig, SchedulerName } from './config.ts';
+import { sigmaPredictX0 } from './predictOriginal.ts';
 
 export abstract class SigmaSchedulerBase extends SchedulerBase {
   /** sqrt((1 - acp) / acp) per training timestep, ascending with t (float32). */
@@ -84,13 +85,7 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
    * fractional training timesteps of each sigma, as diffusers does for custom sigmas.
    */
   setSigmas(sigmas: ArrayLike<number>): void {
-    if (sigmas.length < 2) throw new Error(`${this.name}.setSigmas: need at least 2 sigmas (steps + 1), got ${sigmas.length}`);
-    const table = Float32Array.from(sigmas);
-    for (let i = 0; i < table.length; i++) {
-      if (!Number.isFinite(table[i]) || table[i] < 0) {
-        throw new Error(`${this.name}.setSigmas: sigma ${i} is ${sigmas[i]}, expected a finite number >= 0`);
-      }
-    }
+    const table = checkedSigmaTable(this.name, sigmas);
     const timesteps = Array.from(table.subarray(0, table.length - 1), (s) => f32(sigmaToT(s, this.logSigmas)));
     this.applySchedule(timesteps, table);
     this.numInferenceSteps = timesteps.length;
@@ -132,20 +127,7 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
 
   /** x0 from the model output at `sigma` (epsilon, v_prediction or sample). */
   protected predictX0(m: Float32Array, s: Float32Array, sigma: number, allowSample = true): Float32Array {
-    const out = new Float32Array(s.length);
-    const type = this.config.prediction_type;
-    if (type === 'epsilon') {
-      for (let i = 0; i < s.length; i++) out[i] = s[i] - f32(sigma * m[i]);
-    } else if (type === 'v_prediction') {
-      const sq1 = f32(f32(sigma * sigma) + 1);
-      const cOut = f32(-sigma / f32(Math.sqrt(sq1)));
-      for (let i = 0; i < s.length; i++) out[i] = f32(m[i] * cOut) + f32(s[i] / sq1);
-    } else if (type === 'sample' && allowSample) {
-      out.set(m);
-    } else {
-      throw new Error(`${this.name}: prediction_type "${type}" is not supported`);
-    }
-    return out;
+    return sigmaPredictX0(this.config.prediction_type, m, s, sigma, this.name, allowSample);
   }
 
   protected sigmaAt(index: number): number {
