@@ -115,17 +115,15 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('runtime parity (browser): text-to
     fixtures = makeTinySdPackages(['sd15']);
     toy = toyGraph(TOY_STEPS);
     sd = exampleGraph('sd15.json', { noise: { width: 64, height: 64 }, scheduler: { steps: SD_STEPS } });
-    // The Node references run while Chromium starts.
-    const [session, server, toyRef, sdRef] = await Promise.all([
-      startSession({ webgpu: true }),
-      serveAppWith({ fixtures: fixtures.root }),
-      runInNode(toy),
-      runInNode(withModelSource(sd, fixtures.packages.sd15.dir)),
+    // The Node references run while Chromium starts. All settle before a failure is thrown, so
+    // afterAll closes whatever did start.
+    const settled = await Promise.allSettled([
+      startSession({ webgpu: true }).then((started) => void (s = started)),
+      serveAppWith({ fixtures: fixtures.root }).then((server) => void (app = server)),
+      runInNode(toy).then((run) => void (reference.toy = run)),
+      runInNode(withModelSource(sd, fixtures.packages.sd15.dir)).then((run) => void (reference.sd = run)),
     ]);
-    s = session;
-    app = server;
-    reference.toy = toyRef;
-    reference.sd = sdRef;
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
     await openEditor(s.page, app.url, '?fresh&example=math-demo');
     await countGpuDispatches(engineWorker(s.page));
     webGpuMissing = await webGpuUnavailableReason(engineWorker(s.page));
