@@ -15,6 +15,7 @@ import { createEditorStore } from '../store/editorStore.ts';
 import { startAutosave, type KeyValueStore } from '../store/autosave.ts';
 import { EditorStoreContext, useEditorSnapshot, useEditorStore } from '../store/useEditor.ts';
 import { RunStore, type GalleryItem } from '../run/runStore.ts';
+import { RunStoreContext } from '../run/useRunStore.ts';
 import { RunController, RANDOMIZED_SEEDS_KEY, randomizedSeedsOf } from '../run/runController.ts';
 import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
 import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
@@ -59,16 +60,13 @@ function defaultTargets(doc: GraphDocument, catalog: NodeCatalog | undefined): s
   return leaves.length ? leaves : undefined;
 }
 
-function useRunSnapshot(runs: RunStore) {
-  return useSyncExternalStore(runs.subscribe, runs.getSnapshot);
-}
 
 function Editor({ engine, kv }: AppProps) {
   const store = useEditorStore();
   const snap = useEditorSnapshot();
   const doc = snap.doc;
   const runs = useMemo(() => new RunStore(undefined, (flush) => requestAnimationFrame(flush)), []);
-  const run = useRunSnapshot(runs);
+  const run = useSyncExternalStore(runs.subscribe, runs.getSnapshot);
   const [catalog, setCatalog] = useState<NodeCatalog>();
   const [bootError, setBootError] = useState<string>();
   const [fileIssues, setFileIssues] = useState<{ source?: string; issues: GraphIssue[] }>({ issues: [] });
@@ -267,6 +265,7 @@ function Editor({ engine, kv }: AppProps) {
   if (bootError) return <div className="ll-boot-error">The editor could not start: {bootError}</div>;
 
   return (
+    <RunStoreContext.Provider value={runs}>
     <EditorActionsContext.Provider value={actions}>
       <div className="ll-app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => {
         const file = e.dataTransfer.files[0];
@@ -300,7 +299,7 @@ function Editor({ engine, kv }: AppProps) {
           }} />
         <div className="ll-main">
           {catalog ? (
-            <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} statuses={run.nodes} issues={liveIssues} randomizedSeeds={randomizedSeeds}
+            <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} issues={liveIssues} randomizedSeeds={randomizedSeeds}
               templates={templates} snap={snapGrid} onToast={showToast} />
           ) : (
             <div className="ll-loading">Loading node types from the worker…</div>
@@ -316,5 +315,6 @@ function Editor({ engine, kv }: AppProps) {
         {viewer && <ImageViewer item={viewer} onClose={() => setViewer(undefined)} onDownload={() => downloadImage(viewer)} />}
       </div>
     </EditorActionsContext.Provider>
+    </RunStoreContext.Provider>
   );
 }

@@ -4,7 +4,7 @@
  * checked with the loader's rules and a refusal says why; dropping a wire on empty canvas opens
  * the palette filtered to compatible nodes.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   ReactFlow, Background, BackgroundVariant, Controls, MiniMap, applyNodeChanges, useReactFlow,
   type Connection, type Edge, type FinalConnectionState, type IsValidConnection, type Node, type NodeChange, type OnConnectEnd,
@@ -13,7 +13,6 @@ import type { GraphDocument, GraphIssue, PortRef } from '../../graph/document.ts
 import type { NodeCatalog } from '../catalog.ts';
 import type { EditorStore } from '../store/editorStore.ts';
 import * as edits from '../store/docEdits.ts';
-import type { NodeStatus } from '../run/runStore.ts';
 import { Palette } from '../palette/Palette.tsx';
 import type { PaletteFilter, PaletteHit } from '../palette/fuzzy.ts';
 import type { GraphTemplate } from '../palette/templates.ts';
@@ -33,7 +32,6 @@ export interface GraphCanvasProps {
   /** Changes when a different document is loaded (the view is restored or fitted then). */
   loadId: number;
   catalog: NodeCatalog;
-  statuses: Readonly<Record<string, NodeStatus>>;
   issues: readonly GraphIssue[];
   randomizedSeeds: readonly string[];
   templates: readonly GraphTemplate[];
@@ -62,8 +60,10 @@ function graphVisibleAt(
   return left >= 0 && top >= 0 && left + bounds.width * viewport.zoom <= width && top + bounds.height * viewport.zoom <= height;
 }
 
-export function GraphCanvas(props: GraphCanvasProps) {
-  const { store, doc, loadId, catalog, statuses, issues, randomizedSeeds, templates, snap, onToast } = props;
+export const GraphCanvas = memo(GraphCanvasImpl);
+
+function GraphCanvasImpl(props: GraphCanvasProps) {
+  const { store, doc, loadId, catalog, issues, randomizedSeeds, templates, snap, onToast } = props;
   const flow = useReactFlow();
   const cache = useRef<DataCache>(new Map());
   const [nodes, setNodes] = useState<FlowNode[]>([]);
@@ -72,8 +72,8 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const canvasRef = useRef<HTMLDivElement>(null);
 
   const cards = useMemo(
-    () => buildCardNodes({ doc, catalog, statuses, issues, randomizedSeeds }, cache.current),
-    [doc, catalog, statuses, issues, randomizedSeeds],
+    () => buildCardNodes({ doc, catalog, issues, randomizedSeeds }, cache.current),
+    [doc, catalog, issues, randomizedSeeds],
   );
   const members = useMemo(() => zoneMembers(doc), [doc]);
   const edges = useMemo(() => buildEdges(doc, catalog), [doc, catalog]);
@@ -106,7 +106,9 @@ export function GraphCanvas(props: GraphCanvasProps) {
     (changes: NodeChange<FlowNode>[]) => {
       setNodes((prev) => {
         const next = applyNodeChanges(changes.filter((c) => c.type !== 'remove'), prev);
-        const needsFrames = changes.some((c) => c.type === 'position' || c.type === 'dimensions');
+        // Frames follow their members. A frame's own size report must not rebuild the frames:
+        // the rebuilt frame would be measured again, and again (a feedback loop).
+        const needsFrames = changes.some((c) => (c.type === 'position' || c.type === 'dimensions') && !c.id.startsWith(ZONE_PREFIX));
         if (!needsFrames || members.size === 0) return next;
         const cardsOnly = next.filter((n) => n.type === 'graphNode');
         return [...buildFrames(members, cardsOnly), ...cardsOnly];

@@ -13,13 +13,13 @@ import type { NodeStatus } from '../run/runStore.ts';
 import { renderWidget, widgetValue } from '../widgets/registry.ts';
 import { categoryColor, PORT_COLORS } from './colors.ts';
 import { useEditorActions } from './actions.ts';
+import { useNodeStatus } from '../run/useRunStore.ts';
 
 export interface NodeCardData extends Record<string, unknown> {
   node: GraphNode;
   info?: NodeTypeInfo;
   inputs: PortMap;
   outputs: PortMap;
-  status?: NodeStatus;
   models: readonly string[];
   randomizedSeeds: readonly string[];
   /** Issues from the validator for this node, shown under the header. */
@@ -83,7 +83,8 @@ function ParamRow({ node, name, spec, data }: { node: GraphNode; name: string; s
 
 function NodeCardImpl({ id, data, selected }: NodeProps<NodeCardNode>) {
   const actions = useEditorActions();
-  const { node, info, inputs, outputs, status } = data;
+  const { node, info, inputs, outputs } = data;
+  const status = useNodeStatus(id);
   const collapsed = !!node.ui?.collapsed;
   const converted = new Set(node.paramInputs ?? []);
   const title = node.title ?? info?.title ?? node.type;

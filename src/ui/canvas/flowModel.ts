@@ -1,13 +1,14 @@
 /**
  * Turns the document (plus run state and issues) into React Flow nodes and edges. Pure: the
  * canvas keeps React Flow's own per-node state (selection, measured size, in-flight drags) and
- * merges it in, so a 300-node graph re-renders only the nodes whose data changed.
+ * merges it in, so a 300-node graph re-renders only the nodes whose data changed. Run state is
+ * not in here: each node card reads its own status from the run store, so a run never touches
+ * React Flow's node list.
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { GraphDocument, GraphIssue, GraphNode } from '../../graph/document.ts';
 import { analyzeZones } from '../../graph/zones.ts';
 import type { NodeCatalog } from '../catalog.ts';
-import type { NodeStatus } from '../run/runStore.ts';
 import type { NodeCardData, NodeCardNode } from './NodeCard.tsx';
 import { PORT_COLORS } from './colors.ts';
 
@@ -27,7 +28,6 @@ const DEFAULT_SIZE = { width: 240, height: 160 };
 export interface FlowInputs {
   doc: GraphDocument;
   catalog: NodeCatalog;
-  statuses: Readonly<Record<string, NodeStatus>>;
   issues: readonly GraphIssue[];
   randomizedSeeds: readonly string[];
 }
@@ -40,7 +40,7 @@ function sameKey(a: unknown[], b: unknown[]): boolean {
 }
 
 export function buildCardNodes(inputs: FlowInputs, cache: DataCache): NodeCardNode[] {
-  const { doc, catalog, statuses, issues, randomizedSeeds } = inputs;
+  const { doc, catalog, issues, randomizedSeeds } = inputs;
   const models = Object.keys(doc.models);
   const issuesByNode = new Map<string, string[]>();
   for (const issue of issues) {
@@ -55,13 +55,13 @@ export function buildCardNodes(inputs: FlowInputs, cache: DataCache): NodeCardNo
     const info = catalog.get(node.type);
     const nodeIssues = issuesByNode.get(node.id) ?? [];
     const seeds = randomizedSeeds.filter((k) => k.startsWith(`${node.id}.`));
-    const key = [node, info, statuses[node.id], doc.models, nodeIssues.join('\n'), seeds.join(',')];
+    const key = [node, info, doc.models, nodeIssues.join('\n'), seeds.join(',')];
     let entry = cache.get(node.id);
     if (!entry || !sameKey(entry.key, key)) {
       const ports = catalog.portsOf(node);
       entry = {
         key,
-        data: { node, info, ...ports, status: statuses[node.id], models, randomizedSeeds: seeds, issues: nodeIssues },
+        data: { node, info, ...ports, models, randomizedSeeds: seeds, issues: nodeIssues },
       };
       cache.set(node.id, entry);
     }
