@@ -81,7 +81,7 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): images and runs', () => {
   it('cancels a long run, then runs again to completion', async () => {
     await openEditor(s.page, s.server.url, '?fresh&example=math-demo');
     const steps = s.page.locator(`${node('steps')} input[aria-label="value"]`);
-    await steps.fill('200000');
+    await steps.fill('100000');
     await steps.blur();
     await s.page.keyboard.press('Control+Enter');
     await s.page.locator(`${node('loop_out')} .ll-progress`).waitFor({ timeout: 15_000 });
