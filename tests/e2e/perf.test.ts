@@ -3,7 +3,9 @@
  * dragging are printed), and start-up figures. Bounds are loose: this checks for a pathology
  * (re-rendering every node per frame), not for a fast machine.
  */
-import { HAS_CHROMIUM, SKIP_REASON, probe, screenshot, startSession, type Session } from './harness.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST, HAS_CHROMIUM, SKIP_REASON, probe, screenshot, startSession, type Session } from './harness.ts';
 import { bigGraph, measureDrag, measureLoad } from './measure.ts';
 
 describe.skipIf(!HAS_CHROMIUM)('editor (browser): performance', () => {
@@ -19,6 +21,8 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): performance', () => {
     const load = await measureLoad(s.page, s.server.url, '?fresh&example=math-demo');
     console.log(`[editor] load → interactive: ${load.interactiveMs.toFixed(0)} ms; page JS (gzip): ${(load.pageJsGzipBytes / 1024).toFixed(1)} KiB in ${load.pageJsFiles.length} file(s)`);
     expect(load.pageJsFiles.length).toBeGreaterThan(0);
+    // onnxruntime lives only in the worker: the page's own JS must not contain it.
+    for (const file of load.pageJsFiles) expect(readFileSync(join(DIST, file), 'utf8')).not.toMatch(/InferenceSession|onnxruntime-web/);
     expect(load.interactiveMs).toBeLessThan(20_000);
   });
 
