@@ -1,12 +1,13 @@
 /**
  * The ONNX runtime as the browser worker provides it to nodes: onnxruntime-web (WebGPU when the
- * browser has an adapter, wasm otherwise), built-in packages fetched from the app's own
- * `/models/<id>/`, URL packages fetched from their base URL.
+ * browser has an adapter, wasm otherwise) over the browser host wiring of src/runtime/browser —
+ * built-in packages from the app's own `/models/<id>/`, URL packages downloaded into the package
+ * cache (OPFS, else the Cache API, else memory), and picked folders as `folder:<name>`.
  */
-import { createRuntime, type Runtime } from '../runtime/runtime.ts';
-import { urlSource } from '../runtime/urlSource.ts';
 import { createWebBackend, type WebExecutionProvider } from '../runtime/backends/web.ts';
-import { memoryStore } from './memoryStore.ts';
+import { createBrowserRuntime as createHostRuntime, type BrowserRuntime } from '../runtime/browser/index.ts';
+import type { PackageCache } from '../runtime/browser/packageCache.ts';
+import type { PackageSource } from '../runtime/package.ts';
 
 export interface BrowserRuntimeOptions {
   executionProvider?: WebExecutionProvider | 'auto';
@@ -15,21 +16,24 @@ export interface BrowserRuntimeOptions {
   /** Where onnxruntime-web's .wasm files are served from, when not beside its module. */
   wasmPaths?: string;
   fetch?: typeof fetch;
+  /** The worker's package cache, shared by the runtimes of every backend choice. */
+  cache?: PackageCache | Promise<PackageCache>;
+  /** Picked folders by name, shared likewise. */
+  folders?: Map<string, PackageSource>;
 }
 
-export async function createBrowserRuntime(options: BrowserRuntimeOptions = {}): Promise<Runtime> {
+export async function createBrowserRuntime(options: BrowserRuntimeOptions = {}): Promise<BrowserRuntime> {
   const backend = await createWebBackend({
     executionProvider: options.executionProvider ?? 'auto',
     ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
   });
   const location = (globalThis as { location?: { href: string } }).location?.href;
   const modelsBase = options.modelsBase ?? (location ? new URL('/models/', location).href : undefined);
-  const fetchFn = options.fetch;
-  return createRuntime({
+  return createHostRuntime({
     backend,
-    packages: {
-      ...(modelsBase ? { builtin: (id: string) => urlSource(`${modelsBase}${id}/`, { store: memoryStore(), ...(fetchFn ? { fetch: fetchFn } : {}) }) } : {}),
-      url: (base, files) => urlSource(base, { store: memoryStore(), ...(files ? { files } : {}), ...(fetchFn ? { fetch: fetchFn } : {}) }),
-    },
+    ...(modelsBase ? { builtinBase: modelsBase } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
+    ...(options.folders ? { folders: options.folders } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 }

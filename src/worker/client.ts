@@ -10,6 +10,8 @@ import type { GraphDocument } from '../graph/document.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import type { BackendChoice, BackendInfo, EngineWorkerApi } from './engineApi.ts';
 import type { NodeDescription } from './describe.ts';
+import type { CachedModel, FolderInput, ModelDownloadProgress, NodeInspection, PrefetchResult, RegisteredFolder } from './modelManager.ts';
+import type { ModelRefLike } from '../runtime/runtime.ts';
 
 /** What the client needs from a worker, browser or Node. */
 export interface WorkerHandle {
@@ -41,6 +43,15 @@ export interface EngineClient {
   clearCache(): Promise<void>;
   describeNodes(): Promise<NodeDescription[]>;
   backendInfo(): Promise<BackendInfo>;
+  /** Model packages downloaded into this browser's cache, with their sizes. */
+  listModels(): Promise<CachedModel[]>;
+  deleteModel(id: string): Promise<void>;
+  /** Downloads a URL package (or checks a built-in / folder one) now, reporting progress. */
+  prefetch(ref: ModelRefLike | string, onProgress?: (p: ModelDownloadProgress) => void): Promise<PrefetchResult>;
+  /** Hands a picked directory or dropped files to the worker as `folder:<name>`. */
+  registerFolder(input: FolderInput, name?: string): Promise<RegisteredFolder>;
+  /** Reads a model node's hidden socket lists from its model: the params to set. */
+  inspectNode(graph: GraphDocument, nodeId: string): Promise<NodeInspection>;
   /** How many times the worker crashed and was replaced. */
   readonly crashes: number;
   dispose(): void;
@@ -145,6 +156,13 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     clearCache: () => call((api) => api.clearCache()),
     describeNodes: () => call((api) => api.describeNodes()),
     backendInfo: () => call((api) => api.backendInfo()),
+    listModels: () => call((api) => api.listModels()),
+    deleteModel: (id) => call((api) => api.deleteModel(id)),
+    prefetch: (ref, onProgress) =>
+      // The worker releases the progress proxy when the prefetch ends.
+      call((api) => api.prefetch(ref, onProgress ? Comlink.proxy((p: ModelDownloadProgress) => onProgress(p)) : undefined)),
+    registerFolder: (input, name) => call((api) => api.registerFolder(input, name)),
+    inspectNode: (graph, nodeId) => call((api) => api.inspectNode(graph, nodeId)),
     get crashes() {
       return crashes;
     },

@@ -11,6 +11,8 @@ import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { describeNodes, type NodeDescription } from './describe.ts';
 import { toCloneable } from './transfer.ts';
 import { latentStatePreview } from './preview.ts';
+import { createModelManagerApi, type ModelHost, type ModelManagerApi } from './modelManager.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -33,7 +35,8 @@ export interface WorkerRunOptions {
   previewLatents?: boolean;
 }
 
-export interface EngineWorkerApi {
+/** The engine's calls, plus the model manager's (modelManager.ts). */
+export interface EngineWorkerApi extends ModelManagerApi {
   run(graph: GraphDocument, options: WorkerRunOptions, onEvent?: (event: EngineEvent) => unknown): Promise<RunResult>;
   /** Cancels every run in progress (they end with error code `cancelled`). */
   cancel(): void;
@@ -47,6 +50,8 @@ export interface EngineWorkerApiOptions extends EngineOptions {
   /** With a factory, the runtime is made on first need and remade when the backend choice changes. */
   runtimeFactory?: RuntimeFactory;
   availableBackends?: BackendChoice[];
+  /** Package cache and picked folders, for the model-manager calls (the browser worker's). */
+  models?: ModelHost;
 }
 
 export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWorkerApi {
@@ -70,7 +75,15 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
     }
   }
 
+  async function currentRuntime(): Promise<Runtime> {
+    await useBackend(choice ?? 'auto');
+    const runtime = services.runtime as Runtime | undefined;
+    if (!runtime) throw new Error(runtimeError ? `the ONNX runtime did not start: ${runtimeError}` : 'this engine host has no ONNX runtime');
+    return runtime;
+  }
+
   return {
+    ...createModelManagerApi({ engine, runtime: currentRuntime, ...(options.models ? { host: options.models } : {}) }),
     async run(graph, runOptions, onEvent) {
       await useBackend(runOptions?.backend ?? choice ?? 'auto');
       const controller = new AbortController();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createBrowserRuntime } from '../../src/worker/browserRuntime.ts';
-import { memoryStore } from '../../src/worker/memoryStore.ts';
+import { memoryPackageCache } from '../../src/runtime/browser/packageCache.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { loadGraph } from '../../src/persistence/load.ts';
@@ -22,21 +22,26 @@ const servePublic: typeof fetch = async (input, init) => {
   return new Response(readFileSync(path), { status: 200, headers });
 };
 
-describe('memoryStore', () => {
-  it('keeps partial downloads apart from complete ones and hashes what it holds', async () => {
-    const store = memoryStore();
-    const sink = await store.open('a.bin', false);
+describe('memoryPackageCache', () => {
+  it('keeps partial downloads apart from complete ones, lists packages with their sizes, deletes them', async () => {
+    const cache = memoryPackageCache();
+    const store = await cache.store('http://a.test/pkg');
+    expect(await cache.store('http://a.test/pkg/')).toBe(store);
+    const sink = await store.open('unet/a.bin', false);
     await sink.write(new Uint8Array([1, 2]));
     await sink.close();
-    expect(await store.has('a.bin')).toBe(false);
-    expect(await store.partialSize('a.bin')).toBe(2);
-    const resumed = await store.open('a.bin', true);
+    expect(await store.has('unet/a.bin')).toBe(false);
+    expect(await store.partialSize('unet/a.bin')).toBe(2);
+    expect(await cache.list()).toEqual([{ id: 'http://a.test/pkg/', bytes: 0, files: [], partialBytes: 2 }]);
+    const resumed = await store.open('unet/a.bin', true);
     await resumed.write(new Uint8Array([3]));
     await resumed.commit();
-    expect(await store.get('a.bin')).toEqual(new Uint8Array([1, 2, 3]));
-    expect(await store.sha256('a.bin')).toBe('039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81');
-    await store.remove('a.bin');
-    expect(await store.size('a.bin')).toBeUndefined();
+    expect(await store.get('unet/a.bin')).toEqual(new Uint8Array([1, 2, 3]));
+    expect(await store.sha256('unet/a.bin')).toBe('039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81');
+    expect(await cache.list()).toEqual([{ id: 'http://a.test/pkg/', bytes: 3, files: [{ path: 'unet/a.bin', bytes: 3 }], partialBytes: 0 }]);
+    expect(await cache.remove('http://a.test/pkg')).toBe(true);
+    expect(await cache.remove('http://a.test/pkg')).toBe(false);
+    expect(await cache.list()).toEqual([]);
   });
 });
 

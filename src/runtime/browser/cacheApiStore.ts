@@ -6,9 +6,14 @@
 import { sha256Hex } from '../memoryStore.ts';
 import type { DownloadSink, DownloadStore } from '../urlSource.ts';
 
-export async function cacheApiDownloadStore(baseUrl: string, cacheName = 'latentloom-models'): Promise<DownloadStore> {
+export const CACHE_API_NAME = 'latentloom-models';
+
+export async function cacheApiDownloadStore(baseUrl: string, cacheName = CACHE_API_NAME): Promise<DownloadStore> {
   const cache = await caches.open(cacheName);
-  const keyOf = (rel: string) => (baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`) + rel;
+  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const keyOf = (rel: string) => base + rel;
+  // The base URL itself (no file has an empty name) marks the package, so the cache can be listed.
+  if (!(await cache.match(base))) await cache.put(base, new Response(baseUrl));
   const partial = new Map<string, Uint8Array[]>();
   const bytesOf = async (rel: string) => {
     const res = await cache.match(keyOf(rel));

@@ -1,6 +1,6 @@
 /**
  * Browser host wiring (for the worker): built-in packages from the app's own `/models/<id>/`,
- * URL packages cached in OPFS, and folders the user picked or dropped, registered by name so a
+ * URL packages cached in OPFS (else the Cache API, else memory), and folders the user picked or dropped, registered by name so a
  * graph's `folder:<name>` source finds them.
  */
 import { createRuntime, type Runtime } from '../runtime.ts';
@@ -9,15 +9,22 @@ import { memoryDownloadStore } from '../memoryStore.ts';
 import type { OnnxBackend } from '../types.ts';
 import type { PackageSource } from '../package.ts';
 import type { DownloadStore } from '../urlSource.ts';
-import { opfsDownloadStore } from './opfsStore.ts';
-import { cacheApiDownloadStore } from './cacheApiStore.ts';
+import { openPackageCache, type PackageCache } from './packageCache.ts';
 
 export interface BrowserRuntimeOptions {
   backend: OnnxBackend;
   /** Base URL of built-in packages (default `<origin>/models/`). */
   builtinBase?: string;
-  /** Persistent cache for URL packages (default OPFS when available, else memory). */
+  /**
+   * Persistent cache for URL packages (default: openPackageCache(), i.e. OPFS, else the Cache
+   * API, else memory). Hosts that remake the runtime (a backend switch) pass the same one.
+   */
+  cache?: PackageCache | Promise<PackageCache>;
+  /** Overrides `cache` with a store per base URL. */
   store?: (baseUrl: string) => DownloadStore | Promise<DownloadStore>;
+  /** Picked folders by name; pass a shared map so folders outlive a runtime. */
+  folders?: Map<string, PackageSource>;
+  fetch?: typeof fetch;
 }
 
 export interface BrowserRuntime extends Runtime {
@@ -43,25 +50,17 @@ function lazyStore(make: () => DownloadStore | Promise<DownloadStore>): Download
 export function createBrowserRuntime(options: BrowserRuntimeOptions): BrowserRuntime {
   const origin = (globalThis as { location?: { origin?: string } }).location?.origin ?? '';
   const builtinBase = options.builtinBase ?? `${origin}/models/`;
-  const folders = new Map<string, PackageSource>();
-  // OPFS keeps partial downloads across reloads; Safari's OPFS has no writable streams, so it
-  // gets the Cache API; without either, files stay in memory for the session.
-  const fileHandleProto = (globalThis as { FileSystemFileHandle?: { prototype: object } }).FileSystemFileHandle?.prototype;
-  const hasOpfs =
-    typeof navigator !== 'undefined' &&
-    typeof navigator.storage?.getDirectory === 'function' &&
-    !!fileHandleProto &&
-    'createWritable' in fileHandleProto;
-  const hasCacheApi = typeof caches !== 'undefined';
-  const storeFor =
-    options.store ??
-    ((base: string) => (hasOpfs ? opfsDownloadStore(base) : hasCacheApi ? cacheApiDownloadStore(base) : memoryDownloadStore()));
+  const folders = options.folders ?? new Map<string, PackageSource>();
+  let cache: Promise<PackageCache> | undefined;
+  const storeFor = options.store ?? (async (base: string) => (await (cache ??= Promise.resolve(options.cache ?? openPackageCache()))).store(base));
+  const fetchOption = options.fetch ? { fetch: options.fetch } : {};
   const runtime = createRuntime({
     backend: options.backend,
     packages: {
-      builtin: (id) => urlSource(`${builtinBase}${id}/`, { store: memoryDownloadStore() }),
+      // The app serves these itself and the browser's HTTP cache keeps them: memory is enough.
+      builtin: (id) => urlSource(`${builtinBase}${id}/`, { store: memoryDownloadStore(), ...fetchOption }),
       folder: (name) => folders.get(name),
-      url: (base, files) => urlSource(base, { store: lazyStore(() => storeFor(base)), files }),
+      url: (base, files) => urlSource(base, { store: lazyStore(() => storeFor(base)), files, ...fetchOption }),
     },
   });
   return Object.assign(runtime, {
@@ -74,3 +73,5 @@ export function createBrowserRuntime(options: BrowserRuntimeOptions): BrowserRun
 export { directoryHandleSource, droppedFilesSource } from './localSources.ts';
 export { opfsDownloadStore } from './opfsStore.ts';
 export { cacheApiDownloadStore } from './cacheApiStore.ts';
+export { openPackageCache, opfsPackageCache, cacheApiPackageCache, memoryPackageCache } from './packageCache.ts';
+export type { PackageCache, PackageCacheKind, CachedPackage } from './packageCache.ts';

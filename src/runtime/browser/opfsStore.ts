@@ -6,8 +6,20 @@
 import { sha256Hex } from '../memoryStore.ts';
 import type { DownloadSink, DownloadStore } from '../urlSource.ts';
 
-function folderName(baseUrl: string): string {
-  return baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/[^a-zA-Z0-9._-]+/g, '_').slice(0, 120);
+/** Name of the file in each package folder that records its base URL (for listing the cache). */
+export const OPFS_SOURCE_MARKER = '.latentloom-source';
+export const OPFS_ROOT = 'latentloom-models';
+
+/** FNV-1a, so URLs that read the same once sanitised still get different folders. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+export function opfsFolderName(baseUrl: string): string {
+  const readable = baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/[^a-zA-Z0-9._-]+/g, '_').slice(0, 100);
+  return `${readable}-${shortHash(baseUrl)}`;
 }
 
 async function dirFor(root: FileSystemDirectoryHandle, rel: string, create: boolean): Promise<[FileSystemDirectoryHandle, string] | undefined> {
@@ -32,9 +44,16 @@ async function fileOf(root: FileSystemDirectoryHandle, rel: string): Promise<Fil
   }
 }
 
-export async function opfsDownloadStore(baseUrl: string, rootName = 'latentloom-models'): Promise<DownloadStore> {
+export async function opfsDownloadStore(baseUrl: string, rootName = OPFS_ROOT): Promise<DownloadStore> {
   const top = await (await navigator.storage.getDirectory()).getDirectoryHandle(rootName, { create: true });
-  const root = await top.getDirectoryHandle(folderName(baseUrl), { create: true });
+  const root = await top.getDirectoryHandle(opfsFolderName(baseUrl), { create: true });
+  // The folder name is not reversible: record the base URL so the cache can be listed.
+  const markerHandle = await root.getFileHandle(OPFS_SOURCE_MARKER, { create: true });
+  if ((await markerHandle.getFile()).size === 0) {
+    const marker = await markerHandle.createWritable();
+    await marker.write(baseUrl);
+    await marker.close();
+  }
   return {
     async has(rel) {
       return (await fileOf(root, rel)) !== undefined;
