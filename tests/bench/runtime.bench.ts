@@ -1,10 +1,23 @@
 /**
  * Runtime benchmark on the tiny SD 1.5-style package (256×256 image, 32×32 latent, PNDM, CFG 7.5):
- * - a 20-step text-to-image run through the engine (the shipped toy graph: repeat zone, two
- *   denoise nodes, CFG node, scheduler step node) vs a plain loop calling the same ONNX sessions
- *   and scheduler functions directly; the ratio engine / direct should be close to 1;
- * - peak memory of 10 vs 50 steps (must not grow with steps): the engine's peak live bytes and
- *   the process's peak ArrayBuffer bytes sampled at every node finish.
+ * the shipped toy text-to-image graph run through the engine (repeat zone, two denoise nodes, CFG
+ * node, scheduler step node, VAE decode to an IMAGE in [0, 1]) vs a plain script calling the same
+ * ONNX sessions and scheduler functions in a loop. Both sides do the same work, checked: the
+ * direct script's image must equal the engine's.
+ *
+ * - warm (the headline ratio): what a user pays per click after changing the seed. The engine is
+ *   one long-lived engine whose cache already holds the model handles, both prompt encodings and
+ *   the schedule; the direct script has its sessions, both prompt encodings and its scheduler
+ *   made beforehand. Per run both draw the noise, run the 20-step loop and decode to an image.
+ * - fresh: a new engine per run (validation, plan, model/load, tokenizer files read, both prompts
+ *   tokenized and encoded) vs a script that also reads the tokenizer files and encodes both
+ *   prompts per run. ONNX sessions come from the runtime's session cache on both sides.
+ * - per step: from 10- vs 50-step warm runs, what one loop iteration adds on either side.
+ * - peak memory of 10 vs 50 steps (must not grow with steps): the engine's peak live bytes and the
+ *   process's peak ArrayBuffer bytes sampled at every engine event.
+ *
+ * Engine and direct runs alternate, so load from other processes hits both alike; figures are
+ * medians. CPU time includes onnxruntime's worker threads.
  */
 import { join } from 'node:path';
 import { createEngine } from '../../src/engine/index.ts';
@@ -13,17 +26,47 @@ import { createNodeBackend } from '../../src/runtime/backends/node.ts';
 import { createNodeRuntime } from '../../src/runtime/node/index.ts';
 import { packageFileRef } from '../../src/runtime/handles.ts';
 import { ClipTokenizer } from '../../src/diffusion/clipTokenizer.ts';
-import { createScheduler } from '../../src/diffusion/schedulers/index.ts';
+import { createScheduler, type Scheduler } from '../../src/diffusion/schedulers/index.ts';
 import { classifierFreeGuidance } from '../../src/diffusion/guidance.ts';
 import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
+import type { GraphDocument } from '../../src/graph/document.ts';
 import type { SchedulerName } from '../../src/diffusion/schedulers/config.ts';
 import { makeTinySdPackages } from '../fixtures/tinySd.ts';
 import { txt2imgGraph } from '../nodes/modelGraph.ts';
-import { medianWallAndCpuMs, type BenchFigure } from './run.ts';
+import type { BenchFigure } from './run.ts';
 
 const SIZE = 256;
 const STEPS = 20;
+const POSITIVE = 'a red circle on black';
+const NEGATIVE = 'blurry, low quality';
+
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** Median wall and CPU ms of `a` and of `b`, run alternately `repeats` times after one warm-up each. */
+async function pairedMedians(a: () => Promise<unknown>, b: () => Promise<unknown>, repeats: number): Promise<[Timing, Timing]> {
+  const samples: [Timing[], Timing[]] = [[], []];
+  const once = async (fn: () => Promise<unknown>, into: Timing[]) => {
+    const cpu0 = process.cpuUsage();
+    const start = performance.now();
+    await fn();
+    const wall = performance.now() - start;
+    const cpu = process.cpuUsage(cpu0);
+    into.push({ wall, cpu: (cpu.user + cpu.system) / 1000 });
+  };
+  await a();
+  await b();
+  for (let i = 0; i < repeats; i++) {
+    await once(a, samples[0]);
+    await once(b, samples[1]);
+  }
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const summary = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
+  return [summary(samples[0]), summary(samples[1])];
+}
 
 export async function figures(): Promise<BenchFigure[]> {
   const fixtures = makeTinySdPackages(['sd15']);
@@ -31,76 +74,110 @@ export async function figures(): Promise<BenchFigure[]> {
   const runtime = createNodeRuntime({ backend: createNodeBackend() });
   const registry = defaultRegistry();
   try {
-    const graphOf = (steps: number) => txt2imgGraph(dir, { steps, size: SIZE });
-    const runEngine = async (steps: number, onEvent?: () => void) => {
-      const r = await createEngine({ registry, services: { runtime } }).run(graphOf(steps), { outputs: ['decode'], onEvent });
+    const graphs = new Map<number, GraphDocument>();
+    const graphOf = (steps: number, seed: number) => {
+      let g = graphs.get(steps);
+      if (!g) graphs.set(steps, (g = txt2imgGraph(dir, { steps, size: SIZE })));
+      g.nodes.find((n) => n.id === 'noise')!.params.seed = seed;
+      return g;
+    };
+    const noiseKernel = graphOf(STEPS, 0).nodes.find((n) => n.id === 'noise')!.params.kernel as 'scalar';
+    const warmEngine = createEngine({ registry, services: { runtime } });
+    let seed = 1;
+    const runEngine = async (steps: number, engine = warmEngine, onEvent?: () => void) => {
+      const r = await engine.run(graphOf(steps, seed++), { outputs: ['decode'], onEvent });
       if (!r.ok) throw new Error(`${r.error?.node}: ${r.error?.message}`);
       return r;
     };
+    const runFreshEngine = () => runEngine(STEPS, createEngine({ registry, services: { runtime } }));
 
-    // The same work without the engine: same sessions (through the runtime cache), same scheduler.
+    // The same work without the engine: the same sessions (from the runtime's cache), scheduler,
+    // noise generator, guidance and image conversion, written as a plain script would.
     const pkg = await runtime.openPackage({ source: dir });
-    const tokenizer = await ClipTokenizer.fromFolder(join(dir, 'tokenizer'));
-    const textEncoder = await runtime.session(packageFileRef(pkg, 'text_encoder/model.onnx'));
-    const unet = await runtime.session(packageFileRef(pkg, 'unet/model.onnx'));
-    const vae = await runtime.session(packageFileRef(pkg, 'vae_decoder/model.onnx'));
-    const encode = async (text: string) => {
-      const { ids } = tokenizer.encode(text);
-      const out = await textEncoder.run({ input_ids: new Tensor('int32', [1, ids.length], Int32Array.from(ids)) });
-      return out.last_hidden_state as Tensor<'float32'>;
+    const session = (rel: string) => runtime.session(packageFileRef(pkg, rel));
+    const [textEncoder, unet, vae] = await Promise.all(['text_encoder', 'unet', 'vae_decoder'].map((m) => session(`${m}/model.onnx`)));
+    const encodePrompts = async (tokenizer: ClipTokenizer) => {
+      const encode = async (text: string) => {
+        const { ids } = tokenizer.encode(text);
+        const out = await textEncoder.run({ input_ids: new Tensor('int32', [1, ids.length], Int32Array.from(ids)) });
+        return out.last_hidden_state as Tensor<'float32'>;
+      };
+      return Promise.all([encode(POSITIVE), encode(NEGATIVE)]);
     };
-    const runDirect = async (steps: number) => {
-      const [pos, neg] = await Promise.all([encode('a red circle on black'), encode('blurry, low quality')]);
-      const scheduler = createScheduler(pkg.schedulerConfig?._class_name as SchedulerName, pkg.schedulerConfig);
-      scheduler.setTimesteps(steps);
-      const noise = new TorchGenerator(42).randn([1, 4, SIZE / 8, SIZE / 8]);
-      let latent = new Tensor('float32', [1, 4, SIZE / 8, SIZE / 8], noise.map((v) => v * scheduler.initNoiseSigma));
+    const newScheduler = (steps: number) => {
+      const s = createScheduler(pkg.schedulerConfig?._class_name as SchedulerName, pkg.schedulerConfig);
+      s.setTimesteps(steps);
+      return s;
+    };
+    const sample = async (template: Scheduler, pos: Tensor<'float32'>, neg: Tensor<'float32'>) => {
+      const scheduler = template.clone();
+      const shape = [1, 4, SIZE / 8, SIZE / 8];
+      const noise = new TorchGenerator(seed++, { kernel: noiseKernel }).randn(shape);
+      const sigma = Math.fround(scheduler.initNoiseSigma);
+      let latent = new Tensor('float32', shape, noise.map((v) => v * sigma));
       for (const t of scheduler.timesteps) {
         const input = scheduler.scaleModelInput(latent, t);
         const cond = (await unet.run({ sample: input, timestep: t, encoder_hidden_states: pos })).out_sample as Tensor<'float32'>;
         const uncond = (await unet.run({ sample: input, timestep: t, encoder_hidden_states: neg })).out_sample as Tensor<'float32'>;
         latent = scheduler.step(classifierFreeGuidance(cond, uncond, 7.5), t, latent).prevSample;
       }
-      const z = new Tensor('float32', latent.shape, latent.data.map((v) => v / pkg.vaeScalingFactor));
-      return vae.run({ latent_sample: z });
+      const inv = 1 / pkg.vaeScalingFactor;
+      const decoded = (await vae.run({ latent_sample: new Tensor('float32', latent.shape, latent.data.map((v) => v * inv)) })).sample;
+      const pixels = decoded.data as Float32Array;
+      const image = new Float32Array(pixels.length);
+      for (let i = 0; i < pixels.length; i++) image[i] = Math.min(1, Math.max(0, (pixels[i] + 1) / 2));
+      return image;
+    };
+    const warmTokenizer = await ClipTokenizer.fromFolder(join(dir, 'tokenizer'));
+    const [warmPos, warmNeg] = await encodePrompts(warmTokenizer);
+    const templates = new Map([10, STEPS, 50].map((n) => [n, newScheduler(n)]));
+    const runDirect = (steps: number) => sample(templates.get(steps)!, warmPos, warmNeg);
+    const runFreshDirect = async () => {
+      const [pos, neg] = await encodePrompts(await ClipTokenizer.fromFolder(join(dir, 'tokenizer')));
+      return sample(newScheduler(STEPS), pos, neg);
     };
 
-    // Warm up sessions and JIT on both paths before timing.
-    for (let i = 0; i < 2; i++) {
-      await runEngine(STEPS);
-      await runDirect(STEPS);
+    // Same work: with the same seed both sides must produce the same image.
+    seed = 7;
+    const engineImage = (await runEngine(STEPS)).outputs.decode.image as Tensor<'float32'>;
+    seed = 7;
+    const directImage = await runDirect(STEPS);
+    let maxDiff = 0;
+    for (let i = 0; i < directImage.length; i++) maxDiff = Math.max(maxDiff, Math.abs(directImage[i] - engineImage.data[i]));
+    if (engineImage.data.length !== directImage.length || maxDiff > 1e-5) {
+      throw new Error(`engine and direct images differ (max |Δ| ${maxDiff}): the two sides are not doing the same work`);
     }
-    const engineTime = await medianWallAndCpuMs(() => runEngine(STEPS), 7);
-    const directTime = await medianWallAndCpuMs(() => runDirect(STEPS), 7);
-    // Per-step cost from 10- vs 50-step runs: what each loop iteration adds on either path.
-    const [e10, e50, d10, d50] = [
-      await medianWallAndCpuMs(() => runEngine(10), 5),
-      await medianWallAndCpuMs(() => runEngine(50), 5),
-      await medianWallAndCpuMs(() => runDirect(10), 5),
-      await medianWallAndCpuMs(() => runDirect(50), 5),
-    ];
-    const perStep = (a: { wall: number; cpu: number }, b: { wall: number; cpu: number }) => ({ wall: (b.wall - a.wall) / 40, cpu: (b.cpu - a.cpu) / 40 });
+
+    const [engineWarm, directWarm] = await pairedMedians(() => runEngine(STEPS), () => runDirect(STEPS), 11);
+    const [engineFresh, directFresh] = await pairedMedians(runFreshEngine, runFreshDirect, 7);
+    const [e10, d10] = await pairedMedians(() => runEngine(10), () => runDirect(10), 7);
+    const [e50, d50] = await pairedMedians(() => runEngine(50), () => runDirect(50), 7);
+    const perStep = (a: Timing, b: Timing) => ({ wall: (b.wall - a.wall) / 40, cpu: (b.cpu - a.cpu) / 40 });
     const enginePerStep = perStep(e10, e50);
     const directPerStep = perStep(d10, d50);
 
     const memoryOf = async (steps: number) => {
       let peakArrayBuffers = 0;
-      const sample = () => {
+      const sampleMemory = () => {
         peakArrayBuffers = Math.max(peakArrayBuffers, process.memoryUsage().arrayBuffers);
       };
       globalThis.gc?.();
-      const r = await runEngine(steps, sample);
+      const r = await runEngine(steps, createEngine({ registry, services: { runtime } }), sampleMemory);
       return { live: r.stats.peakLiveBytes, arrayBuffers: peakArrayBuffers };
     };
     const m10 = await memoryOf(10);
     const m50 = await memoryOf(50);
-    const ms = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(1)} ms wall, ${t.cpu.toFixed(1)} ms CPU`;
+    const ms = (t: Timing) => `${t.wall.toFixed(1)} ms wall, ${t.cpu.toFixed(1)} ms CPU`;
+    const ratio = (e: Timing, d: Timing) => `CPU ratio ${(e.cpu / d.cpu).toFixed(3)}`;
     return [
-      { name: `tiny SD 1.5, ${SIZE}px, ${STEPS} steps + CFG: engine`, value: engineTime.wall, unit: 'ms', note: ms(engineTime) },
-      { name: `tiny SD 1.5, ${SIZE}px, ${STEPS} steps + CFG: direct loop`, value: directTime.wall, unit: 'ms', note: ms(directTime) },
-      { name: 'engine / direct (wall)', value: engineTime.wall / directTime.wall, unit: '×', note: `CPU ratio ${(engineTime.cpu / directTime.cpu).toFixed(3)}` },
+      { name: `warm: ${STEPS} steps + CFG + decode, engine (cached prompts)`, value: engineWarm.wall, unit: 'ms', note: ms(engineWarm) },
+      { name: `warm: ${STEPS} steps + CFG + decode, direct script`, value: directWarm.wall, unit: 'ms', note: ms(directWarm) },
+      { name: 'warm: engine / direct (wall)', value: engineWarm.wall / directWarm.wall, unit: '×', note: `${ratio(engineWarm, directWarm)}; images equal, max |Δ| ${maxDiff}` },
+      { name: 'fresh: new engine (load, tokenize, encode) + run', value: engineFresh.wall, unit: 'ms', note: ms(engineFresh) },
+      { name: 'fresh: direct script (read tokenizer, encode) + run', value: directFresh.wall, unit: 'ms', note: ms(directFresh) },
+      { name: 'fresh: engine / direct (wall)', value: engineFresh.wall / directFresh.wall, unit: '×', note: ratio(engineFresh, directFresh) },
       { name: 'per step (2 UNet calls + CFG + step): engine', value: enginePerStep.wall, unit: 'ms', note: `${enginePerStep.cpu.toFixed(2)} ms CPU` },
-      { name: 'per step (2 UNet calls + CFG + step): direct loop', value: directPerStep.wall, unit: 'ms', note: `${directPerStep.cpu.toFixed(2)} ms CPU` },
+      { name: 'per step (2 UNet calls + CFG + step): direct', value: directPerStep.wall, unit: 'ms', note: `${directPerStep.cpu.toFixed(2)} ms CPU` },
       { name: 'engine peak live bytes, 10 steps', value: m10.live / 1024, unit: 'KiB' },
       { name: 'engine peak live bytes, 50 steps', value: m50.live / 1024, unit: 'KiB', note: `ratio 50/10 = ${(m50.live / m10.live).toFixed(3)}` },
       { name: 'process peak ArrayBuffer bytes, 10 steps', value: m10.arrayBuffers / 2 ** 20, unit: 'MiB' },
