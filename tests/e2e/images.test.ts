@@ -78,7 +78,18 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): images and runs', () => {
     await screenshot(s.page, 'images-02-png-dropped-back');
   });
 
-  it('cancels a long run, then runs again to completion', async () => {
+  it('the image widget takes a picked picture, and the next run uses it', async () => {
+    await s.page.getByTestId('file-input').setInputFiles({ name: 'image-graph.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(IMAGE_GRAPH)) });
+    await s.page.locator(node('load')).waitFor();
+    const small = Buffer.from(gradientDataUrl(16).split(',')[1], 'base64');
+    await s.page.locator(`${node('load')} [data-param="source"] input[type="file"]`).setInputFiles({ name: 'small.png', mimeType: 'image/png', buffer: small });
+    await expect.poll(async () => String((await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'load')!.params.source).slice(0, 22)).toBe('data:image/png;base64,');
+    await s.page.keyboard.press('Control+Enter');
+    await expect.poll(() => s.page.locator('[data-testid="gallery"] figcaption').first().textContent()).toMatch(/save · 16×16/);
+    await screenshot(s.page, 'images-03-image-widget');
+  });
+
+    it('cancels a long run, then runs again to completion', async () => {
     await openEditor(s.page, s.server.url, '?fresh&example=math-demo');
     const steps = s.page.locator(`${node('steps')} input[aria-label="value"]`);
     await steps.fill('100000');
