@@ -59,7 +59,10 @@ function guide(
   const s = f32(scale);
   const n = cond.length;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = uncond[i] + f32(s * f32(cond[i] - uncond[i]));
+  for (let i = 0; i < n; i++) {
+    const u = uncond[i];
+    out[i] = u + f32(s * f32(cond[i] - u));
+  }
   if (rescale > 0) {
     const batch = shape[0] ?? 1;
     const per = n / batch;

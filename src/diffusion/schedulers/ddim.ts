@@ -60,9 +60,10 @@ export class DDIMScheduler extends SchedulerBase {
       // Fused fast path (one pass): the same float32 ops as the general path below.
       const sa = f32(Math.sqrt(apt));
       const sb = f32(Math.sqrt(f32(1 - apt)));
-      out = new Float32Array(s.length);
-      x0 = new Float32Array(s.length);
-      for (let i = 0; i < s.length; i++) {
+      const n = s.length;
+      out = new Float32Array(n);
+      x0 = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
         const mi = m[i];
         const x = f32(f32(s[i] - f32(sb * mi)) / sa);
         x0[i] = x;

@@ -42,6 +42,71 @@ function alphaSigma(sigma: number): AlphaSigma {
   return { alpha, sigma: sigmaT, lambda: f32(f32(Math.log(alpha)) - f32(Math.log(sigmaT))) };
 }
 
+interface FirstOrderCoefficients {
+  cs: number;
+  cd: number;
+}
+
+interface SecondOrderCoefficients {
+  cs: number;
+  c0: number;
+  c1: number;
+  invR0: number;
+}
+
+function firstOrderUpdate(s: Float32Array, d0: Float32Array, k: FirstOrderCoefficients): Float32Array {
+  return linearCombination(k.cs, s, -k.cd, d0);
+}
+
+function secondOrderUpdate(s: Float32Array, m0: Float32Array, m1: Float32Array, k: SecondOrderCoefficients): Float32Array {
+  const { cs, c0, c1, invR0 } = k;
+  const n = s.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const d1 = f32(invR0 * f32(m0[i] - m1[i]));
+    out[i] = f32(f32(cs * s[i]) - f32(c0 * m0[i])) - f32(c1 * d1);
+  }
+  return out;
+}
+
+/** x0 = (x - sigma * eps) / alpha into `x0`, and the first-order update from it, in one pass. */
+function fusedFirstOrder(m: Float32Array, s: Float32Array, at: AlphaSigma, k: FirstOrderCoefficients, x0: Float32Array): Float32Array {
+  const { alpha, sigma } = at;
+  const { cs, cd } = k;
+  const n = s.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const si = s[i];
+    const x = f32(f32(si - f32(sigma * m[i])) / alpha);
+    x0[i] = x;
+    out[i] = f32(cs * si) - f32(cd * x);
+  }
+  return out;
+}
+
+/** The same for the second-order multistep update (`m1`: the previous step's x0). */
+function fusedSecondOrder(
+  m: Float32Array,
+  s: Float32Array,
+  at: AlphaSigma,
+  m1: Float32Array,
+  k: SecondOrderCoefficients,
+  x0: Float32Array,
+): Float32Array {
+  const { alpha, sigma } = at;
+  const { cs, c0, c1, invR0 } = k;
+  const n = s.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const si = s[i];
+    const x = f32(f32(si - f32(sigma * m[i])) / alpha);
+    x0[i] = x;
+    const d1 = f32(invR0 * f32(x - m1[i]));
+    out[i] = f32(f32(cs * si) - f32(c0 * x)) - f32(c1 * d1);
+  }
+  return out;
+}
+
 export class DPMSolverMultistepScheduler extends SchedulerBase {
   readonly trainSigmas: Float32Array;
   readonly logSigmas: Float32Array;
@@ -193,77 +258,76 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
       index === count - 1 &&
       (c.euler_at_final || (c.lower_order_final && count < 15) || c.final_sigmas_type === 'zero');
     const lowerOrderSecond = index === count - 2 && c.lower_order_final && count < 15;
-    const converted = this.convertModelOutput(m, s, sample.shape, index);
     const st = this.state;
-    const history = st.history.length === c.solver_order ? [...st.history] : new Array(c.solver_order).fill(null);
+    const order =
+      c.solver_order === 1 || st.lowerOrderNums < 1 || lowerOrderFinal
+        ? 1
+        : c.solver_order === 2 || st.lowerOrderNums < 2 || lowerOrderSecond
+          ? 2
+          : 3;
+    const previous = st.history.length === c.solver_order ? st.history : new Array(c.solver_order).fill(null);
+    let converted: Float32Array;
+    let out: Float32Array;
+    if (order < 3 && c.algorithm_type === 'dpmsolver++' && c.prediction_type === 'epsilon' && !c.thresholding) {
+      // Hot path (DPM-Solver++ 1S/2M on epsilon models): x0 and the update in one pass, the same
+      // float32 ops as convertModelOutput followed by firstOrder / secondOrder.
+      const at = alphaSigma((this.sigmas as Float32Array)[index]);
+      const previousX0 = previous[previous.length - 1] as Float32Array;
+      converted = new Float32Array(s.length);
+      out =
+        order === 1
+          ? fusedFirstOrder(m, s, at, this.firstOrderCoefficients(index), converted)
+          : fusedSecondOrder(m, s, at, previousX0, this.secondOrderCoefficients(index), converted);
+    } else {
+      converted = this.convertModelOutput(m, s, sample.shape, index);
+      const [d2, d1] = previous.slice(-2) as Float32Array[];
+      if (order === 1) out = firstOrderUpdate(s, converted, this.firstOrderCoefficients(index));
+      else if (order === 2) out = secondOrderUpdate(s, converted, d1, this.secondOrderCoefficients(index));
+      else out = this.thirdOrder([d2, d1, converted], s, index);
+    }
+    const history = [...previous];
     history.shift();
     history.push(converted);
     st.history = history;
-    let out: Float32Array;
-    if (c.solver_order === 1 || st.lowerOrderNums < 1 || lowerOrderFinal) {
-      out = this.firstOrder(converted, s, index);
-    } else if (c.solver_order === 2 || st.lowerOrderNums < 2 || lowerOrderSecond) {
-      out = this.secondOrder(history as Float32Array[], s, index);
-    } else {
-      out = this.thirdOrder(history as Float32Array[], s, index);
-    }
     if (st.lowerOrderNums < c.solver_order) st.lowerOrderNums += 1;
     st.stepIndex = index + 1;
     return stepResult(sample.shape, out, c.algorithm_type === 'dpmsolver++' ? converted : undefined);
   }
 
-  private firstOrder(d0: Float32Array, s: Float32Array, index: number): Float32Array {
+  /** out = cs * x - cd * D0 (first order: DDIM in the solver's variable). */
+  private firstOrderCoefficients(index: number): FirstOrderCoefficients {
     const sig = this.sigmas as Float32Array;
     const t = alphaSigma(sig[index + 1]);
     const s0 = alphaSigma(sig[index]);
     const h = f32(t.lambda - s0.lambda);
-    const out = new Float32Array(s.length);
     if (this.config.algorithm_type === 'dpmsolver++') {
-      const cs = f32(t.sigma / s0.sigma);
-      const cd = f32(t.alpha * f32(f32(Math.exp(-h)) - 1));
-      for (let i = 0; i < s.length; i++) out[i] = f32(cs * s[i]) - f32(cd * d0[i]);
-    } else {
-      const cs = f32(t.alpha / s0.alpha);
-      const cd = f32(t.sigma * f32(f32(Math.exp(h)) - 1));
-      for (let i = 0; i < s.length; i++) out[i] = f32(cs * s[i]) - f32(cd * d0[i]);
+      return { cs: f32(t.sigma / s0.sigma), cd: f32(t.alpha * f32(f32(Math.exp(-h)) - 1)) };
     }
-    return out;
+    return { cs: f32(t.alpha / s0.alpha), cd: f32(t.sigma * f32(f32(Math.exp(h)) - 1)) };
   }
 
-  private secondOrder(history: Float32Array[], s: Float32Array, index: number): Float32Array {
+  /** out = (cs * x - c0 * D0) - c1 * D1 with D1 = invR0 * (D0 - D_prev) (second order, multistep). */
+  private secondOrderCoefficients(index: number): SecondOrderCoefficients {
     const sig = this.sigmas as Float32Array;
     const t = alphaSigma(sig[index + 1]);
     const s0 = alphaSigma(sig[index]);
     const s1 = alphaSigma(sig[index - 1]);
-    const m0 = history[history.length - 1];
-    const m1 = history[history.length - 2];
     const h = f32(t.lambda - s0.lambda);
     const h0 = f32(s0.lambda - s1.lambda);
     const r0 = f32(h0 / h);
     const invR0 = f32(1 / r0);
-    const plusPlus = this.config.algorithm_type === 'dpmsolver++';
     const midpoint = this.config.solver_type === 'midpoint';
-    let cs: number;
-    let c0: number;
-    let c1: number;
-    if (plusPlus) {
+    if (this.config.algorithm_type === 'dpmsolver++') {
       const em1 = f32(f32(Math.exp(-h)) - 1);
-      cs = f32(t.sigma / s0.sigma);
-      c0 = f32(t.alpha * em1);
+      const c0 = f32(t.alpha * em1);
       // midpoint: - 0.5 * (alpha_t * (e^-h - 1)) * D1 ; heun: + (alpha_t * ((e^-h - 1) / h + 1)) * D1
-      c1 = midpoint ? f32(0.5 * c0) : -f32(t.alpha * f32(f32(em1 / h) + 1));
-    } else {
-      const ep1 = f32(f32(Math.exp(h)) - 1);
-      cs = f32(t.alpha / s0.alpha);
-      c0 = f32(t.sigma * ep1);
-      c1 = midpoint ? f32(0.5 * c0) : f32(t.sigma * f32(f32(ep1 / h) - 1));
+      const c1 = midpoint ? f32(0.5 * c0) : -f32(t.alpha * f32(f32(em1 / h) + 1));
+      return { cs: f32(t.sigma / s0.sigma), c0, c1, invR0 };
     }
-    const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const d1 = f32(invR0 * f32(m0[i] - m1[i]));
-      out[i] = f32(f32(cs * s[i]) - f32(c0 * m0[i])) - f32(c1 * d1);
-    }
-    return out;
+    const ep1 = f32(f32(Math.exp(h)) - 1);
+    const c0 = f32(t.sigma * ep1);
+    const c1 = midpoint ? f32(0.5 * c0) : f32(t.sigma * f32(f32(ep1 / h) - 1));
+    return { cs: f32(t.alpha / s0.alpha), c0, c1, invR0 };
   }
 
   private thirdOrder(history: Float32Array[], s: Float32Array, index: number): Float32Array {

@@ -23,21 +23,35 @@ interface EulerMove {
  */
 function eulerUpdate(s: Float32Array, x0: Float32Array, move: EulerMove, out: Float32Array): void {
   const { sigma, dt, noise, sigmaUp } = move;
-  for (let i = 0; i < s.length; i++) {
-    const euler = s[i] + f32(f32(f32(s[i] - x0[i]) / sigma) * dt);
-    out[i] = noise === null ? euler : f32(euler) + f32(noise[i] * sigmaUp);
+  const n = out.length;
+  if (noise === null) {
+    for (let i = 0; i < n; i++) out[i] = s[i] + f32(f32(f32(s[i] - x0[i]) / sigma) * dt);
+  } else {
+    for (let i = 0; i < n; i++) out[i] = f32(s[i] + f32(f32(f32(s[i] - x0[i]) / sigma) * dt)) + f32(noise[i] * sigmaUp);
   }
 }
 
-/** The same update with x0 = x - sigma * eps computed in the same pass (epsilon prediction). */
+/**
+ * The same update with x0 = x - sigma * eps computed in the same pass (epsilon prediction, the
+ * hot path: one loop per case so the loop body has no branch).
+ */
 function eulerUpdateEpsilon(m: Float32Array, s: Float32Array, move: EulerMove, out: Float32Array, x0: Float32Array): void {
   const { sigma, dt, noise, sigmaUp } = move;
-  for (let i = 0; i < s.length; i++) {
-    const si = s[i];
-    const x = f32(si - f32(sigma * m[i]));
-    x0[i] = x;
-    const euler = si + f32(f32(f32(si - x) / sigma) * dt);
-    out[i] = noise === null ? euler : f32(euler) + f32(noise[i] * sigmaUp);
+  const n = out.length;
+  if (noise === null) {
+    for (let i = 0; i < n; i++) {
+      const si = s[i];
+      const x = f32(si - f32(sigma * m[i]));
+      x0[i] = x;
+      out[i] = si + f32(f32(f32(si - x) / sigma) * dt);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const si = s[i];
+      const x = f32(si - f32(sigma * m[i]));
+      x0[i] = x;
+      out[i] = f32(si + f32(f32(f32(si - x) / sigma) * dt)) + f32(noise[i] * sigmaUp);
+    }
   }
 }
 
