@@ -148,7 +148,11 @@ export interface DynamicPorts {
   outputs?: PortMap;
 }
 
-export interface NodeDefinition {
+/**
+ * What a node type is, as plain data: the part of a definition that the worker's descriptions and
+ * the editor's catalog carry across the worker boundary.
+ */
+export interface NodeTypeData {
   type: string;
   version: number;
   title: string;
@@ -157,6 +161,15 @@ export interface NodeDefinition {
   inputs: PortMap;
   outputs: PortMap;
   params: ParamMap;
+}
+
+/** The NodeTypeData fields of a definition (or description), nothing else; not copied. */
+export function nodeTypeData(def: NodeTypeData): NodeTypeData {
+  const { type, version, title, category, description, inputs, outputs, params } = def;
+  return { type, version, title, category, description, inputs, outputs, params };
+}
+
+export interface NodeDefinition extends NodeTypeData {
   /** Defaults to true. Non-deterministic nodes are re-run on every run (never cached). */
   deterministic?: boolean;
   /** Output nodes (save, preview) are the engine's default targets. */

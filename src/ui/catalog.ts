@@ -5,31 +5,24 @@
  */
 import type { GraphNode } from '../graph/document.ts';
 import {
+  nodeTypeData,
   resolvePorts,
   type NodeDefinition,
-  type ParamMap,
+  type NodeTypeData,
   type PortListItem,
   type PortMap,
 } from '../graph/nodeSpec.ts';
 import { isPortType } from '../graph/portTypes.ts';
 import { createRegistry, type NodeRegistry } from '../graph/registry.ts';
 
-export interface NodeTypeInfo {
-  type: string;
-  version: number;
-  title: string;
-  category: string;
-  description: string;
-  inputs: PortMap;
-  outputs: PortMap;
-  params: ParamMap;
+export interface NodeTypeInfo extends NodeTypeData {
   isOutput?: boolean;
   deterministic?: boolean;
 }
 
 export function toNodeTypeInfo(def: NodeDefinition | NodeTypeInfo): NodeTypeInfo {
-  const { type, version, title, category, description, inputs, outputs, params, isOutput, deterministic } = def;
-  return structuredClone({ type, version, title, category, description, inputs, outputs, params, isOutput, deterministic });
+  const { isOutput, deterministic } = def;
+  return structuredClone({ ...nodeTypeData(def), isOutput, deterministic });
 }
 
 /**

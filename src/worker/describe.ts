@@ -2,18 +2,10 @@
  * Node definitions as plain data (no functions), for the editor on the other side of the
  * worker boundary.
  */
-import type { NodeDefinition, ParamMap, PortMap } from '../graph/nodeSpec.ts';
+import { nodeTypeData, type NodeDefinition, type NodeTypeData } from '../graph/nodeSpec.ts';
 import type { NodeRegistry } from '../graph/registry.ts';
 
-export interface NodeDescription {
-  type: string;
-  version: number;
-  title: string;
-  category: string;
-  description: string;
-  inputs: PortMap;
-  outputs: PortMap;
-  params: ParamMap;
+export interface NodeDescription extends NodeTypeData {
   deterministic: boolean;
   isOutput: boolean;
   /** The node computes extra ports from its params (the editor resolves them itself). */
@@ -24,14 +16,7 @@ export function describeNode(def: NodeDefinition): NodeDescription {
   // JSON round trip: drops anything that is not data and detaches from the live definition.
   const data = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
   return {
-    type: def.type,
-    version: def.version,
-    title: def.title,
-    category: def.category,
-    description: def.description,
-    inputs: data(def.inputs),
-    outputs: data(def.outputs),
-    params: data(def.params),
+    ...data(nodeTypeData(def)),
     deterministic: def.deterministic !== false,
     isOutput: def.isOutput === true,
     hasDynamicPorts: typeof def.dynamicPorts === 'function',
