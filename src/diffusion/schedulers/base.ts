@@ -158,16 +158,16 @@ export function drawNoise(options: StepOptions | undefined, shape: readonly numb
   return data;
 }
 
-/** torch.clamp into a fresh array. */
-export function clampInto(x: Float32Array, range: number): Float32Array {
+/** torch.clamp to [-range, range] in place (callers pass their own fresh x0); returns `x`. */
+export function clampInPlace(x: Float32Array, range: number): Float32Array {
   const lo = f32(-range);
   const hi = f32(range);
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) {
+  const n = x.length;
+  for (let i = 0; i < n; i++) {
     const v = x[i];
-    out[i] = v < lo ? lo : v > hi ? hi : v;
+    x[i] = v < lo ? lo : v > hi ? hi : v;
   }
-  return out;
+  return x;
 }
 
 /**
@@ -361,12 +361,12 @@ export abstract class SchedulerBase implements Scheduler {
     return this.state.stepIndex;
   }
 
-  /** Predicted x0 clipped or thresholded as configured. */
+  /** Predicted x0 clipped (in place: `x0` must be the caller's fresh array) or thresholded as configured. */
   protected clipOrThreshold(x0: Float32Array, shape: readonly number[]): Float32Array {
     if (this.config.thresholding) {
       return thresholdSample(x0, shape, this.config.dynamic_thresholding_ratio, this.config.sample_max_value);
     }
-    if (this.config.clip_sample) return clampInto(x0, this.config.clip_sample_range);
+    if (this.config.clip_sample) return clampInPlace(x0, this.config.clip_sample_range);
     return x0;
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
-import { SchedulerBase, clampInto, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
+import { SchedulerBase, clampInPlace, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { withLearnedVariance } from './ddpm.ts';
 import { addScaledNoise, alphaPredictions, linearCombination } from './predictOriginal.ts';
@@ -137,7 +137,7 @@ export class UnCLIPScheduler extends SchedulerBase {
       throw new Error(`${who}: prediction_type must be epsilon or sample for UnCLIPScheduler`);
     }
     const { x0: rawX0 } = alphaPredictions(this.config.prediction_type, m, s, apt, who, false);
-    const x0 = this.config.clip_sample ? clampInto(rawX0, this.config.clip_sample_range) : rawX0;
+    const x0 = this.config.clip_sample ? clampInPlace(rawX0, this.config.clip_sample_range) : rawX0;
     const c0 = f32(f32(f32(Math.sqrt(aptPrev)) * beta) / bpt);
     const cs = f32(f32(f32(Math.sqrt(alpha)) * bptPrev) / bpt);
     const out = linearCombination(c0, x0, cs, s);

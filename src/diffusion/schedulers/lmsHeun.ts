@@ -4,7 +4,7 @@
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
-import { clampInto, type StepOptions, type StepResult } from './base.ts';
+import { clampInPlace, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { sigmaDerivative } from './predictOriginal.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
@@ -152,8 +152,8 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     const sigma = first ? this.sigmaAt(index) : this.sigmaAt(index - 1);
     const sigmaNext = first ? this.sigmaAt(index + 1) : this.sigmaAt(index);
     const sigmaInput = first ? sigma : sigmaNext;
-    let x0 = this.predictX0(m, s, sigmaInput, true);
-    if (this.config.clip_sample) x0 = clampInto(x0, this.config.clip_sample_range);
+    const x0 = this.predictX0(m, s, sigmaInput, true);
+    if (this.config.clip_sample) clampInPlace(x0, this.config.clip_sample_range);
     const out = new Float32Array(s.length);
     const st = this.state;
     if (first) {
