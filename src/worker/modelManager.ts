@@ -123,22 +123,36 @@ export function createModelManagerApi(deps: ModelManagerDeps): ModelManagerApi {
     async prefetch(refOrSource, onProgress) {
       const ref = typeof refOrSource === 'string' ? { source: refOrSource } : refOrSource;
       const runtime = await deps.runtime();
+      // Throttled per file; a report held back is sent once the file moves on or ends, so
+      // every file's last report (its size, when the server gave no length) arrives.
       const last = new Map<string, number>();
+      let held: ModelDownloadProgress | undefined;
+      const send = (p: ModelDownloadProgress) => {
+        last.set(p.file, Date.now());
+        const sent = onProgress?.(p);
+        if (sent && typeof (sent as Promise<unknown>).catch === 'function') (sent as Promise<unknown>).catch(() => {});
+      };
+      const flush = () => {
+        if (held) send(held);
+        held = undefined;
+      };
       const unsubscribe = runtime.onDownload((e) => {
         if (!onProgress) return;
-        const now = Date.now();
-        const prev = last.get(e.file);
-        const final = e.total !== undefined && e.loaded >= e.total;
-        if (prev !== undefined && !final && now - prev < PROGRESS_MS) return;
-        last.set(e.file, now);
-        const sent = onProgress({ package: e.package, file: e.file, loaded: e.loaded, ...(e.total !== undefined ? { total: e.total } : {}) });
-        if (sent && typeof (sent as Promise<unknown>).catch === 'function') (sent as Promise<unknown>).catch(() => {});
+        const p: ModelDownloadProgress = { package: e.package, file: e.file, loaded: e.loaded, ...(e.total !== undefined ? { total: e.total } : {}) };
+        if (held && held.file !== p.file) flush();
+        const prev = last.get(p.file);
+        const final = p.total !== undefined && p.loaded >= p.total;
+        if (prev === undefined || final || Date.now() - prev >= PROGRESS_MS) {
+          held = undefined;
+          send(p);
+        } else held = p;
       });
       try {
         const files = await runtime.prefetch(ref);
         if (files.length === 0) throw new Error(`model package ${ref.source} has none of the standard package files (${STANDARD_PACKAGE_FILES.join(', ')})`);
         return { source: ref.source, files };
       } finally {
+        flush();
         unsubscribe();
         // Closes the progress channel (a comlink proxy) after the reports already sent.
         (onProgress as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();

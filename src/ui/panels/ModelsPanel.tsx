@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { GraphDocument } from '../../graph/document.ts';
 import type { EngineConnection, ModelCacheEntry } from '../run/engineConnection.ts';
+import { ModelManagerControls } from './ModelManagerControls.tsx';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -57,6 +58,7 @@ export function ModelsPanel({ doc, engine, onAddModel, onRemoveModel }: ModelsPa
           onChange={(e) => setSource(e.target.value)} />
         <button type="submit" disabled={!valid}>Add</button>
       </form>
+      <ModelManagerControls doc={doc} engine={engine} onAddModel={onAddModel} onCacheChanged={refresh} />
       <h3>Engine cache</h3>
       {engine?.clearCache && (
         <button type="button" className="ll-small-button" onClick={() => engine.clearCache!().then(() => setNotice('Engine cache cleared: the next run starts from scratch'), (e: unknown) => setError(String(e)))}>

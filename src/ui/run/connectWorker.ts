@@ -28,6 +28,12 @@ export function connectEngineWorker(options: Pick<EngineClientOptions, 'spawn'> 
     },
     cancel: () => void client.cancel().catch(() => {}),
     clearCache: () => client.clearCache(),
+    // Model manager (src/worker/modelManager.ts).
+    listModels: () => client.listModels(),
+    deleteModel: (id) => client.deleteModel(id),
+    prefetchModel: (source, onProgress) => client.prefetch(source, onProgress),
+    registerFolder: (folder) => client.registerFolder(folder),
+    inspectNode: (graph, nodeId) => client.inspectNode(graph, nodeId),
     onCrash(listener) {
       crashListeners.add(listener);
       return () => crashListeners.delete(listener);

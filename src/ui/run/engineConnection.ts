@@ -19,7 +19,21 @@ export interface ModelCacheEntry {
   id: string;
   source: string;
   bytes: number;
+  /** Complete files with their sizes, and where they are kept (`opfs`, `cache-api`, `memory`). */
+  files?: { path: string; bytes: number }[];
+  storage?: string;
 }
+
+/** One progress report of a model download (a file of a package). */
+export interface ModelDownloadProgress {
+  package: string;
+  file: string;
+  loaded: number;
+  total?: number;
+}
+
+/** A picked directory (showDirectoryPicker) or dropped / `<input webkitdirectory>` files. */
+export type PickedFolder = FileSystemDirectoryHandle | { name?: string; files: File[] };
 
 export interface EngineConnection {
   describeNodes(): Promise<NodeTypeInfo[]>;
@@ -33,5 +47,11 @@ export interface EngineConnection {
   /** Drops the engine's cached node outputs and model sessions (frees worker memory). */
   clearCache?(): Promise<void>;
   deleteModel?(id: string): Promise<void>;
+  /** Downloads a URL model package into the browser's cache now, reporting progress. */
+  prefetchModel?(source: string, onProgress: (progress: ModelDownloadProgress) => void): Promise<{ files: string[] }>;
+  /** Hands a picked folder to the worker; graphs then use it as `source` (`folder:<name>`). */
+  registerFolder?(folder: PickedFolder): Promise<{ source: string; name: string; files: string[] }>;
+  /** Reads a model node's hidden socket lists (onnx/model, diffusion/denoise) from its model: params to set. */
+  inspectNode?(graph: GraphDocument, nodeId: string): Promise<{ params: Record<string, unknown> }>;
   dispose(): void;
 }

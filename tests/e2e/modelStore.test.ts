@@ -1,0 +1,103 @@
+/**
+ * Model manager in headless Chromium (issues 4 and 6): a URL model package (a copy of the
+ * built-in toy-shapes package, served by the test server under another path) is downloaded from
+ * the Models panel through the engine worker with streamed progress, lands in the browser's
+ * Origin Private File System, is listed with its size, is still there after a page reload (a
+ * fresh worker), runs the toy text-to-image graph without touching the network, and is gone
+ * after "delete" — from the list and from OPFS.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { StaticServer } from './server.ts';
+import { HAS_CHROMIUM, SKIP_REASON, openEditor, startSession, type Session } from './harness.ts';
+import { TOY_GRAPH, TOY_PACKAGE, engineWorker, openGraph, runForImage, serveAppWith, toyGraph, withModelSource } from './workerRuns.ts';
+import { STANDARD_PACKAGE_FILES } from '../../src/runtime/runtime.ts';
+import { formatBytes } from '../../src/ui/panels/ModelsPanel.tsx';
+
+const HAS_TOY = existsSync(TOY_GRAPH) && existsSync(TOY_PACKAGE);
+if (!HAS_CHROMIUM) console.log(SKIP_REASON);
+
+/** Package folders the worker's OPFS holds under latentloom-models/, with their recorded URLs. */
+async function opfsPackages(page: Page): Promise<string[]> {
+  return engineWorker(page).evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    let top: FileSystemDirectoryHandle;
+    try {
+      top = await root.getDirectoryHandle('latentloom-models');
+    } catch {
+      return [];
+    }
+    const out: string[] = [];
+    for await (const [, handle] of (top as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+      if (handle.kind !== 'directory') continue;
+      const marker = await (handle as FileSystemDirectoryHandle).getFileHandle('.latentloom-source');
+      out.push(await (await marker.getFile()).text());
+    }
+    return out;
+  });
+}
+
+async function openModelsTab(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Models' }).click();
+}
+
+const cachedItem = (page: Page, base: string) => page.locator('.ll-model-list li', { has: page.locator('code', { hasText: base }) });
+
+describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('model manager in Chromium: URL package download, OPFS cache, reload, run, delete', () => {
+  let s: Session;
+  let app: StaticServer;
+
+  beforeAll(async () => {
+    const settled = await Promise.allSettled([
+      startSession().then((started) => void (s = started)),
+      serveAppWith({ 'pkg-toy': TOY_PACKAGE }).then((server) => void (app = server)),
+    ]);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  });
+  afterAll(async () => {
+    await s?.close();
+    await app?.close();
+  });
+
+  it('downloads with progress, persists across a reload, runs offline from the cache, deletes', async () => {
+    const { page } = s;
+    const base = `${app.url}/pkg-toy/`;
+    const graph = withModelSource(toyGraph(3), base);
+    const packageFiles = STANDARD_PACKAGE_FILES.filter((f) => existsSync(join(TOY_PACKAGE, f)));
+    const packageBytes = packageFiles.reduce((n, f) => n + statSync(join(TOY_PACKAGE, f)).size, 0);
+
+    await openEditor(page, app.url, '?fresh');
+    await openGraph(page, graph, 'url-toy.json');
+    await openModelsTab(page);
+    await page.getByText('Nothing cached yet.').waitFor({ timeout: 10_000 });
+
+    const row = page.getByTestId('model-download-toy');
+    await row.getByRole('button', { name: 'download toy' }).click();
+    await row.getByText(`downloaded: ${packageFiles.length} files`).waitFor({ timeout: 30_000 });
+    // Every file reports its first and last bytes at least.
+    expect(Number(await row.getAttribute('data-progress-reports'))).toBeGreaterThanOrEqual(2 * packageFiles.length);
+    await expect.poll(() => cachedItem(page, base).textContent()).toContain(formatBytes(packageBytes));
+    expect(await opfsPackages(page)).toEqual([base]);
+
+    // A reload starts a fresh worker: the package is still cached.
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __latentloomReady?: boolean }).__latentloomReady === true, null, { timeout: 30_000 });
+    await openGraph(page, graph, 'url-toy.json');
+    await openModelsTab(page);
+    await expect.poll(() => cachedItem(page, base).textContent(), { timeout: 10_000 }).toContain(formatBytes(packageBytes));
+
+    const requestsBefore = app.requests.length;
+    await page.getByRole('tab', { name: /^Gallery/ }).click();
+    const run = await runForImage(page, 'save');
+    expect(run.status).not.toMatch(/error|fail/i);
+    expect([run.width, run.height]).toEqual([64, 64]);
+    // Everything came from OPFS: not one request for the package during the run.
+    expect(app.requests.slice(requestsBefore).filter((r) => r.path.startsWith('/pkg-toy/'))).toEqual([]);
+
+    await openModelsTab(page);
+    await cachedItem(page, base).getByRole('button', { name: 'delete' }).click();
+    await page.getByText('Nothing cached yet.').waitFor({ timeout: 10_000 });
+    expect(await opfsPackages(page)).toEqual([]);
+  }, 60_000);
+});
