@@ -7,15 +7,15 @@ import * as Comlink from 'comlink';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { createEngineWorkerApi, type BackendChoice } from './engineApi.ts';
 import { createBrowserRuntime } from './browserRuntime.ts';
-import { openPackageCache } from '../runtime/browser/packageCache.ts';
+import { lazyPackageCache } from '../runtime/browser/packageCache.ts';
 import type { PackageSource } from '../runtime/package.ts';
 
 const hasWebGpu = typeof (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu !== 'undefined';
 const availableBackends: BackendChoice[] = hasWebGpu ? ['auto', 'webgpu', 'wasm'] : ['auto', 'wasm'];
 
 // One package cache and one set of picked folders for the worker's life: a backend switch
-// remakes the runtime, not these.
-const cache = openPackageCache();
+// remakes the runtime, not these. The cache picks OPFS / Cache API / memory on first use.
+const cache = lazyPackageCache();
 const folders = new Map<string, PackageSource>();
 
 Comlink.expose(

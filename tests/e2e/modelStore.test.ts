@@ -4,7 +4,9 @@
  * the Models panel through the engine worker with streamed progress, lands in the browser's
  * Origin Private File System, is listed with its size, is still there after a page reload (a
  * fresh worker), runs the toy text-to-image graph without touching the network, and is gone
- * after "delete" — from the list and from OPFS.
+ * after "delete" — from the list and from OPFS. Then the same with the Cache API, which the worker
+ * falls back to where OPFS has no writable file streams (Safari): the test takes
+ * `createWritable` away in the worker before its first model call.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +40,23 @@ async function opfsPackages(page: Page): Promise<string[]> {
   });
 }
 
+/** Makes the worker's OPFS look like Safari's (no writable streams); call before any model call. */
+async function withoutOpfsWrites(page: Page): Promise<void> {
+  await engineWorker(page).evaluate(() => {
+    delete (FileSystemFileHandle.prototype as unknown as { createWritable?: unknown }).createWritable;
+  });
+}
+
+/** URLs the worker's Cache API model cache holds. */
+async function cacheApiUrls(page: Page): Promise<string[]> {
+  return engineWorker(page).evaluate(async () => (await (await caches.open('latentloom-models')).keys()).map((r) => r.url));
+}
+
+async function reloadEditor(page: Page): Promise<void> {
+  await page.reload();
+  await page.waitForFunction(() => (window as unknown as { __latentloomReady?: boolean }).__latentloomReady === true, null, { timeout: 30_000 });
+}
+
 async function openModelsTab(page: Page): Promise<void> {
   await page.getByRole('tab', { name: 'Models' }).click();
 }
@@ -51,7 +70,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('model manager in Chromium: URL packa
   beforeAll(async () => {
     const settled = await Promise.allSettled([
       startSession().then((started) => void (s = started)),
-      serveAppWith({ 'pkg-toy': TOY_PACKAGE }).then((server) => void (app = server)),
+      serveAppWith({ 'pkg-toy': TOY_PACKAGE, 'pkg-cache': TOY_PACKAGE }).then((server) => void (app = server)),
     ]);
     for (const r of settled) if (r.status === 'rejected') throw r.reason;
   });
@@ -81,8 +100,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('model manager in Chromium: URL packa
     expect(await opfsPackages(page)).toEqual([base]);
 
     // A reload starts a fresh worker: the package is still cached.
-    await page.reload();
-    await page.waitForFunction(() => (window as unknown as { __latentloomReady?: boolean }).__latentloomReady === true, null, { timeout: 30_000 });
+    await reloadEditor(page);
     await openGraph(page, graph, 'url-toy.json');
     await openModelsTab(page);
     await expect.poll(() => cachedItem(page, base).textContent(), { timeout: 10_000 }).toContain(formatBytes(packageBytes));
@@ -99,5 +117,38 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('model manager in Chromium: URL packa
     await cachedItem(page, base).getByRole('button', { name: 'delete' }).click();
     await page.getByText('Nothing cached yet.').waitFor({ timeout: 10_000 });
     expect(await opfsPackages(page)).toEqual([]);
+  }, 60_000);
+
+  it('falls back to the Cache API where OPFS cannot write: download, reload, run, delete', async () => {
+    const { page } = s;
+    const base = `${app.url}/pkg-cache/`;
+    const graph = withModelSource(toyGraph(2), base);
+    await reloadEditor(page);
+    await withoutOpfsWrites(page);
+    await openGraph(page, graph, 'cache-api-toy.json');
+    await openModelsTab(page);
+    const row = page.getByTestId('model-download-toy');
+    await row.getByRole('button', { name: 'download toy' }).click();
+    await row.getByText(/downloaded: \d+ files/).waitFor({ timeout: 30_000 });
+    await expect.poll(() => cachedItem(page, base).textContent()).toMatch(/MiB|KiB/);
+    const shown = await cachedItem(page, base).textContent();
+    expect(await cacheApiUrls(page)).toEqual(expect.arrayContaining([base, `${base}unet/model.onnx`, `${base}tokenizer/vocab.json`]));
+    expect(await opfsPackages(page)).toEqual([]);
+
+    await reloadEditor(page);
+    await withoutOpfsWrites(page);
+    await openGraph(page, graph, 'cache-api-toy.json');
+    await openModelsTab(page);
+    await expect.poll(() => cachedItem(page, base).textContent(), { timeout: 10_000 }).toBe(shown);
+    const requestsBefore = app.requests.length;
+    await page.getByRole('tab', { name: /^Gallery/ }).click();
+    const run = await runForImage(page, 'save');
+    expect([run.width, run.height]).toEqual([64, 64]);
+    expect(app.requests.slice(requestsBefore).filter((r) => r.path.startsWith('/pkg-cache/'))).toEqual([]);
+
+    await openModelsTab(page);
+    await cachedItem(page, base).getByRole('button', { name: 'delete' }).click();
+    await page.getByText('Nothing cached yet.').waitFor({ timeout: 10_000 });
+    expect(await cacheApiUrls(page)).toEqual([]);
   }, 60_000);
 });

@@ -184,6 +184,29 @@ export function memoryPackageCache(): PackageCache {
   };
 }
 
+/**
+ * A cache that picks its backing on first use rather than when made, so a worker can start
+ * without touching storage (and a test can change what the host offers before the first use).
+ */
+export function lazyPackageCache(open: () => Promise<PackageCache> = openPackageCache): PackageCache {
+  let opened: Promise<PackageCache> | undefined;
+  let kind: PackageCacheKind | undefined;
+  const get = () =>
+    (opened ??= open().then((c) => {
+      kind = c.kind;
+      return c;
+    }));
+  return {
+    get kind(): PackageCacheKind {
+      if (!kind) throw new Error('the package cache is not open yet (its kind is known after the first call)');
+      return kind;
+    },
+    store: async (baseUrl) => (await get()).store(baseUrl),
+    list: async () => (await get()).list(),
+    remove: async (baseUrl) => (await get()).remove(baseUrl),
+  };
+}
+
 /** Whether this host's OPFS can write files (Safari's has no createWritable). */
 function opfsWritable(): boolean {
   const proto = (globalThis as { FileSystemFileHandle?: { prototype: object } }).FileSystemFileHandle?.prototype;
