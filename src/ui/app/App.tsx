@@ -17,6 +17,7 @@ import { EditorStoreContext, useEditorSnapshot, useEditorStore } from '../store/
 import { RunStore, type GalleryItem } from '../run/runStore.ts';
 import { RunStoreContext } from '../run/useRunStore.ts';
 import { RunController, RANDOMIZED_SEEDS_KEY, randomizedSeedsOf } from '../run/runController.ts';
+import { watchModelSockets } from '../run/modelSockets.ts';
 import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
 import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
 import { availableTemplates, templateFromGraph, type GraphTemplate } from '../palette/templates.ts';
@@ -148,6 +149,7 @@ function Editor({ engine, kv }: AppProps) {
     }),
     [engine, runs, showToast],
   );
+  useEffect(() => watchModelSockets(engine, store, { notify: showToast }), [engine, store, showToast]);
 
   const liveIssues = useMemo(() => (catalog ? validateGraph(doc, catalog.registry) : []), [doc, catalog]);
   const issues = useMemo(() => [...fileIssues.issues, ...liveIssues], [fileIssues, liveIssues]);
