@@ -151,4 +151,19 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('model manager in Chromium: URL packa
     await page.getByText('Nothing cached yet.').waitFor({ timeout: 10_000 });
     expect(await cacheApiUrls(page)).toEqual([]);
   }, 60_000);
+
+  it('runs from a model folder chosen in the Models panel (folder:<name>, read in place)', async () => {
+    const { page } = s;
+    await reloadEditor(page);
+    await openGraph(page, withModelSource(toyGraph(2), 'folder:toy-shapes'), 'folder-toy.json');
+    await openModelsTab(page);
+    // What "load folder" falls back to without showDirectoryPicker: <input webkitdirectory>.
+    await page.getByTestId('model-folder-input').setInputFiles(TOY_PACKAGE);
+    await page.getByText(/^folder:toy-shapes loaded \(\d+ package files\)$/).waitFor({ timeout: 10_000 });
+    const requestsBefore = app.requests.length;
+    await page.getByRole('tab', { name: /^Gallery/ }).click();
+    const run = await runForImage(page, 'save');
+    expect([run.width, run.height]).toEqual([64, 64]);
+    expect(app.requests.slice(requestsBefore).filter((r) => r.path.includes('/models/') || r.path.includes('/pkg-'))).toEqual([]);
+  }, 60_000);
 });
