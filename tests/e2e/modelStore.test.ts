@@ -6,10 +6,13 @@
  * fresh worker), runs the toy text-to-image graph without touching the network, and is gone
  * after "delete" — from the list and from OPFS. Then the same with the Cache API, which the worker
  * falls back to where OPFS has no writable file streams (Safari): the test takes
- * `createWritable` away in the worker before its first model call.
+ * `createWritable` away in the worker before its first model call. A download cut off mid-file
+ * resumes after a reload from the bytes kept in OPFS, with an HTTP Range request.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import type { StaticServer } from './server.ts';
 import { HAS_CHROMIUM, SKIP_REASON, openEditor, startSession, type Session } from './harness.ts';
@@ -165,5 +168,83 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('model manager in Chromium: URL packa
     const run = await runForImage(page, 'save');
     expect([run.width, run.height]).toEqual([64, 64]);
     expect(app.requests.slice(requestsBefore).filter((r) => r.path.includes('/models/') || r.path.includes('/pkg-'))).toEqual([]);
+  }, 60_000);
+
+  it('resumes a download cut off mid-file, after a reload, from the part kept in OPFS (HTTP Range)', async () => {
+    const { page } = s;
+    const unet = readFileSync(join(TOY_PACKAGE, 'unet/model.onnx'));
+    const cutAt = 400_000;
+    const ranges: string[] = [];
+    let cut = false;
+    // Same origin as the app (it is cross-origin isolated): the package with Range support and a
+    // connection dropped once in the middle of the UNet; everything else from the app server.
+    const server: Server = createServer((req, res) => {
+      const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
+      const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };
+      if (path.startsWith('/pkg-resume/')) {
+        const file = join(TOY_PACKAGE, path.slice('/pkg-resume/'.length));
+        if (path.includes('..') || !existsSync(file) || statSync(file).isDirectory()) return void res.writeHead(404, isolation).end();
+        const body = readFileSync(file);
+        const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+        if (range) {
+          ranges.push(`${path} ${req.headers.range}`);
+          const from = Number(range[1]);
+          res.writeHead(206, { ...isolation, 'Content-Length': String(body.length - from), 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` });
+          return void res.end(req.method === 'HEAD' ? undefined : body.subarray(from));
+        }
+        res.writeHead(200, { ...isolation, 'Content-Length': String(body.length) });
+        if (req.method === 'HEAD') return void res.end();
+        if (path.endsWith('unet/model.onnx') && !cut) {
+          cut = true;
+          res.write(body.subarray(0, cutAt));
+          return void setTimeout(() => res.destroy(), 300);
+        }
+        return void res.end(body);
+      }
+      const upstream = request(`${app.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = `${origin}/pkg-resume/`;
+    try {
+      await openEditor(page, origin, '?fresh');
+      await openGraph(page, withModelSource(toyGraph(2), base), 'resume-toy.json');
+      await openModelsTab(page);
+      const row = page.getByTestId('model-download-toy');
+      await row.getByRole('button', { name: 'download toy' }).click();
+      await row.locator('.ll-widget-error').getByText(/unet\/model\.onnx.*(interrupted|ended early)/).waitFor({ timeout: 20_000 });
+
+      await reloadEditor(page);
+      await openGraph(page, withModelSource(toyGraph(2), base), 'resume-toy.json');
+      await openModelsTab(page);
+      await row.getByRole('button', { name: 'download toy' }).click();
+      await row.getByText(/downloaded: \d+ files/).waitFor({ timeout: 20_000 });
+      expect(ranges).toHaveLength(1);
+      const resumedFrom = Number(/bytes=(\d+)-/.exec(ranges[0])![1]);
+      expect(ranges[0]).toMatch(/^\/pkg-resume\/unet\/model\.onnx bytes=\d+-$/);
+      expect(resumedFrom).toBeGreaterThan(0);
+      expect(resumedFrom).toBeLessThanOrEqual(cutAt);
+      await expect.poll(() => cachedItem(page, base).textContent()).toContain('MiB');
+      // The stitched file is the original, byte for byte: the toy pipeline runs on it.
+      await page.getByRole('tab', { name: /^Gallery/ }).click();
+      const run = await runForImage(page, 'save');
+      expect([run.width, run.height]).toEqual([64, 64]);
+      const size = await engineWorker(page).evaluate(async () => {
+        const top = await (await navigator.storage.getDirectory()).getDirectoryHandle('latentloom-models');
+        for await (const [, dir] of (top as unknown as { entries(): AsyncIterable<[string, FileSystemDirectoryHandle]> }).entries()) {
+          const unetDir = await dir.getDirectoryHandle('unet');
+          return (await (await unetDir.getFileHandle('model.onnx')).getFile()).size;
+        }
+        return -1;
+      });
+      expect(size).toBe(unet.length);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   }, 60_000);
 });
