@@ -150,6 +150,8 @@ export function createEngine(options: EngineOptions): Engine {
       }
       for (const id of plan.order) nodes[id] ??= { status: 'skipped', ms: 0, type: plan.nodes.get(id)!.def.type };
       return fail(runError, nodes);
+    } finally {
+      env.abortWatch?.dispose();
     }
   }
 

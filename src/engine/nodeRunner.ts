@@ -15,6 +15,10 @@ export interface RunEnv {
   emit(event: EngineEvent): void;
   yielder: Yielder;
   zonePreview?: RunOptions['zonePreview'];
+  /** One abort listener for the whole run (see AbortWatch); made on first use when absent. */
+  abortWatch?: AbortWatch;
+  /** Each node's RunContext, made once per run: a zone body runs its nodes every iteration. */
+  contexts?: Map<string, RunContext>;
 }
 
 /** A failure while running a graph, with the node it belongs to. */
@@ -85,10 +89,32 @@ export async function invokeNode(
   neededPorts: readonly string[],
   iteration?: number,
 ): Promise<{ outputs: Record<string, unknown>; ms: number }> {
-  const { runId, emit } = env;
   const node = planned.id;
   if (env.signal.aborted) throw cancelled(node, iteration);
-  const ctx: RunContext = {
+  const contexts = (env.contexts ??= new Map());
+  let ctx = contexts.get(node);
+  if (!ctx) contexts.set(node, (ctx = makeContext(env, node)));
+  const start = performance.now();
+  let result: unknown;
+  try {
+    const work = planned.def.run(ctx, inputs, params);
+    // Synchronous nodes (most pure-JS ones) return plain values: no promise to race.
+    result = work instanceof Promise ? await (env.abortWatch ??= new AbortWatch(env.signal)).race(work) : await work;
+  } catch (error) {
+    if (error instanceof NodeRunError) throw error;
+    if (env.signal.aborted) throw cancelled(node, iteration);
+    const own = (error as { code?: unknown } | null)?.code;
+    const code = typeof own === 'string' && own !== '' ? own : 'node-failed';
+    const where = iteration === undefined ? '' : ` in iteration ${iteration + 1}`;
+    throw new NodeRunError(node, code, `Node "${node}" (${planned.def.type}) failed${where}: ${describeError(error)}`, iteration);
+  }
+  const ms = performance.now() - start;
+  return { outputs: checkOutputs(planned, result, neededPorts), ms };
+}
+
+function makeContext(env: RunEnv, node: string): RunContext {
+  const { runId, emit } = env;
+  return {
     nodeId: node,
     signal: env.signal,
     services: env.services,
@@ -102,38 +128,46 @@ export async function invokeNode(
       warn: (message) => emit({ type: 'node-log', runId, node, level: 'warn', message }),
     },
   };
-  const start = performance.now();
-  let result: unknown;
-  try {
-    result = await untilAborted(planned.def.run(ctx, inputs, params), env.signal);
-  } catch (error) {
-    if (error instanceof NodeRunError) throw error;
-    if (env.signal.aborted) throw cancelled(node, iteration);
-    const own = (error as { code?: unknown } | null)?.code;
-    const code = typeof own === 'string' && own !== '' ? own : 'node-failed';
-    const where = iteration === undefined ? '' : ` in iteration ${iteration + 1}`;
-    throw new NodeRunError(node, code, `Node "${node}" (${planned.def.type}) failed${where}: ${describeError(error)}`, iteration);
-  }
-  const ms = performance.now() - start;
-  return { outputs: checkOutputs(planned, result, neededPorts), ms };
 }
 
 /**
- * Settles with `work`, or rejects as soon as `signal` aborts: a node stuck in a call it cannot
- * interrupt (a long model run) does not hold the run; its late result is dropped.
+ * Lets a run's node calls settle with their work, or reject as soon as the run's signal aborts: a
+ * node stuck in a call it cannot interrupt (a long model run) does not hold the run; its late
+ * result is dropped. One abort listener serves every call of the run (a listener per call costs
+ * more than a small node's work); `dispose` removes it when the run ends.
  */
-async function untilAborted<T>(work: T | Promise<T>, signal: AbortSignal): Promise<T> {
-  if (!(work instanceof Promise)) return work;
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new Error('cancelled'));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  work.catch(() => {}); // a late failure after cancellation is nobody's concern
-  try {
-    return await Promise.race([work, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
+export class AbortWatch {
+  private readonly pending = new Set<(error: Error) => void>();
+  private readonly onAbort = () => {
+    for (const reject of this.pending) reject(new Error('cancelled'));
+    this.pending.clear();
+  };
+
+  constructor(private readonly signal: AbortSignal) {
+    if (!signal.aborted) signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  race<T>(work: Promise<T>): Promise<T> {
+    work.catch(() => {}); // a late failure after cancellation is nobody's concern
+    if (this.signal.aborted) return Promise.reject(new Error('cancelled'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject);
+      work.then(
+        (value) => {
+          this.pending.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.pending.delete(reject);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  dispose(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.pending.clear();
   }
 }
 

@@ -41,12 +41,17 @@ export async function runZone(
   ms.set(zone.input, initial.ms);
   const count = first.inputs.count as number;
 
+  // What each iteration runs, looked up once: the planned node, the output ports read downstream,
+  // and which zone members it reads (each read releases a value after its last reader).
+  const sequence = [...body, zone.output].map((id) => {
+    const planned = plan.nodes.get(id)!;
+    const memberReads = [...planned.sources.values()].map((from) => from.node).filter((n) => members.has(n));
+    return { id, planned, neededPorts: hooks.neededPorts(id), memberReads };
+  });
   // Reads of each member's value by other members, per iteration.
   const readsPerIteration = new Map<string, number>();
-  for (const id of [...body, zone.output]) {
-    for (const from of plan.nodes.get(id)!.sources.values()) {
-      if (members.has(from.node)) readsPerIteration.set(from.node, (readsPerIteration.get(from.node) ?? 0) + 1);
-    }
+  for (const { memberReads } of sequence) {
+    for (const from of memberReads) readsPerIteration.set(from, (readsPerIteration.get(from) ?? 0) + 1);
   }
   const keep = new Set([...members].filter((id) => hooks.isTarget(id)));
   const lastOutputs = new Map<string, Record<string, unknown>>();
@@ -61,17 +66,15 @@ export async function runZone(
     for (const [id, n] of readsPerIteration) refs.add(id, n);
     local.set(zone.input, i === 0 ? initial.outputs : { index: i, ...state });
 
-    for (const id of [...body, zone.output]) {
-      const planned = plan.nodes.get(id)!;
+    const lookup = (nodeId: string) => local.get(nodeId);
+    for (const { id, planned, neededPorts, memberReads } of sequence) {
       if (i === 0) hooks.started(id);
-      const { inputs, params } = gatherInputs(planned, (nodeId) => local.get(nodeId));
-      const result = await invokeNode(env, planned, inputs, params, hooks.neededPorts(id), i);
+      const { inputs, params } = gatherInputs(planned, lookup);
+      const result = await invokeNode(env, planned, inputs, params, neededPorts, i);
       ms.set(id, ms.get(id)! + result.ms);
       local.set(id, result.outputs);
       if (keep.has(id)) lastOutputs.set(id, result.outputs);
-      for (const from of planned.sources.values()) {
-        if (members.has(from.node) && refs.consume(from.node)) local.release(from.node);
-      }
+      for (const from of memberReads) if (refs.consume(from)) local.release(from);
     }
     const next = local.get(zone.output)!;
     state = {};
