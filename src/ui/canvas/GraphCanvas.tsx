@@ -20,11 +20,20 @@ import { checkConnection } from './connectionRules.ts';
 import { NodeCard } from './NodeCard.tsx';
 import { ZoneFrame } from './ZoneFrame.tsx';
 import {
-  buildCardNodes, buildEdges, buildFrames, isRepeatNode, zoneAtPoint, zoneMembers, ZONE_PREFIX, type DataCache, type FlowNode,
+  buildCardNodes, buildEdges, buildFrames, isRepeatNode, zoneAtPoint, zoneMembers, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
 } from './flowModel.ts';
 import { useCanvasKeys } from './useCanvasKeys.ts';
 
 const NODE_TYPES = { graphNode: NodeCard, zoneFrame: ZoneFrame };
+// Module-level so that the minimap does not re-render its 300 dots when the canvas re-renders.
+// Constant props: React Flow copies each changed prop into its store, and an inline array is a
+// change on every render.
+const SNAP_GRID: [number, number] = [10, 10];
+const DELETE_KEYS = ['Delete', 'Backspace'];
+const MULTI_SELECT_KEYS = ['Meta', 'Control'];
+const PRO_OPTIONS = { hideAttribution: true };
+const DEFAULT_VIEWPORT = { x: 0, y: 0, zoom: 1 };
+const minimapNodeColor = (n: Node) => (n.type === 'zoneFrame' ? 'rgba(120,100,220,0.25)' : '#667');
 
 export interface GraphCanvasProps {
   store: EditorStore;
@@ -66,7 +75,12 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   const { store, doc, loadId, catalog, issues, randomizedSeeds, templates, snap, onToast } = props;
   const flow = useReactFlow();
   const cache = useRef<DataCache>(new Map());
+  const edgeCache = useRef<EdgeCache>(new Map());
   const [nodes, setNodes] = useState<FlowNode[]>([]);
+  // Read by handlers that must keep one identity across drag frames: each new handler passed to
+  // <ReactFlow> is one more React Flow store update, which re-runs every node's selectors.
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
   const [palette, setPalette] = useState<PaletteState>();
   const lastRefusal = useRef<string | undefined>(undefined);
   const canvasRef = useRef<HTMLDivElement>(null);
@@ -76,18 +90,21 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     [doc, catalog, issues, randomizedSeeds],
   );
   const members = useMemo(() => zoneMembers(doc), [doc]);
-  const edges = useMemo(() => buildEdges(doc, catalog), [doc, catalog]);
+  const edges = useMemo(() => buildEdges(doc, catalog, edgeCache.current), [doc, catalog]);
 
   // Merge the document's nodes with React Flow's local state (selection, sizes, live drags).
   useEffect(() => {
     setNodes((prev) => {
       const prior = new Map(prev.map((n) => [n.id, n]));
-      const merged = cards.map((c) => {
+      const merged = cards.map((c): FlowNode => {
         const p = prior.get(c.id);
         if (!p) return c;
+        // Unchanged in the document and not mid-drag: keep the object, so React Flow skips it.
+        if (p.data === c.data && !p.dragging && p.position.x === c.position.x && p.position.y === c.position.y) return p;
         return { ...c, selected: p.selected, measured: p.measured, dragging: p.dragging, position: p.dragging ? p.position : c.position };
       });
-      return [...buildFrames(members, merged), ...merged];
+      const priorFrames = prev.filter((n): n is ZoneFrameNode => n.type === 'zoneFrame');
+      return [...buildFrames(members, merged, priorFrames), ...merged];
     });
   }, [cards, members]);
 
@@ -108,10 +125,16 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         const next = applyNodeChanges(changes.filter((c) => c.type !== 'remove'), prev);
         // Frames follow their members. A frame's own size report must not rebuild the frames:
         // the rebuilt frame would be measured again, and again (a feedback loop).
-        const needsFrames = changes.some((c) => (c.type === 'position' || c.type === 'dimensions') && !c.id.startsWith(ZONE_PREFIX));
-        if (!needsFrames || members.size === 0) return next;
+        // Only frames of zones holding a moved or resized card are re-derived.
+        if (members.size === 0) return next;
+        const changed = new Set<string>();
+        for (const c of changes) if ((c.type === 'position' || c.type === 'dimensions') && !c.id.startsWith(ZONE_PREFIX)) changed.add(c.id);
+        if (changed.size === 0) return next;
+        const frames = next.filter((n): n is ZoneFrameNode => n.type === 'zoneFrame');
         const cardsOnly = next.filter((n) => n.type === 'graphNode');
-        return [...buildFrames(members, cardsOnly), ...cardsOnly];
+        const nextFrames = buildFrames(members, cardsOnly, frames, changed);
+        if (nextFrames.length === frames.length && nextFrames.every((f, i) => f === frames[i])) return next;
+        return [...nextFrames, ...cardsOnly];
       });
     },
     [members],
@@ -123,7 +146,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
       for (const n of dragged) if (!n.id.startsWith(ZONE_PREFIX)) positions[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
       const ids = Object.keys(positions);
       if (ids.length === 0) return;
-      const byId = new Map(nodes.map((n) => [n.id, n as Node]));
+      const byId = new Map(nodesRef.current.map((n) => [n.id, n as Node]));
       for (const n of dragged) byId.set(n.id, n);
       const moved = new Set(ids);
       store.edit(`Move ${ids.length === 1 ? ids[0] : `${ids.length} nodes`}`, (d) => {
@@ -141,7 +164,14 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
       });
       store.seal();
     },
-    [nodes, members, store],
+    [members, store],
+  );
+  const commitSelectionDrag = useCallback((e: ReactMouseEvent, dragged: Node[]) => commitDrag(e, dragged[0], dragged), [commitDrag]);
+  const saveViewport = useCallback(
+    (_: unknown, viewport: { x: number; y: number; zoom: number }) => store.editWithoutHistory((d) => {
+      d.ui = { ...(d.ui ?? {}), viewport: { x: Math.round(viewport.x), y: Math.round(viewport.y), zoom: viewport.zoom } };
+    }),
+    [store],
   );
 
   const isValidConnection: IsValidConnection = useCallback(
@@ -264,28 +294,26 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         nodeTypes={NODE_TYPES}
         onNodesChange={onNodesChange}
         onNodeDragStop={commitDrag}
-        onSelectionDragStop={(e, dragged) => commitDrag(e, dragged[0], dragged)}
+        onSelectionDragStop={commitSelectionDrag}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onDelete={onDelete}
-        onMoveEnd={(_, viewport) => store.editWithoutHistory((d) => {
-          d.ui = { ...(d.ui ?? {}), viewport: { x: Math.round(viewport.x), y: Math.round(viewport.y), zoom: viewport.zoom } };
-        })}
-        defaultViewport={doc.ui?.viewport ?? { x: 0, y: 0, zoom: 1 }}
+        onMoveEnd={saveViewport}
+        defaultViewport={doc.ui?.viewport ?? DEFAULT_VIEWPORT}
         snapToGrid={snap}
-        snapGrid={[10, 10]}
+        snapGrid={SNAP_GRID}
         zoomOnDoubleClick={false}
-        deleteKeyCode={['Delete', 'Backspace']}
-        multiSelectionKeyCode={['Meta', 'Control']}
+        deleteKeyCode={DELETE_KEYS}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
         minZoom={0.1}
         maxZoom={2.5}
         colorMode="dark"
         onlyRenderVisibleElements
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1} />
-        <MiniMap pannable zoomable nodeColor={(n) => (n.type === 'zoneFrame' ? 'rgba(120,100,220,0.25)' : '#667')} />
+        <MiniMap pannable zoomable nodeColor={minimapNodeColor} />
         <Controls />
       </ReactFlow>
       {palette && (

@@ -145,4 +145,14 @@ function PortRowWithNode(props: { nodeId: string; name: string; spec: PortMap[st
   );
 }
 
-export const NodeCard = memo(NodeCardImpl);
+/**
+ * NodeCard draws only from `id`, `data` and `selected`. React Flow also passes the node's
+ * absolute position, size and drag state, which change on every frame of a drag; comparing just
+ * the three props used keeps a dragged card from re-rendering (and re-setting its widgets' DOM)
+ * per frame.
+ */
+export function sameCardProps(a: NodeProps<NodeCardNode>, b: NodeProps<NodeCardNode>): boolean {
+  return a.id === b.id && a.data === b.data && a.selected === b.selected;
+}
+
+export const NodeCard = memo(NodeCardImpl, sameCardProps);

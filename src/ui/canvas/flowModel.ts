@@ -77,21 +77,34 @@ export function buildCardNodes(inputs: FlowInputs, cache: DataCache): NodeCardNo
   return out;
 }
 
-export function buildEdges(doc: GraphDocument, catalog: NodeCatalog): Edge[] {
+/** Built edges by edge id, so that an edit elsewhere leaves unchanged edges the same objects. */
+export type EdgeCache = Map<string, Edge>;
+
+export function buildEdges(doc: GraphDocument, catalog: NodeCatalog, cache: EdgeCache = new Map()): Edge[] {
   const byId = new Map(doc.nodes.map((n) => [n.id, n]));
-  return doc.edges.map((e) => {
+  const seen = new Set<string>();
+  const out = doc.edges.map((e) => {
     const source = byId.get(e.from.node);
     const type = source ? catalog.portsOf(source).outputs[e.from.port]?.type : undefined;
-    return {
-      id: edgeId(e.from.node, e.from.port, e.to.node, e.to.port),
+    const id = edgeId(e.from.node, e.from.port, e.to.node, e.to.port);
+    const stroke = type ? PORT_COLORS[type] : '#888';
+    seen.add(id);
+    const prior = cache.get(id);
+    if (prior && prior.style?.stroke === stroke) return prior;
+    const edge: Edge = {
+      id,
       source: e.from.node,
       sourceHandle: e.from.port,
       target: e.to.node,
       targetHandle: e.to.port,
-      style: { stroke: type ? PORT_COLORS[type] : '#888', strokeWidth: 2 },
+      style: { stroke, strokeWidth: 2 },
       zIndex: 0,
     };
+    cache.set(id, edge);
+    return edge;
   });
+  for (const id of [...cache.keys()]) if (!seen.has(id)) cache.delete(id);
+  return out;
 }
 
 export function edgeId(fromNode: string, fromPort: string, toNode: string, toPort: string): string {
@@ -134,12 +147,34 @@ export function frameRect(ids: readonly string[], nodes: ReadonlyMap<string, Nod
   return { x: minX - FRAME_PAD, y: minY - FRAME_PAD - FRAME_HEADER, width: maxX - minX + 2 * FRAME_PAD, height: maxY - minY + 2 * FRAME_PAD + FRAME_HEADER };
 }
 
-export function buildFrames(members: Map<string, string[]>, nodes: readonly Node[]): ZoneFrameNode[] {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+/**
+ * Zone frames around their members. With `prior` frames, a frame whose zone has none of
+ * `changed` among its members, or whose rectangle came out the same, is kept as the same object:
+ * a drag then rebuilds only the frame of the dragged node's zone, and React Flow re-renders
+ * nothing else for frames.
+ */
+export function buildFrames(
+  members: Map<string, string[]>,
+  nodes: readonly Node[] | ReadonlyMap<string, Node>,
+  prior?: readonly ZoneFrameNode[],
+  changed?: ReadonlySet<string>,
+): ZoneFrameNode[] {
+  const byId: ReadonlyMap<string, Node> = nodes instanceof Map ? nodes : new Map((nodes as readonly Node[]).map((n) => [n.id, n]));
+  const priorByZone = new Map((prior ?? []).map((f) => [f.data.zone, f]));
   const frames: ZoneFrameNode[] = [];
   for (const [zone, ids] of members) {
+    const old = priorByZone.get(zone);
+    const sameMembers = old !== undefined && old.data.members.length === ids.length && old.data.members.every((id, i) => id === ids[i]);
+    if (old && sameMembers && changed && !ids.some((id) => changed.has(id))) {
+      frames.push(old);
+      continue;
+    }
     const rect = frameRect(ids, byId);
     if (!rect) continue;
+    if (old && sameMembers && old.position.x === rect.x && old.position.y === rect.y && old.width === rect.width && old.height === rect.height) {
+      frames.push(old);
+      continue;
+    }
     frames.push({
       id: ZONE_PREFIX + zone,
       type: 'zoneFrame',
