@@ -6,7 +6,7 @@
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
 import {
-  ReactFlow, Background, BackgroundVariant, Controls, MiniMap, applyNodeChanges, useReactFlow,
+  ReactFlow, Background, BackgroundVariant, Controls, MiniMap, applyNodeChanges, useReactFlow, useStore,
   type Connection, type Edge, type FinalConnectionState, type IsValidConnection, type Node, type NodeChange, type OnConnectEnd,
 } from '@xyflow/react';
 import type { GraphDocument, GraphIssue, PortRef } from '../../graph/document.ts';
@@ -23,6 +23,7 @@ import {
   buildCardNodes, buildEdges, buildFrames, isRepeatNode, zoneAtPoint, zoneMembers, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
 } from './flowModel.ts';
 import { useCanvasKeys } from './useCanvasKeys.ts';
+import './canvas.css';
 
 const NODE_TYPES = { graphNode: NodeCard, zoneFrame: ZoneFrame };
 // Module-level so that the minimap does not re-render its 300 dots when the canvas re-renders.
@@ -33,6 +34,9 @@ const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
 const PRO_OPTIONS = { hideAttribution: true };
 const DEFAULT_VIEWPORT = { x: 0, y: 0, zoom: 1 };
+/** Below this zoom, widgets and port labels are not drawn (canvas.css): unreadable, and costly. */
+export const FAR_ZOOM = 0.2;
+const isFar = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
 const minimapNodeColor = (n: Node) => (n.type === 'zoneFrame' ? 'rgba(120,100,220,0.25)' : '#667');
 
 export interface GraphCanvasProps {
@@ -84,6 +88,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   const [palette, setPalette] = useState<PaletteState>();
   const lastRefusal = useRef<string | undefined>(undefined);
   const canvasRef = useRef<HTMLDivElement>(null);
+  const far = useStore(isFar);
 
   const cards = useMemo(
     () => buildCardNodes({ doc, catalog, issues, randomizedSeeds }, cache.current),
@@ -287,7 +292,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   useCanvasKeys({ store, doc, nodes, setNodes, openPaletteAt, onToast });
 
   return (
-    <div className="ll-canvas" ref={canvasRef} onDoubleClick={onDoubleClick} data-testid="canvas">
+    <div className={far ? 'll-canvas ll-canvas-far' : 'll-canvas'} ref={canvasRef} onDoubleClick={onDoubleClick} data-testid="canvas">
       <ReactFlow<FlowNode, Edge>
         nodes={nodes}
         edges={edges}
