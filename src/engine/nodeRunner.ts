@@ -88,28 +88,66 @@ export async function invokeNode(
   params: Record<string, unknown>,
   neededPorts: readonly string[],
   iteration?: number,
-): Promise<{ outputs: Record<string, unknown>; ms: number }> {
+): Promise<NodeResult> {
+  return startNode(env, planned, inputs, params, neededPorts, iteration);
+}
+
+export interface NodeResult {
+  outputs: Record<string, unknown>;
+  ms: number;
+}
+
+/**
+ * Like `invokeNode`, but a node whose `run` returns plain values (most pure-JS nodes) is finished
+ * synchronously: a zone loop awaits only the nodes that are asynchronous (model calls).
+ */
+export function startNode(
+  env: RunEnv,
+  planned: PlannedNode,
+  inputs: Record<string, unknown>,
+  params: Record<string, unknown>,
+  neededPorts: readonly string[],
+  iteration?: number,
+): NodeResult | Promise<NodeResult> {
   const node = planned.id;
   if (env.signal.aborted) throw cancelled(node, iteration);
   const contexts = (env.contexts ??= new Map());
   let ctx = contexts.get(node);
   if (!ctx) contexts.set(node, (ctx = makeContext(env, node)));
   const start = performance.now();
-  let result: unknown;
+  let work: unknown;
   try {
-    const work = planned.def.run(ctx, inputs, params);
-    // Synchronous nodes (most pure-JS ones) return plain values: no promise to race.
-    result = work instanceof Promise ? await (env.abortWatch ??= new AbortWatch(env.signal)).race(work) : await work;
+    work = planned.def.run(ctx, inputs, params);
   } catch (error) {
-    if (error instanceof NodeRunError) throw error;
-    if (env.signal.aborted) throw cancelled(node, iteration);
-    const own = (error as { code?: unknown } | null)?.code;
-    const code = typeof own === 'string' && own !== '' ? own : 'node-failed';
-    const where = iteration === undefined ? '' : ` in iteration ${iteration + 1}`;
-    throw new NodeRunError(node, code, `Node "${node}" (${planned.def.type}) failed${where}: ${describeError(error)}`, iteration);
+    throw nodeFailure(env, planned, error, iteration);
   }
-  const ms = performance.now() - start;
-  return { outputs: checkOutputs(planned, result, neededPorts), ms };
+  const finish = (result: unknown): NodeResult => ({ outputs: checkOutputs(planned, result, neededPorts), ms: performance.now() - start });
+  if (work instanceof Promise) {
+    return (env.abortWatch ??= new AbortWatch(env.signal)).race(work).then(finish, (error: unknown) => {
+      throw nodeFailure(env, planned, error, iteration);
+    });
+  }
+  if (isThenable(work)) {
+    return Promise.resolve(work).then(finish, (error: unknown) => {
+      throw nodeFailure(env, planned, error, iteration);
+    });
+  }
+  return finish(work);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** The error a failed node call becomes: cancellation when the run was aborted, else a NodeRunError naming the node. */
+function nodeFailure(env: RunEnv, planned: PlannedNode, error: unknown, iteration?: number): NodeRunError {
+  const node = planned.id;
+  if (error instanceof NodeRunError) return error;
+  if (env.signal.aborted) return cancelled(node, iteration);
+  const own = (error as { code?: unknown } | null)?.code;
+  const code = typeof own === 'string' && own !== '' ? own : 'node-failed';
+  const where = iteration === undefined ? '' : ` in iteration ${iteration + 1}`;
+  return new NodeRunError(node, code, `Node "${node}" (${planned.def.type}) failed${where}: ${describeError(error)}`, iteration);
 }
 
 function makeContext(env: RunEnv, node: string): RunContext {

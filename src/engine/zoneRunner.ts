@@ -5,7 +5,7 @@
  * iteration); the zone's final state is cached as the repeat-output's outputs by the engine.
  */
 import { zoneStateItems, type ZoneInfo } from '../graph/zones.ts';
-import { cancelled, gatherInputs, invokeNode, type RunEnv } from './nodeRunner.ts';
+import { cancelled, gatherInputs, invokeNode, startNode, type RunEnv } from './nodeRunner.ts';
 import type { Plan } from './plan.ts';
 import { RefCounts, ValueStore } from './values.ts';
 
@@ -70,7 +70,8 @@ export async function runZone(
     for (const { id, planned, neededPorts, memberReads } of sequence) {
       if (i === 0) hooks.started(id);
       const { inputs, params } = gatherInputs(planned, lookup);
-      const result = await invokeNode(env, planned, inputs, params, neededPorts, i);
+      const started = startNode(env, planned, inputs, params, neededPorts, i);
+      const result = started instanceof Promise ? await started : started;
       ms.set(id, ms.get(id)! + result.ms);
       local.set(id, result.outputs);
       if (keep.has(id)) lastOutputs.set(id, result.outputs);

@@ -119,4 +119,35 @@ describe('engine: asynchronous nodes in a repeat zone', () => {
     expect(result.error).toMatchObject({ node: 'f', code: 'run-failed' });
     expect(result.error?.message).toContain('model exploded');
   });
+
+  it('awaits a node that returns a thenable that is not a Promise, and names a synchronous throw in an iteration', async () => {
+    const { registry } = makeNodes();
+    const thenable = defineNode({
+      type: 'test/thenable',
+      version: 1,
+      title: 'Thenable',
+      category: 'test',
+      description: 'x + 1 through a hand-made thenable; throws synchronously at `throw_at`.',
+      inputs: { x: { type: 'FLOAT' }, index: { type: 'INT' } },
+      outputs: { y: { type: 'FLOAT' } },
+      params: { throw_at: { kind: 'int', default: -1 } },
+      run(_ctx, inputs, params) {
+        if (inputs.index === params.throw_at) throw new Error('bad iteration');
+        return { then: (resolve: (v: { y: number }) => void) => resolve({ y: inputs.x + 1 }) } as unknown as { y: number };
+      },
+    });
+    const reg = createRegistry([...registry.list(), thenable]);
+    const g = (throwAt: number) => {
+      const doc = loopGraph(4);
+      doc.nodes.find((n) => n.id === 'step')!.type = 'test/thenable';
+      doc.nodes.find((n) => n.id === 'step')!.params = { throw_at: throwAt };
+      return doc;
+    };
+    const ok = await createEngine({ registry: reg }).run(g(-1), { outputs: ['rout'] });
+    expect(ok.error).toBeUndefined();
+    expect(ok.outputs.rout.x).toBe(4);
+    const failed = await createEngine({ registry: reg }).run(g(2), { outputs: ['rout'] });
+    expect(failed.error).toMatchObject({ node: 'step', code: 'node-failed', iteration: 2 });
+    expect(failed.error?.message).toContain('in iteration 3: bad iteration');
+  });
 });
