@@ -90,26 +90,41 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   const canvasRef = useRef<HTMLDivElement>(null);
   const far = useStore(isFar);
 
+  // Keyed on the parts of the document each reads: saving the viewport (on every pan, also the
+  // auto-pan of a drag) replaces only doc.ui, and must not rebuild nodes, edges or zones.
+  const { nodes: docNodes, edges: docEdges, models: docModels } = doc;
   const cards = useMemo(
     () => buildCardNodes({ doc, catalog, issues, randomizedSeeds }, cache.current),
-    [doc, catalog, issues, randomizedSeeds],
+    [docNodes, docModels, catalog, issues, randomizedSeeds],
   );
-  const members = useMemo(() => zoneMembers(doc), [doc]);
-  const edges = useMemo(() => buildEdges(doc, catalog, edgeCache.current), [doc, catalog]);
+  const members = useMemo(() => zoneMembers(doc), [docNodes, docEdges]);
+  const edges = useMemo(() => buildEdges(doc, catalog, edgeCache.current), [docNodes, docEdges, catalog]);
+  // Handlers given to <ReactFlow> read these instead of closing over them, so they keep one
+  // identity: each new handler is a React Flow store update that re-runs every node's selectors.
+  const latest = useRef({ doc, catalog, members });
+  latest.current = { doc, catalog, members };
 
   // Merge the document's nodes with React Flow's local state (selection, sizes, live drags).
   useEffect(() => {
     setNodes((prev) => {
       const prior = new Map(prev.map((n) => [n.id, n]));
+      let same = true;
       const merged = cards.map((c): FlowNode => {
         const p = prior.get(c.id);
-        if (!p) return c;
+        if (!p) {
+          same = false;
+          return c;
+        }
         // Unchanged in the document and not mid-drag: keep the object, so React Flow skips it.
         if (p.data === c.data && !p.dragging && p.position.x === c.position.x && p.position.y === c.position.y) return p;
+        same = false;
         return { ...c, selected: p.selected, measured: p.measured, dragging: p.dragging, position: p.dragging ? p.position : c.position };
       });
       const priorFrames = prev.filter((n): n is ZoneFrameNode => n.type === 'zoneFrame');
-      return [...buildFrames(members, merged, priorFrames), ...merged];
+      const frames = buildFrames(members, merged, priorFrames);
+      const unchanged = same && merged.length + frames.length === prev.length
+        && frames.every((f, i) => f === priorFrames[i]) && merged.every((n, i) => n === prev[frames.length + i]);
+      return unchanged ? prev : [...frames, ...merged];
     });
   }, [cards, members]);
 
@@ -131,6 +146,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         // Frames follow their members. A frame's own size report must not rebuild the frames:
         // the rebuilt frame would be measured again, and again (a feedback loop).
         // Only frames of zones holding a moved or resized card are re-derived.
+        const { members } = latest.current;
         if (members.size === 0) return next;
         const changed = new Set<string>();
         for (const c of changes) if ((c.type === 'position' || c.type === 'dimensions') && !c.id.startsWith(ZONE_PREFIX)) changed.add(c.id);
@@ -142,7 +158,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         return [...nextFrames, ...cardsOnly];
       });
     },
-    [members],
+    [],
   );
 
   const commitDrag = useCallback(
@@ -154,6 +170,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
       const byId = new Map(nodesRef.current.map((n) => [n.id, n as Node]));
       for (const n of dragged) byId.set(n.id, n);
       const moved = new Set(ids);
+      const { members } = latest.current;
       store.edit(`Move ${ids.length === 1 ? ids[0] : `${ids.length} nodes`}`, (d) => {
         edits.moveNodes(d, positions);
         // Dragging a node into a zone frame puts it in that zone; dragging it out takes it out.
@@ -169,7 +186,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
       });
       store.seal();
     },
-    [members, store],
+    [store],
   );
   const commitSelectionDrag = useCallback((e: ReactMouseEvent, dragged: Node[]) => commitDrag(e, dragged[0], dragged), [commitDrag]);
   const saveViewport = useCallback(
@@ -182,11 +199,12 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   const isValidConnection: IsValidConnection = useCallback(
     (c) => {
       if (!c.sourceHandle || !c.targetHandle) return false;
+      const { doc, catalog } = latest.current;
       const r = checkConnection(doc, catalog, { node: c.source, port: c.sourceHandle }, { node: c.target, port: c.targetHandle });
       lastRefusal.current = r.ok ? undefined : r.reason;
       return r.ok;
     },
-    [doc, catalog],
+    [],
   );
 
   const onConnect = useCallback(
@@ -194,16 +212,18 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
       if (!c.sourceHandle || !c.targetHandle) return;
       const from = { node: c.source, port: c.sourceHandle };
       const to = { node: c.target, port: c.targetHandle };
+      const { doc, catalog } = latest.current;
       const r = checkConnection(doc, catalog, from, to);
       if (!r.ok) return onToast(`Connection refused: ${r.reason}`, 'error');
       store.edit(`Connect ${from.node}.${from.port} → ${to.node}.${to.port}`, (d) => edits.connect(d, { from, to }));
     },
-    [doc, catalog, store, onToast],
+    [store, onToast],
   );
 
   const onConnectEnd: OnConnectEnd = useCallback(
     (event, state: FinalConnectionState) => {
       if (state.isValid) return;
+      const { doc, catalog } = latest.current;
       if (state.toHandle && state.fromHandle) {
         const fromIsSource = state.fromHandle.type === 'source';
         const [s, t] = fromIsSource ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
@@ -227,7 +247,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         pending: { ref: { node: fromNode.id, port }, side },
       });
     },
-    [doc, catalog, flow, onToast],
+    [flow, onToast],
   );
 
   const openPaletteAt = useCallback(
