@@ -33,6 +33,8 @@ export interface ClientRunOptions {
   backend?: BackendChoice;
   /** Ask for a small RGB preview of the carried latent with each zone iteration's progress. */
   previewLatents?: boolean;
+  /** Minimum ms between two progress events of a node (default 50 in the worker; 0: all of them). */
+  progressIntervalMs?: number;
   signal?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
 }
@@ -127,6 +129,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
         ...(runOptions.outputs ? { outputs: runOptions.outputs } : {}),
         ...(runOptions.backend ? { backend: runOptions.backend } : {}),
         ...(runOptions.previewLatents ? { previewLatents: true } : {}),
+        ...(runOptions.progressIntervalMs !== undefined ? { progressIntervalMs: runOptions.progressIntervalMs } : {}),
       };
       const result = await Promise.race([worker.api.run(graph, workerOptions, onEvent), worker.died]);
       // Bounded: a lost event must not hang the caller (the result itself is complete).

@@ -10,7 +10,8 @@ import { createEngine, type EngineOptions } from '../engine/engine.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { describeNodes, type NodeDescription } from './describe.ts';
 import { toCloneable } from './transfer.ts';
-import { latentStatePreview } from './preview.ts';
+import { latentStatePreview, toRgbaPreview } from './preview.ts';
+import { createProgressThrottle, type ProgressThrottle } from './progressThrottle.ts';
 import { createModelManagerApi, type ModelHost, type ModelManagerApi } from './modelManager.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
@@ -33,6 +34,11 @@ export interface WorkerRunOptions {
   backend?: BackendChoice;
   /** Send each zone iteration's carried LATENT as a small RGB preview tensor (SD 1.x factors). */
   previewLatents?: boolean;
+  /**
+   * At most one `node-progress` event per node per this many ms reaches `onEvent` (the first and
+   * last iteration always do; other events are never held). Default 50; 0 sends every event.
+   */
+  progressIntervalMs?: number;
 }
 
 /** The engine's calls, plus the model manager's (modelManager.ts). */
@@ -52,6 +58,32 @@ export interface EngineWorkerApiOptions extends EngineOptions {
   availableBackends?: BackendChoice[];
   /** Package cache and picked folders, for the model-manager calls (the browser worker's). */
   models?: ModelHost;
+}
+
+/**
+ * Forwards engine events to the page through the throttle. Not awaited: a round trip per event
+ * would stall the run. Events are cloned (never transferred) since they may view values the run
+ * still uses; a preview is made into fresh RGBA bytes here, so those are transferred.
+ */
+function eventSender(onEvent: (event: EngineEvent) => unknown, intervalMs: number | undefined): ProgressThrottle {
+  return createProgressThrottle(
+    (event) => {
+      let message: EngineEvent;
+      let transfers: Transferable[] = [];
+      if (event.type === 'node-progress' && event.preview !== undefined) {
+        const { preview, ...rest } = event;
+        const rgba = toRgbaPreview(preview);
+        const cloned = toCloneable(rest, { transfer: false }).value;
+        message = rgba ? { ...cloned, preview: rgba } : cloned;
+        if (rgba) transfers = [rgba.data.buffer];
+      } else {
+        message = toCloneable(event, { transfer: false }).value;
+      }
+      const sent = onEvent(transfers.length ? Comlink.transfer(message, transfers) : message);
+      if (sent && typeof (sent as Promise<unknown>).catch === 'function') (sent as Promise<unknown>).catch(() => {});
+    },
+    intervalMs === undefined ? {} : { intervalMs },
+  );
 }
 
 export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWorkerApi {
@@ -88,23 +120,19 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
       await useBackend(runOptions?.backend ?? choice ?? 'auto');
       const controller = new AbortController();
       running.add(controller);
+      const events = onEvent ? eventSender(onEvent, runOptions?.progressIntervalMs) : undefined;
       try {
         const result = await engine.run(graph, {
           signal: controller.signal,
           ...(runOptions?.outputs ? { outputs: runOptions.outputs } : {}),
           ...(runOptions?.previewLatents ? { zonePreview: latentStatePreview } : {}),
-          onEvent: onEvent
-            ? (event) => {
-                // Not awaited: a round trip per event would stall the run. Events are cloned
-                // (never transferred) since a preview may view a value the run still uses.
-                const sent = onEvent(toCloneable(event, { transfer: false }).value);
-                if (sent && typeof (sent as Promise<unknown>).catch === 'function') (sent as Promise<unknown>).catch(() => {});
-              }
-            : undefined,
+          ...(events ? { onEvent: (event: EngineEvent) => events.push(event) } : {}),
         });
         const { value, transfers } = toCloneable(result, { held: engine.cachedBuffers() });
         return Comlink.transfer(value, transfers);
       } finally {
+        events?.flush();
+        events?.dispose();
         running.delete(controller);
         // Closes the event channel after the events already sent (same port, so in order).
         (onEvent as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();

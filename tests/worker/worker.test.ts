@@ -49,7 +49,8 @@ describe('engine in a worker (comlink, worker_threads)', () => {
 
     client = createEngineClient({ spawn: () => nodeWorker() });
     const viaWorker: EngineEvent[] = [];
-    const result = await client.run(zoneGraph(6), { outputs: ['round'], onEvent: (e) => viaWorker.push(e) });
+    // progressIntervalMs 0: every event, to compare with the engine's own stream.
+    const result = await client.run(zoneGraph(6), { outputs: ['round'], progressIntervalMs: 0, onEvent: (e) => viaWorker.push(e) });
     expect(result.ok).toBe(true);
     expect(result.outputs).toEqual(expected.outputs);
     expect(shape(viaWorker)).toEqual(shape(direct));

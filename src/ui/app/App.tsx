@@ -67,7 +67,14 @@ function Editor({ engine, kv }: AppProps) {
   const snap = useEditorSnapshot();
   const doc = snap.doc;
   const runs = useMemo(() => new RunStore(undefined, (flush) => requestAnimationFrame(flush)), []);
-  const run = useSyncExternalStore(runs.subscribe, runs.getSnapshot);
+  // Only the run fields the shell shows: node progress (many updates a second during a run)
+  // must not re-render the whole editor; the canvas reads per-node state itself.
+  const run = {
+    running: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().running),
+    runId: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().runId),
+    message: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().message),
+    gallery: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().gallery),
+  };
   const [catalog, setCatalog] = useState<NodeCatalog>();
   const [bootError, setBootError] = useState<string>();
   const [fileIssues, setFileIssues] = useState<{ source?: string; issues: GraphIssue[] }>({ issues: [] });
@@ -151,7 +158,13 @@ function Editor({ engine, kv }: AppProps) {
   );
   useEffect(() => watchModelSockets(engine, store, { notify: showToast }), [engine, store, showToast]);
 
-  const liveIssues = useMemo(() => (catalog ? validateGraph(doc, catalog.registry) : []), [doc, catalog]);
+  // Validation reads only nodes, edges and models: a viewport save, a title or a seed list
+  // change (a new doc object) must not revalidate the whole graph or re-render the canvas.
+  const { nodes: docNodes, edges: docEdges, models: docModels } = doc;
+  const liveIssues = useMemo(
+    () => (catalog ? validateGraph({ ...store.getSnapshot().doc, nodes: docNodes, edges: docEdges, models: docModels }, catalog.registry) : []),
+    [docNodes, docEdges, docModels, catalog, store],
+  );
   const issues = useMemo(() => [...fileIssues.issues, ...liveIssues], [fileIssues, liveIssues]);
   const randomizedSeeds = useMemo(() => randomizedSeedsOf(doc.ui), [doc.ui]);
   const examples = useMemo(() => exampleGraphs(), []);

@@ -5,7 +5,7 @@
  */
 import type { GraphDocument } from '../../graph/document.ts';
 import { imageTensorToPng } from '../../tensor/image.ts';
-import { isPng } from '../../tensor/png.ts';
+import { encodePng, isPng, type RasterImage } from '../../tensor/png.ts';
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { saveGraphText } from '../../persistence/save.ts';
 import { PNG_GRAPH_KEYWORD } from '../files.ts';
@@ -54,9 +54,41 @@ export function imagesFromOutputs(outputs: Record<string, unknown>, graph: Graph
   return images;
 }
 
+interface RgbaPreviewLike {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray | Uint8Array;
+}
+
+function isRgbaPreview(v: unknown): v is RgbaPreviewLike {
+  const p = v as Partial<RgbaPreviewLike> | undefined;
+  return !!p && typeof p === 'object' && typeof p.width === 'number' && typeof p.height === 'number'
+    && (p.data instanceof Uint8ClampedArray || p.data instanceof Uint8Array) && p.data.length === p.width * p.height * 4;
+}
+
+/**
+ * An object URL for a preview sent with node-progress. RGBA bytes (what the worker sends) are
+ * painted on an OffscreenCanvas and encoded by the browser off the main thread; elsewhere
+ * (Node tests, old browsers) they go through the PNG encoder like tensors and PNG bytes do.
+ */
+export async function previewObjectUrl(preview: unknown): Promise<string | undefined> {
+  if (isRgbaPreview(preview) && typeof OffscreenCanvas === 'function' && typeof ImageData === 'function') {
+    const canvas = new OffscreenCanvas(preview.width, preview.height);
+    const context = canvas.getContext('2d');
+    if (context) {
+      const bytes = new Uint8ClampedArray(preview.data.buffer, preview.data.byteOffset, preview.data.byteLength);
+      context.putImageData(new ImageData(bytes as Uint8ClampedArray<ArrayBuffer>, preview.width, preview.height), 0, 0);
+      return URL.createObjectURL(await canvas.convertToBlob({ type: 'image/png' }));
+    }
+  }
+  const png = previewToPng(preview);
+  return png ? pngUrl(png) : undefined;
+}
+
 /** A preview sent with node-progress: an image tensor, PNG bytes, or RGBA { width, height, data }. */
 export function previewToPng(preview: unknown): Uint8Array | undefined {
   if (preview instanceof Uint8Array && isPng(preview)) return preview;
+  if (isRgbaPreview(preview)) return encodePng({ width: preview.width, height: preview.height, channels: 4, data: preview.data } as RasterImage);
   const tensor = imageTensorOf(preview);
   if (tensor) return imageTensorToPng(tensor);
   return undefined;

@@ -10,7 +10,7 @@ import type { EditorStore } from '../store/editorStore.ts';
 import * as edits from '../store/docEdits.ts';
 import { randomSeed } from '../widgets/numeric.ts';
 import type { BackendChoice, EngineConnection } from './engineConnection.ts';
-import { imagesFromOutputs, previewToPng, pngUrl } from './images.ts';
+import { imagesFromOutputs, previewObjectUrl, pngUrl } from './images.ts';
 import type { RunStore } from './runStore.ts';
 
 export const RANDOMIZED_SEEDS_KEY = 'randomizeSeeds';
@@ -22,7 +22,9 @@ export function randomizedSeedsOf(ui: { extra?: Record<string, unknown> } | unde
 
 export class RunController {
   private active = false;
-  private previewPending = false;
+  private previewBusy = false;
+  /** The newest preview not yet shown: shown when the one being encoded is done. */
+  private latestPreview: { node: string; preview: unknown } | undefined;
   /** Events of a finished run that arrive late (they use their own channel) are dropped. */
   private acceptEvents = false;
   /**
@@ -88,7 +90,7 @@ export class RunController {
         break;
       case 'node-progress':
         this.queueProgress(e.node, e.iteration ?? e.value, e.count ?? e.max);
-        if (e.preview !== undefined && !this.previewPending) this.showPreview(e.node, e.preview);
+        if (e.preview !== undefined) this.showPreview(e.node, e.preview);
         break;
       case 'node-finish':
         this.pendingProgress.delete(e.node);
@@ -114,14 +116,26 @@ export class RunController {
     });
   }
 
-  /** Encodes at most one preview at a time so a fast sampler cannot flood the main thread. */
+  /**
+   * One preview encoded at a time (the browser encodes it off the main thread); one arriving
+   * meanwhile replaces any other waiting, so the newest is always shown last.
+   */
   private showPreview(node: string, preview: unknown): void {
-    this.previewPending = true;
-    nextFrame(() => {
-      this.previewPending = false;
-      const png = previewToPng(preview);
-      if (png) this.runs.nodePreview(node, pngUrl(png));
-    });
+    this.latestPreview = { node, preview };
+    if (this.previewBusy) return;
+    this.previewBusy = true;
+    void (async () => {
+      try {
+        while (this.latestPreview) {
+          const next = this.latestPreview;
+          this.latestPreview = undefined;
+          const url = await previewObjectUrl(next.preview).catch(() => undefined);
+          if (url) this.runs.nodePreview(next.node, url);
+        }
+      } finally {
+        this.previewBusy = false;
+      }
+    })();
   }
 
   private rerollSeeds(): void {
