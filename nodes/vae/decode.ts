@@ -3,7 +3,7 @@
  * item at a time (bounded memory; works with exports pinned to batch 1), maps [-1, 1] to [0, 1].
  */
 import { requireRuntime } from '../../src/runtime/runtime.ts';
-import { batchItem, concatBatch, mapFloat } from '../../src/runtime/batch.ts';
+import { affineFloat, batchItem, concatBatch } from '../../src/runtime/batch.ts';
 import { pickIo } from '../../src/runtime/roles.ts';
 import { castTensor } from '../../src/runtime/convert.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
@@ -34,10 +34,11 @@ export const vaeDecode = defineNode({
     const images: Tensor<'float32'>[] = [];
     for (let b = 0; b < samples.shape[0]; b++) {
       ctx.progress(b, samples.shape[0]);
-      const item = mapFloat(batchItem(samples, b), (v) => v * inv);
+      const item = affineFloat(batchItem(samples, b), inv, 0);
       const out = await session.run({ [inName]: item }, { nodeId: ctx.nodeId, outputs: [outName], signal: ctx.signal });
       const decoded = castTensor(out[outName], 'float32') as Tensor<'float32'>;
-      images.push(mapFloat(decoded, (v) => Math.min(1, Math.max(0, (v + 1) / 2))));
+      // [-1, 1] → [0, 1]: (v + 1) / 2 and v * 0.5 + 0.5 round the same (halving is exact).
+      images.push(affineFloat(decoded, 0.5, 0.5, true));
     }
     ctx.progress(samples.shape[0], samples.shape[0]);
     return { image: concatBatch(images) };

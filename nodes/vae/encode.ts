@@ -4,7 +4,7 @@
  * the VAE's scaling factor.
  */
 import { requireRuntime } from '../../src/runtime/runtime.ts';
-import { batchItem, concatBatch, mapFloat } from '../../src/runtime/batch.ts';
+import { affineFloat, batchItem, concatBatch } from '../../src/runtime/batch.ts';
 import { pickIo } from '../../src/runtime/roles.ts';
 import { castTensor } from '../../src/runtime/convert.ts';
 import { Tensor, shapeSize } from '../../src/tensor/tensor.ts';
@@ -41,13 +41,13 @@ export const vaeEncode = defineNode({
     const latents: Tensor<'float32'>[] = [];
     for (let b = 0; b < image.shape[0]; b++) {
       ctx.progress(b, image.shape[0]);
-      const item = mapFloat(batchItem(image, b), (v) => v * 2 - 1);
+      const item = affineFloat(batchItem(image, b), 2, -1);
       const out = await session.run({ [inName]: item }, { nodeId: ctx.nodeId, outputs: [outName], signal: ctx.signal });
       let z = castTensor(out[outName], 'float32') as Tensor<'float32'>;
       if (z.shape.length !== 4) throw new Error(`${label} output \`${outName}\` has shape [${z.shape.join(', ')}]; expected [1, C, h, w]`);
       const moments = vae.encoderOutputsMoments ?? z.shape[1] === 2 * params.latent_channels;
       if (moments) z = meanOfMoments(z, z.shape[1] / 2);
-      latents.push(mapFloat(z, (v) => v * vae.scalingFactor));
+      latents.push(affineFloat(z, vae.scalingFactor, 0));
     }
     ctx.progress(image.shape[0], image.shape[0]);
     return { latent: { samples: concatBatch(latents) } };
