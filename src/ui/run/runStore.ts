@@ -47,6 +47,8 @@ export class RunStore {
   private cached: string[] = [];
   private startedAt = 0;
   private notifyScheduled = false;
+  /** Between begin() and the engine's plan: the last run's node states are still shown. */
+  private awaitingPlan = false;
 
   /**
    * `schedule` batches listener calls (one render per animation frame in the page, however many
@@ -79,25 +81,34 @@ export class RunStore {
   }
 
   private setNode(id: string, patch: Partial<NodeStatus>): void {
+    if (this.awaitingPlan) this.plan([]);
     const prev = this.snap.nodes[id] ?? { state: 'pending' };
     this.set({ nodes: { ...this.snap.nodes, [id]: { ...prev, ...patch } } });
   }
 
   begin(planned: readonly string[] = []): number {
-    const nodes: Record<string, NodeStatus> = {};
-    for (const id of planned) nodes[id] = { state: 'pending', previewUrl: this.snap.nodes[id]?.previewUrl };
     this.executed = [];
     this.cached = [];
     this.startedAt = this.now();
     const runId = this.snap.runId + 1;
-    this.set({ running: true, runId, nodes, message: 'Running…' });
+    // Node states are replaced once, when the engine's plan arrives (plan()): clearing them here
+    // too would re-render every node card twice at the start of each run.
+    this.awaitingPlan = true;
+    this.set({ running: true, runId, message: 'Running…' });
+    if (planned.length) this.plan(planned);
     return runId;
   }
 
-  /** The engine's plan arrived: those nodes are pending unless already under way. */
+  /** The engine's plan arrived: those nodes are pending unless already under way; others are cleared. */
   plan(planned: readonly string[]): void {
-    const nodes = { ...this.snap.nodes };
-    for (const id of planned) nodes[id] ??= { state: 'pending' };
+    const nodes: Record<string, NodeStatus> = {};
+    if (this.awaitingPlan) {
+      for (const id of planned) nodes[id] = { state: 'pending', previewUrl: this.snap.nodes[id]?.previewUrl };
+    } else {
+      Object.assign(nodes, this.snap.nodes);
+      for (const id of planned) nodes[id] ??= { state: 'pending' };
+    }
+    this.awaitingPlan = false;
     this.set({ nodes });
   }
 
@@ -141,6 +152,8 @@ export class RunStore {
    */
   end(outcome: { error?: string; cancelled?: boolean; stats?: Record<string, { status: string; ms: number }> } = {}): void {
     const ms = this.now() - this.startedAt;
+    // No plan came (the worker failed first): the last run's states no longer apply.
+    if (this.awaitingPlan) this.plan([]);
     const nodes = { ...this.snap.nodes };
     if (outcome.stats) {
       this.executed = [];
