@@ -41,13 +41,18 @@ export async function figures(): Promise<BenchFigure[]> {
       await s.page.evaluate(() => localStorage.setItem('latentloom.backend', 'wasm'));
       await measureLoad(s.page, s.server.url, '?fresh&example=toy-txt2img');
       try {
-        const run = await measureRun(s.page, 120_000);
+        // BENCH_PROFILE=1 also samples the main thread and prints where each busy stretch went.
+        const run = await measureRun(s.page, 120_000, { profile: process.env.BENCH_PROFILE === '1' });
+        for (const stretch of run.busy ?? []) {
+          console.log(`main thread busy ${stretch.ms.toFixed(0)} ms at +${stretch.atMs.toFixed(0)} ms:`);
+          for (const [frame, ms] of stretch.top) console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${frame}`);
+        }
         out.push({ name: 'toy-txt2img (wasm): Run → first image', value: run.firstImageMs, unit: 'ms' });
         out.push({
           name: 'main-thread long tasks (>50 ms) during that run',
           value: run.longTasks.length,
           unit: 'tasks',
-          note: run.longTasks.length ? `longest ${Math.max(...run.longTasks).toFixed(0)} ms` : 'none',
+          note: run.longTasks.length ? `longest ${Math.max(...run.longTasks).toFixed(0)} ms; all: ${run.longTasks.map((t) => t.toFixed(0)).join(', ')} ms` : 'none',
         });
       } catch (e) {
         const status = await s.page.getByTestId('status').textContent().catch(() => '');

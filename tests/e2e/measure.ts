@@ -91,10 +91,69 @@ export interface RunFigures {
   firstImageMs: number;
   /** Main-thread long tasks (> 50 ms) observed during the run. */
   longTasks: number[];
+  /** With `profile`: main-thread stretches of over 40 ms without idle, and where their time went. */
+  busy?: BusyStretch[];
+}
+
+export interface BusyStretch {
+  /** Since Run was pressed (ms). */
+  atMs: number;
+  ms: number;
+  /** `function file:line:column` with inclusive ms, heaviest first (minified names in a build). */
+  top: [string, number][];
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Cuts a CDP CPU profile into busy stretches (no idle sample for > 40 ms) with their top frames. */
+function busyStretches(profile: CpuProfile, top = 12): BusyStretch[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const frameName = (id: number) => {
+    const f = byId.get(id)!.callFrame;
+    return `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`;
+  };
+  const out: BusyStretch[] = [];
+  let t = 0;
+  let current: { start: number; end: number; time: Map<string, number> } | undefined;
+  const close = () => {
+    if (current && current.end - current.start > 40_000) {
+      const sorted = [...current.time].sort((a, b) => b[1] - a[1]).slice(0, top);
+      out.push({ atMs: current.start / 1000, ms: (current.end - current.start) / 1000, top: sorted.map(([k, v]) => [k, v / 1000]) });
+    }
+    current = undefined;
+  };
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    t += dt;
+    if (byId.get(id)!.callFrame.functionName === '(idle)') return close();
+    current ??= { start: t, end: t, time: new Map() };
+    current.end = t;
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const name = frameName(cur);
+      if (name.startsWith('(root)') || seen.has(name)) continue;
+      seen.add(name);
+      current.time.set(name, (current.time.get(name) ?? 0) + dt);
+    }
+  });
+  close();
+  return out;
 }
 
 /** Presses Run and waits for the first image, recording long tasks meanwhile. */
-export async function measureRun(page: Page, timeoutMs = 120_000): Promise<RunFigures> {
+export async function measureRun(page: Page, timeoutMs = 120_000, options: { profile?: boolean } = {}): Promise<RunFigures> {
+  const cdp = options.profile ? await page.context().newCDPSession(page) : undefined;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   await page.evaluate(`(() => {
     window.__longTasks = [];
     window.__longTaskObserver?.disconnect();
@@ -109,5 +168,8 @@ export async function measureRun(page: Page, timeoutMs = 120_000): Promise<RunFi
   const firstImageMs = Date.now() - start;
   await page.waitForFunction('!window.__latentloom.running()', null, { timeout: timeoutMs });
   const longTasks = (await page.evaluate('window.__longTasks')) as number[];
-  return { firstImageMs, longTasks };
+  if (!cdp) return { firstImageMs, longTasks };
+  const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+  await cdp.detach();
+  return { firstImageMs, longTasks, busy: busyStretches(profile) };
 }
