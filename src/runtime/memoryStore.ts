@@ -20,9 +20,45 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * Partial downloads held in memory, keyed by file: `open` starts (or, with `append`, continues) a
+ * file's parts, and `commit` hands the finished parts to `onComplete` (not joined: a Blob takes
+ * them as they are, so large files are not copied twice). Parts outlive `close` so an
+ * interrupted download resumes within the session. Shared by the memory and Cache API stores.
+ */
+export function memoryPartials(onComplete: (rel: string, parts: readonly Uint8Array[]) => Promise<void> | void) {
+  const partial = new Map<string, Uint8Array[]>();
+  return {
+    partialSize(rel: string): number {
+      return (partial.get(rel) ?? []).reduce((n, p) => n + p.byteLength, 0);
+    },
+    open(rel: string, append: boolean): DownloadSink {
+      const parts = append ? partial.get(rel) ?? [] : [];
+      partial.set(rel, parts);
+      return {
+        async write(chunk) {
+          parts.push(chunk.slice());
+        },
+        async commit() {
+          await onComplete(rel, parts);
+          partial.delete(rel);
+        },
+        async close() {
+          // Parts stay for a resume within this session.
+        },
+      };
+    },
+    discard(rel: string): void {
+      partial.delete(rel);
+    },
+  };
+}
+
 export function memoryDownloadStore(): DownloadStore {
   const complete = new Map<string, Uint8Array>();
-  const partial = new Map<string, Uint8Array[]>();
+  const partials = memoryPartials((rel, parts) => {
+    complete.set(rel, concat(parts));
+  });
   return {
     async has(rel) {
       return complete.has(rel);
@@ -31,27 +67,14 @@ export function memoryDownloadStore(): DownloadStore {
       return complete.get(rel);
     },
     async partialSize(rel) {
-      return (partial.get(rel) ?? []).reduce((n, p) => n + p.byteLength, 0);
+      return partials.partialSize(rel);
     },
     async open(rel, append): Promise<DownloadSink> {
-      const parts = append ? partial.get(rel) ?? [] : [];
-      partial.set(rel, parts);
-      return {
-        async write(chunk) {
-          parts.push(chunk.slice());
-        },
-        async commit() {
-          complete.set(rel, concat(parts));
-          partial.delete(rel);
-        },
-        async close() {
-          // Parts stay in `partial` for a resume.
-        },
-      };
+      return partials.open(rel, append);
     },
     async remove(rel) {
       complete.delete(rel);
-      partial.delete(rel);
+      partials.discard(rel);
     },
     async sha256(rel) {
       const bytes = complete.get(rel);

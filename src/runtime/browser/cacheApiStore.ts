@@ -3,7 +3,7 @@
  * Complete files are cached as responses under `<baseUrl><rel>`; an interrupted download is kept
  * in memory only, so it resumes within the session but not after a reload.
  */
-import { sha256Hex } from '../memoryStore.ts';
+import { memoryPartials, sha256Hex } from '../memoryStore.ts';
 import type { DownloadSink, DownloadStore } from '../urlSource.ts';
 
 export const CACHE_API_NAME = 'latentloom-models';
@@ -14,38 +14,27 @@ export async function cacheApiDownloadStore(baseUrl: string, cacheName = CACHE_A
   const keyOf = (rel: string) => base + rel;
   // The base URL itself (no file has an empty name) marks the package, so the cache can be listed.
   if (!(await cache.match(base))) await cache.put(base, new Response(baseUrl));
-  const partial = new Map<string, Uint8Array[]>();
   const bytesOf = async (rel: string) => {
     const res = await cache.match(keyOf(rel));
     return res ? new Uint8Array(await res.arrayBuffer()) : undefined;
   };
+  const partials = memoryPartials(async (rel, parts) => {
+    const blob = new Blob(parts as Uint8Array<ArrayBuffer>[]);
+    await cache.put(keyOf(rel), new Response(blob, { headers: { 'content-length': String(blob.size) } }));
+  });
   return {
     async has(rel) {
       return (await cache.match(keyOf(rel))) !== undefined;
     },
     get: bytesOf,
     async partialSize(rel) {
-      return (partial.get(rel) ?? []).reduce((n, p) => n + p.byteLength, 0);
+      return partials.partialSize(rel);
     },
     async open(rel, append): Promise<DownloadSink> {
-      const parts = append ? partial.get(rel) ?? [] : [];
-      partial.set(rel, parts);
-      return {
-        async write(chunk) {
-          parts.push(chunk.slice());
-        },
-        async commit() {
-          const blob = new Blob(parts as Uint8Array<ArrayBuffer>[]);
-          await cache.put(keyOf(rel), new Response(blob, { headers: { 'content-length': String(blob.size) } }));
-          partial.delete(rel);
-        },
-        async close() {
-          // Parts stay in memory for a resume in this session.
-        },
-      };
+      return partials.open(rel, append);
     },
     async remove(rel) {
-      partial.delete(rel);
+      partials.discard(rel);
       await cache.delete(keyOf(rel));
     },
     async sha256(rel) {
