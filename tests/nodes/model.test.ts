@@ -1,34 +1,14 @@
+import type { Engine } from '../../src/engine/index.ts';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEngine, type Engine } from '../../src/engine/index.ts';
-import { defaultRegistry } from '../../nodes/index.ts';
-import { createNodeBackend } from '../../src/runtime/backends/node.ts';
-import { createWebBackend } from '../../src/runtime/backends/web.ts';
-import { createNodeRuntime } from '../../src/runtime/node/index.ts';
-import type { Runtime } from '../../src/runtime/runtime.ts';
 import type { LatentValue } from '../../nodes/types.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { inspectDenoiserPorts } from '../../nodes/diffusion/denoise.ts';
-import { makeTinySdPackages, type TinySdVariant } from '../fixtures/tinySd.ts';
+import type { TinySdVariant } from '../fixtures/tinySd.ts';
+import { useTinySdEngines } from './modelEngines.ts';
 import { graph, oneStepGraph } from './modelGraph.ts';
 
-const fixtures = makeTinySdPackages(['sd15', 'sd-turbo', 'sd15-fp16', 'lcm']);
-let nodeRuntime: Runtime;
-let webRuntime: Runtime;
-let engine: Engine;
-let webEngine: Engine;
-
-beforeAll(async () => {
-  nodeRuntime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }) });
-  webRuntime = createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm', numThreads: 1 }) });
-  engine = createEngine({ registry: defaultRegistry(), services: { runtime: nodeRuntime } });
-  webEngine = createEngine({ registry: defaultRegistry(), services: { runtime: webRuntime } });
-});
-afterAll(async () => {
-  await nodeRuntime.release();
-  await webRuntime.release();
-  fixtures.cleanup();
-});
+const env = useTinySdEngines(['sd15', 'sd-turbo', 'sd15-fp16', 'lcm']);
 
 function maxAbsDiff(a: Tensor, b: Tensor): number {
   expect(a.shape).toEqual(b.shape);
@@ -45,34 +25,34 @@ async function runOk(e: Engine, g: ReturnType<typeof graph>, outputs: string[]) 
 
 describe('model/load', () => {
   it('hands out handles, scheduler config and scaling factor without opening sessions', async () => {
-    const sessionsBefore = nodeRuntime.sessions.size;
-    const out = await runOk(engine, graph({ sd: fixtures.packages['sd-turbo'].dir }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
+    const sessionsBefore = env.nodeRuntime.sessions.size;
+    const out = await runOk(env.engine, graph({ sd: env.fixtures.packages['sd-turbo'].dir }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
     const load = out.load;
     expect((load.scheduler_config as Record<string, unknown>)._class_name).toBe('EulerDiscreteScheduler');
     expect(load.vae_scaling_factor).toBeCloseTo(0.18215, 6);
     expect((load.denoiser as { kind: string }).kind).toBe('DENOISER');
     expect((load.tokenizer as { modelMaxLength: number }).modelMaxLength).toBe(77);
-    expect(nodeRuntime.sessions.size).toBe(sessionsBefore);
+    expect(env.nodeRuntime.sessions.size).toBe(sessionsBefore);
   });
 
   it('hands out SDXL\'s second tokenizer and text encoder when the package has them', async () => {
-    const dir = fixtures.packages.sd15.dir;
-    const plain = await runOk(engine, graph({ sd: dir }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
+    const dir = env.fixtures.packages.sd15.dir;
+    const plain = await runOk(env.engine, graph({ sd: dir }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
     expect(plain.load.text_encoder_2).toBeUndefined();
-    const xl = join(fixtures.root, 'xl-like');
+    const xl = join(env.fixtures.root, 'xl-like');
     cpSync(dir, xl, { recursive: true });
     cpSync(join(dir, 'tokenizer'), join(xl, 'tokenizer_2'), { recursive: true });
     cpSync(join(dir, 'text_encoder'), join(xl, 'text_encoder_2'), { recursive: true });
-    const out = await runOk(engine, graph({ sd: xl }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
+    const out = await runOk(env.engine, graph({ sd: xl }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
     expect((out.load.text_encoder_2 as { model: { label: string } }).model.label).toBe('text_encoder_2/model.onnx');
     expect((out.load.tokenizer_2 as { modelMaxLength: number }).modelMaxLength).toBe(77);
   });
 
   it('a package of ONNX files only (no tokenizer/) loads, as web exports that borrow a tokenizer do', async () => {
-    const onnxOnly = join(fixtures.root, 'onnx-only');
-    for (const part of ['text_encoder', 'unet', 'vae_decoder']) cpSync(join(fixtures.packages.sd15.dir, part), join(onnxOnly, part), { recursive: true });
+    const onnxOnly = join(env.fixtures.root, 'onnx-only');
+    for (const part of ['text_encoder', 'unet', 'vae_decoder']) cpSync(join(env.fixtures.packages.sd15.dir, part), join(onnxOnly, part), { recursive: true });
     const logs: string[] = [];
-    const result = await engine.run(graph({ sd: onnxOnly }, [['load', 'model/load', { model: 'sd' }]], []), {
+    const result = await env.engine.run(graph({ sd: onnxOnly }, [['load', 'model/load', { model: 'sd' }]], []), {
       outputs: ['load'],
       onEvent: (e) => {
         if (e.type === 'node-log') logs.push(e.message);
@@ -85,8 +65,8 @@ describe('model/load', () => {
   });
 
   it('names the node and the known keys when the models table lacks the key', async () => {
-    const g = graph({ other: fixtures.packages.sd15.dir }, [['load', 'model/load', { model: 'sd' }]], []);
-    const result = await engine.run(g, { outputs: ['load'] });
+    const g = graph({ other: env.fixtures.packages.sd15.dir }, [['load', 'model/load', { model: 'sd' }]], []);
+    const result = await env.engine.run(g, { outputs: ['load'] });
     expect(result.ok).toBe(false);
     expect(result.error?.node).toBe('load');
     expect(result.error?.message).toMatch(/model "sd" is not in the graph's models table|unknown model|sd/);
@@ -95,8 +75,8 @@ describe('model/load', () => {
 
 describe('one denoising step through the engine', () => {
   it.each(['sd15', 'sd-turbo', 'sd15-fp16', 'lcm'] as TinySdVariant[])('%s: onnxruntime-node and onnxruntime-web agree', async (variant) => {
-    const g = oneStepGraph(fixtures.packages[variant].dir, { negative: true });
-    const [a, b] = await Promise.all([runOk(engine, g, ['decode', 'denoise']), runOk(webEngine, g, ['decode', 'denoise'])]);
+    const g = oneStepGraph(env.fixtures.packages[variant].dir, { negative: true });
+    const [a, b] = await Promise.all([runOk(env.engine, g, ['decode', 'denoise']), runOk(env.webEngine, g, ['decode', 'denoise'])]);
     const image = a.decode.image as Tensor;
     expect(image.shape).toEqual([1, 3, 64, 64]);
     expect(Math.min(...image.data as Float32Array)).toBeGreaterThanOrEqual(0);
@@ -109,43 +89,43 @@ describe('one denoising step through the engine', () => {
   });
 
   it('batch-2 CFG gives the same predictions as two calls', async () => {
-    const dir = fixtures.packages.sd15.dir;
-    const batched = await runOk(engine, oneStepGraph(dir, { negative: true, denoise: { batch_cfg: true } }), ['denoise']);
-    const separate = await runOk(engine, oneStepGraph(dir, { negative: true, denoise: { batch_cfg: false } }), ['denoise']);
+    const dir = env.fixtures.packages.sd15.dir;
+    const batched = await runOk(env.engine, oneStepGraph(dir, { negative: true, denoise: { batch_cfg: true } }), ['denoise']);
+    const separate = await runOk(env.engine, oneStepGraph(dir, { negative: true, denoise: { batch_cfg: false } }), ['denoise']);
     for (const port of ['noise_pred', 'noise_pred_uncond']) {
       expect(maxAbsDiff((batched.denoise[port] as LatentValue).samples, (separate.denoise[port] as LatentValue).samples)).toBeLessThan(1e-5);
     }
   });
 
   it("LCM's timestep_cond is an extra socket, filled from the guidance scale when left open", async () => {
-    const pkg = await nodeRuntime.openPackage({ source: fixtures.packages.lcm.dir });
+    const pkg = await env.nodeRuntime.openPackage({ source: env.fixtures.packages.lcm.dir });
     const { packageFileRef } = await import('../../src/runtime/handles.ts');
-    const ports = await inspectDenoiserPorts(nodeRuntime, { kind: 'DENOISER', model: packageFileRef(pkg, 'unet/model.onnx') });
+    const ports = await inspectDenoiserPorts(env.nodeRuntime, { kind: 'DENOISER', model: packageFileRef(pkg, 'unet/model.onnx') });
     expect(ports).toEqual([{ name: 'timestep_cond', type: 'TENSOR' }]);
-    const dir = fixtures.packages.lcm.dir;
-    const at = (scale: number) => runOk(engine, oneStepGraph(dir, { denoise: { extra_inputs: ports, lcm_guidance_scale: scale } }), ['denoise']);
+    const dir = env.fixtures.packages.lcm.dir;
+    const at = (scale: number) => runOk(env.engine, oneStepGraph(dir, { denoise: { extra_inputs: ports, lcm_guidance_scale: scale } }), ['denoise']);
     const [w4, w8] = await Promise.all([at(4), at(8)]);
     expect(maxAbsDiff((w4.denoise.noise_pred as LatentValue).samples, (w8.denoise.noise_pred as LatentValue).samples)).toBeGreaterThan(1e-4);
-    expect(engine.registry.get('diffusion/denoise')!.dynamicPorts!({ extra_inputs: ports }).inputs).toHaveProperty('timestep_cond');
+    expect(env.engine.registry.get('diffusion/denoise')!.dynamicPorts!({ extra_inputs: ports }).inputs).toHaveProperty('timestep_cond');
   });
 });
 
 describe('node-scoped errors leave the engine usable', () => {
   it('a latent with the wrong channel count names the node, file and input', async () => {
-    const g = oneStepGraph(fixtures.packages.sd15.dir);
+    const g = oneStepGraph(env.fixtures.packages.sd15.dir);
     g.nodes.find((n) => n.id === 'latent')!.params.channels = 3;
-    const result = await engine.run(g, { outputs: ['denoise'] });
+    const result = await env.engine.run(g, { outputs: ['denoise'] });
     expect(result.ok).toBe(false);
     expect(result.error?.node).toBe('denoise');
     expect(result.error?.code).toBe('shape-mismatch');
     expect(result.error?.message).toMatch(/unet\/model\.onnx input `sample` expects shape \[batch, 4, height, width\], got \[1, 3, 8, 8\]/);
-    const again = await engine.run(oneStepGraph(fixtures.packages.sd15.dir), { outputs: ['denoise'] });
+    const again = await env.engine.run(oneStepGraph(env.fixtures.packages.sd15.dir), { outputs: ['denoise'] });
     expect(again.ok).toBe(true);
   });
 
   it('a package pointing at a missing folder fails at the node that opens the model', async () => {
-    const g = oneStepGraph(`${fixtures.root}/does-not-exist`);
-    const result = await engine.run(g, { outputs: ['decode'] });
+    const g = oneStepGraph(`${env.fixtures.root}/does-not-exist`);
+    const result = await env.engine.run(g, { outputs: ['decode'] });
     expect(result.ok).toBe(false);
     expect(result.error?.node).toBe('load');
     expect(result.error?.code).toBe('missing-file');
@@ -155,11 +135,11 @@ describe('node-scoped errors leave the engine usable', () => {
 
 describe('free dimension overrides from the models table', () => {
   it('pins the UNet batch to 1: a batch-2 latent is a clear error naming the pinned shape', async () => {
-    const g = oneStepGraph(fixtures.packages.sd15.dir);
+    const g = oneStepGraph(env.fixtures.packages.sd15.dir);
     g.models.sd.extra = { freeDimensionOverrides: { unet: { batch: 1, height: 8, width: 8 } } };
-    expect((await engine.run(g, { outputs: ['denoise'] })).ok).toBe(true);
+    expect((await env.engine.run(g, { outputs: ['denoise'] })).ok).toBe(true);
     g.nodes.find((n) => n.id === 'latent')!.params.batch = 2;
-    const result = await engine.run(g, { outputs: ['denoise'] });
+    const result = await env.engine.run(g, { outputs: ['denoise'] });
     expect(result.error?.node).toBe('denoise');
     expect(result.error?.message).toContain('unet/model.onnx input `sample` expects shape [1, 4, 8, 8], got [2, 4, 8, 8]');
   });

@@ -4,36 +4,16 @@
  * repeat zone with two denoise calls and CFG, VAE decode), pointed at the tiny package, run with
  * onnxruntime-node and onnxruntime-web's wasm backend. Both must agree.
  */
-import { createEngine, type Engine } from '../../src/engine/index.ts';
-import { defaultRegistry } from '../../nodes/index.ts';
-import { createNodeBackend } from '../../src/runtime/backends/node.ts';
-import { createWebBackend } from '../../src/runtime/backends/web.ts';
-import { createNodeRuntime } from '../../src/runtime/node/index.ts';
-import type { Runtime } from '../../src/runtime/runtime.ts';
+import type { Engine } from '../../src/engine/index.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
-import { makeTinySdPackages, type TinySdVariant } from '../fixtures/tinySd.ts';
+import type { TinySdVariant } from '../fixtures/tinySd.ts';
+import { useTinySdEngines } from './modelEngines.ts';
 import { txt2imgGraph as txt2imgGraphWith } from './modelGraph.ts';
 
 const STEPS = 4;
 const txt2imgGraph = (dir: string, opts: { batchedCfg?: boolean } = {}) => txt2imgGraphWith(dir, { steps: STEPS, ...opts });
-const fixtures = makeTinySdPackages(['sd15', 'sd-turbo', 'sd15-fp16', 'lcm']);
-
-let nodeRuntime: Runtime;
-let webRuntime: Runtime;
-let engine: Engine;
-let webEngine: Engine;
-beforeAll(async () => {
-  nodeRuntime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }) });
-  webRuntime = createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm', numThreads: 1 }) });
-  engine = createEngine({ registry: defaultRegistry(), services: { runtime: nodeRuntime } });
-  webEngine = createEngine({ registry: defaultRegistry(), services: { runtime: webRuntime } });
-});
-afterAll(async () => {
-  await nodeRuntime.release();
-  await webRuntime.release();
-  fixtures.cleanup();
-});
+const env = useTinySdEngines(['sd15', 'sd-turbo', 'sd15-fp16', 'lcm']);
 
 async function image(e: Engine, g: GraphDocument): Promise<Tensor> {
   const result = await e.run(g, { outputs: ['decode'] });
@@ -50,8 +30,8 @@ function maxAbsDiff(a: Tensor, b: Tensor): number {
 
 describe('text-to-image on tiny SD packages', () => {
   it.each(['sd15', 'sd-turbo', 'sd15-fp16', 'lcm'] as TinySdVariant[])('%s: node and web (wasm) give the same image', async (variant) => {
-    const g = txt2imgGraph(fixtures.packages[variant].dir);
-    const [a, b] = await Promise.all([image(engine, g), image(webEngine, g)]);
+    const g = txt2imgGraph(env.fixtures.packages[variant].dir);
+    const [a, b] = await Promise.all([image(env.engine, g), image(env.webEngine, g)]);
     expect(a.shape).toEqual([1, 3, 64, 64]);
     let min = Infinity;
     let max = -Infinity;
@@ -66,23 +46,23 @@ describe('text-to-image on tiny SD packages', () => {
   });
 
   it('batch-2 CFG in one denoise node matches two denoise nodes', async () => {
-    const dir = fixtures.packages.sd15.dir;
-    const [two, one] = await Promise.all([image(engine, txt2imgGraph(dir)), image(engine, txt2imgGraph(dir, { batchedCfg: true }))]);
+    const dir = env.fixtures.packages.sd15.dir;
+    const [two, one] = await Promise.all([image(env.engine, txt2imgGraph(dir)), image(env.engine, txt2imgGraph(dir, { batchedCfg: true }))]);
     expect(maxAbsDiff(two, one)).toBeLessThan(1e-4);
   });
 
   it('a bad model mid-loop fails at the denoise node, and the next run works', async () => {
-    const g = txt2imgGraph(fixtures.packages.sd15.dir);
-    g.models.toy = { source: fixtures.packages['sd-turbo'].dir }; // hidden 1024
+    const g = txt2imgGraph(env.fixtures.packages.sd15.dir);
+    g.models.toy = { source: env.fixtures.packages['sd-turbo'].dir }; // hidden 1024
     const mixed = structuredClone(g);
     // Text from sd-turbo (1024) into the sd15 UNet (768): a shape mismatch named at the denoiser.
-    mixed.models.unet15 = { source: fixtures.packages.sd15.dir };
+    mixed.models.unet15 = { source: env.fixtures.packages.sd15.dir };
     mixed.nodes.push({ id: 'load15', type: 'model/load', version: 1, params: { model: 'unet15' } });
     mixed.edges = mixed.edges.map((e) => (e.to.port === 'denoiser' ? { ...e, from: { node: 'load15', port: 'denoiser' } } : e));
-    const failed = await engine.run(mixed, { outputs: ['decode'] });
+    const failed = await env.engine.run(mixed, { outputs: ['decode'] });
     expect(failed.ok).toBe(false);
     expect(failed.error?.node).toMatch(/^denoise/);
     expect(failed.error?.message).toMatch(/unet\/model\.onnx input `encoder_hidden_states` expects shape \[batch, 77, 768\], got \[1, 77, 1024\]/);
-    expect((await image(engine, g)).shape).toEqual([1, 3, 64, 64]);
+    expect((await image(env.engine, g)).shape).toEqual([1, 3, 64, 64]);
   });
 });
