@@ -4,10 +4,8 @@
  * dropped files (real File objects) registered as `folder:<name>`. Both hand model bytes and
  * external data to onnxruntime-web as buffers, as a browser does.
  */
-import { createServer, type Server } from 'node:http';
-import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { createWebBackend } from '../../src/runtime/backends/web.ts';
 import { createBrowserRuntime, droppedFilesSource } from '../../src/runtime/browser/index.ts';
 import { packageFileRef } from '../../src/runtime/handles.ts';
@@ -15,32 +13,21 @@ import { memoryDownloadStore } from '../../src/runtime/memoryStore.ts';
 import { urlSource } from '../../src/runtime/urlSource.ts';
 import { randomWeights } from '../fixtures/tinySdModels.ts';
 import { makeTinySdPackages } from '../fixtures/tinySd.ts';
+import { serveMounts, type FileServer } from '../fixtures/fileServer.ts';
 
 const fixtures = makeTinySdPackages(['sd15']);
 const pkgDir = fixtures.packages.sd15.dir;
-let server: Server;
+let server: FileServer;
 let origin: string;
-const served: string[] = [];
+let served: string[];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
-    served.push(`${req.method} ${path}`);
-    const m = /^\/models\/tiny-sd\/(.+)$/.exec(path);
-    const file = m ? join(pkgDir, m[1]) : '';
-    if (!m || m[1].includes('..') || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const body = readFileSync(file);
-    res.writeHead(200, { 'content-length': String(body.length) });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveMounts({ 'models/tiny-sd': pkgDir });
+  origin = server.origin;
+  served = server.requests;
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await server.close();
   fixtures.cleanup();
 });
 

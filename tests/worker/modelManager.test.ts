@@ -5,10 +5,8 @@
  * list it with its size, run from it, delete it; register dropped files as a folder; read a
  * model node's hidden sockets from the model.
  */
-import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { createEngineWorkerApi, type EngineWorkerApi } from '../../src/worker/engineApi.ts';
 import { createBrowserRuntime } from '../../src/worker/browserRuntime.ts';
 import { memoryPackageCache } from '../../src/runtime/browser/packageCache.ts';
@@ -18,6 +16,7 @@ import { defaultRegistry } from '../../nodes/index.ts';
 import { loadGraph } from '../../src/persistence/load.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import { makeTinySdPackages } from '../fixtures/tinySd.ts';
+import { serveMounts, type FileServer } from '../fixtures/fileServer.ts';
 
 const ROOT = resolve(__dirname, '../..');
 const TOY = join(ROOT, 'public/models/toy-shapes');
@@ -31,33 +30,19 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-let server: Server;
+let server: FileServer;
 let origin: string;
 let fixtures: ReturnType<typeof makeTinySdPackages>;
-const requests: string[] = [];
+let requests: string[];
 
 beforeAll(async () => {
   fixtures = makeTinySdPackages(['lcm']);
-  const mounts: Record<string, string> = { toy: TOY, lcm: fixtures.packages.lcm.dir, models: join(ROOT, 'public/models') };
-  server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
-    requests.push(`${req.method} ${path}`);
-    const [, mount, ...rest] = path.split('/');
-    const dir = mounts[mount];
-    const file = dir ? join(dir, ...rest) : '';
-    if (!dir || rest.includes('..') || !existsSync(file) || statSync(file).isDirectory()) {
-      res.writeHead(404).end();
-      return;
-    }
-    const body = readFileSync(file);
-    res.writeHead(200, { 'content-length': String(body.length) });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveMounts({ toy: TOY, lcm: fixtures.packages.lcm.dir, models: join(ROOT, 'public/models') });
+  origin = server.origin;
+  requests = server.requests;
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await server.close();
   fixtures.cleanup();
 });
 
