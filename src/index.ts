@@ -14,7 +14,7 @@ export * from './tensor/png.ts';
 export * from './tensor/image.ts';
 export * from './tensor/torchGenerator.ts';
 export * from './diffusion/clipTokenizer.ts';
-// Graph documents: load/save, validation, connection checks, edit operations (engineer A).
+// Graph documents: load/save, validation, connection checks, edit operations.
 export { loadGraph } from './persistence/load.ts';
 export type { LoadOptions, LoadResult } from './persistence/load.ts';
 export { saveGraph, saveGraphText } from './persistence/save.ts';
@@ -30,7 +30,7 @@ export * as edits from './graph/editOps.ts';
 export type { DocDraft } from './graph/edits.ts';
 export type { GroupIds, GroupOptions } from './graph/zoneEdits.ts';
 export { upgradeNodes, migratedParams } from './graph/upgradeNodes.ts';
-// Engine, topology and repeat zones, shipped nodes (engineer B).
+// Engine, topology and repeat zones, shipped nodes.
 export { topologicalOrder, reachable } from './graph/topology.ts';
 export type { TopologyResult } from './graph/topology.ts';
 export { analyzeZones, zoneStateItems, REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from './graph/zones.ts';
@@ -39,14 +39,14 @@ export { createEngine, DEFAULT_CACHE_BYTES } from './engine/index.ts';
 export type { Engine, EngineOptions, EngineEvent, EngineEventType, NodeRunStats, NodeStatus, RunError, RunOptions, RunResult, RunStats, CacheStats } from './engine/index.ts';
 export { defaultRegistry, ALL_NODES } from '../nodes/index.ts';
 export type { NodeServices } from '../nodes/services.ts';
-// Schedules, schedulers and guidance (engineer D).
+// Schedules, schedulers and guidance.
 export * from './diffusion/index.ts';
-// Prompt weighting and chunking, resampling, tiling (engineer E2).
+// Prompt weighting and chunking, resampling, tiling.
 export * from './diffusion/promptWeighting.ts';
 export * from './tensor/resample.ts';
 export * from './tensor/tiling.ts';
 export { latentToRgbPreview, SD15_LATENT_RGB_FACTORS } from '../nodes/latent/preview.ts';
-// ONNX writer/reader, ONNX runtime layer, model packages (engineer E1). Backends and Node host
+// ONNX writer/reader, ONNX runtime layer, model packages. Backends and Node host
 // wiring are separate entry points so this one stays browser-safe:
 // src/runtime/backends/{node,web}.ts, src/runtime/node/index.ts (createNodeRuntime).
 export { OnnxGraphBuilder, attr, readOnnxModelInfo, OnnxFormatError } from './onnx/index.ts';

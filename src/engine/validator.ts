@@ -1,4 +1,4 @@
-/** The validation the engine runs before every run (engineer A's `validateGraph` by default). */
+/** The validation the engine runs before every run (`validateGraph` by default). */
 import type { GraphDocument, GraphIssue } from '../graph/document.ts';
 import type { NodeRegistry } from '../graph/registry.ts';
 import { validateGraph } from '../graph/validate.ts';

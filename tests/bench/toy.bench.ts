@@ -3,7 +3,7 @@
  * (graphs/toy-txt2img.json, 20 steps, CFG with two denoiser calls per step) end to end through the
  * engine on onnxruntime-node, cold (fresh runtime: package read, sessions created) and warm (same
  * engine and runtime, a new seed). The same graph in headless Chromium on onnxruntime-web wasm is
- * timed by browser-toy.bench.ts (engineer G's e2e harness): `npm run bench -- toy` runs both.
+ * timed by browser-toy.bench.ts (the e2e harness): `npm run bench -- toy` runs both.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -11,7 +11,7 @@ import { alphasFromBetas, f32, makeBetas, spacedTimesteps } from '../schedules.t
 import type { SchedulerConfig, SchedulerName } from './config.ts';
 import { linearCombination } from './predictOriginal.ts';
 
-/** A source of standard normal noise with torch.randn's stream (engineer C's TorchGenerator fits). */
+/** A source of standard normal noise with torch.randn's stream (TorchGenerator fits). */
 export interface NoiseGenerator {
   randn(shape: readonly number[]): TensorLike<'float32'> | Float32Array;
 }

@@ -90,20 +90,23 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     if (history.length > maxOrder) history.shift();
     this.state.history = history;
     const order = Math.min(index + 1, maxOrder);
+    // diffusers builds the coefficients for `order` but zips them with the derivatives it has:
+    // a run that starts mid-schedule (img2img, denoise < 1) has fewer than `order` at first.
+    const terms = Math.min(order, history.length);
     const coeffs: number[] = [];
-    for (let k = 0; k < order; k++) coeffs.push(f32(this.lmsCoefficient(order, index, k)));
+    for (let k = 0; k < terms; k++) coeffs.push(f32(this.lmsCoefficient(order, index, k)));
     // sample + sum(c_k * d_k), newest derivative first, each op rounded as torch does; one pass.
     const d0 = history[history.length - 1] as Float32Array;
-    const d1 = (order > 1 ? history[history.length - 2] : d0) as Float32Array;
-    const d2 = (order > 2 ? history[history.length - 3] : d0) as Float32Array;
-    const d3 = (order > 3 ? history[history.length - 4] : d0) as Float32Array;
+    const d1 = (terms > 1 ? history[history.length - 2] : d0) as Float32Array;
+    const d2 = (terms > 2 ? history[history.length - 3] : d0) as Float32Array;
+    const d3 = (terms > 3 ? history[history.length - 4] : d0) as Float32Array;
     const [c0, c1, c2, c3] = [coeffs[0], coeffs[1] ?? 0, coeffs[2] ?? 0, coeffs[3] ?? 0];
     const out = new Float32Array(s.length);
     for (let i = 0; i < s.length; i++) {
       let acc = f32(c0 * d0[i]);
-      if (order > 1) acc = f32(acc + f32(c1 * d1[i]));
-      if (order > 2) acc = f32(acc + f32(c2 * d2[i]));
-      if (order > 3) acc = f32(acc + f32(c3 * d3[i]));
+      if (terms > 1) acc = f32(acc + f32(c1 * d1[i]));
+      if (terms > 2) acc = f32(acc + f32(c2 * d2[i]));
+      if (terms > 3) acc = f32(acc + f32(c3 * d3[i]));
       out[i] = s[i] + acc;
     }
     return this.finishStep(index, sample.shape, out, x0);
