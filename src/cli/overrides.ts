@@ -20,7 +20,9 @@ export function applyOverrides(graph: GraphDocument, sets: readonly string[], re
     const [nodeId, param, raw] = [key.slice(0, dot), key.slice(dot + 1), set.slice(eq + 1)];
     const node = nodes.find((n) => n.id === nodeId);
     if (!node) throw new UsageError(`--set ${set}: the graph has no node "${nodeId}"`);
-    const spec = registry.get(node.type)?.params[param];
+    // Own properties only: `__proto__`, `constructor` and the like are no params.
+    const params = registry.get(node.type)?.params ?? {};
+    const spec = Object.hasOwn(params, param) ? params[param] : undefined;
     if (!spec) {
       const known = Object.keys(registry.get(node.type)?.params ?? {});
       throw new UsageError(`--set ${set}: node "${nodeId}" (${node.type}) has no param "${param}"${known.length ? ` (params: ${known.join(', ')})` : ''}`);

@@ -114,6 +114,14 @@ describe('latentloom run', () => {
     expect(unknown.stderr).toContain('has no param "nope"');
   });
 
+  it('refuses prototype keys in --set like any unknown param or node', async () => {
+    for (const set of ['count.__proto__=1', 'count.constructor=1', '__proto__.x=1', 'count.toString=1']) {
+      const r = await cli('run', join(FIX, 'zone-sum.json'), '--output', 'result', '--set', set);
+      expect(r.code, set).toBe(2);
+      expect(r.stderr, set).toMatch(/has no (param|node)/);
+    }
+  });
+
   it('exits 1 with the issue list when an override makes the graph invalid', async () => {
     const r = await cli('run', join(FIX, 'zone-sum.json'), '--output', 'result', '--set', 'result.mode=sideways', '--json');
     expect(r.code).toBe(1);
