@@ -14,9 +14,19 @@ export interface CliIo {
   log(line: string): void;
 }
 
+/**
+ * Graph files are untrusted and their ids, types and messages reach the terminal: control
+ * characters (C0 but tab and newline, DEL, C1) are written as visible `\u001b`-style escapes so a
+ * shared file cannot retitle, clear or repaint the user's terminal.
+ */
+export function escapeControl(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export const processIo: CliIo = {
-  print: (line) => process.stdout.write(`${line}\n`),
-  log: (line) => process.stderr.write(`${line}\n`),
+  print: (line) => process.stdout.write(`${escapeControl(line)}\n`),
+  log: (line) => process.stderr.write(`${escapeControl(line)}\n`),
 };
 
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {

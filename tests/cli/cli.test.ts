@@ -114,6 +114,22 @@ describe('latentloom run', () => {
     expect(unknown.stderr).toContain('has no param "nope"');
   });
 
+  it('escapes control characters from the graph before they reach the terminal', () => {
+    const evil = 'x\u001b]0;pwned\u0007\u001b[2J\u009b31m';
+    const file = join(dir, 'evil-type.json');
+    writeFileSync(file, JSON.stringify({
+      format: 'latentloom.graph', version: 1, models: {}, edges: [],
+      nodes: [{ id: `n${evil}`, type: `bad/${evil}`, version: 1, params: {} }],
+    }));
+    for (const args of [['validate', file], ['run', file]]) {
+      const r = spawnCli(...args);
+      expect(r.code, args[0]).toBe(1);
+      const text = r.stdout + r.stderr;
+      expect(text, args[0]).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      expect(text, args[0]).toContain('\\u001b]0;pwned\\u0007');
+    }
+  });
+
   it('refuses prototype keys in --set like any unknown param or node', async () => {
     for (const set of ['count.__proto__=1', 'count.constructor=1', '__proto__.x=1', 'count.toString=1']) {
       const r = await cli('run', join(FIX, 'zone-sum.json'), '--output', 'result', '--set', set);
