@@ -24,7 +24,7 @@ export function applyOverrides(graph: GraphDocument, sets: readonly string[], re
     const params = registry.get(node.type)?.params ?? {};
     const spec = Object.hasOwn(params, param) ? params[param] : undefined;
     if (!spec) {
-      const known = Object.keys(registry.get(node.type)?.params ?? {});
+      const known = Object.keys(params);
       throw new UsageError(`--set ${set}: node "${nodeId}" (${node.type}) has no param "${param}"${known.length ? ` (params: ${known.join(', ')})` : ''}`);
     }
     node.params[param] = readValue(spec.kind, raw, set);
