@@ -1,7 +1,7 @@
 /**
  * The engine: validate → plan → run, with a content-signature cache across runs of one engine
  * (ComfyUI semantics), intermediates released after their last reader, cancellation, and typed
- * events. See ARCHITECTURE.md, "Engine".
+ * events. See docs/architecture.md, "Engine".
  */
 import type { GraphDocument, GraphIssue } from '../graph/document.ts';
 import type { NodeRegistry } from '../graph/registry.ts';

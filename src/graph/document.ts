@@ -1,5 +1,5 @@
 /**
- * Graph document types (format version 1, see ARCHITECTURE.md). These are the in-memory
+ * Graph document types (format version 1, see docs/graph-format.md). These are the in-memory
  * shapes; the zod schemas in src/persistence produce exactly these types.
  */
 export const GRAPH_FORMAT = 'latentloom.graph';

@@ -1,5 +1,5 @@
 /**
- * Repeat-zone analysis (ARCHITECTURE.md, "Repeat zones"). A zone is a `flow/repeat-input` and a
+ * Repeat-zone analysis (docs/architecture.md, "Repeat zones"). A zone is a `flow/repeat-input` and a
  * `flow/repeat-output` node carrying the same `zone` id. Its body is every node that depends on
  * the repeat-input and either feeds the repeat-output or is drawn in the zone; nodes drawn in the
  * zone that do not depend on the repeat-input are loop-invariant and run once. Values leave a

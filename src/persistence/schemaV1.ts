@@ -1,5 +1,5 @@
 /**
- * Graph file format version 1 as zod schemas (ARCHITECTURE.md, "Graph document").
+ * Graph file format version 1 as zod schemas (docs/graph-format.md).
  *
  * Frozen once released: a format change adds `schemaV2.ts` plus a migration from 1 to 2 and
  * leaves this file alone, so old files keep loading exactly as they did.
