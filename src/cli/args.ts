@@ -54,4 +54,6 @@ export const USAGE = `Usage:
       --output  runs only what this node needs (repeatable; default: every output node)
       --backend node (onnxruntime-node, default) or wasm (onnxruntime-web's wasm build)
       --json    prints one JSON object: { ok, nodes, outputs, error? }
+  latentloom convert <checkpoint.pth|.safetensors> [--out model.onnx]
+      Recognises the architecture (TAESD family) and writes it as an ONNX model.
 `;

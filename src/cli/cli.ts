@@ -6,6 +6,7 @@
 import { parseArgs, USAGE, UsageError } from './args.ts';
 import { runCommand } from './runCommand.ts';
 import { validateCommand } from './validateCommand.ts';
+import { convertCommand } from './convertCommand.ts';
 
 export interface CliIo {
   /** Results (stdout). */
@@ -39,6 +40,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     }
     if (args.command === 'validate') return await validateCommand(args, print);
     if (args.command === 'run') return await runCommand(args, print, log);
+    if (args.command === 'convert') return await convertCommand(args, print, log);
     throw new UsageError(`Unknown command "${args.command}"`);
   } catch (error) {
     if (error instanceof UsageError) {
