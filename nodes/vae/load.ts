@@ -7,6 +7,7 @@ import { fileRefFromLocation, requireRuntime } from '../../src/runtime/runtime.t
 import type { VaeHandle } from '../../src/runtime/handles.ts';
 import { DEFAULT_VAE_SCALING_FACTOR } from '../../src/runtime/package.ts';
 import { defineNode } from '../define.ts';
+import { convertedModelRef, isCheckpointFile } from '../model/convertedModel.ts';
 
 const orUndefined = (s: string) => (s.trim() === '' ? undefined : s.trim());
 
@@ -15,7 +16,7 @@ export const vaeLoad = defineNode({
   version: 1,
   title: 'Load VAE',
   category: 'vae',
-  description: 'A VAE from separate encoder/decoder ONNX files (paths or URLs), with input/output names when they are not the diffusers ones.',
+  description: 'A VAE from separate encoder/decoder files (paths or URLs): ONNX, or TAESD-family .pth / .safetensors checkpoints converted on load; input/output names when they are not the diffusers ones.',
   inputs: {},
   outputs: { vae: { type: 'VAE' } },
   params: {
@@ -32,11 +33,19 @@ export const vaeLoad = defineNode({
     const decoder = orUndefined(params.decoder);
     const encoder = orUndefined(params.encoder);
     if (!decoder && !encoder) throw new Error(`node "${ctx.nodeId}": give a decoder file, an encoder file, or both`);
+    // A TAESD checkpoint (.pth / .safetensors) is converted to ONNX on first use; its latents are
+    // already in the denoiser's scale, so the scaling factor is 1 unless the graph says otherwise.
+    const checkpoint = [decoder, encoder].some((f) => f !== undefined && isCheckpointFile(f));
+    const ref = async (file: string, role: 'decoder' | 'encoder') => {
+      const where = `node "${ctx.nodeId}" ${role}`;
+      const plain = await fileRefFromLocation(runtime, file, where);
+      return isCheckpointFile(file) ? convertedModelRef(plain, role === 'decoder' ? 'taesd-decoder' : 'taesd-encoder', where) : plain;
+    };
     const vae: VaeHandle = {
       kind: 'VAE',
-      decoder: decoder ? await fileRefFromLocation(runtime, decoder, `node "${ctx.nodeId}" decoder`) : undefined,
-      encoder: encoder ? await fileRefFromLocation(runtime, encoder, `node "${ctx.nodeId}" encoder`) : undefined,
-      scalingFactor: params.scaling_factor,
+      decoder: decoder ? await ref(decoder, 'decoder') : undefined,
+      encoder: encoder ? await ref(encoder, 'encoder') : undefined,
+      scalingFactor: checkpoint && params.scaling_factor === DEFAULT_VAE_SCALING_FACTOR ? 1 : params.scaling_factor,
       io: {
         decoderInput: orUndefined(params.decoder_input),
         decoderOutput: orUndefined(params.decoder_output),

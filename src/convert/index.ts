@@ -37,10 +37,13 @@ export function detectArchitecture(sd: StateDict, file: string): DetectedArchite
   throw new ConvertError(`${file}: unknown architecture (known: ${KNOWN_ARCHITECTURES.join(', ')}); its first keys are ${firstKeys.join(', ')}`);
 }
 
-export function convertCheckpoint(bytes: Uint8Array, file: string): ConvertedModel {
+export function convertCheckpoint(bytes: Uint8Array, file: string, options: { imageRange?: 'unit' | 'signed' } = {}): ConvertedModel {
   const sd = readWeights(bytes, file);
   const info = detectArchitecture(sd, file);
   let parameters = 0;
   for (const t of sd.values()) parameters += t.data.length;
-  return { info, onnx: buildTaesdOnnx(sd, info, file), parameters };
+  return { info, onnx: buildTaesdOnnx(sd, info, file, options), parameters };
 }
+
+/** File names the converters read (the bytes decide the reader; the name only routes them here). */
+export const CHECKPOINT_EXTENSIONS = /\.(pth|pt|ckpt|bin|safetensors)$/i;

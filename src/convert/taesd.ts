@@ -102,11 +102,14 @@ function block(g: OnnxGraphBuilder, w: WeightReader, x: string, i: number, sd: S
  * Builds the ONNX model. Encoder: `image` [B,3,H,W] in [0,1] → `latent` [B,C,H/8,W/8].
  * Decoder: `latent` → `image` [B,3,8h,8w] in [0,1]. Every weight of the checkpoint must be used.
  */
-export function buildTaesdOnnx(sd: StateDict, info: TaesdInfo, file = 'checkpoint'): Uint8Array {
+export function buildTaesdOnnx(sd: StateDict, info: TaesdInfo, file = 'checkpoint', options: { imageRange?: 'unit' | 'signed' } = {}): Uint8Array {
+  // 'signed': images in [-1, 1] as diffusers' VAE nodes feed and expect them (x·0.5 + 0.5 in, 2y − 1 out).
+  const signed = options.imageRange === 'signed';
   const g = new OnnxGraphBuilder({ graphName: info.architecture, producerName: 'latentloom' });
   const w = new WeightReader(sd, file);
   const encoder = info.architecture === 'taesd-encoder';
   let x = encoder ? g.input('image', 'float32', ['batch', 3, 'height', 'width']) : g.input('latent', 'float32', ['batch', info.latentChannels, 'height', 'width']);
+  if (encoder && signed) x = g.op('Add', [g.op('Mul', [x, g.constant(Tensor.float32([], [0.5]))]), g.constant(Tensor.float32([], [0.5]))]);
   const layout = encoder ? ENCODER_LAYOUT : DECODER_LAYOUT;
   layout.forEach((kind, i) => {
     switch (kind) {
@@ -125,10 +128,11 @@ export function buildTaesdOnnx(sd: StateDict, info: TaesdInfo, file = 'checkpoin
   });
   const unused = [...sd.keys()].filter((k) => !w.used.has(k));
   if (unused.length > 0) throw new ConvertError(`${file}: not a TAESD checkpoint of a known layout (unused weights: ${unused.slice(0, 5).join(', ')})`);
+  if (!encoder && signed) x = g.op('Sub', [g.op('Mul', [x, g.constant(Tensor.float32([], [2]))]), g.constant(Tensor.float32([], [1]))]);
   if (encoder) g.output(x, 'latent', 'float32', ['batch', info.latentChannels, 'latent_height', 'latent_width']);
   else g.output(x, 'image', 'float32', ['batch', 3, 'image_height', 'image_width']);
   g.metadataProp('latentloom.architecture', info.architecture);
   g.metadataProp('latentloom.latent_channels', String(info.latentChannels));
-  g.metadataProp('latentloom.image_range', '0,1');
+  g.metadataProp('latentloom.image_range', signed ? '-1,1' : '0,1');
   return g.toBytes();
 }
