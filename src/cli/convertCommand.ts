@@ -6,7 +6,7 @@
  */
 import { open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { convertCheckpoint, ConvertError } from '../convert/index.ts';
+import { convertCheckpoint, ConvertError, type DetectedArchitecture } from '../convert/index.ts';
 import { UsageError, type ParsedArgs } from './args.ts';
 
 /** Checkpoints this converts are small models; a larger file is refused before it is read. */
@@ -22,6 +22,14 @@ async function readCheckpoint(path: string): Promise<Uint8Array> {
     return new Uint8Array(await handle.readFile());
   } finally {
     await handle.close();
+  }
+}
+
+function describeArchitecture(info: DetectedArchitecture): string {
+  switch (info.architecture) {
+    case 'rrdbnet': return `rrdbnet ×${info.scale} (${info.blocks} RRDB blocks, ${info.features} features, growth ${info.growth}, ${info.layout} key layout)`;
+    case 'srvggnet-compact': return `srvggnet-compact ×${info.scale} (${info.convs} convs, ${info.features} features)`;
+    default: return `${info.architecture} (latent channels ${info.latentChannels}, width ${info.width}${info.midBlockNorm ? ', GroupNorm mid-blocks' : ''})`;
   }
 }
 
@@ -41,8 +49,7 @@ export async function convertCommand(args: ParsedArgs, print: (line: string) => 
       await unlink(tmp).catch(() => undefined);
       throw new ConvertError(`could not write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    const { info } = model;
-    log(`${basename(file)}: ${info.architecture} (latent channels ${info.latentChannels}, width ${info.width}${info.midBlockNorm ? ', GroupNorm mid-blocks' : ''}), ${(model.parameters / 1e6).toFixed(2)} M parameters, converted in ${(performance.now() - started).toFixed(0)} ms`);
+    log(`${basename(file)}: ${describeArchitecture(model.info)}, ${(model.parameters / 1e6).toFixed(2)} M parameters, converted in ${(performance.now() - started).toFixed(0)} ms`);
     print(out);
     return 0;
   } catch (err) {

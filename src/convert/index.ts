@@ -6,15 +6,18 @@
 import { isSafetensors, readSafetensors } from './safetensors.ts';
 import { isZipCheckpoint, readTorchCheckpoint } from './torchCheckpoint.ts';
 import { buildTaesdOnnx, detectTaesd, type TaesdInfo } from './taesd.ts';
+import { buildEsrganOnnx, detectEsrgan, type EsrganInfo } from './esrgan.ts';
 import { ConvertError, type StateDict } from './types.ts';
 
 export { ConvertError, type StateDict, type WeightTensor } from './types.ts';
 export { readSafetensors } from './safetensors.ts';
 export { readTorchCheckpoint } from './torchCheckpoint.ts';
+export type { EsrganInfo } from './esrgan.ts';
+export type { TaesdInfo } from './taesd.ts';
 
-export const KNOWN_ARCHITECTURES = ['taesd-encoder', 'taesd-decoder'] as const;
+export const KNOWN_ARCHITECTURES = ['rrdbnet (ESRGAN, Real-ESRGAN)', 'srvggnet-compact', 'taesd-encoder', 'taesd-decoder'] as const;
 
-export type DetectedArchitecture = TaesdInfo;
+export type DetectedArchitecture = TaesdInfo | EsrganInfo;
 
 export interface ConvertedModel {
   info: DetectedArchitecture;
@@ -33,6 +36,8 @@ export function readWeights(bytes: Uint8Array, file: string): StateDict {
 export function detectArchitecture(sd: StateDict, file: string): DetectedArchitecture {
   const taesd = detectTaesd(sd);
   if (taesd) return taesd;
+  const esrgan = detectEsrgan(sd);
+  if (esrgan) return esrgan.info;
   const firstKeys = [...sd.keys()].slice(0, 6).map((k) => `${k} [${sd.get(k)!.shape.join(', ')}]`);
   throw new ConvertError(`${file}: unknown architecture (known: ${KNOWN_ARCHITECTURES.join(', ')}); its first keys are ${firstKeys.join(', ')}`);
 }
@@ -42,7 +47,10 @@ export function convertCheckpoint(bytes: Uint8Array, file: string, options: { im
   const info = detectArchitecture(sd, file);
   let parameters = 0;
   for (const t of sd.values()) parameters += t.data.length;
-  return { info, onnx: buildTaesdOnnx(sd, info, file, options), parameters };
+  const onnx = info.architecture === 'taesd-encoder' || info.architecture === 'taesd-decoder'
+    ? buildTaesdOnnx(sd, info, file, options)
+    : buildEsrganOnnx(detectEsrgan(sd)!, file);
+  return { info, onnx, parameters };
 }
 
 /** File names the converters read (the bytes decide the reader; the name only routes them here). */
