@@ -4,7 +4,10 @@
  * opened here (through the runtime's cache) so a missing or broken file fails at this node.
  */
 import { requireRuntime } from '../../src/runtime/runtime.ts';
-import { packageFileRef, type ModelFileRef } from '../../src/runtime/handles.ts';
+import type { ModelFileRef } from '../../src/runtime/handles.ts';
+import { upscalerModelRef } from './upscalerSource.ts';
+
+export { splitModelSource } from './upscalerSource.ts';
 import { defineNode } from '../define.ts';
 
 export interface UpscalerHandle {
@@ -21,20 +24,6 @@ export function isUpscalerHandle(value: unknown): value is UpscalerHandle {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'UPSCALER';
 }
 
-/** Splits `…/dir/name.onnx` into the package folder (or base URL) and the file name. */
-export function splitModelSource(source: string): { base: string; file: string } {
-  const trimmed = source.trim();
-  if (!trimmed) throw new Error('no upscaler model given (the `source` param is empty)');
-  const isUrl = /^https?:\/\//i.test(trimmed);
-  const cut = trimmed.lastIndexOf('/');
-  const file = trimmed.slice(cut + 1);
-  if (!file) throw new Error(`"${trimmed}" names a folder; give the path of the .onnx file`);
-  let base = cut < 0 ? '.' : trimmed.slice(0, cut) || '/';
-  if (isUrl) base += '/';
-  else if (!base.startsWith('/') && !base.startsWith('.') && !base.startsWith('file:')) base = `./${base}`;
-  return { base, file };
-}
-
 const fixedDim = (d: unknown) => (typeof d === 'number' && d > 0 ? d : undefined);
 
 export const modelLoadUpscaler = defineNode({
@@ -42,7 +31,7 @@ export const modelLoadUpscaler = defineNode({
   version: 1,
   title: 'Load upscaler',
   category: 'model',
-  description: 'An ESRGAN-style ONNX upscaler (image → image, scale found by a probe run) from a path or URL.',
+  description: 'An image upscaler (scale found by a probe run): an .onnx file, an ESRGAN/Real-ESRGAN .pth/.safetensors, a TF.js model.json, or builtin:esrgan-slim-x2…x8.',
   inputs: {},
   outputs: { upscaler: { type: 'UPSCALER' } },
   params: {
@@ -50,14 +39,13 @@ export const modelLoadUpscaler = defineNode({
       kind: 'string',
       default: '',
       label: 'Model file',
-      placeholder: 'models/4x-upscaler.onnx or https://…/model.onnx',
+      placeholder: 'builtin:esrgan-slim-x4, models/4x.pth or https://…/model.onnx',
     },
   },
   async run(ctx, _inputs, params) {
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
-    const { base, file } = splitModelSource(String(params.source));
-    const pkg = await runtime.openPackage({ source: base }, `${ctx.nodeId}.source`);
-    const model = packageFileRef(pkg, file);
+    const model = await upscalerModelRef(runtime, String(params.source), ctx.nodeId);
+    const file = model.label;
     const session = await runtime.session(model, { nodeId: ctx.nodeId });
     const input = session.inputs[0];
     const output = session.outputs[0];

@@ -39,7 +39,7 @@ export const vaeLoad = defineNode({
     const ref = async (file: string, role: 'decoder' | 'encoder') => {
       const where = `node "${ctx.nodeId}" ${role}`;
       const plain = await fileRefFromLocation(runtime, file, where);
-      return isCheckpointFile(file) ? convertedModelRef(plain, role === 'decoder' ? 'taesd-decoder' : 'taesd-encoder', where) : plain;
+      return isCheckpointFile(file) ? convertedModelRef(plain, role === 'decoder' ? 'taesd-decoder' : 'taesd-encoder', where, 'signed') : plain;
     };
     const vae: VaeHandle = {
       kind: 'VAE',

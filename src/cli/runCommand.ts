@@ -26,7 +26,8 @@ export interface CliRunReport {
  * without models start fast and never touch native code.
  */
 async function runtimeFor(graph: GraphDocument, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
-  if (Object.keys(graph.models ?? {}).length === 0) return undefined;
+  const loadsModels = graph.nodes.some((n) => n.type.startsWith('model/') || n.type === 'vae/load' || n.type === 'onnx/model');
+  if (Object.keys(graph.models ?? {}).length === 0 && !loadsModels) return undefined;
   const { createNodeRuntime } = await import('../runtime/node/index.ts');
   if (backend === 'wasm') {
     const { createWebBackend } = await import('../runtime/backends/web.ts');

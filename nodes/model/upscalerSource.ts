@@ -1,0 +1,84 @@
+/**
+ * What `model/load-upscaler` accepts as its source, all ending as one ONNX model file:
+ * an `.onnx` file, an ESRGAN-family checkpoint (`.pth`, `.safetensors`), a TF.js layers model
+ * (`…/model.json` with its shards), or a built-in model shipped with LatentLoom
+ * (`builtin:esrgan-slim-x2`, UpscalerJS's pretrained weights from the npm package).
+ */
+import type { Runtime } from '../../src/runtime/runtime.ts';
+import { packageFileRef, type ModelFileRef } from '../../src/runtime/handles.ts';
+import { convertedModelRef, isCheckpointFile, isTfjsModelFile, tfjsModelRef } from './convertedModel.ts';
+
+export interface BuiltinUpscaler {
+  /** npm package and folder inside it that holds `model.json`. */
+  npm: string;
+  folder: string;
+  scale: number;
+  /** UpscalerJS's RDN models work on [0, 255] values. */
+  valueRange: [number, number];
+  description: string;
+}
+
+export const BUILTIN_UPSCALERS: Record<string, BuiltinUpscaler> = Object.fromEntries(
+  [2, 3, 4, 8].map((scale) => [
+    `esrgan-slim-x${scale}`,
+    { npm: '@upscalerjs/esrgan-slim', folder: `models/x${scale}`, scale, valueRange: [0, 255], description: `UpscalerJS ESRGAN slim (RDN), ×${scale}, ~0.23 M parameters` },
+  ]),
+);
+
+/** Splits `…/dir/name.onnx` into the package folder (or base URL) and the file name. */
+export function splitModelSource(source: string): { base: string; file: string } {
+  const trimmed = source.trim();
+  if (!trimmed) throw new Error('no upscaler model given (the `source` param is empty)');
+  const isUrl = /^https?:\/\//i.test(trimmed);
+  const cut = trimmed.lastIndexOf('/');
+  const file = trimmed.slice(cut + 1);
+  if (!file) throw new Error(`"${trimmed}" names a folder; give the path of the .onnx file`);
+  let base = cut < 0 ? '.' : trimmed.slice(0, cut) || '/';
+  if (isUrl) base += '/';
+  else if (!base.startsWith('/') && !base.startsWith('.') && !base.startsWith('file:')) base = `./${base}`;
+  return { base, file };
+}
+
+/** The folder of a built-in model inside the installed npm package (Node only). */
+async function builtinFolder(name: string, where: string): Promise<{ base: string; model: BuiltinUpscaler }> {
+  const model = BUILTIN_UPSCALERS[name];
+  if (!model) throw new Error(`${where}: unknown built-in upscaler "${name}" (known: ${Object.keys(BUILTIN_UPSCALERS).join(', ')})`);
+  if (typeof process === 'undefined' || !process.versions?.node) throw new Error(`${where}: built-in upscalers are available in Node (the CLI and the server) only`);
+  const { createRequire } = await import('node:module');
+  const { dirname, join } = await import('node:path');
+  const { readFileSync } = await import('node:fs');
+  let entry: string;
+  try {
+    entry = createRequire(import.meta.url).resolve(model.npm);
+  } catch {
+    throw new Error(`${where}: the npm package ${model.npm} that holds "${name}" is not installed (npm install ${model.npm})`);
+  }
+  // The package's entry lies somewhere below its root: the first folder up whose package.json
+  // carries the package's name.
+  const nameAt = (dir: string) => {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    } catch {
+      return undefined;
+    }
+  };
+  let dir = dirname(entry);
+  while (nameAt(dir) !== model.npm && dirname(dir) !== dir) dir = dirname(dir);
+  return { base: join(dir, model.folder), model };
+}
+
+export async function upscalerModelRef(runtime: Runtime, source: string, nodeId: string): Promise<ModelFileRef> {
+  const where = `model/load-upscaler (node "${nodeId}")`;
+  const trimmed = source.trim();
+  if (trimmed.startsWith('builtin:')) {
+    const { base, model } = await builtinFolder(trimmed.slice('builtin:'.length), where);
+    const pkg = await runtime.openPackage({ source: base }, `${nodeId}.source`);
+    return tfjsModelRef(packageFileRef(pkg, 'model.json'), (shard) => packageFileRef(pkg, shard), model.valueRange);
+  }
+  const { base, file } = splitModelSource(trimmed);
+  const pkg = await runtime.openPackage({ source: base }, `${nodeId}.source`);
+  const ref = packageFileRef(pkg, file);
+  if (isCheckpointFile(file)) return convertedModelRef(ref, ['rrdbnet', 'srvggnet-compact'], where, 'unit');
+  if (isTfjsModelFile(file)) return tfjsModelRef(ref, (shard) => packageFileRef(pkg, shard), [0, 1]);
+  return ref;
+}
