@@ -10,6 +10,12 @@ export interface NodeServices {
   runtime?: Runtime;
   /** Writes an output file (Node: under the CLI's --out DIR) and returns where it went. */
   writeFile?(name: string, bytes: Uint8Array): Promise<string>;
+  /**
+   * Writes a numbered output file `${prefix}_NNNNN.${extension}` with the next counter free in the
+   * output folder (never replacing a file) and returns where it went. Hosts without it get
+   * `writeFile` with numbers counted from 1 within the call.
+   */
+  writeNumberedFile?(prefix: string, extension: string, bytes: Uint8Array): Promise<string>;
   /** Reads a local file (Node), for `image/load` and folder model packages. */
   readFile?(path: string): Promise<Uint8Array>;
 }

@@ -30,14 +30,20 @@ export const imageSave = defineNode({
     }
     const text = params.embed_graph ? { [PNG_GRAPH_KEYWORD]: JSON.stringify(ctx.graph) } : undefined;
     const png = encodeImageBatch(inputs.images, text, ctx.signal);
-    const writeFile = servicesOf(ctx).writeFile;
+    const { writeFile, writeNumberedFile } = servicesOf(ctx);
     const files: string[] = [];
-    if (writeFile) {
+    if (writeNumberedFile) {
+      // The host picks each number (next free one in its folder), so reruns never overwrite.
+      for (const bytes of png) {
+        ctx.signal.throwIfAborted(); // a cancelled run stops between files, never inside one
+        files.push(await writeNumberedFile(prefix, 'png', bytes));
+      }
+    } else if (writeFile) {
       for (let i = 0; i < png.length; i++) {
         files.push(await writeFile(`${prefix}_${String(i + 1).padStart(5, '0')}.png`, png[i]));
       }
-      ctx.log.info(`saved ${files.join(', ')}`);
     }
+    if (files.length > 0) ctx.log.info(`saved ${files.join(', ')}`);
     return { files, png };
   },
 });

@@ -1,7 +1,7 @@
 /**
  * The `latentloom` command as a function (main.ts is the process entry; tests call this
- * in-process). Exit codes: 0 success, 1 invalid graph or failed run, 2 bad usage. Never prints a
- * stack trace for bad input.
+ * in-process). Exit codes: 0 success, 1 invalid graph or failed run, 2 bad usage, 130 cancelled
+ * by Ctrl+C (143 by SIGTERM; see runCommand.ts). Never prints a stack trace for bad input.
  */
 import { parseArgs, USAGE, UsageError } from './args.ts';
 import { runCommand } from './runCommand.ts';

@@ -1,4 +1,4 @@
-/** Process entry of the `latentloom` command (bin/latentloom.mjs runs it through tsx). */
+/** Process entry of the `latentloom` command (bin/latentloom.mjs imports it in-process through tsx's ESM loader). */
 import { runCli } from './cli.ts';
 
 runCli(process.argv.slice(2)).then(

@@ -13,6 +13,10 @@ import { applyOverrides } from './overrides.ts';
 import { cliServices } from './services.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
+/** Exit status of a run cancelled by Ctrl+C (128 + SIGINT), and by SIGTERM (128 + 15). */
+export const EXIT_CANCELLED = 130;
+export const EXIT_TERMINATED = 143;
+
 export interface CliRunReport {
   ok: boolean;
   nodes: { id: string; type: string; status: string; ms: number }[];
@@ -98,16 +102,35 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
   const graph = applyOverrides(loaded.graph, args.sets, registry);
   const services = cliServices(args.out ?? 'output', await runtimeFor(graph, args.backend));
   const engine = createEngine({ registry, services });
+  // Ctrl+C (or SIGTERM) cancels the run at the next node or iteration; a second one kills the
+  // process the default way. Output files are published atomically, so none is left half written.
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    interruptedBy ??= signal;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    controller.abort();
+  };
   process.once('SIGINT', onSignal);
-  const result = await engine.run(graph, {
-    signal: controller.signal,
-    ...(args.outputs.length ? { outputs: args.outputs } : {}),
-    ...(args.json ? {} : { onEvent: progressPrinter(graph, log) }),
-  });
-  process.off('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let result: RunResult;
+  try {
+    result = await engine.run(graph, {
+      signal: controller.signal,
+      ...(args.outputs.length ? { outputs: args.outputs } : {}),
+      ...(args.json ? {} : { onEvent: progressPrinter(graph, log) }),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   const report = toReport(result, graph);
+  if (interruptedBy !== undefined && !result.ok) {
+    if (args.json) print(JSON.stringify(report));
+    log('cancelled');
+    return interruptedBy === 'SIGINT' ? EXIT_CANCELLED : EXIT_TERMINATED;
+  }
   if (args.json) print(JSON.stringify(report));
   else if (result.ok) {
     const files = report.outputs.flatMap((o) => o.files);
