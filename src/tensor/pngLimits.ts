@@ -38,18 +38,16 @@ export function inflateCapped(parts: readonly Uint8Array[], limit: number, overf
   const target = exact ? new Uint8Array(limit) : undefined;
   const pieces: Uint8Array[] = [];
   let total = 0;
-  let ended = false;
-  const stream = new Unzlib((chunk, final) => {
+  const stream = new Unzlib((chunk) => {
     if (total + chunk.length > limit) throw new Error(overflow());
     if (target) target.set(chunk, total);
     else pieces.push(chunk);
     total += chunk.length;
-    if (final) ended = true;
   });
   const slices: Uint8Array[] = [];
   for (const part of parts) for (let i = 0; i < part.length; i += INFLATE_SLICE) slices.push(part.subarray(i, i + INFLATE_SLICE));
   if (slices.length === 0) throw new Error('no compressed data');
-  for (let i = 0; i < slices.length && !ended; i++) stream.push(slices[i], i === slices.length - 1);
+  for (let i = 0; i < slices.length; i++) stream.push(slices[i], i === slices.length - 1);
   if (target) return target.subarray(0, total);
   if (pieces.length === 1) return pieces[0];
   const out = new Uint8Array(total);
