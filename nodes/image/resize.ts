@@ -4,7 +4,7 @@
  * bilinear (PyTorch, align_corners=False), area (PyTorch adaptive average), nearest-exact and
  * nearest (PyTorch) — the methods of ComfyUI's image scale nodes; see src/tensor/resample.ts.
  */
-import { Tensor } from '../../src/tensor/tensor.ts';
+import { checkAllocation, Tensor } from '../../src/tensor/tensor.ts';
 import { resizeTensor, type ResampleMode } from '../../src/tensor/resample.ts';
 import { defineNode } from '../define.ts';
 
@@ -47,25 +47,26 @@ export const imageResize = defineNode({
       description: 'Clip to [0, 1] (bicubic and lanczos overshoot at sharp edges).',
     },
   },
-  run(_ctx, inputs, params) {
+  run(ctx, inputs, params) {
     const image = inputs.image;
     if (!image || image.shape.length !== 4) {
       throw new Error(`image/resize: input \`image\` must be a [B, C, H, W] tensor, got ${image ? `[${image.shape.join(', ')}]` : 'none'}`);
     }
-    const [, , h, w] = image.shape;
+    const [b, c, h, w] = image.shape;
     const mode = params.method as ResampleMode;
-    let out: Tensor<'float32'>;
+    let target: { height: number; width: number };
     if (params.by === 'scale') {
       // As ComfyUI's "Upscale Image By": round(side · factor), then resized to that size.
       const side = (n: number) => {
         if (!(params.scale > 0) || !Number.isFinite(params.scale)) throw new Error(`image/resize: scale must be a positive number, got ${params.scale}`);
         return Math.max(1, Math.round(n * params.scale));
       };
-      out = resizeTensor(image, side(h), side(w), { mode });
+      target = { height: side(h), width: side(w) };
     } else {
-      const target = imageTargetSize(h, w, params.width, params.height);
-      out = resizeTensor(image, target.height, target.width, { mode });
+      target = imageTargetSize(h, w, params.width, params.height);
     }
+    checkAllocation([b, c, target.height, target.width], 'float32', `image/resize (node "${ctx.nodeId}")`);
+    const out = resizeTensor(image, target.height, target.width, { mode });
     return { image: params.clamp ? clamp01(out) : out };
   },
 });

@@ -5,7 +5,7 @@
  */
 import { requireRuntime } from '../../src/runtime/runtime.ts';
 import type { ModelSession } from '../../src/runtime/types.ts';
-import { Tensor } from '../../src/tensor/tensor.ts';
+import { checkAllocation, Tensor } from '../../src/tensor/tensor.ts';
 import { cropTopLeft, extractTile, padToAtLeast, runTiled } from '../../src/tensor/tiling.ts';
 import { isUpscalerHandle, type UpscalerHandle } from '../model/load-upscaler.ts';
 import { defineNode } from '../define.ts';
@@ -88,6 +88,8 @@ export const imageUpscaleModel = defineNode({
     } catch (err) {
       throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // The tiled result is [B, 3, s·H', s·W'] for the padded size, kept until the crop.
+    checkAllocation([padded.shape[0], 3, padded.shape[2] * scale, padded.shape[3] * scale], 'float32', where);
     const overlap = Math.min(params.overlap, Math.min(tileH, tileW) - 1);
     const upscaled = await runTiled(
       padded,

@@ -2,7 +2,7 @@
  * `latent/empty`: a batch of zero latents for an image size (ComfyUI's "Empty Latent Image"):
  * [batch, channels, height / downscale, width / downscale], sizes floored as ComfyUI does.
  */
-import { Tensor } from '../../src/tensor/tensor.ts';
+import { checkAllocation, Tensor } from '../../src/tensor/tensor.ts';
 import { defineNode } from '../define.ts';
 
 export interface LatentSizeParams {
@@ -44,6 +44,8 @@ export const latentEmpty = defineNode({
     downscale: { kind: 'int', default: 8, min: 1, max: 64, description: 'Pixels per latent cell (8 for SD VAEs).' },
   },
   run(ctx, _inputs, params) {
-    return { latent: { samples: Tensor.zeros(latentShape(ctx.nodeId, 'latent/empty', params)) } };
+    const shape = latentShape(ctx.nodeId, 'latent/empty', params);
+    checkAllocation(shape, 'float32', `latent/empty (node "${ctx.nodeId}")`);
+    return { latent: { samples: Tensor.zeros(shape) } };
   },
 });

@@ -4,7 +4,7 @@
  * latent; a 0 width or height keeps the aspect ratio; a factor gives round(side · factor)).
  * Interpolation follows PyTorch's F.interpolate to that size.
  */
-import type { Tensor } from '../../src/tensor/tensor.ts';
+import { checkAllocation, type Tensor } from '../../src/tensor/tensor.ts';
 import { resizeTensor, type ResampleMode } from '../../src/tensor/resample.ts';
 import { defineNode } from '../define.ts';
 
@@ -60,7 +60,7 @@ export const latentUpscale = defineNode({
     width: { kind: 'int', default: 1024, min: 0, max: 16384, step: 8, description: 'Image pixels; 0 keeps the aspect ratio.' },
     height: { kind: 'int', default: 1024, min: 0, max: 16384, step: 8, description: 'Image pixels; 0 keeps the aspect ratio.' },
   },
-  run(_ctx, inputs, params) {
+  run(ctx, inputs, params) {
     const samples = inputs.latent?.samples;
     if (!samples || samples.shape.length !== 4) {
       throw new Error(`latent/upscale: input \`latent\` must hold a [B, C, H, W] tensor, got ${samples ? `[${samples.shape.join(', ')}]` : 'none'}`);
@@ -72,6 +72,7 @@ export const latentUpscale = defineNode({
       params.by === 'scale'
         ? { height: roundedSize(h, params.scale), width: roundedSize(w, params.scale) }
         : latentTargetSize(h, w, params.width, params.height);
+    checkAllocation([samples.shape[0], samples.shape[1], target.height, target.width], 'float32', `latent/upscale (node "${ctx.nodeId}")`);
     const resized = resizeTensor(samples, target.height, target.width, { mode });
     const noiseMask = inputs.latent.noiseMask
       ? resizeMask(inputs.latent.noiseMask, h, w, target.height, target.width)

@@ -6,7 +6,7 @@
  */
 import { float16BitsToFloat32Array } from '../../src/tensor/fp16.ts';
 import { TorchGenerator, type TorchNormalKernel } from '../../src/tensor/torchGenerator.ts';
-import { Tensor } from '../../src/tensor/tensor.ts';
+import { checkAllocation, Tensor } from '../../src/tensor/tensor.ts';
 import { defineNode } from '../define.ts';
 import { latentShape } from '../latent/empty.ts';
 
@@ -51,6 +51,7 @@ export const noiseGaussian = defineNode({
     } else {
       shape = latentShape(ctx.nodeId, 'noise/gaussian', params);
     }
+    checkAllocation(shape, 'float32', `noise/gaussian (node "${ctx.nodeId}")`);
     const kernel = params.kernel as TorchNormalKernel;
     const draw = (seed: number, itemShape: readonly number[]): Float32Array => {
       const generator = new TorchGenerator(seed, { kernel });

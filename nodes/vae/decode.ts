@@ -6,7 +6,7 @@ import { requireRuntime } from '../../src/runtime/runtime.ts';
 import { affineFloat, batchItem, concatBatch } from '../../src/runtime/batch.ts';
 import { pickIo } from '../../src/runtime/roles.ts';
 import { castTensor } from '../../src/runtime/convert.ts';
-import type { Tensor } from '../../src/tensor/tensor.ts';
+import { checkAllocation, type Tensor } from '../../src/tensor/tensor.ts';
 import { defineNode } from '../define.ts';
 
 export const vaeDecode = defineNode({
@@ -37,6 +37,8 @@ export const vaeDecode = defineNode({
       const item = affineFloat(batchItem(samples, b), inv, 0);
       const out = await session.run({ [inName]: item }, { nodeId: ctx.nodeId, outputs: [outName], signal: ctx.signal });
       const decoded = castTensor(out[outName], 'float32') as Tensor<'float32'>;
+      // The whole batch of images, sized from the first one, before decoding the rest.
+      if (b === 0) checkAllocation(decoded.shape, 'float32', `vae/decode (node "${ctx.nodeId}")`, samples.shape[0]);
       // [-1, 1] → [0, 1]: (v + 1) / 2 and v * 0.5 + 0.5 round the same (halving is exact).
       images.push(affineFloat(decoded, 0.5, 0.5, true));
     }

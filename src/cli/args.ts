@@ -1,4 +1,5 @@
 /** Command-line parsing for `latentloom`: small and strict, with errors meant for people. */
+import { parseByteSize } from '../tensor/tensor.ts';
 
 export interface ParsedArgs {
   command: string | undefined;
@@ -7,6 +8,8 @@ export interface ParsedArgs {
   /** ONNX backend for `run`: onnxruntime-node (default) or onnxruntime-web's wasm build. */
   backend?: 'node' | 'wasm';
   sets: string[];
+  /** Bytes one tensor may take in `run` (default: a quarter of the machine's memory). */
+  memoryBudget?: number;
   outputs: string[];
   json: boolean;
   help: boolean;
@@ -14,7 +17,7 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend']);
+const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], json: false, help: false };
@@ -36,6 +39,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         if (value !== 'node' && value !== 'wasm') throw new UsageError(`--backend must be node or wasm, got "${value}"`);
         parsed.backend = value;
       }
+      else if (arg === '--memory-budget') {
+        try {
+          parsed.memoryBudget = parseByteSize(value, '--memory-budget');
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+      }
       else if (arg === '--set') parsed.sets.push(value);
       else parsed.outputs.push(value);
     } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}`);
@@ -48,11 +58,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 export const USAGE = `Usage:
   latentloom validate <graph.json> [--json]
       Checks a graph file; prints its issues. Exit 1 if any is an error.
-  latentloom run <graph.json> [--out DIR] [--set NODE.PARAM=VALUE ...] [--output NODE ...] [--backend node|wasm] [--json]
+  latentloom run <graph.json> [--out DIR] [--set NODE.PARAM=VALUE ...] [--output NODE ...] [--backend node|wasm] [--memory-budget SIZE] [--json]
       Runs a graph headless and writes its images into DIR (default ./output).
       --set     overrides a node's param (repeatable); VALUE is read as the param's kind
       --output  runs only what this node needs (repeatable; default: every output node)
       --backend node (onnxruntime-node, default) or wasm (onnxruntime-web's wasm build)
+      --memory-budget  the most one tensor may take, e.g. 6GiB (default: a quarter of the
+                machine's memory, or LATENTLOOM_MEMORY_BUDGET); larger ones are refused
       --json    prints one JSON object: { ok, nodes, outputs, error? }
   latentloom convert <checkpoint.pth|.safetensors> [--out model.onnx]
       Recognises the architecture (TAESD family) and writes it as an ONNX model.

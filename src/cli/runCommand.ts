@@ -12,6 +12,7 @@ import { loadGraphFile } from './loadFile.ts';
 import { applyOverrides } from './overrides.ts';
 import { cliServices } from './services.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { getMemoryBudget, setMemoryBudget } from '../tensor/tensor.ts';
 
 /** Exit status of a run cancelled by Ctrl+C (128 + SIGINT), and by SIGTERM (128 + 15). */
 export const EXIT_CANCELLED = 130;
@@ -98,6 +99,9 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
     else for (const issue of loaded.issues) log(`${file}: ${formatIssue(issue)}`);
     return 1;
   }
+  // The flag wins; otherwise the default (LATENTLOOM_MEMORY_BUDGET is read, and checked, here).
+  setMemoryBudget(args.memoryBudget);
+  getMemoryBudget();
   const registry = defaultRegistry();
   const graph = applyOverrides(loaded.graph, args.sets, registry);
   const services = cliServices(args.out ?? 'output', await runtimeFor(graph, args.backend));

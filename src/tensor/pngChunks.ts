@@ -2,7 +2,7 @@
  * PNG container pieces shared by the encoder and decoder: signature, CRC-32, chunk framing,
  * text chunks (tEXt / zTXt / iTXt), the row filters' predictors.
  */
-import { unzlibSync } from 'fflate';
+import { inflateCapped, PNG_MAX_TEXT_BYTES } from './pngLimits.ts';
 
 export const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
@@ -113,27 +113,47 @@ function decodeTextPayload(bytes: Uint8Array): string {
   }
 }
 
-function parseTextChunk(c: RawChunk, source: string): [string, string] {
+/** What the compressed text chunks of one file have inflated to so far (see PNG_MAX_TEXT_BYTES). */
+interface TextBudget {
+  used: number;
+}
+
+function inflateText(payload: Uint8Array, keyword: string, type: string, budget: TextBudget, source: string): Uint8Array {
+  const limit = PNG_MAX_TEXT_BYTES - budget.used;
+  const overflow = () => `${source}: PNG ${type} chunk "${keyword}" inflates past ${PNG_MAX_TEXT_BYTES / (1024 * 1024)} MiB of text (a compression bomb?)`;
+  let out: Uint8Array;
+  try {
+    out = inflateCapped([payload], limit, overflow);
+  } catch (e) {
+    const message = (e as Error).message;
+    throw new Error(message.startsWith(source) ? message : `${source}: PNG ${type} chunk "${keyword}" does not decompress (${message})`);
+  }
+  budget.used += out.length;
+  return out;
+}
+
+function parseTextChunk(c: RawChunk, budget: TextBudget, source: string): [string, string] {
   const nul = c.body.indexOf(0);
   if (nul < 1) throw new Error(`${source}: PNG ${c.type} chunk has no keyword`);
   const keyword = decodeLatin1(c.body.subarray(0, nul));
   if (c.type === 'tEXt') return [keyword, decodeTextPayload(c.body.subarray(nul + 1))];
-  if (c.type === 'zTXt') return [keyword, decodeTextPayload(unzlibSync(c.body.subarray(nul + 2)))];
+  if (c.type === 'zTXt') return [keyword, decodeTextPayload(inflateText(c.body.subarray(nul + 2), keyword, c.type, budget, source))];
   // iTXt
   const compressed = c.body[nul + 1] === 1;
   const langEnd = c.body.indexOf(0, nul + 3);
   const translatedEnd = langEnd < 0 ? -1 : c.body.indexOf(0, langEnd + 1);
   if (translatedEnd < 0) throw new Error(`${source}: PNG iTXt chunk "${keyword}" is malformed`);
   const payload = c.body.subarray(translatedEnd + 1);
-  return [keyword, new TextDecoder().decode(compressed ? unzlibSync(payload) : payload)];
+  return [keyword, new TextDecoder().decode(compressed ? inflateText(payload, keyword, c.type, budget, source) : payload)];
 }
 
-/** keyword → text of every text chunk. */
+/** keyword → text of every text chunk; compressed ones inflate to PNG_MAX_TEXT_BYTES at most, together. */
 export function collectText(chunks: readonly RawChunk[], source: string): Record<string, string> {
   const text: Record<string, string> = {};
+  const budget: TextBudget = { used: 0 };
   for (const c of chunks) {
     if (c.type !== 'tEXt' && c.type !== 'zTXt' && c.type !== 'iTXt') continue;
-    const [keyword, value] = parseTextChunk(c, source);
+    const [keyword, value] = parseTextChunk(c, budget, source);
     text[keyword] = value;
   }
   return text;

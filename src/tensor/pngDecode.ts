@@ -2,8 +2,8 @@
  * PNG decoding: every color type (gray, RGB, palette, gray+alpha, RGBA), bit depths 1–16, `tRNS`
  * transparency and Adam7 interlacing, to 8-bit RGBA. Text chunks come back too.
  */
-import { unzlibSync } from 'fflate';
-import { collectText, concat, paeth, readChunks } from './pngChunks.ts';
+import { collectText, isPng, paeth, readChunks } from './pngChunks.ts';
+import { checkPngSize, inflateCapped } from './pngLimits.ts';
 
 export interface DecodedPng {
   width: number;
@@ -17,8 +17,6 @@ export interface DecodedPng {
   text: Record<string, string>;
 }
 
-/** 16384 × 16384: larger images would not fit an RGBA byte array anyway. */
-const MAX_PIXELS = 16384 * 16384;
 const CHANNELS_BY_COLOR_TYPE: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const VALID_DEPTHS: Record<number, readonly number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
 const ADAM7 = [
@@ -138,6 +136,33 @@ function toRgba(lines: Uint8Array, w: number, h: number, f: Format, out: Uint8Ar
   }
 }
 
+export interface PngHeader {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colorType: number;
+  interlace: number;
+}
+
+/** IHDR straight from the bytes after the signature, before any chunk is read or inflated. */
+export function readPngHeader(bytes: Uint8Array, source: string): PngHeader {
+  if (!isPng(bytes)) throw new Error(`${source}: not a PNG file (bad signature)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const isIhdr = bytes.length >= 8 + 8 + 13 && view.getUint32(8) === 13 && String.fromCharCode(...bytes.subarray(12, 16)) === 'IHDR';
+  if (!isIhdr) throw new Error(`${source}: PNG has no valid IHDR chunk`);
+  return { width: view.getUint32(16), height: view.getUint32(20), bitDepth: bytes[24], colorType: bytes[25], interlace: bytes[28] };
+}
+
+/** Bytes of filtered rows (filter byte + packed samples per row) the header declares, every Adam7 pass counted. */
+function rawSize(f: Format, interlace: number): number {
+  const bitsPerPixel = CHANNELS_BY_COLOR_TYPE[f.colorType] * f.bitDepth;
+  const rows = (w: number, h: number) => (w > 0 && h > 0 ? h * (1 + Math.ceil((w * bitsPerPixel) / 8)) : 0);
+  if (interlace === 0) return rows(f.width, f.height);
+  let n = 0;
+  for (const [x0, y0, dx, dy] of ADAM7) n += rows(Math.ceil((f.width - x0) / dx), Math.ceil((f.height - y0) / dy));
+  return n;
+}
+
 /** Reads only the text chunks (no pixel decoding): e.g. the embedded graph of a saved image. */
 export function readPngText(bytes: Uint8Array, source = 'PNG'): Record<string, string> {
   return collectText(readChunks(bytes, source), source);
@@ -145,28 +170,29 @@ export function readPngText(bytes: Uint8Array, source = 'PNG'): Record<string, s
 
 /** Decodes a PNG to 8-bit RGBA plus its text chunks. `source` names the file in errors. */
 export function decodePng(bytes: Uint8Array, source = 'PNG'): DecodedPng {
+  // The declared size is checked before any chunk is read, so a huge IHDR costs nothing.
+  const header = readPngHeader(bytes, source);
+  checkPngSize(header.width, header.height, source);
   const chunks = readChunks(bytes, source);
-  const ihdr = chunks[0];
-  if (!ihdr || ihdr.type !== 'IHDR' || ihdr.body.length !== 13) throw new Error(`${source}: PNG has no valid IHDR chunk`);
-  const hv = new DataView(ihdr.body.buffer, ihdr.body.byteOffset, 13);
-  const f: Format = { width: hv.getUint32(0), height: hv.getUint32(4), bitDepth: ihdr.body[8], colorType: ihdr.body[9] };
-  const interlace = ihdr.body[12];
+  const f: Format = { width: header.width, height: header.height, bitDepth: header.bitDepth, colorType: header.colorType };
+  const interlace = header.interlace;
   if (!VALID_DEPTHS[f.colorType]?.includes(f.bitDepth)) {
     throw new Error(`${source}: unsupported PNG color type ${f.colorType} with bit depth ${f.bitDepth}`);
   }
-  if (f.width < 1 || f.height < 1) throw new Error(`${source}: PNG has an empty size ${f.width}×${f.height}`);
-  if (f.width * f.height > MAX_PIXELS) throw new Error(`${source}: PNG is ${f.width}×${f.height}, more than ${MAX_PIXELS} pixels`);
   if (interlace > 1) throw new Error(`${source}: unknown PNG interlace method ${interlace}`);
   f.palette = chunks.find((c) => c.type === 'PLTE')?.body;
   f.transparency = chunks.find((c) => c.type === 'tRNS')?.body;
   if (f.colorType === 3 && !f.palette) throw new Error(`${source}: palette PNG has no PLTE chunk`);
-  const idat = concat(chunks.filter((c) => c.type === 'IDAT').map((c) => c.body));
-  if (idat.length === 0) throw new Error(`${source}: PNG has no image data (IDAT)`);
+  const idat = chunks.filter((c) => c.type === 'IDAT').map((c) => c.body);
+  if (idat.every((c) => c.length === 0)) throw new Error(`${source}: PNG has no image data (IDAT)`);
+  const expected = rawSize(f, interlace);
   let raw: Uint8Array;
   try {
-    raw = unzlibSync(idat);
+    // Inflation stops as soon as it passes the filtered rows the header declares.
+    raw = inflateCapped(idat, expected, () => `${source}: PNG image data inflates past the ${expected} bytes its ${f.width}×${f.height} header declares (a compression bomb?)`, true);
   } catch (e) {
-    throw new Error(`${source}: PNG image data does not decompress (${(e as Error).message})`);
+    const message = (e as Error).message;
+    throw new Error(message.startsWith(source) ? message : `${source}: PNG image data does not decompress (${message})`);
   }
   const bitsPerPixel = CHANNELS_BY_COLOR_TYPE[f.colorType] * f.bitDepth;
   const out = new Uint8Array(f.width * f.height * 4);

@@ -132,3 +132,71 @@ export class Tensor<D extends DType = DType> implements TensorLike<D> {
     return new Tensor(this.dtype, this.shape, this.data.slice() as DataByDType[D]);
   }
 }
+
+/** Bytes per element of each dtype's typed array. */
+export const DTYPE_BYTES: { readonly [K in DType]: number } = { float32: 4, float16: 2, int32: 4, int64: 8 };
+
+const GiB = 1024 ** 3;
+
+/**
+ * A quarter of the machine's memory where Node's `os` is at hand (one run's tensors besides the
+ * models, the host and the OS), else 2 GiB (a browser tab). LATENTLOOM_MEMORY_BUDGET overrides.
+ */
+function defaultMemoryBudget(): number {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
+  const fromEnv = proc?.env?.LATENTLOOM_MEMORY_BUDGET;
+  if (fromEnv !== undefined && fromEnv !== '') return parseByteSize(fromEnv, 'LATENTLOOM_MEMORY_BUDGET');
+  const os = proc?.getBuiltinModule?.('node:os') as { totalmem?: () => number } | undefined;
+  const total = os?.totalmem?.();
+  return total && total > 0 ? Math.floor(total / 4) : 2 * GiB;
+}
+
+let memoryBudget: number | undefined;
+
+/** Bytes one tensor may take before allocating it is refused (see checkAllocation). */
+export function getMemoryBudget(): number {
+  return (memoryBudget ??= defaultMemoryBudget());
+}
+
+/** Sets the budget in bytes; undefined goes back to the default. */
+export function setMemoryBudget(bytes: number | undefined): void {
+  if (bytes !== undefined && !(Number.isFinite(bytes) && bytes > 0)) throw new Error(`Memory budget must be a positive number of bytes, got ${bytes}`);
+  memoryBudget = bytes;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: GiB, gb: GiB, gib: GiB, t: 1024 ** 4, tb: 1024 ** 4, tib: 1024 ** 4 };
+
+/** "6GiB", "512 MB", "2g", "1073741824" → bytes (binary units throughout). `what` names the setting in errors. */
+export function parseByteSize(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!(bytes > 0)) throw new Error(`${what} must be a size such as 6GiB or 512MiB, got "${text}"`);
+  return bytes;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= GiB) return `${(bytes / GiB).toFixed(1)} GiB`;
+  return bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** A tensor that would not fit the memory budget; `code` is the run error's code. */
+export class MemoryBudgetError extends Error {
+  readonly code = 'over-memory-budget';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MemoryBudgetError';
+  }
+}
+
+/**
+ * Refuses, before anything is allocated, a tensor of `shape` (`count` of them) that would take
+ * more than the memory budget; `where` names the node, e.g. `noise/gaussian (node "n")`.
+ */
+export function checkAllocation(shape: readonly number[], dtype: DType, where: string, count = 1): void {
+  const bytes = shapeSize(shape) * DTYPE_BYTES[dtype] * count;
+  const budget = getMemoryBudget();
+  if (bytes <= budget) return;
+  const many = count === 1 ? `a [${shape.join(',')}] ${dtype} tensor needs` : `${count} [${shape.join(',')}] ${dtype} tensors need`;
+  throw new MemoryBudgetError(`${where}: ${many} ${formatBytes(bytes)}, over the memory budget of ${formatBytes(budget)}`);
+}

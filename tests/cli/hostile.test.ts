@@ -3,9 +3,10 @@
  * through the real `latentloom` process: each ends in a clean refusal, quickly, in bounded memory.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runCliProcess, unreadableLines, type CliOutcome } from './hostileHarness.ts';
+import { hugeHeaderPng, idatBombPng, ztxtBombPng } from '../tensor/pngBombs.ts';
 
 interface HostileCase {
   name: string;
@@ -32,7 +33,26 @@ function badGraphCases(): HostileCase[] {
   }));
 }
 
-const cases = [...corpusCases(), ...badGraphCases()];
+/** Bomb PNGs (small files, gigabytes once inflated), written here because they are too large to check in. */
+function generatedPngCases(): HostileCase[] {
+  const dir = join(ROOT, 'tests/artifacts/hostile-png');
+  mkdirSync(dir, { recursive: true });
+  const write = (name: string, bytes: Uint8Array) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+  const out = ['--out', join(ROOT, 'tests/artifacts/hostile-out')];
+  // image/load of the toy upscale graph, pointed at the file.
+  const load = (path: string) => ['run', join(ROOT, 'graphs/toy-upscale.json'), '--output', 'input_image', '--set', `input_image.source=${path}`, ...out];
+  return [
+    { name: 'generated/ztxt-bomb.png (graph import)', args: ['run', write('ztxt-bomb.png', ztxtBombPng(4)), ...out], expect: /zTXt chunk "latentloom\.graph" inflates past 32 MiB of text/ },
+    { name: 'generated/idat-bomb.png (image/load)', args: load(write('idat-bomb.png', idatBombPng(4))), expect: /image data inflates past the 3146752 bytes its 1024×1024 header declares/ },
+    { name: 'generated/huge-header.png (image/load)', args: load(write('huge-header.png', hugeHeaderPng(16384, 16384))), expect: /PNG is 16384×16384 \(256\.0 Mpixel\)/ },
+  ];
+}
+
+const cases = [...corpusCases(), ...badGraphCases(), ...generatedPngCases()];
 const outcomes = new Map<string, CliOutcome>();
 
 beforeAll(async () => {
