@@ -10,7 +10,9 @@ import { UsageError, type ParsedArgs } from './args.ts';
 import { formatIssue } from './format.ts';
 import { loadGraphFile } from './loadFile.ts';
 import { applyOverrides } from './overrides.ts';
-import { cliServices } from './services.ts';
+import { cliFileAccess, cliServices } from './services.ts';
+import type { FileAccess } from '../security/fileAccess.ts';
+import { dirname, resolve } from 'node:path';
 import type { Runtime } from '../runtime/runtime.ts';
 
 export interface CliRunReport {
@@ -25,15 +27,15 @@ export interface CliRunReport {
  * The ONNX runtime (onnxruntime-node) is loaded only for graphs that use models, so graphs
  * without models start fast and never touch native code.
  */
-async function runtimeFor(graph: GraphDocument, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
+async function runtimeFor(graph: GraphDocument, access: FileAccess, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
   if (Object.keys(graph.models ?? {}).length === 0) return undefined;
   const { createNodeRuntime } = await import('../runtime/node/index.ts');
   if (backend === 'wasm') {
     const { createWebBackend } = await import('../runtime/backends/web.ts');
-    return createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }) });
+    return createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }), access });
   }
   const { createNodeBackend } = await import('../runtime/backends/node.ts');
-  return createNodeRuntime({ backend: createNodeBackend() });
+  return createNodeRuntime({ backend: createNodeBackend(), access });
 }
 
 export function toReport(result: RunResult, graph: GraphDocument): CliRunReport {
@@ -95,7 +97,10 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
   }
   const registry = defaultRegistry();
   const graph = applyOverrides(loaded.graph, args.sets, registry);
-  const services = cliServices(args.out ?? 'output', await runtimeFor(graph, args.backend));
+  const outDir = args.out ?? 'output';
+  // The graph is untrusted: its paths resolve against its own folder and may not leave the allowed ones.
+  const access = cliFileAccess(outDir, { graphDir: dirname(resolve(file)), allowPaths: args.allowPaths });
+  const services = cliServices(outDir, await runtimeFor(graph, access, args.backend), { access });
   const engine = createEngine({ registry, services });
   const controller = new AbortController();
   const onSignal = () => controller.abort();

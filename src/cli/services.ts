@@ -1,12 +1,37 @@
-/** Node services for the CLI: output files go under --out, local files are read from disk. */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+/**
+ * Node services for the CLI: output files go under --out; local files are read only from the
+ * allowed folders (src/security/paths.ts), since the graph naming them is untrusted.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { NodeServices } from '../../nodes/services.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { defaultCacheRoot } from '../runtime/node/downloadStore.ts';
+import { REPO_ROOT } from '../runtime/node/index.ts';
+import { fileAccess, type FileAccess } from '../security/fileAccess.ts';
+import { pathPolicy } from '../security/paths.ts';
 
-export function cliServices(outDir: string, runtime?: Runtime): NodeServices & { written: string[] } {
+export interface CliFileOptions {
+  /** The graph file's folder: relative paths resolve against it, and it is allowed (default: the working folder). */
+  graphDir?: string;
+  /** Further folders the user allows (`--allow-path`). */
+  allowPaths?: readonly string[];
+}
+
+/**
+ * What a `latentloom run` may read: the graph's folder, the output folder, the built-in model
+ * folder, the download cache and the folders the user allowed.
+ */
+export function cliFileAccess(outDir: string, options: CliFileOptions = {}): FileAccess {
+  const graphDir = resolve(options.graphDir ?? process.cwd());
+  const roots = [graphDir, resolve(outDir), join(REPO_ROOT, 'public', 'models'), defaultCacheRoot(), ...(options.allowPaths ?? []).map((p) => resolve(p))];
+  return fileAccess(pathPolicy(roots), graphDir);
+}
+
+export function cliServices(outDir: string, runtime?: Runtime, options: CliFileOptions & { access?: FileAccess } = {}): NodeServices & { written: string[] } {
   const written: string[] = [];
   const taken = new Set<string>();
+  const access = options.access ?? cliFileAccess(outDir, options);
   return {
     written,
     ...(runtime !== undefined ? { runtime } : {}),
@@ -23,8 +48,8 @@ export function cliServices(outDir: string, runtime?: Runtime): NodeServices & {
       written.push(path);
       return path;
     },
-    async readFile(path) {
-      return new Uint8Array(await readFile(resolve(path)));
+    async readFile(path, kind) {
+      return access.read(path, kind);
     },
   };
 }
