@@ -16,7 +16,7 @@ export type FileKind = 'image' | 'json' | 'text' | 'model';
 export const SIZE_LIMITS: Readonly<Record<FileKind, number>> = {
   image: 256 * MiB,
   json: 16 * MiB,
-  /** Tokenizer merges and other small text files. */
+  /** Tokenizer vocabularies (tokenizer.json, vocab.json), merges and other text files. */
   text: 64 * MiB,
   /** ONNX models, external weights, checkpoints: large (SDXL's UNet is ~10 GB) but bounded. */
   model: 64 * GiB,
@@ -39,6 +39,8 @@ export function kindOfPath(path: string): FileKind {
   const dot = path.lastIndexOf('.');
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   const ext = dot > slash ? path.slice(dot).toLowerCase() : '';
+  // Tokenizer vocabularies are JSON but can outgrow the config cap (large multilingual vocabularies).
+  if (/^(tokenizer|vocab)\.json$/i.test(path.slice(slash + 1))) return 'text';
   return KIND_BY_EXTENSION[ext] ?? 'model';
 }
 

@@ -32,6 +32,7 @@ describe('path policy (pure)', () => {
     expect(kindOfPath('/x/Photo.JPG')).toBe('image');
     expect(kindOfPath('model_index.json')).toBe('json');
     expect(kindOfPath('tokenizer/merges.txt')).toBe('text');
+    expect(kindOfPath('tokenizer_2/tokenizer.json')).toBe('text');
     expect(kindOfPath('unet/model.onnx_data')).toBe('model');
     expect(kindOfPath('dir.json/weights')).toBe('model');
     expect(SIZE_LIMITS.image).toBe(256 * 1024 * 1024);
