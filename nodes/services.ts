@@ -4,6 +4,7 @@
  */
 import type { RunContext } from '../src/graph/nodeSpec.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
+import type { FileKind } from '../src/security/paths.ts';
 
 export interface NodeServices {
   /** ONNX runtime and model packages (src/runtime): sessions via `runtime.session(handle.model)`. */
@@ -16,8 +17,12 @@ export interface NodeServices {
    * `writeFile` with numbers counted from 1 within the call.
    */
   writeNumberedFile?(prefix: string, extension: string, bytes: Uint8Array): Promise<string>;
-  /** Reads a local file (Node), for `image/load` and folder model packages. */
-  readFile?(path: string): Promise<Uint8Array>;
+  /**
+   * Reads a local file (Node), for `image/load` and tokenizer folders. Hosts refuse paths outside
+   * their allowed folders and non-regular or oversized files; `kind` picks the size cap
+   * (default: by extension).
+   */
+  readFile?(path: string, kind?: FileKind): Promise<Uint8Array>;
 }
 
 export function servicesOf(ctx: RunContext): NodeServices {

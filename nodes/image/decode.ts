@@ -10,6 +10,7 @@ import { isPng } from '../../src/tensor/png.ts';
 import { pngToImageTensor, rgbaToImageTensor, type RgbaImage } from '../../src/tensor/image.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import type { NodeServices } from '../services.ts';
+import { FileAccessError } from '../../src/security/paths.ts';
 
 /** Largest image `image/load` decodes (megapixels), to fail clearly instead of running out of memory. */
 const MAX_MEGAPIXELS = 64;
@@ -51,8 +52,10 @@ export async function readImageBytes(source: string, services: NodeServices, sig
   }
   const path = trimmed.startsWith('file://') ? decodeURIComponent(new URL(trimmed).pathname) : trimmed;
   try {
-    return await services.readFile(path);
+    return await services.readFile(path, 'image');
   } catch (err) {
+    // The host's refusal already names the file and why (outside the allowed folders, a FIFO, too large).
+    if (err instanceof FileAccessError) throw err;
     throw new Error(`could not read image file "${path}": ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -11,16 +11,18 @@ export interface ParsedArgs {
   /** Bytes one tensor may take in `run` (default: a quarter of the machine's memory). */
   memoryBudget?: number;
   outputs: string[];
+  /** Folders a graph may read files from besides its own folder, --out and the model folders. */
+  allowPaths: string[];
   json: boolean;
   help: boolean;
 }
 
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget']);
+const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget', '--allow-path']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], json: false, help: false };
+  const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], allowPaths: [], json: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let inline: string | undefined;
@@ -47,6 +49,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         }
       }
       else if (arg === '--set') parsed.sets.push(value);
+      else if (arg === '--allow-path') parsed.allowPaths.push(value);
       else parsed.outputs.push(value);
     } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}`);
     else if (parsed.command === undefined) parsed.command = arg;
@@ -58,13 +61,16 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 export const USAGE = `Usage:
   latentloom validate <graph.json> [--json]
       Checks a graph file; prints its issues. Exit 1 if any is an error.
-  latentloom run <graph.json> [--out DIR] [--set NODE.PARAM=VALUE ...] [--output NODE ...] [--backend node|wasm] [--memory-budget SIZE] [--json]
+  latentloom run <graph.json> [--out DIR] [--set NODE.PARAM=VALUE ...] [--output NODE ...] [--backend node|wasm]
+                          [--memory-budget SIZE] [--allow-path DIR ...] [--json]
       Runs a graph headless and writes its images into DIR (default ./output).
       --set     overrides a node's param (repeatable); VALUE is read as the param's kind
       --output  runs only what this node needs (repeatable; default: every output node)
       --backend node (onnxruntime-node, default) or wasm (onnxruntime-web's wasm build)
       --memory-budget  the most one tensor may take, e.g. 6GiB (default: a quarter of the
                 machine's memory, or LATENTLOOM_MEMORY_BUDGET); larger ones are refused
+      --allow-path  lets the graph read files under DIR (repeatable); by default only the
+                graph's folder, --out, built-in models and ~/.cache/latentloom
       --json    prints one JSON object: { ok, nodes, outputs, error? }
   latentloom convert <checkpoint.pth|.safetensors> [--out model.onnx]
       Recognises the architecture (TAESD family) and writes it as an ONNX model.

@@ -10,7 +10,9 @@ import { UsageError, type ParsedArgs } from './args.ts';
 import { formatIssue } from './format.ts';
 import { loadGraphFile } from './loadFile.ts';
 import { applyOverrides } from './overrides.ts';
-import { cliServices } from './services.ts';
+import { cliFileAccess, cliServices } from './services.ts';
+import type { FileAccess } from '../security/fileAccess.ts';
+import { dirname, resolve } from 'node:path';
 import type { Runtime } from '../runtime/runtime.ts';
 import { getMemoryBudget, setMemoryBudget } from '../tensor/tensor.ts';
 
@@ -30,16 +32,16 @@ export interface CliRunReport {
  * The ONNX runtime (onnxruntime-node) is loaded only for graphs that use models, so graphs
  * without models start fast and never touch native code.
  */
-async function runtimeFor(graph: GraphDocument, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
+async function runtimeFor(graph: GraphDocument, access: FileAccess, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
   const loadsModels = graph.nodes.some((n) => n.type.startsWith('model/') || n.type === 'vae/load' || n.type === 'onnx/model');
   if (Object.keys(graph.models ?? {}).length === 0 && !loadsModels) return undefined;
   const { createNodeRuntime } = await import('../runtime/node/index.ts');
   if (backend === 'wasm') {
     const { createWebBackend } = await import('../runtime/backends/web.ts');
-    return createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }) });
+    return createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }), access });
   }
   const { createNodeBackend } = await import('../runtime/backends/node.ts');
-  return createNodeRuntime({ backend: createNodeBackend() });
+  return createNodeRuntime({ backend: createNodeBackend(), access });
 }
 
 export function toReport(result: RunResult, graph: GraphDocument): CliRunReport {
@@ -104,7 +106,10 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
   getMemoryBudget();
   const registry = defaultRegistry();
   const graph = applyOverrides(loaded.graph, args.sets, registry);
-  const services = cliServices(args.out ?? 'output', await runtimeFor(graph, args.backend));
+  const outDir = args.out ?? 'output';
+  // The graph is untrusted: its paths resolve against its own folder and may not leave the allowed ones.
+  const access = cliFileAccess(outDir, { graphDir: dirname(resolve(file)), allowPaths: args.allowPaths });
+  const services = cliServices(outDir, await runtimeFor(graph, access, args.backend), { access });
   const engine = createEngine({ registry, services });
   // Ctrl+C (or SIGTERM) cancels the run at the next node or iteration; a second one kills the
   // process the default way. Output files are published atomically, so none is left half written.

@@ -1,25 +1,50 @@
-/** Node services for the CLI: output files go under --out, local files are read from disk. */
-import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+/**
+ * Node services for the CLI: output files go under --out and never replace earlier ones
+ * (outputFiles.ts); local files are read only from the allowed folders (src/security/paths.ts),
+ * since the graph naming them is untrusted.
+ */
+import { basename, join, resolve } from 'node:path';
 import type { NodeServices } from '../../nodes/services.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { defaultCacheRoot } from '../runtime/node/downloadStore.ts';
+import { REPO_ROOT } from '../runtime/node/index.ts';
+import { fileAccess, type FileAccess } from '../security/fileAccess.ts';
+import { pathPolicy } from '../security/paths.ts';
+import { BUILTIN_UPSCALERS } from '../../nodes/model/upscalerSource.ts';
 import { nodeOutputFs, writeNewFile, writeNumberedFile, type OutputFs } from './outputFiles.ts';
 
-export interface CliServiceOptions {
+export interface CliFileOptions {
+  /** The graph file's folder: relative paths resolve against it, and it is allowed (default: the working folder). */
+  graphDir?: string;
+  /** Further folders the user allows (`--allow-path`). */
+  allowPaths?: readonly string[];
+}
+
+export interface CliServiceOptions extends CliFileOptions {
+  access?: FileAccess;
   /** File operations for output files; tests pass one whose writes fail. */
   outputFs?: OutputFs;
+}
+
+/**
+ * What a `latentloom run` may read: the graph's folder, the output folder, the built-in model
+ * folder, the npm packages that hold the built-in upscalers, the download cache and the folders
+ * the user allowed.
+ */
+export function cliFileAccess(outDir: string, options: CliFileOptions = {}): FileAccess {
+  const graphDir = resolve(options.graphDir ?? process.cwd());
+  const builtinPackages = [...new Set(Object.values(BUILTIN_UPSCALERS).map((m) => join(REPO_ROOT, 'node_modules', m.npm)))];
+  const roots = [graphDir, resolve(outDir), join(REPO_ROOT, 'public', 'models'), ...builtinPackages, defaultCacheRoot(), ...(options.allowPaths ?? []).map((p) => resolve(p))];
+  return fileAccess(pathPolicy(roots), graphDir);
 }
 
 /** Nodes give bare names; anything path-like is flattened so nothing escapes DIR. */
 const flatName = (name: string, fallback: string) => basename(name).replace(/^\.+/, '') || fallback;
 
-/**
- * Output files never replace earlier ones (see outputFiles.ts): numbered files take the next free
- * counter in DIR, named files get `-2`, `-3`, … when their name is taken.
- */
 export function cliServices(outDir: string, runtime?: Runtime, options: CliServiceOptions = {}): NodeServices & { written: string[] } {
   const written: string[] = [];
   const fs = options.outputFs ?? nodeOutputFs;
+  const access = options.access ?? cliFileAccess(outDir, options);
   return {
     written,
     ...(runtime !== undefined ? { runtime } : {}),
@@ -34,8 +59,8 @@ export function cliServices(outDir: string, runtime?: Runtime, options: CliServi
       written.push(path);
       return path;
     },
-    async readFile(path) {
-      return new Uint8Array(await readFile(resolve(path)));
+    async readFile(path, kind) {
+      return access.read(path, kind);
     },
   };
 }

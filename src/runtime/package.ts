@@ -53,17 +53,17 @@ function dirOf(rel: string): string {
 async function readJson(source: PackageSource, rel: string): Promise<Record<string, unknown> | undefined> {
   if (!(await source.exists(rel))) return undefined;
   const text = new TextDecoder().decode(await source.readFile(rel));
+  let value: unknown;
   try {
-    const value = JSON.parse(text) as unknown;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
-    return value as Record<string, unknown>;
-  } catch (err) {
-    throw new RuntimeError(
-      `${rel} in model package ${source.id} is not valid JSON: ${(err as Error).message}`,
-      'bad-package',
-      { file: rel },
-    );
+    value = JSON.parse(text);
+  } catch {
+    // The parser's message quotes the text: a "config" that is really another file must not be shown.
+    throw new RuntimeError(`model package ${source.id}: file ${rel} is not valid JSON`, 'bad-package', { file: rel });
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RuntimeError(`model package ${source.id}: file ${rel} is not a JSON object`, 'bad-package', { file: rel });
+  }
+  return value as Record<string, unknown>;
 }
 
 /** A ModelFile for `rel` inside `source`: by local path where there is one, else by bytes. */

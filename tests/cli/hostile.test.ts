@@ -44,7 +44,7 @@ function generatedPngCases(): HostileCase[] {
   };
   const out = ['--out', join(ROOT, 'tests/artifacts/hostile-out')];
   // image/load of the toy upscale graph, pointed at the file.
-  const load = (path: string) => ['run', join(ROOT, 'graphs/toy-upscale.json'), '--output', 'input_image', '--set', `input_image.source=${path}`, ...out];
+  const load = (path: string) => ['run', join(ROOT, 'graphs/toy-upscale.json'), '--output', 'input_image', '--set', `input_image.source=${path}`, '--allow-path', dir, ...out];
   return [
     { name: 'generated/ztxt-bomb.png (graph import)', args: ['run', write('ztxt-bomb.png', ztxtBombPng(4)), ...out], expect: /zTXt chunk "latentloom\.graph" inflates past 32 MiB of text/ },
     { name: 'generated/idat-bomb.png (image/load)', args: load(write('idat-bomb.png', idatBombPng(4))), expect: /image data inflates past the 3146752 bytes its 1024×1024 header declares/ },

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { link } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { encodePng, decodePng } from '../../src/tensor/png.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { cliServices } from '../../src/cli/services.ts';
@@ -222,6 +222,6 @@ async function runWithFailingWrites(out: string): Promise<{ code: number; stderr
   };
   const loaded = await loadGraphFile(graphPath);
   if (!loaded.ok) throw new Error('copy graph did not load');
-  const result = await createEngine({ registry: defaultRegistry(), services: cliServices(out, undefined, { outputFs: failingFs }) }).run(loaded.graph);
+  const result = await createEngine({ registry: defaultRegistry(), services: cliServices(out, undefined, { outputFs: failingFs, graphDir: dirname(graphPath) }) }).run(loaded.graph);
   return { code: result.ok ? 0 : 1, stderr: result.error?.message ?? '' };
 }

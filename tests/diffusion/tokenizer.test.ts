@@ -155,7 +155,7 @@ describe.runIf(haveSd15 && haveOpenAi)("consistency with OpenAI's bpe_simple_voc
 describe('ClipTokenizer errors', () => {
   it('names the folder and the problem', async () => {
     await expect(ClipTokenizer.fromFolder('/nonexistent/tok')).rejects.toThrow(/\/nonexistent\/tok: no tokenizer files found/);
-    expect(() => ClipTokenizer.fromFiles({ 'tokenizer.json': '{' }, { source: 'bad' })).toThrow(/bad\/tokenizer.json: invalid JSON/);
+    expect(() => ClipTokenizer.fromFiles({ 'tokenizer.json': '{' }, { source: 'bad' })).toThrow(/file bad\/tokenizer.json is not valid JSON/);
     expect(() => ClipTokenizer.fromFiles({ 'vocab.json': '{"a</w>": 0}', 'merges.txt': '#version: 0.2\na b c\n' }, { source: 'm' }))
       .toThrow(/m\/merges.txt line 2: merge "a b c"/);
     expect(() => ClipTokenizer.fromFiles({ 'vocab.json': '{"a</w>": 0}', 'merges.txt': '' }, { source: 'v' }))

@@ -29,7 +29,7 @@ describe.skipIf(!present)('TAEF2 .pth as a VAE (real weights)', () => {
   let engine: Engine;
   beforeAll(() => {
     runtime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 2 }) });
-    engine = createEngine({ registry: defaultRegistry(), services: { ...cliServices('/tmp/ll-taesd-out', runtime) } });
+    engine = createEngine({ registry: defaultRegistry(), services: { ...cliServices('/tmp/ll-taesd-out', runtime, { allowPaths: [DATA] }) } });
   });
   afterAll(() => runtime.release());
 

@@ -44,8 +44,9 @@ function parseJson(content: TokenizerFileContent, name: string, source: string):
   try {
     const value: unknown = JSON.parse(fileText(content));
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch (e) {
-    throw new Error(`${source}/${name}: invalid JSON (${(e as Error).message})`);
+  } catch {
+    // Not the parser's message: it quotes the text, and the file may be something else entirely.
+    throw new Error(`file ${source}/${name} is not valid JSON`);
   }
   throw new Error(`${source}/${name}: expected a JSON object`);
 }

@@ -5,11 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DownloadSink, DownloadStore } from '../urlSource.ts';
 import { safeJoin } from './folderSource.ts';
+import { openRegularFile } from '../../security/fileAccess.ts';
+import { kindOfPath } from '../../security/paths.ts';
 
 export function defaultCacheRoot(): string {
   return process.env.LATENTLOOM_CACHE || join(homedir(), '.cache', 'latentloom');
@@ -40,7 +42,7 @@ export function nodeDownloadStore(baseUrl: string, cacheRoot = defaultCacheRoot(
     },
     async get(rel) {
       try {
-        return new Uint8Array(await readFile(pathOf(rel)));
+        return await openRegularFile(pathOf(rel), kindOfPath(rel));
       } catch {
         return undefined;
       }

@@ -10,6 +10,7 @@ import { urlSource } from '../urlSource.ts';
 import type { OnnxBackend } from '../types.ts';
 import { folderSource } from './folderSource.ts';
 import { nodeDownloadStore } from './downloadStore.ts';
+import type { FileAccess } from '../../security/fileAccess.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -19,6 +20,11 @@ export interface NodeRuntimeOptions {
   builtinRoot?: string;
   cacheRoot?: string;
   fetch?: typeof fetch;
+  /**
+   * Which local folders `path` packages may come from (relative ones resolve against its base
+   * folder); without it any folder is opened, as for a trusted caller.
+   */
+  access?: FileAccess;
 }
 
 export function createNodeRuntime(options: NodeRuntimeOptions): Runtime {
@@ -28,7 +34,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): Runtime {
     packages: {
       builtin: (id) => folderSource(join(builtinRoot, id), `builtin:${id}`),
       url: (base, files) => urlSource(base, { store: nodeDownloadStore(base, options.cacheRoot), files, fetch: options.fetch }),
-      path: (p) => folderSource(p),
+      path: (p) => folderSource(p, undefined, options.access),
     },
   });
 }
