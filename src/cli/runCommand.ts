@@ -12,6 +12,7 @@ import { loadGraphFile } from './loadFile.ts';
 import { applyOverrides } from './overrides.ts';
 import { cliServices } from './services.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { defaultNetworkPolicy, timeoutsFromEnv, type NetworkPolicy } from '../security/network.ts';
 
 export interface CliRunReport {
   ok: boolean;
@@ -25,15 +26,26 @@ export interface CliRunReport {
  * The ONNX runtime (onnxruntime-node) is loaded only for graphs that use models, so graphs
  * without models start fast and never touch native code.
  */
-async function runtimeFor(graph: GraphDocument, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
+async function runtimeFor(graph: GraphDocument, network: NetworkPolicy, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
   if (Object.keys(graph.models ?? {}).length === 0) return undefined;
   const { createNodeRuntime } = await import('../runtime/node/index.ts');
   if (backend === 'wasm') {
     const { createWebBackend } = await import('../runtime/backends/web.ts');
-    return createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }) });
+    return createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }), network });
   }
   const { createNodeBackend } = await import('../runtime/backends/node.ts');
-  return createNodeRuntime({ backend: createNodeBackend() });
+  return createNodeRuntime({ backend: createNodeBackend(), network });
+}
+
+/** The network policy of a run: flags, plus timeouts from LATENTLOOM_CONNECT_TIMEOUT_S / LATENTLOOM_STALL_TIMEOUT_S. */
+export function networkPolicyOf(args: ParsedArgs, env: Record<string, string | undefined> = process.env): NetworkPolicy {
+  let timeouts: Partial<NetworkPolicy>;
+  try {
+    timeouts = timeoutsFromEnv(env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return defaultNetworkPolicy({ mode: args.network ?? 'models', allowPrivateNetwork: args.allowPrivateNetwork, ...timeouts });
 }
 
 export function toReport(result: RunResult, graph: GraphDocument): CliRunReport {
@@ -95,7 +107,8 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
   }
   const registry = defaultRegistry();
   const graph = applyOverrides(loaded.graph, args.sets, registry);
-  const services = cliServices(args.out ?? 'output', await runtimeFor(graph, args.backend));
+  const network = networkPolicyOf(args);
+  const services = cliServices(args.out ?? 'output', await runtimeFor(graph, network, args.backend), network);
   const engine = createEngine({ registry, services });
   const controller = new AbortController();
   const onSignal = () => controller.abort();

@@ -3,8 +3,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { NodeServices } from '../../nodes/services.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { defaultNetworkPolicy, type NetworkPolicy } from '../security/network.ts';
+import { guardedFetch } from '../security/nodeFetch.ts';
 
-export function cliServices(outDir: string, runtime?: Runtime): NodeServices & { written: string[] } {
+export function cliServices(outDir: string, runtime?: Runtime, network: NetworkPolicy = defaultNetworkPolicy()): NodeServices & { written: string[] } {
   const written: string[] = [];
   const taken = new Set<string>();
   return {
@@ -22,6 +24,10 @@ export function cliServices(outDir: string, runtime?: Runtime): NodeServices & {
       await writeFile(path, bytes);
       written.push(path);
       return path;
+    },
+    async fetchUrl(url, init = {}) {
+      const doFetch = guardedFetch({ policy: network, purpose: init.purpose ?? 'other' });
+      return doFetch(url, init.signal ? { signal: init.signal } : {});
     },
     async readFile(path) {
       return new Uint8Array(await readFile(resolve(path)));

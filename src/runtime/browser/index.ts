@@ -10,6 +10,7 @@ import type { OnnxBackend } from '../types.ts';
 import type { PackageSource } from '../package.ts';
 import type { DownloadStore } from '../urlSource.ts';
 import { openPackageCache, type PackageCache } from './packageCache.ts';
+import { browserGuardedFetch } from '../../security/network.ts';
 
 export interface BrowserRuntimeOptions {
   backend: OnnxBackend;
@@ -24,7 +25,13 @@ export interface BrowserRuntimeOptions {
   store?: (baseUrl: string) => DownloadStore | Promise<DownloadStore>;
   /** Picked folders by name; pass a shared map so folders outlive a runtime. */
   folders?: Map<string, PackageSource>;
+  /**
+   * The fetch under the URL checks (default the global fetch). Package URLs are always checked:
+   * http(s) only, no loopback/private/link-local hosts by IP or name, except the page's origin.
+   */
   fetch?: typeof fetch;
+  /** Lets private-network and loopback hosts through (never metadata addresses). */
+  allowPrivateNetwork?: boolean;
 }
 
 export interface BrowserRuntime extends Runtime {
@@ -53,7 +60,13 @@ export function createBrowserRuntime(options: BrowserRuntimeOptions): BrowserRun
   const folders = options.folders ?? new Map<string, PackageSource>();
   let cache: Promise<PackageCache> | undefined;
   const storeFor = options.store ?? (async (base: string) => (await (cache ??= Promise.resolve(options.cache ?? openPackageCache()))).store(base));
-  const fetchOption = options.fetch ? { fetch: options.fetch } : {};
+  const fetchOption = {
+    fetch: browserGuardedFetch(options.fetch ?? ((input, init) => globalThis.fetch(input, init)), {
+      origin,
+      allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+      purpose: 'model',
+    }),
+  };
   const runtime = createRuntime({
     backend: options.backend,
     packages: {
