@@ -60,8 +60,11 @@ export function createBrowserRuntime(options: BrowserRuntimeOptions): BrowserRun
   const folders = options.folders ?? new Map<string, PackageSource>();
   let cache: Promise<PackageCache> | undefined;
   const storeFor = options.store ?? (async (base: string) => (await (cache ??= Promise.resolve(options.cache ?? openPackageCache()))).store(base));
+  const plainFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  // Built-in packages are the app's own assets (builtinBase is host configuration, not graph input).
+  const builtinFetch = { fetch: plainFetch };
   const fetchOption = {
-    fetch: browserGuardedFetch(options.fetch ?? ((input, init) => globalThis.fetch(input, init)), {
+    fetch: browserGuardedFetch(plainFetch, {
       origin,
       allowPrivateNetwork: options.allowPrivateNetwork ?? false,
       purpose: 'model',
@@ -71,7 +74,7 @@ export function createBrowserRuntime(options: BrowserRuntimeOptions): BrowserRun
     backend: options.backend,
     packages: {
       // The app serves these itself and the browser's HTTP cache keeps them: memory is enough.
-      builtin: (id) => urlSource(`${builtinBase}${id}/`, { store: memoryDownloadStore(), ...fetchOption }),
+      builtin: (id) => urlSource(`${builtinBase}${id}/`, { store: memoryDownloadStore(), ...builtinFetch }),
       folder: (name) => folders.get(name),
       url: (base, files) => urlSource(base, { store: lazyStore(() => storeFor(base)), files, ...fetchOption }),
     },
