@@ -157,20 +157,22 @@ describe('latentloom run: graph-provided URLs', () => {
 
   it('an unresolvable package host says which host, why, how big, and how to use a local copy; leaves no cache entry', async () => {
     const cache = join(work, 'cache-dns');
+    // model/load reads these three at once; whichever fails first names its size.
+    const GIANT = Object.fromEntries(['model_index.json', 'scheduler/scheduler_config.json', 'vae_decoder/config.json'].map((rel) => [rel, { size: 1_700_000_000 }]));
     const file = join(work, 'dns.json');
     writeFileSync(
       file,
       JSON.stringify({
         format: 'latentloom.graph',
         version: 1,
-        models: { sd: { source: 'https://no-such-host.invalid/pkg/', files: { 'model_index.json': { size: 1_700_000_000 } } } },
+        models: { sd: { source: 'https://no-such-host.invalid/pkg/', files: GIANT } },
         nodes: [{ id: 'model', type: 'model/load', version: 1, params: { model: 'sd' } }],
         edges: [],
       }),
     );
     const out = await runCliProcess(['run', file, '--output', 'model', '--json'], { env: env({ LATENTLOOM_CACHE: cache }) });
     const message: string = JSON.parse(out.stdout).error.message;
-    expect(message).toMatch(/could not download model_index\.json \(1\.7 GB\) of model package https:\/\/no-such-host\.invalid\/pkg\//);
+    expect(message).toMatch(/could not download \S+\.json \(1\.7 GB\) of model package https:\/\/no-such-host\.invalid\/pkg\//);
     expect(message).toMatch(/could not resolve host no-such-host\.invalid \((ENOTFOUND|EAI_AGAIN)/);
     expect(message).toMatch(/local path as the model's source/);
     expect(message).not.toMatch(/has none of the files/);
