@@ -86,9 +86,10 @@ describe('URL package downloads under the network policy', () => {
     const rel = 'vae_decoder/model.onnx';
     stallNext.set(rel, 0);
     const store = nodeDownloadStore(base, join(root, 'empty'));
+    const partPath = join(root, 'empty', cacheFolderName(base), `${rel}.part`);
     const source = urlSource(base, { store, fetch: guardedFetch({ policy: policy(300), purpose: 'model' }) });
     await expect(source.readFile(rel)).rejects.toThrow(/stalled for 0\.3 s/);
-    expect(await store.partialSize(rel)).toBe(0);
+    expect(existsSync(partPath)).toBe(false); // not even an empty .part file
     expect(await store.has(rel)).toBe(false);
   });
 
