@@ -126,6 +126,9 @@ function idleGuarded(message: IncomingMessage, idleMs: number, host: string, pur
   };
   arm();
   message.on('data', arm);
+  // A paused stream is the reader's doing (backpressure), not the server's: the wait does not count.
+  message.on('pause', () => clearTimeout(timer));
+  message.on('resume', arm);
   message.on('close', () => clearTimeout(timer));
   message.on('error', (err) => {
     clearTimeout(timer);
