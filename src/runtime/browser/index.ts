@@ -63,9 +63,18 @@ export function createBrowserRuntime(options: BrowserRuntimeOptions): BrowserRun
   const plainFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   // Built-in packages are the app's own assets (builtinBase is host configuration, not graph input).
   const builtinFetch = { fetch: plainFetch };
+  // The app's own origin: the page's, or where its built-in models are served (a worker in Node).
+  let appOrigin = origin;
+  if (!appOrigin) {
+    try {
+      appOrigin = new URL(builtinBase).origin;
+    } catch {
+      appOrigin = '';
+    }
+  }
   const fetchOption = {
     fetch: browserGuardedFetch(plainFetch, {
-      origin,
+      origin: appOrigin,
       allowPrivateNetwork: options.allowPrivateNetwork ?? false,
       purpose: 'model',
     }),
