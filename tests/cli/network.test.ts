@@ -102,6 +102,12 @@ describe('latentloom run: graph-provided URLs', () => {
     expect(hits).toEqual([]);
   });
 
+  it('rejects an unknown --network value as bad usage', async () => {
+    const out = await runCliProcess(['run', imageGraph(`${origin}/x.png`), '--network', 'everything']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/--network must be none, models or all/);
+  });
+
   it('refuses a cloud metadata address even with --allow-private-network', async () => {
     const out = await runCliProcess(['run', imageGraph('http://169.254.169.254/latest/meta-data/'), '--allow-private-network', '--json']);
     expect(out.code).toBe(1);
