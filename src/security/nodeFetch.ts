@@ -81,6 +81,8 @@ function requestOnce(url: URL, init: { method: string; headers: Record<string, s
       method: init.method,
       headers: init.headers,
       signal: init.signal,
+      // A fresh socket per request: a pooled one may have been connected under another policy.
+      agent: false,
       // Every address the name resolves to must pass; the socket then connects to one of them.
       lookup: (hostname: string, _opts: unknown, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
         lookup(hostname)
