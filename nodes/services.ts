@@ -23,6 +23,12 @@ export interface NodeServices {
    * (default: by extension).
    */
   readFile?(path: string, kind?: FileKind): Promise<Uint8Array>;
+  /**
+   * Fetches a URL a graph names (an `image/load` source), under the host's network policy:
+   * http(s) only, public hosts only unless the user allowed the private network. Hosts without it
+   * get the literal-address check of src/security/network.ts around the global fetch.
+   */
+  fetchUrl?(url: string, init?: { signal?: AbortSignal; purpose?: 'image' | 'model' | 'other' }): Promise<Response>;
 }
 
 export function servicesOf(ctx: RunContext): NodeServices {

@@ -11,6 +11,7 @@ import { pngToImageTensor, rgbaToImageTensor, type RgbaImage } from '../../src/t
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import type { NodeServices } from '../services.ts';
 import { FileAccessError } from '../../src/security/paths.ts';
+import { browserGuardedFetch, safeUrlText } from '../../src/security/network.ts';
 
 /** Largest image `image/load` decodes (megapixels), to fail clearly instead of running out of memory. */
 const MAX_MEGAPIXELS = 64;
@@ -42,9 +43,20 @@ export async function readImageBytes(source: string, services: NodeServices, sig
   const trimmed = source.trim();
   if (!trimmed) throw new Error('no image given (the `source` param is empty)');
   if (trimmed.startsWith('data:')) return decodeDataUrl(trimmed);
-  if (/^(https?|blob):/i.test(trimmed)) {
+  if (/^blob:/i.test(trimmed)) {
+    // A blob: URL names bytes this page already holds: no network involved.
     const response = await fetch(trimmed, { signal });
-    if (!response.ok) throw new Error(`could not download ${trimmed}: HTTP ${response.status} ${response.statusText}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) && !/^file:/i.test(trimmed)) {
+    // Graph-named URLs are untrusted: the host's policy (CLI) or the literal-address check (browser).
+    const response = services.fetchUrl
+      ? await services.fetchUrl(trimmed, { signal, purpose: 'image' })
+      : await browserGuardedFetch((input, init) => globalThis.fetch(input, init), { purpose: 'image' })(trimmed, { signal });
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new Error(`could not download ${safeUrlText(trimmed)}: HTTP ${response.status} ${response.statusText}`);
+    }
     return new Uint8Array(await response.arrayBuffer());
   }
   if (!services.readFile) {

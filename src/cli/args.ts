@@ -7,6 +7,10 @@ export interface ParsedArgs {
   out?: string;
   /** ONNX backend for `run`: onnxruntime-node (default) or onnxruntime-web's wasm build. */
   backend?: 'node' | 'wasm';
+  /** What `run` may fetch: nothing, model packages and images the graph names (default), or anything. */
+  network?: 'none' | 'models' | 'all';
+  /** Lets fetches reach loopback and private-network hosts (never cloud metadata addresses). */
+  allowPrivateNetwork: boolean;
   sets: string[];
   /** Bytes one tensor may take in `run` (default: a quarter of the machine's memory). */
   memoryBudget?: number;
@@ -19,10 +23,10 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget', '--allow-path']);
+const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget', '--allow-path', '--network']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], allowPaths: [], json: false, help: false };
+  const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], allowPaths: [], json: false, help: false, allowPrivateNetwork: false };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let inline: string | undefined;
@@ -33,6 +37,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     if (arg === '--json') parsed.json = true;
     else if (arg === '--help' || arg === '-h') parsed.help = true;
+    else if (arg === '--allow-private-network') parsed.allowPrivateNetwork = true;
     else if (VALUE_FLAGS.has(arg)) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`${arg} needs a value`);
@@ -40,6 +45,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       else if (arg === '--backend') {
         if (value !== 'node' && value !== 'wasm') throw new UsageError(`--backend must be node or wasm, got "${value}"`);
         parsed.backend = value;
+      } else if (arg === '--network') {
+        if (value !== 'none' && value !== 'models' && value !== 'all') throw new UsageError(`--network must be none, models or all, got "${value.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}"`);
+        parsed.network = value;
       }
       else if (arg === '--memory-budget') {
         try {
@@ -62,7 +70,8 @@ export const USAGE = `Usage:
   latentloom validate <graph.json> [--json]
       Checks a graph file; prints its issues. Exit 1 if any is an error.
   latentloom run <graph.json> [--out DIR] [--set NODE.PARAM=VALUE ...] [--output NODE ...] [--backend node|wasm]
-                          [--memory-budget SIZE] [--allow-path DIR ...] [--json]
+                          [--memory-budget SIZE] [--allow-path DIR ...]
+                          [--network none|models|all] [--allow-private-network] [--json]
       Runs a graph headless and writes its images into DIR (default ./output).
       --set     overrides a node's param (repeatable); VALUE is read as the param's kind
       --output  runs only what this node needs (repeatable; default: every output node)
@@ -71,6 +80,9 @@ export const USAGE = `Usage:
                 machine's memory, or LATENTLOOM_MEMORY_BUDGET); larger ones are refused
       --allow-path  lets the graph read files under DIR (repeatable); by default only the
                 graph's folder, --out, built-in models and ~/.cache/latentloom
+      --network models (default): fetch model packages and images the graph names, public hosts only;
+                none: no network at all (cached packages still run); all: also any other fetch
+      --allow-private-network  lets fetches reach loopback/private hosts (metadata addresses never)
       --json    prints one JSON object: { ok, nodes, outputs, error? }
   latentloom convert <checkpoint.pth|.safetensors> [--out model.onnx]
       Recognises the architecture (TAESD family) and writes it as an ONNX model.

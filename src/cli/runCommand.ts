@@ -19,6 +19,7 @@ import { getMemoryBudget, setMemoryBudget } from '../tensor/tensor.ts';
 /** Exit status of a run cancelled by Ctrl+C (128 + SIGINT), and by SIGTERM (128 + 15). */
 export const EXIT_CANCELLED = 130;
 export const EXIT_TERMINATED = 143;
+import { defaultNetworkPolicy, timeoutsFromEnv, type NetworkPolicy } from '../security/network.ts';
 
 export interface CliRunReport {
   ok: boolean;
@@ -32,16 +33,27 @@ export interface CliRunReport {
  * The ONNX runtime (onnxruntime-node) is loaded only for graphs that use models, so graphs
  * without models start fast and never touch native code.
  */
-async function runtimeFor(graph: GraphDocument, access: FileAccess, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
+async function runtimeFor(graph: GraphDocument, access: FileAccess, network: NetworkPolicy, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
   const loadsModels = graph.nodes.some((n) => n.type.startsWith('model/') || n.type === 'vae/load' || n.type === 'onnx/model');
   if (Object.keys(graph.models ?? {}).length === 0 && !loadsModels) return undefined;
   const { createNodeRuntime } = await import('../runtime/node/index.ts');
   if (backend === 'wasm') {
     const { createWebBackend } = await import('../runtime/backends/web.ts');
-    return createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }), access });
+    return createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }), access, network });
   }
   const { createNodeBackend } = await import('../runtime/backends/node.ts');
-  return createNodeRuntime({ backend: createNodeBackend(), access });
+  return createNodeRuntime({ backend: createNodeBackend(), access, network });
+}
+
+/** The network policy of a run: flags, plus timeouts from LATENTLOOM_CONNECT_TIMEOUT_S / LATENTLOOM_STALL_TIMEOUT_S. */
+export function networkPolicyOf(args: ParsedArgs, env: Record<string, string | undefined> = process.env): NetworkPolicy {
+  let timeouts: Partial<NetworkPolicy>;
+  try {
+    timeouts = timeoutsFromEnv(env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return defaultNetworkPolicy({ mode: args.network ?? 'models', allowPrivateNetwork: args.allowPrivateNetwork, ...timeouts });
 }
 
 export function toReport(result: RunResult, graph: GraphDocument): CliRunReport {
@@ -109,7 +121,8 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
   const outDir = args.out ?? 'output';
   // The graph is untrusted: its paths resolve against its own folder and may not leave the allowed ones.
   const access = cliFileAccess(outDir, { graphDir: dirname(resolve(file)), allowPaths: args.allowPaths });
-  const services = cliServices(outDir, await runtimeFor(graph, access, args.backend), { access });
+  const network = networkPolicyOf(args);
+  const services = cliServices(outDir, await runtimeFor(graph, access, network, args.backend), { access, network });
   const engine = createEngine({ registry, services });
   // Ctrl+C (or SIGTERM) cancels the run at the next node or iteration; a second one kills the
   // process the default way. Output files are published atomically, so none is left half written.

@@ -12,6 +12,8 @@ import { fileAccess, type FileAccess } from '../security/fileAccess.ts';
 import { pathPolicy } from '../security/paths.ts';
 import { BUILTIN_UPSCALERS } from '../../nodes/model/upscalerSource.ts';
 import { nodeOutputFs, writeNewFile, writeNumberedFile, type OutputFs } from './outputFiles.ts';
+import { defaultNetworkPolicy, type NetworkPolicy } from '../security/network.ts';
+import { guardedFetch } from '../security/nodeFetch.ts';
 
 export interface CliFileOptions {
   /** The graph file's folder: relative paths resolve against it, and it is allowed (default: the working folder). */
@@ -24,6 +26,8 @@ export interface CliServiceOptions extends CliFileOptions {
   access?: FileAccess;
   /** File operations for output files; tests pass one whose writes fail. */
   outputFs?: OutputFs;
+  /** What graph-named URLs may reach (default: models mode, public hosts only). */
+  network?: NetworkPolicy;
 }
 
 /**
@@ -45,6 +49,7 @@ export function cliServices(outDir: string, runtime?: Runtime, options: CliServi
   const written: string[] = [];
   const fs = options.outputFs ?? nodeOutputFs;
   const access = options.access ?? cliFileAccess(outDir, options);
+  const network = options.network ?? defaultNetworkPolicy();
   return {
     written,
     ...(runtime !== undefined ? { runtime } : {}),
@@ -58,6 +63,10 @@ export function cliServices(outDir: string, runtime?: Runtime, options: CliServi
       const path = await writeNumberedFile(outDir, flatName(prefix, 'output'), bare === '' ? '' : `.${bare}`, bytes, fs);
       written.push(path);
       return path;
+    },
+    async fetchUrl(url, init = {}) {
+      const doFetch = guardedFetch({ policy: network, purpose: init.purpose ?? 'other' });
+      return doFetch(url, init.signal ? { signal: init.signal } : {});
     },
     async readFile(path, kind) {
       return access.read(path, kind);

@@ -25,6 +25,8 @@ export interface PackageSource {
   localPath?(rel: string): Promise<string | undefined>;
   /** Byte size without reading the file, when cheap to know. */
   size?(rel: string): Promise<number | undefined>;
+  /** Removes a cached copy of `rel` that turned out bad (URL sources). */
+  discard?(rel: string): Promise<void>;
 }
 
 /** Standard file locations inside a package. */
@@ -78,6 +80,14 @@ export async function packageModelFile(source: PackageSource, rel: string): Prom
     read,
     exists,
     size: async () => (source.size ? source.size(rel) : undefined),
+    ...(source.discard
+      ? {
+          async discard() {
+            bytesPromise = undefined;
+            await source.discard!(rel);
+          },
+        }
+      : {}),
     async externalData() {
       const size = source.size ? await source.size(rel) : undefined;
       if (size !== undefined && size > EXTERNAL_PROBE_LIMIT) return [];

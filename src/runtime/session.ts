@@ -184,7 +184,13 @@ export class SessionCache {
     try {
       inner = await this.backend.createSession(file, options);
     } catch (err) {
-      throw await diagnoseLoadFailure(file, err, nodeId);
+      const failure = await diagnoseLoadFailure(file, err, nodeId);
+      if (file.discard) {
+        // A downloaded copy that does not load is dropped, so the next run fetches it afresh.
+        await file.discard().catch(() => undefined);
+        failure.message += '; the downloaded copy was removed from the cache and is fetched again on the next run';
+      }
+      throw failure;
     }
     return new ConvertingSession(file.label, inner, options.freeDimensionOverrides, this.backend.concurrentRuns ?? false);
   }

@@ -35,6 +35,8 @@ export interface ModelFile {
   size?(): Promise<number | undefined>;
   /** Companion files (e.g. `model.onnx_data`) by the name the model references them. */
   externalData?(): Promise<{ path: string; read(): Promise<Uint8Array> }[]>;
+  /** Drops a downloaded copy that failed to load, so the next use fetches it again (URL packages). */
+  discard?(): Promise<void>;
 }
 
 export interface SessionOptions {
@@ -101,7 +103,8 @@ export class RuntimeError extends Error {
       | 'run-failed'
       | 'download-failed'
       | 'integrity'
-      | 'bad-package',
+      | 'bad-package'
+      | 'network-refused',
     readonly details: { node?: string; file?: string; port?: string } = {},
   ) {
     super(message);

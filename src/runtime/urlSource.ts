@@ -5,7 +5,8 @@
  * and sha256 sums the graph's models table gives.
  */
 import { RuntimeError } from './types.ts';
-import type { DownloadProgress, PackageSource } from './package.ts';
+import { PACKAGE_FILES, type DownloadProgress, type PackageSource } from './package.ts';
+import { NetworkRefusedError, safeUrlText } from '../security/network.ts';
 
 export interface DownloadSink {
   write(chunk: Uint8Array): Promise<void>;
@@ -46,8 +47,21 @@ export interface UrlSourceOptions {
 export interface UrlPackageSource extends PackageSource {
   /** Downloads the given files (default: every file listed in `files`) now. */
   prefetch(rels?: readonly string[]): Promise<void>;
+  /** Drops the cached copy of `rel` (it failed to load), so the next use downloads it again. */
+  discard(rel: string): Promise<void>;
   onProgress(listener: (p: DownloadProgress) => void): () => void;
 }
+
+/** `1.7 GB`, `12.0 MB`, `512 bytes`. */
+export function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} bytes`;
+}
+
+const OFFLINE_HINT =
+  'To run without the network, download the package folder once and give its local path as the model\'s source in the graph\'s models table (or point LATENTLOOM_CACHE at a cache that holds it)';
 
 function joinUrl(base: string, rel: string): string {
   return (base.endsWith('/') ? base : `${base}/`) + rel.split('/').map(encodeURIComponent).join('/');
@@ -70,13 +84,35 @@ export function urlSource(baseUrl: string, options: UrlSourceOptions): UrlPackag
           const res = await doFetch(joinUrl(baseUrl, rel), { method: 'HEAD' });
           const len = res.headers.get('content-length');
           return { ok: res.ok, size: len ? Number(len) : undefined };
-        } catch {
-          return { ok: false };
+        } catch (err) {
+          // Network off (--network none) and the package is cached: a file not in the cache is absent.
+          if (err instanceof NetworkRefusedError && err.reason === 'network-off' && (await anyCached())) return { ok: false };
+          throw networkFailure(rel, err, undefined);
         }
       })();
       remoteExists.set(rel, p);
+      p.catch(() => remoteExists.delete(rel));
     }
     return p;
+  }
+
+  async function anyCached(): Promise<boolean> {
+    const names = [...Object.keys(options.files ?? {}), ...Object.values(PACKAGE_FILES)];
+    for (const rel of names) if (await store.has(rel)) return true;
+    return false;
+  }
+
+  /** One readable line: which file, how big, from where, what failed, and how to do without. */
+  function networkFailure(rel: string, err: unknown, size: number | undefined): RuntimeError {
+    const message = err instanceof Error ? err.message : String(err);
+    const known = size ?? options.files?.[rel]?.size;
+    const sizeText = known !== undefined ? ` (${formatBytes(known)})` : '';
+    const refused = err instanceof NetworkRefusedError;
+    return new RuntimeError(
+      `could not download ${rel}${sizeText} of model package ${safeUrlText(baseUrl)}: ${message}${refused ? '' : `. ${OFFLINE_HINT}`}`,
+      refused ? 'network-refused' : 'download-failed',
+      { file: rel },
+    );
   }
 
   async function verify(rel: string): Promise<void> {
@@ -114,7 +150,7 @@ export function urlSource(baseUrl: string, options: UrlSourceOptions): UrlPackag
     try {
       res = await doFetch(url, { headers });
     } catch (err) {
-      throw new RuntimeError(`could not download ${url}: ${(err as Error).message}`, 'download-failed', { file: rel });
+      throw networkFailure(rel, err, (await remoteExists.get(rel)?.catch(() => undefined))?.size);
     }
     if (res.status === 416 && partial > 0) {
       // The partial file is stale or already complete: start over rather than guess.
@@ -144,8 +180,10 @@ export function urlSource(baseUrl: string, options: UrlSourceOptions): UrlPackag
       }
     } catch (err) {
       await sink.close();
+      // Nothing kept: leave no empty partial file behind.
+      if (loaded === 0) await store.remove(rel);
       throw new RuntimeError(
-        `download of ${url} was interrupted after ${loaded} bytes (${(err as Error).message}); it resumes on the next attempt`,
+        `download of ${safeUrlText(url)} was interrupted after ${loaded}${total !== undefined ? ` of ${total}` : ''} bytes (${(err as Error).message})${loaded > 0 ? '; it resumes on the next attempt' : ''}`,
         'download-failed',
         { file: rel },
       );
@@ -158,11 +196,23 @@ export function urlSource(baseUrl: string, options: UrlSourceOptions): UrlPackag
     await verify(rel);
   }
 
+  /** Cached files already checked against the models table in this process. */
+  const checked = new Set<string>();
+
   async function ensure(rel: string): Promise<void> {
-    if (await store.has(rel)) return;
+    if (await store.has(rel)) {
+      if (checked.has(rel)) return;
+      try {
+        await verify(rel); // a cached copy that does not match is removed and downloaded again
+        checked.add(rel);
+        return;
+      } catch {
+        remoteExists.delete(rel);
+      }
+    }
     let p = inFlight.get(rel);
     if (!p) {
-      p = download(rel).finally(() => inFlight.delete(rel));
+      p = download(rel).then(() => void checked.add(rel)).finally(() => inFlight.delete(rel));
       inFlight.set(rel, p);
     }
     await p;
@@ -189,6 +239,11 @@ export function urlSource(baseUrl: string, options: UrlSourceOptions): UrlPackag
           return store.localPath!(rel);
         }
       : undefined,
+    async discard(rel) {
+      checked.delete(rel);
+      remoteExists.delete(rel);
+      await store.remove(rel);
+    },
     async prefetch(rels) {
       for (const rel of rels ?? Object.keys(options.files ?? {})) await ensure(rel);
     },

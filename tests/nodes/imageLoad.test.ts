@@ -11,6 +11,8 @@ import { imageLoad } from '../../nodes/image/load.ts';
 import { applyOrientation, exifOrientation } from '../../nodes/image/decode.ts';
 import { imageTensorToPng } from '../../src/tensor/image.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
+import { cliServices } from '../../src/cli/services.ts';
+import { defaultNetworkPolicy } from '../../src/security/network.ts';
 
 const EXAMPLE_JPEG = join(process.cwd(), '../shared/data/vaelight/example1.jpg');
 const hasExample = existsSync(EXAMPLE_JPEG);
@@ -168,11 +170,15 @@ describe('image/load', () => {
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const { port } = server.address() as AddressInfo;
+    // The server is on loopback: the CLI's fetch with --allow-private-network reaches it.
+    const { fetchUrl } = cliServices(dir, undefined, { network: defaultNetworkPolicy({ allowPrivateNetwork: true }) });
     try {
-      const out = await load(`http://127.0.0.1:${port}/cat.png`, {});
+      const out = await load(`http://127.0.0.1:${port}/cat.png`, { fetchUrl });
       expect(out.image.shape).toEqual([1, 3, 4, 5]);
       for (let i = 0; i < 3 * 20; i++) expect(out.image.data[i]).toBeCloseTo(original.data[i], 6);
-      await expect(load(`http://127.0.0.1:${port}/dog.png`, {})).rejects.toThrow(/could not download http:\/\/127\.0\.0\.1:\d+\/dog\.png: HTTP 404/);
+      await expect(load(`http://127.0.0.1:${port}/dog.png`, { fetchUrl })).rejects.toThrow(/could not download http:\/\/127\.0\.0\.1:\d+\/dog\.png: HTTP 404/);
+      // A host without fetchUrl (the browser worker) refuses loopback by its literal address.
+      await expect(load(`http://127.0.0.1:${port}/cat.png`, {})).rejects.toThrow(/refused: it is a loopback address/);
     } finally {
       await new Promise((done) => server.close(done));
     }

@@ -17,6 +17,8 @@ import { RuntimeError } from '../../src/runtime/types.ts';
 import { randomWeights } from '../fixtures/tinySdModels.ts';
 import { makeTinySdPackages } from '../fixtures/tinySd.ts';
 
+/** The test server listens on loopback, which the default network policy refuses. */
+const LOCAL_SERVER = { allowPrivateNetwork: true };
 const fixtures = makeTinySdPackages(['sd15']);
 const pkgDir = fixtures.packages.sd15.dir;
 let server: Server;
@@ -78,7 +80,7 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 
 describe('URL model packages', () => {
   it('downloads nothing heavy to open a package, then fetches a model (and its external data) on first use', async () => {
-    const runtime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }), cacheRoot });
+    const runtime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }), cacheRoot, network: LOCAL_SERVER });
     const pkg = await runtime.openPackage({ source: base });
     expect(pkg.schedulerConfig?._class_name).toBe('PNDMScheduler');
     expect(requests.filter((r) => r.method === 'GET' && r.path.endsWith('.onnx'))).toEqual([]);
@@ -98,7 +100,7 @@ describe('URL model packages', () => {
 
     // A second runtime over the same cache folder downloads nothing again.
     requests.length = 0;
-    const again = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }), cacheRoot });
+    const again = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }), cacheRoot, network: LOCAL_SERVER });
     await again.session(packageFileRef(await again.openPackage({ source: base }), 'unet/model.onnx'));
     expect(requests.filter((r) => r.method === 'GET' && r.path.startsWith('unet/'))).toEqual([]);
     await Promise.all([runtime.release(), local.release(), again.release()]);
@@ -147,7 +149,7 @@ describe('URL model packages', () => {
   it('prefetch downloads the standard files with progress events; opening sessions then fetches nothing', async () => {
     const root = mkdtempSync(join(tmpdir(), 'll-prefetch-'));
     try {
-      const runtime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }), cacheRoot: root });
+      const runtime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }), cacheRoot: root, network: LOCAL_SERVER });
       const events: string[] = [];
       runtime.onDownload((e) => {
         if (e.total !== undefined && e.loaded === e.total) events.push(e.file);
@@ -166,7 +168,7 @@ describe('URL model packages', () => {
   });
 
   it('a missing file is a clear missing-file error', async () => {
-    const runtime = createNodeRuntime({ backend: createNodeBackend(), cacheRoot });
+    const runtime = createNodeRuntime({ backend: createNodeBackend(), cacheRoot, network: LOCAL_SERVER });
     const pkg = await runtime.openPackage({ source: base });
     const err = await runtime.session(packageFileRef(pkg, 'unet_xl/model.onnx'), { nodeId: 'u' }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(RuntimeError);

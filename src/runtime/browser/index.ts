@@ -10,6 +10,7 @@ import type { OnnxBackend } from '../types.ts';
 import type { PackageSource } from '../package.ts';
 import type { DownloadStore } from '../urlSource.ts';
 import { openPackageCache, type PackageCache } from './packageCache.ts';
+import { browserGuardedFetch } from '../../security/network.ts';
 
 export interface BrowserRuntimeOptions {
   backend: OnnxBackend;
@@ -24,7 +25,13 @@ export interface BrowserRuntimeOptions {
   store?: (baseUrl: string) => DownloadStore | Promise<DownloadStore>;
   /** Picked folders by name; pass a shared map so folders outlive a runtime. */
   folders?: Map<string, PackageSource>;
+  /**
+   * The fetch under the URL checks (default the global fetch). Package URLs are always checked:
+   * http(s) only, no loopback/private/link-local hosts by IP or name, except the page's origin.
+   */
   fetch?: typeof fetch;
+  /** Lets private-network and loopback hosts through (never metadata addresses). */
+  allowPrivateNetwork?: boolean;
 }
 
 export interface BrowserRuntime extends Runtime {
@@ -53,12 +60,30 @@ export function createBrowserRuntime(options: BrowserRuntimeOptions): BrowserRun
   const folders = options.folders ?? new Map<string, PackageSource>();
   let cache: Promise<PackageCache> | undefined;
   const storeFor = options.store ?? (async (base: string) => (await (cache ??= Promise.resolve(options.cache ?? openPackageCache()))).store(base));
-  const fetchOption = options.fetch ? { fetch: options.fetch } : {};
+  const plainFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  // Built-in packages are the app's own assets (builtinBase is host configuration, not graph input).
+  const builtinFetch = { fetch: plainFetch };
+  // The app's own origin: the page's, or where its built-in models are served (a worker in Node).
+  let appOrigin = origin;
+  if (!appOrigin) {
+    try {
+      appOrigin = new URL(builtinBase).origin;
+    } catch {
+      appOrigin = '';
+    }
+  }
+  const fetchOption = {
+    fetch: browserGuardedFetch(plainFetch, {
+      origin: appOrigin,
+      allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+      purpose: 'model',
+    }),
+  };
   const runtime = createRuntime({
     backend: options.backend,
     packages: {
       // The app serves these itself and the browser's HTTP cache keeps them: memory is enough.
-      builtin: (id) => urlSource(`${builtinBase}${id}/`, { store: memoryDownloadStore(), ...fetchOption }),
+      builtin: (id) => urlSource(`${builtinBase}${id}/`, { store: memoryDownloadStore(), ...builtinFetch }),
       folder: (name) => folders.get(name),
       url: (base, files) => urlSource(base, { store: lazyStore(() => storeFor(base)), files, ...fetchOption }),
     },
