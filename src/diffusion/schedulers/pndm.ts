@@ -4,7 +4,7 @@
  * or PLMS only with skip_prk_steps.
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
-import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
+import { f32, leadingStepsOffset, numpyLinspace, roundHalfEven } from '../schedules.ts';
 import { SchedulerBase, stepResult, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { linearCombination } from './predictOriginal.ts';
@@ -32,7 +32,9 @@ export class PNDMScheduler extends SchedulerBase {
     let base: number[]; // ascending
     if (c.timestep_spacing === 'leading') {
       const ratio = Math.floor(N / n);
-      base = Array.from({ length: n }, (_, i) => i * ratio + c.steps_offset);
+      // The Runge-Kutta warm-up's t + ratio // 2 points all lie below the top timestep.
+      const offset = leadingStepsOffset(N, n, c.steps_offset);
+      base = Array.from({ length: n }, (_, i) => i * ratio + offset);
     } else if (c.timestep_spacing === 'linspace') {
       base = Array.from(numpyLinspace(0, N - 1, n), roundHalfEven);
     } else {
