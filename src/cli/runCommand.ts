@@ -4,6 +4,7 @@
  */
 import type { GraphDocument } from '../graph/document.ts';
 import { createEngine } from '../engine/engine.ts';
+import { defaultRunTargets } from '../graph/runTargets.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { UsageError, type ParsedArgs } from './args.ts';
@@ -100,9 +101,12 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
+  // As in the editor: without output nodes, the graph's leaves are its outputs. A leaf of an
+  // unknown type counts too, so the run reports it rather than skipping it.
+  const outputs = args.outputs.length ? args.outputs : defaultRunTargets(graph, (type) => registry.get(type) ?? {});
   const result = await engine.run(graph, {
     signal: controller.signal,
-    ...(args.outputs.length ? { outputs: args.outputs } : {}),
+    ...(outputs ? { outputs } : {}),
     ...(args.json ? {} : { onEvent: progressPrinter(graph, log) }),
   });
   process.off('SIGINT', onSignal);
