@@ -41,6 +41,7 @@ export async function probeScale(
 
 export const imageUpscaleModel = defineNode({
   type: 'image/upscale-model',
+  needsRuntime: true,
   version: 1,
   title: 'Upscale image (model)',
   category: 'image',

@@ -39,6 +39,7 @@ const fixedDim = (d: unknown) => (typeof d === 'number' && d > 0 ? d : undefined
 
 export const modelLoadUpscaler = defineNode({
   type: 'model/load-upscaler',
+  needsRuntime: true,
   version: 1,
   title: 'Load upscaler',
   category: 'model',

@@ -13,6 +13,7 @@ import { loadGraphFile } from './loadFile.ts';
 import { applyOverrides } from './overrides.ts';
 import { cliServices } from './services.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import type { NodeRegistry } from '../graph/registry.ts';
 
 export interface CliRunReport {
   ok: boolean;
@@ -23,11 +24,16 @@ export interface CliRunReport {
 }
 
 /**
- * The ONNX runtime (onnxruntime-node) is loaded only for graphs that use models, so graphs
- * without models start fast and never touch native code.
+ * The ONNX runtime (onnxruntime-node) is loaded only for graphs that use models (a `models`
+ * table, or a node that runs ONNX sessions, such as model/load-upscaler with a file path), so
+ * other graphs start fast and never touch native code.
  */
-async function runtimeFor(graph: GraphDocument, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
-  if (Object.keys(graph.models ?? {}).length === 0) return undefined;
+export function graphNeedsRuntime(graph: GraphDocument, registry: NodeRegistry): boolean {
+  return Object.keys(graph.models ?? {}).length > 0 || graph.nodes.some((n) => registry.get(n.type)?.needsRuntime === true);
+}
+
+async function runtimeFor(graph: GraphDocument, registry: NodeRegistry, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
+  if (!graphNeedsRuntime(graph, registry)) return undefined;
   const { createNodeRuntime } = await import('../runtime/node/index.ts');
   if (backend === 'wasm') {
     const { createWebBackend } = await import('../runtime/backends/web.ts');
@@ -96,7 +102,7 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
   }
   const registry = defaultRegistry();
   const graph = applyOverrides(loaded.graph, args.sets, registry);
-  const services = cliServices(args.out ?? 'output', await runtimeFor(graph, args.backend));
+  const services = cliServices(args.out ?? 'output', await runtimeFor(graph, registry, args.backend));
   const engine = createEngine({ registry, services });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
