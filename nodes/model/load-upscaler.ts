@@ -4,22 +4,10 @@
  * opened here (through the runtime's cache) so a missing or broken file fails at this node.
  */
 import { requireRuntime } from '../../src/runtime/runtime.ts';
-import { packageFileRef, type ModelFileRef } from '../../src/runtime/handles.ts';
+import { packageFileRef, type UpscalerHandle } from '../../src/runtime/handles.ts';
 import { defineNode } from '../define.ts';
 
-export interface UpscalerHandle {
-  readonly kind: 'UPSCALER';
-  readonly model: ModelFileRef;
-  /** Model input and output names (the first of each). */
-  readonly inputName: string;
-  readonly outputName: string;
-  /** Fixed input height/width when the model's shape pins them (then tiles have that size). */
-  readonly fixedTile?: { height: number; width: number };
-}
-
-export function isUpscalerHandle(value: unknown): value is UpscalerHandle {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'UPSCALER';
-}
+export { isUpscalerHandle, type UpscalerHandle } from '../../src/runtime/handles.ts';
 
 /** Splits `…/dir/name.onnx` into the package folder (or base URL) and the file name. */
 export function splitModelSource(source: string): { base: string; file: string } {
