@@ -12,6 +12,8 @@ export interface NodeServices {
   writeFile?(name: string, bytes: Uint8Array): Promise<string>;
   /** Reads a local file (Node), for `image/load` and folder model packages. */
   readFile?(path: string): Promise<Uint8Array>;
+  /** A cheap identity of a local file's current content (Node: size and modification time). */
+  fileStamp?(path: string): Promise<string>;
 }
 
 export function servicesOf(ctx: RunContext): NodeServices {

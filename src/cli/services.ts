@@ -1,5 +1,5 @@
 /** Node services for the CLI: output files go under --out, local files are read from disk. */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { NodeServices } from '../../nodes/services.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -25,6 +25,10 @@ export function cliServices(outDir: string, runtime?: Runtime): NodeServices & {
     },
     async readFile(path) {
       return new Uint8Array(await readFile(resolve(path)));
+    },
+    async fileStamp(path) {
+      const s = await stat(resolve(path));
+      return `${s.size}:${s.mtimeMs}`;
     },
   };
 }
