@@ -32,6 +32,8 @@ export interface NodeConfig<I extends PortMap, O extends PortMap, P extends Para
   params: P;
   deterministic?: boolean;
   isOutput?: boolean;
+  needsRuntime?: boolean;
+  signatureExtra?(params: ParamValues<P>, services: unknown): unknown;
   dynamicPorts?(params: ParamValues<P>): DynamicPorts;
   migrate?(fromVersion: number, params: Record<string, unknown>): Record<string, unknown>;
   /**

@@ -29,6 +29,8 @@ export interface NodeServices {
    * get the literal-address check of src/security/network.ts around the global fetch.
    */
   fetchUrl?(url: string, init?: { signal?: AbortSignal; purpose?: 'image' | 'model' | 'other' }): Promise<Response>;
+  /** A cheap identity of a local file's current content (Node: size and modification time). */
+  fileStamp?(path: string): Promise<string>;
 }
 
 export function servicesOf(ctx: RunContext): NodeServices {

@@ -10,10 +10,9 @@ import type {
   ModelPackageHandle,
   OnnxModelHandle,
   TextEncoderHandle,
+  UpscalerHandle,
   VaeHandle,
 } from '../src/runtime/handles.ts';
-import type { UpscalerHandle } from './model/load-upscaler.ts';
-
 import type { ScheduleValue, SchedulerStateValue } from './sampling/values.ts';
 
 /** Token ids for a batch of prompts, padded to the model length. */

@@ -38,6 +38,7 @@ export async function inspectDenoiserPorts(runtime: Runtime, denoiser: DenoiserH
 
 export const diffusionDenoise = defineNode({
   type: 'diffusion/denoise',
+  needsRuntime: true,
   version: 1,
   title: 'Denoise (UNet)',
   category: 'diffusion',

@@ -39,6 +39,32 @@ function decodeDataUrl(url: string): Uint8Array {
 }
 
 /** The bytes of an image source: a path, an http(s)/blob URL or a data: URL. */
+/** The file path an image source names, or undefined for data:, http(s): and blob: sources. */
+export function localImagePath(source: string): string | undefined {
+  const trimmed = source.trim();
+  if (!trimmed || trimmed.startsWith('data:') || /^(https?|blob):/i.test(trimmed)) return undefined;
+  return trimmed.startsWith('file://') ? decodeURIComponent(new URL(trimmed).pathname) : trimmed;
+}
+
+/**
+ * The current identity of a local image file for the cache signature: the host's file stamp
+ * (size + mtime), else a hash of its bytes; undefined for sources whose string is the identity.
+ */
+export async function localImageStamp(source: string, services: NodeServices): Promise<string | undefined> {
+  const path = localImagePath(source);
+  if (path === undefined) return undefined;
+  if (services.fileStamp) return `stamp:${await services.fileStamp(path)}`;
+  if (!services.readFile) return undefined;
+  const bytes = await services.readFile(path);
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < bytes.length; i++) {
+    h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
+    h2 = Math.imul(h2 ^ bytes[i], 0x5bd1e995);
+  }
+  return `bytes:${bytes.length}:${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}`;
+}
+
 export async function readImageBytes(source: string, services: NodeServices, signal?: AbortSignal): Promise<Uint8Array> {
   const trimmed = source.trim();
   if (!trimmed) throw new Error('no image given (the `source` param is empty)');
@@ -62,7 +88,7 @@ export async function readImageBytes(source: string, services: NodeServices, sig
   if (!services.readFile) {
     throw new Error(`cannot read local file "${trimmed}": this host gives nodes no file access (use a URL or drop the image)`);
   }
-  const path = trimmed.startsWith('file://') ? decodeURIComponent(new URL(trimmed).pathname) : trimmed;
+  const path = localImagePath(trimmed) as string;
   try {
     return await services.readFile(path, 'image');
   } catch (err) {

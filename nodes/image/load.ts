@@ -5,7 +5,8 @@
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { servicesOf } from '../services.ts';
 import { defineNode } from '../define.ts';
-import { decodeImageBytes, readImageBytes } from './decode.ts';
+import type { NodeServices } from '../services.ts';
+import { decodeImageBytes, localImageStamp, readImageBytes } from './decode.ts';
 
 export const imageLoad = defineNode({
   type: 'image/load',
@@ -23,6 +24,8 @@ export const imageLoad = defineNode({
   params: {
     source: { kind: 'image', default: '', label: 'Image', description: 'Path (Node), http(s) URL or data: URL.' },
   },
+  // A local file can change on disk under the same path: its stamp is part of the identity.
+  signatureExtra: (params, services) => localImageStamp(String(params.source), (services ?? {}) as NodeServices),
   async run(ctx, _inputs, params) {
     const source = String(params.source);
     const label = source.startsWith('data:') ? 'data: URL' : source;

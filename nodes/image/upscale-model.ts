@@ -7,7 +7,7 @@ import { requireRuntime } from '../../src/runtime/runtime.ts';
 import type { ModelSession } from '../../src/runtime/types.ts';
 import { checkAllocation, Tensor } from '../../src/tensor/tensor.ts';
 import { cropTopLeft, extractTile, padToAtLeast, runTiled } from '../../src/tensor/tiling.ts';
-import { isUpscalerHandle, type UpscalerHandle } from '../model/load-upscaler.ts';
+import { isUpscalerHandle, type UpscalerHandle } from '../../src/runtime/handles.ts';
 import { defineNode } from '../define.ts';
 
 /** Edge of the probe tile used to measure the scale factor on models with free input sizes. */
@@ -41,6 +41,7 @@ export async function probeScale(
 
 export const imageUpscaleModel = defineNode({
   type: 'image/upscale-model',
+  needsRuntime: true,
   version: 1,
   title: 'Upscale image (model)',
   category: 'image',

@@ -4,30 +4,19 @@
  * opened here (through the runtime's cache) so a missing or broken file fails at this node.
  */
 import { requireRuntime } from '../../src/runtime/runtime.ts';
-import type { ModelFileRef } from '../../src/runtime/handles.ts';
+import type { UpscalerHandle } from '../../src/runtime/handles.ts';
 import { upscalerModelRef } from './upscalerSource.ts';
 
 export { splitModelSource } from './upscalerSource.ts';
 import { defineNode } from '../define.ts';
 
-export interface UpscalerHandle {
-  readonly kind: 'UPSCALER';
-  readonly model: ModelFileRef;
-  /** Model input and output names (the first of each). */
-  readonly inputName: string;
-  readonly outputName: string;
-  /** Fixed input height/width when the model's shape pins them (then tiles have that size). */
-  readonly fixedTile?: { height: number; width: number };
-}
-
-export function isUpscalerHandle(value: unknown): value is UpscalerHandle {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'UPSCALER';
-}
+export { isUpscalerHandle, type UpscalerHandle } from '../../src/runtime/handles.ts';
 
 const fixedDim = (d: unknown) => (typeof d === 'number' && d > 0 ? d : undefined);
 
 export const modelLoadUpscaler = defineNode({
   type: 'model/load-upscaler',
+  needsRuntime: true,
   version: 1,
   title: 'Load upscaler',
   category: 'model',

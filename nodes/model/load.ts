@@ -38,6 +38,7 @@ function overridesFor(extra: Record<string, unknown> | undefined, component: str
 
 export const modelLoad = defineNode({
   type: 'model/load',
+  needsRuntime: true,
   version: 1,
   title: 'Load model',
   category: 'model',

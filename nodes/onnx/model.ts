@@ -25,6 +25,7 @@ function toPortMap(items: readonly PortListItem[] | undefined): PortMap {
 
 export const onnxModel = defineNode({
   type: 'onnx/model',
+  needsRuntime: true,
   version: 1,
   title: 'ONNX model',
   category: 'onnx',

@@ -130,6 +130,7 @@ function checkTokens(tokens: TokensValue | undefined, where: string, needEmpty: 
 
 export const textEncode = defineNode({
   type: 'text/encode',
+  needsRuntime: true,
   version: 1,
   title: 'Encode text',
   category: 'text',

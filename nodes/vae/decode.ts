@@ -11,6 +11,7 @@ import { defineNode } from '../define.ts';
 
 export const vaeDecode = defineNode({
   type: 'vae/decode',
+  needsRuntime: true,
   version: 1,
   title: 'VAE decode',
   category: 'vae',

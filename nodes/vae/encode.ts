@@ -18,6 +18,7 @@ function meanOfMoments(t: Tensor<'float32'>, channels: number): Tensor<'float32'
 
 export const vaeEncode = defineNode({
   type: 'vae/encode',
+  needsRuntime: true,
   version: 1,
   title: 'VAE encode',
   category: 'vae',

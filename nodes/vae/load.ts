@@ -13,6 +13,7 @@ const orUndefined = (s: string) => (s.trim() === '' ? undefined : s.trim());
 
 export const vaeLoad = defineNode({
   type: 'vae/load',
+  needsRuntime: true,
   version: 1,
   title: 'Load VAE',
   category: 'vae',

@@ -4,6 +4,7 @@
  */
 import type { GraphDocument } from '../graph/document.ts';
 import { createEngine } from '../engine/engine.ts';
+import { defaultRunTargets } from '../graph/runTargets.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { UsageError, type ParsedArgs } from './args.ts';
@@ -20,6 +21,7 @@ import { getMemoryBudget, setMemoryBudget } from '../tensor/tensor.ts';
 export const EXIT_CANCELLED = 130;
 export const EXIT_TERMINATED = 143;
 import { defaultNetworkPolicy, timeoutsFromEnv, type NetworkPolicy } from '../security/network.ts';
+import type { NodeRegistry } from '../graph/registry.ts';
 
 export interface CliRunReport {
   ok: boolean;
@@ -30,12 +32,16 @@ export interface CliRunReport {
 }
 
 /**
- * The ONNX runtime (onnxruntime-node) is loaded only for graphs that use models, so graphs
- * without models start fast and never touch native code.
+ * The ONNX runtime (onnxruntime-node) is loaded only for graphs that use models (a `models`
+ * table, or a node that runs ONNX sessions, such as model/load-upscaler with a file path), so
+ * other graphs start fast and never touch native code.
  */
-async function runtimeFor(graph: GraphDocument, access: FileAccess, network: NetworkPolicy, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
-  const loadsModels = graph.nodes.some((n) => n.type.startsWith('model/') || n.type === 'vae/load' || n.type === 'onnx/model');
-  if (Object.keys(graph.models ?? {}).length === 0 && !loadsModels) return undefined;
+export function graphNeedsRuntime(graph: GraphDocument, registry: NodeRegistry): boolean {
+  return Object.keys(graph.models ?? {}).length > 0 || graph.nodes.some((n) => registry.get(n.type)?.needsRuntime === true);
+}
+
+async function runtimeFor(graph: GraphDocument, registry: NodeRegistry, access: FileAccess, network: NetworkPolicy, backend: 'node' | 'wasm' = 'node'): Promise<Runtime | undefined> {
+  if (!graphNeedsRuntime(graph, registry)) return undefined;
   const { createNodeRuntime } = await import('../runtime/node/index.ts');
   if (backend === 'wasm') {
     const { createWebBackend } = await import('../runtime/backends/web.ts');
@@ -122,7 +128,7 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
   // The graph is untrusted: its paths resolve against its own folder and may not leave the allowed ones.
   const access = cliFileAccess(outDir, { graphDir: dirname(resolve(file)), allowPaths: args.allowPaths });
   const network = networkPolicyOf(args);
-  const services = cliServices(outDir, await runtimeFor(graph, access, network, args.backend), { access, network });
+  const services = cliServices(outDir, await runtimeFor(graph, registry, access, network, args.backend), { access, network });
   const engine = createEngine({ registry, services });
   // Ctrl+C (or SIGTERM) cancels the run at the next node or iteration; a second one kills the
   // process the default way. Output files are published atomically, so none is left half written.
@@ -136,11 +142,14 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // As in the editor: without output nodes, the graph's leaves are its outputs. A leaf of an
+  // unknown type counts too, so the run reports it rather than skipping it.
+  const outputs = args.outputs.length ? args.outputs : defaultRunTargets(graph, (type) => registry.get(type) ?? {});
   let result: RunResult;
   try {
     result = await engine.run(graph, {
       signal: controller.signal,
-      ...(args.outputs.length ? { outputs: args.outputs } : {}),
+      ...(outputs ? { outputs } : {}),
       ...(args.json ? {} : { onEvent: progressPrinter(graph, log) }),
     });
   } finally {

@@ -3,6 +3,7 @@
  * (outputFiles.ts); local files are read only from the allowed folders (src/security/paths.ts),
  * since the graph naming them is untrusted.
  */
+import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { NodeServices } from '../../nodes/services.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -70,6 +71,16 @@ export function cliServices(outDir: string, runtime?: Runtime, options: CliServi
     },
     async readFile(path, kind) {
       return access.read(path, kind);
+    },
+    async fileStamp(path) {
+      // A path the policy refuses (or a missing file) gets no stamp: the read itself then fails
+      // with the message that names the node and the file.
+      try {
+        const s = await stat(await access.resolve(path));
+        return `${s.size}:${s.mtimeMs}`;
+      } catch {
+        return 'unreadable';
+      }
     },
   };
 }

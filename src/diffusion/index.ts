@@ -15,6 +15,7 @@ export {
   rescaleZeroTerminalSnr,
   sigmaToT,
   sigmasFromAlphasCumprod,
+  leadingStepsOffset,
   spacedTimesteps,
   torchLinspaceF32,
 } from './schedules.ts';

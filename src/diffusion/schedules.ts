@@ -209,6 +209,17 @@ export function sigmaToT(sigma: number, logSigmas: Float32Array): number {
 }
 
 /**
+ * diffusers' steps_offset for leading spacing, lowered just enough that the largest timestep
+ * (n - 1) * (N // n) + offset stays inside the N-entry alphas_cumprod table. diffusers itself
+ * indexes past the table there (e.g. 1000 steps with steps_offset = 1, its issue #10003); every
+ * grid that fits is left exactly as diffusers makes it.
+ */
+export function leadingStepsOffset(numTrainTimesteps: number, numInferenceSteps: number, stepsOffset: number): number {
+  const top = (numInferenceSteps - 1) * Math.floor(numTrainTimesteps / numInferenceSteps);
+  return Math.max(0, Math.min(stepsOffset, numTrainTimesteps - 1 - top));
+}
+
+/**
  * Inference timesteps (descending, float64 values) for the spacings diffusers supports.
  * `rounded` = the integer schedulers (DDPM, DDIM, …) that round the linspace grid.
  */
@@ -227,8 +238,10 @@ export function spacedTimesteps(
     ts = Array.from(grid, (v) => (rounded ? roundHalfEven(v) : f32(v))).reverse();
   } else if (spacing === 'leading') {
     const ratio = Math.floor(N / n);
+    // The integer schedulers index alphas_cumprod with these timesteps: keep them in the table.
+    const offset = rounded ? leadingStepsOffset(N, n, stepsOffset) : stepsOffset;
     ts = [];
-    for (let i = n - 1; i >= 0; i--) ts.push(i * ratio + stepsOffset);
+    for (let i = n - 1; i >= 0; i--) ts.push(i * ratio + offset);
   } else if (spacing === 'trailing') {
     const ratio = N / n;
     // np.arange(N, 0, -ratio): ceil(N / ratio) elements, each start + i * step.

@@ -136,7 +136,7 @@ export function createEngine(options: EngineOptions): Engine {
     };
     const nodes: Record<string, NodeRunStats> = {};
     try {
-      const signatures = computeSignatures(plan, graph, runId);
+      const signatures = await computeSignatures(plan, graph, runId, services);
       const outcome = await executePlan(env, plan, signatures, cache, nodes);
       return finish({ ok: true, nodes, outputs: outcome.outputs, stats: outcome.stats });
     } catch (error) {

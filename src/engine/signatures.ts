@@ -13,7 +13,7 @@ export interface RunSignatures {
   volatile: Set<string>;
 }
 
-export function computeSignatures(plan: Plan, graph: GraphDocument, runId: string): RunSignatures {
+export async function computeSignatures(plan: Plan, graph: GraphDocument, runId: string, services?: unknown): Promise<RunSignatures> {
   const signature = new Map<string, string>();
   const volatile = new Set<string>();
   const zoneInputOf = new Map<string, string>();
@@ -28,6 +28,14 @@ export function computeSignatures(plan: Plan, graph: GraphDocument, runId: strin
       if (volatile.has(from.node)) isVolatile = true;
     }
     const extra: Record<string, unknown> = {};
+    if (planned.def.signatureExtra) {
+      try {
+        const more = await planned.def.signatureExtra(planned.params, services);
+        if (more !== undefined) extra.node = more;
+      } catch {
+        // The node's own run reports what is wrong (e.g. a missing file).
+      }
+    }
     // A model param names an entry of the document's model table: its content is the identity.
     for (const name of modelParamsOf(planned.def)) {
       if (typeof planned.params[name] === 'string') extra[`model:${name}`] = graph.models?.[planned.params[name] as string] ?? null;

@@ -174,6 +174,13 @@ export interface NodeDefinition extends NodeTypeData {
   deterministic?: boolean;
   /** Output nodes (save, preview) are the engine's default targets. */
   isOutput?: boolean;
+  /** The node runs ONNX sessions (services.runtime): hosts that load a runtime lazily give one to every graph using it. */
+  needsRuntime?: boolean;
+  /**
+   * What else the node's output depends on besides params and inputs (e.g. a file's size and
+   * modification time), mixed into its cache signature before each run; errors count as none.
+   */
+  signatureExtra?(params: Record<string, unknown>, services: unknown): unknown;
   /** Extra ports computed from the params (and, for model nodes, from the model's metadata). */
   dynamicPorts?(params: Record<string, unknown>): DynamicPorts;
   /** Upgrade params saved by an older version of this node type. */

@@ -69,3 +69,18 @@ export function packageFileRef(pkg: ModelPackage, rel: string, sessionOptions?: 
     sessionOptions,
   };
 }
+
+/** An ESRGAN-style image → image ONNX model (model/load-upscaler). */
+export interface UpscalerHandle {
+  readonly kind: 'UPSCALER';
+  readonly model: ModelFileRef;
+  /** Model input and output names (the first of each). */
+  readonly inputName: string;
+  readonly outputName: string;
+  /** Fixed input height/width when the model's shape pins them (then tiles have that size). */
+  readonly fixedTile?: { height: number; width: number };
+}
+
+export function isUpscalerHandle(value: unknown): value is UpscalerHandle {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'UPSCALER';
+}

@@ -36,11 +36,7 @@ describe('schedulers started mid-schedule', () => {
     const t = lms.timesteps[5];
     const a = lms.step(eps, t, x).prevSample.data;
     const b = euler.step(eps, t, x).prevSample.data;
-    // Lagrange coefficient of the newest point over [σ_i, σ_{i+1}] with order min(i+1, 4) differs
-    // from dt, so only check that the step moved the sample the same way and stayed finite.
-    for (let i = 0; i < a.length; i++) {
-      expect(Number.isFinite(a[i])).toBe(true);
-      expect(Math.sign(a[i] - x.data[i])).toBe(Math.sign(b[i] - x.data[i]));
-    }
+    // With one derivative the order-1 coefficient is the integral of 1 over [σ_i, σ_{i+1}] = dt.
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 5);
   });
 });

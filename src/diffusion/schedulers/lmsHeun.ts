@@ -89,10 +89,13 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     const history = [...this.state.history, sigmaDerivative(s, x0, sigma)];
     if (history.length > maxOrder) history.shift();
     this.state.history = history;
-    const order = Math.min(index + 1, maxOrder);
-    // diffusers builds the coefficients for `order` but zips them with the derivatives it has:
-    // a run that starts mid-schedule (img2img, denoise < 1) has fewer than `order` at first.
-    const terms = Math.min(order, history.length);
+    // diffusers takes order = min(step_index + 1, 4) and zips those coefficients with the
+    // derivatives it has; a run started mid-schedule (img2img) has fewer at first, and a
+    // truncated order-4 sum is no integration rule at all (the picture keeps noise). The order
+    // here is capped by the stored derivatives too: the same as diffusers for a run from step 0,
+    // and a proper lower-order step (Euler first) for a mid-schedule start.
+    const order = Math.min(index + 1, maxOrder, history.length);
+    const terms = order;
     const coeffs: number[] = [];
     for (let k = 0; k < terms; k++) coeffs.push(f32(this.lmsCoefficient(order, index, k)));
     // sample + sum(c_k * d_k), newest derivative first, each op rounded as torch does; one pass.

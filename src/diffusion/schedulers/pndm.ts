@@ -4,7 +4,7 @@
  * or PLMS only with skip_prk_steps.
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
-import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
+import { f32, leadingStepsOffset, numpyLinspace, roundHalfEven } from '../schedules.ts';
 import { SchedulerBase, stepResult, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { linearCombination } from './predictOriginal.ts';
@@ -15,6 +15,10 @@ export class PNDMScheduler extends SchedulerBase {
   readonly finalAlphaCumprod: number;
   prkTimesteps: number[] = [];
   plmsTimesteps: number[] = [];
+  /** The ascending grid the timesteps are laid over. */
+  private base: number[] = [];
+  /** skip_prk_steps, or a mid-schedule start with too few steps left for the Runge-Kutta warm-up. */
+  private skipPrk = false;
 
   constructor(config: SchedulerConfig) {
     super('PNDMScheduler', config);
@@ -32,7 +36,9 @@ export class PNDMScheduler extends SchedulerBase {
     let base: number[]; // ascending
     if (c.timestep_spacing === 'leading') {
       const ratio = Math.floor(N / n);
-      base = Array.from({ length: n }, (_, i) => i * ratio + c.steps_offset);
+      // The Runge-Kutta warm-up's t + ratio // 2 points all lie below the top timestep.
+      const offset = leadingStepsOffset(N, n, c.steps_offset);
+      base = Array.from({ length: n }, (_, i) => i * ratio + offset);
     } else if (c.timestep_spacing === 'linspace') {
       base = Array.from(numpyLinspace(0, N - 1, n), roundHalfEven);
     } else {
@@ -40,31 +46,67 @@ export class PNDMScheduler extends SchedulerBase {
       const count = Math.ceil(N / ratio);
       base = Array.from({ length: count }, (_, i) => roundHalfEven(N - i * ratio)).reverse().map((v) => v - 1);
     }
-    if (c.skip_prk_steps) {
-      // [:-1] + [-2:-1] + [-1:], reversed: the second-to-last timestep is visited twice.
-      const seq = [...base.slice(0, -1), ...base.slice(-2, -1), ...base.slice(-1)];
-      this.prkTimesteps = [];
-      this.plmsTimesteps = seq.reverse();
-    } else {
-      const last = base.slice(-PNDM_ORDER);
-      const half = Math.floor(Math.floor(N / n) / 2);
-      const prk: number[] = [];
-      for (const t of last) prk.push(t, t + half);
-      const doubled: number[] = [];
-      for (const t of prk.slice(0, -1)) doubled.push(t, t);
-      this.prkTimesteps = doubled.slice(1, -1).reverse();
-      this.plmsTimesteps = base.slice(0, -3).reverse();
-    }
-    this.timesteps = [...this.prkTimesteps, ...this.plmsTimesteps];
+    this.base = base;
+    const { prk, plms } = this.warmupAndMultistep(base, n, c.skip_prk_steps);
+    this.skipPrk = c.skip_prk_steps;
+    this.prkTimesteps = prk;
+    this.plmsTimesteps = plms;
+    this.timesteps = [...prk, ...plms];
     this.numInferenceSteps = n;
     this.state = { ...this.state, history: [], counter: 0, curModelOutput: null, curSample: null, stepIndex: null };
+  }
+
+  /**
+   * The Runge-Kutta warm-up (unless skip_prk_steps) and the multistep timesteps over an ascending
+   * base grid, as diffusers lays them out.
+   */
+  private warmupAndMultistep(base: readonly number[], n: number, skipPrk: boolean): { prk: number[]; plms: number[] } {
+    const N = this.config.num_train_timesteps;
+    if (skipPrk) {
+      // [:-1] + [-2:-1] + [-1:], reversed: the second-to-last timestep is visited twice.
+      const seq = [...base.slice(0, -1), ...base.slice(-2, -1), ...base.slice(-1)];
+      return { prk: [], plms: seq.reverse() };
+    }
+    const last = base.slice(-PNDM_ORDER);
+    const half = Math.floor(Math.floor(N / n) / 2);
+    const prk: number[] = [];
+    for (const t of last) prk.push(t, t + half);
+    const doubled: number[] = [];
+    for (const t of prk.slice(0, -1)) doubled.push(t, t);
+    return { prk: doubled.slice(1, -1).reverse(), plms: base.slice(0, -3).reverse() };
+  }
+
+  /**
+   * Image-to-image start at `index`: diffusers' pipelines slice the timesteps there, which drops
+   * PNDM's warm-up (the Runge-Kutta steps, or the repeated timestep of skip_prk_steps) while its
+   * counter starts at 0, so every later step takes the sample for one a stride further on and the
+   * result keeps noise. Here the run from `index` gets its own warm-up over the base grid at and
+   * below that timestep, the same stride, and a fresh counter and history: the schedule PNDM
+   * would run had the noise schedule started there. Timesteps before `index` stay as they were.
+   */
+  override setBeginIndex(index: number): void {
+    super.setBeginIndex(index);
+    if (index === 0) return;
+    // skip_prk_steps: the slice's first timestep, as diffusers. With the Runge-Kutta warm-up the
+    // list's first entries are sub-steps, so `index` counts whole steps of the base grid there.
+    const descending = [...this.base].reverse();
+    const prefix = this.config.skip_prk_steps ? this.timesteps.slice(0, index) : descending.slice(0, index);
+    const start = this.config.skip_prk_steps ? this.timesteps[index] : descending[Math.min(index, descending.length - 1)];
+    const base = this.base.filter((t) => t <= start);
+    // Too few steps left for the Runge-Kutta warm-up: the skip_prk_steps warm-up instead.
+    this.skipPrk = this.config.skip_prk_steps || base.length < PNDM_ORDER;
+    const fresh = this.warmupAndMultistep(base, this.numInferenceSteps as number, this.skipPrk);
+    this.timesteps = [...prefix, ...fresh.prk, ...fresh.plms];
+    this.prkTimesteps = fresh.prk;
+    this.plmsTimesteps = fresh.plms;
+    this.state = { ...this.state, history: [], counter: 0, curModelOutput: null, curSample: null, stepIndex: null, beginIndex: index };
   }
 
   step(modelOutput: TensorLike<'float32'>, timestep: number, sample: TensorLike<'float32'>): StepResult {
     this.requireTimesteps('step');
     const { m, s } = this.stepInputs(modelOutput, sample);
     const prev =
-      this.state.counter < this.prkTimesteps.length && !this.config.skip_prk_steps
+      this.state.counter < this.prkTimesteps.length && !this.skipPrk
         ? this.stepPrk(m, timestep, s)
         : this.stepPlms(m, timestep, s);
     this.state.stepIndex = (this.state.stepIndex ?? this.state.beginIndex ?? 0) + 1;
@@ -99,7 +141,7 @@ export class PNDMScheduler extends SchedulerBase {
   /** One linear multistep step (Adams-Bashforth of growing order up to 4). */
   private stepPlms(m: Float32Array, timestep: number, s: Float32Array): Float32Array {
     const st = this.state;
-    if (!this.config.skip_prk_steps && st.history.length < 3) {
+    if (!this.skipPrk && st.history.length < 3) {
       throw new Error(
         `${this.name}.step: PLMS needs 3 past model outputs from the Runge-Kutta warm-up; run the PRK steps first`,
       );

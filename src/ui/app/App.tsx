@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import type { GraphDocument, GraphIssue } from '../../graph/document.ts';
 import { validateGraph } from '../../graph/validate.ts';
+import { defaultRunTargets } from '../../graph/runTargets.ts';
 import { REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from '../../graph/zones.ts';
 import { NodeCatalog } from '../catalog.ts';
 import { GraphCanvas } from '../canvas/GraphCanvas.tsx';
@@ -54,11 +55,7 @@ export function App({ engine, kv }: AppProps) {
 
 /** Output nodes by type; a graph without any (a math demo) runs its leaves instead. */
 function defaultTargets(doc: GraphDocument, catalog: NodeCatalog | undefined): string[] | undefined {
-  if (!catalog) return undefined;
-  if (doc.nodes.some((n) => catalog.get(n.type)?.isOutput)) return undefined;
-  const feeding = new Set(doc.edges.map((e) => e.from.node));
-  const leaves = doc.nodes.filter((n) => !feeding.has(n.id) && catalog.get(n.type)).map((n) => n.id);
-  return leaves.length ? leaves : undefined;
+  return catalog ? defaultRunTargets(doc, (type) => catalog.get(type)) : undefined;
 }
 
 
