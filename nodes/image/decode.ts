@@ -10,7 +10,7 @@ import { isPng } from '../../src/tensor/png.ts';
 import { pngToImageTensor, rgbaToImageTensor, type RgbaImage } from '../../src/tensor/image.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import type { NodeServices } from '../services.ts';
-import { FileAccessError } from '../../src/security/paths.ts';
+import { FileAccessError, SIZE_LIMITS, formatBytes } from '../../src/security/paths.ts';
 import { browserGuardedFetch, safeUrlText } from '../../src/security/network.ts';
 
 /** Largest image `image/load` decodes (megapixels), to fail clearly instead of running out of memory. */
@@ -83,7 +83,7 @@ export async function readImageBytes(source: string, services: NodeServices, sig
       await response.body?.cancel().catch(() => undefined);
       throw new Error(`could not download ${safeUrlText(trimmed)}: HTTP ${response.status} ${response.statusText}`);
     }
-    return new Uint8Array(await response.arrayBuffer());
+    return readBodyCapped(response, SIZE_LIMITS.image, safeUrlText(trimmed));
   }
   if (!services.readFile) {
     throw new Error(`cannot read local file "${trimmed}": this host gives nodes no file access (use a URL or drop the image)`);
@@ -96,6 +96,41 @@ export async function readImageBytes(source: string, services: NodeServices, sig
     if (err instanceof FileAccessError) throw err;
     throw new Error(`could not read image file "${path}": ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * The body of a download, refused as soon as it passes `limit` bytes (the cap for a local image):
+ * a declared Content-Length over it is refused before reading, and a body that runs on without one
+ * is cut off at the limit, so a graph cannot make the host buffer an endless stream.
+ */
+export async function readBodyCapped(response: Response, limit: number, shown: string): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  const tooLarge = (size: string) => new Error(`could not download ${shown}: the image is ${size}, over the ${formatBytes(limit)} limit for an image`);
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(formatBytes(declared));
+  }
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(`more than ${formatBytes(limit)}`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.length;
+  }
+  return bytes;
 }
 
 const isJpeg = (b: Uint8Array) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;

@@ -1,5 +1,10 @@
-/** Reads a graph from a .json file, or from a PNG that LatentLoom saved (graph in its metadata). */
-import { readFile } from 'node:fs/promises';
+/**
+ * Reads a graph from a .json file, or from a PNG that LatentLoom saved (graph in its metadata).
+ * Only a regular file is read, within the size caps of src/security/paths.ts: a FIFO or a device
+ * named as the graph would otherwise block or never end.
+ */
+import { resolve } from 'node:path';
+import { openRegularFile } from '../security/fileAccess.ts';
 import { loadGraph, type LoadResult } from '../persistence/load.ts';
 import { isPng, readPngText } from '../tensor/png.ts';
 import { PNG_GRAPH_KEYWORD } from '../../nodes/image/save.ts';
@@ -7,10 +12,9 @@ import { PNG_GRAPH_KEYWORD } from '../../nodes/image/save.ts';
 export async function loadGraphFile(path: string): Promise<LoadResult> {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = (await openRegularFile(resolve(path), /\.png$/i.test(path) ? 'image' : 'json', path))!;
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    return { ok: false, issues: [{ code: 'invalid-document', severity: 'error', message: `Cannot read ${path}: ${why}` }] };
+    return { ok: false, issues: [{ code: 'invalid-document', severity: 'error', message: `Cannot read the graph file: ${(error as Error).message}` }] };
   }
   if (isPng(bytes)) {
     let text: string | undefined;

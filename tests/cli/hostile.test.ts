@@ -3,7 +3,8 @@
  * through the real `latentloom` process: each ends in a clean refusal, quickly, in bounded memory.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, runCliProcess, unreadableLines, type CliOutcome } from './hostileHarness.ts';
 import { hugeHeaderPng, idatBombPng, ztxtBombPng } from '../tensor/pngBombs.ts';
@@ -59,7 +60,21 @@ function generatedPngCases(): HostileCase[] {
   ];
 }
 
-const cases = [...corpusCases(), ...badGraphCases(), ...generatedPngCases()];
+/** The graph path itself is not a file: a FIFO nobody writes to, and a device that never ends. */
+function graphPathCases(): HostileCase[] {
+  const dir = join(ROOT, 'tests/artifacts/hostile-graph-path');
+  mkdirSync(dir, { recursive: true });
+  const fifo = join(dir, 'graph.json');
+  rmSync(fifo, { force: true });
+  const made = spawnSync('mkfifo', [fifo]).status === 0;
+  const out = ['--out', join(ROOT, 'tests/artifacts/hostile-out')];
+  return [
+    ...(made ? [{ name: 'generated/fifo as the graph file', args: ['run', fifo, ...out], expect: /graph\.json is a pipe \(FIFO\), not a regular file/ }] : []),
+    { name: 'generated//dev/zero as the graph file', args: ['run', '/dev/zero', ...out], expect: /\/dev\/zero is a device, not a regular file/ },
+  ];
+}
+
+const cases = [...corpusCases(), ...badGraphCases(), ...generatedPngCases(), ...graphPathCases()];
 const outcomes = new Map<string, CliOutcome>();
 
 beforeAll(async () => {

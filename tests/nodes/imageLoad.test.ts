@@ -8,7 +8,7 @@ import jpeg from 'jpeg-js';
 import type { NodeDefinition, RunContext } from '../../src/graph/nodeSpec.ts';
 import type { NodeServices } from '../../nodes/services.ts';
 import { imageLoad } from '../../nodes/image/load.ts';
-import { applyOrientation, exifOrientation } from '../../nodes/image/decode.ts';
+import { applyOrientation, exifOrientation, readBodyCapped } from '../../nodes/image/decode.ts';
 import { imageTensorToPng } from '../../src/tensor/image.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { cliServices } from '../../src/cli/services.ts';
@@ -180,6 +180,42 @@ describe('image/load', () => {
       // A host without fetchUrl (the browser worker) refuses loopback by its literal address.
       await expect(load(`http://127.0.0.1:${port}/cat.png`, {})).rejects.toThrow(/refused: it is a loopback address/);
     } finally {
+      await new Promise((done) => server.close(done));
+    }
+  });
+
+  it('stops a download at the size cap: a declared length over it, or an endless body', async () => {
+    let endlessSent = 0;
+    const server = createServer((req, res) => {
+      if (req.url === '/declared.png') {
+        res.writeHead(200, { 'content-length': String(10 * 1024 * 1024) });
+        res.end();
+      } else {
+        // No Content-Length: chunks until the client goes away.
+        res.writeHead(200, { 'content-type': 'image/png' });
+        const chunk = Buffer.alloc(64 * 1024, 7);
+        const pump = () => {
+          while (!res.destroyed && endlessSent < 64 * 1024 * 1024 && res.write(chunk)) endlessSent += chunk.length;
+          if (!res.destroyed && endlessSent < 64 * 1024 * 1024) res.once('drain', pump);
+        };
+        res.on('close', () => res.destroy());
+        pump();
+      }
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    const { fetchUrl } = cliServices(dir, undefined, { network: defaultNetworkPolicy({ allowPrivateNetwork: true }) });
+    try {
+      const declared = await fetchUrl!(`http://127.0.0.1:${port}/declared.png`, { purpose: 'image' });
+      await expect(readBodyCapped(declared, 1024 * 1024, 'declared.png')).rejects.toThrow('could not download declared.png: the image is 10 MiB, over the 1 MiB limit for an image');
+      const endless = await fetchUrl!(`http://127.0.0.1:${port}/endless.png`, { purpose: 'image' });
+      await expect(readBodyCapped(endless, 1024 * 1024, 'endless.png')).rejects.toThrow('could not download endless.png: the image is more than 1 MiB, over the 1 MiB limit for an image');
+      // The reader let go soon after the cap, not after the server's 64 MiB.
+      expect(endlessSent).toBeLessThan(16 * 1024 * 1024);
+      const small = new Response(new Uint8Array([1, 2, 3]));
+      expect(Array.from(await readBodyCapped(small, 1024, 'small'))).toEqual([1, 2, 3]);
+    } finally {
+      server.closeAllConnections();
       await new Promise((done) => server.close(done));
     }
   });
