@@ -5,7 +5,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import type { GraphDocument, GraphIssue } from '../../graph/document.ts';
-import { validateGraph } from '../../graph/validate.ts';
 import { REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from '../../graph/zones.ts';
 import { NodeCatalog } from '../catalog.ts';
 import { GraphCanvas } from '../canvas/GraphCanvas.tsx';
@@ -26,6 +25,8 @@ import { SidePanel } from '../panels/SidePanel.tsx';
 import { ModelsPanel } from '../panels/ModelsPanel.tsx';
 import { HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
 import { loadInitialDocument } from './bootstrap.ts';
+import { LiveAnalysis, type AnalysisSnapshot } from '../analysis/liveAnalysis.ts';
+import { createWorkerAnalysisRunner } from '../analysis/workerRunner.ts';
 import { useAppKeys } from './useAppKeys.ts';
 
 export interface AppProps {
@@ -61,6 +62,10 @@ function defaultTargets(doc: GraphDocument, catalog: NodeCatalog | undefined): s
   return leaves.length ? leaves : undefined;
 }
 
+
+const NO_ANALYSIS: AnalysisSnapshot = { issues: [], members: new Map(), pending: false };
+const noAnalysis = () => NO_ANALYSIS;
+const noSubscription = () => () => {};
 
 function Editor({ engine, kv }: AppProps) {
   const store = useEditorStore();
@@ -158,13 +163,16 @@ function Editor({ engine, kv }: AppProps) {
   );
   useEffect(() => watchModelSockets(engine, store, { notify: showToast }), [engine, store, showToast]);
 
-  // Validation reads only nodes, edges and models: a viewport save, a title or a seed list
-  // change (a new doc object) must not revalidate the whole graph or re-render the canvas.
-  const { nodes: docNodes, edges: docEdges, models: docModels } = doc;
-  const liveIssues = useMemo(
-    () => (catalog ? validateGraph({ ...store.getSnapshot().doc, nodes: docNodes, edges: docEdges, models: docModels }, catalog.registry) : []),
-    [docNodes, docEdges, docModels, catalog, store],
+  // Issues and zone members, re-derived when nodes, edges or models change (huge graphs: in a
+  // worker, so opening one does not freeze the editor).
+  const analysis = useMemo(
+    () => catalog && new LiveAnalysis(store, catalog.registry, typeof Worker === 'undefined' ? undefined : createWorkerAnalysisRunner(catalog.infos),
+      { onError: (e) => showToast(`Graph check failed in its worker (${e.message}); checking here instead`, 'error') }),
+    [catalog, store, showToast],
   );
+  useEffect(() => () => analysis?.dispose(), [analysis]);
+  const analysed = useSyncExternalStore(analysis ? analysis.subscribe : noSubscription, analysis ? analysis.getSnapshot : noAnalysis);
+  const liveIssues = analysed.issues;
   const issues = useMemo(() => [...fileIssues.issues, ...liveIssues], [fileIssues, liveIssues]);
   const randomizedSeeds = useMemo(() => randomizedSeedsOf(doc.ui), [doc.ui]);
   const examples = useMemo(() => exampleGraphs(), []);
@@ -189,7 +197,8 @@ function Editor({ engine, kv }: AppProps) {
       if (opened.doc) {
         store.load(opened.doc, opened.source);
         const problems = opened.issues.length;
-        showToast(problems ? `Opened ${opened.source} with ${problems} issue(s): see the Issues tab` : `Opened ${opened.source}`, problems ? 'error' : 'info');
+        if (opened.validationDeferred) showToast(`Opened ${opened.source} (${opened.doc.nodes.length} nodes); checking it in the background`);
+        else showToast(problems ? `Opened ${opened.source} with ${problems} issue(s): see the Issues tab` : `Opened ${opened.source}`, problems ? 'error' : 'info');
       } else {
         showToast(`Could not open ${opened.source}: ${opened.issues[0]?.message ?? 'unknown problem'} (see the Issues tab)`, 'error');
       }
@@ -314,12 +323,12 @@ function Editor({ engine, kv }: AppProps) {
           }} />
         <div className="ll-main">
           {catalog ? (
-            <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} issues={liveIssues} randomizedSeeds={randomizedSeeds}
+            <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} issues={liveIssues} members={analysed.members} randomizedSeeds={randomizedSeeds}
               templates={templates} snap={snapGrid} onToast={showToast} />
           ) : (
             <div className="ll-loading">Loading node types from the worker…</div>
           )}
-          <SidePanel gallery={run.gallery} issues={issues} issueSource={fileIssues.source} onOpenImage={setViewer} onDownload={downloadImage}
+          <SidePanel gallery={run.gallery} issues={issues} issueSource={fileIssues.source} checking={analysed.pending} onOpenImage={setViewer} onDownload={downloadImage}
             onSelectNode={focusNode}
             models={<ModelsPanel doc={doc} engine={engine}
               onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}

@@ -20,9 +20,10 @@ import { checkConnection } from './connectionRules.ts';
 import { NodeCard } from './NodeCard.tsx';
 import { ZoneFrame } from './ZoneFrame.tsx';
 import {
-  buildCardNodes, buildEdges, buildFrames, isRepeatNode, withoutEstimate, zoneAtPoint, zoneMembers, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
+  buildCardNodes, buildEdges, buildFrames, isRepeatNode, withoutEstimate, zoneAtPoint, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
 } from './flowModel.ts';
 import { useCanvasKeys } from './useCanvasKeys.ts';
+import { isFar } from './detail.ts';
 import { FitViewButton, fitWholeGraph, MAX_ZOOM, MIN_ZOOM } from './FitViewButton.tsx';
 import './canvas.css';
 
@@ -40,9 +41,8 @@ const DEFAULT_VIEWPORT = { x: 0, y: 0, zoom: 1 };
  * subscription per node, re-evaluated on every pan and drag frame.
  */
 export const MINIMAP_MAX_NODES = 2000;
-/** Below this zoom, widgets and port labels are not drawn (canvas.css): unreadable, and costly. */
-export const FAR_ZOOM = 0.2;
-const isFar = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
+/** Below FAR_ZOOM, widgets and port labels are not drawn (canvas.css, NodeCard): unreadable, and costly. */
+export { FAR_ZOOM } from './detail.ts';
 const minimapNodeColor = (n: Node) => (n.type === 'zoneFrame' ? 'rgba(120,100,220,0.25)' : '#667');
 
 export interface GraphCanvasProps {
@@ -52,6 +52,8 @@ export interface GraphCanvasProps {
   loadId: number;
   catalog: NodeCatalog;
   issues: readonly GraphIssue[];
+  /** Repeat zones' members (the live analysis), for the zone frames. */
+  members: ReadonlyMap<string, string[]>;
   randomizedSeeds: readonly string[];
   templates: readonly GraphTemplate[];
   snap: boolean;
@@ -82,7 +84,7 @@ function graphVisibleAt(
 export const GraphCanvas = memo(GraphCanvasImpl);
 
 function GraphCanvasImpl(props: GraphCanvasProps) {
-  const { store, doc, loadId, catalog, issues, randomizedSeeds, templates, snap, onToast } = props;
+  const { store, doc, loadId, catalog, issues, members, randomizedSeeds, templates, snap, onToast } = props;
   const flow = useReactFlow();
   const cache = useRef<DataCache>(new Map());
   const edgeCache = useRef<EdgeCache>(new Map());
@@ -103,7 +105,6 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     () => buildCardNodes({ doc, catalog, issues, randomizedSeeds }, cache.current),
     [docNodes, docModels, catalog, issues, randomizedSeeds],
   );
-  const members = useMemo(() => zoneMembers(doc), [docNodes, docEdges]);
   const edges = useMemo(() => buildEdges(doc, catalog, edgeCache.current), [docNodes, docEdges, catalog]);
   // Handlers given to <ReactFlow> read these instead of closing over them, so they keep one
   // identity: each new handler is a React Flow store update that re-runs every node's selectors.

@@ -7,10 +7,10 @@
  */
 import { Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
 import type { GraphDocument, GraphIssue, GraphNode } from '../../graph/document.ts';
-import { analyzeZones } from '../../graph/zones.ts';
 import type { NodeCatalog } from '../catalog.ts';
 import type { NodeCardData, NodeCardNode } from './NodeCard.tsx';
 import { PORT_COLORS } from './colors.ts';
+import { paramsBlockHeight } from './detail.ts';
 
 export interface ZoneFrameData extends Record<string, unknown> {
   zone: string;
@@ -109,7 +109,7 @@ export function estimatedLayout(data: Pick<NodeCardData, 'node' | 'info' | 'inpu
     width: HANDLE,
     height: HANDLE,
   });
-  const height = collapsed ? 49 : FIRST_HANDLE_Y - 6 + ROW * rows + (params > 0 ? 12 + 26 * params : 0);
+  const height = collapsed ? 49 : FIRST_HANDLE_Y - 6 + ROW * rows + paramsBlockHeight(params);
   return {
     initialWidth: CARD_WIDTH,
     initialHeight: height,
@@ -158,14 +158,7 @@ export function edgeId(fromNode: string, fromPort: string, toNode: string, toPor
   return `${fromNode}.${fromPort}->${toNode}.${toPort}`;
 }
 
-/** Zone members: the pair, its body and nodes drawn in it. */
-export function zoneMembers(doc: Pick<GraphDocument, 'nodes' | 'edges'>): Map<string, string[]> {
-  const analysis = analyzeZones(doc);
-  const members = new Map<string, Set<string>>();
-  for (const z of analysis.zones) members.set(z.id, new Set([z.input, z.output, ...z.body, ...z.invariant]));
-  for (const n of doc.nodes) if (n.zone && members.has(n.zone)) members.get(n.zone)!.add(n.id);
-  return new Map([...members].map(([k, v]) => [k, [...v]]));
-}
+export { zoneMembers } from '../analysis/graphAnalysis.ts';
 
 export interface Rect {
   x: number;
@@ -201,7 +194,7 @@ export function frameRect(ids: readonly string[], nodes: ReadonlyMap<string, Nod
  * nothing else for frames.
  */
 export function buildFrames(
-  members: Map<string, string[]>,
+  members: ReadonlyMap<string, string[]>,
   nodes: readonly Node[] | ReadonlyMap<string, Node>,
   prior?: readonly ZoneFrameNode[],
   changed?: ReadonlySet<string>,
@@ -244,7 +237,7 @@ export function buildFrames(
 /** The zone whose frame (computed without `exclude`) contains point p, if any. */
 export function zoneAtPoint(
   p: { x: number; y: number },
-  members: Map<string, string[]>,
+  members: ReadonlyMap<string, string[]>,
   nodes: ReadonlyMap<string, Node>,
   exclude: ReadonlySet<string>,
 ): string | undefined {
