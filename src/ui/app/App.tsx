@@ -24,7 +24,9 @@ import { Toolbar } from '../panels/Toolbar.tsx';
 import { SidePanel } from '../panels/SidePanel.tsx';
 import { ModelsPanel } from '../panels/ModelsPanel.tsx';
 import { HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
-import { loadInitialDocument } from './bootstrap.ts';
+import { loadInitialDocument, type BootResult } from './bootstrap.ts';
+import { useRestoreGuard } from './useRestoreGuard.ts';
+import { RestoreNotice } from '../panels/RestoreNotice.tsx';
 import { LiveAnalysis, type AnalysisSnapshot } from '../analysis/liveAnalysis.ts';
 import { createWorkerAnalysisRunner } from '../analysis/workerRunner.ts';
 import { useAppKeys } from './useAppKeys.ts';
@@ -81,6 +83,7 @@ function Editor({ engine, kv }: AppProps) {
     gallery: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().gallery),
   };
   const [catalog, setCatalog] = useState<NodeCatalog>();
+  const [boot, setBoot] = useState<BootResult>();
   const [bootError, setBootError] = useState<string>();
   const [fileIssues, setFileIssues] = useState<{ source?: string; issues: GraphIssue[] }>({ issues: [] });
   const [toast, setToast] = useState<{ message: string; kind: 'error' | 'info'; at: number }>();
@@ -117,6 +120,7 @@ function Editor({ engine, kv }: AppProps) {
       const boot = await loadInitialDocument(store, cat, kv);
       if (cancelled) return;
       setCatalog(cat);
+      setBoot(boot);
       setFileIssues({ source: boot.issueSource, issues: boot.issues });
       if (boot.source === 'autosave') showToast('Restored your last session from autosave');
       // A read-only probe for the browser tests and for debugging from the console.
@@ -205,6 +209,12 @@ function Editor({ engine, kv }: AppProps) {
     },
     [store, showToast],
   );
+
+  const guard = useRestoreGuard(kv, catalog, applyOpen, (message) => showToast(message, 'error'));
+  const { booted } = guard;
+  useEffect(() => {
+    if (boot) booted(boot);
+  }, [boot, booted]);
 
   const saveJson = useCallback(() => {
     const name = snap.fileName?.endsWith('.json') ? snap.fileName : safeFileName(doc.meta.title, 'json');
@@ -315,6 +325,7 @@ function Editor({ engine, kv }: AppProps) {
             localStorage.setItem('latentloom.backend', b);
           }}
           onSnap={setSnapGrid} onHelp={() => setHelp(true)} />
+        {guard.held && <RestoreNotice record={guard.held} onRestore={guard.restoreHeld} onDiscard={guard.discard} onDismiss={guard.dismiss} />}
         <input ref={fileInput} type="file" accept=".json,application/json,image/png" hidden data-testid="file-input"
           onChange={(e) => {
             const file = e.target.files?.[0];
