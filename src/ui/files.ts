@@ -5,6 +5,7 @@
  */
 import type { GraphDocument, GraphIssue } from '../graph/document.ts';
 import { validateGraph } from '../graph/validate.ts';
+import { isHeavyGraph } from './analysis/graphAnalysis.ts';
 import { loadGraph } from '../persistence/load.ts';
 import { saveGraphText } from '../persistence/save.ts';
 import { isPng, readPngText } from '../tensor/png.ts';
@@ -19,13 +20,17 @@ export interface OpenResult {
   /** The loader's own part of `issues` (the validator's part is recomputed live by the editor). */
   loaderIssues: GraphIssue[];
   source: string;
+  /** The graph is too large to validate here: `issues` holds the loader's only. */
+  validationDeferred?: boolean;
 }
 
 export function openGraphText(text: string, source: string, catalog: NodeCatalog | undefined): OpenResult {
   const loaded = loadGraph(text);
   if (!loaded.ok) return { issues: loaded.issues, loaderIssues: loaded.issues, source };
-  const issues = [...loaded.warnings, ...(catalog ? validateGraph(loaded.graph, catalog.registry) : [])];
-  return { doc: loaded.graph, issues, loaderIssues: loaded.warnings, source };
+  // A huge graph is validated by the editor's live analysis, in its worker, not here.
+  const deferred = isHeavyGraph(loaded.graph);
+  const issues = [...loaded.warnings, ...(catalog && !deferred ? validateGraph(loaded.graph, catalog.registry) : [])];
+  return { doc: loaded.graph, issues, loaderIssues: loaded.warnings, source, ...(deferred ? { validationDeferred: true } : {}) };
 }
 
 function failed(source: string, message: string): OpenResult {

@@ -76,3 +76,25 @@ describe('zone frames', () => {
     expect(zoneAtPoint({ x: 1000, y: 50 }, members, rf, new Set())).toBeUndefined();
   });
 });
+
+describe('cards before React Flow measures them', () => {
+  it('carry an estimated size and a handle per port, so off-screen cards need not be mounted', async () => {
+    const { ALL_NODES } = await import('../../nodes/index.ts');
+    const { NodeCatalog, toNodeTypeInfo } = await import('../../src/ui/catalog.ts');
+    const { buildCardNodes, withoutEstimate } = await import('../../src/ui/canvas/flowModel.ts');
+    const catalog = new NodeCatalog(ALL_NODES.map(toNodeTypeInfo));
+    const graph: GraphDocument = {
+      format: 'latentloom.graph', version: 1, meta: {}, models: {}, edges: [],
+      nodes: [{ id: 'add', type: 'math/add', version: 1, params: { bias: 0, mode: 'sum' }, ui: { x: 0, y: 0 } }],
+    };
+    const [card] = buildCardNodes({ doc: graph, catalog, issues: [], randomizedSeeds: [] }, new Map());
+    expect(card.initialWidth).toBe(220);
+    expect(card.initialHeight).toBeGreaterThan(80);
+    const ports = catalog.portsOf(graph.nodes[0]);
+    expect(card.handles?.filter((h) => h.type === 'target').map((h) => h.id)).toEqual(Object.keys(ports.inputs));
+    expect(card.handles?.filter((h) => h.type === 'source').map((h) => h.id)).toEqual(Object.keys(ports.outputs));
+    // Once measured, the node's own bounds count: the estimate is dropped.
+    expect(withoutEstimate(card).handles).toBeUndefined();
+    expect(withoutEstimate(card).data).toBe(card.data);
+  });
+});

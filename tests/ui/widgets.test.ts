@@ -2,6 +2,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { ParamKind, ParamSpec } from '../../src/graph/nodeSpec.ts';
 import { WIDGETS, renderWidget, widgetValue } from '../../src/ui/widgets/registry.ts';
+import { approvePreview, imagePreviewOf, resetPreviewApprovals } from '../../src/ui/widgets/imagePreview.ts';
 import { dragValue, normalizeNumber, randomSeed, sliderRange, MAX_SEED } from '../../src/ui/widgets/numeric.ts';
 
 const SAMPLE_SPECS: { [K in ParamKind]: Extract<ParamSpec, { kind: K }> } = {
@@ -51,6 +52,22 @@ describe('widget registry', () => {
     expect(render('image')).toContain('Drop an image');
     expect(render('model')).toContain('<option value="sd15">sd15</option>');
     expect(render('ports')).toContain('value="LATENT" selected');
+  });
+
+  it('draws a URL image source only after "load preview" (a shared graph must not fetch on open)', () => {
+    resetPreviewApprovals();
+    const url = render('image', 'https://tracker.example/pixel.png');
+    expect(url).not.toContain('<img');
+    expect(url).toContain('data-testid="load-preview"');
+    expect(url).toContain('https://tracker.example/pixel.png');
+    expect(render('image', '/served/by/the/app.png')).not.toContain('<img');
+    // data: and blob: URLs need no request: drawn at once.
+    expect(render('image', 'data:image/png;base64,AAAA')).toContain('<img');
+    expect(imagePreviewOf('blob:http://127.0.0.1/1234')).toEqual({ kind: 'inline', src: 'blob:http://127.0.0.1/1234' });
+    expect(imagePreviewOf('photos/cat.png')).toEqual({ kind: 'text', text: 'photos/cat.png' });
+    approvePreview('https://tracker.example/pixel.png');
+    expect(render('image', 'https://tracker.example/pixel.png')).toContain('<img src="https://tracker.example/pixel.png"');
+    resetPreviewApprovals();
   });
 
   it('shows an unknown enum value instead of silently replacing it', () => {

@@ -5,7 +5,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import type { GraphDocument, GraphIssue } from '../../graph/document.ts';
-import { validateGraph } from '../../graph/validate.ts';
 import { defaultRunTargets } from '../../graph/runTargets.ts';
 import { REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from '../../graph/zones.ts';
 import { NodeCatalog } from '../catalog.ts';
@@ -26,7 +25,11 @@ import { Toolbar } from '../panels/Toolbar.tsx';
 import { SidePanel } from '../panels/SidePanel.tsx';
 import { ModelsPanel } from '../panels/ModelsPanel.tsx';
 import { HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
-import { loadInitialDocument } from './bootstrap.ts';
+import { loadInitialDocument, type BootResult } from './bootstrap.ts';
+import { useRestoreGuard } from './useRestoreGuard.ts';
+import { RestoreNotice } from '../panels/RestoreNotice.tsx';
+import { LiveAnalysis, type AnalysisSnapshot } from '../analysis/liveAnalysis.ts';
+import { createWorkerAnalysisRunner } from '../analysis/workerRunner.ts';
 import { useAppKeys } from './useAppKeys.ts';
 
 export interface AppProps {
@@ -59,6 +62,10 @@ function defaultTargets(doc: GraphDocument, catalog: NodeCatalog | undefined): s
 }
 
 
+const NO_ANALYSIS: AnalysisSnapshot = { issues: [], members: new Map(), pending: false };
+const noAnalysis = () => NO_ANALYSIS;
+const noSubscription = () => () => {};
+
 function Editor({ engine, kv }: AppProps) {
   const store = useEditorStore();
   const snap = useEditorSnapshot();
@@ -73,6 +80,7 @@ function Editor({ engine, kv }: AppProps) {
     gallery: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().gallery),
   };
   const [catalog, setCatalog] = useState<NodeCatalog>();
+  const [boot, setBoot] = useState<BootResult>();
   const [bootError, setBootError] = useState<string>();
   const [fileIssues, setFileIssues] = useState<{ source?: string; issues: GraphIssue[] }>({ issues: [] });
   const [toast, setToast] = useState<{ message: string; kind: 'error' | 'info'; at: number }>();
@@ -109,6 +117,7 @@ function Editor({ engine, kv }: AppProps) {
       const boot = await loadInitialDocument(store, cat, kv);
       if (cancelled) return;
       setCatalog(cat);
+      setBoot(boot);
       setFileIssues({ source: boot.issueSource, issues: boot.issues });
       if (boot.source === 'autosave') showToast('Restored your last session from autosave');
       // A read-only probe for the browser tests and for debugging from the console.
@@ -155,13 +164,16 @@ function Editor({ engine, kv }: AppProps) {
   );
   useEffect(() => watchModelSockets(engine, store, { notify: showToast }), [engine, store, showToast]);
 
-  // Validation reads only nodes, edges and models: a viewport save, a title or a seed list
-  // change (a new doc object) must not revalidate the whole graph or re-render the canvas.
-  const { nodes: docNodes, edges: docEdges, models: docModels } = doc;
-  const liveIssues = useMemo(
-    () => (catalog ? validateGraph({ ...store.getSnapshot().doc, nodes: docNodes, edges: docEdges, models: docModels }, catalog.registry) : []),
-    [docNodes, docEdges, docModels, catalog, store],
+  // Issues and zone members, re-derived when nodes, edges or models change (huge graphs: in a
+  // worker, so opening one does not freeze the editor).
+  const analysis = useMemo(
+    () => catalog && new LiveAnalysis(store, catalog.registry, typeof Worker === 'undefined' ? undefined : createWorkerAnalysisRunner(catalog.infos),
+      { onError: (e) => showToast(`Graph check failed in its worker (${e.message}); checking here instead`, 'error') }),
+    [catalog, store, showToast],
   );
+  useEffect(() => () => analysis?.dispose(), [analysis]);
+  const analysed = useSyncExternalStore(analysis ? analysis.subscribe : noSubscription, analysis ? analysis.getSnapshot : noAnalysis);
+  const liveIssues = analysed.issues;
   const issues = useMemo(() => [...fileIssues.issues, ...liveIssues], [fileIssues, liveIssues]);
   const randomizedSeeds = useMemo(() => randomizedSeedsOf(doc.ui), [doc.ui]);
   const examples = useMemo(() => exampleGraphs(), []);
@@ -186,13 +198,20 @@ function Editor({ engine, kv }: AppProps) {
       if (opened.doc) {
         store.load(opened.doc, opened.source);
         const problems = opened.issues.length;
-        showToast(problems ? `Opened ${opened.source} with ${problems} issue(s): see the Issues tab` : `Opened ${opened.source}`, problems ? 'error' : 'info');
+        if (opened.validationDeferred) showToast(`Opened ${opened.source} (${opened.doc.nodes.length} nodes); checking it in the background`);
+        else showToast(problems ? `Opened ${opened.source} with ${problems} issue(s): see the Issues tab` : `Opened ${opened.source}`, problems ? 'error' : 'info');
       } else {
         showToast(`Could not open ${opened.source}: ${opened.issues[0]?.message ?? 'unknown problem'} (see the Issues tab)`, 'error');
       }
     },
     [store, showToast],
   );
+
+  const guard = useRestoreGuard(kv, catalog, applyOpen, (message) => showToast(message, 'error'));
+  const { booted } = guard;
+  useEffect(() => {
+    if (boot) booted(boot);
+  }, [boot, booted]);
 
   const saveJson = useCallback(() => {
     const name = snap.fileName?.endsWith('.json') ? snap.fileName : safeFileName(doc.meta.title, 'json');
@@ -303,6 +322,7 @@ function Editor({ engine, kv }: AppProps) {
             localStorage.setItem('latentloom.backend', b);
           }}
           onSnap={setSnapGrid} onHelp={() => setHelp(true)} />
+        {guard.held && <RestoreNotice record={guard.held} onRestore={guard.restoreHeld} onDiscard={guard.discard} onDismiss={guard.dismiss} />}
         <input ref={fileInput} type="file" accept=".json,application/json,image/png" hidden data-testid="file-input"
           onChange={(e) => {
             const file = e.target.files?.[0];
@@ -311,12 +331,12 @@ function Editor({ engine, kv }: AppProps) {
           }} />
         <div className="ll-main">
           {catalog ? (
-            <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} issues={liveIssues} randomizedSeeds={randomizedSeeds}
+            <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} issues={liveIssues} members={analysed.members} randomizedSeeds={randomizedSeeds}
               templates={templates} snap={snapGrid} onToast={showToast} />
           ) : (
             <div className="ll-loading">Loading node types from the worker…</div>
           )}
-          <SidePanel gallery={run.gallery} issues={issues} issueSource={fileIssues.source} onOpenImage={setViewer} onDownload={downloadImage}
+          <SidePanel gallery={run.gallery} issues={issues} issueSource={fileIssues.source} checking={analysed.pending} onOpenImage={setViewer} onDownload={downloadImage}
             onSelectNode={focusNode}
             models={<ModelsPanel doc={doc} engine={engine}
               onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}

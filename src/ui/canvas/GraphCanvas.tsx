@@ -20,9 +20,11 @@ import { checkConnection } from './connectionRules.ts';
 import { NodeCard } from './NodeCard.tsx';
 import { ZoneFrame } from './ZoneFrame.tsx';
 import {
-  buildCardNodes, buildEdges, buildFrames, isRepeatNode, zoneAtPoint, zoneMembers, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
+  buildCardNodes, buildEdges, buildFrames, isRepeatNode, withoutEstimate, zoneAtPoint, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
 } from './flowModel.ts';
 import { useCanvasKeys } from './useCanvasKeys.ts';
+import { isFar } from './detail.ts';
+import { FitViewButton, fitWholeGraph, MAX_ZOOM, MIN_ZOOM } from './FitViewButton.tsx';
 import './canvas.css';
 
 const NODE_TYPES = { graphNode: NodeCard, zoneFrame: ZoneFrame };
@@ -34,9 +36,13 @@ const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
 const PRO_OPTIONS = { hideAttribution: true };
 const DEFAULT_VIEWPORT = { x: 0, y: 0, zoom: 1 };
-/** Below this zoom, widgets and port labels are not drawn (canvas.css): unreadable, and costly. */
-export const FAR_ZOOM = 0.2;
-const isFar = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
+/**
+ * Above this many nodes the minimap is not drawn: it keeps one SVG element and one store
+ * subscription per node, re-evaluated on every pan and drag frame.
+ */
+export const MINIMAP_MAX_NODES = 2000;
+/** Below FAR_ZOOM, widgets and port labels are not drawn (canvas.css, NodeCard): unreadable, and costly. */
+export { FAR_ZOOM } from './detail.ts';
 const minimapNodeColor = (n: Node) => (n.type === 'zoneFrame' ? 'rgba(120,100,220,0.25)' : '#667');
 
 export interface GraphCanvasProps {
@@ -46,6 +52,8 @@ export interface GraphCanvasProps {
   loadId: number;
   catalog: NodeCatalog;
   issues: readonly GraphIssue[];
+  /** Repeat zones' members (the live analysis), for the zone frames. */
+  members: ReadonlyMap<string, string[]>;
   randomizedSeeds: readonly string[];
   templates: readonly GraphTemplate[];
   snap: boolean;
@@ -76,7 +84,7 @@ function graphVisibleAt(
 export const GraphCanvas = memo(GraphCanvasImpl);
 
 function GraphCanvasImpl(props: GraphCanvasProps) {
-  const { store, doc, loadId, catalog, issues, randomizedSeeds, templates, snap, onToast } = props;
+  const { store, doc, loadId, catalog, issues, members, randomizedSeeds, templates, snap, onToast } = props;
   const flow = useReactFlow();
   const cache = useRef<DataCache>(new Map());
   const edgeCache = useRef<EdgeCache>(new Map());
@@ -97,7 +105,6 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     () => buildCardNodes({ doc, catalog, issues, randomizedSeeds }, cache.current),
     [docNodes, docModels, catalog, issues, randomizedSeeds],
   );
-  const members = useMemo(() => zoneMembers(doc), [docNodes, docEdges]);
   const edges = useMemo(() => buildEdges(doc, catalog, edgeCache.current), [docNodes, docEdges, catalog]);
   // Handlers given to <ReactFlow> read these instead of closing over them, so they keep one
   // identity: each new handler is a React Flow store update that re-runs every node's selectors.
@@ -118,7 +125,8 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         // Unchanged in the document and not mid-drag: keep the object, so React Flow skips it.
         if (p.data === c.data && !p.dragging && p.position.x === c.position.x && p.position.y === c.position.y) return p;
         same = false;
-        return { ...c, selected: p.selected, measured: p.measured, dragging: p.dragging, position: p.dragging ? p.position : c.position };
+        const next = { ...c, selected: p.selected, measured: p.measured, dragging: p.dragging, position: p.dragging ? p.position : c.position };
+        return p.measured ? withoutEstimate(next) : next;
       });
       const priorFrames = prev.filter((n): n is ZoneFrameNode => n.type === 'zoneFrame');
       const frames = buildFrames(members, merged, priorFrames);
@@ -134,15 +142,19 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     const t = setTimeout(() => {
       // The saved view is kept when it shows the whole graph; otherwise (or without one) fit.
       if (viewport && graphVisibleAt(viewport, flow.getNodesBounds(flow.getNodes()), canvasRef.current)) void flow.setViewport(viewport);
-      else void flow.fitView({ padding: 0.08, maxZoom: 1 });
+      else fitWholeGraph(flow, canvasRef.current, { padding: 0.08, maxZoom: 1 });
     }, 60);
     return () => clearTimeout(t);
   }, [loadId, flow, store]);
 
+  const fitView = useCallback(() => fitWholeGraph(flow, canvasRef.current, { duration: 200 }), [flow]);
+
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
       setNodes((prev) => {
-        const next = applyNodeChanges(changes.filter((c) => c.type !== 'remove'), prev);
+        let next = applyNodeChanges(changes.filter((c) => c.type !== 'remove'), prev);
+        // A card measured by React Flow keeps its real handle bounds: drop the estimate.
+        if (changes.some((c) => c.type === 'dimensions')) next = next.map((n) => (n.measured && n.handles && n.type === 'graphNode' ? withoutEstimate(n) : n));
         // Frames follow their members. A frame's own size report must not rebuild the frames:
         // the rebuilt frame would be measured again, and again (a feedback loop).
         // Only frames of zones holding a moved or resized card are re-derived.
@@ -331,15 +343,17 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         zoomOnDoubleClick={false}
         deleteKeyCode={DELETE_KEYS}
         multiSelectionKeyCode={MULTI_SELECT_KEYS}
-        minZoom={0.1}
-        maxZoom={2.5}
+        minZoom={MIN_ZOOM}
+        maxZoom={MAX_ZOOM}
         colorMode="dark"
         onlyRenderVisibleElements
         proOptions={PRO_OPTIONS}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1} />
-        <MiniMap pannable zoomable nodeColor={minimapNodeColor} />
-        <Controls />
+        {nodes.length <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeColor={minimapNodeColor} />}
+        <Controls showFitView={false}>
+          <FitViewButton onFit={fitView} />
+        </Controls>
       </ReactFlow>
       {palette && (
         <Palette infos={catalog.list()} templates={palette.filter ? [] : templates} filter={palette.filter} at={palette.screen}

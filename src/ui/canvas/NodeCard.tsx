@@ -3,8 +3,8 @@
  * colour, typed handles coloured by port type, a widget per visible param, a status strip, and
  * outputs (images, previews). Collapsing hides the body but keeps handles so wires stay drawn.
  */
-import { memo, type ReactElement } from 'react';
-import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
+import { memo, useRef, type ReactElement } from 'react';
+import { Handle, Position, useStore, type NodeProps, type Node } from '@xyflow/react';
 import type { GraphNode } from '../../graph/document.ts';
 import type { ParamKind, ParamSpec, PortMap } from '../../graph/nodeSpec.ts';
 import { PARAM_PORT_TYPE } from '../../graph/nodeSpec.ts';
@@ -14,6 +14,7 @@ import { renderWidget, widgetValue } from '../widgets/registry.ts';
 import { categoryColor, PORT_COLORS } from './colors.ts';
 import { useEditorActions } from './actions.ts';
 import { useNodeStatus } from '../run/useRunStore.ts';
+import { isFar, paramsBlockHeight } from './detail.ts';
 
 export interface NodeCardData extends Record<string, unknown> {
   node: GraphNode;
@@ -85,6 +86,9 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NodeCardNode>) {
   const actions = useEditorActions();
   const { node, info, inputs, outputs } = data;
   const status = useNodeStatus(id);
+  const far = useStore(isFar);
+  const hadWidgets = useRef(false);
+  if (!far) hadWidgets.current = true;
   const collapsed = !!node.ui?.collapsed;
   const converted = new Set(node.paramInputs ?? []);
   const title = node.title ?? info?.title ?? node.type;
@@ -115,11 +119,16 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NodeCardNode>) {
           {Object.entries(outputs).map(([name, spec]) => <PortRow key={name} name={name} spec={spec} side="out" />)}
         </div>
       </div>
-      {!collapsed && params.length > 0 && (
+      {!collapsed && params.length > 0 && (far && !hadWidgets.current ? (
+        // Zoomed far out, a card mounted now gets a box of about its widgets' height instead of
+        // the widgets (hundreds of inputs and sliders nobody can use at this size); once drawn
+        // they stay, so zooming out does not resize cards that were drawn close up.
+        <div className="ll-node-params ll-node-params-far" style={{ height: paramsBlockHeight(params.length) }} />
+      ) : (
         <div className="ll-node-params">
           {params.map(([name, spec]) => <ParamRow key={name} node={node} name={name} spec={spec} data={data} />)}
         </div>
-      )}
+      ))}
       {!collapsed && status?.values && <div className="ll-node-values" data-testid="node-values">{status.values}</div>}
       {!collapsed && status?.previewUrl && (
         <img className="ll-node-image nodrag" src={status.previewUrl} alt={`${id} output`} data-testid="node-image"

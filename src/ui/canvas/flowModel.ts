@@ -5,12 +5,12 @@
  * not in here: each node card reads its own status from the run store, so a run never touches
  * React Flow's node list.
  */
-import type { Edge, Node } from '@xyflow/react';
+import { Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
 import type { GraphDocument, GraphIssue, GraphNode } from '../../graph/document.ts';
-import { analyzeZones } from '../../graph/zones.ts';
 import type { NodeCatalog } from '../catalog.ts';
 import type { NodeCardData, NodeCardNode } from './NodeCard.tsx';
 import { PORT_COLORS } from './colors.ts';
+import { paramsBlockHeight } from './detail.ts';
 
 export interface ZoneFrameData extends Record<string, unknown> {
   zone: string;
@@ -71,10 +71,57 @@ export function buildCardNodes(inputs: FlowInputs, cache: DataCache): NodeCardNo
       position: { x: node.ui?.x ?? 0, y: node.ui?.y ?? 0 },
       data: entry.data,
       zIndex: 1,
+      ...estimatedLayout(entry.data),
     };
   });
   for (const id of [...cache.keys()]) if (!seen.has(id)) cache.delete(id);
   return out;
+}
+
+// The card's geometry (theme.css): 220 px wide, the first port row's handle 53 px from the top,
+// 20 px per row; widgets take about 26 px each.
+const CARD_WIDTH = 220;
+const FIRST_HANDLE_Y = 53;
+const ROW = 20;
+const HANDLE = 10;
+
+/**
+ * A card's size and handle positions before React Flow has measured it. React Flow draws every
+ * node it has no handle bounds for, visible or not, to measure it: without an estimate, opening
+ * a 19,000-node graph mounts 19,000 cards at once (tens of seconds). With one, only the cards on
+ * screen are mounted; each is measured when first drawn, and its real bounds replace these
+ * (the canvas drops `handles` from a node once it has `measured`).
+ */
+export function estimatedLayout(data: Pick<NodeCardData, 'node' | 'info' | 'inputs' | 'outputs'>): { initialWidth: number; initialHeight: number; handles: NodeHandle[] } {
+  const collapsed = !!data.node.ui?.collapsed;
+  const converted = new Set(data.node.paramInputs ?? []);
+  const params = data.info ? Object.entries(data.info.params).filter(([n, s]) => !s.hidden && !converted.has(n)).length : 0;
+  const ins = Object.keys(data.inputs);
+  const outs = Object.keys(data.outputs);
+  const rows = Math.max(ins.length, outs.length);
+  const centre = (i: number) => (collapsed ? FIRST_HANDLE_Y - 7 : FIRST_HANDLE_Y + ROW * i);
+  const handle = (id: string, i: number, type: 'source' | 'target'): NodeHandle => ({
+    id,
+    type,
+    position: type === 'source' ? Position.Right : Position.Left,
+    x: type === 'source' ? CARD_WIDTH - HANDLE / 2 : -HANDLE / 2,
+    y: centre(i) - HANDLE / 2,
+    width: HANDLE,
+    height: HANDLE,
+  });
+  const height = collapsed ? 49 : FIRST_HANDLE_Y - 6 + ROW * rows + paramsBlockHeight(params);
+  return {
+    initialWidth: CARD_WIDTH,
+    initialHeight: height,
+    handles: [...ins.map((id, i) => handle(id, i, 'target')), ...outs.map((id, i) => handle(id, i, 'source'))],
+  };
+}
+
+/** A node without React Flow's estimated `handles` (once measured, its own bounds count). */
+export function withoutEstimate<N extends Node>(node: N): N {
+  if (node.handles === undefined) return node;
+  const { handles: _estimate, ...rest } = node;
+  return rest as N;
 }
 
 /** Built edges by edge id, so that an edit elsewhere leaves unchanged edges the same objects. */
@@ -111,14 +158,7 @@ export function edgeId(fromNode: string, fromPort: string, toNode: string, toPor
   return `${fromNode}.${fromPort}->${toNode}.${toPort}`;
 }
 
-/** Zone members: the pair, its body and nodes drawn in it. */
-export function zoneMembers(doc: Pick<GraphDocument, 'nodes' | 'edges'>): Map<string, string[]> {
-  const analysis = analyzeZones(doc);
-  const members = new Map<string, Set<string>>();
-  for (const z of analysis.zones) members.set(z.id, new Set([z.input, z.output, ...z.body, ...z.invariant]));
-  for (const n of doc.nodes) if (n.zone && members.has(n.zone)) members.get(n.zone)!.add(n.id);
-  return new Map([...members].map(([k, v]) => [k, [...v]]));
-}
+export { zoneMembers } from '../analysis/graphAnalysis.ts';
 
 export interface Rect {
   x: number;
@@ -154,7 +194,7 @@ export function frameRect(ids: readonly string[], nodes: ReadonlyMap<string, Nod
  * nothing else for frames.
  */
 export function buildFrames(
-  members: Map<string, string[]>,
+  members: ReadonlyMap<string, string[]>,
   nodes: readonly Node[] | ReadonlyMap<string, Node>,
   prior?: readonly ZoneFrameNode[],
   changed?: ReadonlySet<string>,
@@ -188,6 +228,7 @@ export function buildFrames(
       connectable: false,
       focusable: false,
       zIndex: -1,
+      handles: [],
     });
   }
   return frames;
@@ -196,7 +237,7 @@ export function buildFrames(
 /** The zone whose frame (computed without `exclude`) contains point p, if any. */
 export function zoneAtPoint(
   p: { x: number; y: number },
-  members: Map<string, string[]>,
+  members: ReadonlyMap<string, string[]>,
   nodes: ReadonlyMap<string, Node>,
   exclude: ReadonlySet<string>,
 ): string | undefined {

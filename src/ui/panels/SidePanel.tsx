@@ -7,6 +7,8 @@ export interface SidePanelProps {
   gallery: readonly GalleryItem[];
   issues: readonly GraphIssue[];
   issueSource?: string;
+  /** A huge graph is still being checked (in the analysis worker). */
+  checking?: boolean;
   models: ReactNode;
   onOpenImage(item: GalleryItem): void;
   onDownload(item: GalleryItem): void;
@@ -23,7 +25,7 @@ export function SidePanel(p: SidePanelProps) {
       <div className="ll-tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'gallery'} onClick={() => setTab('gallery')}>Gallery ({p.gallery.length})</button>
         <button type="button" role="tab" aria-selected={tab === 'issues'} onClick={() => setTab('issues')} data-testid="issues-tab"
-          className={errors ? 'has-errors' : ''}>Issues ({p.issues.length})</button>
+          className={errors ? 'has-errors' : ''}>Issues ({p.issues.length}{p.checking ? ', checking…' : ''})</button>
         <button type="button" role="tab" aria-selected={tab === 'models'} onClick={() => setTab('models')}>Models</button>
       </div>
       {tab === 'gallery' && (
