@@ -35,7 +35,7 @@ export { topologicalOrder, reachable } from './graph/topology.ts';
 export type { TopologyResult } from './graph/topology.ts';
 export { analyzeZones, zoneStateItems, REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from './graph/zones.ts';
 export type { ZoneInfo, ZoneAnalysis } from './graph/zones.ts';
-export { createEngine, DEFAULT_CACHE_BYTES } from './engine/index.ts';
+export { createEngine, DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES_PER_NODE, defaultCacheBudget } from './engine/index.ts';
 export type { Engine, EngineOptions, EngineEvent, EngineEventType, NodeRunStats, NodeStatus, RunError, RunOptions, RunResult, RunStats, CacheStats } from './engine/index.ts';
 export { defaultRegistry, ALL_NODES } from '../nodes/index.ts';
 export type { NodeServices } from '../nodes/services.ts';

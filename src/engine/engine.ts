@@ -5,7 +5,7 @@
  */
 import type { GraphDocument, GraphIssue } from '../graph/document.ts';
 import type { NodeRegistry } from '../graph/registry.ts';
-import { OutputCache, DEFAULT_CACHE_BYTES, type CacheStats } from './cache.ts';
+import { OutputCache, type CacheStats } from './cache.ts';
 import type { EngineEvent, NodeRunStats, RunError, RunOptions, RunResult } from './events.ts';
 import { NodeRunError, Yielder, type RunEnv } from './nodeRunner.ts';
 import { planRun, upstreamClosure, type Plan } from './plan.ts';
@@ -18,8 +18,18 @@ export interface EngineOptions {
   registry: NodeRegistry;
   /** Handed to nodes as `ctx.services` (see nodes/services.ts). */
   services?: unknown;
-  /** Byte budget of the output cache (default 2 GiB); 0 disables caching. */
+  /**
+   * Byte budget of the output cache across runs (least recently used entries go first). Default:
+   * an eighth of the machine's memory in Node, 512 MiB in a browser; 0 disables caching.
+   */
+  cacheBudgetBytes?: number;
+  /** Former name of `cacheBudgetBytes` (used when that is not given). */
   cacheBytes?: number;
+  /**
+   * Cached results kept per node id, the most recently used ones (default 4): a node whose
+   * params keep changing (a new seed every run) holds its last few results, not all of them.
+   */
+  cacheEntriesPerNode?: number;
   /** Graph validation run before every run; defaults to the project's `validateGraph`. */
   validate?: GraphValidator;
 }
@@ -59,7 +69,11 @@ function closureOf(graph: GraphDocument, outputs: readonly string[]): Set<string
 
 export function createEngine(options: EngineOptions): Engine {
   const { registry, services } = options;
-  const cache = new OutputCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  const budgetBytes = options.cacheBudgetBytes ?? options.cacheBytes;
+  const cache = new OutputCache({
+    ...(budgetBytes !== undefined ? { budgetBytes } : {}),
+    ...(options.cacheEntriesPerNode !== undefined ? { entriesPerNode: options.cacheEntriesPerNode } : {}),
+  });
   const validate = options.validate ?? defaultValidator;
 
   async function run(graph: GraphDocument, runOptions: RunOptions = {}): Promise<RunResult> {

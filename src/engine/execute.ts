@@ -98,7 +98,7 @@ export async function executePlan(
   };
   const remember = (id: string, outputs: Record<string, unknown>) => {
     const bytes = store.set(id, outputs);
-    if (!sigs.volatile.has(id)) cache.set(sigs.signature.get(id)!, outputs, bytes);
+    if (!sigs.volatile.has(id)) cache.set(sigs.signature.get(id)!, outputs, bytes, id);
   };
 
   for (let i = 0; i < steps.length; i++) {

@@ -172,14 +172,20 @@ export function upstreamClosure(
 ): Set<string> {
   const zoneById = new Map(zones.zones.map((z) => [z.id, z] as const));
   const needed = new Set<string>();
+  const pulled = new Set<string>(); // zones whose members are on the stack already
   const stack = [...targets];
   while (stack.length > 0) {
     const id = stack.pop()!;
     if (needed.has(id)) continue;
     needed.add(id);
-    for (const edge of incoming.get(id) ?? []) stack.push(edge.from.node);
-    const zone = zoneById.get(zones.zoneOfNode.get(id) ?? '');
-    if (zone) stack.push(zone.input, zone.output, ...zone.body);
+    for (const edge of incoming.get(id) ?? []) if (!needed.has(edge.from.node)) stack.push(edge.from.node);
+    const zoneId = zones.zoneOfNode.get(id);
+    const zone = zoneId === undefined || pulled.has(zoneId) ? undefined : zoneById.get(zoneId);
+    if (zone) {
+      pulled.add(zone.id);
+      stack.push(zone.input, zone.output);
+      for (const member of zone.body) stack.push(member);
+    }
   }
   return needed;
 }

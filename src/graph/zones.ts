@@ -7,7 +7,7 @@
  */
 import type { GraphDocument, GraphIssue, GraphNode } from './document.ts';
 import type { PortListItem } from './nodeSpec.ts';
-import { reachable } from './topology.ts';
+import { componentRanks, indexGraph } from './graphIndex.ts';
 
 export const REPEAT_INPUT_TYPE = 'flow/repeat-input';
 export const REPEAT_OUTPUT_TYPE = 'flow/repeat-output';
@@ -102,11 +102,10 @@ export function analyzeZones(graph: ZoneGraph): ZoneAnalysis {
   }
 
   const zoneOfNode = new Map<string, string>();
-  const docIndex = new Map(graph.nodes.map((n, i) => [n.id, i] as const));
+  const members = zoneMembers(graph, zones);
   for (const zone of zones) {
-    const down = reachable([zone.input], graph.edges, 'down');
-    const up = reachable([zone.output], graph.edges, 'up');
-    if (reachable([zone.output], graph.edges, 'down').has(zone.input)) {
+    const found = members.next(zone);
+    if (found.crossing) {
       issues.push({
         node: zone.input,
         code: 'zone-crossing',
@@ -114,13 +113,8 @@ export function analyzeZones(graph: ZoneGraph): ZoneAnalysis {
         message: `Zone "${zone.id}": its repeat-output "${zone.output}" feeds its own repeat-input "${zone.input}"`,
       });
     }
-    const drawn = new Set(graph.nodes.filter((n) => n.zone === zone.id).map((n) => n.id));
-    for (const node of graph.nodes) {
-      if (node.id === zone.input || node.id === zone.output) continue;
-      if (down.has(node.id) && (up.has(node.id) || drawn.has(node.id))) zone.body.push(node.id);
-      else if (drawn.has(node.id)) zone.invariant.push(node.id);
-    }
-    zone.body.sort((a, b) => docIndex.get(a)! - docIndex.get(b)!);
+    zone.body = found.body;
+    zone.invariant = found.invariant;
     for (const id of [zone.input, zone.output, ...zone.body]) {
       const prior = zoneOfNode.get(id);
       if (prior !== undefined && prior !== zone.id) {
@@ -151,6 +145,105 @@ export function analyzeZones(graph: ZoneGraph): ZoneAnalysis {
     });
   }
   return { zones, zoneOfNode, issues };
+}
+
+/**
+ * Finds each zone's body and invariant nodes. With `down` the nodes the repeat-input reaches and
+ * `up` those that reach the repeat-output, the body is down ∩ (up ∪ drawn in the zone). Walking
+ * the whole graph per zone would be quadratic in a chain of zones (each repeat-input reaches every
+ * later zone), so the walks are cut by component rank: a path from the repeat-input to a node
+ * never leaves the ranks between the two, so the downward walk stops past the highest rank of
+ * the repeat-output and the zone's drawn nodes, and the upward walk from the repeat-output stays
+ * within what the downward walk found. The graph is indexed once; each zone costs its own size.
+ */
+function zoneMembers(graph: ZoneGraph, zones: readonly ZoneInfo[]) {
+  const index = indexGraph(
+    graph.nodes.map((n) => n.id),
+    graph.edges,
+  );
+  const rank = componentRanks(index);
+  const docIndex = new Map(graph.nodes.map((n, i) => [n.id, i] as const));
+  const drawnOf = new Map<string, string[]>();
+  for (const node of graph.nodes) {
+    if (typeof node.zone !== 'string') continue;
+    let list = drawnOf.get(node.zone);
+    if (!list) drawnOf.set(node.zone, (list = []));
+    list.push(node.id);
+  }
+  // Per-zone visit marks: a slot holds the stamp of the last zone that reached it.
+  const downMark = new Int32Array(index.size);
+  const upMark = new Int32Array(index.size);
+  const stack = new Int32Array(index.size);
+  let stamp = 0;
+
+  /** Marks with `stamp` the nodes reachable from `start` along the edges within ranks ≤ `bound`. */
+  const walkDown = (start: number, bound: number): void => {
+    let top = 0;
+    stack[top++] = start;
+    downMark[start] = stamp;
+    while (top > 0) {
+      const u = stack[--top];
+      for (let e = index.succStart[u]; e < index.succStart[u + 1]; e++) {
+        const v = index.succ[e];
+        if (downMark[v] === stamp || rank[v] > bound) continue;
+        downMark[v] = stamp;
+        stack[top++] = v;
+      }
+    }
+  };
+
+  return {
+    next(zone: ZoneInfo): { crossing: boolean; body: string[]; invariant: string[] } {
+      stamp++;
+      const input = index.indexOf.get(zone.input)!;
+      const output = index.indexOf.get(zone.output)!;
+      const drawn = (drawnOf.get(zone.id) ?? []).filter((id) => id !== zone.input && id !== zone.output);
+      let bound = rank[output];
+      for (const id of drawn) bound = Math.max(bound, rank[index.indexOf.get(id)!]);
+      walkDown(input, bound);
+
+      // Upward from the repeat-output through nodes the repeat-input reaches: down ∩ up.
+      const body: string[] = [];
+      const seen = new Set<string>([zone.input, zone.output]);
+      let top = 0;
+      stack[top++] = output;
+      upMark[output] = stamp;
+      while (top > 0) {
+        const u = stack[--top];
+        for (let e = index.predStart[u]; e < index.predStart[u + 1]; e++) {
+          const v = index.pred[e];
+          if (upMark[v] === stamp || downMark[v] !== stamp) continue;
+          upMark[v] = stamp;
+          stack[top++] = v;
+          const id = index.ids[v];
+          if (docIndex.has(id) && !seen.has(id)) {
+            seen.add(id);
+            body.push(id);
+          }
+        }
+      }
+      const invariant: string[] = [];
+      for (const id of drawn) {
+        if (downMark[index.indexOf.get(id)!] === stamp) {
+          if (!seen.has(id)) {
+            seen.add(id);
+            body.push(id);
+          }
+        } else invariant.push(id);
+      }
+      body.sort((a, b) => docIndex.get(a)! - docIndex.get(b)!);
+
+      // Whether the repeat-output reaches the repeat-input: only possible at a rank ≤ the input's.
+      let crossing = false;
+      if (rank[output] === rank[input]) crossing = true; // one cycle holds both
+      else if (rank[output] < rank[input]) {
+        stamp++;
+        walkDown(output, rank[input]);
+        crossing = downMark[input] === stamp;
+      }
+      return { crossing, body, invariant };
+    },
+  };
 }
 
 function checkState(zoneId: string, input: GraphNode, output: GraphNode, issues: GraphIssue[]): void {
