@@ -14,6 +14,6 @@ export const imagePreview = defineNode({
   params: {},
   run(ctx, inputs) {
     const [, , height, width] = inputs.images.shape.length === 4 ? inputs.images.shape : [1, ...inputs.images.shape];
-    return { png: encodeImageBatch(inputs.images, undefined, ctx.signal), width, height };
+    return { png: encodeImageBatch(inputs.images, undefined, ctx.signal, `image/preview (node "${ctx.nodeId}")`), width, height };
   },
 });

@@ -29,7 +29,7 @@ export const imageSave = defineNode({
       throw new Error(`param "filename_prefix" must be a plain file name without path separators, got ${JSON.stringify(prefix)}`);
     }
     const text = params.embed_graph ? { [PNG_GRAPH_KEYWORD]: JSON.stringify(ctx.graph) } : undefined;
-    const png = encodeImageBatch(inputs.images, text, ctx.signal);
+    const png = encodeImageBatch(inputs.images, text, ctx.signal, `image/save (node "${ctx.nodeId}")`);
     const { writeFile, writeNumberedFile } = servicesOf(ctx);
     const files: string[] = [];
     if (writeNumberedFile) {

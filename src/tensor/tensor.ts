@@ -193,6 +193,13 @@ export class MemoryBudgetError extends Error {
  * Refuses, before anything is allocated, a tensor of `shape` (`count` of them) that would take
  * more than the memory budget; `where` names the node, e.g. `noise/gaussian (node "n")`.
  */
+/** The budget check for a working set that is not a tensor: `what` says what needs `bytes`. */
+export function checkWorkingSet(bytes: number, what: string, where: string): void {
+  const budget = getMemoryBudget();
+  if (bytes <= budget) return;
+  throw new MemoryBudgetError(`${where}: ${what} needs ${formatBytes(bytes)}, over the memory budget of ${formatBytes(budget)}`);
+}
+
 export function checkAllocation(shape: readonly number[], dtype: DType, where: string, count = 1): void {
   const bytes = shapeSize(shape) * DTYPE_BYTES[dtype] * count;
   const budget = getMemoryBudget();
