@@ -20,7 +20,7 @@ export const modelLoadUpscaler = defineNode({
   version: 1,
   title: 'Load upscaler',
   category: 'model',
-  description: 'An image upscaler (scale found by a probe run): an .onnx file, an ESRGAN/Real-ESRGAN .pth/.safetensors, a TF.js model.json, or builtin:esrgan-slim-x2…x8.',
+  description: 'An image upscaler (scale found by a probe run): an .onnx file, an ESRGAN/Real-ESRGAN .pth/.safetensors, a TF.js model.json, or builtin:esrgan-slim-x2…x8 / builtin:esrgan-medium-x2…x8.',
   inputs: {},
   outputs: { upscaler: { type: 'UPSCALER' } },
   params: {

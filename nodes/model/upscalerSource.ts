@@ -18,11 +18,18 @@ export interface BuiltinUpscaler {
   description: string;
 }
 
+const UPSCALERJS_RDN = [
+  { name: 'esrgan-slim', title: 'slim', params: '0.23' },
+  { name: 'esrgan-medium', title: 'medium', params: '0.70' },
+];
+
 export const BUILTIN_UPSCALERS: Record<string, BuiltinUpscaler> = Object.fromEntries(
-  [2, 3, 4, 8].map((scale) => [
-    `esrgan-slim-x${scale}`,
-    { npm: '@upscalerjs/esrgan-slim', folder: `models/x${scale}`, scale, valueRange: [0, 255], description: `UpscalerJS ESRGAN slim (RDN), ×${scale}, ~0.23 M parameters` },
-  ]),
+  UPSCALERJS_RDN.flatMap(({ name, title, params }) =>
+    [2, 3, 4, 8].map((scale) => [
+      `${name}-x${scale}`,
+      { npm: `@upscalerjs/${name}`, folder: `models/x${scale}`, scale, valueRange: [0, 255], description: `UpscalerJS ESRGAN ${title} (RDN), ×${scale}, ~${params} M parameters` },
+    ]),
+  ),
 );
 
 /** Splits `…/dir/name.onnx` into the package folder (or base URL) and the file name. */

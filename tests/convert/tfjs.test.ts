@@ -1,6 +1,7 @@
 /**
  * TF.js layers models → ONNX, checked against the results UpscalerJS publishes for its own
- * models (the esrgan-slim package ships a fixture and the upscaled images its TF.js runtime made).
+ * models (the esrgan-slim and esrgan-medium packages ship a fixture and the upscaled images their
+ * TF.js runtime made).
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -10,11 +11,12 @@ import * as ort from 'onnxruntime-node';
 import { buildTfjsOnnx, parseTfjsModelJson } from '../../src/convert/tfjs.ts';
 import { decodePng } from '../../src/tensor/pngDecode.ts';
 
-const slimRoot = fileURLToPath(new URL('../../node_modules/@upscalerjs/esrgan-slim', import.meta.url));
+const packageRoot = (name: string) => fileURLToPath(new URL(`../../node_modules/@upscalerjs/${name}`, import.meta.url));
+const slimRoot = packageRoot('esrgan-slim');
 
-function loadSlim(scale: number) {
-  const dir = join(slimRoot, 'models', `x${scale}`);
-  const model = parseTfjsModelJson(readFileSync(join(dir, 'model.json'), 'utf8'), `esrgan-slim x${scale}/model.json`);
+function loadSlim(scale: number, root = slimRoot) {
+  const dir = join(root, 'models', `x${scale}`);
+  const model = parseTfjsModelJson(readFileSync(join(dir, 'model.json'), 'utf8'), `${root.split('/').pop()} x${scale}/model.json`);
   const shards = new Map(model.weightsManifest.flatMap((g) => g.paths).map((p) => [p, new Uint8Array(readFileSync(join(dir, p)))]));
   return { model, shards };
 }
@@ -30,15 +32,17 @@ async function upscale(onnx: Uint8Array, rgba: Uint8Array, width: number, height
 }
 
 describe('TF.js layers models', () => {
-  for (const scale of [2, 3, 4]) {
-    it(`esrgan-slim x${scale} reproduces UpscalerJS's own sample`, async () => {
-      const { model, shards } = loadSlim(scale);
+  const cases = [2, 3, 4].flatMap((scale) => ['esrgan-slim', 'esrgan-medium'].map((name) => ({ name, scale })));
+  for (const { name, scale } of cases) {
+    it(`${name} x${scale} reproduces UpscalerJS's own sample`, async () => {
+      const root = packageRoot(name);
+      const { model, shards } = loadSlim(scale, root);
       const started = performance.now();
-      const { onnx, info, parameters } = buildTfjsOnnx(model, shards, `esrgan-slim x${scale}`, [0, 255]);
+      const { onnx, info, parameters } = buildTfjsOnnx(model, shards, `${name} x${scale}`, [0, 255]);
       const convertMs = performance.now() - started;
       expect(info.scale).toBe(scale);
-      const fixture = decodePng(new Uint8Array(readFileSync(join(slimRoot, 'assets', 'fixture.png'))));
-      const expected = decodePng(new Uint8Array(readFileSync(join(slimRoot, 'assets', 'samples', `${scale}x`, 'result.png'))));
+      const fixture = decodePng(new Uint8Array(readFileSync(join(root, 'assets', 'fixture.png'))));
+      const expected = decodePng(new Uint8Array(readFileSync(join(root, 'assets', 'samples', `${scale}x`, 'result.png'))));
       const y = await upscale(onnx, fixture.data, fixture.width, fixture.height);
       expect([y.width, y.height]).toEqual([expected.width, expected.height]);
       const plane = y.width * y.height;
@@ -53,7 +57,7 @@ describe('TF.js layers models', () => {
         }
       }
       const identical = same / (plane * 3);
-      console.log(`[convert] esrgan-slim x${scale}: ${parameters} params, converted in ${convertMs.toFixed(0)} ms (${(onnx.length / 2 ** 20).toFixed(2)} MB ONNX); ${(identical * 100).toFixed(3)}% of values identical, worst ${worst}`);
+      console.log(`[convert] ${name} x${scale}: ${parameters} params, converted in ${convertMs.toFixed(0)} ms (${(onnx.length / 2 ** 20).toFixed(2)} MB ONNX); ${(identical * 100).toFixed(3)}% of values identical, worst ${worst}`);
       expect(identical).toBeGreaterThanOrEqual(0.999);
       expect(worst).toBeLessThanOrEqual(2);
     }, 60_000);

@@ -77,6 +77,19 @@ describe('pretrained upscalers in graphs', () => {
     expect(t.identical).toBeGreaterThan(0.9);
   }, 120_000);
 
+  it('graphs/photo-upscale.json: a real photo ×4 with builtin:esrgan-medium-x4 reproduces UpscalerJS', async () => {
+    const mediumRoot = fileURLToPath(new URL('../../node_modules/@upscalerjs/esrgan-medium', import.meta.url));
+    const expected = decodePng(new Uint8Array(readFileSync(join(mediumRoot, 'assets', 'samples', '4x', 'result.png'))));
+    const out = await run(join(GRAPHS_DIR, 'photo-upscale.json'));
+    expect(out.files.map((f) => f.name)).toEqual(['photo-x4_00001.png']);
+    const png = out.files[0].png;
+    expect([png.width, png.height]).toEqual([512, 512]);
+    const c = compare(png, expected);
+    console.log(`[convert] photo-upscale (esrgan-medium x4): ${(c.identical * 100).toFixed(3)}% identical to UpscalerJS's sample (worst ${c.worst}); run ${out.ms.toFixed(0)} ms`);
+    expect(c.identical).toBeGreaterThanOrEqual(0.999);
+    expect(c.worst).toBeLessThanOrEqual(2);
+  }, 120_000);
+
   it('takes a TF.js model.json by path', async () => {
     const expected = decodePng(new Uint8Array(readFileSync(join(slimRoot, 'assets', 'samples', '3x', 'result.png'))));
     const out = await run(upscaleGraph(join(slimRoot, 'models', 'x3', 'model.json'), 0, 0));
