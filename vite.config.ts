@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { upscalerAssets } from './src/build/upscalerAssets.ts';
 
 // COOP/COEP make the page cross-origin isolated, so onnxruntime-web can use wasm threads.
 const isolationHeaders = {
@@ -8,7 +9,7 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), upscalerAssets(import.meta.dirname)],
   // No SPA fallback: the app has one page, and the runtime probes optional model files (e.g. a
   // second tokenizer) expecting a 404, not index.html.
   appType: 'mpa',

@@ -46,11 +46,19 @@ export function splitModelSource(source: string): { base: string; file: string }
   return { base, file };
 }
 
-/** The folder of a built-in model inside the installed npm package (Node only). */
+/** The id under which the app serves a built-in upscaler's files (`/models/<id>/`, see src/build/upscalerAssets.ts). */
+export function builtinUpscalerPackageId(name: string): string {
+  return `upscaler-${name}`;
+}
+
+/**
+ * Where a built-in model's files are: in Node, the folder inside the installed npm package; in
+ * the browser, the app's own built-in package that the build copies them into.
+ */
 async function builtinFolder(name: string, where: string): Promise<{ base: string; model: BuiltinUpscaler }> {
   const model = BUILTIN_UPSCALERS[name];
   if (!model) throw new Error(`${where}: unknown built-in upscaler "${name}" (known: ${Object.keys(BUILTIN_UPSCALERS).join(', ')})`);
-  if (typeof process === 'undefined' || !process.versions?.node) throw new Error(`${where}: built-in upscalers are available in Node (the CLI and the server) only`);
+  if (typeof process === 'undefined' || !process.versions?.node) return { base: `builtin:${builtinUpscalerPackageId(name)}`, model };
   const { createRequire } = await import('node:module');
   const { dirname, join } = await import('node:path');
   const { readFileSync } = await import('node:fs');
