@@ -2,12 +2,14 @@
  * A model file given as a checkpoint (`.pth`, `.safetensors`, …) or a TF.js layers model
  * (`model.json` + shards) instead of ONNX: read when first opened, converted with `src/convert`,
  * and kept per content hash so loading the same weights again (another node, a rerun, a renamed
- * copy) does not convert twice.
+ * copy) does not convert twice: in memory for this process, and in the converted-model store
+ * (src/runtime/convertedStore.ts) across runs.
  */
 import { convertCheckpoint, CHECKPOINT_EXTENSIONS, ConvertError } from '../../src/convert/index.ts';
 import { buildTfjsOnnx, parseTfjsModelJson } from '../../src/convert/tfjs.ts';
 import type { ModelFileRef } from '../../src/runtime/handles.ts';
 import type { ModelFile } from '../../src/runtime/types.ts';
+import { convertedStore } from '../../src/runtime/convertedStore.ts';
 
 const converted = new Map<string, Promise<Uint8Array>>();
 
@@ -23,7 +25,14 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 function once(key: string, convert: () => Uint8Array | Promise<Uint8Array>): Promise<Uint8Array> {
   let onnx = converted.get(key);
   if (!onnx) {
-    onnx = (async () => convert())();
+    onnx = (async () => {
+      const store = await convertedStore().catch(() => undefined);
+      const kept = await store?.get(key).catch(() => undefined);
+      if (kept) return kept;
+      const made = await convert();
+      await store?.put(key, made).catch(() => undefined);
+      return made;
+    })();
     converted.set(key, onnx);
     onnx.catch(() => converted.delete(key));
   }
