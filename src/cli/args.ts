@@ -84,6 +84,7 @@ export const USAGE = `Usage:
                 none: no network at all (cached packages still run); all: also any other fetch
       --allow-private-network  lets fetches reach loopback/private hosts (metadata addresses never)
       --json    prints one JSON object: { ok, nodes, outputs, error? }
-  latentloom convert <checkpoint.pth|.safetensors> [--out model.onnx]
-      Recognises the architecture (TAESD family) and writes it as an ONNX model.
+  latentloom convert <checkpoint.pth|.safetensors|model.json> [--out model.onnx]
+      Recognises the architecture (RRDBNet, SRVGGNetCompact, TAESD family, TF.js layers) and writes
+      it as an ONNX model.
 `;

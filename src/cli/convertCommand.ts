@@ -1,12 +1,15 @@
 /**
- * `latentloom convert <checkpoint> [--out model.onnx]`: reads a PyTorch or safetensors checkpoint,
- * prints the architecture it recognised and writes the ONNX model (default: beside the input,
+ * `latentloom convert <checkpoint | model.json> [--out model.onnx]`: reads a PyTorch or
+ * safetensors checkpoint, or a TF.js layers model (model.json and the shards beside it), prints the architecture it recognised and writes the ONNX model (default: beside the input,
  * `.onnx`). The output is written to a temporary file and renamed, so a failure leaves no partial
  * model and never replaces an existing file with a broken one.
  */
 import { open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { convertCheckpoint, ConvertError, type DetectedArchitecture } from '../convert/index.ts';
+import { buildTfjsOnnx, parseTfjsModelJson } from '../convert/tfjs.ts';
+import { BUILTIN_UPSCALERS } from '../../nodes/model/upscalerSource.ts';
+import { isTfjsModelFile } from '../../nodes/model/convertedModel.ts';
 import { UsageError, type ParsedArgs } from './args.ts';
 
 /** Checkpoints this converts are small models; a larger file is refused before it is read. */
@@ -33,14 +36,39 @@ function describeArchitecture(info: DetectedArchitecture): string {
   }
 }
 
+/**
+ * A TF.js model.json and its shards as ONNX. The file does not say what range its images use:
+ * the UpscalerJS packages' models work on [0, 255] (recognised by their package folder), others
+ * are taken as [0, 1].
+ */
+async function convertTfjs(file: string): Promise<{ onnx: Uint8Array; describe: string; parameters: number }> {
+  const model = parseTfjsModelJson(new TextDecoder().decode(await readCheckpoint(file)), basename(file));
+  const shards = new Map<string, Uint8Array>();
+  for (const name of model.weightsManifest.flatMap((g) => g.paths)) shards.set(name, await readCheckpoint(join(dirname(file), name)));
+  const real = resolve(file).replace(/\\/g, '/');
+  const builtin = Object.values(BUILTIN_UPSCALERS).find((m) => real.includes(`/node_modules/${m.npm}/`));
+  const range: [number, number] = builtin?.valueRange ?? [0, 1];
+  const { onnx, info, parameters } = buildTfjsOnnx(model, shards, basename(file), range);
+  return { onnx, parameters, describe: `TF.js layers model ×${info.scale} (${info.layers} layers, works on [${range.join(', ')}]${builtin ? `, ${builtin.npm}` : ''}; the ONNX takes and gives [0, 1])` };
+}
+
 export async function convertCommand(args: ParsedArgs, print: (line: string) => void, log: (line: string) => void): Promise<number> {
   const file = args.positional[0];
-  if (!file || args.positional.length > 1) throw new UsageError('convert takes exactly one checkpoint file');
+  if (!file || args.positional.length > 1) throw new UsageError('convert takes exactly one checkpoint or model.json file');
   const started = performance.now();
   try {
-    const bytes = await readCheckpoint(file);
-    const model = convertCheckpoint(bytes, basename(file));
-    const out = resolve(args.out ?? join(dirname(file), `${basename(file, extname(file))}.onnx`));
+    let model: { onnx: Uint8Array; parameters: number };
+    let described: string;
+    if (isTfjsModelFile(file)) {
+      const tfjs = await convertTfjs(file);
+      model = tfjs;
+      described = tfjs.describe;
+    } else {
+      const checkpoint = convertCheckpoint(await readCheckpoint(file), basename(file));
+      model = checkpoint;
+      described = describeArchitecture(checkpoint.info);
+    }
+    const out = resolve(args.out ?? join(dirname(file), `${isTfjsModelFile(file) ? basename(dirname(resolve(file))) : basename(file, extname(file))}.onnx`));
     const tmp = `${out}.${process.pid}.tmp`;
     try {
       await writeFile(tmp, model.onnx, { flag: 'wx' });
@@ -49,7 +77,7 @@ export async function convertCommand(args: ParsedArgs, print: (line: string) => 
       await unlink(tmp).catch(() => undefined);
       throw new ConvertError(`could not write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    log(`${basename(file)}: ${describeArchitecture(model.info)}, ${(model.parameters / 1e6).toFixed(2)} M parameters, converted in ${(performance.now() - started).toFixed(0)} ms`);
+    log(`${basename(file)}: ${described}, ${(model.parameters / 1e6).toFixed(2)} M parameters, converted in ${(performance.now() - started).toFixed(0)} ms`);
     print(out);
     return 0;
   } catch (err) {

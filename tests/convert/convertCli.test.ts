@@ -25,6 +25,23 @@ describe('latentloom convert', () => {
     expect(readdirSync(dir)).toEqual(['taef2_decoder.onnx']);
   });
 
+  it('converts a TF.js model.json (UpscalerJS ESRGAN medium ×4) and names its range', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-convert-'));
+    const out = join(dir, 'x4.onnx');
+    const modelJson = resolve(__dirname, '../../node_modules/@upscalerjs/esrgan-medium/models/x4/model.json');
+    const r = await runCliProcess(['convert', modelJson, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/model\.json: TF\.js layers model ×4 \(\d+ layers, works on \[0, 255\], @upscalerjs\/esrgan-medium; the ONNX takes and gives \[0, 1\]\), 0\.70 M parameters/);
+    const info = readOnnxModelInfo(readFileSync(out));
+    expect(info.inputs.map((i) => i.name)).toEqual(['image']);
+    expect(readdirSync(dir)).toEqual(['x4.onnx']);
+    const bad = join(dir, 'model.json');
+    writeFileSync(bad, 'root:x:0:0');
+    const refused = await runCliProcess(['convert', bad, '--out', join(dir, 'bad.onnx')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe('latentloom convert: model.json: is not valid JSON');
+  });
+
   it('refuses a file that is not a checkpoint in one line, writing nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-convert-'));
     const notModel = join(dir, 'notes.pth');
