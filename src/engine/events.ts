@@ -63,6 +63,8 @@ export type EngineEvent =
       count?: number;
       zone?: string;
       preview?: unknown;
+      /** With a preview made asynchronously: the iteration it shows (may trail `iteration`). */
+      previewIteration?: number;
     }
   | { type: 'node-log'; runId: string; node: string; level: 'debug' | 'info' | 'warn'; message: string }
   | { type: 'node-finish'; runId: string; node: string; ms: number; cached: boolean }
@@ -79,7 +81,9 @@ export interface RunOptions {
   /**
    * Makes the optional preview sent with each zone iteration's progress event, from the state
    * the iteration produced (e.g. the carried latent as a small RGB image). Return undefined for
-   * none; a throwing hook only loses the preview.
+   * none; a throwing hook only loses the preview. A hook may return a Promise (e.g. a TAESD
+   * decode): the loop does not wait for it; at most one is in flight, the newest iteration is
+   * previewed next, and each arrives as an extra progress event with `previewIteration`.
    */
   zonePreview?: (info: ZoneIterationInfo) => unknown;
 }
@@ -93,4 +97,8 @@ export interface ZoneIterationInfo {
   state: Record<string, unknown>;
   /** The state items' port types, by name. */
   types: Record<string, string>;
+  /** The value wired into the repeat-output's `preview_vae` input (a VAE handle), if any. */
+  previewVae?: unknown;
+  /** Aborted when the run is cancelled or the zone's previews are no longer wanted. */
+  signal?: AbortSignal;
 }

@@ -4,10 +4,11 @@
  * repeat-output produced. Body values live for one iteration only (ComfyUI caches nothing per
  * iteration); the zone's final state is cached as the repeat-output's outputs by the engine.
  */
-import { zoneStateItems, type ZoneInfo } from '../graph/zones.ts';
+import { REPEAT_PREVIEW_PORT, zoneStateItems, type ZoneInfo } from '../graph/zones.ts';
 import { cancelled, gatherInputs, invokeNode, startNode, type RunEnv } from './nodeRunner.ts';
 import type { Plan } from './plan.ts';
 import { RefCounts, ValueStore } from './values.ts';
+import { zonePreviews } from './zonePreviews.ts';
 
 export interface ZoneHooks {
   /** Called once, the first time a zone member runs. */
@@ -56,49 +57,60 @@ export async function runZone(
   const keep = new Set([...members].filter((id) => hooks.isTarget(id)));
   const lastOutputs = new Map<string, Record<string, unknown>>();
 
+  const previews = zonePreviews(env, zone.id, zone.output, count);
+  let previewVae: unknown;
   let state: Record<string, unknown> = {};
   for (const name of stateNames) state[name] = initial.outputs[name];
-  for (let i = 0; i < count; i++) {
-    await env.yielder.maybeYield();
-    if (env.signal.aborted) throw cancelled(zone.input, i);
-    const local = new ValueStore(outer.meter, outer);
-    const refs = new RefCounts(keep);
-    for (const [id, n] of readsPerIteration) refs.add(id, n);
-    local.set(zone.input, i === 0 ? initial.outputs : { index: i, ...state });
+  try {
+    for (let i = 0; i < count; i++) {
+      await env.yielder.maybeYield();
+      if (env.signal.aborted) throw cancelled(zone.input, i);
+      const local = new ValueStore(outer.meter, outer);
+      const refs = new RefCounts(keep);
+      for (const [id, n] of readsPerIteration) refs.add(id, n);
+      local.set(zone.input, i === 0 ? initial.outputs : { index: i, ...state });
 
-    const lookup = (nodeId: string) => local.get(nodeId);
-    for (const { id, planned, neededPorts, memberReads } of sequence) {
-      if (i === 0) hooks.started(id);
-      const { inputs, params } = gatherInputs(planned, lookup);
-      const started = startNode(env, planned, inputs, params, neededPorts, i);
-      const result = started instanceof Promise ? await started : started;
-      ms.set(id, ms.get(id)! + result.ms);
-      local.set(id, result.outputs);
-      if (keep.has(id)) lastOutputs.set(id, result.outputs);
-      for (const from of memberReads) if (refs.consume(from)) local.release(from);
+      const lookup = (nodeId: string) => local.get(nodeId);
+      for (const { id, planned, neededPorts, memberReads } of sequence) {
+        if (i === 0) hooks.started(id);
+        const { inputs, params } = gatherInputs(planned, lookup);
+        if (id === zone.output) previewVae = inputs[REPEAT_PREVIEW_PORT];
+        const started = startNode(env, planned, inputs, params, neededPorts, i);
+        const result = started instanceof Promise ? await started : started;
+        ms.set(id, ms.get(id)! + result.ms);
+        local.set(id, result.outputs);
+        if (keep.has(id)) lastOutputs.set(id, result.outputs);
+        for (const from of memberReads) if (refs.consume(from)) local.release(from);
+      }
+      const next = local.get(zone.output)!;
+      state = {};
+      for (const name of stateNames) state[name] = next[name];
+      local.clear();
+      const preview = previews.after({
+        zone: zone.id,
+        iteration: i + 1,
+        count,
+        state,
+        types: stateTypes,
+        ...(previewVae !== undefined ? { previewVae } : {}),
+      });
+      env.emit({
+        type: 'node-progress',
+        runId: env.runId,
+        node: zone.output,
+        value: i + 1,
+        max: count,
+        iteration: i + 1,
+        count,
+        zone: zone.id,
+        ...(preview !== undefined ? { preview } : {}),
+      });
     }
-    const next = local.get(zone.output)!;
-    state = {};
-    for (const name of stateNames) state[name] = next[name];
-    local.clear();
-    let preview: unknown;
-    try {
-      preview = env.zonePreview?.({ zone: zone.id, iteration: i + 1, count, state, types: stateTypes });
-    } catch {
-      preview = undefined; // a preview is a nicety; it must never fail the run
-    }
-    env.emit({
-      type: 'node-progress',
-      runId: env.runId,
-      node: zone.output,
-      value: i + 1,
-      max: count,
-      iteration: i + 1,
-      count,
-      zone: zone.id,
-      ...(preview !== undefined ? { preview } : {}),
-    });
+  } catch (error) {
+    await previews.drain(0);
+    throw error;
   }
+  await previews.drain();
 
   for (const id of members) hooks.finished(id, ms.get(id)!, id === zone.input ? Math.max(count, 1) : count);
   for (const [id, outputs] of lastOutputs) if (id !== zone.output) outer.set(id, outputs);

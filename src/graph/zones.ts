@@ -12,7 +12,9 @@ import { componentRanks, indexGraph } from './graphIndex.ts';
 export const REPEAT_INPUT_TYPE = 'flow/repeat-input';
 export const REPEAT_OUTPUT_TYPE = 'flow/repeat-output';
 /** Port names the repeat nodes use themselves, so state items may not take them. */
-export const REPEAT_RESERVED_PORTS: readonly string[] = ['count', 'index'];
+export const REPEAT_RESERVED_PORTS: readonly string[] = ['count', 'index', 'preview_vae'];
+/** Optional repeat-output input: a VAE (e.g. a TAESD) the host decodes live previews with. */
+export const REPEAT_PREVIEW_PORT = 'preview_vae';
 
 export interface ZoneInfo {
   id: string;
