@@ -10,7 +10,7 @@ import { createEngine, type EngineOptions } from '../engine/engine.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { describeNodes, type NodeDescription } from './describe.ts';
 import { toCloneable } from './transfer.ts';
-import { latentStatePreview, toRgbaPreview } from './preview.ts';
+import { createZonePreview, toRgbaPreview } from './preview.ts';
 import { createProgressThrottle, type ProgressThrottle } from './progressThrottle.ts';
 import { createModelManagerApi, type ModelHost, type ModelManagerApi } from './modelManager.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -32,7 +32,10 @@ export interface WorkerRunOptions {
   outputs?: string[];
   /** Switches the ONNX backend before running (the cache is cleared: sessions differ per backend). */
   backend?: BackendChoice;
-  /** Send each zone iteration's carried LATENT as a small RGB preview tensor (SD 1.x factors). */
+  /**
+   * Send each zone iteration's carried LATENT as a small RGB preview: decoded with the repeat-output's
+   * `preview_vae` (e.g. a TAESD) when wired, else the SD 1.x linear factors.
+   */
   previewLatents?: boolean;
   /**
    * At most one `node-progress` event per node per this many ms reaches `onEvent` (the first and
@@ -125,7 +128,7 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
         const result = await engine.run(graph, {
           signal: controller.signal,
           ...(runOptions?.outputs ? { outputs: runOptions.outputs } : {}),
-          ...(runOptions?.previewLatents ? { zonePreview: latentStatePreview } : {}),
+          ...(runOptions?.previewLatents ? { zonePreview: createZonePreview(() => services.runtime as Runtime | undefined) } : {}),
           ...(events ? { onEvent: (event: EngineEvent) => events.push(event) } : {}),
         });
         const { value, transfers } = toCloneable(result, { held: engine.cachedBuffers() });

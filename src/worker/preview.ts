@@ -1,19 +1,66 @@
-/** Zone previews for the editor: the first carried LATENT, mapped to RGB without the VAE. */
+/**
+ * Zone previews for the editor: the first carried LATENT, decoded with the VAE wired into the
+ * repeat-output's `preview_vae` (a TAESD: fast, asynchronous, downscaled to PREVIEW_MAX_SIDE) or,
+ * without one, mapped to RGB by the SD 1.x linear factors.
+ */
 import type { ZoneIterationInfo } from '../engine/events.ts';
 import type { LatentValue } from '../../nodes/types.ts';
 import { latentToRgbPreview } from '../../nodes/latent/preview.ts';
+import { decodeLatents } from '../../nodes/vae/decodeLatents.ts';
+import type { VaeHandle } from '../runtime/handles.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { batchItem } from '../runtime/batch.ts';
+import { resizeTensor } from '../tensor/resample.ts';
+import type { Tensor } from '../tensor/tensor.ts';
 import { imageTensorToRgba } from '../tensor/image.ts';
 
-export function latentStatePreview(info: ZoneIterationInfo): unknown {
+/** Longest side of a decoded preview; larger decodes are shrunk (area average). */
+export const PREVIEW_MAX_SIDE = 256;
+
+const asTensor = (t: Tensor<'float32'>) => ({ dtype: t.dtype, shape: [...t.shape], data: t.data });
+
+/** A decoded [B, 3, H, W] image → its first item, shrunk to fit maxSide (aspect kept). */
+export function shrinkPreview(image: Tensor<'float32'>, maxSide = PREVIEW_MAX_SIDE): Tensor<'float32'> {
+  const [, , h, w] = image.shape;
+  const first = image.shape[0] > 1 ? batchItem(image, 0) : image;
+  const side = Math.max(h, w);
+  if (side <= maxSide) return first;
+  const scale = maxSide / side;
+  return resizeTensor(first, Math.max(1, Math.round(h * scale)), Math.max(1, Math.round(w * scale)), { mode: 'area' });
+}
+
+/**
+ * The zone preview hook for a host with an ONNX runtime: with a `preview_vae` whose decoder the
+ * runtime can run, a Promise of the decoded (shrunk) image; otherwise latentStatePreview.
+ */
+export function createZonePreview(runtime: () => Runtime | undefined, maxSide = PREVIEW_MAX_SIDE) {
+  return (info: ZoneIterationInfo): unknown => {
+    const vae = info.previewVae as VaeHandle | undefined;
+    const rt = runtime();
+    if (!vae?.decoder || !rt) return latentStatePreview(info);
+    const latent = firstLatent(info);
+    if (!latent?.samples) return undefined;
+    return decodeLatents(rt, vae, latent.samples, {
+      nodeId: `${info.zone}:preview`,
+      items: 1,
+      ...(info.signal ? { signal: info.signal } : {}),
+    }).then((image) => asTensor(shrinkPreview(image, maxSide)));
+  };
+}
+
+function firstLatent(info: ZoneIterationInfo): LatentValue | undefined {
   const name = Object.keys(info.types).find((n) => info.types[n] === 'LATENT');
-  if (name === undefined) return undefined;
-  const latent = info.state[name] as LatentValue | undefined;
+  return name === undefined ? undefined : (info.state[name] as LatentValue | undefined);
+}
+
+export function latentStatePreview(info: ZoneIterationInfo): unknown {
+  const latent = firstLatent(info);
   if (!latent?.samples || latent.samples.shape[1] !== 4) return undefined;
   const rgb = latentToRgbPreview(latent.samples);
   return { dtype: rgb.dtype, shape: [...rgb.shape], data: rgb.data };
 }
 
-/** A preview as the page receives it: latent-resolution RGBA bytes, ready for an ImageData. */
+/** A preview as the page receives it: RGBA bytes (latent resolution, or the shrunk decode), ready for an ImageData. */
 export interface RgbaPreview {
   width: number;
   height: number;

@@ -4,7 +4,8 @@
  * main thread and delays Cancel. Per node, at most one progress event per `intervalMs` goes out;
  * the first and the last iteration always do, and a withheld one goes out when its window ends
  * if nothing newer came. Every other event goes out at once and in order: pending progress is
- * sent first so the page never sees progress after that node's finish.
+ * sent first so the page never sees progress after that node's finish. A withheld event's preview
+ * is carried over to the newer progress that replaces it.
  * The engine itself is untouched: Node and CLI consumers still get every event.
  */
 import type { EngineEvent } from '../engine/events.ts';
@@ -29,6 +30,12 @@ export const DEFAULT_PROGRESS_INTERVAL_MS = 50;
 
 function isLastStep(event: ProgressEvent): boolean {
   return event.count !== undefined && event.iteration !== undefined ? event.iteration >= event.count : event.value >= event.max;
+}
+
+/** A withheld preview (an asynchronous decode arrives once) survives newer progress without one. */
+function keepPreview(event: ProgressEvent, older: ProgressEvent | undefined): ProgressEvent {
+  if (event.preview !== undefined || older?.preview === undefined) return event;
+  return { ...event, preview: older.preview, ...(older.previewIteration !== undefined ? { previewIteration: older.previewIteration } : {}) };
 }
 
 export function createProgressThrottle(send: (event: EngineEvent) => void, options: ProgressThrottleOptions = {}): ProgressThrottle {
@@ -69,6 +76,7 @@ export function createProgressThrottle(send: (event: EngineEvent) => void, optio
         send(event);
         return;
       }
+      event = keepPreview(event, pending.get(event.node));
       const previous = lastSent.get(event.node);
       if (interval <= 0 || previous === undefined || isLastStep(event) || now() - previous >= interval) {
         sendProgress(event);
