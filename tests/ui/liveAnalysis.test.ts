@@ -38,7 +38,14 @@ function fakeWorkers() {
   return { spawn, sent, counts: () => ({ spawned, terminated }) };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 20));
+/** Waits (up to 10 s, for a loaded machine) until `done()` holds; fails with `what` otherwise. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const started = Date.now();
+  while (!done()) {
+    if (Date.now() - started > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe('live analysis', () => {
   it('analyses an ordinary graph at once, on this thread, and skips changes that do not touch nodes, edges or models', () => {
@@ -65,7 +72,7 @@ describe('live analysis', () => {
     // A different document: nothing of the old one's analysis is shown while the new one runs.
     expect(live.getSnapshot()).toMatchObject({ pending: true, issues: [] });
     expect(live.getSnapshot().members.size).toBe(0);
-    await settle();
+    await until(() => !live.getSnapshot().pending, 'the worker analysis');
     const done = live.getSnapshot();
     expect(done.pending).toBe(false);
     expect(done.members.size).toBe(120);
@@ -103,7 +110,7 @@ describe('live analysis', () => {
     };
     const live = new LiveAnalysis(store, catalog.registry, createWorkerAnalysisRunner(catalog.infos, broken), { delayMs: 0, onError: (e) => errors.push(e.message) });
     store.load(asDoc(zoneChainGraph(120)));
-    await settle();
+    await until(() => !live.getSnapshot().pending, 'the fallback analysis');
     expect(errors).toEqual(['the analysis worker failed: could not load']);
     expect(live.getSnapshot()).toMatchObject({ pending: false });
     expect(live.getSnapshot().members.size).toBe(120);
