@@ -1,0 +1,43 @@
+/**
+ * The converted ComfyUI txt2img workflow runs on the built-in toy model and draws what the
+ * native toy-txt2img graph draws at the same settings.
+ */
+import { readPicture } from '../toy/analysis.ts';
+import { engineFor, loadExample, nodeRuntime, pngImage, runForPngs, withParams } from '../toy/graphRunner.ts';
+import { convert, fixture } from './helpers.ts';
+
+function meanAbsDiff(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / a.length;
+}
+
+describe('a converted ComfyUI workflow runs', () => {
+  it('draws a red circle on black, matching the native graph', async () => {
+    const runtime = nodeRuntime();
+    const engine = engineFor(runtime);
+    try {
+      const converted = convert(fixture('txt2img-api.json'));
+      const pngs = Object.values(await runForPngs(engine, converted)).flat();
+      expect(pngs).toHaveLength(1);
+      const picture = pngImage(pngs[0]);
+      expect([picture.width, picture.height]).toEqual([64, 64]);
+      const reading = readPicture(picture.data);
+      expect(reading).toMatchObject({ colour: 'red', shape: 'circle', background: 'black' });
+      expect(reading.shapeIou).toBeGreaterThan(0.5);
+
+      const native = withParams(loadExample('toy-txt2img.json'), {
+        scheduler: { scheduler: 'EulerDiscreteScheduler', steps: 10, sigma_schedule: 'normal' },
+        noise: { seed: 42 },
+        scheduler_state: { seed: 42 },
+        cfg: { scale: 7.5 },
+      });
+      const nativePicture = pngImage(Object.values(await runForPngs(engine, native)).flat()[0]);
+      const diff = meanAbsDiff(picture.data, nativePicture.data);
+      console.log(`converted vs native toy-txt2img: mean |Δ| = ${diff.toExponential(3)} (IoU ${reading.shapeIou.toFixed(3)})`);
+      expect(diff).toBeLessThan(1e-6);
+    } finally {
+      await runtime.release();
+    }
+  }, 120_000);
+});
