@@ -5,14 +5,14 @@
  */
 import { GraphBuilder } from './builder.ts';
 import { BASIC_CLASSES, downscaleOf } from './classes/basic.ts';
-import { kSampler } from './classes/ksampler.ts';
+import { kSampler, kSamplerAdvanced } from './classes/ksampler.ts';
 import { RESIZE_CLASSES } from './classes/resize.ts';
 import { fail, literal, type ClassConverter, type ConvertContext } from './context.ts';
 import { detectComfyFormat, type ComfyFormat } from './detect.ts';
 import { uiToPrompt } from './uiFormat.ts';
 import { ComfyImportError, isLink, type ComfyPrompt, type ImportOptions, type Out } from './types.ts';
 
-export const COMFY_CLASSES: Record<string, ClassConverter> = { ...BASIC_CLASSES, KSampler: kSampler, ...RESIZE_CLASSES };
+export const COMFY_CLASSES: Record<string, ClassConverter> = { ...BASIC_CLASSES, KSampler: kSampler, KSamplerAdvanced: kSamplerAdvanced, ...RESIZE_CLASSES };
 
 export const SUPPORTED_CLASSES = Object.keys(COMFY_CLASSES);
 

@@ -3,7 +3,7 @@
  * sigma schedule), seeded torch.randn noise, initial latent and scheduler state, then a repeat
  * zone of scale input → denoise (positive, negative) → CFG → scheduler step.
  */
-import { fail, type ClassConverter } from '../context.ts';
+import { fail, type ClassConverter, type ConvertContext } from '../context.ts';
 import type { Out } from '../types.ts';
 
 interface SamplerEntry { scheduler: string; config?: Record<string, unknown>; sigmaBased: boolean }
@@ -22,15 +22,35 @@ export const COMFY_SCHEDULERS = ['normal', 'karras', 'exponential', 'sgm_uniform
 
 const STATE = [{ name: 'latent', type: 'LATENT' }, { name: 'state', type: 'SCHEDULER_STATE' }];
 
-export const kSampler: ClassConverter = (ctx) => {
+interface SamplerSettings { seed: number; steps: number; cfg: number; samplerName: string; schedulerName: string; denoise: number }
+
+export const kSampler: ClassConverter = (ctx) => buildSampler(ctx, {
+  seed: ctx.number('seed', 0), steps: ctx.number('steps', 20), cfg: ctx.number('cfg', 8),
+  samplerName: ctx.string('sampler_name', 'euler'), schedulerName: ctx.string('scheduler', 'normal'), denoise: ctx.number('denoise', 1),
+});
+
+/** KSamplerAdvanced over the whole schedule only (what KSampler at denoise 1 does). */
+export const kSamplerAdvanced: ClassConverter = (ctx) => {
+  const steps = ctx.number('steps', 20);
+  const start = ctx.number('start_at_step', 0);
+  const end = ctx.number('end_at_step', 10000);
+  if (ctx.string('add_noise', 'enable') !== 'enable') fail(ctx, 'add_noise "disable" is not supported yet');
+  if (ctx.string('return_with_leftover_noise', 'disable') !== 'disable') fail(ctx, 'return_with_leftover_noise "enable" is not supported yet');
+  if (start !== 0 || end < steps) fail(ctx, `only the whole schedule is supported yet (start_at_step 0, end_at_step ≥ steps), got ${start}–${end} of ${steps}`);
+  return buildSampler(ctx, {
+    seed: ctx.number('noise_seed', 0), steps, cfg: ctx.number('cfg', 8),
+    samplerName: ctx.string('sampler_name', 'euler'), schedulerName: ctx.string('scheduler', 'normal'), denoise: 1,
+  });
+};
+
+function buildSampler(ctx: ConvertContext, settings: SamplerSettings): Out[] {
+  const { seed, steps, denoise, samplerName, schedulerName } = settings;
   const b = ctx.builder;
   const p = ctx.prefix;
   const model = ctx.link('model');
   if (model.kind !== 'model') fail(ctx, 'input model must come from a checkpoint loader');
-  const samplerName = ctx.string('sampler_name', 'euler');
   const sampler = SAMPLERS[samplerName];
   if (!sampler) fail(ctx, `sampler_name "${samplerName}" is not supported; supported: ${Object.keys(SAMPLERS).join(', ')}`);
-  const schedulerName = ctx.string('scheduler', 'normal');
   if (!COMFY_SCHEDULERS.includes(schedulerName)) fail(ctx, `scheduler "${schedulerName}" is not supported; supported: ${COMFY_SCHEDULERS.join(', ')}`);
   let sigmaSchedule = schedulerName;
   if (!sampler.sigmaBased) {
@@ -38,11 +58,8 @@ export const kSampler: ClassConverter = (ctx) => {
       fail(ctx, `sampler ${samplerName} takes scheduler normal or ddim_uniform here, not "${schedulerName}"`);
     }
     sigmaSchedule = 'default';
-    ctx.warn(`node ${ctx.id} (KSampler): ${samplerName} runs diffusers' ${sampler.scheduler} with the package's own timestep spacing`);
+    ctx.warn(`node ${ctx.id} (${ctx.node.class_type}): ${samplerName} runs diffusers' ${sampler.scheduler} with the package's own timestep spacing`);
   }
-  const seed = ctx.number('seed', 0);
-  const steps = ctx.number('steps', 20);
-  const denoise = ctx.number('denoise', 1);
   const positive = ctx.port('positive', 'CONDITIONING');
   const negative = ctx.port('negative', 'CONDITIONING');
   const latentIn: Out = ctx.link('latent_image');
@@ -95,7 +112,7 @@ export const kSampler: ClassConverter = (ctx) => {
     b.connect(cond, d, 'positive');
     preds.push(d);
   }
-  const cfg = b.add(`${p}cfg`, 'guidance/cfg', { scale: ctx.number('cfg', 8), rescale: 0, batched: false }, { zone });
+  const cfg = b.add(`${p}cfg`, 'guidance/cfg', { scale: settings.cfg, rescale: 0, batched: false }, { zone });
   b.connect({ node: preds[0], port: 'noise_pred' }, cfg, 'cond');
   b.connect({ node: preds[1], port: 'noise_pred' }, cfg, 'uncond');
   const step = b.add(`${p}step`, 'sampling/step', { eta: 0 }, { zone });
@@ -108,4 +125,4 @@ export const kSampler: ClassConverter = (ctx) => {
   b.connect({ node: step, port: 'sample' }, loopOut, 'latent');
   b.connect({ node: step, port: 'state' }, loopOut, 'state');
   return [{ kind: 'port', node: loopOut, port: 'latent' }];
-};
+}
