@@ -2,6 +2,7 @@
 import { validateGraph } from '../../src/graph/validate.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { importComfyWorkflow } from '../../src/interop/comfy/index.ts';
+import { comfyDenoise } from '../../src/interop/comfy/classes/ksampler.ts';
 import { convert, fixture, shape } from './helpers.ts';
 
 const registry = defaultRegistry();
@@ -14,7 +15,7 @@ describe('ComfyUI img2img classes', () => {
     const of = (t: string) => graph.nodes.find((n) => n.type === t)!;
     expect(of('image/load').params.source).toBe('input.png');
     expect(of('image/resize').params).toMatchObject({ method: 'bilinear', by: 'size', width: 64, height: 64 });
-    expect(of('sampling/scheduler').params).toMatchObject({ scheduler: 'EulerAncestralDiscreteScheduler', sigma_schedule: 'karras', denoise: 0.6 });
+    expect(of('sampling/scheduler').params).toMatchObject({ scheduler: 'EulerAncestralDiscreteScheduler', sigma_schedule: 'karras', steps: 16, denoise: 0.625 });
     // The img2img start: noise shaped like the encoded latent, added at the first timestep.
     const into = (node: string) => graph.edges.filter((e) => e.to.node === node).map((e) => `${e.from.node}.${e.from.port}->${e.to.port}`);
     const encode = of('vae/encode').id;
@@ -23,6 +24,14 @@ describe('ComfyUI img2img classes', () => {
     // 128 px on toy-shapes (4 px per cell) is a 32-cell latent: latent/upscale counts 8 px per cell.
     expect(of('latent/upscale').params).toMatchObject({ by: 'size', width: 256, height: 256 });
     expect(graph.nodes.some((n) => n.type === 'image/preview')).toBe(true);
+  });
+
+  it('denoise < 1 runs ComfyUI\'s `steps` steps: the tail of a floor(steps / denoise)-step schedule', () => {
+    for (const [steps, denoise] of [[10, 0.6], [20, 0.75], [7, 0.33], [30, 0.05], [9, 0.99]]) {
+      const d = comfyDenoise(steps, denoise);
+      expect(d.steps).toBe(Math.floor(steps / denoise));
+      expect(Math.floor(d.steps * d.denoise)).toBe(steps);
+    }
   });
 
   it('KSamplerAdvanced over the whole schedule is KSampler at denoise 1', () => {

@@ -43,6 +43,19 @@ export const kSamplerAdvanced: ClassConverter = (ctx) => {
   });
 };
 
+/**
+ * ComfyUI runs `steps` steps at any denoise: the last `steps` of a schedule of
+ * floor(steps / denoise) steps. LatentLoom's scheduler (diffusers' strength) runs the last
+ * floor(steps · denoise) of `steps`; this gives it the schedule length and strength that match.
+ */
+export function comfyDenoise(steps: number, denoise: number): { steps: number; denoise: number } {
+  if (denoise >= 1 || denoise <= 0) return { steps, denoise: Math.min(Math.max(denoise, 0), 1) };
+  const total = Math.floor(steps / denoise);
+  let strength = Number((steps / total).toFixed(6));
+  if (Math.floor(total * strength) < steps) strength = Math.min(1, strength + 1e-6);
+  return { steps: total, denoise: strength };
+}
+
 function buildSampler(ctx: ConvertContext, settings: SamplerSettings): Out[] {
   const { seed, steps, denoise, samplerName, schedulerName } = settings;
   const b = ctx.builder;
@@ -65,8 +78,9 @@ function buildSampler(ctx: ConvertContext, settings: SamplerSettings): Out[] {
   const latentIn: Out = ctx.link('latent_image');
   const zone = `${p}sampler`;
 
+  const { steps: scheduleSteps, denoise: scheduleDenoise } = comfyDenoise(steps, denoise);
   const scheduler = b.add(`${p}scheduler`, 'sampling/scheduler', {
-    scheduler: sampler.scheduler, steps, denoise, sigma_schedule: sigmaSchedule,
+    scheduler: sampler.scheduler, steps: scheduleSteps, denoise: scheduleDenoise, sigma_schedule: sigmaSchedule,
     config: sampler.config ? JSON.stringify(sampler.config) : '',
   }, { title: `${samplerName} ${schedulerName}` });
   b.connect({ node: model.load, port: 'scheduler_config' }, scheduler, 'config');
