@@ -47,6 +47,20 @@ describe('latentloom on ComfyUI workflows', () => {
     expect(readPicture(picture.data)).toMatchObject({ colour: 'red', shape: 'circle' });
   }, 120_000);
 
+  it('run converts an img2img workflow whose LoadImage reads next to the workflow', async () => {
+    const work = join(dir, 'img2img');
+    const w = fixture('img2img-api.json') as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+    w['10'] = { class_type: 'SaveImage', inputs: { images: ['9', 0], filename_prefix: 'img2img' } };
+    const r0 = await cli(['run', join(COMFY_FIXTURES, 'txt2img-api.json'), '--out', work]);
+    expect(r0.code).toBe(0);
+    writeFileSync(join(work, 'input.png'), readFileSync(join(work, 'ComfyUI_00001.png')));
+    writeFileSync(join(work, 'img2img.json'), JSON.stringify(w));
+    const r = await cli(['run', join(work, 'img2img.json'), '--out', work]);
+    expect(r.code, r.err.join('\n')).toBe(0);
+    const picture = pngImage(new Uint8Array(readFileSync(join(work, 'img2img_00001.png'))));
+    expect([picture.width, picture.height]).toEqual([128, 128]);
+  }, 120_000);
+
   it('validate takes the UI form and a ComfyUI PNG', async () => {
     const ui = await cli(['validate', join(COMFY_FIXTURES, 'txt2img-ui.json')]);
     expect(ui.code, ui.out.join('\n')).toBe(0);
