@@ -23,7 +23,7 @@ export async function loadFileOptions(args: ParsedArgs): Promise<LoadFileOptions
     throw new UsageError(`--models ${args.models}: ${(error as Error).message}`);
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new UsageError(`--models ${args.models}: expected a JSON object of checkpoint name → model package`);
-  const models: Record<string, string | ModelMapping> = {};
+  const models = Object.create(null) as Record<string, string | ModelMapping>;
   for (const [name, value] of Object.entries(json)) {
     if (typeof value === 'string') models[name] = value;
     else if (value && typeof value === 'object' && typeof (value as ModelMapping).source === 'string') {

@@ -16,6 +16,8 @@ export interface RawEdge {
   to: { node: string; port: string };
 }
 
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 export class GraphBuilder {
   readonly nodes: RawNode[] = [];
   readonly edges: RawEdge[] = [];
@@ -47,8 +49,9 @@ export class GraphBuilder {
   /** A models-table key for a package source, reused when the same source comes again. */
   model(key: string, mapping: ModelMapping, title: string): string {
     for (const [k, v] of Object.entries(this.models)) if (v.source === mapping.source) return k;
-    let unique = key;
-    for (let i = 2; unique in this.models; i++) unique = `${key}_${i}`;
+    const base = UNSAFE_KEYS.has(key) ? `model_${key}` : key;
+    let unique = base;
+    for (let i = 2; Object.hasOwn(this.models, unique); i++) unique = `${base}_${i}`;
     this.models[unique] = { source: mapping.source, title };
     return unique;
   }

@@ -1,6 +1,6 @@
 /** What a class converter sees of the workflow while it turns one ComfyUI node into LatentLoom nodes. */
 import type { GraphBuilder } from './builder.ts';
-import { ComfyImportError, isLink, type ComfyApiNode, type ImportOptions, type Out, type PortOut } from './types.ts';
+import { ComfyImportError, isLink, own, type ComfyApiNode, type ImportOptions, type Out, type PortOut } from './types.ts';
 
 export interface ConvertContext {
   /** ComfyUI node id. */
@@ -29,7 +29,7 @@ export function fail(ctx: Pick<ConvertContext, 'id' | 'node'>, message: string):
 }
 
 export function literal(ctx: Pick<ConvertContext, 'id' | 'node'>, name: string): unknown {
-  const value = ctx.node.inputs[name];
+  const value = own(ctx.node.inputs, name);
   if (isLink(value)) fail(ctx, `input ${name} must be a value here, not a link from node ${value[0]}`);
   return value;
 }

@@ -3,6 +3,7 @@
  * the API or the UI form; each ComfyUI node is converted once, on demand from what it feeds, by
  * its class's converter. Failures are ComfyImportError with the node id and class in the message.
  */
+import { DEFAULT_LIMITS } from '../../persistence/limits.ts';
 import { GraphBuilder } from './builder.ts';
 import { BASIC_CLASSES, downscaleOf } from './classes/basic.ts';
 import { kSampler, kSamplerAdvanced } from './classes/ksampler.ts';
@@ -10,7 +11,7 @@ import { RESIZE_CLASSES } from './classes/resize.ts';
 import { fail, literal, type ClassConverter, type ConvertContext } from './context.ts';
 import { detectComfyFormat, type ComfyFormat } from './detect.ts';
 import { uiToPrompt } from './uiFormat.ts';
-import { ComfyImportError, isLink, type ComfyPrompt, type ImportOptions, type Out } from './types.ts';
+import { ComfyImportError, dict, isLink, own, type ComfyPrompt, type ImportOptions, type Out } from './types.ts';
 
 export const COMFY_CLASSES: Record<string, ClassConverter> = { ...BASIC_CLASSES, KSampler: kSampler, KSamplerAdvanced: kSamplerAdvanced, ...RESIZE_CLASSES };
 
@@ -38,8 +39,8 @@ export function promptToGraph(prompt: ComfyPrompt, options: ImportOptions = {}, 
   }
 
   for (const [id, node] of Object.entries(prompt)) {
-    if (!COMFY_CLASSES[node.class_type]) {
-      throw new ComfyImportError(`node ${id}: ComfyUI class "${node.class_type}" is not supported; supported: ${SUPPORTED_CLASSES.join(', ')}`, id);
+    if (typeof node.class_type !== 'string' || !own(COMFY_CLASSES, node.class_type)) {
+      throw new ComfyImportError(`node ${id}: ComfyUI class "${String(node.class_type).slice(0, 80)}" is not supported; supported: ${SUPPORTED_CLASSES.join(', ')}`, id);
     }
   }
 
@@ -53,11 +54,11 @@ export function promptToGraph(prompt: ComfyPrompt, options: ImportOptions = {}, 
       id, node, builder, options, prefix: `n${safeId(id)}_`,
       warn: (m) => warnings.push(m),
       link(name) {
-        const value = node.inputs[name];
+        const value = own(node.inputs, name);
         if (value === undefined) fail(ctx, `input ${name} is not connected`);
         if (!isLink(value)) fail(ctx, `input ${name} must be a link to another node, got ${JSON.stringify(value)?.slice(0, 60)}`);
         const from = String(value[0]);
-        if (!prompt[from]) fail(ctx, `input ${name} links to node ${from}, which is not in the workflow`);
+        if (!own(prompt, from)) fail(ctx, `input ${name} links to node ${from}, which is not in the workflow`);
         const outs = convert(from);
         const out = outs[value[1]];
         if (!out) fail(ctx, `input ${name} links to output ${value[1]} of node ${from} (${prompt[from].class_type}), which has ${outs.length} output(s)`);
@@ -85,7 +86,7 @@ export function promptToGraph(prompt: ComfyPrompt, options: ImportOptions = {}, 
       },
       defaultDownscale: () => downscale ?? 8,
     };
-    const outs = COMFY_CLASSES[node.class_type](ctx);
+    const outs = own(COMFY_CLASSES, node.class_type)!(ctx);
     active.delete(id);
     done.set(id, outs);
     return outs;
@@ -107,16 +108,24 @@ export function promptToGraph(prompt: ComfyPrompt, options: ImportOptions = {}, 
 export function importComfyWorkflow(json: unknown, options: ImportOptions = {}): ComfyImportResult {
   const format = detectComfyFormat(json);
   if (!format) throw new ComfyImportError('not a ComfyUI workflow (neither the API form nor the UI form)');
-  const prompt = format === 'api' ? apiPrompt(json as Record<string, unknown>) : uiToPrompt(json as Record<string, unknown>);
-  return promptToGraph(prompt, options, format);
+  const count = format === 'api' ? Object.keys(json as object).length : (json as { nodes: unknown[] }).nodes.length;
+  if (count > DEFAULT_LIMITS.maxNodes) throw new ComfyImportError(`the workflow has ${count} nodes; the limit is ${DEFAULT_LIMITS.maxNodes}`);
+  try {
+    const prompt = format === 'api' ? apiPrompt(json as Record<string, unknown>) : uiToPrompt(json as Record<string, unknown>);
+    return promptToGraph(prompt, options, format);
+  } catch (error) {
+    // Converters recurse along links: a chain deeper than the stack is refused, not a crash.
+    if (error instanceof RangeError) throw new ComfyImportError(`the workflow is too large or too deeply chained to convert (${error.message})`);
+    throw error;
+  }
 }
 
 function apiPrompt(json: Record<string, unknown>): ComfyPrompt {
-  const prompt: ComfyPrompt = {};
+  const prompt: ComfyPrompt = dict();
   for (const [id, raw] of Object.entries(json)) {
     const node = raw as { class_type: string; inputs?: Record<string, unknown>; _meta?: { title?: unknown } };
     const title = typeof node._meta?.title === 'string' ? node._meta.title : undefined;
-    prompt[id] = { class_type: node.class_type, inputs: { ...(node.inputs ?? {}) }, ...(title ? { title } : {}) };
+    prompt[id] = { class_type: node.class_type, inputs: Object.assign(dict(), node.inputs ?? {}), ...(title ? { title } : {}) };
   }
   return prompt;
 }

@@ -26,6 +26,16 @@ export class ComfyImportError extends Error {
   }
 }
 
+/** A table entry by own key only: workflow text may name `constructor` or `__proto__`. */
+export function own<T>(table: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** An empty map object without a prototype, for keys taken from the workflow. */
+export function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function isLink(value: unknown): value is ComfyLink {
   return Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && Number.isInteger(value[1]);
 }

@@ -5,7 +5,7 @@
  * (mode 4) pass their input of the link's type through, PrimitiveNode values go to the widget
  * inputs they feed, and UI-only nodes (notes) are left out.
  */
-import { ComfyImportError, type ComfyLink, type ComfyPrompt } from './types.ts';
+import { ComfyImportError, dict, type ComfyLink, type ComfyPrompt } from './types.ts';
 import { readWidgets } from './widgets.ts';
 
 interface UiInput { name?: unknown; type?: unknown; link?: unknown; widget?: unknown }
@@ -71,10 +71,10 @@ export function uiToPrompt(workflow: Record<string, unknown>): ComfyPrompt {
     return { kind: 'link', link: [link.from, link.fromSlot] };
   };
 
-  const prompt: ComfyPrompt = {};
+  const prompt: ComfyPrompt = dict();
   for (const [id, node] of nodes) {
     if (UI_ONLY.has(node.type) || node.mode === MUTED || node.mode === BYPASSED) continue;
-    const inputs: Record<string, unknown> = { ...(readWidgets(node.type, widgetValues(node)) ?? {}) };
+    const inputs: Record<string, unknown> = Object.assign(dict(), readWidgets(node.type, widgetValues(node)) ?? {});
     for (const input of inputsOf(node)) {
       if (typeof input.name !== 'string') continue;
       if (typeof input.link !== 'number') continue;

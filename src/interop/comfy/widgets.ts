@@ -28,9 +28,9 @@ function isControlValue(value: unknown): boolean {
 
 /** Names the values of a `widgets_values` array; undefined for a class without a known order. */
 export function readWidgets(classType: string, values: readonly unknown[]): Record<string, unknown> | undefined {
-  const order = WIDGET_ORDER[classType];
+  const order = Object.hasOwn(WIDGET_ORDER, classType) ? WIDGET_ORDER[classType] : undefined;
   if (!order) return undefined;
-  const named: Record<string, unknown> = {};
+  const named: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   let i = 0;
   for (const name of order) {
     if (i >= values.length) break;

@@ -1,12 +1,12 @@
 /** CheckpointLoaderSimple, CLIPTextEncode, EmptyLatentImage, VAEDecode, VAEEncode, SaveImage, PreviewImage, LoadImage. */
 import { fail, type ClassConverter, type ConvertContext } from '../context.ts';
-import type { EmptyLatentOut, ModelMapping, Out, PortOut } from '../types.ts';
+import { own, type EmptyLatentOut, type ModelMapping, type Out, type PortOut } from '../types.ts';
 
 const TOY_NAMES = new Set(['toy-shapes', 'toy-shapes.safetensors', 'toy-shapes.ckpt']);
 const TOY: Required<ModelMapping> = { source: 'builtin:toy-shapes', downscale: 4 };
 
 export function mappingFor(ctx: ConvertContext, name: string): Required<ModelMapping> {
-  const given = ctx.options.models?.[name] ?? ctx.options.models?.[name.replace(/^.*[\\/]/, '')];
+  const given = own(ctx.options.models, name) ?? own(ctx.options.models, name.replace(/^.*[\\/]/, ''));
   if (given !== undefined) {
     const m = typeof given === 'string' ? { source: given } : given;
     return { source: m.source, downscale: m.downscale ?? (m.source === TOY.source ? 4 : 8) };
@@ -19,7 +19,7 @@ export function mappingFor(ctx: ConvertContext, name: string): Required<ModelMap
 /** The downscale a workflow's checkpoint name stands for, without failing. */
 export function downscaleOf(name: unknown, models: ConvertContext['options']['models']): number | undefined {
   if (typeof name !== 'string') return undefined;
-  const given = models?.[name];
+  const given = own(models, name);
   if (given !== undefined) return typeof given === 'string' ? (given === TOY.source ? 4 : 8) : (given.downscale ?? 8);
   return TOY_NAMES.has(name) ? 4 : undefined;
 }

@@ -4,7 +4,7 @@
  * zone of scale input → denoise (positive, negative) → CFG → scheduler step.
  */
 import { fail, type ClassConverter, type ConvertContext } from '../context.ts';
-import type { Out } from '../types.ts';
+import { own, type Out } from '../types.ts';
 
 interface SamplerEntry { scheduler: string; config?: Record<string, unknown>; sigmaBased: boolean }
 
@@ -62,7 +62,7 @@ function buildSampler(ctx: ConvertContext, settings: SamplerSettings): Out[] {
   const p = ctx.prefix;
   const model = ctx.link('model');
   if (model.kind !== 'model') fail(ctx, 'input model must come from a checkpoint loader');
-  const sampler = SAMPLERS[samplerName];
+  const sampler = own(SAMPLERS, samplerName);
   if (!sampler) fail(ctx, `sampler_name "${samplerName}" is not supported; supported: ${Object.keys(SAMPLERS).join(', ')}`);
   if (!COMFY_SCHEDULERS.includes(schedulerName)) fail(ctx, `scheduler "${schedulerName}" is not supported; supported: ${COMFY_SCHEDULERS.join(', ')}`);
   let sigmaSchedule = schedulerName;
