@@ -32,6 +32,12 @@ describe('ComfyUI txt2img import', () => {
     expect(shape(convert(fixture('txt2img-ui.json')))).toEqual(shape(convert(fixture('txt2img-api.json'))));
   });
 
+  it('reads links saved as objects (newer ComfyUI frontends)', () => {
+    const ui = fixture('txt2img-ui.json');
+    ui.links = (ui.links as unknown[][]).map(([id, from, fromSlot, to, toSlot, type]) => ({ id, origin_id: from, origin_slot: fromSlot, target_id: to, target_slot: toSlot, type }));
+    expect(shape(convert(ui))).toEqual(shape(convert(fixture('txt2img-api.json'))));
+  });
+
   it('reads an old boolean control_after_generate and a missing one alike', () => {
     const ui = fixture('txt2img-ui.json');
     const ks = (ui.nodes as { id: number; widgets_values: unknown[] }[]).find((n) => n.id === 3)!;

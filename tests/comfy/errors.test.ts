@@ -26,6 +26,14 @@ describe('ComfyUI import errors', () => {
     expect(() => importComfyWorkflow(s)).toThrow(/scheduler "beta" is not supported/);
   });
 
+  it('a seed beyond 2^53 − 1 is refused, a large exact one kept', () => {
+    const w = api();
+    w['3'].inputs.seed = 18446744073709551615;
+    expect(() => importComfyWorkflow(w)).toThrow(/node 3 \(KSampler\): seed 18446744073709552000 is not an integer/);
+    w['3'].inputs.seed = 156680208700286;
+    expect(convert(w).nodes.find((n) => n.type === 'noise/gaussian')!.params.seed).toBe(156680208700286);
+  });
+
   it('an unknown checkpoint is named, with how to map it', () => {
     const w = api();
     w['4'].inputs.ckpt_name = 'dreamshaper_8.safetensors';

@@ -59,6 +59,9 @@ export function comfyDenoise(steps: number, denoise: number): { steps: number; d
 function buildSampler(ctx: ConvertContext, settings: SamplerSettings): Out[] {
   const { seed, steps, denoise, samplerName, schedulerName } = settings;
   const b = ctx.builder;
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    fail(ctx, `seed ${seed} is not an integer in [0, 2^53 − 1]: JSON numbers above that lose digits, so the noise could not be reproduced`);
+  }
   const p = ctx.prefix;
   const model = ctx.link('model');
   if (model.kind !== 'model') fail(ctx, 'input model must come from a checkpoint loader');
