@@ -41,3 +41,24 @@ describe('a converted ComfyUI workflow runs', () => {
     }
   }, 120_000);
 });
+
+describe('every supported sampler runs after conversion', () => {
+  const CASES: [string, string][] = [
+    ['euler_ancestral', 'normal'], ['heun', 'karras'], ['dpmpp_2m', 'karras'], ['lms', 'exponential'],
+    ['euler', 'sgm_uniform'], ['euler', 'simple'], ['euler', 'ddim_uniform'], ['ddim', 'ddim_uniform'], ['ddpm', 'normal'],
+  ];
+  it.each(CASES)('%s %s draws the prompt', async (sampler, scheduler) => {
+    const runtime = nodeRuntime();
+    try {
+      const w = fixture('txt2img-api.json') as Record<string, { inputs: Record<string, unknown> }>;
+      Object.assign(w['3'].inputs, { sampler_name: sampler, scheduler, steps: sampler === 'ddpm' ? 30 : 12 });
+      const pngs = Object.values(await runForPngs(engineFor(runtime), convert(w))).flat();
+      const reading = readPicture(pngImage(pngs[0]).data);
+      console.log(`${sampler} ${scheduler}: ${reading.colour} ${reading.shape}, IoU ${reading.shapeIou.toFixed(3)}`);
+      expect(reading.colour).toBe('red');
+      expect(reading.shapeIou).toBeGreaterThan(0.5);
+    } finally {
+      await runtime.release();
+    }
+  }, 120_000);
+});
