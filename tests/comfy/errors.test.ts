@@ -40,6 +40,12 @@ describe('ComfyUI import errors', () => {
     expect(() => importComfyWorkflow(w)).toThrow(/node 4 \(CheckpointLoaderSimple\): checkpoint "dreamshaper_8.safetensors" is not known; map it .*--models/);
   });
 
+  it('a checkpoint in a subfolder is known by its file name', () => {
+    const w = api();
+    w['4'].inputs.ckpt_name = 'toys\\toy-shapes.ckpt';
+    expect(Object.values(convert(w).models).map((m) => m.source)).toEqual(['builtin:toy-shapes']);
+  });
+
   it('a link to a missing node is named', () => {
     const w = api();
     w['8'].inputs.samples = ['33', 0];

@@ -5,13 +5,18 @@ import { own, type EmptyLatentOut, type ModelMapping, type Out, type PortOut } f
 const TOY_NAMES = new Set(['toy-shapes', 'toy-shapes.safetensors', 'toy-shapes.ckpt']);
 const TOY: Required<ModelMapping> = { source: 'builtin:toy-shapes', downscale: 4 };
 
+/** `SD1.5/model.safetensors` → `model.safetensors` (ComfyUI lists checkpoints in subfolders so). */
+function baseName(name: string): string {
+  return name.replace(/^.*[\\/]/, '');
+}
+
 export function mappingFor(ctx: ConvertContext, name: string): Required<ModelMapping> {
-  const given = own(ctx.options.models, name) ?? own(ctx.options.models, name.replace(/^.*[\\/]/, ''));
+  const given = own(ctx.options.models, name) ?? own(ctx.options.models, baseName(name));
   if (given !== undefined) {
     const m = typeof given === 'string' ? { source: given } : given;
     return { source: m.source, downscale: m.downscale ?? (m.source === TOY.source ? 4 : 8) };
   }
-  if (TOY_NAMES.has(name)) return TOY;
+  if (TOY_NAMES.has(baseName(name))) return TOY;
   fail(ctx, `checkpoint "${name}" is not known; map it to a model package with --models FILE ` +
     `(JSON: { "${name}": "<folder, URL or builtin:…>" }), or use toy-shapes.safetensors for the built-in toy model`);
 }
@@ -19,9 +24,9 @@ export function mappingFor(ctx: ConvertContext, name: string): Required<ModelMap
 /** The downscale a workflow's checkpoint name stands for, without failing. */
 export function downscaleOf(name: unknown, models: ConvertContext['options']['models']): number | undefined {
   if (typeof name !== 'string') return undefined;
-  const given = own(models, name);
+  const given = own(models, name) ?? own(models, baseName(name));
   if (given !== undefined) return typeof given === 'string' ? (given === TOY.source ? 4 : 8) : (given.downscale ?? 8);
-  return TOY_NAMES.has(name) ? 4 : undefined;
+  return TOY_NAMES.has(baseName(name)) ? 4 : undefined;
 }
 
 const checkpoint: ClassConverter = (ctx) => {
