@@ -32,6 +32,12 @@ describe('ComfyUI txt2img import', () => {
     expect(shape(convert(fixture('txt2img-ui.json')))).toEqual(shape(convert(fixture('txt2img-api.json'))));
   });
 
+  it('takes the body of a POST /prompt request', () => {
+    const body = { prompt: fixture('txt2img-api.json'), client_id: 'abc' };
+    expect(detectComfyFormat(body)).toBe('api');
+    expect(shape(convert(body))).toEqual(shape(convert(fixture('txt2img-api.json'))));
+  });
+
   it('reads links saved as objects (newer ComfyUI frontends)', () => {
     const ui = fixture('txt2img-ui.json');
     ui.links = (ui.links as unknown[][]).map(([id, from, fromSlot, to, toSlot, type]) => ({ id, origin_id: from, origin_slot: fromSlot, target_id: to, target_slot: toSlot, type }));

@@ -9,7 +9,7 @@ import { BASIC_CLASSES, downscaleOf } from './classes/basic.ts';
 import { kSampler, kSamplerAdvanced } from './classes/ksampler.ts';
 import { RESIZE_CLASSES } from './classes/resize.ts';
 import { fail, literal, type ClassConverter, type ConvertContext } from './context.ts';
-import { detectComfyFormat, type ComfyFormat } from './detect.ts';
+import { detectComfyFormat, unwrapPrompt, type ComfyFormat } from './detect.ts';
 import { uiToPrompt } from './uiFormat.ts';
 import { ComfyImportError, dict, isLink, own, type ComfyPrompt, type ImportOptions, type Out } from './types.ts';
 
@@ -105,7 +105,8 @@ export function promptToGraph(prompt: ComfyPrompt, options: ImportOptions = {}, 
 }
 
 /** Converts parsed ComfyUI JSON (API or UI form). Throws ComfyImportError when it cannot. */
-export function importComfyWorkflow(json: unknown, options: ImportOptions = {}): ComfyImportResult {
+export function importComfyWorkflow(input: unknown, options: ImportOptions = {}): ComfyImportResult {
+  const json = unwrapPrompt(input);
   const format = detectComfyFormat(json);
   if (!format) throw new ComfyImportError('not a ComfyUI workflow (neither the API form nor the UI form)');
   const count = format === 'api' ? Object.keys(json as object).length : (json as { nodes: unknown[] }).nodes.length;
