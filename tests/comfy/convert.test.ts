@@ -38,6 +38,15 @@ describe('ComfyUI txt2img import', () => {
     expect(shape(convert(body))).toEqual(shape(convert(fixture('txt2img-api.json'))));
   });
 
+  it('places the UI form\'s nodes after their ComfyUI positions', () => {
+    const graph = convert(fixture('txt2img-ui.json'));
+    const x = (id: string) => graph.nodes.find((n) => n.id === id)!.ui!.x;
+    expect(x('n4_load')).toBeLessThan(x('n6_prompt'));
+    expect(x('n6_prompt')).toBeLessThan(x('n3_scheduler'));
+    expect(x('n3_loop_out')).toBeLessThan(x('n8_decode'));
+    expect(x('n8_decode')).toBeLessThan(x('n9_save'));
+  });
+
   it('reads links saved as objects (newer ComfyUI frontends)', () => {
     const ui = fixture('txt2img-ui.json');
     ui.links = (ui.links as unknown[][]).map(([id, from, fromSlot, to, toSlot, type]) => ({ id, origin_id: from, origin_slot: fromSlot, target_id: to, target_slot: toSlot, type }));

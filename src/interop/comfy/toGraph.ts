@@ -10,6 +10,7 @@ import { kSampler, kSamplerAdvanced } from './classes/ksampler.ts';
 import { RESIZE_CLASSES } from './classes/resize.ts';
 import { fail, literal, type ClassConverter, type ConvertContext } from './context.ts';
 import { detectComfyFormat, unwrapPrompt, type ComfyFormat } from './detect.ts';
+import { layoutFromComfy } from './layout.ts';
 import { uiToPrompt } from './uiFormat.ts';
 import { ComfyImportError, dict, isLink, own, type ComfyPrompt, type ImportOptions, type Out } from './types.ts';
 
@@ -97,6 +98,7 @@ export function promptToGraph(prompt: ComfyPrompt, options: ImportOptions = {}, 
   if (!builder.nodes.some((n) => n.type === 'image/save' || n.type === 'image/preview')) {
     warnings.push('the workflow has no SaveImage or PreviewImage node: running it produces nothing');
   }
+  if (format === 'ui') layoutFromComfy(builder.nodes, prompt);
   const document = builder.document({
     title: 'Imported ComfyUI workflow',
     description: `Converted from a ComfyUI workflow (${format === 'api' ? 'API' : 'UI'} format, ${ids.length} nodes).`,

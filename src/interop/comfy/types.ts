@@ -11,6 +11,8 @@ export interface ComfyApiNode {
   inputs: Record<string, unknown>;
   /** Title from `_meta.title` (API) or the node's title (UI); used for LatentLoom titles. */
   title?: string;
+  /** Canvas position in the ComfyUI editor (UI format). */
+  pos?: [number, number];
 }
 
 /** ComfyUI's API form, keyed by node id. */

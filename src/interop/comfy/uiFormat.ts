@@ -9,7 +9,7 @@ import { ComfyImportError, dict, type ComfyLink, type ComfyPrompt } from './type
 import { readWidgets } from './widgets.ts';
 
 interface UiInput { name?: unknown; type?: unknown; link?: unknown; widget?: unknown }
-interface UiNode { id: unknown; type: string; mode?: unknown; title?: unknown; inputs?: unknown; widgets_values?: unknown }
+interface UiNode { id: unknown; type: string; mode?: unknown; pos?: unknown; title?: unknown; inputs?: unknown; widgets_values?: unknown }
 interface UiLink { id: number; from: string; fromSlot: number; to: string; toSlot: number; type: string }
 
 const MUTED = 2;
@@ -43,6 +43,13 @@ function widgetValues(node: UiNode): unknown[] {
   if (Array.isArray(w)) return w;
   // Some nodes (video helpers) save an object of named values.
   return w && typeof w === 'object' ? Object.values(w as Record<string, unknown>) : [];
+}
+
+function positionOf(pos: unknown): [number, number] | undefined {
+  const p = pos as Record<string, unknown> | undefined;
+  const x = Array.isArray(pos) ? pos[0] : p?.[0];
+  const y = Array.isArray(pos) ? pos[1] : p?.[1];
+  return typeof x === 'number' && typeof y === 'number' && Number.isFinite(x) && Number.isFinite(y) && Math.abs(x) < 1e7 && Math.abs(y) < 1e7 ? [x, y] : undefined;
 }
 
 export function uiToPrompt(workflow: Record<string, unknown>): ComfyPrompt {
@@ -89,7 +96,8 @@ export function uiToPrompt(workflow: Record<string, unknown>): ComfyPrompt {
       else if (source?.kind === 'value') inputs[input.name] = source.value;
       else if (!input.widget) delete inputs[input.name];
     }
-    prompt[id] = { class_type: node.type, inputs, ...(typeof node.title === 'string' ? { title: node.title } : {}) };
+    const pos = positionOf(node.pos);
+    prompt[id] = { class_type: node.type, inputs, ...(typeof node.title === 'string' ? { title: node.title } : {}), ...(pos ? { pos } : {}) };
   }
   return prompt;
 }
