@@ -62,3 +62,26 @@ describe('every supported sampler runs after conversion', () => {
     }
   }, 120_000);
 });
+
+describe('a two-pass workflow runs after conversion', () => {
+  // The toy denoiser takes 16×16 latents only, so the second pass stays at 64 px (a hires fix on SD would go up).
+  it('KSampler → LatentUpscale → KSampler at denoise 0.5 → picture', async () => {
+    const runtime = nodeRuntime();
+    try {
+      const w = fixture('txt2img-api.json') as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+      w['10'] = { class_type: 'LatentUpscale', inputs: { samples: ['3', 0], upscale_method: 'bilinear', width: 64, height: 64, crop: 'disabled' } };
+      w['11'] = { class_type: 'KSampler', inputs: { ...w['3'].inputs, latent_image: ['10', 0], denoise: 0.5, steps: 6 } };
+      w['8'].inputs.samples = ['11', 0];
+      const graph = convert(w);
+      expect(graph.nodes.filter((n) => n.type === 'flow/repeat-input')).toHaveLength(2);
+      const second = graph.nodes.find((n) => n.id === 'n11_scheduler')!;
+      expect(second.params).toMatchObject({ steps: 12, denoise: 0.5 });
+      const pngs = Object.values(await runForPngs(engineFor(runtime), graph)).flat();
+      const picture = pngImage(pngs[0]);
+      expect([picture.width, picture.height]).toEqual([64, 64]);
+      expect(readPicture(picture.data)).toMatchObject({ colour: 'red', shape: 'circle' });
+    } finally {
+      await runtime.release();
+    }
+  }, 120_000);
+});
