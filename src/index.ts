@@ -20,6 +20,8 @@ export type { LoadOptions, LoadResult } from './persistence/load.ts';
 export { saveGraph, saveGraphText } from './persistence/save.ts';
 export { DEFAULT_LIMITS } from './persistence/limits.ts';
 export type { GraphLimits } from './persistence/limits.ts';
+export { ComfyImportError, SUPPORTED_CLASSES as COMFY_SUPPORTED_CLASSES, detectComfyFormat, importComfyWorkflow } from './interop/comfy/index.ts';
+export type { ComfyFormat, ComfyImportResult, ImportOptions as ComfyImportOptions } from './interop/comfy/index.ts';
 export { FORMAT_MIGRATIONS, migrateDocument } from './persistence/migrations.ts';
 export type { FormatMigration } from './persistence/migrations.ts';
 export { validateGraph, isError } from './graph/validate.ts';

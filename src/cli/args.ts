@@ -17,13 +17,15 @@ export interface ParsedArgs {
   outputs: string[];
   /** Folders a graph may read files from besides its own folder, --out and the model folders. */
   allowPaths: string[];
+  /** ComfyUI checkpoint names → model packages (JSON file), for import, run and validate. */
+  models?: string;
   json: boolean;
   help: boolean;
 }
 
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget', '--allow-path', '--network']);
+const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget', '--allow-path', '--network', '--models']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], allowPaths: [], json: false, help: false, allowPrivateNetwork: false };
@@ -57,6 +59,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         }
       }
       else if (arg === '--set') parsed.sets.push(value);
+      else if (arg === '--models') parsed.models = value;
       else if (arg === '--allow-path') parsed.allowPaths.push(value);
       else parsed.outputs.push(value);
     } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}`);
@@ -67,8 +70,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 }
 
 export const USAGE = `Usage:
-  latentloom validate <graph.json> [--json]
+  latentloom validate <graph.json> [--models FILE] [--json]
       Checks a graph file; prints its issues. Exit 1 if any is an error.
+      run and validate also take ComfyUI workflows (API or UI JSON, ComfyUI PNGs), converted on load.
   latentloom run <graph.json> [--out DIR] [--set NODE.PARAM=VALUE ...] [--output NODE ...] [--backend node|wasm]
                           [--memory-budget SIZE] [--allow-path DIR ...]
                           [--network none|models|all] [--allow-private-network] [--json]
@@ -84,6 +88,10 @@ export const USAGE = `Usage:
                 none: no network at all (cached packages still run); all: also any other fetch
       --allow-private-network  lets fetches reach loopback/private hosts (metadata addresses never)
       --json    prints one JSON object: { ok, nodes, outputs, error? }
+  latentloom import <workflow.json|.png> [--out graph.json] [--models FILE]
+      Converts a ComfyUI workflow into a LatentLoom graph file (printed without --out).
+      --models  JSON { "name.safetensors": "<model package folder, URL or builtin:…>" } for
+                checkpoint names other than toy-shapes(.safetensors|.ckpt)
   latentloom convert <checkpoint.pth|.safetensors|model.json> [--out model.onnx]
       Recognises the architecture (RRDBNet, SRVGGNetCompact, TAESD family, TF.js layers) and writes
       it as an ONNX model.

@@ -7,6 +7,7 @@ import { parseArgs, USAGE, UsageError } from './args.ts';
 import { runCommand } from './runCommand.ts';
 import { validateCommand } from './validateCommand.ts';
 import { convertCommand } from './convertCommand.ts';
+import { importCommand } from './importCommand.ts';
 
 export interface CliIo {
   /** Results (stdout). */
@@ -41,6 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     if (args.command === 'validate') return await validateCommand(args, print);
     if (args.command === 'run') return await runCommand(args, print, log);
     if (args.command === 'convert') return await convertCommand(args, print, log);
+    if (args.command === 'import') return await importCommand(args, print, log);
     throw new UsageError(`Unknown command "${args.command}"`);
   } catch (error) {
     if (error instanceof UsageError) {

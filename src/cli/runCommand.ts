@@ -10,6 +10,7 @@ import { defaultRegistry } from '../../nodes/index.ts';
 import { UsageError, type ParsedArgs } from './args.ts';
 import { formatIssue } from './format.ts';
 import { loadGraphFile } from './loadFile.ts';
+import { loadFileOptions } from './importCommand.ts';
 import { applyOverrides } from './overrides.ts';
 import { cliFileAccess, cliServices } from './services.ts';
 import type { FileAccess } from '../security/fileAccess.ts';
@@ -107,7 +108,7 @@ function progressPrinter(graph: GraphDocument, log: (line: string) => void): (ev
 export async function runCommand(args: ParsedArgs, print: (line: string) => void, log: (line: string) => void): Promise<number> {
   const file = args.positional[0];
   if (!file || args.positional.length > 1) throw new UsageError('run takes exactly one graph file');
-  const loaded = await loadGraphFile(file);
+  const loaded = await loadGraphFile(file, await loadFileOptions(args));
   if (!loaded.ok) {
     const report: CliRunReport = {
       ok: false,
@@ -119,6 +120,7 @@ export async function runCommand(args: ParsedArgs, print: (line: string) => void
     else for (const issue of loaded.issues) log(`${file}: ${formatIssue(issue)}`);
     return 1;
   }
+  for (const issue of loaded.warnings) if (issue.code === 'converted') log(`${file}: ${formatIssue(issue)}`);
   // The flag wins; otherwise the default (LATENTLOOM_MEMORY_BUDGET is read, and checked, here).
   setMemoryBudget(args.memoryBudget);
   getMemoryBudget();

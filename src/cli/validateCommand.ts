@@ -4,11 +4,12 @@ import { defaultRegistry } from '../../nodes/index.ts';
 import { UsageError, type ParsedArgs } from './args.ts';
 import { formatIssue, isErrorIssue } from './format.ts';
 import { loadGraphFile } from './loadFile.ts';
+import { loadFileOptions } from './importCommand.ts';
 
 export async function validateCommand(args: ParsedArgs, print: (line: string) => void): Promise<number> {
   const file = args.positional[0];
   if (!file || args.positional.length > 1) throw new UsageError('validate takes exactly one graph file');
-  const loaded = await loadGraphFile(file);
+  const loaded = await loadGraphFile(file, await loadFileOptions(args));
   const issues = loaded.ok ? [...loaded.warnings, ...validateGraph(loaded.graph, defaultRegistry())] : loaded.issues;
   const errors = issues.filter(isErrorIssue).length;
   if (args.json) {

@@ -113,4 +113,6 @@ export type GraphIssueCode =
   /** Warning: a node carries a param its type does not declare. */
   | 'unknown-param'
   /** Warning: the file was upgraded from an older format version (or node type version). */
-  | 'migrated';
+  | 'migrated'
+  /** Warning: the file was converted from another tool's format (a ComfyUI workflow). */
+  | 'converted';
