@@ -8,7 +8,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 export function detectComfyFormat(json: unknown): ComfyFormat | undefined {
   if (!isObject(json) || json.format === 'latentloom.graph') return undefined;
-  if (Array.isArray(json.nodes) && (Array.isArray(json.links) || json.links === undefined) && json.edges === undefined) {
+  // The UI form has no `format` key and carries `links` (or at least `last_node_id`): a file with
+  // a bare `nodes` list and nothing else is a broken LatentLoom graph, reported as one.
+  const uiMarkers = Array.isArray(json.links) || typeof json.last_node_id === 'number';
+  if (json.format === undefined && Array.isArray(json.nodes) && uiMarkers && json.edges === undefined) {
     return json.nodes.every((n) => isObject(n) && typeof n.type === 'string') ? 'ui' : undefined;
   }
   if (unwrapPrompt(json) !== json) return 'api';
