@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'vite';
 import { BUILTIN_UPSCALERS, builtinUpscalerPackageId } from '../../nodes/model/upscalerSource.ts';
+import { parseTfjsModelJson } from '../convert/tfjs.ts';
 
 interface UpscalerFile {
   /** Path under the app root: models/upscaler-<name>/<file>. */
@@ -21,13 +22,14 @@ export function upscalerAssetFiles(root: string): UpscalerFile[] {
   const files: UpscalerFile[] = [];
   for (const [name, model] of Object.entries(BUILTIN_UPSCALERS)) {
     const dir = join(root, 'node_modules', model.npm, model.folder);
-    let manifest: { weightsManifest?: { paths?: unknown[] }[] };
+    let text: string;
     try {
-      manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+      text = readFileSync(join(dir, 'model.json'), 'utf8');
     } catch {
       continue; // the package is not installed: the node says so when asked for it
     }
-    const shards = (manifest.weightsManifest ?? []).flatMap((g) => g.paths ?? []).filter((p): p is string => typeof p === 'string' && /^[\w.-]+$/.test(p));
+    // The same check the loader makes: shard paths are plain file names beside model.json.
+    const shards = parseTfjsModelJson(text, `${model.npm}/${model.folder}/model.json`).weightsManifest.flatMap((g) => g.paths);
     for (const file of ['model.json', ...shards]) files.push({ url: `models/${builtinUpscalerPackageId(name)}/${file}`, path: join(dir, file) });
   }
   return files;
