@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { encodePng, decodePng, readPngText } from '../../src/tensor/png.ts';
+import { decodePng, readPngText } from '../../src/tensor/png.ts';
+import { writeCopyGraph } from '../fixtures/copyGraph.ts';
 import { PNG_GRAPH_KEYWORD } from '../../nodes/image/save.ts';
 import { runCli } from '../../src/cli/cli.ts';
 
@@ -34,23 +35,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** image/load of a generated 3×2 PNG → image/save, written into the temp folder. */
 function imageGraph(): string {
-  const pixels = new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
-  const png = join(dir, 'input.png');
-  writeFileSync(png, encodePng({ width: 3, height: 2, channels: 3, data: pixels }));
-  const graph = {
-    format: 'latentloom.graph',
-    version: 1,
-    meta: { title: 'copy an image' },
-    models: {},
-    nodes: [
-      { id: 'load', type: 'image/load', version: 1, params: { source: png } },
-      { id: 'save', type: 'image/save', version: 1, params: { filename_prefix: 'copy' } },
-    ],
-    edges: [{ from: { node: 'load', port: 'image' }, to: { node: 'save', port: 'images' } }],
-  };
-  const path = join(dir, 'image-graph.json');
-  writeFileSync(path, JSON.stringify(graph));
-  return path;
+  return writeCopyGraph(dir, 'image-graph.json');
 }
 
 describe('latentloom validate', () => {

@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { link } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { encodePng, decodePng } from '../../src/tensor/png.ts';
+import { decodePng } from '../../src/tensor/png.ts';
+import { COPY_GRAPH_PIXELS, writeCopyGraph } from '../fixtures/copyGraph.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { cliServices } from '../../src/cli/services.ts';
 import { nodeOutputFs, type OutputFs } from '../../src/cli/outputFiles.ts';
@@ -20,26 +21,12 @@ const BIN = join(ROOT, 'bin/latentloom.mjs');
 let dir: string;
 let graphPath: string;
 /** The pixels of the image the graph copies: every output must decode to exactly these. */
-const PIXELS = new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+const PIXELS = COPY_GRAPH_PIXELS;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'll-outputs-'));
-  const png = join(dir, 'input.png');
-  writeFileSync(png, encodePng({ width: 3, height: 2, channels: 3, data: PIXELS }));
   // image/load → image/save: the cheapest graph that saves a PNG (no model, no ONNX runtime).
-  const graph = {
-    format: 'latentloom.graph',
-    version: 1,
-    meta: { title: 'copy an image' },
-    models: {},
-    nodes: [
-      { id: 'load', type: 'image/load', version: 1, params: { source: png } },
-      { id: 'save', type: 'image/save', version: 1, params: { filename_prefix: 'copy' } },
-    ],
-    edges: [{ from: { node: 'load', port: 'image' }, to: { node: 'save', port: 'images' } }],
-  };
-  graphPath = join(dir, 'copy-graph.json');
-  writeFileSync(graphPath, JSON.stringify(graph));
+  graphPath = writeCopyGraph(dir, 'copy-graph.json');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
