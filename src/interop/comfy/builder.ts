@@ -22,6 +22,13 @@ export class GraphBuilder {
   readonly nodes: RawNode[] = [];
   readonly edges: RawEdge[] = [];
   readonly models: Record<string, { source: string; title?: string }> = {};
+  /**
+   * LatentLoom node id → the ComfyUI node id it was converted from, so progress and results can
+   * be reported under the workflow's own ids (the server does).
+   */
+  readonly origins: Record<string, string> = Object.create(null) as Record<string, string>;
+  /** The ComfyUI node being converted; nodes added meanwhile belong to it. */
+  origin?: string;
   private readonly ids = new Set<string>();
   private column = 0;
 
@@ -30,6 +37,7 @@ export class GraphBuilder {
     let unique = id;
     for (let i = 2; this.ids.has(unique); i++) unique = `${id}_${i}`;
     this.ids.add(unique);
+    if (this.origin !== undefined) this.origins[unique] = this.origin;
     const row = this.nodes.length % 6;
     if (row === 0) this.column++;
     this.nodes.push({

@@ -23,6 +23,8 @@ export interface ComfyImportResult {
   /** A LatentLoom graph file object (format version 1), to pass to loadGraph. */
   document: Record<string, unknown>;
   warnings: string[];
+  /** LatentLoom node id → ComfyUI node id it came from. */
+  origins: Record<string, string>;
 }
 
 function safeId(id: string): string {
@@ -87,7 +89,14 @@ export function promptToGraph(prompt: ComfyPrompt, options: ImportOptions = {}, 
       },
       defaultDownscale: () => downscale ?? 8,
     };
-    const outs = own(COMFY_CLASSES, node.class_type)!(ctx);
+    const outer = builder.origin;
+    builder.origin = id;
+    let outs: Out[];
+    try {
+      outs = own(COMFY_CLASSES, node.class_type)!(ctx);
+    } finally {
+      builder.origin = outer;
+    }
     active.delete(id);
     done.set(id, outs);
     return outs;
@@ -103,7 +112,7 @@ export function promptToGraph(prompt: ComfyPrompt, options: ImportOptions = {}, 
     title: 'Imported ComfyUI workflow',
     description: `Converted from a ComfyUI workflow (${format === 'api' ? 'API' : 'UI'} format, ${ids.length} nodes).`,
   });
-  return { format, document, warnings };
+  return { format, document, warnings, origins: builder.origins };
 }
 
 /** Converts parsed ComfyUI JSON (API or UI form). Throws ComfyImportError when it cannot. */
