@@ -19,13 +19,18 @@ export interface ParsedArgs {
   allowPaths: string[];
   /** ComfyUI checkpoint names → model packages (JSON file), for import, run and validate. */
   models?: string;
+  /** `serve`: address and port to listen on, input folder (LoadImage, uploads), Bearer token. */
+  host?: string;
+  port?: number;
+  input?: string;
+  token?: string;
   json: boolean;
   help: boolean;
 }
 
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget', '--allow-path', '--network', '--models']);
+const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget', '--allow-path', '--network', '--models', '--host', '--port', '--input', '--token']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], allowPaths: [], json: false, help: false, allowPrivateNetwork: false };
@@ -60,6 +65,16 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       }
       else if (arg === '--set') parsed.sets.push(value);
       else if (arg === '--models') parsed.models = value;
+      else if (arg === '--host') parsed.host = value;
+      else if (arg === '--input') parsed.input = value;
+      else if (arg === '--token') {
+        if (value.length < 8) throw new UsageError('--token must be at least 8 characters');
+        parsed.token = value;
+      } else if (arg === '--port') {
+        const port = Number(value);
+        if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${value.slice(0, 20)}"`);
+        parsed.port = port;
+      }
       else if (arg === '--allow-path') parsed.allowPaths.push(value);
       else parsed.outputs.push(value);
     } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}`);
@@ -92,6 +107,13 @@ export const USAGE = `Usage:
       Converts a ComfyUI workflow into a LatentLoom graph file (printed without --out).
       --models  JSON { "name.safetensors": "<model package folder, URL or builtin:…>" } for
                 checkpoint names other than toy-shapes(.safetensors|.ckpt)
+  latentloom serve [--host 127.0.0.1] [--port 8188] [--out DIR] [--input DIR] [--models FILE]
+                   [--token TOKEN] [--allow-path DIR ...] [--network none|models|all]
+      Answers ComfyUI's HTTP + WebSocket API (POST /prompt, /queue, /history, /view, /ws, …):
+      ComfyUI clients and scripts work unchanged; prompts are ComfyUI API JSON or LatentLoom
+      graphs, run one at a time. Images go to --out (default ./output); LoadImage and
+      /upload/image use --input (default ./input). Binds 127.0.0.1; another --host warns, and
+      --token (or LATENTLOOM_TOKEN) makes every request need "Authorization: Bearer TOKEN".
   latentloom convert <checkpoint.pth|.safetensors|model.json> [--out model.onnx]
       Recognises the architecture (RRDBNet, SRVGGNetCompact, TAESD family, TF.js layers) and writes
       it as an ONNX model.

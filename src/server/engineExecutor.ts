@@ -1,0 +1,135 @@
+/**
+ * Runs queued prompts with one in-process engine (its cache shared across prompts, as ComfyUI's
+ * is) and reports the run as ComfyUI's WebSocket messages under the prompt's own node ids:
+ * `executing` when a prompt node starts, `progress` per sampler step, binary latent previews,
+ * `execution_cached`, `executed` with the output images, then success, error or interrupted.
+ */
+import { relative, sep } from 'node:path';
+import type { Engine } from '../engine/engine.ts';
+import type { EngineEvent, RunOptions } from '../engine/events.ts';
+import type { NodeRegistry } from '../graph/registry.ts';
+import { writeNumberedFile } from '../cli/outputFiles.ts';
+import { encodePng } from '../tensor/png.ts';
+import { toRgbaPreview } from '../worker/preview.ts';
+import type { ExecutionOutcome, ImageRef, MessageSink, NodeOutput, PromptExecutor, QueuedPrompt } from './promptQueue.ts';
+
+/** ComfyUI's binary frame types and image formats (big-endian u32 each, then the image bytes). */
+export const BINARY_PREVIEW_IMAGE = 1;
+export const PREVIEW_FORMAT_JPEG = 1;
+export const PREVIEW_FORMAT_PNG = 2;
+
+export interface EngineExecutorOptions {
+  engine: Engine;
+  registry: NodeRegistry;
+  outDir: string;
+  /** Where PreviewImage's pictures go (`type: "temp"` in /view). */
+  tempDir: string;
+  /** The latent preview hook (RunOptions.zonePreview); none: no binary previews. */
+  zonePreview?: RunOptions['zonePreview'];
+}
+
+/** ComfyUI's preview frame: type 1, format 2 (PNG), the PNG. */
+export function previewFrame(png: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(8 + png.byteLength);
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, BINARY_PREVIEW_IMAGE);
+  view.setUint32(4, PREVIEW_FORMAT_PNG);
+  frame.set(png, 8);
+  return frame;
+}
+
+function imageRef(root: string, file: string, type: ImageRef['type']): ImageRef {
+  const rel = relative(root, file).split(sep);
+  const filename = rel.pop()!;
+  return { filename, subfolder: rel.join('/'), type };
+}
+
+export function createEngineExecutor(options: EngineExecutorOptions): PromptExecutor {
+  const { engine, registry, outDir, tempDir } = options;
+
+  return async (item: QueuedPrompt, signal: AbortSignal, sink: MessageSink): Promise<ExecutionOutcome> => {
+    const { graph, origins, classes } = item.accepted;
+    const promptIdOf = (node: string) => (Object.hasOwn(origins, node) ? origins[node] : node);
+    // Prompt nodes folded into their consumers (EmptyLatentImage into the sampler's noise) have
+    // no LatentLoom node of their own: they count as cached when everything else is.
+    const llNodesOf = new Map<string, string[]>(Object.keys(classes).map((id) => [id, []]));
+    for (const node of graph.nodes) {
+      const id = promptIdOf(node.id);
+      llNodesOf.set(id, [...(llNodesOf.get(id) ?? []), node.id]);
+    }
+    let executing: string | undefined;
+    const executed = new Set<string>();
+
+    const onEvent = (event: EngineEvent) => {
+      if (event.type === 'node-start') {
+        const id = promptIdOf(event.node);
+        if (id !== executing) {
+          executing = id;
+          sink.send('executing', { node: id, display_node: id });
+        }
+      } else if (event.type === 'node-finish') {
+        executed.add(promptIdOf(event.node));
+      } else if (event.type === 'node-progress') {
+        const id = promptIdOf(event.node);
+        const value = event.iteration ?? event.value;
+        const max = event.count ?? event.max;
+        if (event.previewIteration === undefined) sink.send('progress', { value, max, node: id });
+        // Encoded only when the prompt's client is connected to receive it.
+        if (event.preview !== undefined && sink.wantsBinary()) {
+          const rgba = toRgbaPreview(event.preview);
+          if (rgba) sink.sendBinary(previewFrame(encodePng({ width: rgba.width, height: rgba.height, channels: 4, data: rgba.data })));
+        }
+      }
+    };
+
+    const result = await engine.run(graph, {
+      signal,
+      onEvent,
+      ...(options.zonePreview ? { zonePreview: options.zonePreview } : {}),
+    });
+
+    // Prompt nodes all of whose LatentLoom nodes came from the cache.
+    const isCached = (n: string) => result.nodes[n]?.status === 'cached';
+    const allCached = graph.nodes.every((n) => isCached(n.id));
+    const cached = [...llNodesOf.entries()]
+      .filter(([, nodes]) => (nodes.length === 0 ? allCached : nodes.every(isCached)))
+      .map(([id]) => id);
+    if (cached.length > 0) sink.send('execution_cached', { nodes: cached });
+
+    const outputs: Record<string, NodeOutput> = {};
+    for (const [node, ports] of Object.entries(result.outputs)) {
+      const id = promptIdOf(node);
+      const images: ImageRef[] = [];
+      if (Array.isArray(ports.files)) {
+        for (const f of ports.files) if (typeof f === 'string') images.push(imageRef(outDir, f, 'output'));
+      } else if (Array.isArray(ports.png)) {
+        for (const png of ports.png) {
+          if (png instanceof Uint8Array) images.push(imageRef(tempDir, await writeNumberedFile(tempDir, 'LatentLoom_temp', '.png', png), 'temp'));
+        }
+      }
+      if (images.length === 0 && registry.get(graph.nodes.find((n) => n.id === node)?.type ?? '')?.isOutput !== true) continue;
+      const entry = (outputs[id] ??= {});
+      entry.images = [...(entry.images ?? []), ...images];
+    }
+    for (const [id, output] of Object.entries(outputs)) sink.send('executed', { node: id, display_node: id, output });
+
+    if (result.ok) {
+      sink.send('execution_success', {});
+      return { status: 'success', outputs };
+    }
+    const error = result.error!;
+    const nodeId = error.node !== undefined ? promptIdOf(error.node) : null;
+    const nodeType = nodeId !== null && Object.hasOwn(classes, nodeId) ? classes[nodeId] : null;
+    const done = [...executed].filter((id) => id !== nodeId);
+    if (error.code === 'cancelled' || signal.aborted) {
+      sink.send('execution_interrupted', { node_id: nodeId ?? executing ?? null, node_type: nodeType, executed: done });
+      return { status: 'interrupted', outputs };
+    }
+    sink.send('execution_error', {
+      node_id: nodeId, node_type: nodeType, executed: done,
+      exception_message: error.message, exception_type: error.code, traceback: [],
+      current_inputs: {}, current_outputs: {},
+    });
+    return { status: 'error', outputs };
+  };
+}
