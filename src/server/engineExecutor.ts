@@ -18,6 +18,12 @@ export const BINARY_PREVIEW_IMAGE = 1;
 export const PREVIEW_FORMAT_JPEG = 1;
 export const PREVIEW_FORMAT_PNG = 2;
 
+/**
+ * Previews are sent for the first step, then at most one per PREVIEW_INTERVAL_MS (and the last
+ * step): a viewer gains nothing from more, and a fast sampler should not spend its time encoding.
+ */
+export const PREVIEW_INTERVAL_MS = 100;
+
 export interface EngineExecutorOptions {
   engine: Engine;
   registry: NodeRegistry;
@@ -58,6 +64,7 @@ export function createEngineExecutor(options: EngineExecutorOptions): PromptExec
       llNodesOf.set(id, [...(llNodesOf.get(id) ?? []), node.id]);
     }
     let executing: string | undefined;
+    let lastPreview = -Infinity;
     const executed = new Set<string>();
 
     const onEvent = (event: EngineEvent) => {
@@ -75,9 +82,14 @@ export function createEngineExecutor(options: EngineExecutorOptions): PromptExec
         const max = event.count ?? event.max;
         if (event.previewIteration === undefined) sink.send('progress', { value, max, node: id });
         // Encoded only when the prompt's client is connected to receive it.
-        if (event.preview !== undefined && sink.wantsBinary()) {
+        const now = performance.now();
+        const due = now - lastPreview >= PREVIEW_INTERVAL_MS || (event.iteration !== undefined && event.iteration === event.count);
+        if (event.preview !== undefined && due && sink.wantsBinary()) {
           const rgba = toRgbaPreview(event.preview);
-          if (rgba) sink.sendBinary(previewFrame(encodePng({ width: rgba.width, height: rgba.height, channels: 4, data: rgba.data })));
+          if (rgba) {
+            lastPreview = now;
+            sink.sendBinary(previewFrame(encodePng({ width: rgba.width, height: rgba.height, channels: 4, data: rgba.data }, { level: 1 })));
+          }
         }
       }
     };
