@@ -148,6 +148,9 @@ describe('ComfyUI split samplers: conversion', () => {
     expect(second.params).toMatchObject({ steps: 20, start_at_step: 10, end_at_step: 10000, leftover_noise: false });
     expect(g.nodes.some((n) => n.id === 'n11_noise' || n.id === 'n11_start')).toBe(false);
     expect(g.edges.some((e) => e.from.node === 'n3_loop_out' && e.to.node === 'n11_loop_in' && e.to.port === 'latent')).toBe(true);
+    w['3'].inputs.sampler_name = 'heun';
+    expect(() => importComfyWorkflow(w)).toThrow(/node 3 \(KSamplerAdvanced\): return_with_leftover_noise "enable" with sampler heun is not supported/);
+    w['3'].inputs.sampler_name = 'euler';
     w['11'].inputs.sampler_name = 'ddim';
     expect(() => importComfyWorkflow(w)).toThrow(/node 11 \(KSamplerAdvanced\): sampler ddim runs over the whole schedule only here/);
     w['11'].inputs.add_noise = 'maybe';

@@ -62,6 +62,9 @@ export interface SamplerPlan {
   denoised: boolean;
 }
 
+/** Samplers whose steps depend on each step's own sigmas only, so a leftover-noise cut ends as ComfyUI's does. */
+const LEFTOVER_SAMPLERS = new Set(['euler', 'euler_ancestral', 'lms']);
+
 const STATE = [{ name: 'latent', type: 'LATENT' }, { name: 'state', type: 'SCHEDULER_STATE' }];
 const STATE_WITH_DENOISED = [...STATE, { name: 'denoised', type: 'LATENT' }];
 
@@ -248,6 +251,12 @@ export function buildSampler(ctx: ConvertContext, plan: SamplerPlan): { output: 
     if (cut) fail(ctx, `sampler ${samplerName} runs over the whole schedule only here (start_at_step 0, end_at_step ≥ steps): it is not sigma-based`);
     sigmaSchedule = 'default';
     ctx.warn(`node ${ctx.id} (${ctx.node.class_type}): ${samplerName} runs diffusers' ${sampler.scheduler} with the package's own timestep spacing`);
+  }
+  if (plan.leftover && plan.end < steps && !LEFTOVER_SAMPLERS.has(samplerName)) {
+    // ComfyUI takes a full (second-order) step to a non-zero last sigma; diffusers' Heun and
+    // DPM-Solver++ end their schedules with a first-order step, so the picture would differ.
+    fail(ctx, `return_with_leftover_noise "enable" with sampler ${samplerName} is not supported (it would end differently from ComfyUI); ` +
+      `use ${[...LEFTOVER_SAMPLERS].join(', ')}, or let the last step denoise to 0`);
   }
   const latentIn = plan.latentIn;
   const zone = `${p}sampler`;
