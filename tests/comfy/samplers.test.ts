@@ -7,7 +7,7 @@ import { importComfyWorkflow, readWidgets } from '../../src/interop/comfy/index.
 import { sigmaRange } from '../../nodes/sampling/scheduler.ts';
 import { readPicture } from '../toy/analysis.ts';
 import { engineFor, nodeRuntime, pngImage, runForPngs } from '../toy/graphRunner.ts';
-import { convert, fixture } from './helpers.ts';
+import { convert, fixture, shape } from './helpers.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 
 type Api = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
@@ -174,6 +174,41 @@ describe('ComfyUI split samplers: conversion', () => {
     expect(readWidgets('KarrasScheduler', [20, 14.614642, 0.0291675, 7])).toEqual({ steps: 20, sigma_max: 14.614642, sigma_min: 0.0291675, rho: 7 });
     expect(readWidgets('KSamplerSelect', ['euler'])).toEqual({ sampler_name: 'euler' });
     expect(readWidgets('CFGGuider', [8])).toEqual({ cfg: 8 });
+  });
+});
+
+describe('ComfyUI split samplers: UI format', () => {
+  it('a UI-format SamplerCustomAdvanced workflow converts as its API form does', () => {
+    interface UiNode { id: number; type: string; mode: number; inputs?: { name: string; type: string; link: number | null }[]; outputs?: unknown[]; widgets_values?: unknown[] }
+    const ui = fixture('txt2img-ui.json') as unknown as { nodes: UiNode[]; links: unknown[][]; last_link_id?: number };
+    const linkTo = (id: number, from: number, slot: number, to: number, toSlot: number, type: string) => ui.links.push([id, from, slot, to, toSlot, type]);
+    const k = ui.nodes.find((n) => n.type === 'KSampler')!;
+    const byName = Object.fromEntries(k.inputs!.map((i) => [i.name, ui.links.find((l) => l[0] === i.link)!]));
+    const model = byName.model;
+    const latent = byName.latent_image;
+    const pos = byName.positive;
+    const neg = byName.negative;
+    ui.links = ui.links.filter((l) => l[3] !== 3);
+    linkTo(101, 20, 0, 3, 0, 'NOISE');
+    linkTo(102, 21, 0, 3, 1, 'GUIDER');
+    linkTo(103, 22, 0, 3, 2, 'SAMPLER');
+    linkTo(104, 23, 0, 3, 3, 'SIGMAS');
+    linkTo(105, latent[1] as number, latent[2] as number, 3, 4, 'LATENT');
+    linkTo(106, model[1] as number, model[2] as number, 21, 0, 'MODEL');
+    linkTo(107, pos[1] as number, pos[2] as number, 21, 1, 'CONDITIONING');
+    linkTo(108, neg[1] as number, neg[2] as number, 21, 2, 'CONDITIONING');
+    linkTo(109, model[1] as number, model[2] as number, 23, 0, 'MODEL');
+    Object.assign(k, {
+      type: 'SamplerCustomAdvanced', widgets_values: [],
+      inputs: [['noise', 'NOISE', 101], ['guider', 'GUIDER', 102], ['sampler', 'SAMPLER', 103], ['sigmas', 'SIGMAS', 104], ['latent_image', 'LATENT', 105]].map(([name, type, link]) => ({ name, type, link })),
+    });
+    ui.nodes.push(
+      { id: 20, type: 'RandomNoise', mode: 0, widgets_values: [42, 'fixed'] },
+      { id: 21, type: 'CFGGuider', mode: 0, inputs: [{ name: 'model', type: 'MODEL', link: 106 }, { name: 'positive', type: 'CONDITIONING', link: 107 }, { name: 'negative', type: 'CONDITIONING', link: 108 }], widgets_values: [7.5] },
+      { id: 22, type: 'KSamplerSelect', mode: 0, widgets_values: ['euler'] },
+      { id: 23, type: 'BasicScheduler', mode: 0, inputs: [{ name: 'model', type: 'MODEL', link: 109 }], widgets_values: ['normal', 10, 1] },
+    );
+    expect(shape(convert(ui))).toEqual(shape(convert(customAdvanced(10))));
   });
 });
 
