@@ -30,6 +30,7 @@ import { latentEmpty } from './latent/empty.ts';
 import { latentScale } from './latent/scale.ts';
 import { latentBlend } from './latent/blend.ts';
 import { latentBatch } from './latent/batch.ts';
+import { latentRepeatBatch } from './latent/repeatBatch.ts';
 import { tokenizerClip } from './tokenizer/clip.ts';
 import { imageBlend } from './image/blend.ts';
 import { imageInvert } from './image/invert.ts';
@@ -75,6 +76,7 @@ export const ALL_NODES: readonly NodeDefinition[] = [
   latentScale,
   latentBlend,
   latentBatch,
+  latentRepeatBatch,
   tokenizerClip,
   imageBlend,
   imageInvert,

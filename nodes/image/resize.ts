@@ -6,6 +6,7 @@
  */
 import { checkAllocation, Tensor } from '../../src/tensor/tensor.ts';
 import { resizeTensor, type ResampleMode } from '../../src/tensor/resample.ts';
+import { centerCropToAspect } from '../../src/tensor/ops.ts';
 import { defineNode } from '../define.ts';
 
 /** Target size; a 0 width or height follows the other with the image's aspect ratio. */
@@ -41,6 +42,10 @@ export const imageResize = defineNode({
     width: { kind: 'int', default: 1024, min: 0, max: 16384, step: 8, description: '0 keeps the aspect ratio.' },
     height: { kind: 'int', default: 0, min: 0, max: 16384, step: 8, description: '0 keeps the aspect ratio.' },
     scale: { kind: 'float', default: 2, min: 0.01, max: 16, step: 0.05 },
+    crop: {
+      kind: 'enum', options: ['disabled', 'center'], default: 'disabled',
+      description: "By size: center first crops to the target's aspect ratio, then resizes (ComfyUI's crop \"center\").",
+    },
     clamp: {
       kind: 'boolean',
       default: true,
@@ -66,7 +71,8 @@ export const imageResize = defineNode({
       target = imageTargetSize(h, w, params.width, params.height);
     }
     checkAllocation([b, c, target.height, target.width], 'float32', `image/resize (node "${ctx.nodeId}")`);
-    const out = resizeTensor(image, target.height, target.width, { mode });
+    const source = params.by === 'size' && params.crop === 'center' ? centerCropToAspect(image, target.width, target.height) : image;
+    const out = resizeTensor(source, target.height, target.width, { mode });
     return { image: params.clamp ? clamp01(out) : out };
   },
 });

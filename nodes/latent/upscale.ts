@@ -6,6 +6,7 @@
  */
 import { checkAllocation, type Tensor } from '../../src/tensor/tensor.ts';
 import { resizeTensor, type ResampleMode } from '../../src/tensor/resample.ts';
+import { centerCropToAspect } from '../../src/tensor/ops.ts';
 import { defineNode } from '../define.ts';
 
 /** Pixels per latent cell for SD-family VAEs. */
@@ -59,6 +60,10 @@ export const latentUpscale = defineNode({
     scale: { kind: 'float', default: 1.5, min: 0.01, max: 8, step: 0.05 },
     width: { kind: 'int', default: 1024, min: 0, max: 16384, step: 8, description: 'Image pixels; 0 keeps the aspect ratio.' },
     height: { kind: 'int', default: 1024, min: 0, max: 16384, step: 8, description: 'Image pixels; 0 keeps the aspect ratio.' },
+    crop: {
+      kind: 'enum', options: ['disabled', 'center'], default: 'disabled',
+      description: "By size: center first crops to the target's aspect ratio, then resizes (ComfyUI's crop \"center\").",
+    },
   },
   run(ctx, inputs, params) {
     const samples = inputs.latent?.samples;
@@ -73,9 +78,12 @@ export const latentUpscale = defineNode({
         ? { height: roundedSize(h, params.scale), width: roundedSize(w, params.scale) }
         : latentTargetSize(h, w, params.width, params.height);
     checkAllocation([samples.shape[0], samples.shape[1], target.height, target.width], 'float32', `latent/upscale (node "${ctx.nodeId}")`);
-    const resized = resizeTensor(samples, target.height, target.width, { mode });
-    const noiseMask = inputs.latent.noiseMask
-      ? resizeMask(inputs.latent.noiseMask, h, w, target.height, target.width)
+    const crop = params.by === 'size' && params.crop === 'center';
+    const source = crop ? centerCropToAspect(samples, target.width, target.height) : samples;
+    const resized = resizeTensor(source, target.height, target.width, { mode });
+    const mask = inputs.latent.noiseMask && crop ? centerCropToAspect(inputs.latent.noiseMask, target.width, target.height) : inputs.latent.noiseMask;
+    const noiseMask = mask
+      ? resizeMask(mask, source.shape[2], source.shape[3], target.height, target.width)
       : undefined;
     return { latent: noiseMask ? { samples: resized, noiseMask } : { samples: resized } };
   },

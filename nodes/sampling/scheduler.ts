@@ -40,6 +40,24 @@ function mergedConfig(nodeId: string, input: unknown, overrides: string): Record
   return { ...base, ...extra };
 }
 
+/**
+ * Steps [start, min(end, steps)) of a schedule of steps + 1 sigmas, as ComfyUI's KSamplerAdvanced
+ * cuts it: the end cut gets a final sigma of 0 unless the leftover noise is kept.
+ */
+export function sigmaRange(sigmas: Float32Array, start: number, end: number, leftover: boolean): Float32Array {
+  let out = sigmas;
+  if (end < out.length - 1) {
+    if (end < 1) throw new Error(`end_at_step ${end} leaves no step to run`);
+    out = out.slice(0, end + 1);
+    if (!leftover) out[out.length - 1] = 0;
+  }
+  if (start > 0) {
+    if (start >= out.length - 1) throw new Error(`start_at_step ${start} leaves no step to run (the schedule has ${out.length - 1} steps up to end_at_step)`);
+    out = out.slice(start);
+  }
+  return out;
+}
+
 export const samplingScheduler = defineNode({
   type: 'sampling/scheduler',
   version: 1,
@@ -66,6 +84,18 @@ export const samplingScheduler = defineNode({
       kind: 'enum', options: ['default', ...COMFY_SIGMA_SCHEDULES], default: 'default',
       description: "ComfyUI KSampler sigma schedule (Euler, Euler a, LMS, Heun, DPM-Solver++ only); default = the scheduler's own spacing.",
     },
+    start_at_step: {
+      kind: 'int', default: 0, min: 0, max: 10000,
+      description: "With a sigma schedule: start at this step of the `steps`-step schedule (ComfyUI's KSamplerAdvanced start_at_step).",
+    },
+    end_at_step: {
+      kind: 'int', default: 10000, min: 0, max: 10000,
+      description: "With a sigma schedule: stop at this step (ComfyUI's end_at_step); the last step then goes to sigma 0 unless `leftover_noise`.",
+    },
+    leftover_noise: {
+      kind: 'boolean', default: false,
+      description: "Stopping early, end at that step's sigma instead of denoising to 0 (ComfyUI's return_with_leftover_noise).",
+    },
     config: { kind: 'string', default: '', multiline: true, placeholder: '{"timestep_spacing": "trailing"}', description: 'JSON overrides of scheduler_config.json keys.' },
   },
   run(ctx, inputs, params) {
@@ -89,7 +119,10 @@ export const samplingScheduler = defineNode({
           throw new Error(`sigma schedule "${params.sigma_schedule}" needs a sigma-based scheduler (Euler, Euler a, LMS, Heun, DPM-Solver++), not ${name}`);
         }
         const table = comfyModelSampling(scheduler.config);
-        scheduler.setSigmas(comfySigmas(params.sigma_schedule as (typeof COMFY_SIGMA_SCHEDULES)[number], params.steps, table));
+        const sigmas = comfySigmas(params.sigma_schedule as (typeof COMFY_SIGMA_SCHEDULES)[number], params.steps, table);
+        scheduler.setSigmas(sigmaRange(sigmas, params.start_at_step, params.end_at_step, params.leftover_noise));
+      } else if (params.start_at_step !== 0 || params.end_at_step < params.steps) {
+        throw new Error(`start_at_step / end_at_step need a sigma schedule (sigma_schedule other than default)`);
       } else if (scheduler instanceof LCMScheduler) {
         // LCM applies img2img strength inside its own schedule, as diffusers' LCM pipelines do.
         scheduler.setTimesteps(params.steps, params.denoise);

@@ -47,12 +47,17 @@ describe('ComfyUI img2img classes', () => {
     };
     expect(shape(convert(advanced))).toEqual(shape(convert(plain)));
     (advanced['3'].inputs as Record<string, unknown>).start_at_step = 4;
-    expect(() => importComfyWorkflow(advanced)).toThrow(/node 3 \(KSamplerAdvanced\): only the whole schedule is supported yet/);
+    const cut = convert(advanced).nodes.find((n) => n.type === 'sampling/scheduler')!;
+    expect(cut.params).toMatchObject({ steps: 10, sigma_schedule: 'normal', start_at_step: 4, end_at_step: 10000, leftover_noise: false });
+    (advanced['3'].inputs as Record<string, unknown>).start_at_step = 10;
+    expect(() => importComfyWorkflow(advanced)).toThrow(/node 3 \(KSamplerAdvanced\): start_at_step 10 to end_at_step 10000 of 10 steps leaves no step to run/);
   });
 
-  it('refuses a centre crop by name', () => {
+  it('keeps a centre crop and refuses an unknown crop by name', () => {
     const w = fixture('img2img-api.json') as Api;
     w['3'].inputs.crop = 'center';
-    expect(() => importComfyWorkflow(w)).toThrow(/node 3 \(ImageScale\): crop "center" is not supported yet/);
+    expect(convert(w).nodes.find((n) => n.type === 'image/resize')!.params).toMatchObject({ crop: 'center', by: 'size' });
+    w['3'].inputs.crop = 'top';
+    expect(() => importComfyWorkflow(w)).toThrow(/node 3 \(ImageScale\): crop "top" is not supported; supported: disabled, center/);
   });
 });

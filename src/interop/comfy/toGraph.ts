@@ -6,7 +6,7 @@
 import { DEFAULT_LIMITS } from '../../persistence/limits.ts';
 import { GraphBuilder } from './builder.ts';
 import { BASIC_CLASSES, downscaleOf } from './classes/basic.ts';
-import { kSampler, kSamplerAdvanced } from './classes/ksampler.ts';
+import { SAMPLER_CLASSES } from './classes/ksampler.ts';
 import { RESIZE_CLASSES } from './classes/resize.ts';
 import { fail, literal, type ClassConverter, type ConvertContext } from './context.ts';
 import { detectComfyFormat, unwrapPrompt, type ComfyFormat } from './detect.ts';
@@ -14,7 +14,7 @@ import { layoutFromComfy } from './layout.ts';
 import { uiToPrompt } from './uiFormat.ts';
 import { ComfyImportError, dict, isLink, own, type ComfyPrompt, type ImportOptions, type Out } from './types.ts';
 
-export const COMFY_CLASSES: Record<string, ClassConverter> = { ...BASIC_CLASSES, KSampler: kSampler, KSamplerAdvanced: kSamplerAdvanced, ...RESIZE_CLASSES };
+export const COMFY_CLASSES: Record<string, ClassConverter> = { ...BASIC_CLASSES, ...SAMPLER_CLASSES, ...RESIZE_CLASSES };
 
 export const SUPPORTED_CLASSES = Object.keys(COMFY_CLASSES);
 

@@ -72,7 +72,42 @@ export interface EmptyLatentOut {
   batch: number;
 }
 
-export type Out = PortOut | ModelOut | ClipOut | EmptyLatentOut;
+/** ComfyUI's SAMPLER (KSamplerSelect): the sampler name, resolved when a sampler node uses it. */
+export interface SamplerOut {
+  kind: 'sampler';
+  name: string;
+}
+
+/**
+ * ComfyUI's SIGMAS (BasicScheduler, KarrasScheduler): a ComfyUI sigma schedule of `steps` steps
+ * at `denoise`; computed by sampling/scheduler from the package's scheduler config.
+ */
+export interface SigmasOut {
+  kind: 'sigmas';
+  /** The schedule's model (BasicScheduler); KarrasScheduler has none and takes the guider's. */
+  model?: ModelOut;
+  schedule: string;
+  steps: number;
+  denoise: number;
+}
+
+/** ComfyUI's NOISE (RandomNoise, DisableNoise). */
+export interface NoiseOut {
+  kind: 'noise';
+  /** undefined: no noise is added (DisableNoise). */
+  seed?: number;
+}
+
+/** ComfyUI's GUIDER (CFGGuider, BasicGuider): a model and its conditioning; no negative = no CFG. */
+export interface GuiderOut {
+  kind: 'guider';
+  model: ModelOut;
+  positive: PortOut;
+  negative?: PortOut;
+  cfg: number;
+}
+
+export type Out = PortOut | ModelOut | ClipOut | EmptyLatentOut | SamplerOut | SigmasOut | NoiseOut | GuiderOut;
 
 export interface ModelMapping {
   /** A models-table source: `builtin:…`, a folder or a URL. */
@@ -82,6 +117,9 @@ export interface ModelMapping {
 }
 
 export interface ImportOptions {
-  /** Checkpoint file name → model package; the toy names are always known. */
+  /**
+   * Checkpoint (VAE, upscale model) file name → model package or upscaler file; the toy names and
+   * the built-in upscalers are always known.
+   */
   models?: Record<string, string | ModelMapping>;
 }

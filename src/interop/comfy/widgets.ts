@@ -17,6 +17,23 @@ export const WIDGET_ORDER: Record<string, readonly string[]> = {
   LoadImage: ['image', 'upload'],
   LatentUpscale: ['upscale_method', 'width', 'height', 'crop'],
   ImageScale: ['upscale_method', 'width', 'height', 'crop'],
+  VAELoader: ['vae_name'],
+  CLIPSetLastLayer: ['stop_at_clip_layer'],
+  LatentUpscaleBy: ['upscale_method', 'scale_by'],
+  ImageScaleBy: ['upscale_method', 'scale_by'],
+  UpscaleModelLoader: ['model_name'],
+  ImageUpscaleWithModel: [],
+  ImageInvert: [],
+  RepeatLatentBatch: ['amount'],
+  KSamplerSelect: ['sampler_name'],
+  BasicScheduler: ['scheduler', 'steps', 'denoise'],
+  KarrasScheduler: ['steps', 'sigma_max', 'sigma_min', 'rho'],
+  RandomNoise: ['noise_seed'],
+  DisableNoise: [],
+  CFGGuider: ['cfg'],
+  BasicGuider: [],
+  SamplerCustom: ['add_noise', 'noise_seed', 'cfg'],
+  SamplerCustomAdvanced: [],
 };
 
 const SEED_WIDGETS = new Set(['seed', 'noise_seed']);

@@ -1,4 +1,4 @@
-/** CheckpointLoaderSimple, CLIPTextEncode, EmptyLatentImage, VAEDecode, VAEEncode, SaveImage, PreviewImage, LoadImage. */
+/** CheckpointLoaderSimple, VAELoader, CLIPSetLastLayer, CLIPTextEncode, EmptyLatentImage, VAEDecode, VAEEncode, SaveImage, PreviewImage, LoadImage. */
 import { fail, type ClassConverter, type ConvertContext } from '../context.ts';
 import { own, type EmptyLatentOut, type ModelMapping, type Out, type PortOut } from '../types.ts';
 
@@ -10,14 +10,14 @@ function baseName(name: string): string {
   return name.replace(/^.*[\\/]/, '');
 }
 
-export function mappingFor(ctx: ConvertContext, name: string): Required<ModelMapping> {
+export function mappingFor(ctx: ConvertContext, name: string, what = 'checkpoint'): Required<ModelMapping> {
   const given = own(ctx.options.models, name) ?? own(ctx.options.models, baseName(name));
   if (given !== undefined) {
     const m = typeof given === 'string' ? { source: given } : given;
     return { source: m.source, downscale: m.downscale ?? (m.source === TOY.source ? 4 : 8) };
   }
   if (TOY_NAMES.has(baseName(name))) return TOY;
-  fail(ctx, `checkpoint "${name}" is not known; map it to a model package with --models FILE ` +
+  fail(ctx, `${what} "${name}" is not known; map it to a model package with --models FILE ` +
     `(JSON: { "${name}": "<folder, URL or builtin:…>" }), or use toy-shapes.safetensors for the built-in toy model`);
 }
 
@@ -29,16 +29,42 @@ export function downscaleOf(name: unknown, models: ConvertContext['options']['mo
   return TOY_NAMES.has(baseName(name)) ? 4 : undefined;
 }
 
+/** A model/load node for the package a file name maps to. */
+function loadNode(ctx: ConvertContext, name: string, mapping: Required<ModelMapping>): string {
+  const key = ctx.builder.model(mapping.source === TOY.source ? 'toy' : name.replace(/\.[a-z]+$/i, '').replace(/[^\w.-]+/g, '_') || 'model', mapping, name);
+  return ctx.builder.add(`${ctx.prefix}load`, 'model/load', { model: key }, { title: ctx.node.title ?? name });
+}
+
 const checkpoint: ClassConverter = (ctx) => {
   const name = ctx.string('ckpt_name');
   const mapping = mappingFor(ctx, name);
-  const key = ctx.builder.model(mapping.source === TOY.source ? 'toy' : name.replace(/\.[a-z]+$/i, '').replace(/[^\w.-]+/g, '_') || 'model', mapping, name);
-  const load = ctx.builder.add(`${ctx.prefix}load`, 'model/load', { model: key }, { title: ctx.node.title ?? name });
+  const load = loadNode(ctx, name, mapping);
   return [
     { kind: 'model', load, downscale: mapping.downscale },
     { kind: 'clip', load },
     { kind: 'port', node: load, port: 'vae' },
   ];
+};
+
+/** VAELoader: the VAE of the model package the file name maps to (the same table as checkpoints). */
+const vaeLoader: ClassConverter = (ctx) => {
+  const name = ctx.string('vae_name');
+  const load = loadNode(ctx, name, mappingFor(ctx, name, 'VAE'));
+  return [{ kind: 'port', node: load, port: 'vae' }];
+};
+
+/**
+ * CLIPSetLastLayer: text/encode always returns the last layer's hidden states, so -1 passes the
+ * CLIP through and any other layer is refused rather than encoded differently.
+ */
+const clipSetLastLayer: ClassConverter = (ctx) => {
+  const clip = ctx.link('clip');
+  if (clip.kind !== 'clip') fail(ctx, 'input clip must come from a checkpoint loader');
+  const layer = ctx.number('stop_at_clip_layer', -1);
+  if (layer !== -1) {
+    fail(ctx, `stop_at_clip_layer ${layer} (CLIP skip) is not supported: LatentLoom's text/encode uses the last layer only; set it to -1`);
+  }
+  return [clip];
 };
 
 const clipTextEncode: ClassConverter = (ctx) => {
@@ -113,6 +139,8 @@ const loadImage: ClassConverter = (ctx) => {
 
 export const BASIC_CLASSES: Record<string, ClassConverter> = {
   CheckpointLoaderSimple: checkpoint,
+  VAELoader: vaeLoader,
+  CLIPSetLastLayer: clipSetLastLayer,
   CLIPTextEncode: clipTextEncode,
   EmptyLatentImage: emptyLatent,
   VAEDecode: vaeDecode,
