@@ -19,7 +19,7 @@ import { RunStoreContext } from '../run/useRunStore.ts';
 import { RunController, RANDOMIZED_SEEDS_KEY, randomizedSeedsOf } from '../run/runController.ts';
 import { watchModelSockets } from '../run/modelSockets.ts';
 import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
-import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
+import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, isComfyWorkflowText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
 import { availableTemplates, templateFromGraph, type GraphTemplate } from '../palette/templates.ts';
 import { Toolbar } from '../panels/Toolbar.tsx';
 import { SidePanel } from '../panels/SidePanel.tsx';
@@ -83,7 +83,7 @@ function Editor({ engine, kv }: AppProps) {
   const [boot, setBoot] = useState<BootResult>();
   const [bootError, setBootError] = useState<string>();
   const [fileIssues, setFileIssues] = useState<{ source?: string; issues: GraphIssue[] }>({ issues: [] });
-  const [toast, setToast] = useState<{ message: string; kind: 'error' | 'info'; at: number }>();
+  const [toast, setToast] = useState<{ message: string; kind: 'error' | 'info'; at: number; ms?: number }>();
   const [help, setHelp] = useState(false);
   const [viewer, setViewer] = useState<GalleryItem>();
   const [backend, setBackend] = useState<BackendChoice>(() => (localStorage.getItem('latentloom.backend') as BackendChoice) ?? 'auto');
@@ -100,10 +100,10 @@ function Editor({ engine, kv }: AppProps) {
   );
   const fileInput = useRef<HTMLInputElement>(null);
 
-  const showToast = useCallback((message: string, kind: 'error' | 'info' = 'info') => setToast({ message, kind, at: Date.now() }), []);
+  const showToast = useCallback((message: string, kind: 'error' | 'info' = 'info', ms?: number) => setToast({ message, kind, at: Date.now(), ms }), []);
   useEffect(() => {
     if (!toast) return;
-    const t = setTimeout(() => setToast(undefined), toast.kind === 'error' ? 6000 : 2500);
+    const t = setTimeout(() => setToast(undefined), toast.ms ?? (toast.kind === 'error' ? 6000 : 2500));
     return () => clearTimeout(t);
   }, [toast]);
 
@@ -198,7 +198,9 @@ function Editor({ engine, kv }: AppProps) {
       if (opened.doc) {
         store.load(opened.doc, opened.source);
         const problems = opened.issues.length;
-        if (opened.validationDeferred) showToast(`Opened ${opened.source} (${opened.doc.nodes.length} nodes); checking it in the background`);
+        const others = opened.issues.filter((i) => i.code !== 'converted').length;
+        if (opened.converted) showToast(`Opened ${opened.source}: ${opened.converted}${others ? ` (${others} other issue(s): see the Issues tab)` : ''}`, others ? 'error' : 'info', 10_000);
+        else if (opened.validationDeferred) showToast(`Opened ${opened.source} (${opened.doc.nodes.length} nodes); checking it in the background`);
         else showToast(problems ? `Opened ${opened.source} with ${problems} issue(s): see the Issues tab` : `Opened ${opened.source}`, problems ? 'error' : 'info');
       } else {
         showToast(`Could not open ${opened.source}: ${opened.issues[0]?.message ?? 'unknown problem'} (see the Issues tab)`, 'error');
@@ -245,9 +247,16 @@ function Editor({ engine, kv }: AppProps) {
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
       const text = e.clipboardData?.getData('text/plain') ?? '';
-      if (!/"format"\s*:\s*"latentloom\.graph"/.test(text) || !catalog) return;
+      if (!catalog) return;
+      if (/"format"\s*:\s*"latentloom\.graph"/.test(text)) {
+        e.preventDefault();
+        applyOpen(openGraphText(text, 'pasted graph', catalog));
+        return;
+      }
+      // A ComfyUI workflow (API or UI JSON) pasted outside a text field is converted and opened.
+      if (isEditableTarget(e.target) || !isComfyWorkflowText(text)) return;
       e.preventDefault();
-      applyOpen(openGraphText(text, 'pasted graph', catalog));
+      applyOpen(openGraphText(text, 'pasted ComfyUI workflow', catalog));
     };
     window.addEventListener('paste', onPaste, true);
     return () => window.removeEventListener('paste', onPaste, true);
@@ -349,4 +358,9 @@ function Editor({ engine, kv }: AppProps) {
     </EditorActionsContext.Provider>
     </RunStoreContext.Provider>
   );
+}
+
+function isEditableTarget(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable === true);
 }
