@@ -31,6 +31,9 @@ import { RestoreNotice } from '../panels/RestoreNotice.tsx';
 import { LiveAnalysis, type AnalysisSnapshot } from '../analysis/liveAnalysis.ts';
 import { createWorkerAnalysisRunner } from '../analysis/workerRunner.ts';
 import { useAppKeys } from './useAppKeys.ts';
+import { isModelDrop } from '../../runtime/droppedFiles.ts';
+
+const UPSCALER_LOADER = 'model/load-upscaler';
 
 export interface AppProps {
   engine: EngineConnection;
@@ -229,6 +232,35 @@ function Editor({ engine, kv }: AppProps) {
     void flow.setCenter((n.ui?.x ?? 0) + 110, (n.ui?.y ?? 0) + 80, { zoom: Math.max(flow.getZoom(), 0.8), duration: 300 });
   }, [flow, store, showToast]);
 
+  // Model files dropped on a "Load upscaler" node (or on the canvas, making one) become its
+  // upscaler: the bytes go to the worker, which serves them as `dropped:<file name>`.
+  const dropModelFiles = useCallback(async (files: File[], target: EventTarget | null, at: { x: number; y: number }) => {
+    if (!engine.registerDroppedFiles || !catalog) return showToast('This editor cannot load dropped model files (no engine worker)', 'error');
+    const onNode = (target as Element | null)?.closest?.('.react-flow__node')?.getAttribute('data-id') ?? undefined;
+    const current = store.getSnapshot().doc;
+    const hit = onNode ? current.nodes.find((n) => n.id === onNode) : undefined;
+    if (hit && hit.type !== UPSCALER_LOADER) {
+      return showToast(`Node "${hit.id}" (${hit.type}) takes no model file: drop it on a Load upscaler node or on the empty canvas`, 'error');
+    }
+    let registered;
+    try {
+      registered = await engine.registerDroppedFiles(files);
+    } catch (e) {
+      return showToast(`Could not load the dropped model: ${e instanceof Error ? e.message : String(e)}`, 'error');
+    }
+    const { source } = registered;
+    if (hit) {
+      store.edit(`Load ${source} into ${hit.id}`, (d) => edits.setParam(d, hit.id, 'source', source));
+      showToast(`Node "${hit.id}" loads the dropped ${source.slice(source.indexOf(':') + 1)}`);
+      return;
+    }
+    const id = edits.freshNodeId(current, 'upscaler');
+    const node = catalog.instantiate(UPSCALER_LOADER, id, flow.screenToFlowPosition(at));
+    node.params.source = source;
+    store.edit(`Add upscaler ${source}`, (d) => edits.addNodes(d, [node]));
+    showToast(`Added node "${id}" that loads the dropped ${source.slice(source.indexOf(':') + 1)}`);
+  }, [engine, catalog, store, flow, showToast]);
+
   const downloadImage = useCallback((item: GalleryItem) => {
     if (item.png) downloadBytes(item.png, safeFileName(`${doc.meta.title ?? 'image'}-${item.nodeId}-${item.runId}`, 'png'), 'image/png');
   }, [doc.meta.title]);
@@ -308,10 +340,14 @@ function Editor({ engine, kv }: AppProps) {
     <RunStoreContext.Provider value={runs}>
     <EditorActionsContext.Provider value={actions}>
       <div className="ll-app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => {
-        const file = e.dataTransfer.files[0];
+        // A drop the Models panel took (a model folder) is its own.
+        if (e.defaultPrevented) return;
+        const files = [...e.dataTransfer.files];
+        const file = files[0];
         if (!file) return;
         e.preventDefault();
-        void openGraphFile(file, catalog).then(applyOpen);
+        if (isModelDrop(files.map((f) => f.name))) void dropModelFiles(files, e.target, { x: e.clientX, y: e.clientY });
+        else void openGraphFile(file, catalog).then(applyOpen);
       }}>
         <Toolbar title={`${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
