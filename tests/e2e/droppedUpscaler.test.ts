@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { HAS_CHROMIUM, ROOT, SKIP_REASON, node, openEditor, probe, startSession, type Session } from './harness.ts';
 import { dropFiles } from './dropFiles.ts';
 import { chooseBackend, openGraph, runForImage, type Json } from './workerRuns.ts';
-import { torchZip, type FixtureTensor } from '../fixtures/torchZip.ts';
+import { compactCheckpoint } from '../fixtures/esrganCheckpoints.ts';
 
 if (!HAS_CHROMIUM && process.env.CI) throw new Error(`${SKIP_REASON} — CI needs chromium`);
 
@@ -22,25 +22,7 @@ const HAS_MODEL = [join(TFJS_DIR, 'model.json'), join(TFJS_DIR, 'group1-shard1of
 const MISSING = `${TFJS_DIR} (npm package @upscalerjs/esrgan-slim) is missing: run npm install; the dropped-model browser test is skipped`;
 if (!HAS_MODEL && process.env.CI) throw new Error(`${MISSING} — CI needs it`);
 
-/** A small SRVGGNetCompact ×2 (Real-ESRGAN's compact net) with fixed pseudo-random weights. */
-function compactX2(): Uint8Array {
-  let seed = 7;
-  const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const t = (shape: number[], k = 0.2): FixtureTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rnd() * k) });
-  const nf = 8;
-  const convs = 2;
-  const scale = 2;
-  const w: Record<string, FixtureTensor> = { 'body.0.weight': t([nf, 3, 3, 3]), 'body.0.bias': t([nf]), 'body.1.weight': t([nf], 0.5) };
-  for (let i = 1; i <= convs; i++) {
-    w[`body.${2 * i}.weight`] = t([nf, nf, 3, 3]);
-    w[`body.${2 * i}.bias`] = t([nf]);
-    w[`body.${2 * i + 1}.weight`] = t([nf], 0.5);
-  }
-  const last = 2 * convs + 2;
-  w[`body.${last}.weight`] = t([3 * scale * scale, nf, 3, 3]);
-  w[`body.${last}.bias`] = t([3 * scale * scale]);
-  return torchZip(w, { wrap: 'params' });
-}
+const compactX2 = () => compactCheckpoint({ scale: 2 });
 
 function upscaleGraph(): Json {
   const n = (id: string, type: string, params: Record<string, unknown>, x: number, y: number) => ({ id, type, version: 1, params, ui: { x, y } });
@@ -63,6 +45,7 @@ const sourceOf = (s: Session, id: string) => probe(s.page, (p) => p.doc().nodes.
 
 describe.skipIf(!HAS_CHROMIUM || !HAS_MODEL)('editor (browser): model files dropped on a Load upscaler node', () => {
   let s: Session;
+  let tfjsPng: Uint8Array = new Uint8Array();
   beforeAll(async () => {
     s = await startSession();
     await openEditor(s.page, s.server.url, '?fresh&example=math-demo');
@@ -84,6 +67,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_MODEL)('editor (browser): model files drop
     const run = await runForImage(s.page, 'save', 180_000);
     expect((await probe(s.page, (p) => p.lastRun()))?.error).toBeUndefined();
     expect([run.width, run.height]).toEqual([256, 256]);
+    tfjsPng = run.png;
     await s.page.screenshot({ path: '/tmp/dropped-upscaler.png' });
   }, 240_000);
 
@@ -93,6 +77,8 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_MODEL)('editor (browser): model files drop
     const run = await runForImage(s.page, 'save', 180_000);
     expect((await probe(s.page, (p) => p.lastRun()))?.error).toBeUndefined();
     expect([run.width, run.height]).toEqual([256, 256]);
+    // Another model ran: the random-weight net's image is not the TF.js model's.
+    expect(Buffer.from(run.png).equals(Buffer.from(tfjsPng))).toBe(false);
     expect(s.errors).toEqual([]);
   }, 240_000);
 
