@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HAS_CHROMIUM, ROOT, SKIP_REASON, node, openEditor, probe, startSession, type Session } from './harness.ts';
 import { dropFiles } from './dropFiles.ts';
+import { encodePng } from '../../src/tensor/png.ts';
 import { chooseBackend, runForImage } from './workerRuns.ts';
 
 if (!HAS_CHROMIUM && process.env.CI) throw new Error(`${SKIP_REASON} — CI needs chromium`);
@@ -54,6 +55,16 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): ComfyUI workflows', () => {
     expect(await s.page.locator('.ll-toast.error').count()).toBe(1);
     const ids = (await probe(s.page, (p) => p.doc())).nodes.map((n) => n.id);
     expect(ids).toEqual(expect.arrayContaining(CONVERTED));
+  });
+
+  it('a ComfyUI PNG dropped on the canvas opens its `prompt` (over its `workflow`)', async () => {
+    const prompt = JSON.parse(API.toString('utf8'));
+    prompt['6'].inputs.text = 'from the prompt chunk';
+    const png = encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(12) }, { text: { prompt: JSON.stringify(prompt), workflow: UI } });
+    await dropFiles(s.page, '.react-flow__pane', [{ name: 'ComfyUI_00001_.png', mimeType: 'image/png', buffer: png }]);
+    await expect.poll(() => s.page.getByTestId('toast').textContent()).toMatch(/ComfyUI_00001_\.png: Converted from a ComfyUI workflow \(API format\)/);
+    const texts = await probe(s.page, (p) => p.doc().nodes.map((n) => n.params.text));
+    expect(texts).toContain('from the prompt chunk');
   });
 
   it('the UI form pasted as text opens, converted', async () => {
