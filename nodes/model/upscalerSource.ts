@@ -2,10 +2,13 @@
  * What `model/load-upscaler` accepts as its source, all ending as one ONNX model file:
  * an `.onnx` file, an ESRGAN-family checkpoint (`.pth`, `.safetensors`), a TF.js layers model
  * (`…/model.json` with its shards), or a built-in model shipped with LatentLoom
- * (`builtin:esrgan-slim-x2`, UpscalerJS's pretrained weights from the npm package).
+ * (`builtin:esrgan-slim-x2`, UpscalerJS's pretrained weights from the npm package), or a file
+ * dropped on the editor (`dropped:<file name>`, bytes the editor handed its worker; see
+ * `registerDroppedFiles` in src/worker/modelManager.ts).
  */
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { packageFileRef, type ModelFileRef } from '../../src/runtime/handles.ts';
+import { DROPPED_FOLDER, DROPPED_SOURCE_PREFIX } from '../../src/runtime/droppedFiles.ts';
 import { convertedModelRef, isCheckpointFile, isTfjsModelFile, tfjsModelRef } from './convertedModel.ts';
 
 export interface BuiltinUpscaler {
@@ -90,8 +93,25 @@ export async function upscalerModelRef(runtime: Runtime, source: string, nodeId:
     const pkg = await runtime.openPackage({ source: base }, `${nodeId}.source`);
     return tfjsModelRef(packageFileRef(pkg, 'model.json'), (shard) => packageFileRef(pkg, shard), model.valueRange);
   }
-  const { base, file } = splitModelSource(trimmed);
-  const pkg = await runtime.openPackage({ source: base }, `${nodeId}.source`);
+  let base: string;
+  let file: string;
+  if (trimmed.startsWith(DROPPED_SOURCE_PREFIX)) {
+    file = trimmed.slice(DROPPED_SOURCE_PREFIX.length);
+    if (!file || /[/\\]/.test(file)) throw new Error(`${where}: "${trimmed}" names no dropped file`);
+    base = `folder:${DROPPED_FOLDER}`;
+  } else {
+    ({ base, file } = splitModelSource(trimmed));
+  }
+  let pkg;
+  try {
+    pkg = await runtime.openPackage({ source: base }, `${nodeId}.source`);
+  } catch (error) {
+    if (base !== `folder:${DROPPED_FOLDER}`) throw error;
+    throw new Error(`${where}: ${file} was dropped on the editor before it was reloaded (or is not in the editor at all): drop the file on this node again`);
+  }
+  if (base === `folder:${DROPPED_FOLDER}` && !(await pkg.source.exists(file))) {
+    throw new Error(`${where}: ${file} is not among the files dropped on the editor in this session: drop it on this node again`);
+  }
   const ref = packageFileRef(pkg, file);
   if (isCheckpointFile(file)) return convertedModelRef(ref, ['rrdbnet', 'srvggnet-compact'], where, 'unit');
   if (isTfjsModelFile(file)) return tfjsModelRef(ref, (shard) => packageFileRef(pkg, shard), [0, 1]);

@@ -9,7 +9,8 @@ import { openRegularFile } from '../security/fileAccess.ts';
 import { loadGraph, type LoadResult } from '../persistence/load.ts';
 import { isPng, readPngText } from '../tensor/png.ts';
 import { PNG_GRAPH_KEYWORD } from '../../nodes/image/save.ts';
-import { ComfyImportError, detectComfyFormat, importComfyWorkflow, type ImportOptions } from '../interop/comfy/index.ts';
+import type { ImportOptions } from '../interop/comfy/index.ts';
+import { comfyWorkflowFromPngText, comfyWorkflowJson, loadComfyWorkflow } from '../interop/comfy/open.ts';
 
 export interface LoadFileOptions {
   /** Checkpoint names of ComfyUI workflows → model packages (`--models FILE`). */
@@ -18,36 +19,6 @@ export interface LoadFileOptions {
 
 function failed(message: string): LoadResult {
   return { ok: false, issues: [{ code: 'invalid-document', severity: 'error', message }] };
-}
-
-/** A ComfyUI workflow as parsed JSON, when the text is one. */
-function comfyJson(text: string): unknown {
-  if (text.includes('"latentloom.graph"')) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch {
-    return undefined;
-  }
-  return detectComfyFormat(json) ? json : undefined;
-}
-
-function loadComfy(json: unknown, path: string, options: LoadFileOptions): LoadResult {
-  let converted;
-  try {
-    converted = importComfyWorkflow(json, options.comfy);
-  } catch (error) {
-    if (error instanceof ComfyImportError) return failed(`${path} is a ComfyUI workflow that cannot be converted: ${error.message}`);
-    throw error;
-  }
-  const loaded = loadGraph(converted.document);
-  if (!loaded.ok) return loaded;
-  const form = converted.format === 'api' ? 'API' : 'UI';
-  const notes = [`converted from a ComfyUI workflow (${form} format)`, ...converted.warnings];
-  return {
-    ...loaded,
-    warnings: [...notes.map((message) => ({ code: 'converted' as const, severity: 'warning' as const, message })), ...loaded.warnings],
-  };
 }
 
 export async function loadGraphFile(path: string, options: LoadFileOptions = {}): Promise<LoadResult> {
@@ -66,15 +37,12 @@ export async function loadGraphFile(path: string, options: LoadFileOptions = {})
     }
     const text = chunks[PNG_GRAPH_KEYWORD];
     if (text !== undefined) return loadGraph(text);
-    // ComfyUI's SaveImage stores the API form as `prompt` and the editor's form as `workflow`.
-    for (const keyword of ['prompt', 'workflow']) {
-      const json = chunks[keyword] !== undefined ? comfyJson(chunks[keyword]) : undefined;
-      if (json) return loadComfy(json, path, options);
-    }
+    const workflow = comfyWorkflowFromPngText(chunks);
+    if (workflow) return loadComfyWorkflow(workflow, path, options.comfy);
     return failed(`${path} is a PNG without an embedded LatentLoom graph or ComfyUI workflow`);
   }
   const text = new TextDecoder().decode(bytes);
-  const json = comfyJson(text);
-  if (json) return loadComfy(json, path, options);
+  const json = comfyWorkflowJson(text);
+  if (json) return loadComfyWorkflow(json, path, options.comfy);
   return loadGraph(text);
 }

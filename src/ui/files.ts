@@ -1,12 +1,15 @@
 /**
  * Opening and saving graphs: JSON text, PNGs carrying the graph in their metadata, the examples
  * shipped in graphs/, and browser downloads. Opening goes through the loader (loadGraph) and the
- * validator, and returns every issue found; what is valid is loaded.
+ * validator, and returns every issue found; what is valid is loaded. ComfyUI workflows (API or UI
+ * JSON, or a ComfyUI PNG's `prompt` / `workflow` text) are converted first, as the CLI does.
  */
 import type { GraphDocument, GraphIssue } from '../graph/document.ts';
 import { validateGraph } from '../graph/validate.ts';
 import { isHeavyGraph } from './analysis/graphAnalysis.ts';
-import { loadGraph } from '../persistence/load.ts';
+import { loadGraph, type LoadResult } from '../persistence/load.ts';
+import { comfyWorkflowFromPngText, comfyWorkflowJson, loadComfyWorkflow } from '../interop/comfy/open.ts';
+import type { ImportOptions } from '../interop/comfy/types.ts';
 import { saveGraphText } from '../persistence/save.ts';
 import { isPng, readPngText } from '../tensor/png.ts';
 import type { NodeCatalog } from './catalog.ts';
@@ -22,15 +25,40 @@ export interface OpenResult {
   source: string;
   /** The graph is too large to validate here: `issues` holds the loader's only. */
   validationDeferred?: boolean;
+  /** Set when the file was a ComfyUI workflow: the notice to show ("converted from …"). */
+  converted?: string;
 }
 
-export function openGraphText(text: string, source: string, catalog: NodeCatalog | undefined): OpenResult {
-  const loaded = loadGraph(text);
+export interface OpenOptions {
+  /** Checkpoint names of ComfyUI workflows → model packages; the toy names are always known. */
+  comfy?: ImportOptions;
+}
+
+/** Graph JSON text, or a ComfyUI workflow's JSON text (converted). */
+export function openGraphText(text: string, source: string, catalog: NodeCatalog | undefined, options: OpenOptions = {}): OpenResult {
+  const comfy = comfyWorkflowJson(text);
+  return openLoaded(comfy ? loadComfyWorkflow(comfy, source, options.comfy) : loadGraph(text), source, catalog);
+}
+
+/** True when the text is a ComfyUI workflow (API or UI form) rather than a LatentLoom graph. */
+export function isComfyWorkflowText(text: string): boolean {
+  return comfyWorkflowJson(text) !== undefined;
+}
+
+function convertedNotice(loaded: LoadResult & { ok: true }): string | undefined {
+  const notes = loaded.warnings.filter((w) => w.code === 'converted');
+  if (!notes.length) return undefined;
+  const rest = notes.length - 1;
+  return `${notes[0].message[0].toUpperCase()}${notes[0].message.slice(1)}${rest ? `, with ${rest} conversion warning(s): ${notes.slice(1).map((n) => n.message).join('; ')}` : ''}`;
+}
+
+function openLoaded(loaded: LoadResult, source: string, catalog: NodeCatalog | undefined): OpenResult {
   if (!loaded.ok) return { issues: loaded.issues, loaderIssues: loaded.issues, source };
   // A huge graph is validated by the editor's live analysis, in its worker, not here.
   const deferred = isHeavyGraph(loaded.graph);
   const issues = [...loaded.warnings, ...(catalog && !deferred ? validateGraph(loaded.graph, catalog.registry) : [])];
-  return { doc: loaded.graph, issues, loaderIssues: loaded.warnings, source, ...(deferred ? { validationDeferred: true } : {}) };
+  const converted = convertedNotice(loaded);
+  return { doc: loaded.graph, issues, loaderIssues: loaded.warnings, source, ...(deferred ? { validationDeferred: true } : {}), ...(converted ? { converted } : {}) };
 }
 
 function failed(source: string, message: string): OpenResult {
@@ -38,8 +66,11 @@ function failed(source: string, message: string): OpenResult {
   return { issues, loaderIssues: issues, source };
 }
 
-/** Opens a dropped or picked file: graph JSON, or a PNG with the graph in its text chunks. */
-export async function openGraphFile(file: Blob & { name?: string }, catalog: NodeCatalog | undefined): Promise<OpenResult> {
+/**
+ * Opens a dropped or picked file: graph JSON, a PNG with the graph in its text chunks, or a
+ * ComfyUI workflow (JSON, or a ComfyUI PNG: `prompt` wins over `workflow`).
+ */
+export async function openGraphFile(file: Blob & { name?: string }, catalog: NodeCatalog | undefined, options: OpenOptions = {}): Promise<OpenResult> {
   const name = file.name ?? 'file';
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (isPng(bytes)) {
@@ -49,13 +80,13 @@ export async function openGraphFile(file: Blob & { name?: string }, catalog: Nod
     } catch (e) {
       return failed(name, e instanceof Error ? e.message : String(e));
     }
-    const graph = text[PNG_GRAPH_KEYWORD];
-    if (graph === undefined) {
-      return failed(name, `a PNG without a "${PNG_GRAPH_KEYWORD}" text chunk, so it holds no graph`);
-    }
-    return openGraphText(graph, name, catalog);
+    const graph = Object.hasOwn(text, PNG_GRAPH_KEYWORD) ? text[PNG_GRAPH_KEYWORD] : undefined;
+    if (graph !== undefined) return openLoaded(loadGraph(graph), name, catalog);
+    const workflow = comfyWorkflowFromPngText(text);
+    if (workflow) return openLoaded(loadComfyWorkflow(workflow, name, options.comfy), name, catalog);
+    return failed(name, `a PNG without a "${PNG_GRAPH_KEYWORD}" text chunk or a ComfyUI workflow, so it holds no graph`);
   }
-  return openGraphText(new TextDecoder().decode(bytes), name, catalog);
+  return openGraphText(new TextDecoder().decode(bytes), name, catalog, options);
 }
 
 export function graphFileText(doc: GraphDocument): string {

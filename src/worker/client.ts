@@ -10,7 +10,7 @@ import type { GraphDocument } from '../graph/document.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import type { BackendChoice, BackendInfo, EngineWorkerApi } from './engineApi.ts';
 import type { NodeDescription } from './describe.ts';
-import type { CachedModel, FolderInput, ModelDownloadProgress, NodeInspection, PrefetchResult, RegisteredFolder } from './modelManager.ts';
+import type { CachedModel, FolderInput, ModelDownloadProgress, NodeInspection, PrefetchResult, RegisteredFolder, DroppedModelFiles } from './modelManager.ts';
 import type { ModelRefLike } from '../runtime/runtime.ts';
 
 /** What the client needs from a worker, browser or Node. */
@@ -52,6 +52,8 @@ export interface EngineClient {
   prefetch(ref: ModelRefLike | string, onProgress?: (p: ModelDownloadProgress) => void): Promise<PrefetchResult>;
   /** Hands a picked directory or dropped files to the worker as `folder:<name>`. */
   registerFolder(input: FolderInput, name?: string): Promise<RegisteredFolder>;
+  /** Hands model files dropped on the editor to the worker as `dropped:<file name>`. */
+  registerDroppedFiles(files: File[]): Promise<DroppedModelFiles>;
   /** Reads a model node's hidden socket lists from its model: the params to set. */
   inspectNode(graph: GraphDocument, nodeId: string): Promise<NodeInspection>;
   /** How many times the worker crashed and was replaced. */
@@ -165,6 +167,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
       // The worker releases the progress proxy when the prefetch ends.
       call((api) => api.prefetch(ref, onProgress ? Comlink.proxy((p: ModelDownloadProgress) => onProgress(p)) : undefined)),
     registerFolder: (input, name) => call((api) => api.registerFolder(input, name)),
+    registerDroppedFiles: (files) => call((api) => api.registerDroppedFiles(files)),
     inspectNode: (graph, nodeId) => call((api) => api.inspectNode(graph, nodeId)),
     get crashes() {
       return crashes;

@@ -1,7 +1,7 @@
 /**
  * The model manager's side of the worker API: cached URL packages with their sizes, delete,
  * download ahead of a run with progress, folders the user picked or dropped (registered as
- * `folder:<name>`), and reading a model node's hidden socket lists from the model itself.
+ * `folder:<name>`), single model files dropped on the editor (`dropped:<file name>`), and reading a model node's hidden socket lists from the model itself.
  */
 import * as Comlink from 'comlink';
 import type { GraphDocument } from '../graph/document.ts';
@@ -14,6 +14,7 @@ import type { CachedPackage, PackageCache, PackageCacheKind } from '../runtime/b
 import { directoryHandleSource, droppedFilesSource } from '../runtime/browser/localSources.ts';
 import { inspectDenoiserPorts } from '../../nodes/diffusion/denoise.ts';
 import { inspectOnnxModelPorts } from '../../nodes/onnx/model.ts';
+import { DROPPED_FOLDER, DROPPED_SOURCE_PREFIX, droppedModelMain } from '../runtime/droppedFiles.ts';
 
 /** What a host gives the model manager: its package cache and its registry of picked folders. */
 export interface ModelHost {
@@ -51,6 +52,13 @@ export interface RegisteredFolder {
   files: string[];
 }
 
+export interface DroppedModelFiles {
+  /** The `source` of a node that loads the dropped model: `dropped:<file name>`. */
+  source: string;
+  /** The file names the worker now holds under `dropped:`. */
+  files: string[];
+}
+
 export interface NodeInspection {
   node: string;
   type: string;
@@ -63,6 +71,12 @@ export interface ModelManagerApi {
   deleteModel(id: string): Promise<void>;
   prefetch(ref: ModelRefLike | string, onProgress?: (p: ModelDownloadProgress) => unknown): Promise<PrefetchResult>;
   registerFolder(input: FolderInput, name?: string): Promise<RegisteredFolder>;
+  /**
+   * Keeps model files dropped on the editor (a `.pth` / `.safetensors` / `.onnx`, or a TF.js
+   * `model.json` with its shards) for `dropped:<file name>` sources; files of an earlier drop stay
+   * unless replaced by name.
+   */
+  registerDroppedFiles(files: File[]): Promise<DroppedModelFiles>;
   inspectNode(graph: GraphDocument, nodeId: string): Promise<NodeInspection>;
 }
 
@@ -87,6 +101,9 @@ function folderNameOf(input: FolderInput): string | undefined {
 }
 
 export function createModelManagerApi(deps: ModelManagerDeps): ModelManagerApi {
+  /** Files dropped on the editor, by name (`dropped:<name>`). */
+  const dropped = new Map<string, File>();
+  let generation = 0;
   const host = (): ModelHost => {
     if (!deps.host) throw new Error('this engine host keeps no model cache and takes no picked folders');
     return deps.host;
@@ -163,6 +180,7 @@ export function createModelManagerApi(deps: ModelManagerDeps): ModelManagerApi {
       const { folders } = host();
       const name = wanted ?? folderNameOf(input);
       if (!name || !/^[^/\\:]+$/.test(name)) throw new Error(`cannot register the folder: "${name ?? ''}" is not a usable folder name`);
+      if (name === DROPPED_FOLDER) throw new Error(`cannot register the folder: "${name}" is the name kept for files dropped on the editor; rename the folder`);
       const source = 'files' in input ? droppedFilesSource(input.files, `folder:${name}`) : directoryHandleSource(input, `folder:${name}`);
       const files: string[] = [];
       for (const rel of STANDARD_PACKAGE_FILES) if (await source.exists(rel)) files.push(rel);
@@ -173,6 +191,23 @@ export function createModelManagerApi(deps: ModelManagerDeps): ModelManagerApi {
       if (folders.has(name)) deps.engine.clearCache();
       folders.set(name, source);
       return { source: `folder:${name}`, name, files };
+    },
+
+    async registerDroppedFiles(files) {
+      const { folders } = host();
+      if (files.length === 0) throw new Error('no files were dropped');
+      for (const f of files) {
+        if (!f.name || /[/\\]/.test(f.name) || f.name === '.' || f.name === '..') throw new Error(`cannot keep the dropped file "${f.name}": not a usable file name`);
+      }
+      const main = droppedModelMain(files.map((f) => f.name));
+      if (!main) throw new Error(`none of the dropped files (${files.map((f) => f.name).join(', ')}) is a model file (.onnx, .pth, .safetensors or a TF.js model.json)`);
+      const replaced = files.some((f) => dropped.has(f.name));
+      for (const f of files) dropped.set(f.name, f);
+      // A source id per drop: sessions opened from an earlier file of the same name are not reused.
+      generation++;
+      folders.set(DROPPED_FOLDER, droppedFilesSource([...dropped.values()], `folder:${DROPPED_FOLDER}@${generation}`));
+      if (replaced) deps.engine.clearCache();
+      return { source: `${DROPPED_SOURCE_PREFIX}${main}`, files: [...dropped.keys()] };
     },
 
     async inspectNode(graph, nodeId) {

@@ -17,6 +17,8 @@ import { loadGraph } from '../../src/persistence/load.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import { makeTinySdPackages } from '../fixtures/tinySd.ts';
 import { serveMounts, type FileServer } from '../fixtures/fileServer.ts';
+import { compactCheckpoint } from '../fixtures/esrganCheckpoints.ts';
+import { isModelDrop, droppedModelMain } from '../../src/runtime/droppedFiles.ts';
 
 const ROOT = resolve(__dirname, '../..');
 const TOY = join(ROOT, 'public/models/toy-shapes');
@@ -121,6 +123,42 @@ describe.skipIf(!HAS_TOY)('model manager calls of the worker API (wasm in Node, 
     await expect(api.registerFolder({ name: 'notes', files: notes })).rejects.toThrow(/folder "notes" is not a model package/);
     expect(relative(ROOT, TOY)).toBe('public/models/toy-shapes');
   }, 60_000);
+
+  it('keeps model files dropped on the editor as dropped:<name> for model/load-upscaler', async () => {
+    const api = workerApi();
+    const n = (id: string, type: string, params: Record<string, unknown>) => ({ id, type, version: 1, params });
+    const pixels = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    const graph = (source: string) => {
+      const loaded = loadGraph({
+        format: 'latentloom.graph', version: 1, models: {},
+        nodes: [n('img', 'image/load', { source: pixels }), n('upscaler', 'model/load-upscaler', { source }), n('up', 'image/upscale-model', { tile_size: 0, overlap: 0 })],
+        edges: [{ from: { node: 'upscaler', port: 'upscaler' }, to: { node: 'up', port: 'upscaler' } }, { from: { node: 'img', port: 'image' }, to: { node: 'up', port: 'image' } }],
+      });
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+      return loaded.graph;
+    };
+    await expect(api.run(graph('dropped:x2.pth'), { outputs: ['up'] })).resolves.toMatchObject({ ok: false, error: { message: expect.stringMatching(/x2\.pth was dropped on the editor before it was reloaded/) } });
+    const registered = await api.registerDroppedFiles([new File([compactCheckpoint({ scale: 2 }) as BlobPart], 'x2.pth')]);
+    expect(registered).toEqual({ source: 'dropped:x2.pth', files: ['x2.pth'] });
+    const result = await api.run(graph('dropped:x2.pth'), { outputs: ['up'] });
+    expect(result.error).toBeUndefined();
+    expect((result.outputs.up.image as { shape: number[] }).shape).toEqual([1, 3, 2, 2]);
+    await expect(api.run(graph('dropped:other.pth'), { outputs: ['up'] })).resolves.toMatchObject({ ok: false, error: { message: expect.stringMatching(/other\.pth is not among the files dropped/) } });
+    await expect(api.registerDroppedFiles([new File(['x'], 'notes.txt')])).rejects.toThrow(/none of the dropped files \(notes\.txt\) is a model file/);
+    await expect(api.registerFolder({ name: 'dropped', files: [new File(['x'], 'model_index.json')] })).rejects.toThrow(/kept for files dropped/);
+  }, 60_000);
+
+  it('tells model drops from graph drops and picks the file a node loads', () => {
+    expect(isModelDrop(['4x.pth'])).toBe(true);
+    expect(isModelDrop(['model.safetensors'])).toBe(true);
+    expect(isModelDrop(['model.json', 'group1-shard1of1.bin'])).toBe(true);
+    expect(droppedModelMain(['group1-shard1of1.bin', 'model.json'])).toBe('model.json');
+    expect(droppedModelMain(['group1-shard1of1.bin'])).toBeUndefined();
+    expect(isModelDrop(['group1-shard1of1.bin'])).toBe(false);
+    expect(isModelDrop(['graph.json'])).toBe(false);
+    expect(isModelDrop(['ComfyUI_00001_.png'])).toBe(false);
+    expect(isModelDrop(['model.json'])).toBe(false);
+  });
 
   it('inspects diffusion/denoise (extra inputs from the UNet) and onnx/model (its sockets)', async () => {
     const api = workerApi();

@@ -4,3 +4,4 @@ export { importComfyWorkflow, promptToGraph, SUPPORTED_CLASSES, type ComfyImport
 export { uiToPrompt } from './uiFormat.ts';
 export { WIDGET_ORDER, readWidgets } from './widgets.ts';
 export { ComfyImportError, type ComfyPrompt, type ImportOptions, type ModelMapping } from './types.ts';
+export { comfyWorkflowFromPngText, comfyWorkflowJson, loadComfyWorkflow } from './open.ts';

@@ -19,7 +19,7 @@ import { RunStoreContext } from '../run/useRunStore.ts';
 import { RunController, RANDOMIZED_SEEDS_KEY, randomizedSeedsOf } from '../run/runController.ts';
 import { watchModelSockets } from '../run/modelSockets.ts';
 import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
-import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
+import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, isComfyWorkflowText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
 import { availableTemplates, templateFromGraph, type GraphTemplate } from '../palette/templates.ts';
 import { Toolbar } from '../panels/Toolbar.tsx';
 import { SidePanel } from '../panels/SidePanel.tsx';
@@ -31,6 +31,9 @@ import { RestoreNotice } from '../panels/RestoreNotice.tsx';
 import { LiveAnalysis, type AnalysisSnapshot } from '../analysis/liveAnalysis.ts';
 import { createWorkerAnalysisRunner } from '../analysis/workerRunner.ts';
 import { useAppKeys } from './useAppKeys.ts';
+import { isModelDrop } from '../../runtime/droppedFiles.ts';
+
+const UPSCALER_LOADER = 'model/load-upscaler';
 
 export interface AppProps {
   engine: EngineConnection;
@@ -83,7 +86,7 @@ function Editor({ engine, kv }: AppProps) {
   const [boot, setBoot] = useState<BootResult>();
   const [bootError, setBootError] = useState<string>();
   const [fileIssues, setFileIssues] = useState<{ source?: string; issues: GraphIssue[] }>({ issues: [] });
-  const [toast, setToast] = useState<{ message: string; kind: 'error' | 'info'; at: number }>();
+  const [toast, setToast] = useState<{ message: string; kind: 'error' | 'info'; at: number; ms?: number }>();
   const [help, setHelp] = useState(false);
   const [viewer, setViewer] = useState<GalleryItem>();
   const [backend, setBackend] = useState<BackendChoice>(() => (localStorage.getItem('latentloom.backend') as BackendChoice) ?? 'auto');
@@ -100,10 +103,10 @@ function Editor({ engine, kv }: AppProps) {
   );
   const fileInput = useRef<HTMLInputElement>(null);
 
-  const showToast = useCallback((message: string, kind: 'error' | 'info' = 'info') => setToast({ message, kind, at: Date.now() }), []);
+  const showToast = useCallback((message: string, kind: 'error' | 'info' = 'info', ms?: number) => setToast({ message, kind, at: Date.now(), ms }), []);
   useEffect(() => {
     if (!toast) return;
-    const t = setTimeout(() => setToast(undefined), toast.kind === 'error' ? 6000 : 2500);
+    const t = setTimeout(() => setToast(undefined), toast.ms ?? (toast.kind === 'error' ? 6000 : 2500));
     return () => clearTimeout(t);
   }, [toast]);
 
@@ -198,7 +201,9 @@ function Editor({ engine, kv }: AppProps) {
       if (opened.doc) {
         store.load(opened.doc, opened.source);
         const problems = opened.issues.length;
-        if (opened.validationDeferred) showToast(`Opened ${opened.source} (${opened.doc.nodes.length} nodes); checking it in the background`);
+        const others = opened.issues.filter((i) => i.code !== 'converted').length;
+        if (opened.converted) showToast(`Opened ${opened.source}: ${opened.converted}${others ? ` (${others} other issue(s): see the Issues tab)` : ''}`, others ? 'error' : 'info', 10_000);
+        else if (opened.validationDeferred) showToast(`Opened ${opened.source} (${opened.doc.nodes.length} nodes); checking it in the background`);
         else showToast(problems ? `Opened ${opened.source} with ${problems} issue(s): see the Issues tab` : `Opened ${opened.source}`, problems ? 'error' : 'info');
       } else {
         showToast(`Could not open ${opened.source}: ${opened.issues[0]?.message ?? 'unknown problem'} (see the Issues tab)`, 'error');
@@ -227,6 +232,35 @@ function Editor({ engine, kv }: AppProps) {
     void flow.setCenter((n.ui?.x ?? 0) + 110, (n.ui?.y ?? 0) + 80, { zoom: Math.max(flow.getZoom(), 0.8), duration: 300 });
   }, [flow, store, showToast]);
 
+  // Model files dropped on a "Load upscaler" node (or on the canvas, making one) become its
+  // upscaler: the bytes go to the worker, which serves them as `dropped:<file name>`.
+  const dropModelFiles = useCallback(async (files: File[], target: EventTarget | null, at: { x: number; y: number }) => {
+    if (!engine.registerDroppedFiles || !catalog) return showToast('This editor cannot load dropped model files (no engine worker)', 'error');
+    const onNode = (target as Element | null)?.closest?.('.react-flow__node')?.getAttribute('data-id') ?? undefined;
+    const current = store.getSnapshot().doc;
+    const hit = onNode ? current.nodes.find((n) => n.id === onNode) : undefined;
+    if (hit && hit.type !== UPSCALER_LOADER) {
+      return showToast(`Node "${hit.id}" (${hit.type}) takes no model file: drop it on a Load upscaler node or on the empty canvas`, 'error');
+    }
+    let registered;
+    try {
+      registered = await engine.registerDroppedFiles(files);
+    } catch (e) {
+      return showToast(`Could not load the dropped model: ${e instanceof Error ? e.message : String(e)}`, 'error');
+    }
+    const { source } = registered;
+    if (hit) {
+      store.edit(`Load ${source} into ${hit.id}`, (d) => edits.setParam(d, hit.id, 'source', source));
+      showToast(`Node "${hit.id}" loads the dropped ${source.slice(source.indexOf(':') + 1)}`);
+      return;
+    }
+    const id = edits.freshNodeId(current, 'upscaler');
+    const node = catalog.instantiate(UPSCALER_LOADER, id, flow.screenToFlowPosition(at));
+    node.params.source = source;
+    store.edit(`Add upscaler ${source}`, (d) => edits.addNodes(d, [node]));
+    showToast(`Added node "${id}" that loads the dropped ${source.slice(source.indexOf(':') + 1)}`);
+  }, [engine, catalog, store, flow, showToast]);
+
   const downloadImage = useCallback((item: GalleryItem) => {
     if (item.png) downloadBytes(item.png, safeFileName(`${doc.meta.title ?? 'image'}-${item.nodeId}-${item.runId}`, 'png'), 'image/png');
   }, [doc.meta.title]);
@@ -245,9 +279,16 @@ function Editor({ engine, kv }: AppProps) {
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
       const text = e.clipboardData?.getData('text/plain') ?? '';
-      if (!/"format"\s*:\s*"latentloom\.graph"/.test(text) || !catalog) return;
+      if (!catalog) return;
+      if (/"format"\s*:\s*"latentloom\.graph"/.test(text)) {
+        e.preventDefault();
+        applyOpen(openGraphText(text, 'pasted graph', catalog));
+        return;
+      }
+      // A ComfyUI workflow (API or UI JSON) pasted outside a text field is converted and opened.
+      if (isEditableTarget(e.target) || !isComfyWorkflowText(text)) return;
       e.preventDefault();
-      applyOpen(openGraphText(text, 'pasted graph', catalog));
+      applyOpen(openGraphText(text, 'pasted ComfyUI workflow', catalog));
     };
     window.addEventListener('paste', onPaste, true);
     return () => window.removeEventListener('paste', onPaste, true);
@@ -299,10 +340,14 @@ function Editor({ engine, kv }: AppProps) {
     <RunStoreContext.Provider value={runs}>
     <EditorActionsContext.Provider value={actions}>
       <div className="ll-app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => {
-        const file = e.dataTransfer.files[0];
+        // A drop the Models panel took (a model folder) is its own.
+        if (e.defaultPrevented) return;
+        const files = [...e.dataTransfer.files];
+        const file = files[0];
         if (!file) return;
         e.preventDefault();
-        void openGraphFile(file, catalog).then(applyOpen);
+        if (isModelDrop(files.map((f) => f.name))) void dropModelFiles(files, e.target, { x: e.clientX, y: e.clientY });
+        else void openGraphFile(file, catalog).then(applyOpen);
       }}>
         <Toolbar title={`${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
@@ -349,4 +394,9 @@ function Editor({ engine, kv }: AppProps) {
     </EditorActionsContext.Provider>
     </RunStoreContext.Provider>
   );
+}
+
+function isEditableTarget(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable === true);
 }

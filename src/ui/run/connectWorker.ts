@@ -33,6 +33,7 @@ export function connectEngineWorker(options: Pick<EngineClientOptions, 'spawn'> 
     deleteModel: (id) => client.deleteModel(id),
     prefetchModel: (source, onProgress) => client.prefetch(source, onProgress),
     registerFolder: (folder) => client.registerFolder(folder),
+    registerDroppedFiles: (files) => client.registerDroppedFiles(files),
     inspectNode: (graph, nodeId) => client.inspectNode(graph, nodeId),
     onCrash(listener) {
       crashListeners.add(listener);

@@ -51,6 +51,8 @@ export interface EngineConnection {
   prefetchModel?(source: string, onProgress: (progress: ModelDownloadProgress) => void): Promise<{ files: string[] }>;
   /** Hands a picked folder to the worker; graphs then use it as `source` (`folder:<name>`). */
   registerFolder?(folder: PickedFolder): Promise<{ source: string; name: string; files: string[] }>;
+  /** Hands model files dropped on the editor to the worker; a node then loads `dropped:<file name>`. */
+  registerDroppedFiles?(files: File[]): Promise<{ source: string; files: string[] }>;
   /** Reads a model node's hidden socket lists (onnx/model, diffusion/denoise) from its model: params to set. */
   inspectNode?(graph: GraphDocument, nodeId: string): Promise<{ params: Record<string, unknown> }>;
   dispose(): void;
