@@ -24,13 +24,16 @@ export interface ParsedArgs {
   port?: number;
   input?: string;
   token?: string;
+  /** `serve` / `worker` / `sweep`: the Redis of the BullMQ job queue, and jobs one worker runs at once. */
+  queue?: string;
+  concurrency?: number;
   json: boolean;
   help: boolean;
 }
 
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget', '--allow-path', '--network', '--models', '--host', '--port', '--input', '--token']);
+const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget', '--allow-path', '--network', '--models', '--host', '--port', '--input', '--token', '--queue', '--concurrency']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], allowPaths: [], json: false, help: false, allowPrivateNetwork: false };
@@ -66,6 +69,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       else if (arg === '--set') parsed.sets.push(value);
       else if (arg === '--models') parsed.models = value;
       else if (arg === '--host') parsed.host = value;
+      else if (arg === '--queue') parsed.queue = value;
+      else if (arg === '--concurrency') {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${value.slice(0, 20)}"`);
+        parsed.concurrency = n;
+      }
       else if (arg === '--input') parsed.input = value;
       else if (arg === '--token') {
         if (value.length < 8) throw new UsageError('--token must be at least 8 characters');
@@ -114,6 +123,11 @@ export const USAGE = `Usage:
       graphs, run one at a time. Images go to --out (default ./output); LoadImage and
       /upload/image use --input (default ./input). Binds 127.0.0.1; another --host warns, and
       --token (or LATENTLOOM_TOKEN) makes every request need "Authorization: Bearer TOKEN".
+      --queue redis://HOST:PORT[/DB]: prompts become BullMQ jobs for "latentloom worker"
+                processes; history lives in Redis (default: the in-process queue)
+  latentloom worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--input DIR] [--models FILE]
+      Runs prompt jobs of a "serve --queue" server (any number of workers, on any machines);
+      pictures go back to the server through Redis, so workers need no shared disk.
   latentloom convert <checkpoint.pth|.safetensors|model.json> [--out model.onnx]
       Recognises the architecture (RRDBNet, SRVGGNetCompact, TAESD family, TF.js layers) and writes
       it as an ONNX model.

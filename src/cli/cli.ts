@@ -8,7 +8,7 @@ import { runCommand } from './runCommand.ts';
 import { validateCommand } from './validateCommand.ts';
 import { convertCommand } from './convertCommand.ts';
 import { importCommand } from './importCommand.ts';
-import { serveCommand } from '../server/serveCommand.ts';
+import { serveCommand, workerCommand } from '../server/serveCommand.ts';
 
 export interface CliIo {
   /** Results (stdout). */
@@ -45,6 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     if (args.command === 'convert') return await convertCommand(args, print, log);
     if (args.command === 'import') return await importCommand(args, print, log);
     if (args.command === 'serve') return await serveCommand(args, print, log);
+    if (args.command === 'worker') return await workerCommand(args, print, log);
     throw new UsageError(`Unknown command "${args.command}"`);
   } catch (error) {
     if (error instanceof UsageError) {

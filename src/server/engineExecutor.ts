@@ -8,6 +8,7 @@ import { relative, sep } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import type { EngineEvent, RunOptions } from '../engine/events.ts';
 import type { NodeRegistry } from '../graph/registry.ts';
+import type { GraphNode } from '../graph/document.ts';
 import { writeNumberedFile } from '../cli/outputFiles.ts';
 import { encodePng } from '../tensor/png.ts';
 import { toRgbaPreview } from '../worker/preview.ts';
@@ -30,6 +31,11 @@ export interface EngineExecutorOptions {
   outDir: string;
   /** Where PreviewImage's pictures go (`type: "temp"` in /view). */
   tempDir: string;
+  /**
+   * An output node's pictures for `executed` and the history. Default: SaveImage's files (under
+   * outDir) and PreviewImage's PNGs, written to tempDir. A queue worker keeps the bytes instead.
+   */
+  images?: (node: GraphNode, ports: Record<string, unknown>) => Promise<ImageRef[]>;
   /** The latent preview hook (RunOptions.zonePreview); none: no binary previews. */
   zonePreview?: RunOptions['zonePreview'];
 }
@@ -50,8 +56,24 @@ function imageRef(root: string, file: string, type: ImageRef['type']): ImageRef 
   return { filename, subfolder: rel.join('/'), type };
 }
 
+/** The default of EngineExecutorOptions.images: files as they were written, previews into tempDir. */
+function localImages(outDir: string, tempDir: string) {
+  return async (_node: GraphNode, ports: Record<string, unknown>): Promise<ImageRef[]> => {
+    const images: ImageRef[] = [];
+    if (Array.isArray(ports.files)) {
+      for (const f of ports.files) if (typeof f === 'string') images.push(imageRef(outDir, f, 'output'));
+    } else if (Array.isArray(ports.png)) {
+      for (const png of ports.png) {
+        if (png instanceof Uint8Array) images.push(imageRef(tempDir, await writeNumberedFile(tempDir, 'LatentLoom_temp', '.png', png), 'temp'));
+      }
+    }
+    return images;
+  };
+}
+
 export function createEngineExecutor(options: EngineExecutorOptions): PromptExecutor {
-  const { engine, registry, outDir, tempDir } = options;
+  const { engine, registry } = options;
+  const collectImages = options.images ?? localImages(options.outDir, options.tempDir);
 
   return async (item: QueuedPrompt, signal: AbortSignal, sink: MessageSink): Promise<ExecutionOutcome> => {
     const { graph, origins, classes } = item.accepted;
@@ -111,15 +133,10 @@ export function createEngineExecutor(options: EngineExecutorOptions): PromptExec
     const outputs: Record<string, NodeOutput> = {};
     for (const [node, ports] of Object.entries(result.outputs)) {
       const id = promptIdOf(node);
-      const images: ImageRef[] = [];
-      if (Array.isArray(ports.files)) {
-        for (const f of ports.files) if (typeof f === 'string') images.push(imageRef(outDir, f, 'output'));
-      } else if (Array.isArray(ports.png)) {
-        for (const png of ports.png) {
-          if (png instanceof Uint8Array) images.push(imageRef(tempDir, await writeNumberedFile(tempDir, 'LatentLoom_temp', '.png', png), 'temp'));
-        }
-      }
-      if (images.length === 0 && registry.get(graph.nodes.find((n) => n.id === node)?.type ?? '')?.isOutput !== true) continue;
+      const graphNode = graph.nodes.find((n) => n.id === node);
+      if (!graphNode) continue;
+      const images = await collectImages(graphNode, ports);
+      if (images.length === 0 && registry.get(graphNode.type)?.isOutput !== true) continue;
       const entry = (outputs[id] ??= {});
       entry.images = [...(entry.images ?? []), ...images];
     }

@@ -58,13 +58,30 @@ export interface HistoryEntry {
   meta: Record<string, { node_id: string; display_node: string; parent_node: null; real_node_id: string }>;
 }
 
+type Awaitable<T> = T | Promise<T>;
+
+/** What the routes need of a queue: the in-process PromptQueue, or the Redis-backed one. */
+export interface ServerQueue {
+  remaining(): Awaitable<number>;
+  enqueue(accepted: AcceptedPrompt, options?: { clientId?: string; extraData?: Record<string, unknown>; front?: boolean }): Awaitable<{ prompt_id: string; number: number }>;
+  queue(): Awaitable<{ queue_running: unknown[]; queue_pending: unknown[] }>;
+  removePending(ids?: readonly string[]): Awaitable<number>;
+  interrupt(promptId?: string): Awaitable<boolean>;
+  history(maxItems?: number): Awaitable<Record<string, HistoryEntry>>;
+  historyOf(id: string): Awaitable<Record<string, HistoryEntry>>;
+  deleteHistory(ids?: readonly string[]): Awaitable<void>;
+  /** Why the queue cannot answer now (its Redis is unreachable, say), or undefined. */
+  unavailable?(): string | undefined;
+  close(): Promise<void>;
+}
+
 /** ComfyUI keeps this many finished prompts. */
 export const MAX_HISTORY = 10_000;
 
 /** Messages kept in a prompt's history status (ComfyUI keeps the execution_* ones). */
 const STATUS_MESSAGES = new Set(['execution_start', 'execution_cached', 'execution_success', 'execution_error', 'execution_interrupted']);
 
-export class PromptQueue {
+export class PromptQueue implements ServerQueue {
   private readonly pending: QueuedPrompt[] = [];
   private running: { item: QueuedPrompt; controller: AbortController } | undefined;
   private readonly finished = new Map<string, HistoryEntry>();
@@ -81,7 +98,7 @@ export class PromptQueue {
     this.idle = this.loop();
   }
 
-  get remaining(): number {
+  remaining(): number {
     return this.pending.length + (this.running ? 1 : 0);
   }
 
@@ -152,7 +169,7 @@ export class PromptQueue {
   }
 
   private broadcastStatus(): void {
-    this.out.send(undefined, 'status', { status: { exec_info: { queue_remaining: this.remaining } } });
+    this.out.send(undefined, 'status', { status: { exec_info: { queue_remaining: this.remaining() } } });
   }
 
   private async loop(): Promise<void> {

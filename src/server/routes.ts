@@ -5,14 +5,14 @@ import { freemem, totalmem, platform } from 'node:os';
 import type { NodeRegistry } from '../graph/registry.ts';
 import type { ImportOptions } from '../interop/comfy/index.ts';
 import { acceptPrompt, isRejection } from './promptInput.ts';
-import type { PromptQueue } from './promptQueue.ts';
+import type { ServerQueue } from './promptQueue.ts';
 import { objectInfo } from './objectInfo.ts';
 import { contentTypeOf, editorFile, HttpError, readViewFile, saveUpload, type ServerFolders } from './serverFiles.ts';
 import type { ClientSockets } from './server.ts';
 import { BUILTIN_UPSCALERS } from '../../nodes/model/upscalerSource.ts';
 
 export interface RouteContext {
-  queue: PromptQueue;
+  queue: ServerQueue;
   registry: NodeRegistry;
   /** Checkpoint and upscale model names → packages (`--models FILE`). */
   comfy: ImportOptions;
@@ -29,6 +29,9 @@ export interface RouteContext {
 export const DEFAULT_MAX_JSON_BYTES = 16 * 1024 * 1024;
 /** ComfyUI's default upload cap is 100 MB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
+/** Routes that need the queue (and so its Redis, in --queue mode). */
+const QUEUE_ROUTES = /^\/(prompt|queue|interrupt|history)(\/|$)/;
 
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -102,7 +105,7 @@ async function postPrompt(ctx: RouteContext, req: IncomingMessage, res: ServerRe
   const b = body as Record<string, unknown>;
   const clientId = typeof b.client_id === 'string' && b.client_id.length <= 128 ? b.client_id : undefined;
   const extraData = isObject(b.extra_data) ? b.extra_data : {};
-  const queued = ctx.queue.enqueue(accepted, { ...(clientId ? { clientId } : {}), extraData, front: b.front === true });
+  const queued = await ctx.queue.enqueue(accepted, { ...(clientId ? { clientId } : {}), extraData, front: b.front === true });
   json(res, 200, { ...queued, node_errors: {} });
 }
 
@@ -110,32 +113,34 @@ export async function routeRequest(ctx: RouteContext, req: IncomingMessage, res:
   const path = url.pathname.replace(/^\/api(?=\/)/, '');
   const method = req.method ?? 'GET';
   const route = `${method} ${path}`;
+  const down = QUEUE_ROUTES.test(path) ? ctx.queue.unavailable?.() : undefined;
+  if (down !== undefined) throw new HttpError(503, down);
   if (route === 'POST /prompt') return postPrompt(ctx, req, res);
-  if (route === 'GET /prompt') return json(res, 200, { exec_info: { queue_remaining: ctx.queue.remaining } });
-  if (route === 'GET /queue') return json(res, 200, ctx.queue.queue());
+  if (route === 'GET /prompt') return json(res, 200, { exec_info: { queue_remaining: await ctx.queue.remaining() } });
+  if (route === 'GET /queue') return json(res, 200, await ctx.queue.queue());
   if (route === 'POST /queue') {
     const body = await readJson(req, ctx.maxJsonBytes);
-    if (isObject(body) && body.clear === true) ctx.queue.removePending();
+    if (isObject(body) && body.clear === true) await ctx.queue.removePending();
     const ids = isObject(body) ? stringList(body.delete) : undefined;
-    if (ids) ctx.queue.removePending(ids);
+    if (ids) await ctx.queue.removePending(ids);
     return json(res, 200, {});
   }
   if (route === 'POST /interrupt') {
     const body = await readJson(req, ctx.maxJsonBytes);
     const id = isObject(body) && typeof body.prompt_id === 'string' ? body.prompt_id : undefined;
-    ctx.queue.interrupt(id);
+    await ctx.queue.interrupt(id);
     return json(res, 200, {});
   }
   if (route === 'GET /history') {
     const max = Number(url.searchParams.get('max_items'));
-    return json(res, 200, ctx.queue.history(Number.isInteger(max) && max > 0 ? max : undefined));
+    return json(res, 200, await ctx.queue.history(Number.isInteger(max) && max > 0 ? max : undefined));
   }
-  if (method === 'GET' && path.startsWith('/history/')) return json(res, 200, ctx.queue.historyOf(decodeURIComponent(path.slice(9))));
+  if (method === 'GET' && path.startsWith('/history/')) return json(res, 200, await ctx.queue.historyOf(decodeURIComponent(path.slice(9))));
   if (route === 'POST /history') {
     const body = await readJson(req, ctx.maxJsonBytes);
-    if (isObject(body) && body.clear === true) ctx.queue.deleteHistory();
+    if (isObject(body) && body.clear === true) await ctx.queue.deleteHistory();
     const ids = isObject(body) ? stringList(body.delete) : undefined;
-    if (ids) ctx.queue.deleteHistory(ids);
+    if (ids) await ctx.queue.deleteHistory(ids);
     return json(res, 200, {});
   }
   if (route === 'GET /view') {

@@ -18,7 +18,9 @@ import type { NetworkPolicy } from '../security/network.ts';
 import { getMemoryBudget, setMemoryBudget } from '../tensor/tensor.ts';
 import { createZonePreview } from '../worker/preview.ts';
 import { createEngineExecutor } from './engineExecutor.ts';
-import { PromptQueue } from './promptQueue.ts';
+import { PromptQueue, type ServerQueue } from './promptQueue.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { checkRedisUrl, shownRedisUrl } from './redis/protocol.ts';
 import { DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_UPLOAD_BYTES } from './routes.ts';
 import { ClientSockets, isLoopbackHost, startServer, type RunningServer } from './server.ts';
 
@@ -31,6 +33,8 @@ export interface ComfyServerOptions {
   allowPaths?: readonly string[];
   network?: NetworkPolicy;
   token?: string;
+  /** redis://… : prompts go to BullMQ for `latentloom worker` processes instead of running here. */
+  queueUrl?: string;
   /** The built editor; default `dist/` of the repository when it exists. */
   editorDir?: string;
   /** Latent previews as binary frames (default on). */
@@ -56,19 +60,27 @@ export async function createComfyServer(options: ComfyServerOptions): Promise<Ru
   await mkdir(inputDir, { recursive: true });
   const tempDir = await mkdtemp(join(tmpdir(), 'latentloom-temp-'));
   const registry = defaultRegistry();
-  const access = cliFileAccess(outDir, { graphDir: inputDir, allowPaths: options.allowPaths ?? [] });
-  const network = options.network ?? networkPolicyOf({ allowPrivateNetwork: false } as ParsedArgs);
-  const { createNodeRuntime } = await import('../runtime/node/index.ts');
-  const { createNodeBackend } = await import('../runtime/backends/node.ts');
-  const runtime = createNodeRuntime({ backend: createNodeBackend(), access, network });
-  const services = cliServices(outDir, runtime, { access, network });
-  const engine = createEngine({ registry, services });
   const clients = new ClientSockets();
-  const executor = createEngineExecutor({
-    engine, registry, outDir, tempDir,
-    ...(options.previews !== false ? { zonePreview: createZonePreview(() => runtime) } : {}),
-  });
-  const queue = new PromptQueue(executor, clients);
+  let queue: ServerQueue;
+  let runtime: Runtime | undefined;
+  if (options.queueUrl !== undefined) {
+    const { RedisPromptQueue } = await import('./redis/redisQueue.ts');
+    queue = await RedisPromptQueue.open({ url: options.queueUrl, clients, outDir, tempDir, ...(options.log ? { log: options.log } : {}) });
+  } else {
+    const access = cliFileAccess(outDir, { graphDir: inputDir, allowPaths: options.allowPaths ?? [] });
+    const network = options.network ?? networkPolicyOf({ allowPrivateNetwork: false } as ParsedArgs);
+    const { createNodeRuntime } = await import('../runtime/node/index.ts');
+    const { createNodeBackend } = await import('../runtime/backends/node.ts');
+    const local = createNodeRuntime({ backend: createNodeBackend(), access, network });
+    runtime = local;
+    const services = cliServices(outDir, local, { access, network });
+    const engine = createEngine({ registry, services });
+    const executor = createEngineExecutor({
+      engine, registry, outDir, tempDir,
+      ...(options.previews !== false ? { zonePreview: createZonePreview(() => local) } : {}),
+    });
+    queue = new PromptQueue(executor, clients);
+  }
   const editorDir = options.editorDir ?? join(REPO_ROOT, 'dist');
   const running = await startServer({
     host: options.host ?? '127.0.0.1',
@@ -88,10 +100,49 @@ export async function createComfyServer(options: ComfyServerOptions): Promise<Ru
     clients,
     async close() {
       await running.close();
-      await runtime.release();
+      await runtime?.release();
       await rm(tempDir, { recursive: true, force: true });
     },
   };
+}
+
+function checkQueueUrl(url: string): string {
+  try {
+    return checkRedisUrl(url);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Waits for Ctrl+C or SIGTERM. */
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolveStop) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveStop();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+export async function workerCommand(args: ParsedArgs, print: (line: string) => void, log: (line: string) => void): Promise<number> {
+  if (args.positional.length > 0) throw new UsageError('worker takes no file arguments');
+  if (args.queue === undefined) throw new UsageError('worker needs --queue redis://HOST:PORT[/DB]');
+  const url = checkQueueUrl(args.queue);
+  setMemoryBudget(args.memoryBudget);
+  getMemoryBudget();
+  const { startJobWorker } = await import('./redis/jobWorker.ts');
+  const worker = await startJobWorker({
+    url, concurrency: args.concurrency ?? 1, inputDir: args.input ?? 'input',
+    allowPaths: args.allowPaths, network: networkPolicyOf(args), log,
+  });
+  print(`LatentLoom worker taking jobs from ${shownRedisUrl(url)} (concurrency ${args.concurrency ?? 1})`);
+  await untilStopped();
+  log('latentloom worker: stopping');
+  await worker.close();
+  return 0;
 }
 
 export async function serveCommand(args: ParsedArgs, print: (line: string) => void, log: (line: string) => void): Promise<number> {
@@ -113,18 +164,11 @@ export async function serveCommand(args: ParsedArgs, print: (line: string) => vo
     allowPaths: args.allowPaths,
     network: networkPolicyOf(args),
     ...(token ? { token } : {}),
+    ...(args.queue !== undefined ? { queueUrl: checkQueueUrl(args.queue) } : {}),
     log,
   });
-  print(`LatentLoom server (ComfyUI API) listening on ${server.url}`);
-  await new Promise<void>((resolveStop) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolveStop();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  print(`LatentLoom server (ComfyUI API) listening on ${server.url}${args.queue ? ` (queue: ${shownRedisUrl(args.queue)})` : ''}`);
+  await untilStopped();
   log('latentloom serve: stopping');
   await server.close();
   return 0;

@@ -152,14 +152,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    wss.handleUpgrade(req, socket, head, async (ws) => {
       const requested = url.searchParams.get('clientId');
       const clientId = requested && /^[\w-]{1,128}$/.test(requested) ? requested : randomUUID().replace(/-/g, '');
       clients.add(clientId, ws);
       // Clients send nothing ComfyUI acts on; a message is read and dropped.
       ws.on('message', () => {});
       ws.on('error', () => ws.terminate());
-      ws.send(JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: options.queue.remaining } }, sid: clientId } }));
+      let remaining = 0;
+      try {
+        remaining = await options.queue.remaining();
+      } catch {
+        // The queue's Redis is down: the socket still opens; status follows when it is back.
+      }
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: remaining } }, sid: clientId } }));
     });
   });
 
