@@ -27,6 +27,8 @@ export interface ParsedArgs {
   /** `serve` / `worker` / `sweep`: the Redis of the BullMQ job queue, and jobs one worker runs at once. */
   queue?: string;
   concurrency?: number;
+  /** `sweep`: the --set lists side by side instead of their product. */
+  zip: boolean;
   json: boolean;
   help: boolean;
 }
@@ -36,7 +38,7 @@ export class UsageError extends Error {}
 const VALUE_FLAGS = new Set(['--out', '--set', '--output', '--backend', '--memory-budget', '--allow-path', '--network', '--models', '--host', '--port', '--input', '--token', '--queue', '--concurrency']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], allowPaths: [], json: false, help: false, allowPrivateNetwork: false };
+  const parsed: ParsedArgs = { command: undefined, positional: [], sets: [], outputs: [], allowPaths: [], zip: false, json: false, help: false, allowPrivateNetwork: false };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let inline: string | undefined;
@@ -46,6 +48,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       arg = arg.slice(0, eq);
     }
     if (arg === '--json') parsed.json = true;
+    else if (arg === '--zip') parsed.zip = true;
     else if (arg === '--help' || arg === '-h') parsed.help = true;
     else if (arg === '--allow-private-network') parsed.allowPrivateNetwork = true;
     else if (VALUE_FLAGS.has(arg)) {
@@ -128,6 +131,11 @@ export const USAGE = `Usage:
   latentloom worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--input DIR] [--models FILE]
       Runs prompt jobs of a "serve --queue" server (any number of workers, on any machines);
       pictures go back to the server through Redis, so workers need no shared disk.
+  latentloom sweep <graph.json> --set NODE.PARAM=VALUES ... [--zip] [--out DIR] [--queue redis://…]
+      Runs the graph for every combination of the --set lists (VALUES: 1..100, 1..100:5, 1,2,4,
+      @lines.txt, or one value; --zip pairs the lists instead), in this process or as jobs for
+      workers, with a progress bar; writes DIR/manifest.jsonl (job, overrides, files, seconds,
+      error). Run again to resume: jobs already in the manifest are skipped.
   latentloom convert <checkpoint.pth|.safetensors|model.json> [--out model.onnx]
       Recognises the architecture (RRDBNet, SRVGGNetCompact, TAESD family, TF.js layers) and writes
       it as an ONNX model.

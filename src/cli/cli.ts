@@ -8,6 +8,7 @@ import { runCommand } from './runCommand.ts';
 import { validateCommand } from './validateCommand.ts';
 import { convertCommand } from './convertCommand.ts';
 import { importCommand } from './importCommand.ts';
+import { sweepCommand } from './sweepCommand.ts';
 import { serveCommand, workerCommand } from '../server/serveCommand.ts';
 
 export interface CliIo {
@@ -45,6 +46,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     if (args.command === 'convert') return await convertCommand(args, print, log);
     if (args.command === 'import') return await importCommand(args, print, log);
     if (args.command === 'serve') return await serveCommand(args, print, log);
+    if (args.command === 'sweep') return await sweepCommand(args, print, log);
     if (args.command === 'worker') return await workerCommand(args, print, log);
     throw new UsageError(`Unknown command "${args.command}"`);
   } catch (error) {

@@ -201,7 +201,8 @@ export class RedisPromptQueue implements ServerQueue {
     this.finalizing.add(jobId);
     try {
       const job = (await Job.fromId(this.bull, jobId)) as Job<PromptJobData, PromptJobResult> | undefined;
-      if (!job) return;
+      // Sweep jobs belong to the `latentloom sweep` that queued them, which collects them itself.
+      if (!job || job.name !== 'prompt') return;
       const state = await job.getState();
       if (state !== 'completed' && state !== 'failed') return;
       if (await this.redis.hexists(KEYS.history, jobId)) {
