@@ -9,24 +9,39 @@ import { wrapOrtSession, type OrtTensorCtor } from './ortCommon.ts';
 export interface NodeBackendOptions {
   /** Threads per session (onnxruntime's default uses every core). */
   intraOpNumThreads?: number;
+  /**
+   * `cuda` tries onnxruntime-node's CUDA execution provider first (a GPU worker), falling back to
+   * the CPU where the CUDA build or a GPU is missing. Default: LATENTLOOM_EXECUTION_PROVIDER, else cpu.
+   */
+  executionProvider?: 'cpu' | 'cuda';
 }
 
 export function createNodeBackend(options: NodeBackendOptions = {}): OnnxBackend {
+  const wanted = options.executionProvider ?? (process.env.LATENTLOOM_EXECUTION_PROVIDER === 'cuda' ? 'cuda' : 'cpu');
+  let cudaFailed = false;
   return {
-    name: 'onnxruntime-node/cpu',
+    name: `onnxruntime-node/${wanted}`,
     executionProvider: 'cpu',
     concurrentRuns: true,
     async createSession(file, sessionOptions) {
       // onnxruntime-node rejects keys that are present but undefined, so set only what is given.
+      const providers = wanted === 'cuda' && !cudaFailed ? ['cuda', 'cpu'] : ['cpu'];
       const opts: ort.InferenceSession.SessionOptions = {
-        executionProviders: ['cpu'],
+        executionProviders: providers,
         graphOptimizationLevel: sessionOptions.graphOptimizationLevel ?? 'all',
       };
       if (sessionOptions.freeDimensionOverrides) opts.freeDimensionOverrides = sessionOptions.freeDimensionOverrides;
       if (options.intraOpNumThreads !== undefined) opts.intraOpNumThreads = options.intraOpNumThreads;
-      const session = file.path
-        ? await ort.InferenceSession.create(file.path, opts)
-        : await ort.InferenceSession.create(await file.read(), opts);
+      const create = (o: ort.InferenceSession.SessionOptions) => (file.path ? ort.InferenceSession.create(file.path, o) : file.read().then((b) => ort.InferenceSession.create(b, o)));
+      let session: ort.InferenceSession;
+      try {
+        session = await create(opts);
+      } catch (error) {
+        if (providers[0] !== 'cuda') throw error;
+        // No CUDA build or no GPU here: the CPU from now on.
+        cudaFailed = true;
+        session = await create({ ...opts, executionProviders: ['cpu'] });
+      }
       return wrapOrtSession(session, ort.Tensor as unknown as OrtTensorCtor);
     },
   };
