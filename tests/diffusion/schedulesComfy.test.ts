@@ -69,13 +69,19 @@ describe('ComfyUI sigma schedules (SD 1.x)', () => {
       expect(s.timesteps.length).toBe(name === 'HeunDiscreteScheduler' ? 15 : 8);
     }
   });
-  it('starts from noise × the first sigma, as ComfyUI does, even with leading spacing', () => {
-    const s = createScheduler('EulerDiscreteScheduler', { ...SD, timestep_spacing: 'leading', steps_offset: 1 });
+  it('scales the starting noise as ComfyUI\'s noise_scaling: sqrt(1 + σ²) for a full denoise, σ for a shorter one', () => {
+    const s = createScheduler('EulerDiscreteScheduler', { ...SD, timestep_spacing: 'linspace' });
     s.setTimesteps(10);
-    expect(s.initNoiseSigma).toBeGreaterThan(s.sigmas![0]);
+    expect(s.initNoiseSigma).toBe(s.sigmas![0]);
+    // A whole schedule starts at the model's sigma_max: ComfyUI's max_denoise.
     const sigmas = comfySigmas('normal', 10, table);
     s.setSigmas!(sigmas);
-    expect(s.initNoiseSigma).toBe(sigmas[0]);
+    expect(s.initNoiseSigma).toBe(Math.fround(Math.sqrt(Math.fround(Math.fround(sigmas[0] * sigmas[0]) + 1))));
+    expect(s.initNoiseSigma).toBeCloseTo(Math.hypot(14.614642, 1), 4);
+    // The tail of a longer schedule (denoise < 1, a later start): noise × its first sigma.
+    const tail = comfySigmas('karras', 20, table).slice(8);
+    s.setSigmas!(tail);
+    expect(s.initNoiseSigma).toBe(tail[0]);
   });
   it('rejects bad input by name', () => {
     expect(() => comfySigmas('karras', 0, table)).toThrow(/steps must be a positive integer/);

@@ -42,13 +42,20 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
   protected explicitSigmas = false;
 
   /**
-   * The largest sigma (linspace/trailing spacing, or explicit sigmas as ComfyUI scales its noise),
-   * or sqrt(max^2 + 1) for leading spacing, as diffusers.
+   * diffusers: the largest sigma for linspace/trailing spacing, sqrt(max^2 + 1) for leading.
+   * Explicit (ComfyUI) sigmas follow ComfyUI's noise_scaling: a schedule that starts at the
+   * model's sigma_max (a full denoise) scales the noise by sqrt(1 + sigma^2), a shorter one (a
+   * denoise below 1, a later start) by its first sigma.
    */
   override get initNoiseSigma(): number {
     let max = 0;
     for (const s of this.sigmas as Float32Array) if (s > max) max = s;
-    if (this.explicitSigmas) return max;
+    if (this.explicitSigmas) {
+      const sigmaMax = this.trainSigmas[this.trainSigmas.length - 1];
+      const first = (this.sigmas as Float32Array)[0];
+      const fullDenoise = first > sigmaMax || Math.abs(first - sigmaMax) <= 1e-5 * Math.max(Math.abs(first), Math.abs(sigmaMax));
+      return fullDenoise ? f32(Math.sqrt(f32(f32(first * first) + 1))) : first;
+    }
     if (this.config.timestep_spacing === 'linspace' || this.config.timestep_spacing === 'trailing') return max;
     return f32(Math.sqrt(f32(f32(max * max) + 1)));
   }
