@@ -182,7 +182,8 @@ export async function routeRequest(ctx: RouteContext, req: IncomingMessage, res:
   if (route === 'GET /embeddings' || route === 'GET /extensions') return json(res, 200, []);
   if (method === 'GET' || method === 'HEAD') {
     const file = ctx.editorDir ? await editorFile(ctx.editorDir, path) : undefined;
-    if (file) return bytes(res, file.type, file.bytes);
+    // As the dev server does: cross-origin isolation lets onnxruntime-web use wasm threads.
+    if (file) return bytes(res, file.type, file.bytes, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
     if (path === '/' || path === '/index.html') {
       const page = '<!doctype html><meta charset="utf-8"><title>LatentLoom server</title><p>This is a LatentLoom server speaking ComfyUI\'s API. The editor is not built: run <code>npm run build</code> and restart <code>latentloom serve</code> to have it here.</p>';
       return bytes(res, 'text/html; charset=utf-8', Buffer.from(page));
