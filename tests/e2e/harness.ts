@@ -81,9 +81,10 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function startSession(options: { webgpu?: boolean } = {}): Promise<Session> {
+/** `serve`: what serves dist/ (default: a static server with COOP/COEP; the ComfyUI server in its own test). */
+export async function startSession(options: { webgpu?: boolean; serve?: (dist: string) => Promise<StaticServer> } = {}): Promise<Session> {
   await ensureBuilt();
-  const server = await serveStatic(DIST);
+  const server = await (options.serve ?? serveStatic)(DIST);
   const userDataDir = mkdtempSync(join(tmpdir(), 'latentloom-e2e-'));
   const args = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
   if (options.webgpu) args.push('--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader');
