@@ -3,13 +3,18 @@
  * in-process). Exit codes: 0 success, 1 invalid graph or failed run, 2 bad usage, 130 cancelled
  * by Ctrl+C (143 by SIGTERM; see runCommand.ts). Never prints a stack trace for bad input.
  */
-import { parseArgs, USAGE, UsageError } from './args.ts';
-import { runCommand } from './runCommand.ts';
-import { validateCommand } from './validateCommand.ts';
-import { convertCommand } from './convertCommand.ts';
-import { importCommand } from './importCommand.ts';
-import { sweepCommand } from './sweepCommand.ts';
-import { serveCommand, workerCommand } from '../server/serveCommand.ts';
+import { parseArgs, USAGE, UsageError, type ParsedArgs } from './args.ts';
+
+// Commands are imported when chosen, so `--help` and a bad flag answer without loading the engine.
+const COMMANDS: Record<string, () => Promise<(args: ParsedArgs, print: (line: string) => void, log: (line: string) => void) => Promise<number>>> = {
+  validate: async () => (await import('./validateCommand.ts')).validateCommand,
+  run: async () => (await import('./runCommand.ts')).runCommand,
+  convert: async () => (await import('./convertCommand.ts')).convertCommand,
+  import: async () => (await import('./importCommand.ts')).importCommand,
+  sweep: async () => (await import('./sweepCommand.ts')).sweepCommand,
+  serve: async () => (await import('../server/serveCommand.ts')).serveCommand,
+  worker: async () => (await import('../server/serveCommand.ts')).workerCommand,
+};
 
 export interface CliIo {
   /** Results (stdout). */
@@ -41,13 +46,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       print(USAGE);
       return args.command === undefined && !args.help ? 2 : 0;
     }
-    if (args.command === 'validate') return await validateCommand(args, print);
-    if (args.command === 'run') return await runCommand(args, print, log);
-    if (args.command === 'convert') return await convertCommand(args, print, log);
-    if (args.command === 'import') return await importCommand(args, print, log);
-    if (args.command === 'serve') return await serveCommand(args, print, log);
-    if (args.command === 'sweep') return await sweepCommand(args, print, log);
-    if (args.command === 'worker') return await workerCommand(args, print, log);
+    if (Object.hasOwn(COMMANDS, args.command)) {
+      const command = await COMMANDS[args.command]();
+      return await command(args, print, log);
+    }
     throw new UsageError(`Unknown command "${args.command}"`);
   } catch (error) {
     if (error instanceof UsageError) {

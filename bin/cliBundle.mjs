@@ -1,0 +1,79 @@
+// The CLI as an ES module bundle (esbuild, already installed with vite and tsx): built on the
+// first run into node_modules/.latentloom/cli-<stamp>/ — the stamp is the newest source change,
+// so an edit makes a new bundle and a running process never sees its files replaced — then
+// imported by bin/latentloom.mjs in the same process. npm packages stay external (loaded from
+// node_modules as usual) and commands are split into chunks, so `--help` loads no native module.
+// The bundle sits three folders below the repository, as src/runtime/node/ does, so paths the
+// code derives from its own location (REPO_ROOT) stay right.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BASE = join(ROOT, 'node_modules', '.latentloom');
+const SOURCES = ['src', 'nodes', 'package.json', 'bin/cliBundle.mjs'];
+/** Older bundles are removed once this old (a process started from one may still be running). */
+const KEEP_OLD_MS = 60 * 60_000;
+
+function newestMtime(path) {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+export function bundleDir() {
+  const stamp = Math.floor(Math.max(...SOURCES.map((p) => newestMtime(join(ROOT, p)))));
+  return join(BASE, `cli-${stamp}`);
+}
+
+function removeOld(keep) {
+  try {
+    for (const entry of readdirSync(BASE)) {
+      const path = join(BASE, entry);
+      if (path === keep) continue;
+      if (Date.now() - statSync(path).mtimeMs > KEEP_OLD_MS) rmSync(path, { recursive: true, force: true });
+    }
+  } catch {
+    // best effort
+  }
+}
+
+/** The bundle's entry for the current sources, built when missing. */
+export async function ensureBundle() {
+  const dir = bundleDir();
+  const entry = join(dir, 'main.js');
+  if (existsSync(entry)) return entry;
+  const { build } = await import('esbuild');
+  mkdirSync(BASE, { recursive: true });
+  const tmp = `${dir}.${process.pid}.tmp`;
+  try {
+    await build({
+      entryPoints: { main: join(ROOT, 'src/cli/main.ts') },
+      bundle: true,
+      splitting: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      outdir: tmp,
+      logLevel: 'silent',
+    });
+    try {
+      renameSync(tmp, dir);
+    } catch (error) {
+      // Another process built the same bundle first: use that one.
+      if (!existsSync(entry)) throw error;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  removeOld(dir);
+  return entry;
+}
