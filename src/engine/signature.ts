@@ -4,9 +4,30 @@
  * equal outputs for deterministic nodes.
  */
 
+/** Strings at least this long (a data: URL image, a long prompt list) enter signatures as a digest. */
+export const LONG_STRING_CHARS = 4096;
+const longDigests = new Map<string, string>();
+const MAX_LONG_DIGESTS = 32;
+
+/**
+ * A long string as `\u0003<length>:<hash>\u0003`, hashed once per distinct string: a 1 MB data:
+ * URL param is not re-hashed on every run (V8 keeps a string's own hash, so the lookup is cheap for
+ * the same string). The control characters cannot come from JSON.stringify, which escapes them.
+ */
+function longStringToken(text: string): string {
+  let token = longDigests.get(text);
+  if (token === undefined) {
+    token = `\u0003${text.length}:${hashString(text)}\u0003`;
+    longDigests.set(text, token);
+    if (longDigests.size > MAX_LONG_DIGESTS) longDigests.delete(longDigests.keys().next().value!);
+  }
+  return token;
+}
+
 /** Stable JSON: object keys sorted, so `{a,b}` and `{b,a}` hash the same. */
 export function canonicalJson(value: unknown): string {
   if (value === undefined) return 'undefined';
+  if (typeof value === 'string' && value.length >= LONG_STRING_CHARS) return longStringToken(value);
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'number' && !Number.isFinite(value)) return `"${String(value)}"`;
     if (typeof value === 'bigint') return `"${value}n"`;
