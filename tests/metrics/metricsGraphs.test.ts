@@ -110,3 +110,21 @@ describe('graphs/toy-classifier-guidance.json', () => {
     expect(hits).toBeGreaterThanOrEqual(29);
   });
 });
+
+describe('graphs/toy-guidance-sweep.json (CFG scale vs CLIP score)', () => {
+  it('validates; the CLIP score rises with the guidance scale, ≥ 95 at CFG 7.5', async () => {
+    const graph = loadExample('toy-guidance-sweep.json');
+    expect(validateGraph(graph, registry).filter((i) => i.severity !== 'warning')).toEqual([]);
+    const scales = ['1', '2', '4', '7_5'];
+    const means: number[][] = [];
+    for (const seed of [42, 7, 2026]) {
+      const out = await run(withParams(graph, { noise: { seed }, scheduler_state: { seed } }));
+      means.push(scales.map((s) => out[`clip_score_cfg${s}`].mean as number));
+    }
+    const average = scales.map((_, k) => means.reduce((sum, row) => sum + row[k], 0) / means.length);
+    console.log('CLIP score (8 pictures × 3 seeds) at CFG 1, 2, 4, 7.5:', average.map(round), 'per seed:', means.map((r) => r.map(round)));
+    expect(average[3]).toBeGreaterThan(average[0] + 5);
+    expect(average[3]).toBeGreaterThanOrEqual(average[1]);
+    expect(average[3]).toBeGreaterThanOrEqual(95);
+  });
+});
