@@ -33,7 +33,7 @@ export interface FrechetDistance {
 export function traceSqrtProduct(cov1: ArrayLike<number>, cov2: ArrayLike<number>, n: number): number {
   const root1 = sqrtmPsd(cov1, n);
   const inner = matMul(matMul(root1, cov2, n), root1, n);
-  const { values } = jacobiEigenSymmetric(inner, n);
+  const { values } = jacobiEigenSymmetric(inner, n, { vectors: false });
   let trace = 0;
   for (const l of psdEigenvalues(values, n)) trace += Math.sqrt(l);
   return trace;
