@@ -45,6 +45,7 @@ import { guidanceCfg } from './guidance/cfg.ts';
 import { guidanceClassifier } from './guidance/classifier.ts';
 import { metricsFeatures } from './metrics/features.ts';
 import { metricsLoadStats } from './metrics/loadStats.ts';
+import { metricsSaveStats } from './metrics/saveStats.ts';
 import { metricsFid } from './metrics/fid.ts';
 import { metricsClipScore } from './metrics/clipScore.ts';
 import { samplingScheduler } from './sampling/scheduler.ts';
@@ -102,6 +103,7 @@ export const ALL_NODES: readonly NodeDefinition[] = [
   samplingAddNoise,
   metricsFeatures,
   metricsLoadStats,
+  metricsSaveStats,
   metricsFid,
   metricsClipScore,
 ];

@@ -4,7 +4,7 @@
  * tower, DINOv2, the built-in toy extractor); the features are one named output, flattened per image.
  */
 import { requireRuntime } from '../../src/runtime/runtime.ts';
-import { featureStats, statsToJson } from '../../src/metrics/stats.ts';
+import { featureStats } from '../../src/metrics/stats.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { defineNode } from '../define.ts';
 import { IMAGE_NORMALIZATION_NAMES, imageInputName, modelFileRef, outputName, runImageModel, type ImageNormalization } from './modelFiles.ts';
@@ -27,7 +27,6 @@ export const metricsFeatures = defineNode({
   outputs: {
     stats: { type: 'FEATURE_STATS' },
     features: { type: 'TENSOR', description: 'The features [N, D], float32.' },
-    json: { type: 'STRING', description: 'The statistics as a latentloom.feature-stats JSON file (metrics/load-stats reads it).' },
   },
   params: {
     file: { kind: 'string', default: 'feature_extractor/model.onnx', label: 'Model file' },
@@ -48,6 +47,6 @@ export const metricsFeatures = defineNode({
     const count = inputs.images.shape[0];
     if (count < 2) throw new Error(`node "${ctx.nodeId}": feature statistics need at least 2 images, got ${count}`);
     const stats = featureStats(rows, count, dim, `${ref.key}:${output}`);
-    return { stats, features: Tensor.float32([count, dim], rows), json: statsToJson(stats) };
+    return { stats, features: Tensor.float32([count, dim], rows) };
   },
 });

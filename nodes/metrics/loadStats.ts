@@ -3,6 +3,7 @@ import { requireRuntime } from '../../src/runtime/runtime.ts';
 import { statsFromJson } from '../../src/metrics/stats.ts';
 import { defineNode } from '../define.ts';
 import { readTextFile } from './modelFiles.ts';
+import { servicesOf } from '../services.ts';
 
 export const metricsLoadStats = defineNode({
   type: 'metrics/load-stats',
@@ -22,7 +23,8 @@ export const metricsLoadStats = defineNode({
   },
   async run(ctx, inputs, params) {
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
-    const text = await readTextFile(runtime, ctx.nodeId, inputs.package, params.file);
+    const { readFile } = servicesOf(ctx);
+    const text = await readTextFile(runtime, ctx.nodeId, inputs.package, params.file, readFile ? (path, kind) => readFile(path, kind) : undefined);
     const stats = statsFromJson(text, `node "${ctx.nodeId}": ${params.file}`);
     return { stats, count: stats.count };
   },

@@ -18,13 +18,26 @@ export function modelFileRef(runtime: Runtime, nodeId: string, pkg: ModelPackage
   return fileRefFromLocation(runtime, rel, `node "${nodeId}"`);
 }
 
-/** A text file (e.g. statistics JSON) inside the package, or at a path/URL when no package is connected. */
-export async function readTextFile(runtime: Runtime, nodeId: string, pkg: ModelPackageHandle | undefined, file: string): Promise<string> {
+/**
+ * A JSON/text file (e.g. statistics) inside the package, or at a path/URL when no package is
+ * connected: local paths through the host's `readFile` (its allowed folders and size caps) where
+ * it gives one, URLs as model files are fetched (the runtime's network policy and cache).
+ */
+export async function readTextFile(
+  runtime: Runtime,
+  nodeId: string,
+  pkg: ModelPackageHandle | undefined,
+  file: string,
+  readLocal?: (path: string, kind: 'json') => Promise<Uint8Array>,
+): Promise<string> {
   const rel = file.trim();
   if (!rel) throw new Error(`node "${nodeId}": no file given`);
   if (pkg) {
     if (!(await pkg.package.has(rel))) throw new Error(`node "${nodeId}": model "${pkg.key}" has no file ${rel}`);
     return new TextDecoder().decode(await pkg.package.readFile(rel));
+  }
+  if (readLocal && !/^https?:\/\//i.test(rel)) {
+    return new TextDecoder().decode(await readLocal(rel.startsWith('file:') ? decodeURIComponent(new URL(rel).pathname) : rel, 'json'));
   }
   const cut = rel.lastIndexOf('/');
   let base = cut < 0 ? '.' : rel.slice(0, cut) || '/';

@@ -15,6 +15,7 @@ import { Tensor } from '../../src/tensor/tensor.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { metricsFeatures } from '../../nodes/metrics/features.ts';
 import { metricsLoadStats } from '../../nodes/metrics/loadStats.ts';
+import { metricsSaveStats } from '../../nodes/metrics/saveStats.ts';
 import { metricsFid } from '../../nodes/metrics/fid.ts';
 import { guidanceClassifier, alphaTerms } from '../../nodes/guidance/classifier.ts';
 import { samplingScheduler } from '../../nodes/sampling/scheduler.ts';
@@ -86,11 +87,12 @@ describe('metrics/features preprocessing', () => {
 });
 
 describe('statistics files', () => {
-  it('metrics/features → json → file → metrics/load-stats (a path, no package) → metrics/fid = 0', async () => {
+  it('metrics/features → metrics/save-stats → file → metrics/load-stats (a path, no package) → metrics/fid = 0', async () => {
     const path = join(dir, 'identity.onnx');
     const features = await run(metricsFeatures, { images: randomImages(40, 8, 8, 3) }, { file: path });
+    const saved = await run(metricsSaveStats, { stats: features.stats });
     const file = join(dir, 'stats.json');
-    writeFileSync(file, features.json as string);
+    writeFileSync(file, saved.json as string);
     const loaded = await run(metricsLoadStats, {}, { file });
     expect(loaded.count).toBe(40);
     const fid = await run(metricsFid, { a: features.stats, b: loaded.stats });
@@ -140,5 +142,27 @@ describe('guidance/classifier', () => {
     expect((same.prediction as { samples: Tensor<'float32'> }).samples.data).toEqual(eps);
     const auto = await run(guidanceClassifier, { ...common, prediction: { samples: Tensor.float32(shape, eps) } }, { scale: 2, class_label: 5 });
     expect((auto.prediction as { samples: Tensor<'float32'> }).samples.data).toEqual(epsG);
+  });
+});
+
+describe('metrics/save-stats from the command line', () => {
+  it('latentloom run writes feature-stats_00001.json under --out, and it loads back to the same statistics', async () => {
+    const { runCli } = await import('../../src/cli/cli.ts');
+    const { loadExample } = await import('../toy/graphRunner.ts');
+    const { statsFromJson } = await import('../../src/metrics/stats.ts');
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const graph = loadExample('toy-metrics.json');
+    graph.nodes.push({ id: 'save_stats', type: 'metrics/save-stats', version: 1, params: { filename_prefix: 'feature-stats' }, ui: { x: 3640, y: 700 } } as never);
+    graph.edges.push({ from: { node: 'features', port: 'stats' }, to: { node: 'save_stats', port: 'stats' } } as never);
+    const graphFile = join(dir, 'metrics-save.json');
+    writeFileSync(graphFile, JSON.stringify(graph));
+    const out = join(dir, 'out');
+    const lines: string[] = [];
+    const code = await runCli(['run', graphFile, '--out', out, '--json'], { print: (l) => lines.push(l), log: () => {} });
+    expect(code, lines.join('\n')).toBe(0);
+    expect(readdirSync(out)).toContain('feature-stats_00001.json');
+    const stats = statsFromJson(readFileSync(join(out, 'feature-stats_00001.json'), 'utf8'));
+    expect(stats.count).toBe(8);
+    expect(stats.dim).toBe(16);
   });
 });
