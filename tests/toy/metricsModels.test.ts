@@ -66,7 +66,10 @@ describe('toy-shapes-clip', () => {
   });
 
   it('the feature extractor matches its float64 reference, and the training pictures reproduce the shipped reference statistics (FID < 1e-6)', async () => {
-    const s = await ort.InferenceSession.create(readFileSync(join(CLIP_DIR, 'feature_extractor/model.onnx')));
+    // The committed file is what the builder makes (package.test.ts); check both are the same here too.
+    const committed = readFileSync(join(CLIP_DIR, 'feature_extractor/model.onnx'));
+    expect(Buffer.compare(committed, Buffer.from(buildToyFeatureExtractorOnnx(family)))).toBe(0);
+    const s = await ort.InferenceSession.create(committed);
     const n = family.items.length;
     const out = (await s.run({ pixel_values: pixels(n) })).features;
     const dim = out.dims[1] as number;
