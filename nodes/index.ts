@@ -42,6 +42,12 @@ import { vaeEncode } from './vae/encode.ts';
 import { vaeDecode } from './vae/decode.ts';
 import { diffusionDenoise } from './diffusion/denoise.ts';
 import { guidanceCfg } from './guidance/cfg.ts';
+import { guidanceClassifier } from './guidance/classifier.ts';
+import { metricsFeatures } from './metrics/features.ts';
+import { metricsLoadStats } from './metrics/loadStats.ts';
+import { metricsSaveStats } from './metrics/saveStats.ts';
+import { metricsFid } from './metrics/fid.ts';
+import { metricsClipScore } from './metrics/clipScore.ts';
 import { samplingScheduler } from './sampling/scheduler.ts';
 import { samplingInitState } from './sampling/initState.ts';
 import { samplingTimestep } from './sampling/timestep.ts';
@@ -88,12 +94,18 @@ export const ALL_NODES: readonly NodeDefinition[] = [
   vaeDecode,
   diffusionDenoise,
   guidanceCfg,
+  guidanceClassifier,
   samplingScheduler,
   samplingInitState,
   samplingTimestep,
   samplingScaleInput,
   samplingStep,
   samplingAddNoise,
+  metricsFeatures,
+  metricsLoadStats,
+  metricsSaveStats,
+  metricsFid,
+  metricsClipScore,
 ];
 
 export function defaultRegistry(): NodeRegistry {

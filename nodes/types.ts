@@ -14,6 +14,7 @@ import type {
   VaeHandle,
 } from '../src/runtime/handles.ts';
 import type { ScheduleValue, SchedulerStateValue } from './sampling/values.ts';
+import type { FeatureStats } from '../src/metrics/stats.ts';
 
 /** Token ids for a batch of prompts, padded to the model length. */
 export interface TokensValue {
@@ -77,6 +78,8 @@ export interface PortValueMap {
   UPSCALER: UpscalerHandle;
   PRIOR: unknown;
   ONNX_MODEL: OnnxModelHandle;
+  /** Mean and covariance (float64) of image features, for FID (src/metrics/stats.ts). */
+  FEATURE_STATS: FeatureStats;
   ANY: unknown;
 }
 

@@ -27,6 +27,7 @@ export const PORT_TYPES = [
   'UPSCALER',
   'PRIOR',
   'ONNX_MODEL',
+  'FEATURE_STATS',
   'ANY',
 ] as const;
 

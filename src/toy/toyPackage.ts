@@ -3,7 +3,10 @@
  * nodes read (model_index.json, scheduler/, tokenizer/, text_encoder/, unet/, vae_*):
  *  - toy-shapes: text-to-image (UNet + VAE);
  *  - toy-shapes-prior, toy-shapes-decoder, toy-shapes-sr: the DALL·E 2-style cascade, one package
- *    per stage as real cascades ship (each stage's denoiser is that package's unet/).
+ *    per stage as real cascades ship (each stage's denoiser is that package's unet/);
+ *  - toy-shapes-clip: the evaluation models (CLIP-like image and text encoders, the FID feature
+ *    extractor with the training pictures' statistics); toy-shapes also carries classifier/, a
+ *    noisy-latent classifier for classifier guidance (metricsOnnx.ts, docs/metrics.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,8 +17,15 @@ import { LATENT_CHANNELS, STRIDE } from './vae.ts';
 import { BETA_END, BETA_START, TRAIN_TIMESTEPS } from './noiseSchedule.ts';
 import { buildIdentityDecoderOnnx, buildTextEncoderOnnx, buildVaeDecoderOnnx, buildVaeEncoderOnnx } from './modelsOnnx.ts';
 import { buildDecoderOnnx, buildPriorOnnx, buildSuperResolutionOnnx, buildUnetOnnx } from './toyModels.ts';
+import {
+  buildToyClassifierOnnx, buildToyClipImageEncoderOnnx, buildToyClipTextEncoderOnnx, buildToyFeatureExtractorOnnx,
+  CLIP_EMBED_SIZE, METRIC_KERNEL_VARIANCE, TOY_CLASSES, toyReferenceStats,
+} from './metricsOnnx.ts';
+import { statsToJson } from '../metrics/stats.ts';
 
-export const TOY_PACKAGE_IDS = ['toy-shapes', 'toy-shapes-prior', 'toy-shapes-decoder', 'toy-shapes-sr'] as const;
+export const TOY_PACKAGE_IDS = ['toy-shapes', 'toy-shapes-prior', 'toy-shapes-decoder', 'toy-shapes-sr', 'toy-shapes-clip'] as const;
+/** The packages with a diffusion model (the Stable Diffusion layout); toy-shapes-clip holds evaluation models only. */
+export const TOY_DIFFUSION_PACKAGE_IDS = ['toy-shapes', 'toy-shapes-prior', 'toy-shapes-decoder', 'toy-shapes-sr'] as const;
 export type ToyPackageId = (typeof TOY_PACKAGE_IDS)[number];
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n');
@@ -88,6 +98,15 @@ export function toyPackages(family: ToyFamily = buildFamily()): Map<ToyPackageId
   main.set('unet/config.json', json(unetConfig(IMAGE_SIZE / STRIDE, LATENT_CHANNELS)));
   main.set('unet/model.onnx', buildUnetOnnx(family));
   addVae(main, family, vaeEncoder, vaeDecoder, IMAGE_SIZE);
+  main.set('classifier/config.json', json({
+    _class_name: 'NoisyLatentClassifier',
+    description: 'Exact class posterior p(y | x_t) of the training data under the unconditional denoiser, and its gradient (docs/metrics.md)',
+    inputs: { sample: 'x_t as the UNet takes it', timestep: 'as the UNet', class_labels: 'int64 class index' },
+    outputs: { grad_log_prob: 'gradient of log p(y | x_t) with respect to sample', log_prob: 'log p(y | x_t)' },
+    num_classes: TOY_CLASSES.length,
+    classes: TOY_CLASSES,
+  }));
+  main.set('classifier/model.onnx', buildToyClassifierOnnx(family));
   packages.set('toy-shapes', main);
 
   const prior = commonFiles(family, 'toy-shapes-prior', 'Cascade stage 1: diffusion prior from the prompt to an image embedding [16,1,1]', textEncoder);
@@ -112,6 +131,31 @@ export function toyPackages(family: ToyFamily = buildFamily()): Map<ToyPackageId
   sr.set('unet/model.onnx', buildSuperResolutionOnnx(family));
   addVae(sr, family, vaeEncoder, vaeDecoder, IMAGE_SIZE);
   packages.set('toy-shapes-sr', sr);
+
+  const clip = new Map<string, Uint8Array>();
+  clip.set('model_index.json', json({
+    _class_name: 'CLIPModel',
+    name: 'toy-shapes-clip',
+    description: 'Built-in evaluation models for toy-shapes: CLIP-like image and text encoders over the attributes, an FID feature extractor and the statistics of the training pictures (docs/metrics.md)',
+    tokenizer: ['transformers', 'CLIPTokenizer'],
+    text_encoder: ['transformers', 'CLIPTextModelWithProjection'],
+    image_encoder: ['transformers', 'CLIPVisionModelWithProjection'],
+  }));
+  for (const [file, text] of Object.entries(tokenizerFiles(family.tokenizer))) clip.set(`tokenizer/${file}`, new TextEncoder().encode(text));
+  clip.set('text_encoder/config.json', json({ _class_name: 'CLIPTextModelWithProjection', projection_dim: CLIP_EMBED_SIZE, max_position_embeddings: MAX_LENGTH, output: 'text_embeds' }));
+  clip.set('text_encoder/model.onnx', buildToyClipTextEncoderOnnx(family.embeddingTable));
+  clip.set('image_encoder/config.json', json({
+    _class_name: 'CLIPVisionModelWithProjection', projection_dim: CLIP_EMBED_SIZE, image_size: IMAGE_SIZE,
+    input: 'pixel_values in [0,1], no normalisation', output: 'image_embeds', kernel_variance: METRIC_KERNEL_VARIANCE,
+  }));
+  clip.set('image_encoder/model.onnx', buildToyClipImageEncoderOnnx(family));
+  clip.set('feature_extractor/config.json', json({
+    _class_name: 'ToyFeatureExtractor', feature_dim: IMAGE_EMBED_SIZE, image_size: IMAGE_SIZE,
+    input: 'pixel_values in [0,1], no normalisation', output: 'features', reference_stats: 'reference_stats.json',
+  }));
+  clip.set('feature_extractor/model.onnx', buildToyFeatureExtractorOnnx(family));
+  clip.set('feature_extractor/reference_stats.json', new TextEncoder().encode(statsToJson(toyReferenceStats(family))));
+  packages.set('toy-shapes-clip', clip);
   return packages;
 }
 

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { toyPackages, writeToyPackages, type ToyPackageId } from '../../src/toy/toyPackage.ts';
+import { TOY_DIFFUSION_PACKAGE_IDS, toyPackages, writeToyPackages, type ToyPackageId } from '../../src/toy/toyPackage.ts';
 
 const MODELS_DIR = join(import.meta.dirname, '../../public/models');
 
@@ -47,7 +47,8 @@ describe('toy-shapes packages', () => {
   });
 
   it('have the Stable Diffusion export layout and configs', () => {
-    for (const [id, files] of built) {
+    for (const id of TOY_DIFFUSION_PACKAGE_IDS) {
+      const files = built.get(id)!;
       for (const rel of ['model_index.json', 'scheduler/scheduler_config.json', 'tokenizer/tokenizer.json', 'tokenizer/vocab.json', 'tokenizer/merges.txt',
         'text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx', 'vae_decoder/config.json']) {
         expect(files.has(rel), `${id}/${rel}`).toBe(true);

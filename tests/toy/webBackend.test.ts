@@ -1,6 +1,7 @@
 /**
  * The toy models run on onnxruntime-web's wasm backend (what the browser worker uses) as well as
- * on onnxruntime-node, and give the same picture: toy-txt2img through the engine on both.
+ * on onnxruntime-node, and give the same picture: toy-txt2img through the engine on both; the
+ * metric and classifier-guidance graphs give the same figures.
  */
 import { createWebBackend } from '../../src/runtime/backends/web.ts';
 import { createNodeRuntime } from '../../src/runtime/node/index.ts';
@@ -36,5 +37,19 @@ describe('toy-shapes on onnxruntime-web (wasm)', () => {
     expect(result.ok, JSON.stringify(result.error)).toBe(true);
     const img = pngImage((result.outputs.save.png as Uint8Array[])[0]);
     expect(readPicture(img.data)).toMatchObject({ colour: 'blue', shape: 'cross', background: 'white' });
+  });
+
+  it('the metric graphs (CLIP score, FID, classifier guidance) give the same figures on wasm', async () => {
+    const graph = loadExample('toy-metrics.json');
+    const onWeb = await engineFor(web).run(graph);
+    const onNode = await engineFor(native).run(graph);
+    expect(onWeb.ok, JSON.stringify(onWeb.error)).toBe(true);
+    expect(onNode.ok, JSON.stringify(onNode.error)).toBe(true);
+    expect(onWeb.outputs.clip_score.mean as number).toBeCloseTo(onNode.outputs.clip_score.mean as number, 3);
+    expect(onWeb.outputs.fid.fid as number).toBeCloseTo(onNode.outputs.fid.fid as number, 3);
+    const guided = await engineFor(web).run(loadExample('toy-classifier-guidance.json'));
+    expect(guided.ok, JSON.stringify(guided.error)).toBe(true);
+    const img = pngImage((guided.outputs.save.png as Uint8Array[])[0]);
+    expect(readPicture(img.data)).toMatchObject({ colour: 'red', shape: 'circle' });
   });
 });

@@ -26,6 +26,7 @@ export const PORT_COLORS: Readonly<Record<PortType, string>> = {
   UPSCALER: '#4fc3f7',
   PRIOR: '#ab47bc',
   ONNX_MODEL: '#8d6e63',
+  FEATURE_STATS: '#a1887f',
   ANY: '#e0e0e0',
 };
 

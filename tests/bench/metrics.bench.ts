@@ -1,0 +1,60 @@
+/**
+ * Metric figures, Node: feature extraction through the built-in toy extractor and the toy CLIP
+ * image encoder (onnxruntime-node, one thread, batches of 32, as metrics/features runs them), and
+ * FID compute time (two symmetric eigen-decompositions by Jacobi, float64) at several feature widths.
+ */
+import { join } from 'node:path';
+import type { BenchFigure } from './run.ts';
+import { medianMs } from './run.ts';
+import { createNodeRuntime } from '../../src/runtime/node/index.ts';
+import { createNodeBackend } from '../../src/runtime/backends/node.ts';
+import { fileRefFromLocation } from '../../src/runtime/runtime.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { buildDataset } from '../../src/toy/dataset.ts';
+import { runImageModel } from '../../nodes/metrics/modelFiles.ts';
+import { statsFromMoments } from '../../src/metrics/stats.ts';
+import { frechetDistance } from '../../src/metrics/fid.ts';
+import { mulberry32 } from '../../src/toy/rng.ts';
+
+const CLIP_DIR = join(import.meta.dirname, '../../public/models/toy-shapes-clip');
+
+function randomSpd(n: number, seed: number): Float64Array {
+  const rand = mulberry32(seed);
+  const a = Float64Array.from({ length: n * n }, () => rand() - 0.5);
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += a[i * n + k] * a[j * n + k];
+    out[i * n + j] = s + (i === j ? 0.01 : 0);
+  }
+  return out;
+}
+
+export async function figures(): Promise<BenchFigure[]> {
+  const items = buildDataset();
+  const size = 3 * 64 * 64;
+  const data = new Float32Array(items.length * size);
+  items.forEach((it, n) => data.set(it.pixels.map((v) => (v + 1) / 2), n * size));
+  const images = Tensor.float32([items.length, 3, 64, 64], data);
+
+  const runtime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }) });
+  const out: BenchFigure[] = [];
+  for (const [file, output, label] of [
+    ['feature_extractor/model.onnx', 'features', 'toy feature extractor'],
+    ['image_encoder/model.onnx', 'image_embeds', 'toy CLIP image encoder'],
+  ] as const) {
+    const session = await runtime.session(await fileRefFromLocation(runtime, join(CLIP_DIR, file), 'bench'));
+    const input = session.inputs[0].name;
+    const ms = await medianMs(() => runImageModel(session, 'bench', images, { input, output, normalize: 'none', batchSize: 32 }), 9);
+    out.push({ name: `${label}: 240 images 64×64, batches of 32`, value: (items.length / ms) * 1000, unit: 'images/s', note: `${ms.toFixed(1)} ms per 240` });
+  }
+  await runtime.release();
+
+  for (const dim of [16, 64, 256]) {
+    const a = statsFromMoments(new Float64Array(dim), randomSpd(dim, dim));
+    const b = statsFromMoments(new Float64Array(dim).fill(0.1), randomSpd(dim, dim + 1));
+    const ms = await medianMs(() => frechetDistance(a, b), dim >= 256 ? 3 : 9);
+    out.push({ name: `FID of two statistics, D = ${dim}`, value: ms, unit: 'ms', note: dim === 16 ? 'the toy features' : undefined });
+  }
+  return out;
+}
