@@ -23,8 +23,24 @@ import { cliFileAccess, cliServices } from './services.ts';
 import { doneJobs, parseAxis, planSweep, type ManifestLine, type SweepJob } from './sweepPlan.ts';
 import { writeNumberedFile } from './outputFiles.ts';
 
+interface JobOutcome {
+  files: string[];
+  /** Plain numbers of output nodes (metric scores, say), as `node.port`. */
+  values?: Record<string, number>;
+  error?: string;
+}
+
+/** The finite numbers among a run's outputs (CLIP score, FID, …), for the manifest. */
+function numericOutputs(outputs: Record<string, Record<string, unknown>>): Record<string, number> | undefined {
+  const values: Record<string, number> = {};
+  for (const [node, ports] of Object.entries(outputs)) {
+    for (const [port, v] of Object.entries(ports)) if (typeof v === 'number' && Number.isFinite(v)) values[`${node}.${port}`] = v;
+  }
+  return Object.keys(values).length ? values : undefined;
+}
+
 interface JobRunner {
-  run(job: SweepJob, graph: GraphDocument, signal: AbortSignal): Promise<{ files: string[]; error?: string }>;
+  run(job: SweepJob, graph: GraphDocument, signal: AbortSignal): Promise<JobOutcome>;
   close(): Promise<void>;
 }
 
@@ -45,7 +61,8 @@ async function localRunner(args: ParsedArgs, graph: GraphDocument, graphDir: str
     async run(_job, jobGraph, signal) {
       const result = await engine.run(jobGraph, { signal });
       const files = Object.values(result.outputs).flatMap((ports) => (Array.isArray(ports.files) ? ports.files.filter((f): f is string => typeof f === 'string') : []));
-      return result.ok ? { files } : { files, error: `${result.error?.node ? `node "${result.error.node}": ` : ''}${result.error?.message ?? 'failed'}` };
+      const values = numericOutputs(result.outputs);
+      return result.ok ? { files, ...(values ? { values } : {}) } : { files, error: `${result.error?.node ? `node "${result.error.node}": ` : ''}${result.error?.message ?? 'failed'}` };
     },
     close: async () => runtime?.release(),
   };
@@ -150,7 +167,7 @@ export async function sweepCommand(args: ParsedArgs, print: (line: string) => vo
     for (const [i, job] of todo.entries()) {
       if (controller.signal.aborted) break;
       const start = performance.now();
-      let outcome: { files: string[]; error?: string };
+      let outcome: JobOutcome;
       try {
         outcome = await runner.run(job, applyOverrides(loaded.graph, setsOf(job), registry), controller.signal);
       } catch (error) {
@@ -160,6 +177,7 @@ export async function sweepCommand(args: ParsedArgs, print: (line: string) => vo
         job: job.id, overrides: job.overrides,
         files: outcome.files.map((f) => (f.startsWith(outDir) ? f.slice(outDir.length + 1) : f)),
         seconds: Math.round((performance.now() - start) / 10) / 100,
+        ...(outcome.values ? { values: outcome.values } : {}),
         ...(outcome.error !== undefined ? { error: outcome.error } : {}),
       };
       if (outcome.error !== undefined) failed++;

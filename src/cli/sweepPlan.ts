@@ -83,6 +83,8 @@ export interface ManifestLine {
   overrides: Record<string, string>;
   files: string[];
   seconds: number;
+  /** Numbers the graph's output nodes gave (metric scores), as `node.port`. */
+  values?: Record<string, number>;
   error?: string;
 }
 

@@ -50,6 +50,18 @@ describe('latentloom sweep', () => {
     expect((await readdir(out)).filter((f) => f.endsWith('.png'))).toHaveLength(6);
   }, 120_000);
 
+  it('writes the metric outputs of each job (CLIP score, FID) to the manifest', async () => {
+    const out = join(dir, 'metrics');
+    const code = await runCli(['sweep', join(import.meta.dirname, '../../graphs/toy-metrics.json'), '--set', 'cfg.scale=1,7.5', '--out', out], { print: () => {}, log: () => {} });
+    expect(code).toBe(0);
+    const lines = (await readFile(join(out, 'manifest.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { values: Record<string, number> });
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line.values['clip_score.mean']).toBeGreaterThan(50);
+      expect(line.values['fid.fid']).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
   it('zips lists, and names a bad key before running anything', async () => {
     const out = join(dir, 'zip');
     const zipped = await sweep(['--set', 'noise.seed=5,6', '--set', 'cfg.scale=1,9', '--zip', '--out', out]);
