@@ -3,7 +3,7 @@
  * package resolves to its wasm build, which the tests use to check parity with onnxruntime-node.
  * Model bytes and external data are handed over as buffers (browsers have no file paths).
  */
-import * as ort from 'onnxruntime-web';
+import type * as Ort from 'onnxruntime-web';
 import type { OnnxBackend } from '../types.ts';
 import { wrapOrtSession, type OrtTensorCtor } from './ortCommon.ts';
 
@@ -27,11 +27,25 @@ async function hasWebGpu(): Promise<boolean> {
   }
 }
 
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/**
+ * The onnxruntime-web build for a provider: in a browser the wasm-only build for wasm, so a wasm
+ * run never fetches the 27 MiB WebGPU (JSEP) binary, and the WebGPU build only when WebGPU is
+ * chosen; in Node the package's own Node entry (its wasm build), as before.
+ */
+async function loadOrt(ep: WebExecutionProvider): Promise<typeof Ort> {
+  if (isNode) return import('onnxruntime-web');
+  return ep === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm');
+}
+
 export async function createWebBackend(options: WebBackendOptions = {}): Promise<OnnxBackend> {
+  const wantedEp = options.executionProvider ?? 'auto';
+  const chosen: WebExecutionProvider = wantedEp === 'auto' ? ((await hasWebGpu()) ? 'webgpu' : 'wasm') : wantedEp;
+  const ort = await loadOrt(chosen);
   if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
   if (options.numThreads !== undefined) ort.env.wasm.numThreads = options.numThreads;
-  const wanted = options.executionProvider ?? 'auto';
-  const ep: WebExecutionProvider = wanted === 'auto' ? ((await hasWebGpu()) ? 'webgpu' : 'wasm') : wanted;
+  const ep = chosen;
   return {
     name: `onnxruntime-web/${ep}`,
     executionProvider: ep,
@@ -40,7 +54,7 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
       const externalData = file.externalData
         ? await Promise.all((await file.externalData()).map(async (e) => ({ path: e.path, data: await e.read() })))
         : undefined;
-      const opts: ort.InferenceSession.SessionOptions = {
+      const opts: Ort.InferenceSession.SessionOptions = {
         executionProviders: ep === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'],
         graphOptimizationLevel: sessionOptions.graphOptimizationLevel ?? 'all',
       };
