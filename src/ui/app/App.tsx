@@ -20,11 +20,12 @@ import { RunController, RANDOMIZED_SEEDS_KEY, randomizedSeedsOf } from '../run/r
 import { watchModelSockets } from '../run/modelSockets.ts';
 import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
 import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, isComfyWorkflowText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
-import { availableTemplates, templateFromGraph, type GraphTemplate } from '../palette/templates.ts';
+import { useExampleTemplates } from './exampleTemplates.ts';
+import { useDocumentSwitch } from './useDocumentSwitch.ts';
 import { Toolbar } from '../panels/Toolbar.tsx';
 import { SidePanel } from '../panels/SidePanel.tsx';
 import { ModelsPanel } from '../panels/ModelsPanel.tsx';
-import { HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
+import { ConfirmDiscard, HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
 import { loadInitialDocument, type BootResult } from './bootstrap.ts';
 import { useRestoreGuard } from './useRestoreGuard.ts';
 import { RestoreNotice } from '../panels/RestoreNotice.tsx';
@@ -39,14 +40,6 @@ export interface AppProps {
   engine: EngineConnection;
   kv?: KeyValueStore;
 }
-
-const TEMPLATE_SOURCES: readonly [string, string, string][] = [
-  ['toy-txt2img', 'Text-to-image sampler zone', 'prompt → encode → repeat zone (denoise, CFG, step) → decode'],
-  ['toy-img2img', 'img2img', 'load image → encode → noise to strength → sampler zone → decode'],
-  ['img2img', 'img2img', 'load image → encode → noise to strength → sampler zone → decode'],
-  ['toy-cascade', 'Cascade', 'prior → decoder → upscaler'],
-  ['cascade', 'Cascade', 'prior → decoder → upscaler'],
-];
 
 export function App({ engine, kv }: AppProps) {
   const store = useMemo(() => createEditorStore(emptyDocument()), []);
@@ -180,25 +173,18 @@ function Editor({ engine, kv }: AppProps) {
   const issues = useMemo(() => [...fileIssues.issues, ...liveIssues], [fileIssues, liveIssues]);
   const randomizedSeeds = useMemo(() => randomizedSeedsOf(doc.ui), [doc.ui]);
   const examples = useMemo(() => exampleGraphs(), []);
-  const templates = useMemo<GraphTemplate[]>(() => {
-    if (!catalog) return [];
-    const seen = new Set<string>();
-    const list: GraphTemplate[] = [];
-    for (const [name, title, description] of TEMPLATE_SOURCES) {
-      const ex = examples.find((e) => e.name === name);
-      if (!ex || seen.has(title)) continue;
-      const opened = openGraphText(ex.text, name, catalog);
-      if (!opened.doc) continue;
-      seen.add(title);
-      list.push(templateFromGraph(name, title, description, opened.doc));
-    }
-    return availableTemplates(list, catalog);
-  }, [catalog, examples]);
+  const templates = useExampleTemplates(catalog, examples);
 
+  const docSwitch = useDocumentSwitch(store);
+  const { mayReplace } = docSwitch;
   const applyOpen = useCallback(
-    (opened: OpenResult) => {
+    async (opened: OpenResult) => {
+      // Unsaved edits are dropped only when the user says so; a file that cannot be opened
+      // leaves the document (and its edits) as it is.
+      if (opened.doc && !(await mayReplace(opened.source))) return;
       setFileIssues({ source: opened.source, issues: opened.loaderIssues });
       if (opened.doc) {
+        controller.detach();
         store.load(opened.doc, opened.source);
         const problems = opened.issues.length;
         const others = opened.issues.filter((i) => i.code !== 'converted').length;
@@ -209,7 +195,7 @@ function Editor({ engine, kv }: AppProps) {
         showToast(`Could not open ${opened.source}: ${opened.issues[0]?.message ?? 'unknown problem'} (see the Issues tab)`, 'error');
       }
     },
-    [store, showToast],
+    [store, showToast, mayReplace, controller],
   );
 
   const guard = useRestoreGuard(kv, catalog, applyOpen, (message) => showToast(message, 'error'));
@@ -222,6 +208,7 @@ function Editor({ engine, kv }: AppProps) {
     const name = snap.fileName?.endsWith('.json') ? snap.fileName : safeFileName(doc.meta.title, 'json');
     downloadBytes(graphFileText(doc), name, 'application/json');
     store.setFileName(name);
+    store.markSaved();
   }, [doc, snap.fileName, store]);
 
   const flow = useReactFlow();
@@ -282,13 +269,13 @@ function Editor({ engine, kv }: AppProps) {
       if (!catalog) return;
       if (/"format"\s*:\s*"latentloom\.graph"/.test(text)) {
         e.preventDefault();
-        applyOpen(openGraphText(text, 'pasted graph', catalog));
+        void applyOpen(openGraphText(text, 'pasted graph', catalog));
         return;
       }
       // A ComfyUI workflow (API or UI JSON) pasted outside a text field is converted and opened.
       if (isEditableTarget(e.target) || !isComfyWorkflowText(text)) return;
       e.preventDefault();
-      applyOpen(openGraphText(text, 'pasted ComfyUI workflow', catalog));
+      void applyOpen(openGraphText(text, 'pasted ComfyUI workflow', catalog));
     };
     window.addEventListener('paste', onPaste, true);
     return () => window.removeEventListener('paste', onPaste, true);
@@ -352,14 +339,16 @@ function Editor({ engine, kv }: AppProps) {
         <Toolbar title={`${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
           backend={backend} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={run.message}
-          onNew={() => {
+          onNew={() => void mayReplace('a new graph').then((ok) => {
+            if (!ok) return;
+            controller.detach();
             store.load(emptyDocument());
             setFileIssues({ issues: [] });
-          }}
+          })}
           onOpen={() => fileInput.current?.click()} onSave={saveJson}
           onExample={(name) => {
             const ex = examples.find((e) => e.name === name);
-            if (ex) applyOpen(openGraphText(ex.text, `${ex.name}.json`, catalog));
+            if (ex) void applyOpen(openGraphText(ex.text, `${ex.name}.json`, catalog));
           }}
           onUndo={() => store.undo()} onRedo={() => store.redo()} onRun={() => void controller.run()} onCancel={() => controller.cancel()}
           onBackend={(b) => {
@@ -387,6 +376,7 @@ function Editor({ engine, kv }: AppProps) {
               onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}
               onRemoveModel={(key) => store.edit(`Remove model ${key}`, (d) => void delete d.models[key])} />} />
         </div>
+        {docSwitch.pending && <ConfirmDiscard what={docSwitch.pending.what} onDiscard={() => docSwitch.pending?.answer(true)} onCancel={() => docSwitch.pending?.answer(false)} />}
         {toast && <Toast message={toast.message} kind={toast.kind} />}
         {help && <HelpOverlay onClose={() => setHelp(false)} />}
         {viewer && <ImageViewer item={viewer} onClose={() => setViewer(undefined)} onDownload={() => downloadImage(viewer)} />}

@@ -33,6 +33,11 @@ export class RunController {
    */
   private pendingProgress = new Map<string, { value: number; max: number }>();
   private progressScheduled = false;
+  /**
+   * Bumped when another document is opened: a run started before belongs to the old document,
+   * and nothing it reports afterwards reaches the run state.
+   */
+  private generation = 0;
 
   constructor(
     private readonly engine: EngineConnection,
@@ -47,15 +52,30 @@ export class RunController {
     return this.active;
   }
 
+  /**
+   * Another document replaces the current one: the run under way is cancelled and its state,
+   * whatever it still reports, is dropped with the rest of the old document's run state.
+   */
+  detach(): void {
+    this.generation += 1;
+    this.acceptEvents = false;
+    this.latestPreview = undefined;
+    this.pendingProgress.clear();
+    if (this.active) this.engine.cancel();
+    this.runs.reset();
+  }
+
   async run(outputs?: string[]): Promise<void> {
     if (this.active) return;
     this.active = true;
     const doc = this.store.getSnapshot().doc;
+    const generation = this.generation;
     this.runs.begin();
     this.acceptEvents = true;
     try {
       const targets = outputs ?? this.defaultOutputs(doc);
       const result = await this.engine.run(doc, { outputs: targets, backend: this.backend() }, (e) => this.acceptEvents && this.onEvent(e));
+      if (generation !== this.generation) return;
       this.acceptEvents = false;
       for (const [nodeId, values] of Object.entries(result.outputs ?? {})) {
         const text = scalarText(values);
@@ -69,6 +89,7 @@ export class RunController {
       this.runs.end({ stats: result.nodes, cancelled, error: result.ok || cancelled ? undefined : describeError(result.error) });
       if (result.ok) this.rerollSeeds();
     } catch (e) {
+      if (generation !== this.generation) return;
       this.acceptEvents = false;
       this.runs.end({ error: e instanceof Error ? e.message : String(e) });
     } finally {
@@ -129,8 +150,10 @@ export class RunController {
         while (this.latestPreview) {
           const next = this.latestPreview;
           this.latestPreview = undefined;
+          const generation = this.generation;
           const url = await previewObjectUrl(next.preview).catch(() => undefined);
-          if (url) this.runs.nodePreview(next.node, url);
+          if (url && generation === this.generation) this.runs.nodePreview(next.node, url);
+          else if (url) URL.revokeObjectURL(url);
         }
       } finally {
         this.previewBusy = false;
@@ -151,7 +174,7 @@ export class RunController {
         const [id, name] = splitKey(key);
         edits.setParam(d, id, name, randomSeed());
       }
-    });
+    }, { keepsClean: true });
   }
 }
 

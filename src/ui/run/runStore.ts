@@ -187,6 +187,21 @@ export class RunStore {
     });
   }
 
+  /**
+   * Another document was opened: node states, errors, previews, scalar values, the status line
+   * and the last run's outcome belonged to the previous one and are dropped. The gallery is a
+   * history across documents and stays.
+   */
+  reset(): void {
+    for (const s of Object.values(this.snap.nodes)) {
+      if (s.previewUrl && !this.isGalleryUrl(s.previewUrl)) URL.revokeObjectURL(s.previewUrl);
+    }
+    this.executed = [];
+    this.cached = [];
+    this.awaitingPlan = false;
+    this.set({ running: false, nodes: {}, message: undefined, lastRun: undefined });
+  }
+
   /** Status bar message outside a run (worker crashed, backend changed…). */
   notify(message: string): void {
     this.set({ message });
