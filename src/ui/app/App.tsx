@@ -23,6 +23,7 @@ import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, isComfyWork
 import { useExampleTemplates } from './exampleTemplates.ts';
 import { useDocumentSwitch } from './useDocumentSwitch.ts';
 import { Toolbar } from '../panels/Toolbar.tsx';
+import { QueuePanel } from '../panels/QueuePanel.tsx';
 import { SidePanel } from '../panels/SidePanel.tsx';
 import { ModelsPanel } from '../panels/ModelsPanel.tsx';
 import { ConfirmDiscard, HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
@@ -74,7 +75,11 @@ function Editor({ engine, kv }: AppProps) {
     runId: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().runId),
     message: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().message),
     gallery: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().gallery),
+    queue: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().queue),
   };
+  const [batch, setBatch] = useState(1);
+  const batchRef = useRef(batch);
+  batchRef.current = batch;
   const [catalog, setCatalog] = useState<NodeCatalog>();
   const [boot, setBoot] = useState<BootResult>();
   const [bootError, setBootError] = useState<string>();
@@ -255,7 +260,7 @@ function Editor({ engine, kv }: AppProps) {
   useAppKeys({
     undo: () => store.undo(),
     redo: () => store.redo(),
-    run: () => void controller.run(),
+    run: () => void controller.run(undefined, batchRef.current),
     cancel: () => (help ? setHelp(false) : viewer ? setViewer(undefined) : controller.cancel()),
     save: saveJson,
     open: () => fileInput.current?.click(),
@@ -350,7 +355,8 @@ function Editor({ engine, kv }: AppProps) {
             const ex = examples.find((e) => e.name === name);
             if (ex) void applyOpen(openGraphText(ex.text, `${ex.name}.json`, catalog));
           }}
-          onUndo={() => store.undo()} onRedo={() => store.redo()} onRun={() => void controller.run()} onCancel={() => controller.cancel()}
+          onUndo={() => store.undo()} onRedo={() => store.redo()} onRun={() => void controller.run(undefined, batch)}
+          queued={run.queue.length} batch={batch} onBatch={setBatch} onCancel={() => controller.cancel()}
           onBackend={(b) => {
             setBackend(b);
             localStorage.setItem('latentloom.backend', b);
@@ -364,6 +370,7 @@ function Editor({ engine, kv }: AppProps) {
             if (file) void openGraphFile(file, catalog).then(applyOpen);
           }} />
         <div className="ll-main">
+          <QueuePanel queue={run.queue} running={run.running} onCancelItem={(id) => controller.dequeue(id)} onClear={() => controller.clearQueue()} />
           {catalog ? (
             <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} issues={liveIssues} members={analysed.members} randomizedSeeds={randomizedSeeds}
               templates={templates} snap={snapGrid} onToast={showToast} />

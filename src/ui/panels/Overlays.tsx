@@ -2,7 +2,7 @@
 import type { GalleryItem } from '../run/runStore.ts';
 
 export const SHORTCUTS: readonly [string, string][] = [
-  ['Ctrl+Enter', 'Run the graph'],
+  ['Ctrl+Enter', 'Run the graph (while a run is going: queue another)'],
   ['Esc', 'Cancel the run / close dialogs'],
   ['Double-click canvas, / or Shift+A', 'Add a node (search palette)'],
   ['Drag a wire onto empty canvas', 'Add a compatible node, wired'],

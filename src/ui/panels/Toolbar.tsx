@@ -10,6 +10,10 @@ export interface ToolbarProps {
   redoLabel?: string;
   running: boolean;
   ready: boolean;
+  /** Runs waiting in the queue after the current one. */
+  queued: number;
+  /** How many runs one press of Run queues. */
+  batch: number;
   examples: readonly ExampleGraph[];
   backend: BackendChoice;
   backendInUse?: string;
@@ -24,6 +28,7 @@ export interface ToolbarProps {
   onUndo(): void;
   onRedo(): void;
   onRun(): void;
+  onBatch(count: number): void;
   onCancel(): void;
   onBackend(b: BackendChoice): void;
   onSnap(on: boolean): void;
@@ -46,7 +51,15 @@ export function Toolbar(p: ToolbarProps) {
       <button type="button" onClick={p.onRedo} disabled={!p.canRedo} title={`Redo ${p.redoLabel ?? ''} (Ctrl+Shift+Z)`}>Redo</button>
       <label className="ll-check"><input type="checkbox" checked={p.snap} onChange={(e) => p.onSnap(e.target.checked)} />snap</label>
       <span className="ll-sep" />
-      <button type="button" className="ll-run" onClick={p.onRun} disabled={!p.ready || p.running} title="Run (Ctrl+Enter)">▶ Run</button>
+      <span className="ll-run-wrap">
+        <button type="button" className="ll-run" onClick={p.onRun} disabled={!p.ready}
+          title={p.running ? 'Queue another run of the graph as it is now (Ctrl+Enter)' : 'Run (Ctrl+Enter); while a run is going, queues another'}>▶ Run</button>
+        {p.queued > 0 && <span className="ll-run-badge" data-testid="queue-count" title={`${p.queued} run(s) queued`}>{p.queued}</span>}
+      </span>
+      <label className="ll-batch" title="Batch count: how many runs one press of Run queues (seeds marked randomise get a new value for each)">
+        ×<input type="number" aria-label="batch count" min={1} max={100} value={p.batch}
+          onChange={(e) => p.onBatch(Math.max(1, Math.min(100, Math.floor(Number(e.target.value)) || 1)))} />
+      </label>
       <button type="button" className="ll-cancel" onClick={p.onCancel} disabled={!p.running} title="Cancel the run (Esc)">■ Cancel</button>
       <label className="ll-backend" title="Inference backend in the worker">
         backend

@@ -11,7 +11,8 @@ import * as edits from '../store/docEdits.ts';
 import { randomSeed } from '../widgets/numeric.ts';
 import type { BackendChoice, EngineConnection } from './engineConnection.ts';
 import { imagesFromOutputs, previewObjectUrl, pngUrl } from './images.ts';
-import type { RunStore } from './runStore.ts';
+import { produce } from 'immer';
+import type { QueuedRun, RunStore } from './runStore.ts';
 
 export const RANDOMIZED_SEEDS_KEY = 'randomizeSeeds';
 
@@ -20,8 +21,18 @@ export function randomizedSeedsOf(ui: { extra?: Record<string, unknown> } | unde
   return Array.isArray(list) ? list.filter((k): k is string => typeof k === 'string') : [];
 }
 
+interface QueueItem extends QueuedRun {
+  doc: GraphDocument;
+  outputs?: string[];
+}
+
+/** Most runs one Run press may queue (the batch count input's maximum). */
+export const MAX_BATCH = 100;
+
 export class RunController {
   private active = false;
+  private queue: QueueItem[] = [];
+  private nextQueueId = 1;
   private previewBusy = false;
   /** The newest preview not yet shown: shown when the one being encoded is done. */
   private latestPreview: { node: string; preview: unknown } | undefined;
@@ -61,14 +72,63 @@ export class RunController {
     this.acceptEvents = false;
     this.latestPreview = undefined;
     this.pendingProgress.clear();
+    this.queue = [];
+    this.publishQueue();
     if (this.active) this.engine.cancel();
     this.runs.reset();
   }
 
-  async run(outputs?: string[]): Promise<void> {
+  /**
+   * Queues `count` runs of the graph as it is now (ComfyUI's Queue Prompt): each waits for the
+   * one before. Seeds marked "randomise after run" get fresh values for every queued copy after
+   * the first, and once more in the document (one undoable edit), as ComfyUI's
+   * control_after_generate does at queue time. Resolves when the queue has drained if this call
+   * started it, at once if a run was already going.
+   */
+  async run(outputs?: string[], count = 1): Promise<void> {
+    const n = Math.max(1, Math.min(MAX_BATCH, Math.floor(count) || 1));
+    const base = this.store.getSnapshot().doc;
+    const seeds = liveRandomizedSeeds(base);
+    const now = Date.now();
+    for (let i = 0; i < n; i++) {
+      const doc = i === 0 || seeds.length === 0 ? base : withFreshSeeds(base, seeds);
+      const id = this.nextQueueId++;
+      const what = outputs ? outputs.join(', ') : 'graph';
+      this.queue.push({ id, doc, outputs, label: n > 1 ? `${what} · ${i + 1} of ${n}` : what, queuedAt: now });
+    }
+    this.publishQueue();
+    if (seeds.length) this.rerollSeeds(seeds);
     if (this.active) return;
     this.active = true;
-    const doc = this.store.getSnapshot().doc;
+    try {
+      for (let item = this.queue.shift(); item; item = this.queue.shift()) {
+        this.publishQueue();
+        await this.runOne(item.doc, item.outputs);
+      }
+    } finally {
+      this.active = false;
+    }
+  }
+
+  /** Removes a queued run that has not started; false when it is not (or no longer) queued. */
+  dequeue(id: number): boolean {
+    const before = this.queue.length;
+    this.queue = this.queue.filter((q) => q.id !== id);
+    if (this.queue.length === before) return false;
+    this.publishQueue();
+    return true;
+  }
+
+  clearQueue(): void {
+    this.queue = [];
+    this.publishQueue();
+  }
+
+  private publishQueue(): void {
+    this.runs.setQueue(this.queue.map(({ id, label, queuedAt }) => ({ id, label, queuedAt })));
+  }
+
+  private async runOne(doc: GraphDocument, outputs: string[] | undefined): Promise<void> {
     const generation = this.generation;
     this.runs.begin();
     this.acceptEvents = true;
@@ -87,13 +147,10 @@ export class RunController {
       const cancelled = result.error?.code === 'cancelled';
       if (result.error?.node && !cancelled) this.runs.nodeError(result.error.node, result.error.code, result.error.message);
       this.runs.end({ stats: result.nodes, cancelled, error: result.ok || cancelled ? undefined : describeError(result.error) });
-      if (result.ok) this.rerollSeeds();
     } catch (e) {
       if (generation !== this.generation) return;
       this.acceptEvents = false;
       this.runs.end({ error: e instanceof Error ? e.message : String(e) });
-    } finally {
-      this.active = false;
     }
   }
 
@@ -161,21 +218,31 @@ export class RunController {
     })();
   }
 
-  private rerollSeeds(): void {
-    const snap = this.store.getSnapshot().doc;
-    const keys = randomizedSeedsOf(snap.ui);
-    const live = keys.filter((k) => {
-      const [id, name] = splitKey(k);
-      return snap.nodes.some((n) => n.id === id && name in n.params);
-    });
-    if (live.length === 0) return;
+  private rerollSeeds(keys: readonly string[]): void {
     this.store.edit('Randomise seeds after run', (d) => {
-      for (const key of live) {
+      for (const key of keys) {
         const [id, name] = splitKey(key);
         edits.setParam(d, id, name, randomSeed());
       }
     }, { keepsClean: true });
   }
+}
+
+/** Seeds marked "randomise after run" whose node and param still exist. */
+function liveRandomizedSeeds(doc: GraphDocument): string[] {
+  return randomizedSeedsOf(doc.ui).filter((k) => {
+    const [id, name] = splitKey(k);
+    return doc.nodes.some((n) => n.id === id && name in n.params);
+  });
+}
+
+function withFreshSeeds(doc: GraphDocument, keys: readonly string[]): GraphDocument {
+  return produce(doc, (d) => {
+    for (const key of keys) {
+      const [id, name] = splitKey(key);
+      edits.setParam(d, id, name, randomSeed());
+    }
+  });
 }
 
 /** `port = value` lines for the scalar outputs of a node (numbers, booleans, short strings). */

@@ -30,8 +30,18 @@ export interface GalleryItem {
   runId: number;
 }
 
+/** A run waiting its turn (ComfyUI's queue): the graph as it was when Run was pressed. */
+export interface QueuedRun {
+  id: number;
+  /** "run 3 of 5", "save only"… */
+  label: string;
+  queuedAt: number;
+}
+
 export interface RunSnapshot {
   running: boolean;
+  /** Runs waiting after the current one, oldest first. */
+  queue: readonly QueuedRun[];
   runId: number;
   nodes: Readonly<Record<string, NodeStatus>>;
   gallery: readonly GalleryItem[];
@@ -41,7 +51,7 @@ export interface RunSnapshot {
 }
 
 export class RunStore {
-  private snap: RunSnapshot = { running: false, runId: 0, nodes: {}, gallery: [] };
+  private snap: RunSnapshot = { running: false, queue: [], runId: 0, nodes: {}, gallery: [] };
   private readonly listeners = new Set<() => void>();
   private executed: string[] = [];
   private cached: string[] = [];
@@ -200,6 +210,10 @@ export class RunStore {
     this.cached = [];
     this.awaitingPlan = false;
     this.set({ running: false, nodes: {}, message: undefined, lastRun: undefined });
+  }
+
+  setQueue(queue: readonly QueuedRun[]): void {
+    this.set({ queue });
   }
 
   /** Status bar message outside a run (worker crashed, backend changed…). */
