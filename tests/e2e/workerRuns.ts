@@ -164,7 +164,7 @@ export async function runForImage(page: Page, saveNode: string, timeoutMs = 120_
   await page.waitForFunction(() => !(window as unknown as { __latentloom: { running(): boolean } }).__latentloom.running(), null, { timeout: timeoutMs });
   const ms = Date.now() - start;
   // The editor renders run state once per animation frame: wait for the end of the run on screen.
-  await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent !== 'Running…', null, { timeout: 10_000 });
+  await page.waitForFunction(() => !/^(Running…|Starting…|node \d)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''), null, { timeout: 10_000 });
   const status = (await page.getByTestId('status').textContent()) ?? '';
   const fresh = (await srcs()).filter((s) => !before.has(s));
   if (fresh.length !== 1) {

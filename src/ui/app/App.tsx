@@ -19,7 +19,7 @@ import { RunStoreContext } from '../run/useRunStore.ts';
 import { RunController, RANDOMIZED_SEEDS_KEY, randomizedSeedsOf } from '../run/runController.ts';
 import { watchModelSockets } from '../run/modelSockets.ts';
 import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
-import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, isComfyWorkflowText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
+import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
 import { useExampleTemplates } from './exampleTemplates.ts';
 import { useDocumentSwitch } from './useDocumentSwitch.ts';
 import { Toolbar } from '../panels/Toolbar.tsx';
@@ -33,6 +33,9 @@ import { RestoreNotice } from '../panels/RestoreNotice.tsx';
 import { LiveAnalysis, type AnalysisSnapshot } from '../analysis/liveAnalysis.ts';
 import { createWorkerAnalysisRunner } from '../analysis/workerRunner.ts';
 import { useAppKeys } from './useAppKeys.ts';
+import { usePasteGraph } from './usePasteGraph.ts';
+import { RunStatus } from '../panels/RunStatus.tsx';
+import { GraphInfo } from '../panels/GraphInfo.tsx';
 import { isModelDrop } from '../../runtime/droppedFiles.ts';
 
 const UPSCALER_LOADER = 'model/load-upscaler';
@@ -73,7 +76,6 @@ function Editor({ engine, kv }: AppProps) {
   const run = {
     running: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().running),
     runId: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().runId),
-    message: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().message),
     gallery: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().gallery),
     queue: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().queue),
   };
@@ -91,6 +93,9 @@ function Editor({ engine, kv }: AppProps) {
   const [backendInUse, setBackendInUse] = useState<string>();
   const [backendsAvailable, setBackendsAvailable] = useState<string[]>();
   const [snapGrid, setSnapGrid] = useState(true);
+  // A graph's description shows when it is opened (examples explain themselves), until closed.
+  const [infoShown, setInfoShown] = useState(false);
+  useEffect(() => setInfoShown(!!store.getSnapshot().doc.meta.description), [snap.loadId, store]);
   const backendRef = useRef(backend);
   backendRef.current = backend;
   const catalogRef = useRef<NodeCatalog | undefined>(undefined);
@@ -267,24 +272,7 @@ function Editor({ engine, kv }: AppProps) {
     help: () => setHelp((h) => !h),
   });
 
-  // Pasting a whole graph document opens it (fragments are pasted into the canvas instead).
-  useEffect(() => {
-    const onPaste = (e: ClipboardEvent) => {
-      const text = e.clipboardData?.getData('text/plain') ?? '';
-      if (!catalog) return;
-      if (/"format"\s*:\s*"latentloom\.graph"/.test(text)) {
-        e.preventDefault();
-        void applyOpen(openGraphText(text, 'pasted graph', catalog));
-        return;
-      }
-      // A ComfyUI workflow (API or UI JSON) pasted outside a text field is converted and opened.
-      if (isEditableTarget(e.target) || !isComfyWorkflowText(text)) return;
-      e.preventDefault();
-      void applyOpen(openGraphText(text, 'pasted ComfyUI workflow', catalog));
-    };
-    window.addEventListener('paste', onPaste, true);
-    return () => window.removeEventListener('paste', onPaste, true);
-  }, [catalog, applyOpen]);
+  usePasteGraph(catalog, applyOpen);
 
   const actions = useMemo<EditorActions>(() => ({
     setParam(nodeId, name, value, final) {
@@ -343,7 +331,8 @@ function Editor({ engine, kv }: AppProps) {
       }}>
         <Toolbar title={`${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
-          backend={backend} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={run.message}
+          backend={backend} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={<RunStatus />}
+          hasInfo={!!doc.meta.description} onInfo={() => setInfoShown((v) => !v)}
           onNew={() => void mayReplace('a new graph').then((ok) => {
             if (!ok) return;
             controller.detach();
@@ -370,6 +359,7 @@ function Editor({ engine, kv }: AppProps) {
             if (file) void openGraphFile(file, catalog).then(applyOpen);
           }} />
         <div className="ll-main">
+          {infoShown && doc.meta.description && <GraphInfo title={doc.meta.title} description={doc.meta.description} onClose={() => setInfoShown(false)} />}
           <QueuePanel queue={run.queue} running={run.running} onCancelItem={(id) => controller.dequeue(id)} onClear={() => controller.clearQueue()} />
           {catalog ? (
             <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} issues={liveIssues} members={analysed.members} randomizedSeeds={randomizedSeeds}
@@ -391,9 +381,4 @@ function Editor({ engine, kv }: AppProps) {
     </EditorActionsContext.Provider>
     </RunStoreContext.Provider>
   );
-}
-
-function isEditableTarget(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable === true);
 }

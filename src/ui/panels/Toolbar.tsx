@@ -1,4 +1,5 @@
 /** The top bar: file commands, examples, undo/redo, run/cancel, backend choice, status. */
+import type { ReactNode } from 'react';
 import type { BackendChoice } from '../run/engineConnection.ts';
 import type { ExampleGraph } from '../files.ts';
 
@@ -20,7 +21,10 @@ export interface ToolbarProps {
   /** Choices the worker's host supports (WebGPU only where the browser has it). */
   backendsAvailable?: readonly string[];
   snap: boolean;
-  status?: string;
+  status?: ReactNode;
+  /** The graph has a description: the ℹ button shows it. */
+  hasInfo?: boolean;
+  onInfo?(): void;
   onNew(): void;
   onOpen(): void;
   onSave(): void;
@@ -72,6 +76,7 @@ export function Toolbar(p: ToolbarProps) {
       </label>
       <span className="ll-title" title={p.title}>{p.title}</span>
       <span className="ll-status" data-testid="status">{p.status}</span>
+      {p.hasInfo && <button type="button" onClick={p.onInfo} title="About this graph (its description)" aria-label="graph info">ℹ</button>}
       <button type="button" onClick={p.onHelp} title="Keyboard shortcuts (?)">?</button>
     </div>
   );

@@ -42,7 +42,7 @@ export class RunController {
    * Latest progress per node, applied once per frame: a zone may report millions of iterations,
    * and one render per event would freeze the page.
    */
-  private pendingProgress = new Map<string, { value: number; max: number }>();
+  private pendingProgress = new Map<string, { value: number; max: number; unit?: 'bytes' }>();
   private progressScheduled = false;
   /**
    * Bumped when another document is opened: a run started before belongs to the old document,
@@ -167,7 +167,7 @@ export class RunController {
         this.runs.nodeStart(e.node);
         break;
       case 'node-progress':
-        this.queueProgress(e.node, e.iteration ?? e.value, e.count ?? e.max);
+        this.queueProgress(e.node, e.iteration ?? e.value, e.count ?? e.max, e.iteration === undefined ? e.unit : undefined);
         if (e.preview !== undefined) this.showPreview(e.node, e.preview);
         break;
       case 'node-finish':
@@ -182,15 +182,15 @@ export class RunController {
     }
   }
 
-  private queueProgress(node: string, value: number, max: number): void {
-    this.pendingProgress.set(node, { value, max });
+  private queueProgress(node: string, value: number, max: number, unit?: 'bytes'): void {
+    this.pendingProgress.set(node, { value, max, unit });
     if (this.progressScheduled) return;
     this.progressScheduled = true;
     nextFrame(() => {
       this.progressScheduled = false;
       const batch = this.pendingProgress;
       this.pendingProgress = new Map();
-      if (this.acceptEvents) for (const [id, p] of batch) this.runs.nodeProgress(id, p.value, p.max);
+      if (this.acceptEvents) for (const [id, p] of batch) this.runs.nodeProgress(id, p.value, p.max, p.unit);
     });
   }
 

@@ -8,7 +8,10 @@ export type NodeRunState = 'pending' | 'running' | 'cached' | 'done' | 'error';
 
 export interface NodeStatus {
   state: NodeRunState;
-  progress?: { value: number; max: number };
+  progress?: { value: number; max: number; unit?: 'bytes' };
+  /** When this node's progress began in this run, and its value then (for rates and ETAs). */
+  progressSince?: number;
+  progressFrom?: number;
   ms?: number;
   startedAt?: number;
   error?: { code: string; message: string };
@@ -123,11 +126,15 @@ export class RunStore {
   }
 
   nodeStart(id: string): void {
-    this.setNode(id, { state: 'running', startedAt: this.now(), progress: undefined, error: undefined });
+    this.setNode(id, { state: 'running', startedAt: this.now(), progress: undefined, progressSince: undefined, error: undefined });
   }
 
-  nodeProgress(id: string, value: number, max: number): void {
-    this.setNode(id, { state: 'running', progress: { value, max } });
+  nodeProgress(id: string, value: number, max: number, unit?: 'bytes'): void {
+    const prev = this.snap.nodes[id];
+    // A new kind of progress (a download, then the steps) starts its own clock.
+    const fresh = !prev?.progress || prev.progressSince === undefined || prev.progress.unit !== unit || value < prev.progress.value;
+    const since = fresh ? { progressSince: this.now(), progressFrom: value } : {};
+    this.setNode(id, { state: 'running', progress: unit ? { value, max, unit } : { value, max }, ...since });
   }
 
   nodePreview(id: string, url: string): void {
