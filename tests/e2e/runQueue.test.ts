@@ -35,6 +35,8 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): run queue', () =
     await idle();
     const runsSeen = new Set((await captions()).map((c) => /run (\d+)/.exec(c)?.[1]));
     expect([...runsSeen].sort()).toEqual(['1', '2', '3']);
+    // One entry per picture: the Save's, not the Preview's copy of it too.
+    expect((await captions()).map((c) => c.split(' · ')[0])).toEqual(['save', 'save', 'save']);
     expect(await s.page.getByTestId('queue-count').count()).toBe(0);
     expect((await probe(s.page, (p) => p.lastRun()))?.error).toBeUndefined();
     await s.page.screenshot({ path: '/tmp/newcomer-c2-queue-done.png' });
@@ -62,6 +64,19 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): run queue', () =
     expect(ids.has('5')).toBe(true);
     expect(ids.has('6')).toBe(false);
     expect(s.errors).toEqual([]);
+  });
+
+  it('a rerun that changes nothing adds nothing to the gallery', { timeout: 120_000 }, async () => {
+    await s.page.locator(`${node('noise')} .ll-seed-mode input`).uncheck();
+    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await idle();
+    const before = (await captions()).length;
+    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await idle();
+    expect((await probe(s.page, (p) => p.lastRun()))?.executed).toEqual([]);
+    expect((await captions()).length).toBe(before);
+    expect(await s.page.locator(`${node('save')} [data-testid="node-image"]`).count()).toBe(1);
+    await s.page.screenshot({ path: '/tmp/newcomer-e1-cached-rerun.png' });
   });
 });
 

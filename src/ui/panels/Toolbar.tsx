@@ -74,7 +74,8 @@ export function Toolbar(p: ToolbarProps) {
         </select>
         {p.backendInUse && <span className="ll-backend-used" data-testid="backend-in-use">{p.backendInUse}</span>}
       </label>
-      <span className="ll-title" title={p.title}>{p.title}</span>
+      {/* During a run its progress line needs the room more than the title does. */}
+      <span className="ll-title" title={p.title} hidden={p.running}>{p.title}</span>
       <span className="ll-status" data-testid="status">{p.status}</span>
       {p.hasInfo && <button type="button" onClick={p.onInfo} title="About this graph (its description)" aria-label="graph info">ℹ</button>}
       <button type="button" onClick={p.onHelp} title="Keyboard shortcuts (?)">?</button>

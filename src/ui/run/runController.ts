@@ -10,7 +10,7 @@ import type { EditorStore } from '../store/editorStore.ts';
 import * as edits from '../store/docEdits.ts';
 import { randomSeed } from '../widgets/numeric.ts';
 import type { BackendChoice, EngineConnection } from './engineConnection.ts';
-import { imagesFromOutputs, previewObjectUrl, pngUrl } from './images.ts';
+import { imagesFromOutputs, pictureSource, previewObjectUrl, pngUrl, savesFirst } from './images.ts';
 import { produce } from 'immer';
 import type { QueuedRun, RunStore } from './runStore.ts';
 
@@ -137,13 +137,7 @@ export class RunController {
       const result = await this.engine.run(doc, { outputs: targets, backend: this.backend() }, (e) => this.acceptEvents && this.onEvent(e));
       if (generation !== this.generation) return;
       this.acceptEvents = false;
-      for (const [nodeId, values] of Object.entries(result.outputs ?? {})) {
-        const text = scalarText(values);
-        if (text) this.runs.nodeValues(nodeId, text);
-        for (const image of imagesFromOutputs(values, doc)) {
-          this.runs.addImage({ nodeId, url: pngUrl(image.png), png: image.png, width: image.width, height: image.height });
-        }
-      }
+      this.showOutputs(doc, result.outputs ?? {}, result.nodes ?? {});
       const cancelled = result.error?.code === 'cancelled';
       if (result.error?.node && !cancelled) this.runs.nodeError(result.error.node, result.error.code, result.error.message);
       this.runs.end({ stats: result.nodes, cancelled, error: result.ok || cancelled ? undefined : describeError(result.error) });
@@ -156,6 +150,34 @@ export class RunController {
 
   cancel(): void {
     if (this.active) this.engine.cancel();
+  }
+
+  /**
+   * Scalar values and pictures on their nodes; the gallery gets one entry per picture of this
+   * run: a Preview showing what a Save of the same output saved shares its entry, and an output
+   * node served from the cache (a rerun that changed nothing) adds none.
+   */
+  private showOutputs(doc: GraphDocument, outputs: Record<string, Record<string, unknown>>, stats: Record<string, { status: string }>): void {
+    const shown = new Map<string, string>();
+    for (const nodeId of savesFirst(doc, Object.keys(outputs))) {
+      const values = outputs[nodeId];
+      const text = scalarText(values);
+      if (text) this.runs.nodeValues(nodeId, text);
+      const source = pictureSource(doc, nodeId);
+      const cached = stats[nodeId]?.status === 'cached';
+      imagesFromOutputs(values, doc).forEach((image, i) => {
+        const key = `${source}#${i}`;
+        const same = shown.get(key);
+        if (same) return this.runs.nodePreview(nodeId, same);
+        if (cached) {
+          const url = pngUrl(image.png);
+          shown.set(key, url);
+          return this.runs.nodePreview(nodeId, url);
+        }
+        const item = this.runs.addImage({ nodeId, url: pngUrl(image.png), png: image.png, width: image.width, height: image.height });
+        shown.set(key, item.url);
+      });
+    }
   }
 
   private onEvent(e: EngineEvent): void {
