@@ -329,7 +329,7 @@ function Editor({ engine, kv }: AppProps) {
         if (isModelDrop(files.map((f) => f.name))) void dropModelFiles(files, e.target, { x: e.clientX, y: e.clientY });
         else void openGraphFile(file, catalog).then(applyOpen);
       }}>
-        <Toolbar title={`${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
+        <Toolbar title={`${snap.dirty ? '● ' : ''}${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
           backend={backend} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={<RunStatus />}
           hasInfo={!!doc.meta.description} onInfo={() => setInfoShown((v) => !v)}

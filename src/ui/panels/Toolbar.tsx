@@ -64,7 +64,7 @@ export function Toolbar(p: ToolbarProps) {
         ×<input type="number" aria-label="batch count" min={1} max={100} value={p.batch}
           onChange={(e) => p.onBatch(Math.max(1, Math.min(100, Math.floor(Number(e.target.value)) || 1)))} />
       </label>
-      <button type="button" className="ll-cancel" onClick={p.onCancel} disabled={!p.running} title="Cancel the run (Esc)">■ Cancel</button>
+      <button type="button" className="ll-cancel" onClick={p.onCancel} disabled={!p.running} title="Cancel the run under way (Esc); queued runs go on">■ Cancel</button>
       <label className="ll-backend" title="Inference backend in the worker">
         backend
         <select aria-label="backend" value={p.backend} onChange={(e) => p.onBackend(e.target.value as BackendChoice)}>
