@@ -38,7 +38,7 @@ describe('run progress line', () => {
     runs.nodeProgress('denoise', 20 * MB, 100 * MB, 'bytes');
     const status = runs.getSnapshot().nodes.denoise;
     expect(progressText(status, 2000)).toBe('20.0 / 100 MB · 10.0 MB/s');
-    expect(runProgressLine(runs.getSnapshot(), 2000)).toBe('node 1/2 · denoise · downloading 20.0 / 100 MB · 10.0 MB/s · ETA 8 s');
+    expect(runProgressLine(runs.getSnapshot(), 2000)).toBe('node 1/2 · denoise · ↓ 20.0 / 100 MB · 10.0 MB/s · ETA 8 s');
     // The download is done and sampling starts: steps get their own clock.
     runs.nodeProgress('denoise', 1, 4);
     at(2500);
@@ -50,6 +50,7 @@ describe('run progress line', () => {
   it('formats sizes and durations', () => {
     expect(formatMB(1.5 * MB)).toBe('1.5 MB');
     expect(formatMB(1700 * MB)).toBe('1700 MB');
+    expect(formatMB(40_179)).toBe('39 KB');
     expect(formatDuration(400)).toBe('0 s');
     expect(formatDuration(61_000)).toBe('1 min 1 s');
     expect(formatDuration(3_720_000)).toBe('1 h 2 min');
@@ -85,5 +86,7 @@ describe('model manager download line', () => {
     const { downloadText } = await import('../../src/ui/run/progress.ts');
     expect(downloadText(12.3 * MB, 45 * MB, 2000, 2.3 * MB)).toBe('12.3 / 45.0 MB (27%) · 5.0 MB/s');
     expect(downloadText(3 * MB, undefined, 0)).toBe('3.0 MB');
+    expect(downloadText(20 * 1024, 2 * MB, 1000)).toBe('20 KB / 2.0 MB (0%) · 20 KB/s');
+    expect(downloadText(20 * 1024, 40 * 1024, 1000)).toBe('20 / 40 KB (50%) · 20 KB/s');
   });
 });

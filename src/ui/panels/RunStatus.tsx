@@ -17,5 +17,5 @@ export function RunStatus({ title }: { title?: (nodeId: string) => string }) {
     return () => clearInterval(t);
   }, [snap.running]);
   const line = snap.running ? runProgressLine(snap, Math.max(now, performance.now()), title) : snap.message;
-  return <>{line}</>;
+  return <span title={line}>{line}</span>;
 }

@@ -6,9 +6,19 @@ import type { NodeStatus, RunSnapshot } from './runStore.ts';
 
 const MB = 1024 * 1024;
 
+/** "12.3 MB" (one decimal under 100 MB); files under 1 MB in KB ("39 KB"), so none reads "0.0 MB". */
 export function formatMB(bytes: number): string {
+  if (bytes < MB) return `${Math.max(0, Math.round(bytes / 1024))} KB`;
   const mb = bytes / MB;
   return `${mb < 100 ? mb.toFixed(1) : mb.toFixed(0)} MB`;
+}
+
+/** "12.3 / 45.0 MB", or "12 KB / 2.0 MB" when the units differ. */
+function sizePair(loaded: number, total: number): string {
+  const a = formatMB(loaded);
+  const b = formatMB(total);
+  const unit = b.slice(b.lastIndexOf(' '));
+  return a.endsWith(unit) ? `${a.slice(0, -unit.length)} / ${b}` : `${a} / ${b}`;
 }
 
 export function formatDuration(ms: number): string {
@@ -35,12 +45,12 @@ export function progressText(status: NodeStatus, now: number): string {
   if (!p) return '';
   if (p.unit !== 'bytes') return `${p.value}/${p.max}`;
   const rate = rateOf(status, now);
-  return `${formatMB(p.value).replace(' MB', '')} / ${formatMB(p.max)}${rate ? ` · ${formatMB(rate.perMs * 1000)}/s` : ''}`;
+  return `${sizePair(p.value, p.max)}${rate ? ` · ${formatMB(rate.perMs * 1000)}/s` : ''}`;
 }
 
 /**
  * The toolbar's line during a run: "node 9/17 · denoise · step 7/20 · ETA 3 s", or
- * "node 1/17 · load · downloading 12.3 / 45 MB · 3.2 MB/s · ETA 11 s".
+ * "node 1/17 · load · ↓ 12.3 / 45.0 MB · 3.2 MB/s · ETA 11 s" (↓: downloading).
  */
 export function runProgressLine(snap: Pick<RunSnapshot, 'running' | 'nodes'>, now: number, title: (id: string) => string = (id) => id): string {
   const entries = Object.entries(snap.nodes);
@@ -57,7 +67,7 @@ export function runProgressLine(snap: Pick<RunSnapshot, 'running' | 'nodes'>, no
     const [id, status] = current;
     parts.push(title(id));
     if (status.progress) {
-      parts.push(status.progress.unit === 'bytes' ? `downloading ${progressText(status, now)}` : `step ${status.progress.value}/${status.progress.max}`);
+      parts.push(status.progress.unit === 'bytes' ? `↓ ${progressText(status, now)}` : `step ${status.progress.value}/${status.progress.max}`);
       const eta = rateOf(status, now)?.etaMs;
       if (eta !== undefined && eta > 0) parts.push(`ETA ${formatDuration(eta)}`);
     }
@@ -67,7 +77,7 @@ export function runProgressLine(snap: Pick<RunSnapshot, 'running' | 'nodes'>, no
 
 /** A download's line: "12.3 / 45 MB (27%) · 3.2 MB/s" (total and rate when known). */
 export function downloadText(loaded: number, total: number | undefined, elapsedMs: number, fromBytes = 0): string {
-  const size = total ? `${formatMB(loaded).replace(' MB', '')} / ${formatMB(total)} (${Math.floor((100 * loaded) / total)}%)` : formatMB(loaded);
+  const size = total ? `${sizePair(loaded, total)} (${Math.floor((100 * loaded) / total)}%)` : formatMB(loaded);
   const rate = elapsedMs > 0 && loaded > fromBytes ? ` · ${formatMB(((loaded - fromBytes) / elapsedMs) * 1000)}/s` : '';
   return `${size}${rate}`;
 }
