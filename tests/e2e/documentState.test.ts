@@ -4,7 +4,7 @@
  * edit, then open an example → the in-app "unsaved changes" dialog asks; Cancel keeps the edit,
  * Discard opens the example with a clean undo history.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HAS_CHROMIUM, ROOT, SKIP_REASON, node, openEditor, probe, startSession, type Session } from './harness.ts';
 
@@ -77,6 +77,35 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): state belongs to
     await expect.poll(async () => (await probe(s.page, (p) => p.doc())).nodes.length).toBeGreaterThan(0);
     expect(await s.page.getByTestId('confirm-dialog').count()).toBe(0);
     expect(s.errors).toEqual([]);
+  });
+});
+
+describe.skipIf(!HAS_CHROMIUM || !existsSync(join(ROOT, 'graphs/math-demo.json')))('editor (browser): no old error on a node with the same id', () => {
+  let s: Session;
+  beforeAll(async () => {
+    s = await startSession();
+    await s.page.setViewportSize({ width: 1440, height: 900 });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('a failed run of a file, then the example with the same node ids: no error shows', { timeout: 60_000 }, async () => {
+    await openEditor(s.page, s.server.url, '?fresh');
+    const broken = JSON.parse(readFileSync(join(ROOT, 'graphs/math-demo.json'), 'utf8'));
+    broken.nodes.find((n: { id: string }) => n.id === 'steps').params.value = -3;
+    await s.page.getByTestId('file-input').setInputFiles({ name: 'math-broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(broken)) });
+    await s.page.locator(node('steps')).waitFor();
+    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.locator('[data-testid="node-error"]').first().waitFor({ timeout: 30_000 });
+    await expect.poll(() => s.page.getByTestId('status').textContent()).toMatch(/^Failed/);
+    await s.page.screenshot({ path: `${SHOTS}/newcomer-a4-failed-run.png` });
+    await s.page.getByLabel('examples').selectOption('math-demo');
+    await expect.poll(async () => (await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'steps')?.params.value).toBe(5);
+    expect(await s.page.locator('[data-testid="node-error"]').count()).toBe(0);
+    expect(await s.page.locator('[data-testid="node-status"]').count()).toBe(0);
+    expect(await s.page.getByTestId('status').textContent()).toBe('');
+    await s.page.screenshot({ path: `${SHOTS}/newcomer-a5-same-ids-clean.png` });
   });
 });
 
