@@ -65,6 +65,8 @@ export type EngineEvent =
       preview?: unknown;
       /** With a preview made asynchronously: the iteration it shows (may trail `iteration`). */
       previewIteration?: number;
+      /** Set when value and max are bytes (a model download). */
+      unit?: 'bytes';
     }
   | { type: 'node-log'; runId: string; node: string; level: 'debug' | 'info' | 'warn'; message: string }
   | { type: 'node-finish'; runId: string; node: string; ms: number; cached: boolean }

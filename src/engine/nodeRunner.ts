@@ -157,8 +157,8 @@ function makeContext(env: RunEnv, node: string): RunContext {
     signal: env.signal,
     services: env.services,
     graph: env.graph,
-    progress(value, max, preview) {
-      emit({ type: 'node-progress', runId, node, value, max, ...(preview !== undefined ? { preview } : {}) });
+    progress(value, max, preview, unit) {
+      emit({ type: 'node-progress', runId, node, value, max, ...(preview !== undefined ? { preview } : {}), ...(unit ? { unit } : {}) });
     },
     log: {
       debug: (message) => emit({ type: 'node-log', runId, node, level: 'debug', message }),

@@ -133,8 +133,11 @@ export interface RunLogger {
 export interface RunContext {
   nodeId: string;
   signal: AbortSignal;
-  /** Report progress within this node (download bytes, tiles, …); `preview` is an optional image. */
-  progress(value: number, max: number, preview?: unknown): void;
+  /**
+   * Report progress within this node (download bytes, tiles, …); `preview` is an optional image,
+   * `unit` says when value and max are bytes (a model download) rather than counts.
+   */
+  progress(value: number, max: number, preview?: unknown, unit?: 'bytes'): void;
   log: RunLogger;
   /** The services object given to createEngine (ONNX runtime, model store, file output…). */
   services: unknown;

@@ -127,7 +127,7 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
       const { progress } = request;
       const unsubscribe = progress
         ? addDownloadListener((e) => {
-            if (e.total !== undefined) progress(e.loaded, e.total);
+            if (e.total !== undefined) progress(e.loaded, e.total, undefined, 'bytes');
           })
         : undefined;
       try {

@@ -20,7 +20,7 @@ export interface SessionRequest extends SessionOptions {
   /** Node id, for error messages. */
   nodeId?: string;
   /** Download progress (bytes) while the model's files are fetched, e.g. a node's ctx.progress. */
-  progress?: (loaded: number, total: number) => void;
+  progress?: (loaded: number, total: number, preview?: undefined, unit?: 'bytes') => void;
 }
 
 function errorText(err: unknown): string {

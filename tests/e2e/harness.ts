@@ -148,3 +148,17 @@ interface Probe {
 export async function probe<T>(page: Page, fn: (p: Probe) => T): Promise<T> {
   return page.evaluate(`(${fn.toString()})(window.__latentloom)`) as Promise<T>;
 }
+
+/**
+ * Opening a graph over unsaved edits asks first (the in-app dialog): answers Discard if the
+ * dialog shows up within `ms`, for tests that open one graph after editing another.
+ */
+export async function discardIfAsked(page: Page, ms = 1000): Promise<void> {
+  const discard = page.getByTestId('confirm-discard');
+  try {
+    await discard.waitFor({ timeout: ms });
+  } catch {
+    return;
+  }
+  await discard.click();
+}

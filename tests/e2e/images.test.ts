@@ -100,7 +100,7 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): images and runs', () => {
     await s.page.getByRole('button', { name: '■ Cancel' }).click();
     await s.page.waitForFunction(() => !(window as any).__latentloom.running(), null, { timeout: 15_000 });
     // The status bar renders on the next React commit after the run store says it stopped.
-    await s.page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent !== 'Running…', null, { timeout: 5_000 });
+    await s.page.waitForFunction(() => !/^(Running…|Starting…|node \d)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''), null, { timeout: 5_000 });
     expect(await s.page.getByTestId('status').textContent()).toBe('Cancelled');
     await steps.fill('3');
     await steps.blur();

@@ -19,18 +19,23 @@ import { RunStoreContext } from '../run/useRunStore.ts';
 import { RunController, RANDOMIZED_SEEDS_KEY, randomizedSeedsOf } from '../run/runController.ts';
 import { watchModelSockets } from '../run/modelSockets.ts';
 import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
-import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, isComfyWorkflowText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
-import { availableTemplates, templateFromGraph, type GraphTemplate } from '../palette/templates.ts';
+import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
+import { useExampleTemplates } from './exampleTemplates.ts';
+import { useDocumentSwitch } from './useDocumentSwitch.ts';
 import { Toolbar } from '../panels/Toolbar.tsx';
+import { QueuePanel } from '../panels/QueuePanel.tsx';
 import { SidePanel } from '../panels/SidePanel.tsx';
 import { ModelsPanel } from '../panels/ModelsPanel.tsx';
-import { HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
+import { ConfirmDiscard, HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
 import { loadInitialDocument, type BootResult } from './bootstrap.ts';
 import { useRestoreGuard } from './useRestoreGuard.ts';
 import { RestoreNotice } from '../panels/RestoreNotice.tsx';
 import { LiveAnalysis, type AnalysisSnapshot } from '../analysis/liveAnalysis.ts';
 import { createWorkerAnalysisRunner } from '../analysis/workerRunner.ts';
 import { useAppKeys } from './useAppKeys.ts';
+import { usePasteGraph } from './usePasteGraph.ts';
+import { RunStatus } from '../panels/RunStatus.tsx';
+import { GraphInfo } from '../panels/GraphInfo.tsx';
 import { isModelDrop } from '../../runtime/droppedFiles.ts';
 
 const UPSCALER_LOADER = 'model/load-upscaler';
@@ -39,14 +44,6 @@ export interface AppProps {
   engine: EngineConnection;
   kv?: KeyValueStore;
 }
-
-const TEMPLATE_SOURCES: readonly [string, string, string][] = [
-  ['toy-txt2img', 'Text-to-image sampler zone', 'prompt → encode → repeat zone (denoise, CFG, step) → decode'],
-  ['toy-img2img', 'img2img', 'load image → encode → noise to strength → sampler zone → decode'],
-  ['img2img', 'img2img', 'load image → encode → noise to strength → sampler zone → decode'],
-  ['toy-cascade', 'Cascade', 'prior → decoder → upscaler'],
-  ['cascade', 'Cascade', 'prior → decoder → upscaler'],
-];
 
 export function App({ engine, kv }: AppProps) {
   const store = useMemo(() => createEditorStore(emptyDocument()), []);
@@ -79,9 +76,12 @@ function Editor({ engine, kv }: AppProps) {
   const run = {
     running: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().running),
     runId: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().runId),
-    message: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().message),
     gallery: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().gallery),
+    queue: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().queue),
   };
+  const [batch, setBatch] = useState(1);
+  const batchRef = useRef(batch);
+  batchRef.current = batch;
   const [catalog, setCatalog] = useState<NodeCatalog>();
   const [boot, setBoot] = useState<BootResult>();
   const [bootError, setBootError] = useState<string>();
@@ -93,6 +93,9 @@ function Editor({ engine, kv }: AppProps) {
   const [backendInUse, setBackendInUse] = useState<string>();
   const [backendsAvailable, setBackendsAvailable] = useState<string[]>();
   const [snapGrid, setSnapGrid] = useState(true);
+  // A graph's description shows when it is opened (examples explain themselves), until closed.
+  const [infoShown, setInfoShown] = useState(false);
+  useEffect(() => setInfoShown(!!store.getSnapshot().doc.meta.description), [snap.loadId, store]);
   const backendRef = useRef(backend);
   backendRef.current = backend;
   const catalogRef = useRef<NodeCatalog | undefined>(undefined);
@@ -180,25 +183,18 @@ function Editor({ engine, kv }: AppProps) {
   const issues = useMemo(() => [...fileIssues.issues, ...liveIssues], [fileIssues, liveIssues]);
   const randomizedSeeds = useMemo(() => randomizedSeedsOf(doc.ui), [doc.ui]);
   const examples = useMemo(() => exampleGraphs(), []);
-  const templates = useMemo<GraphTemplate[]>(() => {
-    if (!catalog) return [];
-    const seen = new Set<string>();
-    const list: GraphTemplate[] = [];
-    for (const [name, title, description] of TEMPLATE_SOURCES) {
-      const ex = examples.find((e) => e.name === name);
-      if (!ex || seen.has(title)) continue;
-      const opened = openGraphText(ex.text, name, catalog);
-      if (!opened.doc) continue;
-      seen.add(title);
-      list.push(templateFromGraph(name, title, description, opened.doc));
-    }
-    return availableTemplates(list, catalog);
-  }, [catalog, examples]);
+  const templates = useExampleTemplates(catalog, examples);
 
+  const docSwitch = useDocumentSwitch(store);
+  const { mayReplace } = docSwitch;
   const applyOpen = useCallback(
-    (opened: OpenResult) => {
+    async (opened: OpenResult) => {
+      // Unsaved edits are dropped only when the user says so; a file that cannot be opened
+      // leaves the document (and its edits) as it is.
+      if (opened.doc && !(await mayReplace(opened.source))) return;
       setFileIssues({ source: opened.source, issues: opened.loaderIssues });
       if (opened.doc) {
+        controller.detach();
         store.load(opened.doc, opened.source);
         const problems = opened.issues.length;
         const others = opened.issues.filter((i) => i.code !== 'converted').length;
@@ -209,7 +205,7 @@ function Editor({ engine, kv }: AppProps) {
         showToast(`Could not open ${opened.source}: ${opened.issues[0]?.message ?? 'unknown problem'} (see the Issues tab)`, 'error');
       }
     },
-    [store, showToast],
+    [store, showToast, mayReplace, controller],
   );
 
   const guard = useRestoreGuard(kv, catalog, applyOpen, (message) => showToast(message, 'error'));
@@ -222,6 +218,7 @@ function Editor({ engine, kv }: AppProps) {
     const name = snap.fileName?.endsWith('.json') ? snap.fileName : safeFileName(doc.meta.title, 'json');
     downloadBytes(graphFileText(doc), name, 'application/json');
     store.setFileName(name);
+    store.markSaved();
   }, [doc, snap.fileName, store]);
 
   const flow = useReactFlow();
@@ -268,31 +265,14 @@ function Editor({ engine, kv }: AppProps) {
   useAppKeys({
     undo: () => store.undo(),
     redo: () => store.redo(),
-    run: () => void controller.run(),
+    run: () => void controller.run(undefined, batchRef.current),
     cancel: () => (help ? setHelp(false) : viewer ? setViewer(undefined) : controller.cancel()),
     save: saveJson,
     open: () => fileInput.current?.click(),
     help: () => setHelp((h) => !h),
   });
 
-  // Pasting a whole graph document opens it (fragments are pasted into the canvas instead).
-  useEffect(() => {
-    const onPaste = (e: ClipboardEvent) => {
-      const text = e.clipboardData?.getData('text/plain') ?? '';
-      if (!catalog) return;
-      if (/"format"\s*:\s*"latentloom\.graph"/.test(text)) {
-        e.preventDefault();
-        applyOpen(openGraphText(text, 'pasted graph', catalog));
-        return;
-      }
-      // A ComfyUI workflow (API or UI JSON) pasted outside a text field is converted and opened.
-      if (isEditableTarget(e.target) || !isComfyWorkflowText(text)) return;
-      e.preventDefault();
-      applyOpen(openGraphText(text, 'pasted ComfyUI workflow', catalog));
-    };
-    window.addEventListener('paste', onPaste, true);
-    return () => window.removeEventListener('paste', onPaste, true);
-  }, [catalog, applyOpen]);
+  usePasteGraph(catalog, applyOpen);
 
   const actions = useMemo<EditorActions>(() => ({
     setParam(nodeId, name, value, final) {
@@ -349,19 +329,23 @@ function Editor({ engine, kv }: AppProps) {
         if (isModelDrop(files.map((f) => f.name))) void dropModelFiles(files, e.target, { x: e.clientX, y: e.clientY });
         else void openGraphFile(file, catalog).then(applyOpen);
       }}>
-        <Toolbar title={`${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
+        <Toolbar title={`${snap.dirty ? '● ' : ''}${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
-          backend={backend} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={run.message}
-          onNew={() => {
+          backend={backend} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={<RunStatus />}
+          hasInfo={!!doc.meta.description} onInfo={() => setInfoShown((v) => !v)}
+          onNew={() => void mayReplace('a new graph').then((ok) => {
+            if (!ok) return;
+            controller.detach();
             store.load(emptyDocument());
             setFileIssues({ issues: [] });
-          }}
+          })}
           onOpen={() => fileInput.current?.click()} onSave={saveJson}
           onExample={(name) => {
             const ex = examples.find((e) => e.name === name);
-            if (ex) applyOpen(openGraphText(ex.text, `${ex.name}.json`, catalog));
+            if (ex) void applyOpen(openGraphText(ex.text, `${ex.name}.json`, catalog));
           }}
-          onUndo={() => store.undo()} onRedo={() => store.redo()} onRun={() => void controller.run()} onCancel={() => controller.cancel()}
+          onUndo={() => store.undo()} onRedo={() => store.redo()} onRun={() => void controller.run(undefined, batch)}
+          queued={run.queue.length} batch={batch} onBatch={setBatch} onCancel={() => controller.cancel()}
           onBackend={(b) => {
             setBackend(b);
             localStorage.setItem('latentloom.backend', b);
@@ -375,6 +359,8 @@ function Editor({ engine, kv }: AppProps) {
             if (file) void openGraphFile(file, catalog).then(applyOpen);
           }} />
         <div className="ll-main">
+          {infoShown && doc.meta.description && <GraphInfo title={doc.meta.title} description={doc.meta.description} onClose={() => setInfoShown(false)} />}
+          <QueuePanel queue={run.queue} running={run.running} onCancelItem={(id) => controller.dequeue(id)} onClear={() => controller.clearQueue()} />
           {catalog ? (
             <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} issues={liveIssues} members={analysed.members} randomizedSeeds={randomizedSeeds}
               templates={templates} snap={snapGrid} onToast={showToast} />
@@ -387,6 +373,7 @@ function Editor({ engine, kv }: AppProps) {
               onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}
               onRemoveModel={(key) => store.edit(`Remove model ${key}`, (d) => void delete d.models[key])} />} />
         </div>
+        {docSwitch.pending && <ConfirmDiscard what={docSwitch.pending.what} onDiscard={() => docSwitch.pending?.answer(true)} onCancel={() => docSwitch.pending?.answer(false)} />}
         {toast && <Toast message={toast.message} kind={toast.kind} />}
         {help && <HelpOverlay onClose={() => setHelp(false)} />}
         {viewer && <ImageViewer item={viewer} onClose={() => setViewer(undefined)} onDownload={() => downloadImage(viewer)} />}
@@ -394,9 +381,4 @@ function Editor({ engine, kv }: AppProps) {
     </EditorActionsContext.Provider>
     </RunStoreContext.Provider>
   );
-}
-
-function isEditableTarget(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable === true);
 }

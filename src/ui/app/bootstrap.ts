@@ -29,7 +29,8 @@ export async function loadInitialDocument(store: EditorStore, catalog: NodeCatal
       if (plan.kind === 'restore') {
         const opened = openGraphText(plan.record.json, 'autosave', catalog);
         if (opened.doc) {
-          store.load(opened.doc, plan.record.fileName);
+          // The autosave holds work that may never have been saved: switching away asks first.
+          store.load(opened.doc, plan.record.fileName, { dirty: true });
           return { source: 'autosave', issues: opened.loaderIssues, issueSource: 'autosave' };
         }
         await restoreFinished(kv); // unreadable: nothing was restored, so nothing to guard

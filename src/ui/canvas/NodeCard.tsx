@@ -10,6 +10,7 @@ import type { ParamKind, ParamSpec, PortMap } from '../../graph/nodeSpec.ts';
 import { PARAM_PORT_TYPE } from '../../graph/nodeSpec.ts';
 import type { NodeTypeInfo } from '../catalog.ts';
 import type { NodeStatus } from '../run/runStore.ts';
+import { progressText } from '../run/progress.ts';
 import { renderWidget, widgetValue } from '../widgets/registry.ts';
 import { categoryColor, PORT_COLORS } from './colors.ts';
 import { useEditorActions } from './actions.ts';
@@ -36,9 +37,9 @@ function StatusStrip({ status }: { status?: NodeStatus }) {
     <div className="ll-status-strip" data-state={status.state} data-testid="node-status">
       <span className="ll-status-label">{status.state}</span>
       {status.progress && (
-        <span className="ll-progress" title={`${status.progress.value} / ${status.progress.max}`}>
+        <span className="ll-progress" title={status.progress.unit === 'bytes' ? `${status.progress.value} / ${status.progress.max} bytes` : `${status.progress.value} / ${status.progress.max}`}>
           <span className="ll-progress-bar" style={{ width: `${pct ?? 0}%` }} />
-          <span className="ll-progress-text">{status.progress.value}/{status.progress.max}</span>
+          <span className="ll-progress-text">{progressText(status, performance.now())}</span>
         </span>
       )}
       {status.ms !== undefined && <span className="ll-status-ms">{status.ms < 1000 ? `${status.ms.toFixed(0)} ms` : `${(status.ms / 1000).toFixed(2)} s`}</span>}

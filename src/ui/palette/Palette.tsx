@@ -2,7 +2,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { NodeTypeInfo } from '../catalog.ts';
 import { categoryColor } from '../canvas/colors.ts';
-import { searchNodeTypes, fuzzyScore, type PaletteFilter, type PaletteHit } from './fuzzy.ts';
+import type { PaletteFilter, PaletteHit } from './fuzzy.ts';
+import { searchPalette, type PaletteRow } from './search.ts';
 import type { GraphTemplate } from './templates.ts';
 
 export interface PaletteProps {
@@ -16,22 +17,14 @@ export interface PaletteProps {
   onClose(): void;
 }
 
-type Row = { kind: 'node'; hit: PaletteHit } | { kind: 'template'; template: GraphTemplate };
+type Row = PaletteRow;
 
 export function Palette({ infos, templates, filter, at, onPickNode, onPickTemplate, onClose }: PaletteProps) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
-  const rows = useMemo<Row[]>(() => {
-    const hits = searchNodeTypes(infos, query, filter).slice(0, 40).map((hit): Row => ({ kind: 'node', hit }));
-    if (filter?.acceptsType || filter?.producesType) return hits;
-    const tpl = templates
-      .map((t) => ({ t, s: Math.max(fuzzyScore(query, t.title), fuzzyScore(query, 'template')) }))
-      .filter(({ s }) => query === '' || s >= 0)
-      .map(({ t }): Row => ({ kind: 'template', template: t }));
-    return [...tpl, ...hits];
-  }, [infos, templates, query, filter]);
+  const rows = useMemo<Row[]>(() => searchPalette(infos, templates, query, filter), [infos, templates, query, filter]);
   const pick = (row: Row | undefined) => {
     if (!row) return;
     if (row.kind === 'node') onPickNode(row.hit);
@@ -65,12 +58,14 @@ export function Palette({ infos, templates, filter, at, onPickNode, onPickTempla
                 <>
                   <span className="ll-chip" style={{ background: categoryColor(row.hit.info.category) }}>{row.hit.info.category}</span>
                   <span className="ll-palette-title">{row.hit.info.title}</span>
+                  {row.via && <span className="ll-palette-via" title={`Found by "${row.via}" (ComfyUI name or synonym)`}>≈ {row.via}</span>}
                   <span className="ll-palette-type">{row.hit.info.type}</span>
                 </>
               ) : (
                 <>
                   <span className="ll-chip ll-chip-template">template</span>
                   <span className="ll-palette-title">{row.template.title}</span>
+                  {row.via && <span className="ll-palette-via" title={`Found by "${row.via}" (ComfyUI name or synonym)`}>≈ {row.via}</span>}
                   <span className="ll-palette-type">{row.template.description}</span>
                 </>
               )}

@@ -7,6 +7,7 @@
 import { useRef, useState, type DragEvent } from 'react';
 import type { GraphDocument } from '../../graph/document.ts';
 import type { EngineConnection, ModelDownloadProgress, PickedFolder } from '../run/engineConnection.ts';
+import { downloadText } from '../run/progress.ts';
 
 export interface ModelManagerControlsProps {
   doc: GraphDocument;
@@ -22,12 +23,19 @@ interface Download {
   reports: number;
   done?: string;
   error?: string;
+  /** When the current file's first report came, and its bytes then (for MB/s). */
+  fileSince?: number;
+  fileFrom?: number;
 }
 
 type DirectoryPicker = () => Promise<FileSystemDirectoryHandle>;
 type HandleItem = DataTransferItem & { getAsFileSystemHandle?: () => Promise<FileSystemHandle | null> };
 
-const percent = (p: ModelDownloadProgress) => (p.total ? ` ${Math.floor((100 * p.loaded) / p.total)}%` : '');
+/** "file 12.3 / 45 MB (27%) · 3.2 MB/s", the rate over this file since its first report. */
+const progressLine = (d: Download) => {
+  const p = d.progress!;
+  return ` ${p.file} ${downloadText(p.loaded, p.total, performance.now() - (d.fileSince ?? performance.now()), d.fileFrom)}`;
+};
 
 export function ModelManagerControls({ doc, engine, onAddModel, onCacheChanged }: ModelManagerControlsProps) {
   const [downloads, setDownloads] = useState<Record<string, Download>>({});
@@ -40,7 +48,10 @@ export function ModelManagerControls({ doc, engine, onAddModel, onCacheChanged }
     const update = (change: (d: Download) => Download) => setDownloads((all) => ({ ...all, [key]: change(all[key] ?? { reports: 0 }) }));
     update(() => ({ reports: 0 }));
     engine
-      .prefetchModel(source, (progress) => update((d) => ({ ...d, progress, reports: d.reports + 1 })))
+      .prefetchModel(source, (progress) => update((d) => {
+        const sameFile = d.progress?.file === progress.file && d.fileSince !== undefined;
+        return { ...d, progress, reports: d.reports + 1, fileSince: sameFile ? d.fileSince : performance.now(), fileFrom: sameFile ? d.fileFrom : progress.loaded };
+      }))
       .then(
         (r) => update((d) => ({ ...d, done: `downloaded: ${r.files.length} files` })),
         (e: unknown) => update((d) => ({ ...d, error: e instanceof Error ? e.message : String(e) })),
@@ -90,7 +101,7 @@ export function ModelManagerControls({ doc, engine, onAddModel, onCacheChanged }
                 <button type="button" className="ll-small-button" onClick={() => download(key, ref.source)}>download {key}</button>
                 {d?.progress && !d.done && !d.error && (
                   <>
-                    <progress value={d.progress.loaded} max={d.progress.total ?? undefined} /> <span className="ll-muted">{d.progress.file}{percent(d.progress)}</span>
+                    <progress value={d.progress.loaded} max={d.progress.total ?? undefined} /> <span className="ll-muted" data-testid="download-text">{progressLine(d)}</span>
                   </>
                 )}
                 {d?.done && <span className="ll-muted"> {d.done}</span>}

@@ -2,7 +2,7 @@
 import type { GalleryItem } from '../run/runStore.ts';
 
 export const SHORTCUTS: readonly [string, string][] = [
-  ['Ctrl+Enter', 'Run the graph'],
+  ['Ctrl+Enter', 'Run the graph (while a run is going: queue another)'],
   ['Esc', 'Cancel the run / close dialogs'],
   ['Double-click canvas, / or Shift+A', 'Add a node (search palette)'],
   ['Drag a wire onto empty canvas', 'Add a compatible node, wired'],
@@ -53,4 +53,28 @@ export function ImageViewer({ item, onClose, onDownload }: { item: GalleryItem; 
 
 export function Toast({ message, kind }: { message: string; kind: 'error' | 'info' }) {
   return <div className={`ll-toast ${kind}`} role="status" data-testid="toast">{message}</div>;
+}
+
+/**
+ * Asks before the document's unsaved edits are dropped (New, Open, an example). An in-app
+ * dialog rather than window.confirm: it matches the editor, and tests can answer it.
+ */
+export function ConfirmDiscard({ what, onDiscard, onCancel }: { what: string; onDiscard(): void; onCancel(): void }) {
+  return (
+    <div className="ll-modal-backdrop" onClick={onCancel}>
+      <div className="ll-modal ll-confirm" role="alertdialog" aria-label="Unsaved changes" data-testid="confirm-dialog"
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') onCancel();
+          e.stopPropagation();
+        }}>
+        <h2>Unsaved changes</h2>
+        <p>The graph has edits that are not saved. Open {what} and discard them?</p>
+        <div className="ll-confirm-buttons">
+          <button type="button" onClick={onCancel} data-testid="confirm-cancel" autoFocus>Cancel</button>
+          <button type="button" className="ll-danger" onClick={onDiscard} data-testid="confirm-discard">Discard</button>
+        </div>
+      </div>
+    </div>
+  );
 }

@@ -1,4 +1,5 @@
 /** The top bar: file commands, examples, undo/redo, run/cancel, backend choice, status. */
+import type { ReactNode } from 'react';
 import type { BackendChoice } from '../run/engineConnection.ts';
 import type { ExampleGraph } from '../files.ts';
 
@@ -10,13 +11,20 @@ export interface ToolbarProps {
   redoLabel?: string;
   running: boolean;
   ready: boolean;
+  /** Runs waiting in the queue after the current one. */
+  queued: number;
+  /** How many runs one press of Run queues. */
+  batch: number;
   examples: readonly ExampleGraph[];
   backend: BackendChoice;
   backendInUse?: string;
   /** Choices the worker's host supports (WebGPU only where the browser has it). */
   backendsAvailable?: readonly string[];
   snap: boolean;
-  status?: string;
+  status?: ReactNode;
+  /** The graph has a description: the ℹ button shows it. */
+  hasInfo?: boolean;
+  onInfo?(): void;
   onNew(): void;
   onOpen(): void;
   onSave(): void;
@@ -24,6 +32,7 @@ export interface ToolbarProps {
   onUndo(): void;
   onRedo(): void;
   onRun(): void;
+  onBatch(count: number): void;
   onCancel(): void;
   onBackend(b: BackendChoice): void;
   onSnap(on: boolean): void;
@@ -46,8 +55,16 @@ export function Toolbar(p: ToolbarProps) {
       <button type="button" onClick={p.onRedo} disabled={!p.canRedo} title={`Redo ${p.redoLabel ?? ''} (Ctrl+Shift+Z)`}>Redo</button>
       <label className="ll-check"><input type="checkbox" checked={p.snap} onChange={(e) => p.onSnap(e.target.checked)} />snap</label>
       <span className="ll-sep" />
-      <button type="button" className="ll-run" onClick={p.onRun} disabled={!p.ready || p.running} title="Run (Ctrl+Enter)">▶ Run</button>
-      <button type="button" className="ll-cancel" onClick={p.onCancel} disabled={!p.running} title="Cancel the run (Esc)">■ Cancel</button>
+      <span className="ll-run-wrap">
+        <button type="button" className="ll-run" onClick={p.onRun} disabled={!p.ready}
+          title={p.running ? 'Queue another run of the graph as it is now (Ctrl+Enter)' : 'Run (Ctrl+Enter); while a run is going, queues another'}>▶ Run</button>
+        {p.queued > 0 && <span className="ll-run-badge" data-testid="queue-count" title={`${p.queued} run(s) queued`}>{p.queued}</span>}
+      </span>
+      <label className="ll-batch" title="Batch count: how many runs one press of Run queues (seeds marked randomise get a new value for each)">
+        ×<input type="number" aria-label="batch count" min={1} max={100} value={p.batch}
+          onChange={(e) => p.onBatch(Math.max(1, Math.min(100, Math.floor(Number(e.target.value)) || 1)))} />
+      </label>
+      <button type="button" className="ll-cancel" onClick={p.onCancel} disabled={!p.running} title="Cancel the run under way (Esc); queued runs go on">■ Cancel</button>
       <label className="ll-backend" title="Inference backend in the worker">
         backend
         <select aria-label="backend" value={p.backend} onChange={(e) => p.onBackend(e.target.value as BackendChoice)}>
@@ -57,8 +74,10 @@ export function Toolbar(p: ToolbarProps) {
         </select>
         {p.backendInUse && <span className="ll-backend-used" data-testid="backend-in-use">{p.backendInUse}</span>}
       </label>
-      <span className="ll-title" title={p.title}>{p.title}</span>
+      {/* During a run its progress line needs the room more than the title does. */}
+      <span className="ll-title" title={p.title} hidden={p.running}>{p.title}</span>
       <span className="ll-status" data-testid="status">{p.status}</span>
+      {p.hasInfo && <button type="button" onClick={p.onInfo} title="About this graph (its description)" aria-label="graph info">ℹ</button>}
       <button type="button" onClick={p.onHelp} title="Keyboard shortcuts (?)">?</button>
     </div>
   );

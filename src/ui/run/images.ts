@@ -97,3 +97,18 @@ export function previewToPng(preview: unknown): Uint8Array | undefined {
 export function pngUrl(png: Uint8Array): string {
   return URL.createObjectURL(new Blob([png as BlobPart], { type: 'image/png' }));
 }
+
+/**
+ * What a node's pictures are pictures of: the outputs wired into it. A Save and a Preview fed by
+ * the same decode show the same picture, which the gallery keeps once.
+ */
+export function pictureSource(graph: GraphDocument, nodeId: string): string {
+  const sources = graph.edges.filter((e) => e.to.node === nodeId).map((e) => `${e.from.node}.${e.from.port}`).sort();
+  return sources.length ? sources.join('+') : `node:${nodeId}`;
+}
+
+/** Output nodes in the order their pictures are kept: image/save first (its PNG is the one to download). */
+export function savesFirst(graph: GraphDocument, nodeIds: readonly string[]): string[] {
+  const type = new Map(graph.nodes.map((n) => [n.id, n.type]));
+  return [...nodeIds].sort((a, b) => Number(type.get(b) === 'image/save') - Number(type.get(a) === 'image/save'));
+}

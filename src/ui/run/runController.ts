@@ -10,8 +10,9 @@ import type { EditorStore } from '../store/editorStore.ts';
 import * as edits from '../store/docEdits.ts';
 import { randomSeed } from '../widgets/numeric.ts';
 import type { BackendChoice, EngineConnection } from './engineConnection.ts';
-import { imagesFromOutputs, previewObjectUrl, pngUrl } from './images.ts';
-import type { RunStore } from './runStore.ts';
+import { imagesFromOutputs, pictureSource, previewObjectUrl, pngUrl, savesFirst } from './images.ts';
+import { produce } from 'immer';
+import type { QueuedRun, RunStore } from './runStore.ts';
 
 export const RANDOMIZED_SEEDS_KEY = 'randomizeSeeds';
 
@@ -20,8 +21,18 @@ export function randomizedSeedsOf(ui: { extra?: Record<string, unknown> } | unde
   return Array.isArray(list) ? list.filter((k): k is string => typeof k === 'string') : [];
 }
 
+interface QueueItem extends QueuedRun {
+  doc: GraphDocument;
+  outputs?: string[];
+}
+
+/** Most runs one Run press may queue (the batch count input's maximum). */
+export const MAX_BATCH = 100;
+
 export class RunController {
   private active = false;
+  private queue: QueueItem[] = [];
+  private nextQueueId = 1;
   private previewBusy = false;
   /** The newest preview not yet shown: shown when the one being encoded is done. */
   private latestPreview: { node: string; preview: unknown } | undefined;
@@ -31,8 +42,13 @@ export class RunController {
    * Latest progress per node, applied once per frame: a zone may report millions of iterations,
    * and one render per event would freeze the page.
    */
-  private pendingProgress = new Map<string, { value: number; max: number }>();
+  private pendingProgress = new Map<string, { value: number; max: number; unit?: 'bytes' }>();
   private progressScheduled = false;
+  /**
+   * Bumped when another document is opened: a run started before belongs to the old document,
+   * and nothing it reports afterwards reaches the run state.
+   */
+  private generation = 0;
 
   constructor(
     private readonly engine: EngineConnection,
@@ -47,37 +63,121 @@ export class RunController {
     return this.active;
   }
 
-  async run(outputs?: string[]): Promise<void> {
+  /**
+   * Another document replaces the current one: the run under way is cancelled and its state,
+   * whatever it still reports, is dropped with the rest of the old document's run state.
+   */
+  detach(): void {
+    this.generation += 1;
+    this.acceptEvents = false;
+    this.latestPreview = undefined;
+    this.pendingProgress.clear();
+    this.queue = [];
+    this.publishQueue();
+    if (this.active) this.engine.cancel();
+    this.runs.reset();
+  }
+
+  /**
+   * Queues `count` runs of the graph as it is now (ComfyUI's Queue Prompt): each waits for the
+   * one before. Seeds marked "randomise after run" get fresh values for every queued copy after
+   * the first, and once more in the document (one undoable edit), as ComfyUI's
+   * control_after_generate does at queue time. Resolves when the queue has drained if this call
+   * started it, at once if a run was already going.
+   */
+  async run(outputs?: string[], count = 1): Promise<void> {
+    const n = Math.max(1, Math.min(MAX_BATCH, Math.floor(count) || 1));
+    const base = this.store.getSnapshot().doc;
+    const seeds = liveRandomizedSeeds(base);
+    const now = Date.now();
+    for (let i = 0; i < n; i++) {
+      const doc = i === 0 || seeds.length === 0 ? base : withFreshSeeds(base, seeds);
+      const id = this.nextQueueId++;
+      const what = outputs ? outputs.join(', ') : 'graph';
+      this.queue.push({ id, doc, outputs, label: n > 1 ? `${what} · ${i + 1} of ${n}` : what, queuedAt: now });
+    }
+    this.publishQueue();
+    if (seeds.length) this.rerollSeeds(seeds);
     if (this.active) return;
     this.active = true;
-    const doc = this.store.getSnapshot().doc;
-    this.runs.begin();
-    this.acceptEvents = true;
     try {
-      const targets = outputs ?? this.defaultOutputs(doc);
-      const result = await this.engine.run(doc, { outputs: targets, backend: this.backend() }, (e) => this.acceptEvents && this.onEvent(e));
-      this.acceptEvents = false;
-      for (const [nodeId, values] of Object.entries(result.outputs ?? {})) {
-        const text = scalarText(values);
-        if (text) this.runs.nodeValues(nodeId, text);
-        for (const image of imagesFromOutputs(values, doc)) {
-          this.runs.addImage({ nodeId, url: pngUrl(image.png), png: image.png, width: image.width, height: image.height });
-        }
+      for (let item = this.queue.shift(); item; item = this.queue.shift()) {
+        this.publishQueue();
+        await this.runOne(item.doc, item.outputs);
       }
-      const cancelled = result.error?.code === 'cancelled';
-      if (result.error?.node && !cancelled) this.runs.nodeError(result.error.node, result.error.code, result.error.message);
-      this.runs.end({ stats: result.nodes, cancelled, error: result.ok || cancelled ? undefined : describeError(result.error) });
-      if (result.ok) this.rerollSeeds();
-    } catch (e) {
-      this.acceptEvents = false;
-      this.runs.end({ error: e instanceof Error ? e.message : String(e) });
     } finally {
       this.active = false;
     }
   }
 
+  /** Removes a queued run that has not started; false when it is not (or no longer) queued. */
+  dequeue(id: number): boolean {
+    const before = this.queue.length;
+    this.queue = this.queue.filter((q) => q.id !== id);
+    if (this.queue.length === before) return false;
+    this.publishQueue();
+    return true;
+  }
+
+  clearQueue(): void {
+    this.queue = [];
+    this.publishQueue();
+  }
+
+  private publishQueue(): void {
+    this.runs.setQueue(this.queue.map(({ id, label, queuedAt }) => ({ id, label, queuedAt })));
+  }
+
+  private async runOne(doc: GraphDocument, outputs: string[] | undefined): Promise<void> {
+    const generation = this.generation;
+    this.runs.begin();
+    this.acceptEvents = true;
+    try {
+      const targets = outputs ?? this.defaultOutputs(doc);
+      const result = await this.engine.run(doc, { outputs: targets, backend: this.backend() }, (e) => this.acceptEvents && this.onEvent(e));
+      if (generation !== this.generation) return;
+      this.acceptEvents = false;
+      this.showOutputs(doc, result.outputs ?? {}, result.nodes ?? {});
+      const cancelled = result.error?.code === 'cancelled';
+      if (result.error?.node && !cancelled) this.runs.nodeError(result.error.node, result.error.code, result.error.message);
+      this.runs.end({ stats: result.nodes, cancelled, error: result.ok || cancelled ? undefined : describeError(result.error) });
+    } catch (e) {
+      if (generation !== this.generation) return;
+      this.acceptEvents = false;
+      this.runs.end({ error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
   cancel(): void {
     if (this.active) this.engine.cancel();
+  }
+
+  /**
+   * Scalar values and pictures on their nodes; the gallery gets one entry per picture of this
+   * run: a Preview showing what a Save of the same output saved shares its entry, and an output
+   * node served from the cache (a rerun that changed nothing) adds none.
+   */
+  private showOutputs(doc: GraphDocument, outputs: Record<string, Record<string, unknown>>, stats: Record<string, { status: string }>): void {
+    const shown = new Map<string, string>();
+    for (const nodeId of savesFirst(doc, Object.keys(outputs))) {
+      const values = outputs[nodeId];
+      const text = scalarText(values);
+      if (text) this.runs.nodeValues(nodeId, text);
+      const source = pictureSource(doc, nodeId);
+      const cached = stats[nodeId]?.status === 'cached';
+      imagesFromOutputs(values, doc).forEach((image, i) => {
+        const key = `${source}#${i}`;
+        const same = shown.get(key);
+        if (same) return this.runs.nodePreview(nodeId, same);
+        if (cached) {
+          const url = pngUrl(image.png);
+          shown.set(key, url);
+          return this.runs.nodePreview(nodeId, url);
+        }
+        const item = this.runs.addImage({ nodeId, url: pngUrl(image.png), png: image.png, width: image.width, height: image.height });
+        shown.set(key, item.url);
+      });
+    }
   }
 
   private onEvent(e: EngineEvent): void {
@@ -89,7 +189,7 @@ export class RunController {
         this.runs.nodeStart(e.node);
         break;
       case 'node-progress':
-        this.queueProgress(e.node, e.iteration ?? e.value, e.count ?? e.max);
+        this.queueProgress(e.node, e.iteration ?? e.value, e.count ?? e.max, e.iteration === undefined ? e.unit : undefined);
         if (e.preview !== undefined) this.showPreview(e.node, e.preview);
         break;
       case 'node-finish':
@@ -104,15 +204,15 @@ export class RunController {
     }
   }
 
-  private queueProgress(node: string, value: number, max: number): void {
-    this.pendingProgress.set(node, { value, max });
+  private queueProgress(node: string, value: number, max: number, unit?: 'bytes'): void {
+    this.pendingProgress.set(node, { value, max, unit });
     if (this.progressScheduled) return;
     this.progressScheduled = true;
     nextFrame(() => {
       this.progressScheduled = false;
       const batch = this.pendingProgress;
       this.pendingProgress = new Map();
-      if (this.acceptEvents) for (const [id, p] of batch) this.runs.nodeProgress(id, p.value, p.max);
+      if (this.acceptEvents) for (const [id, p] of batch) this.runs.nodeProgress(id, p.value, p.max, p.unit);
     });
   }
 
@@ -129,8 +229,10 @@ export class RunController {
         while (this.latestPreview) {
           const next = this.latestPreview;
           this.latestPreview = undefined;
+          const generation = this.generation;
           const url = await previewObjectUrl(next.preview).catch(() => undefined);
-          if (url) this.runs.nodePreview(next.node, url);
+          if (url && generation === this.generation) this.runs.nodePreview(next.node, url);
+          else if (url) URL.revokeObjectURL(url);
         }
       } finally {
         this.previewBusy = false;
@@ -138,21 +240,31 @@ export class RunController {
     })();
   }
 
-  private rerollSeeds(): void {
-    const snap = this.store.getSnapshot().doc;
-    const keys = randomizedSeedsOf(snap.ui);
-    const live = keys.filter((k) => {
-      const [id, name] = splitKey(k);
-      return snap.nodes.some((n) => n.id === id && name in n.params);
-    });
-    if (live.length === 0) return;
+  private rerollSeeds(keys: readonly string[]): void {
     this.store.edit('Randomise seeds after run', (d) => {
-      for (const key of live) {
+      for (const key of keys) {
         const [id, name] = splitKey(key);
         edits.setParam(d, id, name, randomSeed());
       }
-    });
+    }, { keepsClean: true });
   }
+}
+
+/** Seeds marked "randomise after run" whose node and param still exist. */
+function liveRandomizedSeeds(doc: GraphDocument): string[] {
+  return randomizedSeedsOf(doc.ui).filter((k) => {
+    const [id, name] = splitKey(k);
+    return doc.nodes.some((n) => n.id === id && name in n.params);
+  });
+}
+
+function withFreshSeeds(doc: GraphDocument, keys: readonly string[]): GraphDocument {
+  return produce(doc, (d) => {
+    for (const key of keys) {
+      const [id, name] = splitKey(key);
+      edits.setParam(d, id, name, randomSeed());
+    }
+  });
 }
 
 /** `port = value` lines for the scalar outputs of a node (numbers, booleans, short strings). */

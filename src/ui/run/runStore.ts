@@ -8,7 +8,10 @@ export type NodeRunState = 'pending' | 'running' | 'cached' | 'done' | 'error';
 
 export interface NodeStatus {
   state: NodeRunState;
-  progress?: { value: number; max: number };
+  progress?: { value: number; max: number; unit?: 'bytes' };
+  /** When this node's progress began in this run, and its value then (for rates and ETAs). */
+  progressSince?: number;
+  progressFrom?: number;
   ms?: number;
   startedAt?: number;
   error?: { code: string; message: string };
@@ -30,8 +33,18 @@ export interface GalleryItem {
   runId: number;
 }
 
+/** A run waiting its turn (ComfyUI's queue): the graph as it was when Run was pressed. */
+export interface QueuedRun {
+  id: number;
+  /** "run 3 of 5", "save only"… */
+  label: string;
+  queuedAt: number;
+}
+
 export interface RunSnapshot {
   running: boolean;
+  /** Runs waiting after the current one, oldest first. */
+  queue: readonly QueuedRun[];
   runId: number;
   nodes: Readonly<Record<string, NodeStatus>>;
   gallery: readonly GalleryItem[];
@@ -41,7 +54,7 @@ export interface RunSnapshot {
 }
 
 export class RunStore {
-  private snap: RunSnapshot = { running: false, runId: 0, nodes: {}, gallery: [] };
+  private snap: RunSnapshot = { running: false, queue: [], runId: 0, nodes: {}, gallery: [] };
   private readonly listeners = new Set<() => void>();
   private executed: string[] = [];
   private cached: string[] = [];
@@ -113,11 +126,15 @@ export class RunStore {
   }
 
   nodeStart(id: string): void {
-    this.setNode(id, { state: 'running', startedAt: this.now(), progress: undefined, error: undefined });
+    this.setNode(id, { state: 'running', startedAt: this.now(), progress: undefined, progressSince: undefined, error: undefined });
   }
 
-  nodeProgress(id: string, value: number, max: number): void {
-    this.setNode(id, { state: 'running', progress: { value, max } });
+  nodeProgress(id: string, value: number, max: number, unit?: 'bytes'): void {
+    const prev = this.snap.nodes[id];
+    // A new kind of progress (a download, then the steps) starts its own clock.
+    const fresh = !prev?.progress || prev.progressSince === undefined || prev.progress.unit !== unit || value < prev.progress.value;
+    const since = fresh ? { progressSince: this.now(), progressFrom: value } : {};
+    this.setNode(id, { state: 'running', progress: unit ? { value, max, unit } : { value, max }, ...since });
   }
 
   nodePreview(id: string, url: string): void {
@@ -185,6 +202,25 @@ export class RunStore {
       message,
       lastRun: { ms, executed: [...this.executed], cached: [...this.cached], error: outcome.error },
     });
+  }
+
+  /**
+   * Another document was opened: node states, errors, previews, scalar values, the status line
+   * and the last run's outcome belonged to the previous one and are dropped. The gallery is a
+   * history across documents and stays.
+   */
+  reset(): void {
+    for (const s of Object.values(this.snap.nodes)) {
+      if (s.previewUrl && !this.isGalleryUrl(s.previewUrl)) URL.revokeObjectURL(s.previewUrl);
+    }
+    this.executed = [];
+    this.cached = [];
+    this.awaitingPlan = false;
+    this.set({ running: false, nodes: {}, message: undefined, lastRun: undefined });
+  }
+
+  setQueue(queue: readonly QueuedRun[]): void {
+    this.set({ queue });
   }
 
   /** Status bar message outside a run (worker crashed, backend changed…). */

@@ -19,11 +19,15 @@ export interface EditorSnapshot {
   fileName?: string;
   /** Bumped by load() only: a different document, so the view should be re-fitted. */
   loadId: number;
+  /** The document has edits that were not saved since it was loaded (New / Open asks first). */
+  dirty: boolean;
 }
 
 export interface EditOptions {
   /** Consecutive edits with the same group key become one undo step (until sealed). */
   group?: string;
+  /** The edit is not the user's own (a seed re-rolled after a run): it leaves `dirty` as it is. */
+  keepsClean?: boolean;
 }
 
 export type DocRecipe = (draft: Draft<GraphDocument>) => void;
@@ -37,8 +41,13 @@ export interface EditorStore {
   seal(): void;
   undo(): boolean;
   redo(): boolean;
-  /** Replace the whole document (new/open/restore); clears undo history. */
-  load(doc: GraphDocument, fileName?: string): void;
+  /**
+   * Replace the whole document (new/open/restore); clears undo history. `dirty` marks a loaded
+   * document as unsaved work (a restored autosave).
+   */
+  load(doc: GraphDocument, fileName?: string, options?: { dirty?: boolean }): void;
+  /** The document was saved as it is now: it is no longer dirty. */
+  markSaved(): void;
   setFileName(name: string | undefined): void;
 }
 
@@ -54,6 +63,7 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
   let revision = 0;
   let fileName: string | undefined;
   let loadId = 0;
+  let dirty = false;
   let snapshot = makeSnapshot();
 
   function makeSnapshot(): EditorSnapshot {
@@ -66,6 +76,7 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
       redoLabel: history.redoLabel,
       fileName,
       loadId,
+      dirty,
     };
   }
 
@@ -86,6 +97,7 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
       if (patches.length === 0) return;
       history.record(label, patches, inverse, editOptions.group, now());
       doc = next;
+      if (!editOptions.keepsClean) dirty = true;
       changed();
     },
     editWithoutHistory(recipe) {
@@ -99,6 +111,7 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
       const next = history.undo(doc);
       if (next === undefined) return false;
       doc = next;
+      dirty = true;
       changed();
       return true;
     },
@@ -106,14 +119,21 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
       const next = history.redo(doc);
       if (next === undefined) return false;
       doc = next;
+      dirty = true;
       changed();
       return true;
     },
-    load(nextDoc, nextFileName) {
+    load(nextDoc, nextFileName, loadOptions = {}) {
       history.clear();
+      dirty = loadOptions.dirty ?? false;
       doc = produce(nextDoc, () => {});
       fileName = nextFileName;
       loadId += 1;
+      changed();
+    },
+    markSaved() {
+      if (!dirty) return;
+      dirty = false;
       changed();
     },
     setFileName(name) {
