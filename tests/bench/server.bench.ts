@@ -22,9 +22,9 @@ import { ComfyClient } from '../server/comfyClient.ts';
 const ROOT = join(import.meta.dirname, '../..');
 const REPEATS = 15;
 
-function prompt(seed: number): Record<string, { inputs: Record<string, unknown> }> {
+function prompt(seed: number, steps = 20): Record<string, { inputs: Record<string, unknown> }> {
   const p = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/comfy/txt2img-api.json'), 'utf8')) as Record<string, { inputs: Record<string, unknown> }>;
-  Object.assign(p['3'].inputs, { seed, steps: 20 });
+  Object.assign(p['3'].inputs, { seed, steps });
   return p;
 }
 
@@ -36,17 +36,17 @@ export async function figures(): Promise<BenchFigure[]> {
   const client = await new ComfyClient(server.url).connect();
   const runtime = createNodeRuntime({ backend: createNodeBackend() });
   const engine = createEngine({ registry: defaultRegistry(), services: cliServices(join(dir, 'direct'), runtime) });
-  const direct = async (seed: number) => {
-    const loaded = loadGraph(importComfyWorkflow(prompt(seed)).document);
+  const direct = async (seed: number, steps = 20) => {
+    const loaded = loadGraph(importComfyWorkflow(prompt(seed, steps)).document);
     if (!loaded.ok) throw new Error('the converted workflow does not load');
     const start = performance.now();
     const r = await engine.run(loaded.graph);
     if (!r.ok) throw new Error(r.error?.message);
     return performance.now() - start;
   };
-  const served = async (seed: number) => {
+  const served = async (seed: number, steps = 20) => {
     const start = performance.now();
-    const id = await client.queuePrompt(prompt(seed));
+    const id = await client.queuePrompt(prompt(seed, steps));
     await client.waitDone(id);
     const ms = performance.now() - start;
     client.messages.length = 0;
@@ -63,10 +63,19 @@ export async function figures(): Promise<BenchFigure[]> {
       s.push(await served(200 + i));
     }
     const ratio = median(s) / median(d);
+    // The same at 100 steps: the overhead is per prompt (HTTP, conversion, messages), not per step.
+    const d100: number[] = [];
+    const s100: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      d100.push(await direct(300 + i, 100));
+      s100.push(await served(400 + i, 100));
+    }
     return [
       { name: 'engine run, converted default workflow (toy, 20 steps)', value: median(d), unit: 'ms', note: `min ${Math.min(...d).toFixed(1)}` },
       { name: 'server POST /prompt → executing null', value: median(s), unit: 'ms', note: `min ${Math.min(...s).toFixed(1)}` },
-      { name: 'server overhead (served ÷ engine)', value: ratio, unit: '×', note: 'goal ≤ 1.1' },
+      { name: 'server overhead (served ÷ engine)', value: ratio, unit: '×', note: `goal ≤ 1.1; ${(median(s) - median(d)).toFixed(1)} ms per prompt` },
+      { name: 'same at 100 steps: engine / served', value: median(d100), unit: 'ms', note: `served ${median(s100).toFixed(1)} ms` },
+      { name: 'server overhead at 100 steps (served ÷ engine)', value: median(s100) / median(d100), unit: '×' },
     ];
   } finally {
     client.close();
