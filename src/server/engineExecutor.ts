@@ -116,12 +116,14 @@ export function createEngineExecutor(options: EngineExecutorOptions): PromptExec
       }
     };
 
+    const runStart = performance.now();
     const result = await engine.run(graph, {
       signal,
       onEvent,
       ...(options.zonePreview ? { zonePreview: options.zonePreview } : {}),
     });
 
+    const engineMs = performance.now() - runStart;
     // Prompt nodes all of whose LatentLoom nodes came from the cache.
     const isCached = (n: string) => result.nodes[n]?.status === 'cached';
     const allCached = graph.nodes.every((n) => isCached(n.id));
@@ -143,7 +145,8 @@ export function createEngineExecutor(options: EngineExecutorOptions): PromptExec
     for (const [id, output] of Object.entries(outputs)) sink.send('executed', { node: id, display_node: id, output });
 
     if (result.ok) {
-      sink.send('execution_success', {});
+      // `engine_ms` (LatentLoom's own, ComfyUI clients ignore it): the engine's run time of the prompt.
+      sink.send('execution_success', { engine_ms: Math.round(engineMs * 100) / 100 });
       return { status: 'success', outputs };
     }
     const error = result.error!;
