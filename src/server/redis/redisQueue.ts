@@ -37,6 +37,8 @@ export class RedisPromptQueue implements ServerQueue {
   private readonly bull: Queue;
   private readonly events: QueueEvents;
   private readonly finalizing = new Set<string>();
+  /** Finalizations in flight: close() waits for them, so a stop never leaves a written picture unrecorded. */
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
@@ -157,6 +159,7 @@ export class RedisPromptQueue implements ServerQueue {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    await Promise.allSettled([...this.inFlight]);
     await Promise.allSettled([this.events.close(), this.bull.close()]);
     for (const c of [this.redis, this.sub, this.queueConnection, this.eventsConnection]) c.disconnect();
   }
@@ -196,8 +199,15 @@ export class RedisPromptQueue implements ServerQueue {
   }
 
   /** Writes a finished job's pictures and its history, tells its client, and removes the job. */
-  private async finalize(jobId: string): Promise<void> {
-    if (this.closed || this.finalizing.has(jobId)) return;
+  private finalize(jobId: string): Promise<void> {
+    if (this.closed || this.finalizing.has(jobId)) return Promise.resolve();
+    const running = this.finalizeJob(jobId).finally(() => this.inFlight.delete(running));
+    this.inFlight.add(running);
+    return running;
+  }
+
+  private async finalizeJob(jobId: string): Promise<void> {
+    if (this.finalizing.has(jobId)) return;
     this.finalizing.add(jobId);
     try {
       const job = (await Job.fromId(this.bull, jobId)) as Job<PromptJobData, PromptJobResult> | undefined;
