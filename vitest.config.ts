@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { wasmKernelsVitePlugin } from './src/build/wasmKernels.mjs';
 
 export default defineConfig({
+  // The wasm SIMD kernels compiled from their WAT source once per run (src/build/wasmKernels.mjs).
+  plugins: [wasmKernelsVitePlugin()],
   test: {
     globals: true,
     environment: 'node',

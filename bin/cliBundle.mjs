@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wasmKernelsEsbuildPlugin } from '../src/build/wasmKernels.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BASE = join(ROOT, 'node_modules', '.latentloom');
@@ -64,6 +65,8 @@ export async function ensureBundle() {
       packages: 'external',
       outdir: tmp,
       logLevel: 'silent',
+      // The wasm SIMD kernels, compiled from their WAT source into the bundle.
+      plugins: [wasmKernelsEsbuildPlugin()],
     });
     try {
       renameSync(tmp, dir);

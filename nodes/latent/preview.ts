@@ -7,6 +7,7 @@
 import { Tensor, type TensorLike } from '../../src/tensor/tensor.ts';
 import { scaleTensor } from '../../src/tensor/resample.ts';
 import { defineNode } from '../define.ts';
+import { kernels } from '../../src/diffusion/kernels/index.ts';
 
 /** Rows: latent channels 0–3; columns: R, G, B. For UNet-space latents (already × 0.18215). */
 export const SD15_LATENT_RGB_FACTORS: readonly (readonly [number, number, number])[] = [
@@ -27,20 +28,8 @@ export function latentToRgbPreview(
       `latent preview needs a [B, ${factors.length}, H, W] latent, got [${samples.shape.join(', ')}]`,
     );
   }
-  const plane = height * width;
-  const out = new Float32Array(batch * 3 * plane);
-  for (let b = 0; b < batch; b++) {
-    const inBase = b * channels * plane;
-    const outBase = b * 3 * plane;
-    for (let p = 0; p < plane; p++) {
-      for (let rgb = 0; rgb < 3; rgb++) {
-        let v = 0;
-        for (let c = 0; c < channels; c++) v += samples.data[inBase + c * plane + p] * factors[c][rgb];
-        const mapped = (v + 1) / 2;
-        out[outBase + rgb * plane + p] = mapped < 0 ? 0 : mapped > 1 ? 1 : mapped;
-      }
-    }
-  }
+  // A 4×3 map in float64 per pixel, then [-1, 1] → [0, 1] clamped (wasm SIMD or JS kernel).
+  const out = kernels().latentToRgb(samples.data, batch, height * width, factors);
   return new Tensor('float32', [batch, 3, height, width], out);
 }
 

@@ -5,6 +5,7 @@
  * Float32 arithmetic in torch's op order; standard deviations are unbiased, per batch item.
  */
 import { Tensor, shapeSize, type TensorLike } from '../tensor/tensor.ts';
+import { kernels } from './kernels/index.ts';
 
 const f32 = Math.fround;
 
@@ -56,13 +57,11 @@ function guide(
   scale: number,
   rescale: number,
 ): Float32Array {
-  const s = f32(scale);
   const n = cond.length;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = uncond[i];
-    out[i] = u + f32(s * f32(cond[i] - u));
-  }
+  // uncond + s * (cond - uncond): wasm SIMD or JS kernel. The rescale below writes in place, so
+  // it starts from its own copy (a kernel's result stays as the kernel made it).
+  const guided = kernels().guidance(uncond, cond, f32(scale));
+  const out = rescale > 0 ? guided.slice() : guided;
   if (rescale > 0) {
     const batch = shape[0] ?? 1;
     const per = n / batch;

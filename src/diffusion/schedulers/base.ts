@@ -9,7 +9,7 @@
 import { Tensor, shapeSize, type TensorLike } from '../../tensor/tensor.ts';
 import { alphasFromBetas, f32, makeBetas, spacedTimesteps } from '../schedules.ts';
 import type { SchedulerConfig, SchedulerName } from './config.ts';
-import { linearCombination } from './predictOriginal.ts';
+import { kernels } from '../kernels/index.ts';
 
 /** A source of standard normal noise with torch.randn's stream (TorchGenerator fits). */
 export interface NoiseGenerator {
@@ -259,7 +259,7 @@ export abstract class SchedulerBase implements Scheduler {
     const acp = this.alphaProdAt(timestep, 'addNoise');
     const a = Math.fround(Math.sqrt(acp));
     const b = Math.fround(Math.sqrt(f32(1 - acp)));
-    return toTensor(original.shape, linearCombination(a, x, b, e));
+    return toTensor(original.shape, kernels().linearCombination(a, x, b, e));
   }
 
   setBeginIndex(index: number): void {

@@ -6,7 +6,8 @@ import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
 import { SchedulerBase, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
-import { addScaledNoise, alphaPredictions, linearCombination } from './predictOriginal.ts';
+import { alphaPredictions, linearCombination } from './predictOriginal.ts';
+import { kernels } from '../kernels/index.ts';
 
 export class DDIMScheduler extends SchedulerBase {
   /** alphas_cumprod used past the last step: 1 with set_alpha_to_one, else alphas_cumprod[0]. */
@@ -57,24 +58,16 @@ export class DDIMScheduler extends SchedulerBase {
     let x0: Float32Array;
     const c = this.config;
     if (c.prediction_type === 'epsilon' && !c.clip_sample && !c.thresholding) {
-      // Fused fast path (one pass): the same float32 ops as the general path below.
+      // Fused fast path (one pass, wasm SIMD or JS kernel): the same float32 ops as the general path.
       const sa = f32(Math.sqrt(apt));
       const sb = f32(Math.sqrt(f32(1 - apt)));
-      const n = s.length;
-      out = new Float32Array(n);
-      x0 = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        const mi = m[i];
-        const x = f32(f32(s[i] - f32(sb * mi)) / sa);
-        x0[i] = x;
-        out[i] = f32(x0Coeff * x) + f32(dirCoeff * mi);
-      }
+      ({ out, x0 } = kernels().ddimEpsilon(m, s, sa, sb, x0Coeff, dirCoeff));
     } else {
       const pred = alphaPredictions(c.prediction_type, m, s, apt, who, true);
       x0 = this.clipOrThreshold(pred.x0, sample.shape);
       out = linearCombination(x0Coeff, x0, dirCoeff, pred.eps as Float32Array);
     }
-    if (eta > 0) addScaledNoise(out, stdDev, drawNoise(options, sample.shape, who));
+    if (eta > 0) out = kernels().addScaled(out, drawNoise(options, sample.shape, who), stdDev);
     return stepResult(sample.shape, out, x0);
   }
 }

@@ -27,7 +27,8 @@ import {
   type StepResult,
 } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
-import { linearCombination, predictFromAlphaSigma } from './predictOriginal.ts';
+import { predictFromAlphaSigma } from './predictOriginal.ts';
+import { kernels } from '../kernels/index.ts';
 
 interface AlphaSigma {
   alpha: number;
@@ -55,7 +56,7 @@ interface SecondOrderCoefficients {
 }
 
 function firstOrderUpdate(s: Float32Array, d0: Float32Array, k: FirstOrderCoefficients): Float32Array {
-  return linearCombination(k.cs, s, -k.cd, d0);
+  return kernels().linearCombination(k.cs, s, -k.cd, d0);
 }
 
 function secondOrderUpdate(s: Float32Array, m0: Float32Array, m1: Float32Array, k: SecondOrderCoefficients): Float32Array {
@@ -65,44 +66,6 @@ function secondOrderUpdate(s: Float32Array, m0: Float32Array, m1: Float32Array, 
   for (let i = 0; i < n; i++) {
     const d1 = f32(invR0 * f32(m0[i] - m1[i]));
     out[i] = f32(f32(cs * s[i]) - f32(c0 * m0[i])) - f32(c1 * d1);
-  }
-  return out;
-}
-
-/** x0 = (x - sigma * eps) / alpha into `x0`, and the first-order update from it, in one pass. */
-function fusedFirstOrder(m: Float32Array, s: Float32Array, at: AlphaSigma, k: FirstOrderCoefficients, x0: Float32Array): Float32Array {
-  const { alpha, sigma } = at;
-  const { cs, cd } = k;
-  const n = s.length;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const si = s[i];
-    const x = f32(f32(si - f32(sigma * m[i])) / alpha);
-    x0[i] = x;
-    out[i] = f32(cs * si) - f32(cd * x);
-  }
-  return out;
-}
-
-/** The same for the second-order multistep update (`m1`: the previous step's x0). */
-function fusedSecondOrder(
-  m: Float32Array,
-  s: Float32Array,
-  at: AlphaSigma,
-  m1: Float32Array,
-  k: SecondOrderCoefficients,
-  x0: Float32Array,
-): Float32Array {
-  const { alpha, sigma } = at;
-  const { cs, c0, c1, invR0 } = k;
-  const n = s.length;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const si = s[i];
-    const x = f32(f32(si - f32(sigma * m[i])) / alpha);
-    x0[i] = x;
-    const d1 = f32(invR0 * f32(x - m1[i]));
-    out[i] = f32(f32(cs * si) - f32(c0 * x)) - f32(c1 * d1);
   }
   return out;
 }
@@ -219,7 +182,7 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     const index =
       this.state.beginIndex === null ? this.indexForTimestep(timestep) : (this.state.stepIndex ?? this.state.beginIndex);
     const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
-    return toTensor(original.shape, linearCombination(alpha, x, sigma, e));
+    return toTensor(original.shape, kernels().linearCombination(alpha, x, sigma, e));
   }
 
   /** The model output as the solver's variable: x0 for dpmsolver++, epsilon for dpmsolver. */
@@ -270,14 +233,18 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     let out: Float32Array;
     if (order < 3 && c.algorithm_type === 'dpmsolver++' && c.prediction_type === 'epsilon' && !c.thresholding) {
       // Hot path (DPM-Solver++ 1S/2M on epsilon models): x0 and the update in one pass, the same
-      // float32 ops as convertModelOutput followed by firstOrder / secondOrder.
-      const at = alphaSigma((this.sigmas as Float32Array)[index]);
+      // float32 ops as convertModelOutput followed by firstOrder / secondOrder (wasm SIMD or JS).
+      const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
       const previousX0 = previous[previous.length - 1] as Float32Array;
-      converted = new Float32Array(s.length);
-      out =
-        order === 1
-          ? fusedFirstOrder(m, s, at, this.firstOrderCoefficients(index), converted)
-          : fusedSecondOrder(m, s, at, previousX0, this.secondOrderCoefficients(index), converted);
+      let fused;
+      if (order === 1) {
+        const { cs, cd } = this.firstOrderCoefficients(index);
+        fused = kernels().dpmFirstOrder(m, s, alpha, sigma, cs, cd);
+      } else {
+        fused = kernels().dpmSecondOrder(m, s, previousX0, { alpha, sigma, ...this.secondOrderCoefficients(index) });
+      }
+      converted = fused.x0;
+      out = fused.out;
     } else {
       converted = this.convertModelOutput(m, s, sample.shape, index);
       const [d2, d1] = previous.slice(-2) as Float32Array[];

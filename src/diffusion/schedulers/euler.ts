@@ -4,6 +4,7 @@
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
+import { kernels } from '../kernels/index.ts';
 import { drawNoise, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { sigmaPredictX0 } from './predictOriginal.ts';
@@ -31,30 +32,6 @@ function eulerUpdate(s: Float32Array, x0: Float32Array, move: EulerMove, out: Fl
   }
 }
 
-/**
- * The same update with x0 = x - sigma * eps computed in the same pass (epsilon prediction, the
- * hot path: one loop per case so the loop body has no branch).
- */
-function eulerUpdateEpsilon(m: Float32Array, s: Float32Array, move: EulerMove, out: Float32Array, x0: Float32Array): void {
-  const { sigma, dt, noise, sigmaUp } = move;
-  const n = out.length;
-  if (noise === null) {
-    for (let i = 0; i < n; i++) {
-      const si = s[i];
-      const x = f32(si - f32(sigma * m[i]));
-      x0[i] = x;
-      out[i] = si + f32(f32(f32(si - x) / sigma) * dt);
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const si = s[i];
-      const x = f32(si - f32(sigma * m[i]));
-      x0[i] = x;
-      out[i] = f32(si + f32(f32(f32(si - x) / sigma) * dt)) + f32(noise[i] * sigmaUp);
-    }
-  }
-}
-
 /** x0 and the next sample of an Euler (ancestral when the move has noise) step. */
 function eulerStep(
   predictionType: string,
@@ -63,12 +40,14 @@ function eulerStep(
   s: Float32Array,
   move: EulerMove,
 ): { out: Float32Array; x0: Float32Array } {
-  const out = new Float32Array(s.length);
   if (predictionType === 'epsilon') {
-    const x0 = new Float32Array(s.length);
-    eulerUpdateEpsilon(m, s, move, out, x0);
-    return { out, x0 };
+    // The hot path: x0 = x - sigma * eps and the update in one pass (wasm SIMD or JS kernel).
+    const { sigma, dt, noise, sigmaUp } = move;
+    return noise === null
+      ? kernels().eulerEpsilon(m, s, sigma, dt)
+      : kernels().eulerAncestralEpsilon(m, s, noise, sigma, dt, sigmaUp);
   }
+  const out = new Float32Array(s.length);
   const x0 = sigmaPredictX0(predictionType, m, s, move.sigma, who, move.noise === null);
   eulerUpdate(s, x0, move, out);
   return { out, x0 };

@@ -7,6 +7,7 @@ import { f32 } from '../schedules.ts';
 import { clampInPlace, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { sigmaDerivative } from './predictOriginal.ts';
+import { kernels } from '../kernels/index.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
 
 // QUADPACK's 21-point Gauss-Kronrod rule (qk21), which scipy.integrate.quad applies first and, for
@@ -39,6 +40,22 @@ function gaussKronrod21(f: (x: number) => number, a: number, b: number): number 
     resk += WGK[j] * (f(centre - absc) + f(centre + absc));
   }
   return resk * half;
+}
+
+/** sample + sum(c_k * d_k) over the derivatives newest first, each op rounded as torch does. */
+function lmsSum(s: Float32Array, derivatives: Float32Array[], coeffs: number[]): Float32Array {
+  const terms = coeffs.length;
+  const [d0, d1 = d0, d2 = d0, d3 = d0] = derivatives;
+  const [c0, c1 = 0, c2 = 0, c3 = 0] = coeffs;
+  const out = new Float32Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    let acc = f32(c0 * d0[i]);
+    if (terms > 1) acc = f32(acc + f32(c1 * d1[i]));
+    if (terms > 2) acc = f32(acc + f32(c2 * d2[i]));
+    if (terms > 3) acc = f32(acc + f32(c3 * d3[i]));
+    out[i] = s[i] + acc;
+  }
+  return out;
 }
 
 export class LMSDiscreteScheduler extends SigmaSchedulerBase {
@@ -85,33 +102,31 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     const index = this.ensureStepIndex(timestep);
     const sigma = this.sigmaAt(index);
     this.sigmaAt(index + 1);
-    const x0 = this.predictX0(m, s, sigma, true);
-    const history = [...this.state.history, sigmaDerivative(s, x0, sigma)];
-    if (history.length > maxOrder) history.shift();
-    this.state.history = history;
+    const previous = this.state.history;
     // diffusers takes order = min(step_index + 1, 4) and zips those coefficients with the
     // derivatives it has; a run started mid-schedule (img2img) has fewer at first, and a
     // truncated order-4 sum is no integration rule at all (the picture keeps noise). The order
-    // here is capped by the stored derivatives too: the same as diffusers for a run from step 0,
-    // and a proper lower-order step (Euler first) for a mid-schedule start.
-    const order = Math.min(index + 1, maxOrder, history.length);
-    const terms = order;
+    // here is capped by the stored derivatives too (this step's included): the same as diffusers
+    // for a run from step 0, and a proper lower-order step (Euler first) for a mid-schedule start.
+    const order = Math.min(index + 1, maxOrder, previous.length + 1);
     const coeffs: number[] = [];
-    for (let k = 0; k < terms; k++) coeffs.push(f32(this.lmsCoefficient(order, index, k)));
-    // sample + sum(c_k * d_k), newest derivative first, each op rounded as torch does; one pass.
-    const d0 = history[history.length - 1] as Float32Array;
-    const d1 = (terms > 1 ? history[history.length - 2] : d0) as Float32Array;
-    const d2 = (terms > 2 ? history[history.length - 3] : d0) as Float32Array;
-    const d3 = (terms > 3 ? history[history.length - 4] : d0) as Float32Array;
-    const [c0, c1, c2, c3] = [coeffs[0], coeffs[1] ?? 0, coeffs[2] ?? 0, coeffs[3] ?? 0];
-    const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      let acc = f32(c0 * d0[i]);
-      if (terms > 1) acc = f32(acc + f32(c1 * d1[i]));
-      if (terms > 2) acc = f32(acc + f32(c2 * d2[i]));
-      if (terms > 3) acc = f32(acc + f32(c3 * d3[i]));
-      out[i] = s[i] + acc;
+    for (let k = 0; k < order; k++) coeffs.push(f32(this.lmsCoefficient(order, index, k)));
+    // Older derivatives, newest first: d1, d2, d3.
+    const older = previous.slice(previous.length - (order - 1)).reverse() as Float32Array[];
+    let out: Float32Array;
+    let x0: Float32Array;
+    let derivative: Float32Array;
+    if (this.config.prediction_type === 'epsilon') {
+      // x0, this step's derivative and sample + sum(c_k * d_k) in one pass (wasm SIMD or JS).
+      ({ out, x0, derivative } = kernels().lmsEpsilon(m, s, older, sigma, coeffs));
+    } else {
+      x0 = this.predictX0(m, s, sigma, true);
+      derivative = sigmaDerivative(s, x0, sigma);
+      out = lmsSum(s, [derivative, ...older], coeffs);
     }
+    const history = [...previous, derivative];
+    if (history.length > maxOrder) history.shift();
+    this.state.history = history;
     return this.finishStep(index, sample.shape, out, x0);
   }
 }
@@ -141,6 +156,12 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     this.state = { ...this.state, prevDerivative: null, dt: null, savedSample: null };
   }
 
+  /** x0 at `sigma`, clipped when the config says so. */
+  private clippedX0(m: Float32Array, s: Float32Array, sigma: number): Float32Array {
+    const x0 = this.predictX0(m, s, sigma, true);
+    return this.config.clip_sample ? clampInPlace(x0, this.config.clip_sample_range) : x0;
+  }
+
   /** True when the next step is the first (Euler) half of a Heun step. */
   get stateInFirstOrder(): boolean {
     return this.state.dt === null;
@@ -158,25 +179,37 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     const sigma = first ? this.sigmaAt(index) : this.sigmaAt(index - 1);
     const sigmaNext = first ? this.sigmaAt(index + 1) : this.sigmaAt(index);
     const sigmaInput = first ? sigma : sigmaNext;
-    const x0 = this.predictX0(m, s, sigmaInput, true);
-    if (this.config.clip_sample) clampInPlace(x0, this.config.clip_sample_range);
-    const out = new Float32Array(s.length);
     const st = this.state;
+    // epsilon without clipping: x0 and the half step in one pass (wasm SIMD or JS kernel).
+    const fused = this.config.prediction_type === 'epsilon' && !this.config.clip_sample;
+    let x0: Float32Array;
+    let out: Float32Array;
     if (first) {
-      const derivative = sigmaDerivative(s, x0, sigma);
       const dt = f32(sigmaNext - sigma);
+      let derivative: Float32Array;
+      if (fused) ({ out, x0, derivative } = kernels().heunFirstEpsilon(m, s, sigma, dt));
+      else {
+        x0 = this.clippedX0(m, s, sigmaInput);
+        derivative = sigmaDerivative(s, x0, sigma);
+        out = new Float32Array(s.length);
+        for (let i = 0; i < s.length; i++) out[i] = s[i] + f32(derivative[i] * dt);
+      }
       st.prevDerivative = derivative;
       st.dt = dt;
       st.savedSample = s.slice(); // the caller may reuse its buffer
-      for (let i = 0; i < s.length; i++) out[i] = s[i] + f32(derivative[i] * dt);
     } else {
       const prevDerivative = st.prevDerivative as Float32Array;
       const dt = st.dt as number;
       const base = st.savedSample as Float32Array;
-      for (let i = 0; i < s.length; i++) {
-        const d2 = f32(f32(s[i] - x0[i]) / sigmaNext);
-        const d = f32(f32(prevDerivative[i] + d2) / 2);
-        out[i] = base[i] + f32(d * dt);
+      if (fused) ({ out, x0 } = kernels().heunSecondEpsilon(m, s, prevDerivative, base, sigmaNext, dt));
+      else {
+        x0 = this.clippedX0(m, s, sigmaInput);
+        out = new Float32Array(s.length);
+        for (let i = 0; i < s.length; i++) {
+          const d2 = f32(f32(s[i] - x0[i]) / sigmaNext);
+          const d = f32(f32(prevDerivative[i] + d2) / 2);
+          out[i] = base[i] + f32(d * dt);
+        }
       }
       st.prevDerivative = null;
       st.dt = null;

@@ -17,6 +17,7 @@ import {
 import { SchedulerBase, checkSameShape, checkedSigmaTable, floatData, toTensor } from './base.ts';
 import type { SchedulerConfig, SchedulerName } from './config.ts';
 import { sigmaPredictX0 } from './predictOriginal.ts';
+import { kernels } from '../kernels/index.ts';
 
 export abstract class SigmaSchedulerBase extends SchedulerBase {
   /** sqrt((1 - acp) / acp) per training timestep, ascending with t (float32). */
@@ -127,9 +128,7 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
         ? this.indexForTimestep(timestep)
         : (this.state.stepIndex ?? this.state.beginIndex);
     const sigma = (this.sigmas as Float32Array)[index];
-    const out = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = x[i] + f32(e[i] * sigma);
-    return toTensor(original.shape, out);
+    return toTensor(original.shape, kernels().addScaled(x, e, sigma));
   }
 
   /** x0 from the model output at `sigma` (epsilon, v_prediction or sample). */

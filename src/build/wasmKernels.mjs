@@ -1,0 +1,60 @@
+// Build step for the wasm SIMD kernels: src/diffusion/kernels/simdKernels.wat → wasm bytes with
+// wabt (the WebAssembly Binary Toolkit's own wat2wasm, built to wasm, npm `wabt`). Plain .mjs so
+// the CLI bundler (bin/cliBundle.mjs, plain Node) can use it as well as vite.config.ts and
+// vitest.config.ts. Bundles get the bytes inlined at build time (the Vite and esbuild plugins
+// below replace kernelBytes.ts); runs straight from the sources (tsx) compile them at load.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export const KERNEL_WAT = fileURLToPath(new URL('../diffusion/kernels/simdKernels.wat', import.meta.url));
+const BYTES_MODULE = /[\\/]src[\\/]diffusion[\\/]kernels[\\/]kernelBytes\.ts$/;
+
+/** The kernels' WAT source compiled and validated by wabt (throws with wabt's message and line). */
+export async function compileKernels(path = KERNEL_WAT) {
+  const wabt = await createRequire(import.meta.url)('wabt')();
+  const module = wabt.parseWat(path, readFileSync(path, 'utf8'), { simd: true });
+  try {
+    module.resolveNames();
+    module.validate();
+    return new Uint8Array(module.toBinary({}).buffer);
+  } finally {
+    module.destroy();
+  }
+}
+
+/** JS source of kernelBytes.ts with the compiled bytes inlined (base64). */
+export function kernelBytesSource(bytes) {
+  const base64 = Buffer.from(bytes).toString('base64');
+  return (
+    '// Compiled at build time from simdKernels.wat (src/build/wasmKernels.mjs).\n' +
+    `export const kernelBytes = Uint8Array.from(atob(${JSON.stringify(base64)}), (c) => c.charCodeAt(0));\n`
+  );
+}
+
+/** Vite / Vitest plugin: kernelBytes.ts becomes the compiled bytes (dev server, build, tests). */
+export function wasmKernelsVitePlugin() {
+  return {
+    name: 'latentloom-wasm-kernels',
+    enforce: 'pre',
+    async transform(_code, id) {
+      if (!BYTES_MODULE.test(id.split('?')[0])) return null;
+      this.addWatchFile(KERNEL_WAT);
+      return { code: kernelBytesSource(await compileKernels()), map: null };
+    },
+  };
+}
+
+/** esbuild plugin (the CLI bundle): the same replacement. */
+export function wasmKernelsEsbuildPlugin() {
+  return {
+    name: 'latentloom-wasm-kernels',
+    setup(build) {
+      build.onLoad({ filter: BYTES_MODULE }, async () => ({
+        contents: kernelBytesSource(await compileKernels()),
+        loader: 'js',
+        watchFiles: [KERNEL_WAT],
+      }));
+    },
+  };
+}

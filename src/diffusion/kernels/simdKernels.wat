@@ -1,0 +1,311 @@
+;; Float32 scheduler, guidance, add-noise and preview kernels in wasm SIMD (f32x4).
+;;
+;; Each kernel does, per element, the same float32 operations in the same order as the JS code it
+;; replaces (src/diffusion/kernels/scalarKernels.ts): JS rounds every op with Math.fround, which
+;; for +, -, * and / of float32 values equals the single float32 op (double rounding of these is
+;; exact), and wasm has no fused multiply-add in this instruction set, so results are bit-equal
+;; (NaN payloads aside). Pointers are byte offsets into the exported memory, 16-byte aligned;
+;; `$bytes` is the element count rounded up to whole vectors, times 4: the padding lanes are
+;; computed and ignored. Scalars are float32 values (the JS callers pass Math.fround'ed numbers).
+(module
+  (memory (export "memory") 1)
+
+  ;; x0 = s - sigma * m ; out = s + ((s - x0) / sigma) * dt   (Euler, epsilon prediction)
+  (func (export "eulerEpsilon")
+    (param $m i32) (param $s i32) (param $out i32) (param $x0 i32) (param $bytes i32)
+    (param $sigma f32) (param $dt f32)
+    (local $i i32) (local $vs v128) (local $vx v128) (local $vsig v128) (local $vdt v128)
+    (local.set $vsig (f32x4.splat (local.get $sigma)))
+    (local.set $vdt (f32x4.splat (local.get $dt)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (local.set $vx (f32x4.sub (local.get $vs)
+          (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i))))))
+        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add (local.get $vs)
+            (f32x4.mul (f32x4.div (f32x4.sub (local.get $vs) (local.get $vx)) (local.get $vsig)) (local.get $vdt))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; The ancestral Euler step: the Euler part above, then + noise * sigmaUp.
+  (func (export "eulerAncestralEpsilon")
+    (param $m i32) (param $s i32) (param $noise i32) (param $out i32) (param $x0 i32) (param $bytes i32)
+    (param $sigma f32) (param $dt f32) (param $sigmaUp f32)
+    (local $i i32) (local $vs v128) (local $vx v128) (local $vsig v128) (local $vdt v128) (local $vup v128)
+    (local.set $vsig (f32x4.splat (local.get $sigma)))
+    (local.set $vdt (f32x4.splat (local.get $dt)))
+    (local.set $vup (f32x4.splat (local.get $sigmaUp)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (local.set $vx (f32x4.sub (local.get $vs)
+          (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i))))))
+        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add
+            (f32x4.add (local.get $vs)
+              (f32x4.mul (f32x4.div (f32x4.sub (local.get $vs) (local.get $vx)) (local.get $vsig)) (local.get $vdt)))
+            (f32x4.mul (v128.load (i32.add (local.get $noise) (local.get $i))) (local.get $vup))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; x0 = (s - b * m) / a ; out = x0Coeff * x0 + dirCoeff * m   (DDIM, epsilon prediction)
+  (func (export "ddimEpsilon")
+    (param $m i32) (param $s i32) (param $out i32) (param $x0 i32) (param $bytes i32)
+    (param $a f32) (param $b f32) (param $x0Coeff f32) (param $dirCoeff f32)
+    (local $i i32) (local $vm v128) (local $vx v128)
+    (local $va v128) (local $vb v128) (local $vc v128) (local $vd v128)
+    (local.set $va (f32x4.splat (local.get $a)))
+    (local.set $vb (f32x4.splat (local.get $b)))
+    (local.set $vc (f32x4.splat (local.get $x0Coeff)))
+    (local.set $vd (f32x4.splat (local.get $dirCoeff)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $vm (v128.load (i32.add (local.get $m) (local.get $i))))
+        (local.set $vx (f32x4.div
+          (f32x4.sub (v128.load (i32.add (local.get $s) (local.get $i))) (f32x4.mul (local.get $vb) (local.get $vm)))
+          (local.get $va)))
+        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add (f32x4.mul (local.get $vc) (local.get $vx)) (f32x4.mul (local.get $vd) (local.get $vm))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; x0 = (s - sigma * m) / alpha ; out = cs * s - cd * x0   (DPM-Solver++ first order)
+  (func (export "dpmFirstOrder")
+    (param $m i32) (param $s i32) (param $out i32) (param $x0 i32) (param $bytes i32)
+    (param $alpha f32) (param $sigma f32) (param $cs f32) (param $cd f32)
+    (local $i i32) (local $vs v128) (local $vx v128)
+    (local $va v128) (local $vsig v128) (local $vcs v128) (local $vcd v128)
+    (local.set $va (f32x4.splat (local.get $alpha)))
+    (local.set $vsig (f32x4.splat (local.get $sigma)))
+    (local.set $vcs (f32x4.splat (local.get $cs)))
+    (local.set $vcd (f32x4.splat (local.get $cd)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (local.set $vx (f32x4.div
+          (f32x4.sub (local.get $vs) (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i)))))
+          (local.get $va)))
+        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.sub (f32x4.mul (local.get $vcs) (local.get $vs)) (f32x4.mul (local.get $vcd) (local.get $vx))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; x0 as above ; d1 = invR0 * (x0 - prevX0) ; out = (cs * s - c0 * x0) - c1 * d1   (2M)
+  (func (export "dpmSecondOrder")
+    (param $m i32) (param $s i32) (param $prev i32) (param $out i32) (param $x0 i32) (param $bytes i32)
+    (param $alpha f32) (param $sigma f32) (param $cs f32) (param $c0 f32) (param $c1 f32) (param $invR0 f32)
+    (local $i i32) (local $vs v128) (local $vx v128) (local $vd1 v128)
+    (local $va v128) (local $vsig v128) (local $vcs v128) (local $vc0 v128) (local $vc1 v128) (local $vr v128)
+    (local.set $va (f32x4.splat (local.get $alpha)))
+    (local.set $vsig (f32x4.splat (local.get $sigma)))
+    (local.set $vcs (f32x4.splat (local.get $cs)))
+    (local.set $vc0 (f32x4.splat (local.get $c0)))
+    (local.set $vc1 (f32x4.splat (local.get $c1)))
+    (local.set $vr (f32x4.splat (local.get $invR0)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (local.set $vx (f32x4.div
+          (f32x4.sub (local.get $vs) (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i)))))
+          (local.get $va)))
+        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (local.set $vd1 (f32x4.mul (local.get $vr)
+          (f32x4.sub (local.get $vx) (v128.load (i32.add (local.get $prev) (local.get $i))))))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.sub
+            (f32x4.sub (f32x4.mul (local.get $vcs) (local.get $vs)) (f32x4.mul (local.get $vc0) (local.get $vx)))
+            (f32x4.mul (local.get $vc1) (local.get $vd1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; LMS: x0 = s - sigma * m ; d0 = (s - x0) / sigma ;
+  ;; out = s + (((c0 * d0 + c1 * d1) + c2 * d2) + c3 * d3), the sum cut after `$terms` terms.
+  (func (export "lmsEpsilon")
+    (param $m i32) (param $s i32) (param $d1 i32) (param $d2 i32) (param $d3 i32)
+    (param $out i32) (param $x0 i32) (param $d0 i32) (param $bytes i32) (param $terms i32)
+    (param $sigma f32) (param $c0 f32) (param $c1 f32) (param $c2 f32) (param $c3 f32)
+    (local $i i32) (local $vs v128) (local $vx v128) (local $vd v128) (local $acc v128)
+    (local $vsig v128) (local $vc0 v128) (local $vc1 v128) (local $vc2 v128) (local $vc3 v128)
+    (local.set $vsig (f32x4.splat (local.get $sigma)))
+    (local.set $vc0 (f32x4.splat (local.get $c0)))
+    (local.set $vc1 (f32x4.splat (local.get $c1)))
+    (local.set $vc2 (f32x4.splat (local.get $c2)))
+    (local.set $vc3 (f32x4.splat (local.get $c3)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (local.set $vx (f32x4.sub (local.get $vs)
+          (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i))))))
+        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (local.set $vd (f32x4.div (f32x4.sub (local.get $vs) (local.get $vx)) (local.get $vsig)))
+        (v128.store (i32.add (local.get $d0) (local.get $i)) (local.get $vd))
+        (local.set $acc (f32x4.mul (local.get $vc0) (local.get $vd)))
+        (if (i32.gt_u (local.get $terms) (i32.const 1))
+          (then (local.set $acc (f32x4.add (local.get $acc)
+            (f32x4.mul (local.get $vc1) (v128.load (i32.add (local.get $d1) (local.get $i))))))))
+        (if (i32.gt_u (local.get $terms) (i32.const 2))
+          (then (local.set $acc (f32x4.add (local.get $acc)
+            (f32x4.mul (local.get $vc2) (v128.load (i32.add (local.get $d2) (local.get $i))))))))
+        (if (i32.gt_u (local.get $terms) (i32.const 3))
+          (then (local.set $acc (f32x4.add (local.get $acc)
+            (f32x4.mul (local.get $vc3) (v128.load (i32.add (local.get $d3) (local.get $i))))))))
+        (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.add (local.get $vs) (local.get $acc)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; Heun's first half: x0 = s - sigma * m ; d = (s - x0) / sigma ; out = s + d * dt
+  (func (export "heunFirstEpsilon")
+    (param $m i32) (param $s i32) (param $out i32) (param $x0 i32) (param $deriv i32) (param $bytes i32)
+    (param $sigma f32) (param $dt f32)
+    (local $i i32) (local $vs v128) (local $vx v128) (local $vd v128) (local $vsig v128) (local $vdt v128)
+    (local.set $vsig (f32x4.splat (local.get $sigma)))
+    (local.set $vdt (f32x4.splat (local.get $dt)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (local.set $vx (f32x4.sub (local.get $vs)
+          (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i))))))
+        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (local.set $vd (f32x4.div (f32x4.sub (local.get $vs) (local.get $vx)) (local.get $vsig)))
+        (v128.store (i32.add (local.get $deriv) (local.get $i)) (local.get $vd))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add (local.get $vs) (f32x4.mul (local.get $vd) (local.get $vdt))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; Heun's second half: x0 = s - sigmaNext * m ; d2 = (s - x0) / sigmaNext ;
+  ;; out = base + ((prevD + d2) / 2) * dt
+  (func (export "heunSecondEpsilon")
+    (param $m i32) (param $s i32) (param $prevD i32) (param $base i32) (param $out i32) (param $x0 i32)
+    (param $bytes i32) (param $sigmaNext f32) (param $dt f32)
+    (local $i i32) (local $vs v128) (local $vx v128) (local $vd v128) (local $vsig v128) (local $vdt v128)
+    (local $two v128)
+    (local.set $vsig (f32x4.splat (local.get $sigmaNext)))
+    (local.set $vdt (f32x4.splat (local.get $dt)))
+    (local.set $two (f32x4.splat (f32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (local.set $vx (f32x4.sub (local.get $vs)
+          (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i))))))
+        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (local.set $vd (f32x4.div
+          (f32x4.add (v128.load (i32.add (local.get $prevD) (local.get $i)))
+            (f32x4.div (f32x4.sub (local.get $vs) (local.get $vx)) (local.get $vsig)))
+          (local.get $two)))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add (v128.load (i32.add (local.get $base) (local.get $i))) (f32x4.mul (local.get $vd) (local.get $vdt))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; out = a * x + b * y   (add-noise of the alpha schedulers, DDIM / DPM general paths)
+  (func (export "linearCombination")
+    (param $x i32) (param $y i32) (param $out i32) (param $bytes i32) (param $a f32) (param $b f32)
+    (local $i i32) (local $va v128) (local $vb v128)
+    (local.set $va (f32x4.splat (local.get $a)))
+    (local.set $vb (f32x4.splat (local.get $b)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add
+            (f32x4.mul (local.get $va) (v128.load (i32.add (local.get $x) (local.get $i))))
+            (f32x4.mul (local.get $vb) (v128.load (i32.add (local.get $y) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; out = x + y * scale   (sigma add-noise: original + noise * sigma; DDIM's variance noise)
+  (func (export "addScaled")
+    (param $x i32) (param $y i32) (param $out i32) (param $bytes i32) (param $scale f32)
+    (local $i i32) (local $vk v128)
+    (local.set $vk (f32x4.splat (local.get $scale)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add (v128.load (i32.add (local.get $x) (local.get $i)))
+            (f32x4.mul (v128.load (i32.add (local.get $y) (local.get $i))) (local.get $vk))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; CFG: out = u + scale * (c - u)
+  (func (export "guidance")
+    (param $u i32) (param $c i32) (param $out i32) (param $bytes i32) (param $scale f32)
+    (local $i i32) (local $vu v128) (local $vk v128)
+    (local.set $vk (f32x4.splat (local.get $scale)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $vu (v128.load (i32.add (local.get $u) (local.get $i))))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add (local.get $vu)
+            (f32x4.mul (local.get $vk) (f32x4.sub (v128.load (i32.add (local.get $c) (local.get $i))) (local.get $vu)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; Latent preview, one batch item: rgb_k = ((x0 * f0k + x1 * f1k) + x2 * f2k) + x3 * f3k in
+  ;; float64 (as the JS preview computes it), then (v + 1) / 2 clamped to [0, 1] and rounded to
+  ;; float32. `$stride` is the byte stride of one channel plane (padded to whole vectors).
+  (func $previewPair (param $x0 v128) (param $x1 v128) (param $x2 v128) (param $x3 v128)
+    (param $f0 f64) (param $f1 f64) (param $f2 f64) (param $f3 f64) (result v128)
+    (local $v v128)
+    (local.set $v (f64x2.add
+      (f64x2.add
+        (f64x2.add (f64x2.mul (local.get $x0) (f64x2.splat (local.get $f0)))
+          (f64x2.mul (local.get $x1) (f64x2.splat (local.get $f1))))
+        (f64x2.mul (local.get $x2) (f64x2.splat (local.get $f2))))
+      (f64x2.mul (local.get $x3) (f64x2.splat (local.get $f3)))))
+    (local.set $v (f64x2.div (f64x2.add (local.get $v) (f64x2.splat (f64.const 1))) (f64x2.splat (f64.const 2))))
+    ;; pmax/pmin keep NaN and pick the clamp bound only on a true comparison, like v < 0 ? 0 : ...
+    (f32x4.demote_f64x2_zero
+      (f64x2.pmin (f64x2.pmax (local.get $v) (f64x2.splat (f64.const 0))) (f64x2.splat (f64.const 1)))))
+
+  (func $previewPlane (param $src i32) (param $dst i32) (param $stride i32)
+    (param $f0 f64) (param $f1 f64) (param $f2 f64) (param $f3 f64)
+    (local $i i32) (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $stride)))
+        (local.set $a (v128.load (i32.add (local.get $src) (local.get $i))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $src) (local.get $stride)) (local.get $i))))
+        (local.set $c (v128.load (i32.add (i32.add (local.get $src) (i32.shl (local.get $stride) (i32.const 1))) (local.get $i))))
+        (local.set $d (v128.load (i32.add (i32.add (local.get $src) (i32.mul (local.get $stride) (i32.const 3))) (local.get $i))))
+        (v128.store (i32.add (local.get $dst) (local.get $i))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (call $previewPair
+              (f64x2.promote_low_f32x4 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $b))
+              (f64x2.promote_low_f32x4 (local.get $c)) (f64x2.promote_low_f32x4 (local.get $d))
+              (local.get $f0) (local.get $f1) (local.get $f2) (local.get $f3))
+            (call $previewPair
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a) (local.get $a)))
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $b) (local.get $b)))
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c) (local.get $c)))
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d)))
+              (local.get $f0) (local.get $f1) (local.get $f2) (local.get $f3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; Factors row-major by latent channel: (fc_r, fc_g, fc_b) for c = 0..3.
+  (func (export "latentToRgb") (param $src i32) (param $dst i32) (param $stride i32)
+    (param $f0r f64) (param $f0g f64) (param $f0b f64) (param $f1r f64) (param $f1g f64) (param $f1b f64)
+    (param $f2r f64) (param $f2g f64) (param $f2b f64) (param $f3r f64) (param $f3g f64) (param $f3b f64)
+    (call $previewPlane (local.get $src) (local.get $dst) (local.get $stride)
+      (local.get $f0r) (local.get $f1r) (local.get $f2r) (local.get $f3r))
+    (call $previewPlane (local.get $src) (i32.add (local.get $dst) (local.get $stride)) (local.get $stride)
+      (local.get $f0g) (local.get $f1g) (local.get $f2g) (local.get $f3g))
+    (call $previewPlane (local.get $src) (i32.add (local.get $dst) (i32.shl (local.get $stride) (i32.const 1))) (local.get $stride)
+      (local.get $f0b) (local.get $f1b) (local.get $f2b) (local.get $f3b)))
+)

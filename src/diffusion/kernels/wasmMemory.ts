@@ -1,0 +1,136 @@
+/**
+ * The wasm kernels' memory: equal slots, each big enough for one latent, that keep the arrays the
+ * kernels made resident. A kernel's result is copied out into a fresh Float32Array (the caller's
+ * tensor) and its slot remembers that array; when the same array comes back as an input (the
+ * next step's sample, a multistep history entry, Heun's stored derivative) its slot is used as
+ * it is, without copying it in again. That relies on the project's rule that tensors are values:
+ * nothing writes into an array after it is made (the engine caches and shares them). Arrays the
+ * kernels did not make are always copied in.
+ */
+
+/** One latent-sized region of the memory. */
+interface Slot {
+  /** Byte offset in the memory. */
+  offset: number;
+  /** The array whose contents the slot holds (a kernel's result), or null. */
+  holder: WeakRef<Float32Array> | null;
+  /** When the slot was last used (a call counter), for least-recently-used reuse. */
+  lastUse: number;
+  /** Set when the slot layout changes (another latent size): the slot is gone. */
+  retired: boolean;
+}
+
+/** Most slots kept: enough for LMS's 8 operands plus what the next steps read back. */
+const MAX_SLOTS = 24;
+const PAGE = 65536;
+
+export class KernelMemory {
+  private readonly memory: WebAssembly.Memory;
+  private heapView: Float32Array;
+  private slotBytes = 0;
+  private slots: Slot[] = [];
+  private readonly owners = new WeakMap<Float32Array, Slot>();
+  private clock = 0;
+  /** Slots taken by the call in progress. */
+  private readonly busy = new Set<Slot>();
+  private pending: { slot: Slot; length: number }[] = [];
+
+  constructor(memory: WebAssembly.Memory) {
+    this.memory = memory;
+    this.heapView = new Float32Array(memory.buffer);
+  }
+
+  /** A float32 view of the whole memory (renewed after the memory grows). */
+  get heap(): Float32Array {
+    if (this.heapView.buffer !== this.memory.buffer) this.heapView = new Float32Array(this.memory.buffer);
+    return this.heapView;
+  }
+
+  /** Start a kernel call on arrays of up to `elements` floats. */
+  begin(elements: number): void {
+    const bytes = Math.ceil(elements / 4) * 16;
+    if (bytes > this.slotBytes || bytes < this.slotBytes / 2) {
+      for (const slot of this.slots) slot.retired = true;
+      this.slots = [];
+      this.slotBytes = Math.max(bytes, 16);
+    }
+    this.clock++;
+    this.busy.clear();
+    this.pending = [];
+  }
+
+  /** Byte offset of `data` in the memory: its resident slot, or a slot it is copied into. */
+  input(data: Float32Array): number {
+    const owned = this.owners.get(data);
+    if (owned && !owned.retired && owned.holder?.deref() === data) return this.use(owned).offset;
+    const slot = this.use(this.freeSlot());
+    slot.holder = null;
+    this.heap.set(data, slot.offset >> 2);
+    return slot.offset;
+  }
+
+  /** Byte offset of a slot for a result of `length` floats (copied out by `finish`). */
+  output(length: number): number {
+    const slot = this.use(this.freeSlot());
+    slot.holder = null;
+    this.pending.push({ slot, length });
+    return slot.offset;
+  }
+
+  /** The results of the call, in `output` order, as fresh arrays whose slots remember them. */
+  finish(): Float32Array[] {
+    const heap = this.heap;
+    return this.pending.map(({ slot, length }) => {
+      const start = slot.offset >> 2;
+      const data = heap.slice(start, start + length);
+      slot.holder = new WeakRef(data);
+      this.owners.set(data, slot);
+      return data;
+    });
+  }
+
+  /** Byte offset of a scratch slot (nothing remembers what it holds). */
+  scratch(): number {
+    const slot = this.use(this.freeSlot());
+    slot.holder = null;
+    return slot.offset;
+  }
+
+  /** Whether `data` sits in a slot (for tests and the bench). */
+  isResident(data: Float32Array): boolean {
+    const owned = this.owners.get(data);
+    return !!owned && !owned.retired && owned.holder?.deref() === data;
+  }
+
+  get slotCount(): number {
+    return this.slots.length;
+  }
+
+  private use(slot: Slot): Slot {
+    this.busy.add(slot);
+    slot.lastUse = this.clock;
+    return slot;
+  }
+
+  /** An empty or dead slot, a new one while under MAX_SLOTS, else the least recently used. */
+  private freeSlot(): Slot {
+    let best: Slot | null = null;
+    for (const slot of this.slots) {
+      if (this.busy.has(slot)) continue;
+      if (!slot.holder || !slot.holder.deref()) return slot;
+      if (!best || slot.lastUse < best.lastUse) best = slot;
+    }
+    if (best && this.slots.length >= MAX_SLOTS) return best;
+    return this.addSlot();
+  }
+
+  private addSlot(): Slot {
+    const offset = this.slots.length * this.slotBytes;
+    const needed = Math.ceil((offset + this.slotBytes) / PAGE);
+    const have = this.memory.buffer.byteLength / PAGE;
+    if (needed > have) this.memory.grow(needed - have);
+    const slot: Slot = { offset, holder: null, lastUse: this.clock, retired: false };
+    this.slots.push(slot);
+    return slot;
+  }
+}

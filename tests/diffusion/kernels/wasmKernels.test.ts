@@ -1,0 +1,132 @@
+/**
+ * The wasm SIMD kernels against the JS kernels, bit for bit, over random latents with edge values
+ * (signed zeros, infinities, NaN, subnormals, extremes) and lengths that are not whole vectors;
+ * and the resident memory: results fed back are read in place and stay right across size changes.
+ */
+import { describe, expect, it } from 'vitest';
+import { kernels, scalarKernels, wasmKernels, type StepKernels } from '../../../src/diffusion/kernels/index.ts';
+import { SD15_LATENT_RGB_FACTORS } from '../../../nodes/latent/preview.ts';
+import { expectSameBits, randomLatent, randomScalar, rng } from './kernelBits.ts';
+
+const wasm = wasmKernels as NonNullable<typeof wasmKernels>;
+const LENGTHS = [1, 3, 4, 5, 17, 1024, 4099];
+
+type Case = (k: StepKernels, arrays: Float32Array[], scalars: number[]) => Float32Array[];
+
+const CASES: Record<string, { arrays: number; scalars: number; positive?: number[]; run: Case }> = {
+  eulerEpsilon: { arrays: 2, scalars: 2, positive: [0], run: (k, [m, s], [a, b]) => Object.values(k.eulerEpsilon(m, s, a, b)) },
+  eulerAncestralEpsilon: {
+    arrays: 3,
+    scalars: 3,
+    positive: [0, 2],
+    run: (k, [m, s, e], [a, b, c]) => Object.values(k.eulerAncestralEpsilon(m, s, e, a, b, c)),
+  },
+  ddimEpsilon: {
+    arrays: 2,
+    scalars: 4,
+    positive: [0, 1],
+    run: (k, [m, s], [a, b, c, d]) => Object.values(k.ddimEpsilon(m, s, a, b, c, d)),
+  },
+  dpmFirstOrder: {
+    arrays: 2,
+    scalars: 4,
+    positive: [0, 1],
+    run: (k, [m, s], [a, b, c, d]) => Object.values(k.dpmFirstOrder(m, s, a, b, c, d)),
+  },
+  dpmSecondOrder: {
+    arrays: 3,
+    scalars: 6,
+    positive: [0, 1],
+    run: (k, [m, s, p], [alpha, sigma, cs, c0, c1, invR0]) =>
+      Object.values(k.dpmSecondOrder(m, s, p, { alpha, sigma, cs, c0, c1, invR0 })),
+  },
+  lmsEpsilon1: { arrays: 2, scalars: 2, positive: [0], run: (k, [m, s], [sg, c0]) => Object.values(k.lmsEpsilon(m, s, [], sg, [c0])) },
+  lmsEpsilon2: {
+    arrays: 3,
+    scalars: 3,
+    positive: [0],
+    run: (k, [m, s, d1], [sg, ...c]) => Object.values(k.lmsEpsilon(m, s, [d1], sg, c)),
+  },
+  lmsEpsilon4: {
+    arrays: 5,
+    scalars: 5,
+    positive: [0],
+    run: (k, [m, s, d1, d2, d3], [sg, ...c]) => Object.values(k.lmsEpsilon(m, s, [d1, d2, d3], sg, c)),
+  },
+  heunFirstEpsilon: { arrays: 2, scalars: 2, positive: [0], run: (k, [m, s], [a, b]) => Object.values(k.heunFirstEpsilon(m, s, a, b)) },
+  heunSecondEpsilon: {
+    arrays: 4,
+    scalars: 2,
+    positive: [0],
+    run: (k, [m, s, d, b], [a, dt]) => Object.values(k.heunSecondEpsilon(m, s, d, b, a, dt)),
+  },
+  linearCombination: { arrays: 2, scalars: 2, run: (k, [x, y], [a, b]) => [k.linearCombination(a, x, b, y)] },
+  addScaled: { arrays: 2, scalars: 1, run: (k, [x, y], [a]) => [k.addScaled(x, y, a)] },
+  guidance: { arrays: 2, scalars: 1, run: (k, [u, c], [a]) => [k.guidance(u, c, a)] },
+};
+
+describe('wasm SIMD kernels', () => {
+  it('are the backend in use here (Node has wasm SIMD; the Vitest plugin compiled them)', () => {
+    expect(wasmKernels).not.toBeNull();
+    expect(kernels().backend).toBe('wasm');
+  });
+
+  for (const [name, c] of Object.entries(CASES)) {
+    it(`${name}: the same bits as the JS kernel`, () => {
+      const random = rng(name.length * 7919 + 1);
+      for (const n of LENGTHS) {
+        for (let trial = 0; trial < 4; trial++) {
+          const arrays = Array.from({ length: c.arrays }, () => randomLatent(n, random));
+          const scalars = Array.from({ length: c.scalars }, (_, i) => randomScalar(random, c.positive?.includes(i)));
+          const expected = c.run(scalarKernels, arrays, scalars);
+          const actual = c.run(wasm, arrays, scalars);
+          expect(actual.length).toBe(expected.length);
+          actual.forEach((a, i) => expectSameBits(a, expected[i], `${name} n=${n} output ${i} scalars ${scalars}`));
+        }
+      }
+    });
+  }
+
+  it('latentToRgb: the same bits as the JS preview (float64 map, clamp)', () => {
+    const random = rng(42);
+    for (const [batch, plane] of [[1, 1], [1, 7], [2, 64], [1, 4097]]) {
+      const latent = randomLatent(batch * 4 * plane, random);
+      const factors = SD15_LATENT_RGB_FACTORS;
+      expectSameBits(wasm.latentToRgb(latent, batch, plane, factors), scalarKernels.latentToRgb(latent, batch, plane, factors), `preview ${batch}×${plane}`);
+    }
+  });
+
+  it('reads its own results in place, and copies in arrays it did not make', () => {
+    const random = rng(5);
+    const n = 4 * 32 * 32;
+    const m = randomLatent(n, random, false);
+    const s = randomLatent(n, random, false);
+    const first = wasm.eulerEpsilon(m, s, 2, -0.25);
+    expect(wasm.memory.isResident(first.out)).toBe(true);
+    expect(wasm.memory.isResident(m)).toBe(false);
+    // The next step reads `first.out` from its slot; the result still matches the JS kernel.
+    const second = wasm.eulerEpsilon(m, first.out, 1.75, -0.25);
+    expectSameBits(second.out, scalarKernels.eulerEpsilon(m, first.out, 1.75, -0.25).out, 'second step');
+    // Many calls later (slots reused) every result still holds what it was made with.
+    const before = first.out.slice();
+    for (let i = 0; i < 40; i++) wasm.addScaled(s, m, i);
+    expectSameBits(first.out, before, 'a result after its slot was reused');
+    expectSameBits(wasm.addScaled(first.out, m, 3), scalarKernels.addScaled(before, m, 3), 'an evicted result read back');
+  });
+
+  it('stays right when the latent size changes and the memory grows', () => {
+    const random = rng(9);
+    for (const n of [16, 4 * 96 * 96, 8, 4 * 200 * 200, 4 * 64 * 64]) {
+      const m = randomLatent(n, random);
+      const s = randomLatent(n, random);
+      const got = wasm.dpmFirstOrder(m, s, 0.9, 0.4, 0.7, -0.2);
+      const want = scalarKernels.dpmFirstOrder(m, s, 0.9, 0.4, 0.7, -0.2);
+      expectSameBits(got.out, want.out, `n=${n} out`);
+      expectSameBits(got.x0, want.x0, `n=${n} x0`);
+    }
+  });
+
+  it('reject operands of different lengths, naming the kernel', () => {
+    expect(() => wasm.guidance(new Float32Array(4), new Float32Array(5), 1)).toThrow(/guidance: operands/);
+  });
+});
