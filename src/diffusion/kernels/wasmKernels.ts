@@ -50,12 +50,16 @@ function triple([out, x0, derivative]: Float32Array[]): StepOutputWithDerivative
 }
 
 /** Kernels on an instance of the compiled module. */
-export function createWasmKernels(exports: KernelExports, fallback: StepKernels): StepKernels & { memory: KernelMemory } {
+export function createWasmKernels(
+  exports: KernelExports,
+  fallback: StepKernels,
+): StepKernels & { memory: KernelMemory; exports: KernelExports } {
   const mem = new KernelMemory(exports.memory);
   const k = exports;
   return {
     backend: 'wasm',
     memory: mem,
+    exports,
 
     eulerEpsilon(m, s, sigma, dt) {
       const n = s.length;

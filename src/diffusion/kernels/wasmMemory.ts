@@ -12,8 +12,8 @@
 interface Slot {
   /** Byte offset in the memory. */
   offset: number;
-  /** The array whose contents the slot holds (a kernel's result), or null. */
-  holder: WeakRef<Float32Array> | null;
+  /** Bumped whenever the slot is written: a remembered array is valid for one generation. */
+  generation: number;
   /** When the slot was last used (a call counter), for least-recently-used reuse. */
   lastUse: number;
   /** Set when the slot layout changes (another latent size): the slot is gone. */
@@ -29,7 +29,11 @@ export class KernelMemory {
   private heapView: Float32Array;
   private slotBytes = 0;
   private slots: Slot[] = [];
-  private readonly owners = new WeakMap<Float32Array, Slot>();
+  /**
+   * The slot and generation each result array was copied out of. A WeakMap, not WeakRefs:
+   * WeakRef targets stay alive until the current job ends, which in a long async loop is never.
+   */
+  private readonly owners = new WeakMap<Float32Array, { slot: Slot; generation: number }>();
   private clock = 0;
   /** Slots taken by the call in progress. */
   private readonly busy = new Set<Slot>();
@@ -62,17 +66,15 @@ export class KernelMemory {
   /** Byte offset of `data` in the memory: its resident slot, or a slot it is copied into. */
   input(data: Float32Array): number {
     const owned = this.owners.get(data);
-    if (owned && !owned.retired && owned.holder?.deref() === data) return this.use(owned).offset;
-    const slot = this.use(this.freeSlot());
-    slot.holder = null;
+    if (owned && !owned.slot.retired && owned.slot.generation === owned.generation) return this.use(owned.slot).offset;
+    const slot = this.take();
     this.heap.set(data, slot.offset >> 2);
     return slot.offset;
   }
 
   /** Byte offset of a slot for a result of `length` floats (copied out by `finish`). */
   output(length: number): number {
-    const slot = this.use(this.freeSlot());
-    slot.holder = null;
+    const slot = this.take();
     this.pending.push({ slot, length });
     return slot.offset;
   }
@@ -83,27 +85,31 @@ export class KernelMemory {
     return this.pending.map(({ slot, length }) => {
       const start = slot.offset >> 2;
       const data = heap.slice(start, start + length);
-      slot.holder = new WeakRef(data);
-      this.owners.set(data, slot);
+      this.owners.set(data, { slot, generation: slot.generation });
       return data;
     });
   }
 
   /** Byte offset of a scratch slot (nothing remembers what it holds). */
   scratch(): number {
-    const slot = this.use(this.freeSlot());
-    slot.holder = null;
-    return slot.offset;
+    return this.take().offset;
   }
 
   /** Whether `data` sits in a slot (for tests and the bench). */
   isResident(data: Float32Array): boolean {
     const owned = this.owners.get(data);
-    return !!owned && !owned.retired && owned.holder?.deref() === data;
+    return !!owned && !owned.slot.retired && owned.slot.generation === owned.generation;
   }
 
   get slotCount(): number {
     return this.slots.length;
+  }
+
+  /** A slot for new contents (what it held before is forgotten). */
+  private take(): Slot {
+    const slot = this.use(this.freeSlot());
+    slot.generation++;
+    return slot;
   }
 
   private use(slot: Slot): Slot {
@@ -112,12 +118,11 @@ export class KernelMemory {
     return slot;
   }
 
-  /** An empty or dead slot, a new one while under MAX_SLOTS, else the least recently used. */
+  /** A new slot while under MAX_SLOTS, else the least recently used one. */
   private freeSlot(): Slot {
     let best: Slot | null = null;
     for (const slot of this.slots) {
       if (this.busy.has(slot)) continue;
-      if (!slot.holder || !slot.holder.deref()) return slot;
       if (!best || slot.lastUse < best.lastUse) best = slot;
     }
     if (best && this.slots.length >= MAX_SLOTS) return best;
@@ -129,7 +134,7 @@ export class KernelMemory {
     const needed = Math.ceil((offset + this.slotBytes) / PAGE);
     const have = this.memory.buffer.byteLength / PAGE;
     if (needed > have) this.memory.grow(needed - have);
-    const slot: Slot = { offset, holder: null, lastUse: this.clock, retired: false };
+    const slot: Slot = { offset, generation: 0, lastUse: this.clock, retired: false };
     this.slots.push(slot);
     return slot;
   }

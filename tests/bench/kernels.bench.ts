@@ -1,0 +1,118 @@
+/**
+ * Scheduler-step kernels on a [1, 4, 128, 128] latent, as bandwidth ÷ a Float32Array copy
+ * (`dst.set(src)` of the same latent), counting 3 latents per step (model output and sample read,
+ * next sample written) as scheduler.bench.ts does:
+ * - resident: the wasm SIMD kernel on operands already in wasm memory, each step's result the
+ *   next step's sample (no copy in or out, no allocation) — what a loop that keeps its latents in
+ *   wasm memory gets;
+ * - step, wasm / step, JS: `scheduler.step()` as the engine calls it (model output copied in, the
+ *   returned arrays allocated and copied out), on the wasm kernels and on the JS fallback.
+ * Run with `npm run bench -- kernels`.
+ */
+import { pathToFileURL } from 'node:url';
+import { instantiateWasmKernels, setKernelBackend, type KernelBackendName } from '../../src/diffusion/kernels/index.ts';
+import { kernelBytes } from '../../src/diffusion/kernels/kernelBytes.ts';
+import type { KernelExports } from '../../src/diffusion/kernels/wasmKernels.ts';
+import type { SchedulerName } from '../../src/diffusion/schedulers/index.ts';
+import { medianWallAndCpuMs, type BenchFigure } from './run.ts';
+import { copyCase, schedulerCase, throughput, type BenchCase } from './scheduler.bench.ts';
+
+const SIZE = 4 * 128 * 128;
+const BYTES = SIZE * 4;
+const STEPS = 25;
+
+/** A private kernel instance whose memory holds `slots` latents (filled with small values). */
+function residentMemory(slots: number): { k: KernelExports; at: (slot: number) => number } {
+  const kernels = instantiateWasmKernels(kernelBytes);
+  if (!kernels) throw new Error('kernels bench: wasm SIMD is not available in this runtime');
+  const k = kernels.exports;
+  const have = k.memory.buffer.byteLength;
+  if (slots * BYTES > have) k.memory.grow(Math.ceil((slots * BYTES - have) / 65536));
+  const heap = new Float32Array(k.memory.buffer, 0, slots * SIZE);
+  for (let i = 0; i < heap.length; i++) heap[i] = Math.sin(i * 0.37) * 0.5;
+  return { k, at: (slot) => slot * BYTES };
+}
+
+/** Kernel calls per step on resident slots (slot 0: model output; results rotate into the sample). */
+const RESIDENT: Record<string, (k: KernelExports, at: (slot: number) => number, step: number) => void> = {
+  Euler: (k, at, i) => k.eulerEpsilon(at(0), at(1 + (i & 1)), at(2 - (i & 1)), at(3), BYTES, 1.5, -0.05),
+  DDIM: (k, at, i) => k.ddimEpsilon(at(0), at(1 + (i & 1)), at(2 - (i & 1)), at(3), BYTES, 0.9, 0.43, 0.92, 0.39),
+  'DPM++ 2M': (k, at, i) =>
+    k.dpmSecondOrder(at(0), at(1 + (i & 1)), at(3 + (i & 1)), at(2 - (i & 1)), at(4 - (i & 1)), BYTES, 0.9, 0.43, 0.95, -0.05, 0.02, 1.1),
+  'LMS (order 4)': (k, at, i) =>
+    k.lmsEpsilon(at(0), at(1 + (i & 1)), at(3 + ((i + 3) & 3)), at(3 + ((i + 2) & 3)), at(3 + ((i + 1) & 3)),
+      at(2 - (i & 1)), at(7), at(3 + (i & 3)), BYTES, 4, 1.5, -0.04, 0.01, -0.005, 0.001),
+  // One model evaluation per call: the first half, then the second, alternately.
+  Heun: (k, at, i) =>
+    i & 1
+      ? k.heunSecondEpsilon(at(0), at(2), at(4), at(1), at(1), at(3), BYTES, 1.4, -0.05)
+      : k.heunFirstEpsilon(at(0), at(1), at(2), at(3), at(4), BYTES, 1.5, -0.05),
+};
+
+const API: Record<string, [SchedulerName, Record<string, unknown>]> = {
+  Euler: ['EulerDiscreteScheduler', {}],
+  DDIM: ['DDIMScheduler', { clip_sample: false, set_alpha_to_one: false, steps_offset: 1 }],
+  'DPM++ 2M': ['DPMSolverMultistepScheduler', {}],
+  'LMS (order 4)': ['LMSDiscreteScheduler', {}],
+  Heun: ['HeunDiscreteScheduler', {}],
+};
+
+function residentCase(name: string): BenchCase {
+  const { k, at } = residentMemory(8);
+  const step = RESIDENT[name];
+  return {
+    name: `${name} resident`,
+    bytes: 3 * BYTES,
+    iterations: STEPS,
+    run() {
+      for (let i = 0; i < STEPS; i++) step(k, at, i);
+    },
+  };
+}
+
+/** The scheduler's step through its API on `backend`. */
+function apiCase(name: string, backend: KernelBackendName): BenchCase {
+  const [scheduler, config] = API[name];
+  const c = schedulerCase(scheduler, config);
+  return {
+    ...c,
+    name: `${name} step, ${backend}`,
+    run() {
+      setKernelBackend(backend);
+      c.run();
+    },
+  };
+}
+
+async function cpuMs(c: BenchCase): Promise<{ cpu: number; wall: number }> {
+  c.run();
+  return medianWallAndCpuMs(() => c.run(), 9);
+}
+
+export async function figures(): Promise<BenchFigure[]> {
+  const out: BenchFigure[] = [];
+  const copy = await cpuMs(copyCase);
+  const ceiling = throughput(copyCase, Math.max(copy.cpu, 1e-3));
+  out.push({ name: copyCase.name, value: ceiling, unit: 'GB/s', note: `${(copy.wall / STEPS).toFixed(4)} ms/copy wall` });
+  try {
+    for (const name of Object.keys(RESIDENT)) {
+      for (const c of [residentCase(name), apiCase(name, 'wasm'), apiCase(name, 'js')]) {
+        const { cpu, wall } = await cpuMs(c);
+        const gbs = throughput(c, Math.max(cpu, 1e-3));
+        out.push({
+          name: `${c.name} ÷ copy`,
+          value: gbs / ceiling,
+          unit: '',
+          note: `${gbs.toFixed(2)} GB/s, ${(wall / c.iterations).toFixed(4)} ms/step wall`,
+        });
+      }
+    }
+  } finally {
+    setKernelBackend('wasm');
+  }
+  return out;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const f of await figures()) console.log(`${f.name.padEnd(36)} ${f.value.toFixed(3).padStart(8)} ${f.unit}   (${f.note})`);
+}
