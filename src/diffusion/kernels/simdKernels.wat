@@ -7,8 +7,15 @@
 ;; (NaN payloads aside). Pointers are byte offsets into the exported memory, 16-byte aligned;
 ;; `$bytes` is the element count rounded up to whole vectors, times 4: the padding lanes are
 ;; computed and ignored. Scalars are float32 values (the JS callers pass Math.fround'ed numbers).
+;;
+;; Unrolling: the build (src/build/wasmKernels.mjs) repeats each loop body between the `unroll`
+;; and `end unroll` comment markers UNROLL times, the k-th copy with `offset=16k` in place of
+;; `offset=0`, and makes each `vector step` constant 16 * UNROLL; `$bytes` is then a multiple of
+;; that (the `vectorBytes` export). As written, the file is the same kernels, one vector a turn.
 (module
   (memory (export "memory") 1)
+  ;; The granularity `$bytes` must have (16 * UNROLL after the build's unrolling).
+  (global (export "vectorBytes") i32 (i32.const 16) (;vector step;))
 
   ;; x0 = s - sigma * m ; out = s + ((s - x0) / sigma) * dt   (Euler, epsilon prediction)
   (func (export "eulerEpsilon")
@@ -20,14 +27,16 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (;unroll;)
+        (local.set $vs (v128.load offset=0 (i32.add (local.get $s) (local.get $i))))
         (local.set $vx (f32x4.sub (local.get $vs)
-          (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i))))))
-        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
-        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul (local.get $vsig) (v128.load offset=0 (i32.add (local.get $m) (local.get $i))))))
+        (v128.store offset=0 (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
           (f32x4.add (local.get $vs)
             (f32x4.mul (f32x4.div (f32x4.sub (local.get $vs) (local.get $vx)) (local.get $vsig)) (local.get $vdt))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; The ancestral Euler step: the Euler part above, then + noise * sigmaUp.
@@ -41,16 +50,18 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (;unroll;)
+        (local.set $vs (v128.load offset=0 (i32.add (local.get $s) (local.get $i))))
         (local.set $vx (f32x4.sub (local.get $vs)
-          (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i))))))
-        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
-        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul (local.get $vsig) (v128.load offset=0 (i32.add (local.get $m) (local.get $i))))))
+        (v128.store offset=0 (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
           (f32x4.add
             (f32x4.add (local.get $vs)
               (f32x4.mul (f32x4.div (f32x4.sub (local.get $vs) (local.get $vx)) (local.get $vsig)) (local.get $vdt)))
-            (f32x4.mul (v128.load (i32.add (local.get $noise) (local.get $i))) (local.get $vup))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (f32x4.mul (v128.load offset=0 (i32.add (local.get $noise) (local.get $i))) (local.get $vup))))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; x0 = (s - b * m) / a ; out = x0Coeff * x0 + dirCoeff * m   (DDIM, epsilon prediction)
@@ -66,14 +77,16 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $vm (v128.load (i32.add (local.get $m) (local.get $i))))
+        (;unroll;)
+        (local.set $vm (v128.load offset=0 (i32.add (local.get $m) (local.get $i))))
         (local.set $vx (f32x4.div
-          (f32x4.sub (v128.load (i32.add (local.get $s) (local.get $i))) (f32x4.mul (local.get $vb) (local.get $vm)))
+          (f32x4.sub (v128.load offset=0 (i32.add (local.get $s) (local.get $i))) (f32x4.mul (local.get $vb) (local.get $vm)))
           (local.get $va)))
-        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
-        (v128.store (i32.add (local.get $out) (local.get $i))
+        (v128.store offset=0 (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
           (f32x4.add (f32x4.mul (local.get $vc) (local.get $vx)) (f32x4.mul (local.get $vd) (local.get $vm))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; x0 = (s - sigma * m) / alpha ; out = cs * s - cd * x0   (DPM-Solver++ first order)
@@ -89,14 +102,16 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (;unroll;)
+        (local.set $vs (v128.load offset=0 (i32.add (local.get $s) (local.get $i))))
         (local.set $vx (f32x4.div
-          (f32x4.sub (local.get $vs) (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i)))))
+          (f32x4.sub (local.get $vs) (f32x4.mul (local.get $vsig) (v128.load offset=0 (i32.add (local.get $m) (local.get $i)))))
           (local.get $va)))
-        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
-        (v128.store (i32.add (local.get $out) (local.get $i))
+        (v128.store offset=0 (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
           (f32x4.sub (f32x4.mul (local.get $vcs) (local.get $vs)) (f32x4.mul (local.get $vcd) (local.get $vx))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; x0 as above ; d1 = invR0 * (x0 - prevX0) ; out = (cs * s - c0 * x0) - c1 * d1   (2M)
@@ -114,18 +129,20 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (;unroll;)
+        (local.set $vs (v128.load offset=0 (i32.add (local.get $s) (local.get $i))))
         (local.set $vx (f32x4.div
-          (f32x4.sub (local.get $vs) (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i)))))
+          (f32x4.sub (local.get $vs) (f32x4.mul (local.get $vsig) (v128.load offset=0 (i32.add (local.get $m) (local.get $i)))))
           (local.get $va)))
-        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (v128.store offset=0 (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
         (local.set $vd1 (f32x4.mul (local.get $vr)
-          (f32x4.sub (local.get $vx) (v128.load (i32.add (local.get $prev) (local.get $i))))))
-        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.sub (local.get $vx) (v128.load offset=0 (i32.add (local.get $prev) (local.get $i))))))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
           (f32x4.sub
             (f32x4.sub (f32x4.mul (local.get $vcs) (local.get $vs)) (f32x4.mul (local.get $vc0) (local.get $vx)))
             (f32x4.mul (local.get $vc1) (local.get $vd1))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; LMS: x0 = s - sigma * m ; d0 = (s - x0) / sigma ;
@@ -144,24 +161,26 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (;unroll;)
+        (local.set $vs (v128.load offset=0 (i32.add (local.get $s) (local.get $i))))
         (local.set $vx (f32x4.sub (local.get $vs)
-          (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i))))))
-        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+          (f32x4.mul (local.get $vsig) (v128.load offset=0 (i32.add (local.get $m) (local.get $i))))))
+        (v128.store offset=0 (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
         (local.set $vd (f32x4.div (f32x4.sub (local.get $vs) (local.get $vx)) (local.get $vsig)))
-        (v128.store (i32.add (local.get $d0) (local.get $i)) (local.get $vd))
+        (v128.store offset=0 (i32.add (local.get $d0) (local.get $i)) (local.get $vd))
         (local.set $acc (f32x4.mul (local.get $vc0) (local.get $vd)))
         (if (i32.gt_u (local.get $terms) (i32.const 1))
           (then (local.set $acc (f32x4.add (local.get $acc)
-            (f32x4.mul (local.get $vc1) (v128.load (i32.add (local.get $d1) (local.get $i))))))))
+            (f32x4.mul (local.get $vc1) (v128.load offset=0 (i32.add (local.get $d1) (local.get $i))))))))
         (if (i32.gt_u (local.get $terms) (i32.const 2))
           (then (local.set $acc (f32x4.add (local.get $acc)
-            (f32x4.mul (local.get $vc2) (v128.load (i32.add (local.get $d2) (local.get $i))))))))
+            (f32x4.mul (local.get $vc2) (v128.load offset=0 (i32.add (local.get $d2) (local.get $i))))))))
         (if (i32.gt_u (local.get $terms) (i32.const 3))
           (then (local.set $acc (f32x4.add (local.get $acc)
-            (f32x4.mul (local.get $vc3) (v128.load (i32.add (local.get $d3) (local.get $i))))))))
-        (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.add (local.get $vs) (local.get $acc)))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (f32x4.mul (local.get $vc3) (v128.load offset=0 (i32.add (local.get $d3) (local.get $i))))))))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i)) (f32x4.add (local.get $vs) (local.get $acc)))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; Heun's first half: x0 = s - sigma * m ; d = (s - x0) / sigma ; out = s + d * dt
@@ -174,15 +193,17 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (;unroll;)
+        (local.set $vs (v128.load offset=0 (i32.add (local.get $s) (local.get $i))))
         (local.set $vx (f32x4.sub (local.get $vs)
-          (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i))))))
-        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+          (f32x4.mul (local.get $vsig) (v128.load offset=0 (i32.add (local.get $m) (local.get $i))))))
+        (v128.store offset=0 (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
         (local.set $vd (f32x4.div (f32x4.sub (local.get $vs) (local.get $vx)) (local.get $vsig)))
-        (v128.store (i32.add (local.get $deriv) (local.get $i)) (local.get $vd))
-        (v128.store (i32.add (local.get $out) (local.get $i))
+        (v128.store offset=0 (i32.add (local.get $deriv) (local.get $i)) (local.get $vd))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
           (f32x4.add (local.get $vs) (f32x4.mul (local.get $vd) (local.get $vdt))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; Heun's second half: x0 = s - sigmaNext * m ; d2 = (s - x0) / sigmaNext ;
@@ -191,24 +212,27 @@
     (param $m i32) (param $s i32) (param $prevD i32) (param $base i32) (param $out i32) (param $x0 i32)
     (param $bytes i32) (param $sigmaNext f32) (param $dt f32)
     (local $i i32) (local $vs v128) (local $vx v128) (local $vd v128) (local $vsig v128) (local $vdt v128)
-    (local $two v128)
+    (local $half v128)
     (local.set $vsig (f32x4.splat (local.get $sigmaNext)))
     (local.set $vdt (f32x4.splat (local.get $dt)))
-    (local.set $two (f32x4.splat (f32.const 2)))
+    (local.set $half (f32x4.splat (f32.const 0.5)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $vs (v128.load (i32.add (local.get $s) (local.get $i))))
+        (;unroll;)
+        (local.set $vs (v128.load offset=0 (i32.add (local.get $s) (local.get $i))))
         (local.set $vx (f32x4.sub (local.get $vs)
-          (f32x4.mul (local.get $vsig) (v128.load (i32.add (local.get $m) (local.get $i))))))
-        (v128.store (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
-        (local.set $vd (f32x4.div
-          (f32x4.add (v128.load (i32.add (local.get $prevD) (local.get $i)))
+          (f32x4.mul (local.get $vsig) (v128.load offset=0 (i32.add (local.get $m) (local.get $i))))))
+        (v128.store offset=0 (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        ;; (a + b) * 0.5 is (a + b) / 2 exactly (both round the same real number), and cheaper.
+        (local.set $vd (f32x4.mul
+          (f32x4.add (v128.load offset=0 (i32.add (local.get $prevD) (local.get $i)))
             (f32x4.div (f32x4.sub (local.get $vs) (local.get $vx)) (local.get $vsig)))
-          (local.get $two)))
-        (v128.store (i32.add (local.get $out) (local.get $i))
-          (f32x4.add (v128.load (i32.add (local.get $base) (local.get $i))) (f32x4.mul (local.get $vd) (local.get $vdt))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (local.get $half)))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
+          (f32x4.add (v128.load offset=0 (i32.add (local.get $base) (local.get $i))) (f32x4.mul (local.get $vd) (local.get $vdt))))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; out = a * x + b * y   (add-noise of the alpha schedulers, DDIM / DPM general paths)
@@ -220,11 +244,13 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (v128.store (i32.add (local.get $out) (local.get $i))
+        (;unroll;)
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
           (f32x4.add
-            (f32x4.mul (local.get $va) (v128.load (i32.add (local.get $x) (local.get $i))))
-            (f32x4.mul (local.get $vb) (v128.load (i32.add (local.get $y) (local.get $i))))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (f32x4.mul (local.get $va) (v128.load offset=0 (i32.add (local.get $x) (local.get $i))))
+            (f32x4.mul (local.get $vb) (v128.load offset=0 (i32.add (local.get $y) (local.get $i))))))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; out = x + y * scale   (sigma add-noise: original + noise * sigma; DDIM's variance noise)
@@ -235,10 +261,12 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (v128.store (i32.add (local.get $out) (local.get $i))
-          (f32x4.add (v128.load (i32.add (local.get $x) (local.get $i)))
-            (f32x4.mul (v128.load (i32.add (local.get $y) (local.get $i))) (local.get $vk))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (;unroll;)
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
+          (f32x4.add (v128.load offset=0 (i32.add (local.get $x) (local.get $i)))
+            (f32x4.mul (v128.load offset=0 (i32.add (local.get $y) (local.get $i))) (local.get $vk))))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; CFG: out = u + scale * (c - u)
@@ -249,11 +277,13 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $vu (v128.load (i32.add (local.get $u) (local.get $i))))
-        (v128.store (i32.add (local.get $out) (local.get $i))
+        (;unroll;)
+        (local.set $vu (v128.load offset=0 (i32.add (local.get $u) (local.get $i))))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
           (f32x4.add (local.get $vu)
-            (f32x4.mul (local.get $vk) (f32x4.sub (v128.load (i32.add (local.get $c) (local.get $i))) (local.get $vu)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (f32x4.mul (local.get $vk) (f32x4.sub (v128.load offset=0 (i32.add (local.get $c) (local.get $i))) (local.get $vu)))))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
   ;; Latent preview, one batch item: rgb_k = ((x0 * f0k + x1 * f1k) + x2 * f2k) + x3 * f3k in

@@ -10,6 +10,8 @@ type Ptr = number;
 /** The exports of simdKernels.wat (byte offsets, byte counts, float32 scalars). */
 export interface KernelExports {
   memory: WebAssembly.Memory;
+  /** `bytes` arguments must be multiples of this (16 bytes × the build's unrolling). */
+  vectorBytes: WebAssembly.Global;
   eulerEpsilon(m: Ptr, s: Ptr, out: Ptr, x0: Ptr, bytes: number, sigma: number, dt: number): void;
   eulerAncestralEpsilon(m: Ptr, s: Ptr, noise: Ptr, out: Ptr, x0: Ptr, bytes: number, sigma: number, dt: number, up: number): void;
   ddimEpsilon(m: Ptr, s: Ptr, out: Ptr, x0: Ptr, bytes: number, a: number, b: number, x0Coeff: number, dirCoeff: number): void;
@@ -30,8 +32,8 @@ export interface KernelExports {
   latentToRgb(src: Ptr, dst: Ptr, stride: number, ...factors: number[]): void;
 }
 
-/** Bytes a kernel sweeps for `n` elements: whole 4-lane vectors. */
-function vectorBytes(n: number): number {
+/** Bytes a preview plane takes: whole 4-lane vectors. */
+function planeBytes(n: number): number {
   return Math.ceil(n / 4) * 16;
 }
 
@@ -54,8 +56,11 @@ export function createWasmKernels(
   exports: KernelExports,
   fallback: StepKernels,
 ): StepKernels & { memory: KernelMemory; exports: KernelExports } {
-  const mem = new KernelMemory(exports.memory);
+  const step = exports.vectorBytes.value as number;
+  const mem = new KernelMemory(exports.memory, step);
   const k = exports;
+  /** Bytes a kernel sweeps for `n` elements: whole unrolled loop turns (slots are padded). */
+  const vectorBytes = (n: number): number => Math.ceil((n * 4) / step) * step;
   return {
     backend: 'wasm',
     memory: mem,
@@ -165,7 +170,7 @@ export function createWasmKernels(
         return fallback.latentToRgb(latent, batch, plane, factors);
       }
       // Planes padded to whole vectors, so a plane's last vector never spills into the next one.
-      const stride = vectorBytes(plane);
+      const stride = planeBytes(plane);
       const strideFloats = stride >> 2;
       mem.begin(4 * strideFloats);
       const src = mem.scratch();

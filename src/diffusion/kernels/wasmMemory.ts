@@ -39,8 +39,12 @@ export class KernelMemory {
   private readonly busy = new Set<Slot>();
   private pending: { slot: Slot; length: number }[] = [];
 
-  constructor(memory: WebAssembly.Memory) {
+  /** Slot sizes are multiples of this many bytes (what one unrolled kernel loop turn sweeps). */
+  private readonly granularity: number;
+
+  constructor(memory: WebAssembly.Memory, granularity: number) {
     this.memory = memory;
+    this.granularity = granularity;
     this.heapView = new Float32Array(memory.buffer);
   }
 
@@ -52,11 +56,11 @@ export class KernelMemory {
 
   /** Start a kernel call on arrays of up to `elements` floats. */
   begin(elements: number): void {
-    const bytes = Math.ceil(elements / 4) * 16;
+    const bytes = Math.ceil((elements * 4) / this.granularity) * this.granularity;
     if (bytes > this.slotBytes || bytes < this.slotBytes / 2) {
       for (const slot of this.slots) slot.retired = true;
       this.slots = [];
-      this.slotBytes = Math.max(bytes, 16);
+      this.slotBytes = Math.max(bytes, this.granularity);
     }
     this.clock++;
     this.busy.clear();

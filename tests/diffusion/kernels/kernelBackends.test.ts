@@ -4,7 +4,7 @@
  * Also: the bytes the Vitest plugin inlined are what the WAT source compiles to.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileKernels } from '../../../src/build/wasmKernels.mjs';
+import { UNROLL, compileKernels } from '../../../src/build/wasmKernels.mjs';
 import { kernelBytes } from '../../../src/diffusion/kernels/kernelBytes.ts';
 import { instantiateWasmKernels, kernels, setKernelBackend, type KernelBackendName } from '../../../src/diffusion/kernels/index.ts';
 import { classifierFreeGuidance, classifierFreeGuidanceBatched } from '../../../src/diffusion/guidance.ts';
@@ -76,8 +76,11 @@ describe('kernel backends', () => {
     expect(kernels().backend).toBe('js');
   });
 
-  it('the inlined bytes are the WAT source compiled by wabt', async () => {
+  it('the inlined bytes are the WAT source compiled by wabt; as written (not unrolled) it is valid too', async () => {
     expect(Array.from(await compileKernels())).toEqual(Array.from(kernelBytes));
+    const single = instantiateWasmKernels(await compileKernels(undefined, 1));
+    expect(single?.exports.vectorBytes.value).toBe(16);
+    expect(instantiateWasmKernels(kernelBytes)?.exports.vectorBytes.value).toBe(16 * UNROLL);
   });
 
   for (const [name, config, eta = 0] of LOOPS) {
