@@ -16,7 +16,8 @@ export default defineConfig({
   appType: 'mpa',
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
-  worker: { format: 'es' },
+  // Workers are bundled with their own plugin list: the engine worker runs the wasm kernels.
+  worker: { format: 'es', plugins: () => [wasmKernelsVitePlugin()] },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
 });

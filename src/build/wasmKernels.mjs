@@ -43,7 +43,8 @@ export function kernelBytesSource(bytes) {
   const base64 = Buffer.from(bytes).toString('base64');
   return (
     '// Compiled at build time from simdKernels.wat (src/build/wasmKernels.mjs).\n' +
-    `export const kernelBytes = Uint8Array.from(atob(${JSON.stringify(base64)}), (c) => c.charCodeAt(0));\n`
+    `export const kernelBytes = Uint8Array.from(atob(${JSON.stringify(base64)}), (c) => c.charCodeAt(0));\n` +
+    'export const kernelBytesInlined = true;\n'
   );
 }
 

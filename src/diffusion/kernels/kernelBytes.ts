@@ -7,3 +7,6 @@
 import { compileKernels } from '../../build/wasmKernels.mjs';
 
 export const kernelBytes: Uint8Array = await compileKernels();
+
+/** True in bundles (the plugins' replacement), false here. */
+export const kernelBytesInlined: boolean = false;

@@ -20,6 +20,11 @@ export interface StepOutputWithDerivative extends StepOutput {
 
 export interface StepKernels {
   readonly backend: 'wasm' | 'js';
+  /**
+   * Whether `data` is a result of these kernels that they read in place when it comes back (so
+   * keeping it, rather than a copy, costs nothing and it is never written again).
+   */
+  isResult(data: Float32Array): boolean;
   /** x0 = s - sigma * m; out = s + ((s - x0) / sigma) * dt. */
   eulerEpsilon(m: Float32Array, s: Float32Array, sigma: number, dt: number): StepOutput;
   /** The Euler step, then + noise * sigmaUp. */

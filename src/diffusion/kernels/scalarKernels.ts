@@ -11,6 +11,10 @@ const f32 = Math.fround;
 export const scalarKernels: StepKernels = {
   backend: 'js',
 
+  isResult(): boolean {
+    return false;
+  },
+
   eulerEpsilon(m, s, sigma, dt): StepOutput {
     [sigma, dt] = [f32(sigma), f32(dt)];
     const n = s.length;

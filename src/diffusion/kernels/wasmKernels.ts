@@ -66,6 +66,10 @@ export function createWasmKernels(
     memory: mem,
     exports,
 
+    isResult(data) {
+      return mem.isResult(data);
+    },
+
     eulerEpsilon(m, s, sigma, dt) {
       const n = s.length;
       sameLength('eulerEpsilon', n, m);

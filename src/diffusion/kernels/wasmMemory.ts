@@ -99,6 +99,11 @@ export class KernelMemory {
     return this.take().offset;
   }
 
+  /** Whether `data` is a kernel result (a value: nothing writes into it after it is made). */
+  isResult(data: Float32Array): boolean {
+    return this.owners.has(data);
+  }
+
   /** Whether `data` sits in a slot (for tests and the bench). */
   isResident(data: Float32Array): boolean {
     const owned = this.owners.get(data);

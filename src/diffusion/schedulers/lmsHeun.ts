@@ -196,7 +196,8 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
       }
       st.prevDerivative = derivative;
       st.dt = dt;
-      st.savedSample = s.slice(); // the caller may reuse its buffer
+      // A copy, since the caller may reuse its buffer; a kernel result is never written again.
+      st.savedSample = kernels().isResult(s) ? s : s.slice();
     } else {
       const prevDerivative = st.prevDerivative as Float32Array;
       const dt = st.dt as number;

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { UNROLL, compileKernels } from '../../../src/build/wasmKernels.mjs';
-import { kernelBytes } from '../../../src/diffusion/kernels/kernelBytes.ts';
+import { kernelBytes, kernelBytesInlined } from '../../../src/diffusion/kernels/kernelBytes.ts';
 import { instantiateWasmKernels, kernels, setKernelBackend, type KernelBackendName } from '../../../src/diffusion/kernels/index.ts';
 import { classifierFreeGuidance, classifierFreeGuidanceBatched } from '../../../src/diffusion/guidance.ts';
 import { createScheduler, type SchedulerName } from '../../../src/diffusion/schedulers/index.ts';
@@ -77,6 +77,7 @@ describe('kernel backends', () => {
   });
 
   it('the inlined bytes are the WAT source compiled by wabt; as written (not unrolled) it is valid too', async () => {
+    expect(kernelBytesInlined).toBe(true); // the Vitest plugin replaced kernelBytes.ts
     expect(Array.from(await compileKernels())).toEqual(Array.from(kernelBytes));
     const single = instantiateWasmKernels(await compileKernels(undefined, 1));
     expect(single?.exports.vectorBytes.value).toBe(16);

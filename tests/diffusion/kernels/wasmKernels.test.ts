@@ -104,6 +104,7 @@ describe('wasm SIMD kernels', () => {
     const first = wasm.eulerEpsilon(m, s, 2, -0.25);
     expect(wasm.memory.isResident(first.out)).toBe(true);
     expect(wasm.memory.isResident(m)).toBe(false);
+    expect([wasm.isResult(first.out), wasm.isResult(m), scalarKernels.isResult(first.out)]).toEqual([true, false, false]);
     // The next step reads `first.out` from its slot; the result still matches the JS kernel.
     const second = wasm.eulerEpsilon(m, first.out, 1.75, -0.25);
     expectSameBits(second.out, scalarKernels.eulerEpsilon(m, first.out, 1.75, -0.25).out, 'second step');
