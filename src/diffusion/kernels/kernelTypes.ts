@@ -67,6 +67,8 @@ export interface StepKernels {
   linearCombination(a: number, x: Float32Array, b: number, y: Float32Array): Float32Array;
   /** x + y * scale. */
   addScaled(x: Float32Array, y: Float32Array, scale: number): Float32Array;
+  /** x / d. */
+  divide(x: Float32Array, d: number): Float32Array;
   /** CFG: u + scale * (c - u). */
   guidance(u: Float32Array, c: Float32Array, scale: number): Float32Array;
   /**

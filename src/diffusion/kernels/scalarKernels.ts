@@ -159,6 +159,14 @@ export const scalarKernels: StepKernels = {
     return out;
   },
 
+  divide(x, d): Float32Array {
+    d = f32(d);
+    const n = x.length;
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = x[i] / d;
+    return out;
+  },
+
   guidance(u, c, scale): Float32Array {
     scale = f32(scale);
     const n = c.length;

@@ -269,6 +269,21 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
+  ;; out = x / d   (the sigma schedulers' model input: sample / sqrt(sigma^2 + 1))
+  (func (export "divide")
+    (param $x i32) (param $out i32) (param $bytes i32) (param $d f32)
+    (local $i i32) (local $vd v128)
+    (local.set $vd (f32x4.splat (local.get $d)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (;unroll;)
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
+          (f32x4.div (v128.load offset=0 (i32.add (local.get $x) (local.get $i))) (local.get $vd)))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
+        (br $next))))
+
   ;; CFG: out = u + scale * (c - u)
   (func (export "guidance")
     (param $u i32) (param $c i32) (param $out i32) (param $bytes i32) (param $scale f32)

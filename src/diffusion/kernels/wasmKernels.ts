@@ -28,6 +28,7 @@ export interface KernelExports {
   heunSecondEpsilon(m: Ptr, s: Ptr, prevD: Ptr, base: Ptr, out: Ptr, x0: Ptr, bytes: number, sigmaNext: number, dt: number): void;
   linearCombination(x: Ptr, y: Ptr, out: Ptr, bytes: number, a: number, b: number): void;
   addScaled(x: Ptr, y: Ptr, out: Ptr, bytes: number, scale: number): void;
+  divide(x: Ptr, out: Ptr, bytes: number, d: number): void;
   guidance(u: Ptr, c: Ptr, out: Ptr, bytes: number, scale: number): void;
   latentToRgb(src: Ptr, dst: Ptr, stride: number, ...factors: number[]): void;
 }
@@ -158,6 +159,13 @@ export function createWasmKernels(
       sameLength('addScaled', n, y);
       mem.begin(n);
       k.addScaled(mem.input(x), mem.input(y), mem.output(n), vectorBytes(n), scale);
+      return mem.finish()[0];
+    },
+
+    divide(x, d) {
+      const n = x.length;
+      mem.begin(n);
+      k.divide(mem.input(x), mem.output(n), vectorBytes(n), d);
       return mem.finish()[0];
     },
 

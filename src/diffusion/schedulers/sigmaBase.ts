@@ -113,9 +113,7 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
     const index = this.ensureStepIndex(timestep);
     const sigma = (this.sigmas as Float32Array)[index];
     const denom = f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
-    const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s[i] / denom;
-    return toTensor(sample.shape, out);
+    return toTensor(sample.shape, kernels().divide(s, denom));
   }
 
   /** original + noise * sigma(t). */

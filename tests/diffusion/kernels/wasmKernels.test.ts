@@ -63,6 +63,7 @@ const CASES: Record<string, { arrays: number; scalars: number; positive?: number
   linearCombination: { arrays: 2, scalars: 2, run: (k, [x, y], [a, b]) => [k.linearCombination(a, x, b, y)] },
   addScaled: { arrays: 2, scalars: 1, run: (k, [x, y], [a]) => [k.addScaled(x, y, a)] },
   guidance: { arrays: 2, scalars: 1, run: (k, [u, c], [a]) => [k.guidance(u, c, a)] },
+  divide: { arrays: 1, scalars: 1, run: (k, [x], [d]) => [k.divide(x, d)] },
 };
 
 describe('wasm SIMD kernels', () => {
