@@ -52,20 +52,42 @@ function triple([out, x0, derivative]: Float32Array[]): StepOutputWithDerivative
   return { out, x0, derivative };
 }
 
-/** Kernels on an instance of the compiled module. */
+type Operation = (...args: unknown[]) => unknown;
+
+/**
+ * Kernels on an instance of the compiled module. Latents too big for the capped kernel memory
+ * run on `fallback` (the JS kernels: the same bits).
+ */
 export function createWasmKernels(
   exports: KernelExports,
   fallback: StepKernels,
 ): StepKernels & { memory: KernelMemory; exports: KernelExports } {
-  const step = exports.vectorBytes.value as number;
-  const mem = new KernelMemory(exports.memory, step);
-  const k = exports;
+  const mem = new KernelMemory(exports.memory, exports.vectorBytes.value as number);
+  const wasm = wasmOperations(exports, mem, fallback);
+  const guarded: Record<string, unknown> = { ...wasm };
+  for (const [name, run] of Object.entries(wasm)) {
+    const js = (fallback as unknown as Record<string, Operation>)[name];
+    if (typeof run !== 'function' || name === 'isResult' || typeof js !== 'function') continue;
+    guarded[name] = (...args: unknown[]) => {
+      const first = args.find((a): a is Float32Array => a instanceof Float32Array);
+      return first && !mem.fits(first.length) ? js.apply(fallback, args) : (run as Operation).apply(wasm, args);
+    };
+  }
+  return guarded as unknown as ReturnType<typeof wasmOperations>;
+}
+
+function wasmOperations(
+  k: KernelExports,
+  mem: KernelMemory,
+  fallback: StepKernels,
+): StepKernels & { memory: KernelMemory; exports: KernelExports } {
+  const step = k.vectorBytes.value as number;
   /** Bytes a kernel sweeps for `n` elements: whole unrolled loop turns (slots are padded). */
   const vectorBytes = (n: number): number => Math.ceil((n * 4) / step) * step;
   return {
     backend: 'wasm',
     memory: mem,
-    exports,
+    exports: k,
 
     isResult(data) {
       return mem.isResult(data);

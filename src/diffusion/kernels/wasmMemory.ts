@@ -22,6 +22,10 @@ interface Slot {
 
 /** Most slots kept: enough for LMS's 8 operands plus what the next steps read back. */
 const MAX_SLOTS = 24;
+/** Fewest slots a call may need (LMS: 5 operands, 3 results). */
+const MIN_SLOTS = 8;
+/** The memory is never shrunk, so its slots are capped: fewer for big latents. */
+const MAX_BYTES = 256 * 1024 * 1024;
 const PAGE = 65536;
 
 export class KernelMemory {
@@ -52,6 +56,11 @@ export class KernelMemory {
   get heap(): Float32Array {
     if (this.heapView.buffer !== this.memory.buffer) this.heapView = new Float32Array(this.memory.buffer);
     return this.heapView;
+  }
+
+  /** Whether arrays of `elements` floats fit (bigger ones go to the JS kernels). */
+  fits(elements: number): boolean {
+    return MIN_SLOTS * Math.ceil((elements * 4) / this.granularity) * this.granularity <= MAX_BYTES;
   }
 
   /** Start a kernel call on arrays of up to `elements` floats. */
@@ -134,7 +143,8 @@ export class KernelMemory {
       if (this.busy.has(slot)) continue;
       if (!best || slot.lastUse < best.lastUse) best = slot;
     }
-    if (best && this.slots.length >= MAX_SLOTS) return best;
+    const cap = Math.max(MIN_SLOTS, Math.min(MAX_SLOTS, Math.floor(MAX_BYTES / this.slotBytes)));
+    if (best && this.slots.length >= cap) return best;
     return this.addSlot();
   }
 

@@ -128,6 +128,18 @@ describe('wasm SIMD kernels', () => {
     }
   });
 
+  it('leaves latents too big for its capped memory to the JS kernels', () => {
+    const n = 9_000_000; // 36 MB per array: 8 slots would pass the 256 MiB cap
+    expect([wasm.memory.fits(n), wasm.memory.fits(4 * 128 * 128)]).toEqual([false, true]);
+    const x = new Float32Array(n).fill(1.5);
+    const y = new Float32Array(n).fill(-0.25);
+    const bytesBefore = wasm.exports.memory.buffer.byteLength;
+    const out = wasm.addScaled(x, y, 3);
+    expect(wasm.isResult(out)).toBe(false);
+    expect([out[0], out[n - 1]]).toEqual([0.75, 0.75]);
+    expect(wasm.exports.memory.buffer.byteLength).toBe(bytesBefore);
+  });
+
   it('reject operands of different lengths, naming the kernel', () => {
     expect(() => wasm.guidance(new Float32Array(4), new Float32Array(5), 1)).toThrow(/guidance: operands/);
   });
