@@ -85,8 +85,9 @@ function apiCase(name: string, backend: KernelBackendName): BenchCase {
 }
 
 async function cpuMs(c: BenchCase): Promise<{ cpu: number; wall: number }> {
-  c.run();
-  return medianWallAndCpuMs(() => c.run(), 9);
+  // Warm-up runs: the JIT's optimised loops and V8's optimising wasm tier, before timing.
+  for (let i = 0; i < 4; i++) c.run();
+  return medianWallAndCpuMs(() => c.run(), 11);
 }
 
 export async function figures(): Promise<BenchFigure[]> {
