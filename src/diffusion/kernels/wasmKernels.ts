@@ -206,7 +206,8 @@ function wasmOperations(
       // Planes padded to whole vectors, so a plane's last vector never spills into the next one.
       const stride = planeBytes(plane);
       const strideFloats = stride >> 2;
-      mem.begin(4 * strideFloats);
+      // Sized like the whole latent, so a preview between steps keeps the steps' slots.
+      mem.begin(Math.max(latent.length, 4 * strideFloats));
       const src = mem.scratch();
       const dst = mem.scratch();
       const flat = factors.flat();

@@ -9,7 +9,7 @@ import { SD15_LATENT_RGB_FACTORS } from '../../../nodes/latent/preview.ts';
 import { expectSameBits, randomLatent, randomScalar, rng } from './kernelBits.ts';
 
 const wasm = wasmKernels as NonNullable<typeof wasmKernels>;
-const LENGTHS = [1, 3, 4, 5, 17, 1024, 4099];
+const LENGTHS = [0, 1, 3, 4, 5, 17, 1024, 4099];
 
 type Case = (k: StepKernels, arrays: Float32Array[], scalars: number[]) => Float32Array[];
 
@@ -106,6 +106,9 @@ describe('wasm SIMD kernels', () => {
     expect(wasm.memory.isResident(first.out)).toBe(true);
     expect(wasm.memory.isResident(m)).toBe(false);
     expect([wasm.isResult(first.out), wasm.isResult(m), scalarKernels.isResult(first.out)]).toEqual([true, false, false]);
+    // A preview of it in between keeps it resident.
+    wasm.latentToRgb(first.out, 1, 32 * 32, SD15_LATENT_RGB_FACTORS);
+    expect(wasm.memory.isResident(first.out)).toBe(true);
     // The next step reads `first.out` from its slot; the result still matches the JS kernel.
     const second = wasm.eulerEpsilon(m, first.out, 1.75, -0.25);
     expectSameBits(second.out, scalarKernels.eulerEpsilon(m, first.out, 1.75, -0.25).out, 'second step');
