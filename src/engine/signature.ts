@@ -132,17 +132,21 @@ function flatBytes(value: unknown): number {
     else if (typeof v === 'string') total += 2 * v.length;
     else if (v === undefined || v === null) continue;
     else if (ArrayBuffer.isView(v)) total += v.byteLength;
+    else if (isTensorLike(v)) total += v.data.byteLength + 8 * v.shape.length + 2 * v.dtype.length;
     else return -1;
   }
   return total;
 }
 
-function isWalkable(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) return true;
-  // Tensor (and TensorLike class instances): dtype/shape/data are own fields.
+/** A tensor (or a TensorLike class instance): dtype/shape/data are own fields. */
+function isTensorLike(v: object): v is { dtype: string; shape: unknown[]; data: ArrayBufferView } {
   const t = v as { dtype?: unknown; shape?: unknown; data?: unknown };
   return typeof t.dtype === 'string' && Array.isArray(t.shape) && ArrayBuffer.isView(t.data);
+}
+
+function isWalkable(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null || isTensorLike(v);
 }
 
 /** Every ArrayBuffer reachable inside a value (walked like `valueBytes`). */
