@@ -10,6 +10,7 @@ import { createEngine, type EngineOptions } from '../engine/engine.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { describeNodes, type NodeDescription } from './describe.ts';
 import { toCloneable } from './transfer.ts';
+import { shareUnchanged } from './docShare.ts';
 import { createZonePreview, toRgbaPreview } from './preview.ts';
 import { createProgressThrottle, type ProgressThrottle } from './progressThrottle.ts';
 import { createModelManagerApi, type ModelHost, type ModelManagerApi } from './modelManager.ts';
@@ -96,6 +97,8 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
   const running = new Set<AbortController>();
   let choice: BackendChoice | undefined;
   let runtimeError: string | undefined;
+  /** The last document run, frozen: the next one shares its unchanged parts, so the engine's memos hit. */
+  let lastDoc: GraphDocument | undefined;
 
   async function useBackend(wanted: BackendChoice): Promise<void> {
     if (!options.runtimeFactory || wanted === choice) return;
@@ -125,7 +128,8 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
       running.add(controller);
       const events = onEvent ? eventSender(onEvent, runOptions?.progressIntervalMs) : undefined;
       try {
-        const result = await engine.run(graph, {
+        const doc = (lastDoc = shareUnchanged(lastDoc, graph));
+        const result = await engine.run(doc, {
           signal: controller.signal,
           ...(runOptions?.outputs ? { outputs: runOptions.outputs } : {}),
           ...(runOptions?.previewLatents ? { zonePreview: createZonePreview(() => services.runtime as Runtime | undefined) } : {}),
