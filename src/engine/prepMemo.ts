@@ -72,7 +72,7 @@ function replan(prior: Plan, before: GraphDocument, graph: GraphDocument): { pla
     const old = prior.nodes.get(now.id);
     if (!old) continue; // not part of this run
     if (old.node !== was) return undefined;
-    const params = resolveParams(now, old.def);
+    const params = Object.freeze(resolveParams(now, old.def));
     const ports = resolvePorts(old.def, params, now.paramInputs ?? []);
     if (!samePorts(ports.inputs, old.inputs) || !samePorts(ports.outputs, old.outputs)) return undefined;
     nodes ??= new Map(prior.nodes);
