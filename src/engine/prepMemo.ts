@@ -5,7 +5,7 @@
  *
  * Memoised by object identity, which is only sound for documents that are never mutated in place:
  * the memo applies to deeply frozen documents (what immer produces, and what the worker keeps,
- * src/worker/docShare.ts); any other document is validated and planned afresh on every run.
+ * src/worker/docPatch.ts); any other document is validated and planned afresh on every run.
  *
  * - The same document object: its issues and plans are returned as they are.
  * - A new version of the last document: nodes are re-checked only where they are new objects
@@ -17,37 +17,11 @@ import type { GraphDocument, GraphIssue } from '../graph/document.ts';
 import { resolvePorts } from '../graph/nodeSpec.ts';
 import { sameNodeShape, samePorts } from '../graph/nodeShape.ts';
 import type { NodeRegistry } from '../graph/registry.ts';
+import { isDeepFrozen } from '../graph/frozen.ts';
 import { ValidationMemo } from '../graph/validateMemo.ts';
 import { planRun, resolveParams, type Plan, type PlannedNode, type PlanResult } from './plan.ts';
 import { SignatureMemo } from './signatures.ts';
 import type { GraphValidator } from './validator.ts';
-
-const verifiedFrozen = new WeakSet<object>();
-
-/**
- * Whether `value` and everything reachable from it is frozen (answers are remembered for objects).
- * `like` is a value known to be deeply frozen (an earlier version of the document): parts that are
- * the same objects as its parts at the same place need no look-up.
- */
-export function isDeepFrozen(value: unknown, like?: unknown, depth = 0): boolean {
-  if (value === null || typeof value !== 'object') return typeof value !== 'function';
-  if (value === like || verifiedFrozen.has(value)) return true;
-  if (depth > 64 || !Object.isFrozen(value) || ArrayBuffer.isView(value)) return false;
-  const other = typeof like === 'object' && like !== null ? (like as Record<string, unknown>) : undefined;
-  if (Array.isArray(value)) {
-    const same = Array.isArray(other) ? other : undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (same && item === same[i]) continue;
-      if (!isDeepFrozen(item, undefined, depth + 1)) return false;
-    }
-  } else {
-    const record = value as Record<string, unknown>;
-    for (const key in record) if (!isDeepFrozen(record[key], other?.[key], depth + 1)) return false;
-  }
-  verifiedFrozen.add(value);
-  return true;
-}
 
 interface Prepared {
   issues?: GraphIssue[];

@@ -8,6 +8,12 @@
 export const LONG_STRING_CHARS = 4096;
 const longDigests = new Map<string, string>();
 const MAX_LONG_DIGESTS = 32;
+let longHashes = 0;
+
+/** How many times a long string has been hashed in this process (each distinct one once, while remembered). */
+export function longStringHashCount(): number {
+  return longHashes;
+}
 
 /**
  * A long string as `\u0003<length>:<hash>\u0003`, hashed once per distinct string: a 1 MB data:
@@ -17,6 +23,7 @@ const MAX_LONG_DIGESTS = 32;
 function longStringToken(text: string): string {
   let token = longDigests.get(text);
   if (token === undefined) {
+    longHashes++;
     token = `\u0003${text.length}:${hashString(text)}\u0003`;
     longDigests.set(text, token);
     if (longDigests.size > MAX_LONG_DIGESTS) longDigests.delete(longDigests.keys().next().value!);

@@ -12,6 +12,7 @@ import type { BackendChoice, BackendInfo, EngineWorkerApi } from './engineApi.ts
 import type { NodeDescription } from './describe.ts';
 import type { CachedModel, FolderInput, ModelDownloadProgress, NodeInspection, PrefetchResult, RegisteredFolder, DroppedModelFiles } from './modelManager.ts';
 import type { ModelRefLike } from '../runtime/runtime.ts';
+import { DocSender, isStalePatchError } from './docPatch.ts';
 
 /** What the client needs from a worker, browser or Node. */
 export interface WorkerHandle {
@@ -78,6 +79,8 @@ interface Live {
   api: Comlink.Remote<EngineWorkerApi>;
   /** Settles when the worker dies; every call races against it. */
   died: Promise<never>;
+  /** Documents go to this worker as patches against the one it was sent before. */
+  documents: DocSender;
 }
 
 export class WorkerCrashedError extends Error {
@@ -95,7 +98,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     let fail!: (error: Error) => void;
     const died = new Promise<never>((_, reject) => (fail = reject));
     died.catch(() => {}); // observed by the calls racing it
-    const current: Live = { handle, api: Comlink.wrap<EngineWorkerApi>(handle.endpoint), died };
+    const current: Live = { handle, api: Comlink.wrap<EngineWorkerApi>(handle.endpoint), died, documents: new DocSender() };
     handle.onCrash((reason) => {
       if (live !== current) return;
       live = undefined;
@@ -133,7 +136,12 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
         ...(runOptions.previewLatents ? { previewLatents: true } : {}),
         ...(runOptions.progressIntervalMs !== undefined ? { progressIntervalMs: runOptions.progressIntervalMs } : {}),
       };
-      const result = await Promise.race([worker.api.run(graph, workerOptions, onEvent), worker.died]);
+      const send = () => Promise.race([worker.api.run(worker.documents.message(graph), workerOptions, onEvent), worker.died]);
+      const result = await send().catch((error: unknown) => {
+        if (!isStalePatchError(error)) throw error;
+        worker.documents.reset(); // the worker lost the base (its run threw before keeping it): send it whole
+        return send();
+      });
       // Bounded: a lost event must not hang the caller (the result itself is complete).
       let timer: ReturnType<typeof setTimeout> | undefined;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)));

@@ -10,7 +10,7 @@ import { createEngine, type EngineOptions } from '../engine/engine.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { describeNodes, type NodeDescription } from './describe.ts';
 import { toCloneable } from './transfer.ts';
-import { shareUnchanged } from './docShare.ts';
+import { DocReceiver, type DocMessage } from './docPatch.ts';
 import { createZonePreview, toRgbaPreview } from './preview.ts';
 import { createProgressThrottle, type ProgressThrottle } from './progressThrottle.ts';
 import { createModelManagerApi, type ModelHost, type ModelManagerApi } from './modelManager.ts';
@@ -47,7 +47,8 @@ export interface WorkerRunOptions {
 
 /** The engine's calls, plus the model manager's (modelManager.ts). */
 export interface EngineWorkerApi extends ModelManagerApi {
-  run(graph: GraphDocument, options: WorkerRunOptions, onEvent?: (event: EngineEvent) => unknown): Promise<RunResult>;
+  /** The document whole, or a patch against the one sent before (docPatch.ts). */
+  run(graph: DocMessage, options: WorkerRunOptions, onEvent?: (event: EngineEvent) => unknown): Promise<RunResult>;
   /** Cancels every run in progress (they end with error code `cancelled`). */
   cancel(): void;
   clearCache(): void;
@@ -98,7 +99,7 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
   let choice: BackendChoice | undefined;
   let runtimeError: string | undefined;
   /** The last document run, frozen: the next one shares its unchanged parts, so the engine's memos hit. */
-  let lastDoc: GraphDocument | undefined;
+  const documents = new DocReceiver();
 
   async function useBackend(wanted: BackendChoice): Promise<void> {
     if (!options.runtimeFactory || wanted === choice) return;
@@ -123,12 +124,13 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
   return {
     ...createModelManagerApi({ engine, runtime: currentRuntime, ...(options.models ? { host: options.models } : {}) }),
     async run(graph, runOptions, onEvent) {
+      // Before any await: patches apply in the order they were sent.
+      const doc = documents.receive(graph);
       await useBackend(runOptions?.backend ?? choice ?? 'auto');
       const controller = new AbortController();
       running.add(controller);
       const events = onEvent ? eventSender(onEvent, runOptions?.progressIntervalMs) : undefined;
       try {
-        const doc = (lastDoc = shareUnchanged(lastDoc, graph));
         const result = await engine.run(doc, {
           signal: controller.signal,
           ...(runOptions?.outputs ? { outputs: runOptions.outputs } : {}),

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { shareUnchanged } from '../../src/worker/docShare.ts';
-import { isDeepFrozen } from '../../src/engine/prepMemo.ts';
+import { isDeepFrozen } from '../../src/graph/frozen.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 
 const load = () => JSON.parse(readFileSync(new URL('../../graphs/toy-txt2img.json', import.meta.url), 'utf8')) as GraphDocument;
