@@ -13,6 +13,7 @@ import type { NodeDescription } from './describe.ts';
 import type { CachedModel, FolderInput, ModelDownloadProgress, NodeInspection, PrefetchResult, RegisteredFolder, DroppedModelFiles } from './modelManager.ts';
 import type { ModelRefLike } from '../runtime/runtime.ts';
 import { DocSender, isStalePatchError } from './docPatch.ts';
+import type { ThreadSetting } from '../runtime/threads.ts';
 
 /** What the client needs from a worker, browser or Node. */
 export interface WorkerHandle {
@@ -36,6 +37,8 @@ export interface ClientRunOptions {
   previewLatents?: boolean;
   /** Minimum ms between two progress events of a node (default 50 in the worker; 0: all of them). */
   progressIntervalMs?: number;
+  /** onnxruntime-web's wasm threads; a change starts a new worker (wasm starts once per worker). */
+  threads?: ThreadSetting;
   signal?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
 }
@@ -81,6 +84,10 @@ interface Live {
   died: Promise<never>;
   /** Documents go to this worker as patches against the one it was sent before. */
   documents: DocSender;
+  /** The thread setting its runs have asked for (undefined until one does). */
+  threads?: ThreadSetting;
+  /** Runs in flight. */
+  running: number;
 }
 
 export class WorkerCrashedError extends Error {
@@ -98,7 +105,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     let fail!: (error: Error) => void;
     const died = new Promise<never>((_, reject) => (fail = reject));
     died.catch(() => {}); // observed by the calls racing it
-    const current: Live = { handle, api: Comlink.wrap<EngineWorkerApi>(handle.endpoint), died, documents: new DocSender() };
+    const current: Live = { handle, api: Comlink.wrap<EngineWorkerApi>(handle.endpoint), died, documents: new DocSender(), running: 0 };
     handle.onCrash((reason) => {
       if (live !== current) return;
       live = undefined;
@@ -117,7 +124,15 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
   };
 
   async function run(graph: GraphDocument, runOptions: ClientRunOptions = {}): Promise<RunResult> {
+    if (live && live.running === 0 && runOptions.threads !== undefined && live.threads !== undefined && live.threads !== runOptions.threads) {
+      // The worker's wasm runs with the threads it started with: a new setting needs a new worker
+      // (taken between runs; one asked for during a run applies to a later one).
+      live.handle.terminate();
+      live = undefined;
+    }
     const worker = start();
+    if (runOptions.threads !== undefined) worker.threads ??= runOptions.threads;
+    worker.running++;
     // Events travel on their own channel, so the result may overtake the last events:
     // resolve only once run-end has arrived too.
     let sawEnd!: () => void;
@@ -135,6 +150,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
         ...(runOptions.backend ? { backend: runOptions.backend } : {}),
         ...(runOptions.previewLatents ? { previewLatents: true } : {}),
         ...(runOptions.progressIntervalMs !== undefined ? { progressIntervalMs: runOptions.progressIntervalMs } : {}),
+        ...(runOptions.threads !== undefined ? { threads: runOptions.threads } : {}),
       };
       const send = () => Promise.race([worker.api.run(worker.documents.message(graph), workerOptions, onEvent), worker.died]);
       const result = await send().catch((error: unknown) => {
@@ -159,6 +175,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
         stats: { ms: 0, executed: 0, cached: 0, peakLiveBytes: 0, peakLiveValues: 0, liveValuesAtEnd: 0 },
       };
     } finally {
+      worker.running--;
       runOptions.signal?.removeEventListener('abort', abort);
     }
   }

@@ -15,6 +15,7 @@ import { createZonePreview, toRgbaPreview } from './preview.ts';
 import { createProgressThrottle, type ProgressThrottle } from './progressThrottle.ts';
 import { createModelManagerApi, type ModelHost, type ModelManagerApi } from './modelManager.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import type { ThreadSetting } from '../runtime/threads.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -23,11 +24,13 @@ export interface BackendInfo {
   backend?: string;
   /** The choices this host can make. */
   available: BackendChoice[];
+  /** The wasm thread setting the runtime was made with (fixed for the worker's life: wasm starts once). */
+  threads?: ThreadSetting;
   error?: string;
 }
 
 /** Host hook: makes the ONNX runtime for a backend choice (the browser worker's createBrowserRuntime). */
-export type RuntimeFactory = (choice: BackendChoice) => Promise<{ backend: { name: string } }>;
+export type RuntimeFactory = (choice: BackendChoice, threads?: ThreadSetting) => Promise<{ backend: { name: string } }>;
 
 export interface WorkerRunOptions {
   outputs?: string[];
@@ -43,6 +46,11 @@ export interface WorkerRunOptions {
    * last iteration always do; other events are never held). Default 50; 0 sends every event.
    */
   progressIntervalMs?: number;
+  /**
+   * onnxruntime-web's wasm threads, used when the runtime is first made: wasm starts once per
+   * worker, so the client starts a new worker when the setting changes.
+   */
+  threads?: ThreadSetting;
 }
 
 /** The engine's calls, plus the model manager's (modelManager.ts). */
@@ -97,6 +105,7 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
   const engine = createEngine({ ...options, services });
   const running = new Set<AbortController>();
   let choice: BackendChoice | undefined;
+  let threads: ThreadSetting | undefined;
   let runtimeError: string | undefined;
   /** The last document run, frozen: the next one shares its unchanged parts, so the engine's memos hit. */
   const documents = new DocReceiver();
@@ -106,7 +115,7 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
     choice = wanted;
     engine.clearCache();
     try {
-      services.runtime = await options.runtimeFactory(wanted);
+      services.runtime = await options.runtimeFactory(wanted, threads);
       runtimeError = undefined;
     } catch (error) {
       services.runtime = undefined;
@@ -126,6 +135,7 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
     async run(graph, runOptions, onEvent) {
       // Before any await: patches apply in the order they were sent.
       const doc = documents.receive(graph);
+      threads ??= runOptions?.threads;
       await useBackend(runOptions?.backend ?? choice ?? 'auto');
       const controller = new AbortController();
       running.add(controller);
@@ -162,6 +172,7 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
       return {
         ...(runtime?.backend?.name ? { backend: runtime.backend.name } : {}),
         available: options.availableBackends ?? (options.runtimeFactory ? ['auto', 'wasm'] : []),
+        ...(threads !== undefined ? { threads } : {}),
         ...(runtimeError ? { error: runtimeError } : {}),
       };
     },
