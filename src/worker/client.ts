@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import type { Endpoint } from 'comlink';
 import type { GraphDocument } from '../graph/document.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
-import type { BackendChoice, BackendInfo, EngineWorkerApi } from './engineApi.ts';
+import type { BackendChoice, BackendInfo, EngineWorkerApi, WorkerRunResult } from './engineApi.ts';
 import type { NodeDescription } from './describe.ts';
 import type { CachedModel, FolderInput, ModelDownloadProgress, NodeInspection, PrefetchResult, RegisteredFolder, DroppedModelFiles } from './modelManager.ts';
 import type { ModelRefLike } from '../runtime/runtime.ts';
@@ -39,12 +39,14 @@ export interface ClientRunOptions {
   progressIntervalMs?: number;
   /** onnxruntime-web's wasm threads; a change starts a new worker (wasm starts once per worker). */
   threads?: ThreadSetting;
+  /** Have the worker encode each target's pictures as PNG (the result's `pictures`). */
+  pictures?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
 }
 
 export interface EngineClient {
-  run(graph: GraphDocument, options?: ClientRunOptions): Promise<RunResult>;
+  run(graph: GraphDocument, options?: ClientRunOptions): Promise<WorkerRunResult>;
   cancel(): Promise<void>;
   clearCache(): Promise<void>;
   describeNodes(): Promise<NodeDescription[]>;
@@ -123,7 +125,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     return Promise.race([fn(worker.api), worker.died]);
   };
 
-  async function run(graph: GraphDocument, runOptions: ClientRunOptions = {}): Promise<RunResult> {
+  async function run(graph: GraphDocument, runOptions: ClientRunOptions = {}): Promise<WorkerRunResult> {
     if (live && live.running === 0 && runOptions.threads !== undefined && live.threads !== undefined && live.threads !== runOptions.threads) {
       // The worker's wasm runs with the threads it started with: a new setting needs a new worker
       // (taken between runs; one asked for during a run applies to a later one).
@@ -151,6 +153,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
         ...(runOptions.previewLatents ? { previewLatents: true } : {}),
         ...(runOptions.progressIntervalMs !== undefined ? { progressIntervalMs: runOptions.progressIntervalMs } : {}),
         ...(runOptions.threads !== undefined ? { threads: runOptions.threads } : {}),
+        ...(runOptions.pictures ? { pictures: true } : {}),
       };
       const send = () => Promise.race([worker.api.run(worker.documents.message(graph), workerOptions, onEvent), worker.died]);
       const result = await send().catch((error: unknown) => {

@@ -9,8 +9,10 @@ import type { NodeRegistry } from '../graph/registry.ts';
 import { createEngine, type EngineOptions } from '../engine/engine.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { describeNodes, type NodeDescription } from './describe.ts';
+import { PNG_GRAPH_KEYWORD } from '../../nodes/image/save.ts';
 import { toCloneable } from './transfer.ts';
 import { DocReceiver, type DocMessage } from './docPatch.ts';
+import { picturesIn, type Picture } from './pictures.ts';
 import { createZonePreview, toRgbaPreview } from './preview.ts';
 import { createProgressThrottle, type ProgressThrottle } from './progressThrottle.ts';
 import { createModelManagerApi, type ModelHost, type ModelManagerApi } from './modelManager.ts';
@@ -51,12 +53,22 @@ export interface WorkerRunOptions {
    * worker, so the client starts a new worker when the setting changes.
    */
   threads?: ThreadSetting;
+  /**
+   * Also return each target's pictures as PNG bytes (`pictures` of the result), tensors encoded
+   * here with the graph in their metadata, so the page does no PNG encoding.
+   */
+  pictures?: boolean;
+}
+
+/** A run's result from the worker: with `pictures` when asked for. */
+export interface WorkerRunResult extends RunResult {
+  pictures?: Record<string, Picture[]>;
 }
 
 /** The engine's calls, plus the model manager's (modelManager.ts). */
 export interface EngineWorkerApi extends ModelManagerApi {
   /** The document whole, or a patch against the one sent before (docPatch.ts). */
-  run(graph: DocMessage, options: WorkerRunOptions, onEvent?: (event: EngineEvent) => unknown): Promise<RunResult>;
+  run(graph: DocMessage, options: WorkerRunOptions, onEvent?: (event: EngineEvent) => unknown): Promise<WorkerRunResult>;
   /** Cancels every run in progress (they end with error code `cancelled`). */
   cancel(): void;
   clearCache(): void;
@@ -97,6 +109,18 @@ function eventSender(onEvent: (event: EngineEvent) => unknown, intervalMs: numbe
     },
     intervalMs === undefined ? {} : { intervalMs },
   );
+}
+
+/** The pictures of each target's outputs; tensors get the graph (as image/save embeds it) in their PNGs. */
+function picturesOf(result: RunResult, doc: GraphDocument): Record<string, Picture[]> {
+  const pictures: Record<string, Picture[]> = {};
+  let text: Record<string, string> | undefined;
+  const graphText = () => (text ??= { [PNG_GRAPH_KEYWORD]: JSON.stringify(doc) });
+  for (const [id, outputs] of Object.entries(result.outputs)) {
+    const found = picturesIn(outputs, graphText);
+    if (found.length > 0) pictures[id] = found;
+  }
+  return pictures;
 }
 
 export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWorkerApi {
@@ -147,7 +171,8 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
           ...(runOptions?.previewLatents ? { zonePreview: createZonePreview(() => services.runtime as Runtime | undefined) } : {}),
           ...(events ? { onEvent: (event: EngineEvent) => events.push(event) } : {}),
         });
-        const { value, transfers } = toCloneable(result, { held: engine.cachedBuffers() });
+        const full: WorkerRunResult = runOptions?.pictures ? { ...result, pictures: picturesOf(result, doc) } : result;
+        const { value, transfers } = toCloneable(full, { held: engine.cachedBuffers() });
         return Comlink.transfer(value, transfers);
       } finally {
         events?.flush();

@@ -27,7 +27,11 @@ export function connectEngineWorker(options: ConnectOptions = {}): EngineConnect
       // backend: the toolbar's choice; the worker switches its ONNX runtime when it changes.
       // threads: the toolbar's choice; a change starts a new worker.
       const threads = options.threads?.();
-      return client.run(graph, { outputs: runOptions.outputs, backend: runOptions.backend, onEvent, previewLatents: true, ...(threads !== undefined ? { threads } : {}) });
+      // pictures: the worker encodes the targets' pictures, so the page never encodes a PNG.
+      return client.run(graph, {
+        outputs: runOptions.outputs, backend: runOptions.backend, onEvent, previewLatents: true, pictures: true,
+        ...(threads !== undefined ? { threads } : {}),
+      });
     },
     backendInfo: async () => {
       const info = await client.backendInfo();
