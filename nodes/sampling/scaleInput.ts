@@ -39,11 +39,9 @@ export const samplingScaleInput = defineNode({
       }
     }
     const samples = requireLatentSamples(inputs.latent, ctx.nodeId, 'latent');
-    const scheduler = schedule.scheduler.clone();
-    const base = state ? state.state : scheduler.getState();
-    scheduler.setState({ ...base, stepIndex: position });
     const timestep = schedule.timesteps[position];
-    const scaled = scheduler.scaleModelInput(samples, timestep);
+    // Pure: the shared scheduler is read at this position, never cloned or stepped.
+    const scaled = schedule.scheduler.scaleModelInputAt(samples, position);
     return { latent: { ...inputs.latent, samples: scaled }, timestep };
   },
 });

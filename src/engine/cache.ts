@@ -80,6 +80,11 @@ export class OutputCache {
 
   /** The entry's outputs, refreshed as most recently used (never evicts anything). */
   get(signature: string): Record<string, unknown> | undefined {
+    return this.getEntry(signature)?.outputs;
+  }
+
+  /** The entry's outputs and the byte count stored with them (so nobody walks the values again). */
+  getEntry(signature: string): { outputs: Record<string, unknown>; bytes: number } | undefined {
     const entry = this.entries.get(signature);
     if (!entry) {
       this.misses++;
@@ -91,7 +96,7 @@ export class OutputCache {
     own.delete(signature);
     own.add(signature);
     this.hits++;
-    return entry.outputs;
+    return entry;
   }
 
   /** Whether an entry exists, without counting a hit or refreshing its recency. */

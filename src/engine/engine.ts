@@ -8,7 +8,8 @@ import type { NodeRegistry } from '../graph/registry.ts';
 import { OutputCache, type CacheStats } from './cache.ts';
 import type { EngineEvent, NodeRunStats, RunError, RunOptions, RunResult } from './events.ts';
 import { NodeRunError, Yielder, type RunEnv } from './nodeRunner.ts';
-import { planRun, upstreamClosure, type Plan } from './plan.ts';
+import { upstreamClosure, type Plan } from './plan.ts';
+import { PrepMemo } from './prepMemo.ts';
 import { analyzeZones } from '../graph/zones.ts';
 import { computeSignatures } from './signatures.ts';
 import { executePlan } from './execute.ts';
@@ -74,7 +75,7 @@ export function createEngine(options: EngineOptions): Engine {
     ...(budgetBytes !== undefined ? { budgetBytes } : {}),
     ...(options.cacheEntriesPerNode !== undefined ? { entriesPerNode: options.cacheEntriesPerNode } : {}),
   });
-  const validate = options.validate ?? defaultValidator;
+  const prep = new PrepMemo(registry, options.validate ?? defaultValidator, options.validate === undefined || options.validate === defaultValidator);
 
   async function run(graph: GraphDocument, runOptions: RunOptions = {}): Promise<RunResult> {
     const runId = `run-${++runCounter}-${Date.now().toString(36)}`;
@@ -112,7 +113,7 @@ export function createEngine(options: EngineOptions): Engine {
 
     let issues: GraphIssue[];
     try {
-      issues = validate(graph, registry).filter((i) => i.severity !== 'warning');
+      issues = prep.validate(graph).filter((i) => i.severity !== 'warning');
       // Asked for particular outputs, only problems in what they need stop the run (as in
       // ComfyUI, a half-built branch elsewhere does not block running a finished one).
       if (issues.length > 0 && runOptions.outputs && runOptions.outputs.length > 0) {
@@ -131,7 +132,7 @@ export function createEngine(options: EngineOptions): Engine {
         ...(issues[0].node !== undefined ? { node: issues[0].node } : {}),
       });
     }
-    const planned = planRun(graph, registry, runOptions.outputs);
+    const planned = prep.plan(graph, runOptions.outputs);
     if (!planned.ok) {
       emit({ type: 'run-start', runId, nodes: [], targets: [] });
       return fail(planned.error);
@@ -150,7 +151,7 @@ export function createEngine(options: EngineOptions): Engine {
     };
     const nodes: Record<string, NodeRunStats> = {};
     try {
-      const signatures = await computeSignatures(plan, graph, runId, services);
+      const signatures = await computeSignatures(plan, graph, runId, services, prep.signatures);
       const outcome = await executePlan(env, plan, signatures, cache, nodes);
       return finish({ ok: true, nodes, outputs: outcome.outputs, stats: outcome.stats });
     } catch (error) {

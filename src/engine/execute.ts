@@ -21,19 +21,21 @@ function stepMembers(step: PlanStep): string[] {
 }
 const stepExit = (step: PlanStep) => (step.kind === 'node' ? step.id : step.zone.output);
 
-export async function executePlan(
-  env: RunEnv,
-  plan: Plan,
-  sigs: RunSignatures,
-  cache: OutputCache,
-  nodes: Record<string, NodeRunStats>,
-): Promise<ExecuteOutcome> {
-  const { steps } = plan;
-  const targets = new Set(plan.targets);
-  const stepOf = new Map<string, number>();
-  steps.forEach((step, i) => stepMembers(step).forEach((id) => stepOf.set(id, i)));
+/** What execution reads of a plan's shape: the same for every run of it (and of plans sharing its steps). */
+interface PlanIndex {
+  stepOf: Map<string, number>;
+  membersOf: string[][];
+  /** node id → the output ports downstream nodes read (those must be present in a node's result). */
+  portLists: Map<string, string[]>;
+  /** Per step: the nodes outside it whose values it reads, one entry per edge. */
+  reads: string[][];
+}
 
-  // Which output ports downstream nodes read (those must be present in a node's result).
+function indexPlan(plan: Plan): PlanIndex {
+  const { steps } = plan;
+  const stepOf = new Map<string, number>();
+  const membersOf = steps.map(stepMembers);
+  membersOf.forEach((members, i) => members.forEach((id) => stepOf.set(id, i)));
   const neededPorts = new Map<string, Set<string>>();
   for (const planned of plan.nodes.values()) {
     for (const from of planned.sources.values()) {
@@ -44,47 +46,66 @@ export async function executePlan(
   }
   const portLists = new Map<string, string[]>();
   for (const [id, set] of neededPorts) portLists.set(id, [...set]);
-  const noPorts: string[] = [];
-  const portsOf = (id: string) => portLists.get(id) ?? noPorts;
-  const membersOf = steps.map(stepMembers);
-
-  // A step is served by the cache when its exit node's signature is cached (and stable).
-  const hit = steps.map((step) => {
-    const exit = stepExit(step);
-    return !sigs.volatile.has(exit) && cache.has(sigs.signature.get(exit)!);
-  });
-  const anyHit = hit.includes(true);
-  // Walking backwards: a step is needed if it holds a target or feeds a needed step that runs.
-  const needed = new Array<boolean>(steps.length).fill(false);
-  const runs = (i: number) => needed[i] && !hit[i];
-  for (let i = steps.length - 1; i >= 0; i--) {
-    if (membersOf[i].some((id) => targets.has(id))) needed[i] = true;
-  }
-  // Without any cache hit every step upstream of a target is needed (the plan holds only those).
-  if (!anyHit) needed.fill(true);
-  for (let i = steps.length - 1; i >= 0 && anyHit; i--) {
-    if (!runs(i)) continue;
-    for (const id of membersOf[i]) {
-      for (const from of plan.nodes.get(id)!.sources.values()) {
-        const j = stepOf.get(from.node)!;
-        if (j !== i) needed[j] = true;
-      }
-    }
-  }
-
-  // Take the cached values now: storing this run's results may evict entries later on.
-  const fromCache = new Map<number, Record<string, unknown>>();
-  for (let i = 0; i < steps.length; i++) {
-    if (needed[i] && hit[i]) fromCache.set(i, cache.get(sigs.signature.get(stepExit(steps[i]))!)!);
-  }
-
-  // Outer reference counts: one per edge read by a step that runs.
-  const refs = new RefCounts(targets);
   const reads: string[][] = membersOf.map((members, i) => {
     const list: string[] = [];
     for (const id of members) for (const from of plan.nodes.get(id)!.sources.values()) if (stepOf.get(from.node) !== i) list.push(from.node);
     return list;
   });
+  return { stepOf, membersOf, portLists, reads };
+}
+
+/**
+ * Keyed by the steps list: a plan re-made for changed params (prepMemo.ts) keeps its steps and
+ * every node's sources, so it shares the index.
+ */
+const planIndexes = new WeakMap<readonly PlanStep[], PlanIndex>();
+
+function planIndex(plan: Plan): PlanIndex {
+  let index = planIndexes.get(plan.steps);
+  if (!index) planIndexes.set(plan.steps, (index = indexPlan(plan)));
+  return index;
+}
+
+export async function executePlan(
+  env: RunEnv,
+  plan: Plan,
+  sigs: RunSignatures,
+  cache: OutputCache,
+  nodes: Record<string, NodeRunStats>,
+): Promise<ExecuteOutcome> {
+  const { steps } = plan;
+  const targets = new Set(plan.targets);
+  const { stepOf, membersOf, portLists, reads } = planIndex(plan);
+  const noPorts: string[] = [];
+  const portsOf = (id: string) => portLists.get(id) ?? noPorts;
+
+  // A step is served by the cache when its exit node's signature is cached (and stable). Asked
+  // only of needed steps: an unchanged rerun looks up its targets alone.
+  const hitState = new Int8Array(steps.length); // 0 not asked yet, 1 hit, 2 miss
+  const hit = (i: number) => {
+    if (hitState[i] === 0) {
+      const exit = stepExit(steps[i]);
+      hitState[i] = !sigs.volatile.has(exit) && cache.has(sigs.signature.get(exit)!) ? 1 : 2;
+    }
+    return hitState[i] === 1;
+  };
+  // Walking backwards: a step is needed if it holds a target or feeds a needed step that runs.
+  const needed = new Array<boolean>(steps.length).fill(false);
+  const runs = (i: number) => needed[i] && !hit(i);
+  for (const id of targets) needed[stepOf.get(id)!] = true;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    if (!runs(i)) continue;
+    for (const src of reads[i]) needed[stepOf.get(src)!] = true;
+  }
+
+  // Take the cached values now: storing this run's results may evict entries later on.
+  const fromCache = new Map<number, { outputs: Record<string, unknown>; bytes: number }>();
+  for (let i = 0; i < steps.length; i++) {
+    if (needed[i] && hit(i)) fromCache.set(i, cache.getEntry(sigs.signature.get(stepExit(steps[i]))!)!);
+  }
+
+  // Outer reference counts: one per edge read by a step that runs.
+  const refs = new RefCounts(targets);
   steps.forEach((_, i) => {
     if (runs(i)) for (const src of reads[i]) refs.add(src);
   });
@@ -106,7 +127,7 @@ export async function executePlan(
     const exit = stepExit(step);
     if (!runs(i)) {
       const cached = fromCache.get(i);
-      if (cached) store.set(exit, cached);
+      if (cached) store.set(exit, cached.outputs, cached.bytes);
       membersOf[i].forEach(markCached);
       continue;
     }

@@ -42,7 +42,8 @@ export function gatherInputs(
   lookup: ValueLookup,
 ): { inputs: Record<string, unknown>; params: Record<string, unknown> } {
   const inputs: Record<string, unknown> = {};
-  const params: Record<string, unknown> = { ...planned.params };
+  // Only params fed by an edge need a copy of their own; the planned params are frozen.
+  const params = (planned.paramPorts.size > 0 ? { ...planned.params } : planned.params) as Record<string, unknown>;
   for (const [port, from] of planned.sources) {
     const outputs = lookup(from.node);
     if (!outputs || !(from.port in outputs)) {
@@ -121,18 +122,16 @@ export function startNode(
   } catch (error) {
     throw nodeFailure(env, planned, error, iteration);
   }
+  if (!(work instanceof Promise) && !isThenable(work)) return { outputs: checkOutputs(planned, work, neededPorts), ms: performance.now() - start };
   const finish = (result: unknown): NodeResult => ({ outputs: checkOutputs(planned, result, neededPorts), ms: performance.now() - start });
   if (work instanceof Promise) {
     return (env.abortWatch ??= new AbortWatch(env.signal)).race(work).then(finish, (error: unknown) => {
       throw nodeFailure(env, planned, error, iteration);
     });
   }
-  if (isThenable(work)) {
-    return Promise.resolve(work).then(finish, (error: unknown) => {
-      throw nodeFailure(env, planned, error, iteration);
-    });
-  }
-  return finish(work);
+  return Promise.resolve(work).then(finish, (error: unknown) => {
+    throw nodeFailure(env, planned, error, iteration);
+  });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -15,8 +15,11 @@ export interface PlannedNode {
   id: string;
   node: GraphNode;
   def: NodeDefinition;
-  /** Params with defaults filled in and the node type's migration applied. */
-  params: Record<string, unknown>;
+  /**
+   * Params with defaults filled in and the node type's migration applied. Frozen: every run of the
+   * plan (and, memoised, every rerun) hands this same object to the node.
+   */
+  params: Readonly<Record<string, unknown>>;
   inputs: PortMap;
   outputs: PortMap;
   /** port → where its value comes from. */
@@ -132,7 +135,7 @@ function planNode(
     issues.push({ node: node.id, code: 'unknown-node-type', message: `Node "${node.id}" has unknown type "${node.type}"` });
     return undefined;
   }
-  const params = resolveParams(node, def);
+  const params = Object.freeze(resolveParams(node, def));
   const { inputs, outputs } = resolvePorts(def, params, node.paramInputs ?? []);
   const sources = new Map<string, PortRef>();
   const paramPorts = new Set<string>();

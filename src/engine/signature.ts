@@ -8,6 +8,12 @@
 export const LONG_STRING_CHARS = 4096;
 const longDigests = new Map<string, string>();
 const MAX_LONG_DIGESTS = 32;
+let longHashes = 0;
+
+/** How many times a long string has been hashed in this process (each distinct one once, while remembered). */
+export function longStringHashCount(): number {
+  return longHashes;
+}
 
 /**
  * A long string as `\u0003<length>:<hash>\u0003`, hashed once per distinct string: a 1 MB data:
@@ -17,6 +23,7 @@ const MAX_LONG_DIGESTS = 32;
 function longStringToken(text: string): string {
   let token = longDigests.get(text);
   if (token === undefined) {
+    longHashes++;
     token = `\u0003${text.length}:${hashString(text)}\u0003`;
     longDigests.set(text, token);
     if (longDigests.size > MAX_LONG_DIGESTS) longDigests.delete(longDigests.keys().next().value!);
@@ -132,17 +139,21 @@ function flatBytes(value: unknown): number {
     else if (typeof v === 'string') total += 2 * v.length;
     else if (v === undefined || v === null) continue;
     else if (ArrayBuffer.isView(v)) total += v.byteLength;
+    else if (isTensorLike(v)) total += v.data.byteLength + 8 * v.shape.length + 2 * v.dtype.length;
     else return -1;
   }
   return total;
 }
 
-function isWalkable(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) return true;
-  // Tensor (and TensorLike class instances): dtype/shape/data are own fields.
+/** A tensor (or a TensorLike class instance): dtype/shape/data are own fields. */
+function isTensorLike(v: object): v is { dtype: string; shape: unknown[]; data: ArrayBufferView } {
   const t = v as { dtype?: unknown; shape?: unknown; data?: unknown };
   return typeof t.dtype === 'string' && Array.isArray(t.shape) && ArrayBuffer.isView(t.data);
+}
+
+function isWalkable(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null || isTensorLike(v);
 }
 
 /** Every ArrayBuffer reachable inside a value (walked like `valueBytes`). */

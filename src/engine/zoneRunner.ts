@@ -61,16 +61,17 @@ export async function runZone(
   let previewVae: unknown;
   let state: Record<string, unknown> = {};
   for (const name of stateNames) state[name] = initial.outputs[name];
+  let local = new ValueStore(outer.meter, outer);
+  const lookup = (nodeId: string) => local.get(nodeId);
   try {
     for (let i = 0; i < count; i++) {
       await env.yielder.maybeYield();
       if (env.signal.aborted) throw cancelled(zone.input, i);
-      const local = new ValueStore(outer.meter, outer);
+      local = new ValueStore(outer.meter, outer);
       const refs = new RefCounts(keep);
       for (const [id, n] of readsPerIteration) refs.add(id, n);
       local.set(zone.input, i === 0 ? initial.outputs : { index: i, ...state });
 
-      const lookup = (nodeId: string) => local.get(nodeId);
       for (const { id, planned, neededPorts, memberReads } of sequence) {
         if (i === 0) hooks.started(id);
         const { inputs, params } = gatherInputs(planned, lookup);

@@ -41,57 +41,96 @@ function lookup(registry: NodeRegistry, type: string): NodeDefinition | undefine
   }
 }
 
+/** A node's own issues (type, version, params) and its resolved ports when its type is known. */
+export interface NodeCheck {
+  issues: GraphIssue[];
+  resolved?: ResolvedNode;
+}
+
+/** Checks one node on its own: its type, version and params, and resolves its ports. */
+export function checkNode(n: GraphNode, registry: NodeRegistry, doc: Pick<GraphDocument, 'models'>): NodeCheck {
+  const issues: GraphIssue[] = [];
+  const def = lookup(registry, n.type);
+  if (!def) {
+    issues.push({ node: n.id, code: 'unknown-node-type', severity: 'error', message: `Node "${n.id}" has type "${n.type}", which this LatentLoom does not know` });
+    return { issues };
+  }
+  if (typeof n.version === 'number' && n.version > def.version) {
+    issues.push({
+      node: n.id,
+      code: 'unsupported-version',
+      severity: 'error',
+      message: `Node "${n.id}" was saved by ${n.type} version ${n.version}, newer than the installed version ${def.version}`,
+    });
+  }
+  // Judge an old node by the params it will run with: its type's migration of the saved ones.
+  const migrated = migratedParams(n, def);
+  if (!migrated.ok) issues.push({ node: n.id, code: 'param-invalid', severity: 'error', message: `Node "${n.id}": ${migrated.message}` });
+  const current = migrated.ok && migrated.migrated ? { ...n, params: migrated.params } : n;
+  if (migrated.ok) issues.push(...checkNodeParams(current, def, doc)); // old-shape params would only add noise
+  const params = isObject(current.params) ? current.params : {};
+  const paramInputs = Array.isArray(n.paramInputs) ? n.paramInputs.filter((p): p is string => typeof p === 'string') : [];
+  let ports: { inputs: PortMap; outputs: PortMap };
+  try {
+    ports = resolvePorts(def, params, paramInputs);
+  } catch (error) {
+    issues.push({ node: n.id, code: 'param-invalid', severity: 'error', message: `Node "${n.id}": its ports could not be computed from its params (${String(error)})` });
+    ports = { inputs: { ...def.inputs }, outputs: { ...def.outputs } };
+  }
+  return { issues, resolved: { node: n, def, ...ports } };
+}
+
+export interface CheckedNodes {
+  ids: string[];
+  byId: Map<string, GraphNode>;
+  resolved: Map<string, ResolvedNode>;
+  /** Per index of `doc.nodes`: the resolved node, undefined for a malformed, repeated or unknown one. */
+  resolvedAt: (ResolvedNode | undefined)[];
+  /** Per index of `doc.nodes`: the issues found at that index. */
+  issuesAt: (readonly GraphIssue[] | undefined)[];
+  /** Per index of `doc.nodes`: whether it was checked as a node of its own (not malformed, not a repeated id). */
+  checkedAt: boolean[];
+}
+
+export type NodeChecker = (node: GraphNode, doc: GraphDocument) => NodeCheck;
+
 /** Resolves the nodes: one entry per distinct id, with ports for those of a known type. */
-export function checkNodes(
-  doc: GraphDocument,
-  registry: NodeRegistry,
-  issues: GraphIssue[],
-): { ids: string[]; byId: Map<string, GraphNode>; resolved: Map<string, ResolvedNode> } {
+export function checkNodes(doc: GraphDocument, check: NodeChecker, issues: GraphIssue[]): CheckedNodes {
   const ids: string[] = [];
   const byId = new Map<string, GraphNode>();
   const resolved = new Map<string, ResolvedNode>();
+  const count = doc.nodes.length;
+  const resolvedAt: (ResolvedNode | undefined)[] = new Array(count).fill(undefined);
+  const issuesAt: (readonly GraphIssue[] | undefined)[] = new Array(count).fill(undefined);
+  const checkedAt: boolean[] = new Array(count).fill(false);
   doc.nodes.forEach((node: unknown, index) => {
     if (!isObject(node) || typeof node.id !== 'string' || node.id === '' || typeof node.type !== 'string') {
-      issues.push({ code: 'invalid-document', severity: 'error', path: `nodes[${index}]`, message: `nodes[${index}] is not a node with a string id and type` });
+      const issue: GraphIssue = { code: 'invalid-document', severity: 'error', path: `nodes[${index}]`, message: `nodes[${index}] is not a node with a string id and type` };
+      issues.push(issue);
+      issuesAt[index] = [issue];
       return;
     }
     const n = node as unknown as GraphNode;
     if (byId.has(n.id)) {
-      issues.push({ node: n.id, code: 'duplicate-id', severity: 'error', message: `Node id "${n.id}" is used by more than one node (nodes[${index}] repeats it)` });
+      const issue: GraphIssue = { node: n.id, code: 'duplicate-id', severity: 'error', message: `Node id "${n.id}" is used by more than one node (nodes[${index}] repeats it)` };
+      issues.push(issue);
+      issuesAt[index] = [issue];
       return;
     }
     byId.set(n.id, n);
     ids.push(n.id);
-    const def = lookup(registry, n.type);
-    if (!def) {
-      issues.push({ node: n.id, code: 'unknown-node-type', severity: 'error', message: `Node "${n.id}" has type "${n.type}", which this LatentLoom does not know` });
-      return;
+    const checked = check(n, doc);
+    checkedAt[index] = true;
+    if (checked.issues.length > 0) {
+      for (const issue of checked.issues) issues.push(issue);
+      issuesAt[index] = checked.issues;
     }
-    if (typeof n.version === 'number' && n.version > def.version) {
-      issues.push({
-        node: n.id,
-        code: 'unsupported-version',
-        severity: 'error',
-        message: `Node "${n.id}" was saved by ${n.type} version ${n.version}, newer than the installed version ${def.version}`,
-      });
+    if (checked.resolved) {
+      resolved.set(n.id, checked.resolved);
+      resolvedAt[index] = checked.resolved;
     }
-    // Judge an old node by the params it will run with: its type's migration of the saved ones.
-    const migrated = migratedParams(n, def);
-    if (!migrated.ok) issues.push({ node: n.id, code: 'param-invalid', severity: 'error', message: `Node "${n.id}": ${migrated.message}` });
-    const current = migrated.ok && migrated.migrated ? { ...n, params: migrated.params } : n;
-    if (migrated.ok) issues.push(...checkNodeParams(current, def, doc)); // old-shape params would only add noise
-    const params = isObject(current.params) ? current.params : {};
-    const paramInputs = Array.isArray(n.paramInputs) ? n.paramInputs.filter((p): p is string => typeof p === 'string') : [];
-    let ports: { inputs: PortMap; outputs: PortMap };
-    try {
-      ports = resolvePorts(def, params, paramInputs);
-    } catch (error) {
-      issues.push({ node: n.id, code: 'param-invalid', severity: 'error', message: `Node "${n.id}": its ports could not be computed from its params (${String(error)})` });
-      ports = { inputs: { ...def.inputs }, outputs: { ...def.outputs } };
-    }
-    resolved.set(n.id, { node: n, def, ...ports });
   });
-  return { ids, byId, resolved };
+  return { ids, byId, resolved, resolvedAt, issuesAt, checkedAt };
 }
 
 /** Checks each edge; returns the edges whose ends exist (used for cycles and zones). */
@@ -174,14 +213,43 @@ function checkCycles(ids: readonly string[], wired: readonly GraphEdge[], issues
   issues.push({ node: topo.cycle[0], code: 'cycle', severity: 'error', message: `The graph has a cycle: ${path}. Use a repeat zone for loops` });
 }
 
-function checkZones(byId: ReadonlyMap<string, GraphNode>, wired: readonly GraphEdge[], issues: GraphIssue[]): void {
-  const zones = analyzeZones({ nodes: [...byId.values()], edges: [...wired] });
-  // Zone analysis re-checks the repeat nodes' `state` params; keep one report per node.
+/** The checks across nodes: edges and their types, unconnected inputs, cycles, and (apart) zones. */
+export interface StructureCheck {
+  issues: GraphIssue[];
+  /** Zone analysis issues, before dropping param reports a node already has (`addZoneIssues`). */
+  zoneIssues: GraphIssue[];
+}
+
+export function checkStructure(doc: GraphDocument, checked: CheckedNodes): StructureCheck {
+  const issues: GraphIssue[] = [];
+  const wired = checkEdges(doc, checked.byId, checked.resolved, issues);
+  checkMissingInputs(checked.resolved, wired, issues);
+  checkCycles(checked.ids, wired, issues);
+  return { issues, zoneIssues: analyzeZones({ nodes: [...checked.byId.values()], edges: wired }).issues };
+}
+
+/** Adds zone issues to `issues`, less param reports on nodes already reported (zone analysis re-checks repeat `state`). */
+export function addZoneIssues(zone: readonly GraphIssue[], issues: GraphIssue[]): void {
+  if (zone.length === 0) return;
   const paramFlagged = new Set(issues.filter((i) => i.code === 'param-invalid').map((i) => i.node));
-  for (const issue of zones.issues) {
+  for (const issue of zone) {
     if (issue.code === 'param-invalid' && paramFlagged.has(issue.node)) continue;
     issues.push(issue);
   }
+}
+
+/** The issue that stops validation when `doc` is not an object with node and edge lists. */
+export function documentShapeIssue(doc: unknown): GraphIssue | undefined {
+  if (!isObject(doc)) return { code: 'invalid-document', severity: 'error', message: 'The graph is not an object' };
+  if (!Array.isArray(doc.nodes)) return { code: 'invalid-document', severity: 'error', path: 'nodes', message: 'The graph has no "nodes" list' };
+  if (!Array.isArray(doc.edges)) return { code: 'invalid-document', severity: 'error', path: 'edges', message: 'The graph has no "edges" list' };
+  return undefined;
+}
+
+/** The issue reported when a check threw on a malformed graph. */
+export function stoppedIssue(error: unknown): GraphIssue {
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'invalid-document', severity: 'error', message: `Validation stopped on a malformed graph: ${message}` };
 }
 
 /**
@@ -191,17 +259,14 @@ function checkZones(byId: ReadonlyMap<string, GraphNode>, wired: readonly GraphE
 export function validateGraph(doc: GraphDocument, registry: NodeRegistry): GraphIssue[] {
   const issues: GraphIssue[] = [];
   try {
-    if (!isObject(doc)) return [{ code: 'invalid-document', severity: 'error', message: 'The graph is not an object' }];
-    if (!Array.isArray(doc.nodes)) return [{ code: 'invalid-document', severity: 'error', path: 'nodes', message: 'The graph has no "nodes" list' }];
-    if (!Array.isArray(doc.edges)) return [{ code: 'invalid-document', severity: 'error', path: 'edges', message: 'The graph has no "edges" list' }];
-    const { ids, byId, resolved } = checkNodes(doc, registry, issues);
-    const wired = checkEdges(doc, byId, resolved, issues);
-    checkMissingInputs(resolved, wired, issues);
-    checkCycles(ids, wired, issues);
-    checkZones(byId, wired, issues);
+    const shape = documentShapeIssue(doc);
+    if (shape) return [shape];
+    const checked = checkNodes(doc, (n) => checkNode(n, registry, doc), issues);
+    const structure = checkStructure(doc, checked);
+    for (const issue of structure.issues) issues.push(issue);
+    addZoneIssues(structure.zoneIssues, issues);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    issues.push({ code: 'invalid-document', severity: 'error', message: `Validation stopped on a malformed graph: ${message}` });
+    issues.push(stoppedIssue(error));
   }
   return issues;
 }

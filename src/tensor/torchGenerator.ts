@@ -68,6 +68,18 @@ function checkShape(shape: number | readonly number[]): number {
   return size;
 }
 
+/** Set while clone() or fromState() makes a generator whose state they copy in: no seeding then. */
+let unseeded = false;
+
+function unseededGenerator(kernel: TorchNormalKernel): TorchGenerator {
+  unseeded = true;
+  try {
+    return new TorchGenerator(0, { kernel });
+  } finally {
+    unseeded = false;
+  }
+}
+
 export class TorchGenerator {
   private readonly state = new Uint32Array(N);
   private index = N;
@@ -79,7 +91,8 @@ export class TorchGenerator {
   constructor(seed: number | bigint = TORCH_DEFAULT_SEED, options: TorchGeneratorOptions = {}) {
     this.kernel = options.kernel ?? 'avx2';
     if (!KERNELS.includes(this.kernel)) throw new Error(`TorchGenerator: unknown kernel "${String(this.kernel)}" (use ${KERNELS.join(', ')})`);
-    this.manualSeed(seed);
+    // A copy gets its 624 state words copied over: seeding them first would be wasted work.
+    if (!unseeded) this.manualSeed(seed);
   }
 
   /** `torch.manual_seed`: restarts the stream and drops the cached normal. */
@@ -111,7 +124,7 @@ export class TorchGenerator {
     if (!snapshot || !Array.isArray(snapshot.state) || snapshot.state.length !== N || !Number.isInteger(snapshot.index) || snapshot.index < 0 || snapshot.index > N) {
       throw new Error(`TorchGenerator.fromState: not a generator snapshot (needs ${N} state words and an index in 0–${N})`);
     }
-    const g = new TorchGenerator(0, { kernel: snapshot.kernel });
+    const g = unseededGenerator(snapshot.kernel);
     g.state.set(snapshot.state);
     g.index = snapshot.index;
     g.seed64 = BigInt(snapshot.seed);
@@ -121,7 +134,7 @@ export class TorchGenerator {
 
   /** An independent copy continuing the same stream. */
   clone(): TorchGenerator {
-    const copy = new TorchGenerator(0, { kernel: this.kernel });
+    const copy = unseededGenerator(this.kernel);
     copy.state.set(this.state);
     copy.index = this.index;
     copy.seed64 = this.seed64;

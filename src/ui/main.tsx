@@ -4,9 +4,11 @@ import '@xyflow/react/dist/style.css';
 import './theme.css';
 import { App } from './app/App.tsx';
 import { connectEngineWorker } from './run/connectWorker.ts';
+import { THREADS_KEY } from './app/settings.ts';
+import { parseThreadSetting } from '../runtime/threads.ts';
 import { openIndexedDbStore, type KeyValueStore } from './store/autosave.ts';
 
-const engine = connectEngineWorker();
+const engine = connectEngineWorker({ threads: () => parseThreadSetting(localStorage.getItem(THREADS_KEY)) });
 
 async function openAutosaveStore(): Promise<KeyValueStore | undefined> {
   try {

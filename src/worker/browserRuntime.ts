@@ -8,9 +8,12 @@ import { createWebBackend, type WebExecutionProvider } from '../runtime/backends
 import { createBrowserRuntime as createHostRuntime, type BrowserRuntime } from '../runtime/browser/index.ts';
 import type { PackageCache } from '../runtime/browser/packageCache.ts';
 import type { PackageSource } from '../runtime/package.ts';
+import { wasmThreadCount, type ThreadSetting } from '../runtime/threads.ts';
 
 export interface BrowserRuntimeOptions {
   executionProvider?: WebExecutionProvider | 'auto';
+  /** onnxruntime-web's wasm threads (runtime/threads.ts; default 'auto'). */
+  threads?: ThreadSetting;
   /** Base URL of the built-in packages (default: `/models/` of the app). */
   modelsBase?: string;
   /** Where onnxruntime-web's .wasm files are served from, when not beside its module. */
@@ -25,6 +28,7 @@ export interface BrowserRuntimeOptions {
 export async function createBrowserRuntime(options: BrowserRuntimeOptions = {}): Promise<BrowserRuntime> {
   const backend = await createWebBackend({
     executionProvider: options.executionProvider ?? 'auto',
+    numThreads: wasmThreadCount(options.threads ?? 'auto'),
     ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
   });
   const location = (globalThis as { location?: { href: string } }).location?.href;

@@ -8,10 +8,12 @@ import * as Comlink from 'comlink';
 import type { Endpoint } from 'comlink';
 import type { GraphDocument } from '../graph/document.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
-import type { BackendChoice, BackendInfo, EngineWorkerApi } from './engineApi.ts';
+import type { BackendChoice, BackendInfo, EngineWorkerApi, WorkerRunResult } from './engineApi.ts';
 import type { NodeDescription } from './describe.ts';
 import type { CachedModel, FolderInput, ModelDownloadProgress, NodeInspection, PrefetchResult, RegisteredFolder, DroppedModelFiles } from './modelManager.ts';
 import type { ModelRefLike } from '../runtime/runtime.ts';
+import { DocSender, isStalePatchError } from './docPatch.ts';
+import type { ThreadSetting } from '../runtime/threads.ts';
 
 /** What the client needs from a worker, browser or Node. */
 export interface WorkerHandle {
@@ -35,12 +37,16 @@ export interface ClientRunOptions {
   previewLatents?: boolean;
   /** Minimum ms between two progress events of a node (default 50 in the worker; 0: all of them). */
   progressIntervalMs?: number;
+  /** onnxruntime-web's wasm threads; a change starts a new worker (wasm starts once per worker). */
+  threads?: ThreadSetting;
+  /** Have the worker encode each target's pictures as PNG (the result's `pictures`). */
+  pictures?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
 }
 
 export interface EngineClient {
-  run(graph: GraphDocument, options?: ClientRunOptions): Promise<RunResult>;
+  run(graph: GraphDocument, options?: ClientRunOptions): Promise<WorkerRunResult>;
   cancel(): Promise<void>;
   clearCache(): Promise<void>;
   describeNodes(): Promise<NodeDescription[]>;
@@ -78,6 +84,12 @@ interface Live {
   api: Comlink.Remote<EngineWorkerApi>;
   /** Settles when the worker dies; every call races against it. */
   died: Promise<never>;
+  /** Documents go to this worker as patches against the one it was sent before. */
+  documents: DocSender;
+  /** The thread setting its runs have asked for (undefined until one does). */
+  threads?: ThreadSetting;
+  /** Runs in flight. */
+  running: number;
 }
 
 export class WorkerCrashedError extends Error {
@@ -95,7 +107,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     let fail!: (error: Error) => void;
     const died = new Promise<never>((_, reject) => (fail = reject));
     died.catch(() => {}); // observed by the calls racing it
-    const current: Live = { handle, api: Comlink.wrap<EngineWorkerApi>(handle.endpoint), died };
+    const current: Live = { handle, api: Comlink.wrap<EngineWorkerApi>(handle.endpoint), died, documents: new DocSender(), running: 0 };
     handle.onCrash((reason) => {
       if (live !== current) return;
       live = undefined;
@@ -113,8 +125,16 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     return Promise.race([fn(worker.api), worker.died]);
   };
 
-  async function run(graph: GraphDocument, runOptions: ClientRunOptions = {}): Promise<RunResult> {
+  async function run(graph: GraphDocument, runOptions: ClientRunOptions = {}): Promise<WorkerRunResult> {
+    if (live && live.running === 0 && runOptions.threads !== undefined && live.threads !== undefined && live.threads !== runOptions.threads) {
+      // The worker's wasm runs with the threads it started with: a new setting needs a new worker
+      // (taken between runs; one asked for during a run applies to a later one).
+      live.handle.terminate();
+      live = undefined;
+    }
     const worker = start();
+    if (runOptions.threads !== undefined) worker.threads ??= runOptions.threads;
+    worker.running++;
     // Events travel on their own channel, so the result may overtake the last events:
     // resolve only once run-end has arrived too.
     let sawEnd!: () => void;
@@ -132,8 +152,15 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
         ...(runOptions.backend ? { backend: runOptions.backend } : {}),
         ...(runOptions.previewLatents ? { previewLatents: true } : {}),
         ...(runOptions.progressIntervalMs !== undefined ? { progressIntervalMs: runOptions.progressIntervalMs } : {}),
+        ...(runOptions.threads !== undefined ? { threads: runOptions.threads } : {}),
+        ...(runOptions.pictures ? { pictures: true } : {}),
       };
-      const result = await Promise.race([worker.api.run(graph, workerOptions, onEvent), worker.died]);
+      const send = () => Promise.race([worker.api.run(worker.documents.message(graph), workerOptions, onEvent), worker.died]);
+      const result = await send().catch((error: unknown) => {
+        if (!isStalePatchError(error)) throw error;
+        worker.documents.reset(); // the worker lost the base (its run threw before keeping it): send it whole
+        return send();
+      });
       // Bounded: a lost event must not hang the caller (the result itself is complete).
       let timer: ReturnType<typeof setTimeout> | undefined;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)));
@@ -151,6 +178,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
         stats: { ms: 0, executed: 0, cached: 0, peakLiveBytes: 0, peakLiveValues: 0, liveValuesAtEnd: 0 },
       };
     } finally {
+      worker.running--;
       runOptions.signal?.removeEventListener('abort', abort);
     }
   }

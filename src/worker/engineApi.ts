@@ -9,11 +9,15 @@ import type { NodeRegistry } from '../graph/registry.ts';
 import { createEngine, type EngineOptions } from '../engine/engine.ts';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { describeNodes, type NodeDescription } from './describe.ts';
+import { PNG_GRAPH_KEYWORD } from '../../nodes/image/save.ts';
 import { toCloneable } from './transfer.ts';
+import { DocReceiver, type DocMessage } from './docPatch.ts';
+import { picturesIn, type Picture } from './pictures.ts';
 import { createZonePreview, toRgbaPreview } from './preview.ts';
 import { createProgressThrottle, type ProgressThrottle } from './progressThrottle.ts';
 import { createModelManagerApi, type ModelHost, type ModelManagerApi } from './modelManager.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import type { ThreadSetting } from '../runtime/threads.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -22,11 +26,13 @@ export interface BackendInfo {
   backend?: string;
   /** The choices this host can make. */
   available: BackendChoice[];
+  /** The wasm thread setting the runtime was made with (fixed for the worker's life: wasm starts once). */
+  threads?: ThreadSetting;
   error?: string;
 }
 
 /** Host hook: makes the ONNX runtime for a backend choice (the browser worker's createBrowserRuntime). */
-export type RuntimeFactory = (choice: BackendChoice) => Promise<{ backend: { name: string } }>;
+export type RuntimeFactory = (choice: BackendChoice, threads?: ThreadSetting) => Promise<{ backend: { name: string } }>;
 
 export interface WorkerRunOptions {
   outputs?: string[];
@@ -42,11 +48,27 @@ export interface WorkerRunOptions {
    * last iteration always do; other events are never held). Default 50; 0 sends every event.
    */
   progressIntervalMs?: number;
+  /**
+   * onnxruntime-web's wasm threads, used when the runtime is first made: wasm starts once per
+   * worker, so the client starts a new worker when the setting changes.
+   */
+  threads?: ThreadSetting;
+  /**
+   * Also return each target's pictures as PNG bytes (`pictures` of the result), tensors encoded
+   * here with the graph in their metadata, so the page does no PNG encoding.
+   */
+  pictures?: boolean;
+}
+
+/** A run's result from the worker: with `pictures` when asked for. */
+export interface WorkerRunResult extends RunResult {
+  pictures?: Record<string, Picture[]>;
 }
 
 /** The engine's calls, plus the model manager's (modelManager.ts). */
 export interface EngineWorkerApi extends ModelManagerApi {
-  run(graph: GraphDocument, options: WorkerRunOptions, onEvent?: (event: EngineEvent) => unknown): Promise<RunResult>;
+  /** The document whole, or a patch against the one sent before (docPatch.ts). */
+  run(graph: DocMessage, options: WorkerRunOptions, onEvent?: (event: EngineEvent) => unknown): Promise<WorkerRunResult>;
   /** Cancels every run in progress (they end with error code `cancelled`). */
   cancel(): void;
   clearCache(): void;
@@ -89,20 +111,35 @@ function eventSender(onEvent: (event: EngineEvent) => unknown, intervalMs: numbe
   );
 }
 
+/** The pictures of each target's outputs; tensors get the graph (as image/save embeds it) in their PNGs. */
+function picturesOf(result: RunResult, doc: GraphDocument): Record<string, Picture[]> {
+  const pictures: Record<string, Picture[]> = {};
+  let text: Record<string, string> | undefined;
+  const graphText = () => (text ??= { [PNG_GRAPH_KEYWORD]: JSON.stringify(doc) });
+  for (const [id, outputs] of Object.entries(result.outputs)) {
+    const found = picturesIn(outputs, graphText);
+    if (found.length > 0) pictures[id] = found;
+  }
+  return pictures;
+}
+
 export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWorkerApi {
   // One services object for the engine's lifetime: switching backends swaps its runtime.
   const services = (options.services ?? {}) as { runtime?: unknown };
   const engine = createEngine({ ...options, services });
   const running = new Set<AbortController>();
   let choice: BackendChoice | undefined;
+  let threads: ThreadSetting | undefined;
   let runtimeError: string | undefined;
+  /** The last document run, frozen: the next one shares its unchanged parts, so the engine's memos hit. */
+  const documents = new DocReceiver();
 
   async function useBackend(wanted: BackendChoice): Promise<void> {
     if (!options.runtimeFactory || wanted === choice) return;
     choice = wanted;
     engine.clearCache();
     try {
-      services.runtime = await options.runtimeFactory(wanted);
+      services.runtime = await options.runtimeFactory(wanted, threads);
       runtimeError = undefined;
     } catch (error) {
       services.runtime = undefined;
@@ -120,18 +157,22 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
   return {
     ...createModelManagerApi({ engine, runtime: currentRuntime, ...(options.models ? { host: options.models } : {}) }),
     async run(graph, runOptions, onEvent) {
+      // Before any await: patches apply in the order they were sent.
+      const doc = documents.receive(graph);
+      threads ??= runOptions?.threads;
       await useBackend(runOptions?.backend ?? choice ?? 'auto');
       const controller = new AbortController();
       running.add(controller);
       const events = onEvent ? eventSender(onEvent, runOptions?.progressIntervalMs) : undefined;
       try {
-        const result = await engine.run(graph, {
+        const result = await engine.run(doc, {
           signal: controller.signal,
           ...(runOptions?.outputs ? { outputs: runOptions.outputs } : {}),
           ...(runOptions?.previewLatents ? { zonePreview: createZonePreview(() => services.runtime as Runtime | undefined) } : {}),
           ...(events ? { onEvent: (event: EngineEvent) => events.push(event) } : {}),
         });
-        const { value, transfers } = toCloneable(result, { held: engine.cachedBuffers() });
+        const full: WorkerRunResult = runOptions?.pictures ? { ...result, pictures: picturesOf(result, doc) } : result;
+        const { value, transfers } = toCloneable(full, { held: engine.cachedBuffers() });
         return Comlink.transfer(value, transfers);
       } finally {
         events?.flush();
@@ -156,6 +197,7 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
       return {
         ...(runtime?.backend?.name ? { backend: runtime.backend.name } : {}),
         available: options.availableBackends ?? (options.runtimeFactory ? ['auto', 'wasm'] : []),
+        ...(threads !== undefined ? { threads } : {}),
         ...(runtimeError ? { error: runtimeError } : {}),
       };
     },

@@ -24,6 +24,6 @@ Comlink.expose(
     services: {},
     availableBackends,
     models: { cache, folders },
-    runtimeFactory: (choice) => createBrowserRuntime({ executionProvider: choice, cache, folders }),
+    runtimeFactory: (choice, threads) => createBrowserRuntime({ executionProvider: choice, ...(threads !== undefined ? { threads } : {}), cache, folders }),
   }),
 );

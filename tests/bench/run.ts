@@ -4,18 +4,23 @@
  * A bench file either exports `figures(): BenchFigure[] | Promise<BenchFigure[]>` (printed here
  * as a table), or runs itself when it is the entry script (then it is run as `tsx <file>` and its
  * output is passed through). Pass file name fragments to run only some: `npm run bench -- engine`.
+ * The figures that carry a `limit` are repeated at the end in one table, as value ÷ limit
+ * (limits.ts): `npm run bench -- engine runtime cli scheduler browser-toy` takes all of them.
  */
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { limitTable, type Limit, type LimitRow } from './limits.ts';
 
 export interface BenchFigure {
   name: string;
   value: number;
   unit: string;
   note?: string;
+  /** The limit this figure is held to: it then appears in the closing value ÷ limit table. */
+  limit?: Limit;
 }
 
 export type FiguresFn = () => BenchFigure[] | Promise<BenchFigure[]>;
@@ -65,6 +70,7 @@ async function main(filters: string[]): Promise<number> {
     .sort();
   const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
   let failures = 0;
+  const limited: LimitRow[] = [];
   for (const file of files) {
     console.log(`\n## ${file}`);
     try {
@@ -72,6 +78,7 @@ async function main(filters: string[]): Promise<number> {
       if (typeof mod.figures === 'function') {
         for (const f of await mod.figures()) {
           console.log(`${f.name.padEnd(56)} ${formatValue(f.value).padStart(10)} ${f.unit}${f.note ? `   (${f.note})` : ''}`);
+          if (f.limit) limited.push({ name: f.name, value: f.value, unit: f.unit, limit: f.limit });
         }
       } else {
         const r = spawnSync(process.execPath, [tsxCli, join(dir, file)], { stdio: 'inherit' });
@@ -82,6 +89,7 @@ async function main(filters: string[]): Promise<number> {
       console.log(`failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  if (limited.length > 0) console.log(`\n## Limits: each figure ÷ its limit\n\n${limitTable(limited)}`);
   return failures === 0 ? 0 : 1;
 }
 

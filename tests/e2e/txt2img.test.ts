@@ -56,6 +56,20 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): toy text-to-imag
     expect(last.cached).toContain('load');
     await screenshot(s.page, 'txt2img-03-prompt-edited');
   });
+
+  it('a new threads setting starts a new worker whose onnxruntime-web runs that many threads', async () => {
+    const ortThreads = () => s.page.workers().filter((w) => !/engineWorker/.test(w.url())).length;
+    expect(ortThreads()).toBe(0); // auto on this machine's cores, or one thread: no thread workers
+    await s.page.selectOption('select[aria-label="threads"]', '2');
+    expect(await s.page.evaluate(() => localStorage.getItem('latentloom.threads'))).toBe('2');
+    const before = await s.page.locator('[data-testid="gallery"] img').count();
+    await s.page.keyboard.press('Control+Enter');
+    await s.page.waitForFunction((n) => document.querySelectorAll('[data-testid="gallery"] img').length > n && !(window as any).__latentloom.running(), before, { timeout: 120_000 });
+    const last = (await probe(s.page, (p) => p.lastRun()))!;
+    expect(last.error).toBeUndefined();
+    expect(last.executed).toContain('load'); // a fresh worker: nothing cached
+    await expect.poll(ortThreads).toBeGreaterThan(0);
+  });
 });
 
 if (!HAS_CHROMIUM) it.skip(SKIP_REASON, () => {});

@@ -105,6 +105,24 @@ describe('TorchGenerator (PyTorch CPU generator)', () => {
     expect(() => TorchGenerator.fromState({ ...snapshot, state: [1, 2] })).toThrow(/not a generator snapshot/);
   });
 
+  it('a clone copies the stream, not the seed: clones of a reseeded or mid-block generator continue it', () => {
+    const g = new TorchGenerator(11);
+    g.randn(700); // past the first block of 624 words: the index is mid-block
+    g.manualSeed(12);
+    g.normalDouble(); // a cached second value
+    const c = g.clone();
+    const fresh = new TorchGenerator(12);
+    fresh.normalDouble();
+    expect(c.normalDouble()).toBe(fresh.normalDouble());
+    expect(Array.from(c.randn(700))).toEqual(Array.from(fresh.randn(700)));
+    expect(c.initialSeed).toBe(12n);
+    // Independent: drawing from the clone leaves the original where it was.
+    const same = new TorchGenerator(12);
+    same.normalDouble();
+    expect(g.normalDouble()).toBe(same.normalDouble());
+    expect(Array.from(g.randn(50))).toEqual(Array.from(same.randn(50)));
+  });
+
   it('float64 randn: below 16 elements it is the double normal that float randn rounds', () => {
     const small = new TorchGenerator(0).randnFloat64(6);
     expect(Array.from(Float32Array.from(small))).toEqual(Array.from(new TorchGenerator(0).randn(6)));

@@ -89,6 +89,11 @@ export interface Scheduler {
   /** Sigma-based schedulers only: run an explicit sigma schedule (steps + 1 values). */
   setSigmas?(sigmas: ArrayLike<number>): void;
   scaleModelInput(sample: TensorLike<'float32'>, timestep: number): Tensor<'float32'>;
+  /**
+   * scaleModelInput at position `index` of `timesteps`, without reading or changing the state: what
+   * a graph node calls every step instead of cloning the scheduler to set its step index.
+   */
+  scaleModelInputAt(sample: TensorLike<'float32'>, index: number): Tensor<'float32'>;
   step(modelOutput: TensorLike<'float32'>, timestep: number, sample: TensorLike<'float32'>, options?: StepOptions): StepResult;
   addNoise(original: TensorLike<'float32'>, noise: TensorLike<'float32'>, timestep: number): Tensor<'float32'>;
   /** img2img: start the loop at this index of `timesteps` (diffusers' set_begin_index). */
@@ -249,6 +254,19 @@ export abstract class SchedulerBase implements Scheduler {
   scaleModelInput(sample: TensorLike<'float32'>, _timestep: number): Tensor<'float32'> {
     floatData(sample, `${this.name}.scaleModelInput: sample`);
     return Tensor.from(sample) as Tensor<'float32'>;
+  }
+
+  scaleModelInputAt(sample: TensorLike<'float32'>, index: number): Tensor<'float32'> {
+    floatData(sample, `${this.name}.scaleModelInputAt: sample`);
+    this.checkPosition(index, 'scaleModelInputAt');
+    return Tensor.from(sample) as Tensor<'float32'>;
+  }
+
+  /** Throws unless `index` is a position in `timesteps`. */
+  protected checkPosition(index: number, what: string): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.timesteps.length) {
+      throw new Error(`${this.name}.${what}: step position ${index} is outside 0..${this.timesteps.length - 1} (were the timesteps set?)`);
+    }
   }
 
   /** x_t = sqrt(acp[t]) * x0 + sqrt(1 - acp[t]) * noise (DDPM, DDIM, PNDM, LCM, unCLIP). */

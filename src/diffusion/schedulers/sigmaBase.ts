@@ -109,8 +109,14 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
 
   /** sample / sqrt(sigma^2 + 1) with sigma at the current step (initialising the step index). */
   override scaleModelInput(sample: TensorLike<'float32'>, timestep: number): Tensor<'float32'> {
-    const s = floatData(sample, `${this.name}.scaleModelInput: sample`);
-    const index = this.ensureStepIndex(timestep);
+    floatData(sample, `${this.name}.scaleModelInput: sample`);
+    return this.scaleModelInputAt(sample, this.ensureStepIndex(timestep));
+  }
+
+  /** sample / sqrt(sigma^2 + 1) with sigma at position `index` of the schedule; the state is left alone. */
+  override scaleModelInputAt(sample: TensorLike<'float32'>, index: number): Tensor<'float32'> {
+    const s = floatData(sample, `${this.name}.scaleModelInputAt: sample`);
+    this.checkPosition(index, 'scaleModelInputAt');
     const sigma = (this.sigmas as Float32Array)[index];
     const denom = f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
     return toTensor(sample.shape, kernels().divide(s, denom));

@@ -37,6 +37,8 @@ import { usePasteGraph } from './usePasteGraph.ts';
 import { RunStatus } from '../panels/RunStatus.tsx';
 import { GraphInfo } from '../panels/GraphInfo.tsx';
 import { isModelDrop } from '../../runtime/droppedFiles.ts';
+import { parseThreadSetting, type ThreadSetting } from '../../runtime/threads.ts';
+import { THREADS_KEY } from './settings.ts';
 
 const UPSCALER_LOADER = 'model/load-upscaler';
 
@@ -90,6 +92,7 @@ function Editor({ engine, kv }: AppProps) {
   const [help, setHelp] = useState(false);
   const [viewer, setViewer] = useState<GalleryItem>();
   const [backend, setBackend] = useState<BackendChoice>(() => (localStorage.getItem('latentloom.backend') as BackendChoice) ?? 'auto');
+  const [threads, setThreads] = useState<ThreadSetting>(() => parseThreadSetting(localStorage.getItem(THREADS_KEY)));
   const [backendInUse, setBackendInUse] = useState<string>();
   const [backendsAvailable, setBackendsAvailable] = useState<string[]>();
   const [snapGrid, setSnapGrid] = useState(true);
@@ -331,7 +334,7 @@ function Editor({ engine, kv }: AppProps) {
       }}>
         <Toolbar title={`${snap.dirty ? '● ' : ''}${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
-          backend={backend} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={<RunStatus />}
+          backend={backend} threads={threads} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={<RunStatus />}
           hasInfo={!!doc.meta.description} onInfo={() => setInfoShown((v) => !v)}
           onNew={() => void mayReplace('a new graph').then((ok) => {
             if (!ok) return;
@@ -349,6 +352,10 @@ function Editor({ engine, kv }: AppProps) {
           onBackend={(b) => {
             setBackend(b);
             localStorage.setItem('latentloom.backend', b);
+          }}
+          onThreads={(t) => {
+            setThreads(t);
+            localStorage.setItem(THREADS_KEY, String(t)); // the connection reads it at the next run
           }}
           onSnap={setSnapGrid} onHelp={() => setHelp(true)} />
         {guard.held && <RestoreNotice record={guard.held} onRestore={guard.restoreHeld} onDiscard={guard.discard} onDismiss={guard.dismiss} />}

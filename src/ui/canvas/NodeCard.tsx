@@ -132,7 +132,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NodeCardNode>) {
       ))}
       {!collapsed && status?.values && <div className="ll-node-values" data-testid="node-values">{status.values}</div>}
       {!collapsed && status?.previewUrl && (
-        <img className="ll-node-image nodrag" src={status.previewUrl} alt={`${id} output`} data-testid="node-image"
+        <img className="ll-node-image nodrag" src={status.previewUrl} decoding="async" alt={`${id} output`} data-testid="node-image"
           onDoubleClick={() => actions.openImage(status.previewUrl!)} />
       )}
     </div>

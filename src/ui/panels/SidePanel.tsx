@@ -33,7 +33,7 @@ export function SidePanel(p: SidePanelProps) {
           {p.gallery.length === 0 && <p className="ll-muted">Run the graph: images appear here.</p>}
           {p.gallery.map((item) => (
             <figure key={item.id} className="ll-gallery-item">
-              <img src={item.url} alt={`${item.nodeId} run ${item.runId}`} onClick={() => p.onOpenImage(item)} />
+              <img src={item.url} decoding="async" alt={`${item.nodeId} run ${item.runId}`} onClick={() => p.onOpenImage(item)} />
               <figcaption>
                 {item.nodeId} · {item.width}×{item.height} · run {item.runId}
                 <button type="button" className="ll-small-button" onClick={() => p.onDownload(item)} data-testid="download-png">PNG</button>

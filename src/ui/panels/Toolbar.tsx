@@ -1,7 +1,8 @@
-/** The top bar: file commands, examples, undo/redo, run/cancel, backend choice, status. */
+/** The top bar: file commands, examples, undo/redo, run/cancel, backend and thread choice, status. */
 import type { ReactNode } from 'react';
 import type { BackendChoice } from '../run/engineConnection.ts';
 import type { ExampleGraph } from '../files.ts';
+import { THREAD_CHOICES, wasmThreadCount, type ThreadSetting } from '../../runtime/threads.ts';
 
 export interface ToolbarProps {
   title: string;
@@ -20,6 +21,8 @@ export interface ToolbarProps {
   backendInUse?: string;
   /** Choices the worker's host supports (WebGPU only where the browser has it). */
   backendsAvailable?: readonly string[];
+  /** onnxruntime-web's wasm threads (a change restarts the worker before the next run). */
+  threads: ThreadSetting;
   snap: boolean;
   status?: ReactNode;
   /** The graph has a description: the ℹ button shows it. */
@@ -35,6 +38,7 @@ export interface ToolbarProps {
   onBatch(count: number): void;
   onCancel(): void;
   onBackend(b: BackendChoice): void;
+  onThreads(t: ThreadSetting): void;
   onSnap(on: boolean): void;
   onHelp(): void;
 }
@@ -73,6 +77,14 @@ export function Toolbar(p: ToolbarProps) {
           <option value="wasm">wasm</option>
         </select>
         {p.backendInUse && <span className="ll-backend-used" data-testid="backend-in-use">{p.backendInUse}</span>}
+      </label>
+      <label className="ll-backend" title="wasm threads in the worker (auto: 1 on up to 2 cores, else all cores but one, at most 4)">
+        threads
+        <select aria-label="threads" value={String(p.threads)} onChange={(e) => p.onThreads(e.target.value === 'auto' ? 'auto' : Number(e.target.value))}>
+          {THREAD_CHOICES.map((t) => (
+            <option key={String(t)} value={String(t)}>{t === 'auto' ? `auto (${wasmThreadCount('auto')})` : t}</option>
+          ))}
+        </select>
       </label>
       {/* During a run its progress line needs the room more than the title does. */}
       <span className="ll-title" title={p.title} hidden={p.running}>{p.title}</span>

@@ -5,11 +5,17 @@
  */
 import { createEngineClient, type EngineClientOptions } from '../../worker/client.ts';
 import type { EngineConnection } from './engineConnection.ts';
+import type { ThreadSetting } from '../../runtime/threads.ts';
 
-export function connectEngineWorker(options: Pick<EngineClientOptions, 'spawn'> = {}): EngineConnection {
+export interface ConnectOptions extends Pick<EngineClientOptions, 'spawn'> {
+  /** The wasm thread setting, read at each run (the editor's toolbar choice). */
+  threads?: () => ThreadSetting;
+}
+
+export function connectEngineWorker(options: ConnectOptions = {}): EngineConnection {
   const crashListeners = new Set<(reason: string) => void>();
   const client = createEngineClient({
-    ...options,
+    ...(options.spawn ? { spawn: options.spawn } : {}),
     onCrash: (reason) => {
       for (const listener of crashListeners) listener(reason);
     },
@@ -19,8 +25,13 @@ export function connectEngineWorker(options: Pick<EngineClientOptions, 'spawn'> 
     run: (graph, runOptions, onEvent) => {
       // previewLatents: the worker turns a zone's carried latent into an RGB preview per step.
       // backend: the toolbar's choice; the worker switches its ONNX runtime when it changes.
-      const options = { outputs: runOptions.outputs, backend: runOptions.backend, onEvent, previewLatents: true };
-      return client.run(graph, options);
+      // threads: the toolbar's choice; a change starts a new worker.
+      const threads = options.threads?.();
+      // pictures: the worker encodes the targets' pictures, so the page never encodes a PNG.
+      return client.run(graph, {
+        outputs: runOptions.outputs, backend: runOptions.backend, onEvent, previewLatents: true, pictures: true,
+        ...(threads !== undefined ? { threads } : {}),
+      });
     },
     backendInfo: async () => {
       const info = await client.backendInfo();

@@ -6,6 +6,12 @@
 import type { GraphDocument } from '../../graph/document.ts';
 import type { EngineEvent, RunResult } from '../../engine/events.ts';
 import type { NodeTypeInfo } from '../catalog.ts';
+import type { Picture } from '../../worker/pictures.ts';
+
+/** A run's result; a worker host adds each target's pictures, PNG-encoded off the main thread. */
+export interface EngineRunResult extends RunResult {
+  pictures?: Record<string, Picture[]>;
+}
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -37,7 +43,7 @@ export type PickedFolder = FileSystemDirectoryHandle | { name?: string; files: F
 
 export interface EngineConnection {
   describeNodes(): Promise<NodeTypeInfo[]>;
-  run(graph: GraphDocument, options: EngineRunOptions, onEvent: (event: EngineEvent) => void): Promise<RunResult>;
+  run(graph: GraphDocument, options: EngineRunOptions, onEvent: (event: EngineEvent) => void): Promise<EngineRunResult>;
   cancel(): void;
   /** Called when the worker dies; the connection restarts it by itself. */
   onCrash(listener: (reason: string) => void): () => void;

@@ -6,52 +6,18 @@
 import type { GraphDocument } from '../../graph/document.ts';
 import { imageTensorToPng } from '../../tensor/image.ts';
 import { encodePng, isPng, type RasterImage } from '../../tensor/png.ts';
-import type { TensorLike } from '../../tensor/tensor.ts';
+import { imageTensorOf, picturesIn, type Picture } from '../../worker/pictures.ts';
 import { saveGraphText } from '../../persistence/save.ts';
 import { PNG_GRAPH_KEYWORD } from '../files.ts';
 
-export interface EditorImage {
-  png: Uint8Array;
-  width: number;
-  height: number;
-}
+export type EditorImage = Picture;
 
-function isTensorLike(v: unknown): v is TensorLike {
-  if (!v || typeof v !== 'object') return false;
-  const t = v as Partial<TensorLike>;
-  return typeof t.dtype === 'string' && Array.isArray(t.shape) && ArrayBuffer.isView(t.data);
-}
-
-/** An image tensor [B,C,H,W] with C in {1,3,4}, or a LatentValue-like { samples } with 3 channels. */
-function imageTensorOf(v: unknown): TensorLike | undefined {
-  if (isTensorLike(v)) {
-    const s = v.shape;
-    const c = s.length === 4 ? s[1] : s.length === 3 ? s[0] : 0;
-    return c === 1 || c === 3 || c === 4 ? v : undefined;
-  }
-  return undefined;
-}
-
-/** Every picture found in a node's outputs (tensors and PNG byte arrays), graph metadata embedded. */
+/**
+ * Every picture found in a node's outputs (tensors and PNG byte arrays), graph metadata embedded
+ * in those encoded here. The worker sends them ready (RunResult `pictures`); this is for the rest.
+ */
 export function imagesFromOutputs(outputs: Record<string, unknown>, graph: GraphDocument | undefined): EditorImage[] {
-  const images: EditorImage[] = [];
-  const text = graph ? { [PNG_GRAPH_KEYWORD]: saveGraphText(graph) } : undefined;
-  // A node may return one picture per port or a list (image/save gives one PNG per batch item).
-  const values = Object.values(outputs).flatMap((v) => (Array.isArray(v) ? v : [v]));
-  for (const value of values) {
-    if (value instanceof Uint8Array && isPng(value)) {
-      const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-      images.push({ png: value, width: view.getUint32(16), height: view.getUint32(20) });
-      continue;
-    }
-    const tensor = imageTensorOf(value);
-    if (!tensor) continue;
-    const dims = tensor.shape.length === 4 ? tensor.shape : [1, ...tensor.shape];
-    for (let b = 0; b < dims[0]; b++) {
-      images.push({ png: imageTensorToPng(tensor, { batchIndex: b, text }), width: dims[3], height: dims[2] });
-    }
-  }
-  return images;
+  return picturesIn(outputs, () => (graph ? { [PNG_GRAPH_KEYWORD]: saveGraphText(graph) } : undefined));
 }
 
 interface RgbaPreviewLike {

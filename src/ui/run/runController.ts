@@ -9,7 +9,7 @@ import type { GraphDocument } from '../../graph/document.ts';
 import type { EditorStore } from '../store/editorStore.ts';
 import * as edits from '../store/docEdits.ts';
 import { randomSeed } from '../widgets/numeric.ts';
-import type { BackendChoice, EngineConnection } from './engineConnection.ts';
+import type { BackendChoice, EngineConnection, EngineRunResult } from './engineConnection.ts';
 import { imagesFromOutputs, pictureSource, previewObjectUrl, pngUrl, savesFirst } from './images.ts';
 import { produce } from 'immer';
 import type { QueuedRun, RunStore } from './runStore.ts';
@@ -137,7 +137,7 @@ export class RunController {
       const result = await this.engine.run(doc, { outputs: targets, backend: this.backend() }, (e) => this.acceptEvents && this.onEvent(e));
       if (generation !== this.generation) return;
       this.acceptEvents = false;
-      this.showOutputs(doc, result.outputs ?? {}, result.nodes ?? {});
+      this.showOutputs(doc, result.outputs ?? {}, result.nodes ?? {}, result.pictures);
       const cancelled = result.error?.code === 'cancelled';
       if (result.error?.node && !cancelled) this.runs.nodeError(result.error.node, result.error.code, result.error.message);
       this.runs.end({ stats: result.nodes, cancelled, error: result.ok || cancelled ? undefined : describeError(result.error) });
@@ -157,7 +157,12 @@ export class RunController {
    * run: a Preview showing what a Save of the same output saved shares its entry, and an output
    * node served from the cache (a rerun that changed nothing) adds none.
    */
-  private showOutputs(doc: GraphDocument, outputs: Record<string, Record<string, unknown>>, stats: Record<string, { status: string }>): void {
+  private showOutputs(
+    doc: GraphDocument,
+    outputs: Record<string, Record<string, unknown>>,
+    stats: Record<string, { status: string }>,
+    pictures: EngineRunResult['pictures'],
+  ): void {
     const shown = new Map<string, string>();
     for (const nodeId of savesFirst(doc, Object.keys(outputs))) {
       const values = outputs[nodeId];
@@ -165,7 +170,8 @@ export class RunController {
       if (text) this.runs.nodeValues(nodeId, text);
       const source = pictureSource(doc, nodeId);
       const cached = stats[nodeId]?.status === 'cached';
-      imagesFromOutputs(values, doc).forEach((image, i) => {
+      // The worker sends the pictures PNG-encoded; encode here only for hosts that do not.
+      (pictures ? (pictures[nodeId] ?? []) : imagesFromOutputs(values, doc)).forEach((image, i) => {
         const key = `${source}#${i}`;
         const same = shown.get(key);
         if (same) return this.runs.nodePreview(nodeId, same);
