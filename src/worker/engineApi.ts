@@ -120,11 +120,13 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
   return {
     ...createModelManagerApi({ engine, runtime: currentRuntime, ...(options.models ? { host: options.models } : {}) }),
     async run(graph, runOptions, onEvent) {
-      await useBackend(runOptions?.backend ?? choice ?? 'auto');
+      // Registered before anything is awaited: a cancel sent right after the run (a sweep
+      // cancelled as its point starts) reaches it.
       const controller = new AbortController();
       running.add(controller);
       const events = onEvent ? eventSender(onEvent, runOptions?.progressIntervalMs) : undefined;
       try {
+        await useBackend(runOptions?.backend ?? choice ?? 'auto');
         const result = await engine.run(graph, {
           signal: controller.signal,
           ...(runOptions?.outputs ? { outputs: runOptions.outputs } : {}),
