@@ -13,9 +13,8 @@ import type { GraphDocument } from '../../src/graph/document.ts';
 import { validateGraph } from '../../src/graph/validate.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import { readPicture } from '../toy/analysis.ts';
-import { sweepCombinations, withParamValues } from '../../src/metrics/sweepPlan.ts';
-import { axesOf, numericOutputs, readSweepDefinition, summarizeBy, type SweepPointResult } from '../../src/metrics/sweepResults.ts';
-import { engineFor, loadExample, nodeRuntime, pngImage, registry, runForPngs, withParams } from '../toy/graphRunner.ts';
+import { axesOf, readSweepDefinition, summarizeBy } from '../../src/metrics/sweepResults.ts';
+import { engineFor, loadExample, nodeRuntime, pngImage, registry, runForPngs, runStoredSweep, withParams } from '../toy/graphRunner.ts';
 
 let runtime: Runtime;
 let engine: Engine;
@@ -130,17 +129,8 @@ describe('graphs/toy-guidance-sweep.json (CFG scale vs CLIP score and FID)', () 
 
   it('CLIP score is non-decreasing over CFG 1, 3, 5, 7.5 (16 seeds each); FID to the prompt subset is reported', { timeout: 300_000 }, async () => {
     const graph = loadExample('toy-guidance-sweep.json');
-    const definition = readSweepDefinition(graph.meta.extra).definition!;
-    const points = sweepCombinations(axesOf(definition), false);
-    expect(points).toHaveLength(64);
-    const results: SweepPointResult[] = [];
-    const started = performance.now();
-    for (const [point, values] of points.entries()) {
-      const result = await engine.run(withParamValues(graph, Object.entries(values), (type) => registry.get(type)?.params));
-      if (!result.ok) throw new Error(`point ${point} (${JSON.stringify(values)}): ${result.error?.node}: ${result.error?.message}`);
-      results.push({ point, values, metrics: numericOutputs(result.outputs as Record<string, Record<string, unknown>>) });
-    }
-    const seconds = (performance.now() - started) / 1000;
+    const { results } = await runStoredSweep(engine, graph);
+    expect(results).toHaveLength(64);
     const groups = summarizeBy(results, 'cfg.scale');
     expect(groups.map((g) => g.value)).toEqual(['1', '3', '5', '7.5']);
     const clip = groups.map((g) => g.metrics['clip_score.mean']);
@@ -148,7 +138,6 @@ describe('graphs/toy-guidance-sweep.json (CFG scale vs CLIP score and FID)', () 
     const fidAll = groups.map((g) => g.metrics['fid_all.fid']);
     console.log('toy guidance sweep (8 pictures × 16 seeds per scale) at CFG 1, 3, 5, 7.5:', {
       clipScore: clip.map((s) => round(s.mean)), fidToPrompt: fidPrompt.map((s) => round(s.mean)), fidToAll: fidAll.map((s) => round(s.mean)),
-      imagesPerSecond: Math.round((64 * 8) / seconds),
     });
     for (const s of [...clip, ...fidPrompt, ...fidAll]) expect(s.n).toBe(16);
     for (let k = 1; k < clip.length; k++) expect(clip[k].mean, `CFG ${groups[k].value} vs ${groups[k - 1].value}`).toBeGreaterThanOrEqual(clip[k - 1].mean - 1e-9);
