@@ -5,7 +5,7 @@
  * they show in the Queue panel and Cancel removes the rest. The sweep is kept in the graph file
  * (meta.extra.sweep) when it is run.
  */
-import { useMemo, useState, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useMemo, useState, useSyncExternalStore } from 'react';
 import type { GraphDocument } from '../../graph/document.ts';
 import { readSweepDefinition, SWEEP_META_KEY, sweepCsv, sweepJson, axesOf } from '../../metrics/sweepResults.ts';
 import type { NodeCatalog } from '../catalog.ts';
@@ -14,7 +14,10 @@ import { useEditorStore } from '../store/useEditor.ts';
 import { SweepSession, type SweepQueue } from '../sweep/sweepSession.ts';
 import { definitionOf, formFor, metricChoices, paramChoices, type SweepForm } from '../sweep/sweepForm.ts';
 import { metricScatter, metricVsParam, plotChoices } from '../sweep/sweepPoints.ts';
-import { SweepPlot } from '../sweep/SweepPlot.tsx';
+
+// uPlot loads with the first plot, not with the editor: most sessions never sweep.
+const SweepPlot = lazy(() => import('../sweep/SweepPlot.tsx').then((m) => ({ default: m.SweepPlot })));
+const plotFallback = <p className="ll-muted">Loading the plot…</p>;
 
 export interface SweepPanelProps {
   doc: GraphDocument;
@@ -118,7 +121,9 @@ export function SweepPanel({ doc, loadId, catalog, queue }: SweepPanelProps) {
         <Select label="plot param" testId="sweep-plot-param" value={form.plotParam} options={swept} onChange={(plotParam) => patch({ plotParam })} />
       </div>
       {line && line.x.length > 0 ? (
-        <SweepPlot testId="sweep-plot-line" data={{ kind: 'line', series: line, xLabel: form.plotParam, yLabel: form.plotMetric }} />
+        <Suspense fallback={plotFallback}>
+          <SweepPlot testId="sweep-plot-line" data={{ kind: 'line', series: line, xLabel: form.plotParam, yLabel: form.plotMetric }} />
+        </Suspense>
       ) : (
         <p className="ll-muted">Run the sweep: {form.plotMetric || 'a metric'} per value of {form.plotParam || 'the swept param'} is plotted here.</p>
       )}
@@ -129,7 +134,10 @@ export function SweepPanel({ doc, loadId, catalog, queue }: SweepPanelProps) {
         <Select label="scatter x" testId="sweep-scatter-x" value={form.scatterX} options={metrics} none="—" onChange={(scatterX) => patch({ scatterX })} />
       </div>
       {scatter && scatter.x.length > 0 && (
-        <SweepPlot testId="sweep-plot-scatter" data={{ kind: 'scatter', series: scatter, xLabel: form.scatterX, yLabel: form.scatterY, pointLabel: form.plotParam.slice(form.plotParam.lastIndexOf('.') + 1) }} />
+        <Suspense fallback={plotFallback}>
+          <SweepPlot testId="sweep-plot-scatter"
+            data={{ kind: 'scatter', series: scatter, xLabel: form.scatterX, yLabel: form.scatterY, pointLabel: form.plotParam.slice(form.plotParam.lastIndexOf('.') + 1) }} />
+        </Suspense>
       )}
       <div className="ll-sweep-row">
         <button type="button" className="ll-small-button" data-testid="sweep-export-csv" disabled={snap.results.length === 0} onClick={() => exportAs('csv')}>Export CSV</button>
