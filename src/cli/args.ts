@@ -132,7 +132,7 @@ export const USAGE = `Usage:
       Runs prompt jobs of a "serve --queue" server (any number of workers, on any machines);
       pictures go back to the server through Redis, so workers need no shared disk.
   latentloom sweep <graph.json> [--set NODE.PARAM=VALUES ...] [--zip] [--out DIR] [--queue redis://…]
-      Runs the graph for every combination of the --set lists (VALUES: 1..100, 1..100:5, 1,2,4,
+      Runs the graph for every combination of the --set lists (VALUES: 1..100, 1..100:5, 1..10:0.5, 1,2,4,
       @lines.txt, or one value; --zip pairs the lists instead), in this process or as jobs for
       workers, with a progress bar; writes DIR/manifest.jsonl (job, overrides, files, seconds,
       metric values, error). Without --set: the sweep the graph carries (meta.extra.sweep, as

@@ -1,6 +1,6 @@
 /**
  * The plan of a sweep, shared by `latentloom sweep` and the editor's Sweep panel: each axis is a
- * `NODE.PARAM` with a list of values written as `1..100`, `1..10:3`, `0.5,1,2` or one value; the
+ * `NODE.PARAM` with a list of values written as `1..100`, `1..10:3`, `1..10:0.5`, `0.5,1,2` or one value; the
  * points are their cartesian product, or with `zip` the lists side by side (equal lengths). A
  * point's values are applied to a copy of the graph as its params, read by each param's kind.
  * Pure: no files, no engine, no framework.
@@ -19,19 +19,24 @@ export type SweepValues = Record<string, string>;
 /** Most points one sweep may plan (a typo like 1..1e9 is refused, not run). */
 export const MAX_SWEEP_JOBS = 1_000_000;
 
+const decimals = (text: string) => (text.includes('.') ? text.length - text.indexOf('.') - 1 : 0);
+
+/** `from..to` or `from..to:step`, integers or decimals (`1..10:0.5`); undefined when `spec` is no range. */
 function rangeValues(spec: string, where: string): string[] | undefined {
-  const m = /^(-?\d+)\.\.(-?\d+)(?::(\d+))?$/.exec(spec);
+  const m = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(spec);
   if (!m) return undefined;
   const [from, to, step] = [Number(m[1]), Number(m[2]), m[3] === undefined ? 1 : Number(m[3])];
-  if (step < 1) throw new Error(`${where}: the step of ${spec} must be at least 1`);
-  const count = Math.floor(Math.abs(to - from) / step) + 1;
+  if (!(step > 0)) throw new Error(`${where}: the step of ${spec} must be more than 0`);
+  // Values are written with the decimals the spec uses, so 0.1 steps give 0.3, not 0.30000000000000004.
+  const places = Math.max(decimals(m[1]), decimals(m[2]), decimals(m[3] ?? ''));
+  const count = Math.floor(Math.abs(to - from) / step + 1e-9) + 1;
   if (count > MAX_SWEEP_JOBS) throw new Error(`${where}: ${spec} has ${count} values; the limit is ${MAX_SWEEP_JOBS}`);
   const dir = to >= from ? 1 : -1;
-  return Array.from({ length: count }, (_, i) => String(from + dir * i * step));
+  return Array.from({ length: count }, (_, i) => String(Number((from + dir * i * step).toFixed(places))));
 }
 
 /**
- * The values a spec names: an integer range (`1..16`, `10..1:3`), a list of numbers (`1,3,5,7.5`),
+ * The values a spec names: a range (`1..16`, `10..1:3`, `1..10:0.5`), a list of numbers (`1,3,5,7.5`),
  * or one value (text with commas stays one value: only number lists are split).
  */
 export function parseValues(spec: string, where: string): string[] {

@@ -93,7 +93,7 @@ export function SweepPanel({ doc, loadId, catalog, queue }: SweepPanelProps) {
         <div className="ll-sweep-row" key={i}>
           <Select label={`sweep param ${i + 1}`} testId={`sweep-param-${i + 1}`} value={form.axes[i]?.param ?? ''} options={params}
             none={i === 0 ? undefined : '— no second param —'} onChange={(param) => setAxis(i, { param })} />
-          <input type="text" aria-label={`sweep values ${i + 1}`} data-testid={`sweep-values-${i + 1}`} placeholder="1..16 or 1,3,5,7.5"
+          <input type="text" aria-label={`sweep values ${i + 1}`} data-testid={`sweep-values-${i + 1}`} placeholder="1..16, 1..10:0.5 or 1,3,5,7.5"
             value={form.axes[i]?.values ?? ''} disabled={!form.axes[i]?.param} onChange={(e) => setAxis(i, { values: e.target.value })} />
         </div>
       ))}
