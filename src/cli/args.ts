@@ -131,11 +131,12 @@ export const USAGE = `Usage:
   latentloom worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--input DIR] [--models FILE]
       Runs prompt jobs of a "serve --queue" server (any number of workers, on any machines);
       pictures go back to the server through Redis, so workers need no shared disk.
-  latentloom sweep <graph.json> --set NODE.PARAM=VALUES ... [--zip] [--out DIR] [--queue redis://…]
-      Runs the graph for every combination of the --set lists (VALUES: 1..100, 1..100:5, 1,2,4,
+  latentloom sweep <graph.json> [--set NODE.PARAM=VALUES ...] [--zip] [--out DIR] [--queue redis://…]
+      Runs the graph for every combination of the --set lists (VALUES: 1..100, 1..100:5, 1..10:0.5, 1,2,4,
       @lines.txt, or one value; --zip pairs the lists instead), in this process or as jobs for
       workers, with a progress bar; writes DIR/manifest.jsonl (job, overrides, files, seconds,
-      error). Run again to resume: jobs already in the manifest are skipped.
+      metric values, error). Without --set: the sweep the graph carries (meta.extra.sweep, as
+      the editor's Sweep panel runs it). Run again to resume: jobs already in the manifest are skipped.
   latentloom convert <checkpoint.pth|.safetensors|model.json> [--out model.onnx]
       Recognises the architecture (RRDBNet, SRVGGNetCompact, TAESD family, TF.js layers) and writes
       it as an ONNX model.

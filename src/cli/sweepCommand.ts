@@ -1,9 +1,10 @@
 /**
- * `latentloom sweep <graph> --set NODE.PARAM=VALUES … [--zip] [--queue redis://…] --out DIR`:
- * runs a graph over the product (or the zip) of param lists — in this process with one engine
+ * `latentloom sweep <graph> [--set NODE.PARAM=VALUES …] [--zip] [--queue redis://…] --out DIR`:
+ * runs a graph over the product (or the zip) of param lists (without --set: the sweep the graph
+ * file carries in meta.extra.sweep, the editor's) — in this process with one engine
  * (its cache shared, so only what a value reaches re-runs), or as jobs for `latentloom worker`
  * processes — with a progress bar and ETA, and writes DIR/manifest.jsonl (job, overrides,
- * files, seconds, error). A re-run skips the jobs the manifest holds whose files still exist.
+ * files, seconds, numeric outputs such as metric scores, error). A re-run skips the jobs the manifest holds whose files still exist.
  */
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -22,21 +23,13 @@ import { EXIT_CANCELLED, graphNeedsRuntime, networkPolicyOf } from './runCommand
 import { cliFileAccess, cliServices } from './services.ts';
 import { doneJobs, parseAxis, planSweep, type ManifestLine, type SweepJob } from './sweepPlan.ts';
 import { writeNumberedFile } from './outputFiles.ts';
+import { axesOf, numericOutputs, readSweepDefinition } from '../metrics/sweepResults.ts';
 
 interface JobOutcome {
   files: string[];
   /** Plain numbers of output nodes (metric scores, say), as `node.port`. */
   values?: Record<string, number>;
   error?: string;
-}
-
-/** The finite numbers among a run's outputs (CLIP score, FID, …), for the manifest. */
-function numericOutputs(outputs: Record<string, Record<string, unknown>>): Record<string, number> | undefined {
-  const values: Record<string, number> = {};
-  for (const [node, ports] of Object.entries(outputs)) {
-    for (const [port, v] of Object.entries(ports)) if (typeof v === 'number' && Number.isFinite(v)) values[`${node}.${port}`] = v;
-  }
-  return Object.keys(values).length ? values : undefined;
 }
 
 interface JobRunner {
@@ -62,7 +55,7 @@ async function localRunner(args: ParsedArgs, graph: GraphDocument, graphDir: str
       const result = await engine.run(jobGraph, { signal });
       const files = Object.values(result.outputs).flatMap((ports) => (Array.isArray(ports.files) ? ports.files.filter((f): f is string => typeof f === 'string') : []));
       const values = numericOutputs(result.outputs);
-      return result.ok ? { files, ...(values ? { values } : {}) } : { files, error: `${result.error?.node ? `node "${result.error.node}": ` : ''}${result.error?.message ?? 'failed'}` };
+      return result.ok ? { files, ...(Object.keys(values).length ? { values } : {}) } : { files, error: `${result.error?.node ? `node "${result.error.node}": ` : ''}${result.error?.message ?? 'failed'}` };
     },
     close: async () => runtime?.release(),
   };
@@ -122,20 +115,29 @@ async function queueRunner(url: string, outDir: string): Promise<JobRunner> {
   };
 }
 
+/** Without --set: the sweep the graph file carries (meta.extra.sweep, what the editor's Sweep panel runs). */
+function storedSweep(graph: GraphDocument, file: string): SweepJob[] {
+  const stored = readSweepDefinition(graph.meta.extra);
+  if (stored.error) throw new Error(`${file}: ${stored.error}`);
+  if (!stored.definition) throw new Error(`sweep needs at least one --set NODE.PARAM=VALUES (${file} has no meta.extra.sweep)`);
+  return planSweep(axesOf(stored.definition), stored.definition.zip ?? false);
+}
+
 export async function sweepCommand(args: ParsedArgs, print: (line: string) => void, log: (line: string) => void): Promise<number> {
   const file = args.positional[0];
   if (!file || args.positional.length > 1) throw new UsageError('sweep takes exactly one graph file');
-  let jobs: SweepJob[];
-  try {
-    const axes = args.sets.map((set) => parseAxis(set, (path) => readFileSync(resolve(path), 'utf8')));
-    jobs = planSweep(axes, args.zip);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
   const loaded = await loadGraphFile(file, await loadFileOptions(args));
   if (!loaded.ok) {
     for (const issue of loaded.issues) log(`${file}: ${formatIssue(issue)}`);
     return 1;
+  }
+  let jobs: SweepJob[];
+  try {
+    jobs = args.sets.length > 0
+      ? planSweep(args.sets.map((set) => parseAxis(set, (path) => readFileSync(resolve(path), 'utf8'))), args.zip)
+      : storedSweep(loaded.graph, file);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
   const registry = defaultRegistry();
   const setsOf = (job: SweepJob) => Object.entries(job.overrides).map(([k, v]) => `${k}=${v}`);

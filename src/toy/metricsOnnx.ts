@@ -87,10 +87,34 @@ export function toyFeaturesReference(family: ToyFamily, image: ArrayLike<number>
 
 /** FID reference statistics: the feature extractor over the 240 training pictures. */
 export function toyReferenceStats(family: ToyFamily): FeatureStats {
+  return statsOf(family, family.items, 'the 240 training pictures');
+}
+
+/** Where the statistics of the training pictures of one caption lie in builtin:toy-shapes-clip. */
+export const subsetStatsFile = (colour: string, shape: string, background: string) => `feature_extractor/reference_stats/${colour}-${shape}-${background}.json`;
+
+/**
+ * FID reference statistics of each caption's subset ("a red circle on black": its 6 placements),
+ * so a prompt's pictures are compared with the training pictures of that prompt.
+ */
+export function toySubsetStats(family: ToyFamily): Map<string, FeatureStats> {
+  const out = new Map<string, FeatureStats>();
+  for (const colour of COLOUR_NAMES) {
+    for (const shape of SHAPES) {
+      for (const background of BACKGROUND_NAMES) {
+        const items = family.items.filter((i) => i.colour === colour && i.shape === shape && i.background === background);
+        out.set(subsetStatsFile(colour, shape, background), statsOf(family, items, `the ${items.length} training pictures of "a ${colour} ${shape} on ${background}"`));
+      }
+    }
+  }
+  return out;
+}
+
+function statsOf(family: ToyFamily, items: ToyFamily['items'], what: string): FeatureStats {
   const dim = family.imageEmbeddings.dim;
-  const rows = new Float64Array(family.items.length * dim);
-  family.items.forEach((item, n) => rows.set(toyFeaturesReference(family, item.pixels.map((v) => (v + 1) / 2)), n * dim));
-  return featureStats(rows, family.items.length, dim, 'builtin:toy-shapes-clip#feature_extractor/model.onnx:features (the 240 training pictures)');
+  const rows = new Float64Array(items.length * dim);
+  items.forEach((item, n) => rows.set(toyFeaturesReference(family, item.pixels.map((v) => (v + 1) / 2)), n * dim));
+  return featureStats(rows, items.length, dim, `builtin:toy-shapes-clip#feature_extractor/model.onnx:features (${what})`);
 }
 
 /** Image → posterior weights over the training pictures [B, N], from `pixel_values` [B,3,64,64] in [0,1]. */

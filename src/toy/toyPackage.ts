@@ -19,7 +19,7 @@ import { buildIdentityDecoderOnnx, buildTextEncoderOnnx, buildVaeDecoderOnnx, bu
 import { buildDecoderOnnx, buildPriorOnnx, buildSuperResolutionOnnx, buildUnetOnnx } from './toyModels.ts';
 import {
   buildToyClassifierOnnx, buildToyClipImageEncoderOnnx, buildToyClipTextEncoderOnnx, buildToyFeatureExtractorOnnx,
-  CLIP_EMBED_SIZE, METRIC_KERNEL_VARIANCE, TOY_CLASSES, toyReferenceStats,
+  CLIP_EMBED_SIZE, METRIC_KERNEL_VARIANCE, TOY_CLASSES, toyReferenceStats, toySubsetStats,
 } from './metricsOnnx.ts';
 import { statsToJson } from '../metrics/stats.ts';
 
@@ -151,10 +151,11 @@ export function toyPackages(family: ToyFamily = buildFamily()): Map<ToyPackageId
   clip.set('image_encoder/model.onnx', buildToyClipImageEncoderOnnx(family));
   clip.set('feature_extractor/config.json', json({
     _class_name: 'ToyFeatureExtractor', feature_dim: IMAGE_EMBED_SIZE, image_size: IMAGE_SIZE,
-    input: 'pixel_values in [0,1], no normalisation', output: 'features', reference_stats: 'reference_stats.json',
+    input: 'pixel_values in [0,1], no normalisation', output: 'features', reference_stats: 'reference_stats.json', subset_stats: 'reference_stats/<colour>-<shape>-<background>.json',
   }));
   clip.set('feature_extractor/model.onnx', buildToyFeatureExtractorOnnx(family));
   clip.set('feature_extractor/reference_stats.json', new TextEncoder().encode(statsToJson(toyReferenceStats(family))));
+  for (const [file, stats] of toySubsetStats(family)) clip.set(file, new TextEncoder().encode(statsToJson(stats)));
   packages.set('toy-shapes-clip', clip);
   return packages;
 }

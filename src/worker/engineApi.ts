@@ -157,14 +157,15 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
   return {
     ...createModelManagerApi({ engine, runtime: currentRuntime, ...(options.models ? { host: options.models } : {}) }),
     async run(graph, runOptions, onEvent) {
-      // Before any await: patches apply in the order they were sent.
+      // Before any await: patches apply in the order they were sent, and a cancel sent right
+      // after the run (a sweep cancelled as its point starts) reaches it.
       const doc = documents.receive(graph);
       threads ??= runOptions?.threads;
-      await useBackend(runOptions?.backend ?? choice ?? 'auto');
       const controller = new AbortController();
       running.add(controller);
       const events = onEvent ? eventSender(onEvent, runOptions?.progressIntervalMs) : undefined;
       try {
+        await useBackend(runOptions?.backend ?? choice ?? 'auto');
         const result = await engine.run(doc, {
           signal: controller.signal,
           ...(runOptions?.outputs ? { outputs: runOptions.outputs } : {}),

@@ -12,6 +12,8 @@
  *   it shows the path works, not how fast a real GPU is).
  * The wasm figures come from a browser started without WebGPU, so the worker cannot use anything
  * but wasm; the GPU-dispatch count in the worker confirms each run's backend.
+ * Also the toy guidance sweep (graphs/toy-guidance-sweep.json's own: 64 runs × 8 pictures) run from
+ * the editor's Sweep tab through the run queue, cold and warm (new seeds), in pictures per second.
  * `npm run bench -- browser-toy`. Needs /usr/bin/chromium; prints why when a figure cannot be taken.
  */
 import { existsSync } from 'node:fs';
@@ -31,6 +33,7 @@ import {
   toyGraph,
   webGpuUnavailableReason,
 } from '../e2e/workerRuns.ts';
+import { runEditorSweep } from '../e2e/sweepRuns.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { loadGraph } from '../../src/persistence/load.ts';
@@ -152,5 +155,30 @@ export async function figures(): Promise<BenchFigure[]> {
       console.log(`Chromium ${backend} figures not taken: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  try {
+    out.push(...(await browserSweepFigures()));
+  } catch (e) {
+    console.log(`Chromium sweep figures not taken: ${e instanceof Error ? e.message : String(e)}`);
+  }
   return out;
+}
+
+/** The toy guidance sweep from the Sweep tab, wasm: cold (first points load the models) and warm (seeds 101..116). */
+async function browserSweepFigures(): Promise<BenchFigure[]> {
+  const s = await startSession();
+  try {
+    await s.page.goto(`${s.server.url}/`);
+    await s.page.evaluate(() => localStorage.setItem('latentloom.backend', 'wasm'));
+    await openEditor(s.page, s.server.url, '?fresh&example=toy-guidance-sweep');
+    const pictures = 64 * 8;
+    const cold = await runEditorSweep(s.page);
+    const warm = await runEditorSweep(s.page, { second: '101..116' });
+    if (s.errors.length) console.log(`page errors during the sweeps: ${s.errors.join('; ')}`);
+    return [
+      { name: 'toy guidance sweep, Chromium onnxruntime-web wasm: cold', value: pictures / cold, unit: 'images/s', note: `64 runs × 8 pictures in ${cold.toFixed(1)} s from Run sweep, models loaded` },
+      { name: 'toy guidance sweep, Chromium onnxruntime-web wasm: warm', value: pictures / warm, unit: 'images/s', note: `64 runs × 8 pictures in ${warm.toFixed(1)} s, new seeds` },
+    ];
+  } finally {
+    await s.close();
+  }
 }

@@ -1,7 +1,10 @@
 /**
  * Metric figures, Node: feature extraction through the built-in toy extractor and the toy CLIP
  * image encoder (onnxruntime-node, one thread, batches of 32, as metrics/features runs them), and
- * FID compute time (two symmetric eigen-decompositions by Jacobi, float64) at several feature widths.
+ * FID compute time (two symmetric eigen-decompositions by Jacobi, float64) at several feature widths;
+ * and sweep throughput: graphs/toy-guidance-sweep.json's own sweep (CFG 1, 3, 5, 7.5 × 16 seeds, 8
+ * pictures of 20 steps with CFG per point, each scored by CLIP score and two FIDs) on one engine, as
+ * `latentloom sweep` runs it in process. The browser's figure is in browser-toy.bench.ts.
  */
 import { join } from 'node:path';
 import type { BenchFigure } from './run.ts';
@@ -15,6 +18,7 @@ import { runImageModel } from '../../nodes/metrics/modelFiles.ts';
 import { statsFromMoments } from '../../src/metrics/stats.ts';
 import { frechetDistance } from '../../src/metrics/fid.ts';
 import { mulberry32 } from '../../src/toy/rng.ts';
+import { engineFor, loadExample, nodeRuntime, runStoredSweep, withParams } from '../toy/graphRunner.ts';
 
 const CLIP_DIR = join(import.meta.dirname, '../../public/models/toy-shapes-clip');
 
@@ -56,5 +60,28 @@ export async function figures(): Promise<BenchFigure[]> {
     const ms = await medianMs(() => frechetDistance(a, b), dim >= 256 ? 3 : 9);
     out.push({ name: `FID of two statistics, D = ${dim}`, value: ms, unit: 'ms', note: dim === 16 ? 'the toy features' : undefined });
   }
+  out.push(...(await sweepFigures()));
   return out;
+}
+
+/** Pictures per second of the toy guidance sweep in Node: cold (sessions made) and warm (a second sweep on new seeds). */
+async function sweepFigures(): Promise<BenchFigure[]> {
+  const runtime = nodeRuntime();
+  try {
+    const engine = engineFor(runtime);
+    const graph = loadExample('toy-guidance-sweep.json');
+    const points = 64;
+    const pictures = points * (graph.nodes.find((n) => n.id === 'noise')!.params.batch as number);
+    const cold = await runStoredSweep(engine, graph);
+    // New seeds, so nothing but the prompt encodings and the reference statistics comes from the cache.
+    const warmGraph = withParams(graph, {});
+    (warmGraph.meta.extra!.sweep as { axes: { param: string; values: string }[] }).axes[1].values = '101..116';
+    const warm = await runStoredSweep(engine, warmGraph);
+    return [
+      { name: 'toy guidance sweep, Node onnxruntime-node: cold', value: pictures / cold.seconds, unit: 'images/s', note: `${points} runs × 8 pictures in ${cold.seconds.toFixed(2)} s, sessions made` },
+      { name: 'toy guidance sweep, Node onnxruntime-node: warm', value: pictures / warm.seconds, unit: 'images/s', note: `${points} runs × 8 pictures in ${warm.seconds.toFixed(2)} s` },
+    ];
+  } finally {
+    await runtime.release();
+  }
 }

@@ -62,6 +62,28 @@ describe('latentloom sweep', () => {
     }
   }, 120_000);
 
+  it('without --set runs the sweep the graph carries (meta.extra.sweep, the editor\'s) and records its metrics', async () => {
+    const graph = JSON.parse(await readFile(join(import.meta.dirname, '../../graphs/toy-guidance-sweep.json'), 'utf8'));
+    graph.meta.extra.sweep.axes = [{ param: 'cfg.scale', values: '1,7.5' }, { param: 'noise.seed', values: '1..2' }];
+    const file = join(dir, 'stored-sweep.json');
+    await writeFile(file, JSON.stringify(graph));
+    const out = join(dir, 'stored');
+    const code = await runCli(['sweep', file, '--out', out], { print: () => {}, log: () => {} });
+    expect(code).toBe(0);
+    const lines = (await readFile(join(out, 'manifest.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { overrides: Record<string, string>; values: Record<string, number> });
+    expect(lines.map((l) => l.overrides)).toEqual([
+      { 'cfg.scale': '1', 'noise.seed': '1' }, { 'cfg.scale': '1', 'noise.seed': '2' }, { 'cfg.scale': '7.5', 'noise.seed': '1' }, { 'cfg.scale': '7.5', 'noise.seed': '2' },
+    ]);
+    for (const line of lines) for (const metric of ['clip_score.mean', 'fid_prompt.fid', 'fid_all.fid']) expect(line.values[metric], metric).toBeGreaterThan(0);
+    // Guidance 7.5 follows the prompt at least as well as 1, seed for seed.
+    for (const k of [0, 1]) expect(lines[k + 2].values['clip_score.mean']).toBeGreaterThanOrEqual(lines[k].values['clip_score.mean']);
+    graph.meta.extra.sweep = { axes: [{ param: 'cfg.scale' }] };
+    await writeFile(file, JSON.stringify(graph));
+    const bad: string[] = [];
+    expect(await runCli(['sweep', file, '--out', join(dir, 'stored-bad')], { print: () => {}, log: (l) => bad.push(l) })).toBe(2);
+    expect(bad.join('\n')).toMatch(/meta\.extra\.sweep\.axes\[0\]\.values: expected values like/);
+  }, 120_000);
+
   it('zips lists, and names a bad key before running anything', async () => {
     const out = join(dir, 'zip');
     const zipped = await sweep(['--set', 'noise.seed=5,6', '--set', 'cfg.scale=1,9', '--zip', '--out', out]);

@@ -10,6 +10,11 @@ describe('sweep axes', () => {
     expect(parseAxis('seed.seed=1..4', noFiles).values).toEqual(['1', '2', '3', '4']);
     expect(parseAxis('seed.seed=10..1:4', noFiles).values).toEqual(['10', '6', '2']);
     expect(parseAxis('cfg.scale=1,3,5,7.5', noFiles).values).toEqual(['1', '3', '5', '7.5']);
+    // Decimal ranges, written with the spec's decimals (no 0.30000000000000004).
+    expect(parseAxis('cfg.scale=1..10:1.5', noFiles).values).toEqual(['1', '2.5', '4', '5.5', '7', '8.5', '10']);
+    expect(parseAxis('cfg.rescale=0..0.5:0.1', noFiles).values).toEqual(['0', '0.1', '0.2', '0.3', '0.4', '0.5']);
+    expect(parseAxis('x.y=2.5..1', noFiles).values).toEqual(['2.5', '1.5']);
+    expect(() => parseAxis('x.y=1..2:0', noFiles)).toThrow(/step of 1\.\.2:0 must be more than 0/);
     // Text with commas stays one value: only number lists are split.
     expect(parseAxis('prompt.text=a red circle, on black', noFiles).values).toEqual(['a red circle, on black']);
     const axis = parseAxis('prompt.text=@prompts.txt', (p) => (p === 'prompts.txt' ? 'one\n\n# a comment\ntwo\r\n' : ''));

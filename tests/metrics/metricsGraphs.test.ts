@@ -2,7 +2,10 @@
  * The metric and classifier-guidance nodes in shipped graphs, run by the engine on the real toy
  * models (onnxruntime-node): CLIP score separates matching from mismatched prompts, FID ranks a
  * varied batch closer to the training pictures than a batch of one kind, and classifier guidance
- * steers the unconditional toy model to the requested class.
+ * steers the unconditional toy model to the requested class; graphs/toy-guidance-sweep.json swept
+ * as the editor and `latentloom sweep` sweep it (its meta.extra.sweep: CFG 1, 3, 5, 7.5 × seeds
+ * 1..16, 8 pictures each): the CLIP score does not fall as the guidance grows, and FID to the
+ * prompt's training pictures is reported for every point.
  */
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import type { Engine } from '../../src/engine/index.ts';
@@ -10,7 +13,8 @@ import type { GraphDocument } from '../../src/graph/document.ts';
 import { validateGraph } from '../../src/graph/validate.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import { readPicture } from '../toy/analysis.ts';
-import { engineFor, loadExample, nodeRuntime, pngImage, registry, runForPngs, withParams } from '../toy/graphRunner.ts';
+import { axesOf, readSweepDefinition, summarizeBy } from '../../src/metrics/sweepResults.ts';
+import { engineFor, loadExample, nodeRuntime, pngImage, registry, runForPngs, runStoredSweep, withParams } from '../toy/graphRunner.ts';
 
 let runtime: Runtime;
 let engine: Engine;
@@ -111,20 +115,35 @@ describe('graphs/toy-classifier-guidance.json', () => {
   });
 });
 
-describe('graphs/toy-guidance-sweep.json (CFG scale vs CLIP score)', () => {
-  it('validates; the CLIP score rises with the guidance scale, ≥ 95 at CFG 7.5', async () => {
+describe('graphs/toy-guidance-sweep.json (CFG scale vs CLIP score and FID)', () => {
+  it('validates and carries its sweep: CFG 1, 3, 5, 7.5 × 16 seeds, CLIP score vs FID to the prompt subset', () => {
     const graph = loadExample('toy-guidance-sweep.json');
     expect(validateGraph(graph, registry).filter((i) => i.severity !== 'warning')).toEqual([]);
-    const scales = ['1', '2', '4', '7_5'];
-    const means: number[][] = [];
-    for (const seed of [42, 7, 2026]) {
-      const out = await run(withParams(graph, { noise: { seed }, scheduler_state: { seed } }));
-      means.push(scales.map((s) => out[`clip_score_cfg${s}`].mean as number));
-    }
-    const average = scales.map((_, k) => means.reduce((sum, row) => sum + row[k], 0) / means.length);
-    console.log('CLIP score (8 pictures × 3 seeds) at CFG 1, 2, 4, 7.5:', average.map(round), 'per seed:', means.map((r) => r.map(round)));
-    expect(average[3]).toBeGreaterThan(average[0] + 5);
-    expect(average[3]).toBeGreaterThanOrEqual(average[1]);
-    expect(average[3]).toBeGreaterThanOrEqual(95);
+    const { definition, error } = readSweepDefinition(graph.meta.extra);
+    expect(error).toBeUndefined();
+    expect(axesOf(definition!).map((a) => [a.key, a.values.length])).toEqual([['cfg.scale', 4], ['noise.seed', 16]]);
+    expect(axesOf(definition!)[0].values).toEqual(['1', '3', '5', '7.5']);
+    expect(definition!.plot).toMatchObject({ param: 'cfg.scale', x: 'clip_score.mean', y: 'fid_prompt.fid' });
+    expect(graph.nodes.find((n) => n.id === 'reference_prompt')!.params.file).toBe('feature_extractor/reference_stats/red-circle-black.json');
+  });
+
+  it('CLIP score is non-decreasing over CFG 1, 3, 5, 7.5 (16 seeds each); FID to the prompt subset is reported', { timeout: 300_000 }, async () => {
+    const graph = loadExample('toy-guidance-sweep.json');
+    const { results } = await runStoredSweep(engine, graph);
+    expect(results).toHaveLength(64);
+    const groups = summarizeBy(results, 'cfg.scale');
+    expect(groups.map((g) => g.value)).toEqual(['1', '3', '5', '7.5']);
+    const clip = groups.map((g) => g.metrics['clip_score.mean']);
+    const fidPrompt = groups.map((g) => g.metrics['fid_prompt.fid']);
+    const fidAll = groups.map((g) => g.metrics['fid_all.fid']);
+    console.log('toy guidance sweep (8 pictures × 16 seeds per scale) at CFG 1, 3, 5, 7.5:', {
+      clipScore: clip.map((s) => round(s.mean)), fidToPrompt: fidPrompt.map((s) => round(s.mean)), fidToAll: fidAll.map((s) => round(s.mean)),
+    });
+    for (const s of [...clip, ...fidPrompt, ...fidAll]) expect(s.n).toBe(16);
+    for (let k = 1; k < clip.length; k++) expect(clip[k].mean, `CFG ${groups[k].value} vs ${groups[k - 1].value}`).toBeGreaterThanOrEqual(clip[k - 1].mean - 1e-9);
+    expect(clip[3].mean).toBeGreaterThan(clip[0].mean + 2);
+    for (const s of fidPrompt) expect(Number.isFinite(s.mean) && s.mean >= 0).toBe(true);
+    // Pictures nearer the prompt are nearer its training pictures than the whole set's.
+    expect(fidPrompt[3].mean).toBeLessThan(fidAll[3].mean);
   });
 });

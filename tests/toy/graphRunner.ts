@@ -9,6 +9,8 @@ import type { Runtime } from '../../src/runtime/runtime.ts';
 import { loadGraph } from '../../src/persistence/load.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import { pngToImageTensor } from '../../src/tensor/image.ts';
+import { sweepCombinations, withParamValues } from '../../src/metrics/sweepPlan.ts';
+import { axesOf, numericOutputs, readSweepDefinition, type SweepPointResult } from '../../src/metrics/sweepResults.ts';
 
 export const GRAPHS_DIR = join(import.meta.dirname, '../../graphs');
 export const registry = defaultRegistry();
@@ -53,4 +55,18 @@ export async function runForPngs(engine: Engine, graph: GraphDocument): Promise<
 export function pngImage(png: Uint8Array): { data: Float32Array; width: number; height: number } {
   const { image } = pngToImageTensor(png);
   return { data: image.data, width: image.shape[3], height: image.shape[2] };
+}
+
+/** Runs the sweep a graph carries (meta.extra.sweep) point by point on one engine, as the editor and the CLI do. */
+export async function runStoredSweep(engine: Engine, graph: GraphDocument): Promise<{ results: SweepPointResult[]; seconds: number }> {
+  const { definition, error } = readSweepDefinition(graph.meta.extra);
+  if (!definition) throw new Error(error ?? 'the graph carries no sweep');
+  const results: SweepPointResult[] = [];
+  const started = performance.now();
+  for (const [point, values] of sweepCombinations(axesOf(definition), definition.zip ?? false).entries()) {
+    const result = await engine.run(withParamValues(graph, Object.entries(values), (type) => registry.get(type)?.params));
+    if (!result.ok) throw new Error(`point ${point} (${JSON.stringify(values)}): ${result.error?.node}: ${result.error?.message}`);
+    results.push({ point, values, metrics: numericOutputs(result.outputs as Record<string, Record<string, unknown>>) });
+  }
+  return { results, seconds: (performance.now() - started) / 1000 };
 }

@@ -26,6 +26,8 @@ import { Toolbar } from '../panels/Toolbar.tsx';
 import { QueuePanel } from '../panels/QueuePanel.tsx';
 import { SidePanel } from '../panels/SidePanel.tsx';
 import { ModelsPanel } from '../panels/ModelsPanel.tsx';
+import { SweepPanel } from '../panels/SweepPanel.tsx';
+import { SWEEP_META_KEY } from '../../metrics/sweepResults.ts';
 import { ConfirmDiscard, HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
 import { loadInitialDocument, type BootResult } from './bootstrap.ts';
 import { useRestoreGuard } from './useRestoreGuard.ts';
@@ -376,6 +378,8 @@ function Editor({ engine, kv }: AppProps) {
           )}
           <SidePanel gallery={run.gallery} issues={issues} issueSource={fileIssues.source} checking={analysed.pending} onOpenImage={setViewer} onDownload={downloadImage}
             onSelectNode={focusNode}
+            sweep={catalog && <SweepPanel doc={doc} loadId={snap.loadId} catalog={catalog} queue={controller} />}
+            openSweep={doc.meta.extra?.[SWEEP_META_KEY] !== undefined ? snap.loadId : undefined}
             models={<ModelsPanel doc={doc} engine={engine}
               onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}
               onRemoveModel={(key) => store.edit(`Remove model ${key}`, (d) => void delete d.models[key])} />} />

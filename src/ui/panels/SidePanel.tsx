@@ -1,5 +1,5 @@
-/** Right-hand panel: gallery/history of output images, issues of the graph, and models. */
-import { useState, type ReactNode } from 'react';
+/** Right-hand panel: gallery/history of output images, issues of the graph, models, and sweeps. */
+import { useEffect, useState, type ReactNode } from 'react';
 import type { GraphIssue } from '../../graph/document.ts';
 import type { GalleryItem } from '../run/runStore.ts';
 
@@ -10,15 +10,22 @@ export interface SidePanelProps {
   /** A huge graph is still being checked (in the analysis worker). */
   checking?: boolean;
   models: ReactNode;
+  /** The Sweep tab's content; kept mounted while another tab shows, so a running sweep goes on. */
+  sweep?: ReactNode;
+  /** Shows the Sweep tab whenever this changes to a value (a graph that carries a sweep was opened). */
+  openSweep?: number;
   onOpenImage(item: GalleryItem): void;
   onDownload(item: GalleryItem): void;
   onSelectNode(id: string): void;
 }
 
-type Tab = 'gallery' | 'issues' | 'models';
+type Tab = 'gallery' | 'issues' | 'models' | 'sweep';
 
 export function SidePanel(p: SidePanelProps) {
   const [tab, setTab] = useState<Tab>('gallery');
+  useEffect(() => {
+    if (p.openSweep !== undefined) setTab('sweep');
+  }, [p.openSweep]);
   const errors = p.issues.filter((i) => i.severity !== 'warning').length;
   return (
     <aside className="ll-side">
@@ -27,6 +34,7 @@ export function SidePanel(p: SidePanelProps) {
         <button type="button" role="tab" aria-selected={tab === 'issues'} onClick={() => setTab('issues')} data-testid="issues-tab"
           className={errors ? 'has-errors' : ''}>Issues ({p.issues.length}{p.checking ? ', checking…' : ''})</button>
         <button type="button" role="tab" aria-selected={tab === 'models'} onClick={() => setTab('models')}>Models</button>
+        {p.sweep && <button type="button" role="tab" aria-selected={tab === 'sweep'} onClick={() => setTab('sweep')} data-testid="sweep-tab">Sweep</button>}
       </div>
       {tab === 'gallery' && (
         <div className="ll-gallery" data-testid="gallery">
@@ -60,6 +68,7 @@ export function SidePanel(p: SidePanelProps) {
         </div>
       )}
       {tab === 'models' && <div className="ll-models">{p.models}</div>}
+      {p.sweep && <div className="ll-sweep-tab" hidden={tab !== 'sweep'}>{p.sweep}</div>}
     </aside>
   );
 }

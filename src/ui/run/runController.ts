@@ -21,10 +21,32 @@ export function randomizedSeedsOf(ui: { extra?: Record<string, unknown> } | unde
   return Array.isArray(list) ? list.filter((k): k is string => typeof k === 'string') : [];
 }
 
+/** How a queued run ended, for whoever queued it (a sweep collects its points' metrics from this). */
+export interface RunOutcome {
+  ok: boolean;
+  /** Cancelled while running, or removed from the queue before it ran (then `ran` is false). */
+  cancelled: boolean;
+  ran: boolean;
+  outputs: Record<string, Record<string, unknown>>;
+  error?: string;
+  ms: number;
+}
+
+/** A prepared document to queue (see RunController.enqueue). */
+export interface QueueRequest {
+  doc: GraphDocument;
+  label: string;
+  outputs?: string[];
+  onDone?(outcome: RunOutcome): void;
+}
+
 interface QueueItem extends QueuedRun {
   doc: GraphDocument;
   outputs?: string[];
+  onDone?(outcome: RunOutcome): void;
 }
+
+const NOT_RUN: Omit<RunOutcome, 'error'> = { ok: false, cancelled: true, ran: false, outputs: {}, ms: 0 };
 
 /** Most runs one Run press may queue (the batch count input's maximum). */
 export const MAX_BATCH = 100;
@@ -49,6 +71,8 @@ export class RunController {
    * and nothing it reports afterwards reaches the run state.
    */
   private generation = 0;
+  /** Queue id of the run under way (0: none). */
+  private current = 0;
 
   constructor(
     private readonly engine: EngineConnection,
@@ -72,8 +96,7 @@ export class RunController {
     this.acceptEvents = false;
     this.latestPreview = undefined;
     this.pendingProgress.clear();
-    this.queue = [];
-    this.publishQueue();
+    this.dropQueued(this.queue, 'another graph was opened');
     if (this.active) this.engine.cancel();
     this.runs.reset();
   }
@@ -98,53 +121,109 @@ export class RunController {
     }
     this.publishQueue();
     if (seeds.length) this.rerollSeeds(seeds);
+    await this.drain();
+  }
+
+  /**
+   * Queues prepared documents (a sweep's points) after the runs already waiting; each one's
+   * `onDone` is called when its run is over, or when it leaves the queue without running. Returns
+   * their queue ids at once; the runs go on in the background.
+   */
+  enqueue(requests: readonly QueueRequest[]): number[] {
+    const now = Date.now();
+    const ids = requests.map((r) => {
+      const id = this.nextQueueId++;
+      this.queue.push({ id, doc: r.doc, outputs: r.outputs, label: r.label, queuedAt: now, onDone: r.onDone });
+      return id;
+    });
+    this.publishQueue();
+    void this.drain();
+    return ids;
+  }
+
+  /** Queue id of the run under way, 0 when none. */
+  get currentId(): number {
+    return this.current;
+  }
+
+  /** Cancels these runs: those waiting leave the queue, the one running (if among them) stops. */
+  cancelRuns(ids: readonly number[]): void {
+    const wanted = new Set(ids);
+    const removed = this.queue.filter((q) => wanted.has(q.id));
+    if (removed.length) {
+      this.queue = this.queue.filter((q) => !wanted.has(q.id));
+      this.dropQueued(removed, 'cancelled');
+    }
+    if (this.active && wanted.has(this.current)) this.engine.cancel();
+  }
+
+  private async drain(): Promise<void> {
     if (this.active) return;
     this.active = true;
     try {
       for (let item = this.queue.shift(); item; item = this.queue.shift()) {
         this.publishQueue();
-        await this.runOne(item.doc, item.outputs);
+        this.current = item.id;
+        const outcome = await this.runOne(item.doc, item.outputs);
+        this.current = 0;
+        item.onDone?.(outcome);
       }
     } finally {
       this.active = false;
+      this.current = 0;
     }
+  }
+
+  /** Tells those who queued them that these runs left the queue without running. */
+  private dropQueued(items: readonly QueueItem[], why: string): void {
+    if (items === this.queue) this.queue = [];
+    this.publishQueue();
+    for (const item of items) item.onDone?.({ ...NOT_RUN, error: why });
   }
 
   /** Removes a queued run that has not started; false when it is not (or no longer) queued. */
   dequeue(id: number): boolean {
-    const before = this.queue.length;
+    const removed = this.queue.filter((q) => q.id === id);
+    if (removed.length === 0) return false;
     this.queue = this.queue.filter((q) => q.id !== id);
-    if (this.queue.length === before) return false;
-    this.publishQueue();
+    this.dropQueued(removed, 'removed from the queue');
     return true;
   }
 
   clearQueue(): void {
-    this.queue = [];
-    this.publishQueue();
+    this.dropQueued(this.queue, 'removed from the queue');
   }
 
   private publishQueue(): void {
     this.runs.setQueue(this.queue.map(({ id, label, queuedAt }) => ({ id, label, queuedAt })));
   }
 
-  private async runOne(doc: GraphDocument, outputs: string[] | undefined): Promise<void> {
+  private async runOne(doc: GraphDocument, outputs: string[] | undefined): Promise<RunOutcome> {
     const generation = this.generation;
+    const started = performance.now();
+    const ms = () => performance.now() - started;
     this.runs.begin();
     this.acceptEvents = true;
     try {
       const targets = outputs ?? this.defaultOutputs(doc);
       const result = await this.engine.run(doc, { outputs: targets, backend: this.backend() }, (e) => this.acceptEvents && this.onEvent(e));
-      if (generation !== this.generation) return;
+      const cancelled = result.error?.code === 'cancelled';
+      const outcome: RunOutcome = {
+        ok: result.ok, cancelled, ran: true, outputs: (result.outputs ?? {}) as RunOutcome['outputs'], ms: ms(),
+        ...(result.ok ? {} : { error: describeError(result.error) }),
+      };
+      if (generation !== this.generation) return { ...outcome, ok: false, cancelled: true, error: 'another graph was opened' };
       this.acceptEvents = false;
       this.showOutputs(doc, result.outputs ?? {}, result.nodes ?? {}, result.pictures);
-      const cancelled = result.error?.code === 'cancelled';
       if (result.error?.node && !cancelled) this.runs.nodeError(result.error.node, result.error.code, result.error.message);
       this.runs.end({ stats: result.nodes, cancelled, error: result.ok || cancelled ? undefined : describeError(result.error) });
+      return outcome;
     } catch (e) {
-      if (generation !== this.generation) return;
+      const error = e instanceof Error ? e.message : String(e);
+      if (generation !== this.generation) return { ok: false, cancelled: true, ran: true, outputs: {}, ms: ms(), error };
       this.acceptEvents = false;
-      this.runs.end({ error: e instanceof Error ? e.message : String(e) });
+      this.runs.end({ error });
+      return { ok: false, cancelled: false, ran: true, outputs: {}, ms: ms(), error };
     }
   }
 
