@@ -5,6 +5,8 @@
  * request (a 404 shows in the console as an error). Invalid JSON in a param is flagged while it
  * is typed, in the node and the Issues tab, not only at Run.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConsoleMessage, Page, Response } from 'playwright-core';
 import { createServer as createViteServer } from 'vite';
 import { HAS_CHROMIUM, ROOT, SKIP_REASON, discardIfAsked, node, openEditor, screenshot, startSession, type Session } from './harness.ts';
@@ -49,7 +51,8 @@ async function expectWatched(page: Page, found: string[]): Promise<void> {
   found.splice(before);
 }
 
-const SWITCH_TO = ['math-demo', 'toy-img2img', 'toy-schedulers', 'sd-turbo', 'toy-upscale', 'toy-txt2img'];
+/** Every shipped example, then back to the default graph. */
+const SWITCH_TO = [...readdirSync(join(ROOT, 'graphs')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort(), 'toy-txt2img'];
 
 async function switchExample(page: Page, name: string): Promise<void> {
   await page.selectOption('select[aria-label="examples"]', name);
