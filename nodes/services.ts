@@ -4,7 +4,7 @@
  */
 import type { RunContext } from '../src/graph/nodeSpec.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
-import type { FileKind } from '../src/security/paths.ts';
+import type { FileKind } from '../src/security/limits.ts';
 
 export interface NodeServices {
   /** ONNX runtime and model packages (src/runtime): sessions via `runtime.session(handle.model)`. */

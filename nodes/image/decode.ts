@@ -10,7 +10,7 @@ import { isPng } from '../../src/tensor/png.ts';
 import { pngToImageTensor, rgbaToImageTensor, type RgbaImage } from '../../src/tensor/image.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import type { NodeServices } from '../services.ts';
-import { FileAccessError, SIZE_LIMITS, formatBytes } from '../../src/security/paths.ts';
+import { FileAccessError, SIZE_LIMITS, formatBytes } from '../../src/security/limits.ts';
 import { browserGuardedFetch, safeUrlText } from '../../src/security/network.ts';
 
 /** Largest image `image/load` decodes (megapixels), to fail clearly instead of running out of memory. */

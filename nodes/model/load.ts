@@ -92,6 +92,7 @@ export const modelLoad = defineNode({
       // Some web exports ship only ONNX files; graphs then take the tokenizer from a second package.
       ctx.log.warn(`node "${ctx.nodeId}": model "${key}" has a text encoder but no tokenizer/ folder; its tokenizer output stays empty`);
     }
+    const latentRgb = pkg.latentRgb;
     const fileRef = (rel: string, component: string) => packageFileRef(pkg, rel, overridesFor(ref.extra, component));
     const vae: VaeHandle = {
       kind: 'VAE',
@@ -100,7 +101,9 @@ export const modelLoad = defineNode({
       scalingFactor: pkg.vaeScalingFactor,
     };
     // SDXL packages carry a second tokenizer and text encoder; other packages leave these empty.
-    const hasSecond = await pkg.has('text_encoder_2/model.onnx');
+    // model_index.json says which components a package has (no probe for a file that is not
+    // there, which a URL package answers with a 404); without one, look for the file.
+    const hasSecond = pkg.listsComponent('text_encoder_2') ?? (await pkg.has('text_encoder_2/model.onnx'));
     const tokenizer2 = hasSecond ? await pkg.derived('tokenizer_2', () => loadTokenizer(pkg, 'tokenizer_2')) : undefined;
     return {
       package: { kind: 'MODEL_PACKAGE', key, package: pkg },
@@ -110,7 +113,7 @@ export const modelLoad = defineNode({
       // engine reports it only if something reads it.
       tokenizer: tokenizer as ClipTokenizer,
       text_encoder: { kind: 'TEXT_ENCODER', model: fileRef(PACKAGE_FILES.textEncoder, 'text_encoder') },
-      denoiser: { kind: 'DENOISER', model: fileRef(PACKAGE_FILES.unet, 'unet') },
+      denoiser: { kind: 'DENOISER', model: fileRef(PACKAGE_FILES.unet, 'unet'), ...(latentRgb ? { latentRgb } : {}) },
       vae,
       scheduler_config: pkg.schedulerConfig ?? {},
       vae_scaling_factor: pkg.vaeScalingFactor,

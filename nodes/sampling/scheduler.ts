@@ -96,7 +96,7 @@ export const samplingScheduler = defineNode({
       kind: 'boolean', default: false,
       description: "Stopping early, end at that step's sigma instead of denoising to 0 (ComfyUI's return_with_leftover_noise).",
     },
-    config: { kind: 'string', default: '', multiline: true, placeholder: '{"timestep_spacing": "trailing"}', description: 'JSON overrides of scheduler_config.json keys.' },
+    config: { kind: 'string', default: '', multiline: true, placeholder: '{"timestep_spacing": "trailing"}', syntax: 'json-object', description: 'JSON overrides of scheduler_config.json keys.' },
   },
   run(ctx, inputs, params) {
     const config = mergedConfig(ctx.nodeId, inputs.config, params.config);

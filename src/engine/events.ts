@@ -101,6 +101,11 @@ export interface ZoneIterationInfo {
   types: Record<string, string>;
   /** The value wired into the repeat-output's `preview_vae` input (a VAE handle), if any. */
   previewVae?: unknown;
+  /**
+   * The DENOISER value the zone's body reads (the first one, in body order), if any: its model
+   * package says how the carried latents look as RGB without a VAE.
+   */
+  denoiser?: unknown;
   /** Aborted when the run is cancelled or the zone's previews are no longer wanted. */
   signal?: AbortSignal;
 }

@@ -6,7 +6,7 @@
  */
 import { REPEAT_PREVIEW_PORT, zoneStateItems, type ZoneInfo } from '../graph/zones.ts';
 import { cancelled, gatherInputs, invokeNode, startNode, type RunEnv } from './nodeRunner.ts';
-import type { Plan } from './plan.ts';
+import type { Plan, PlannedNode } from './plan.ts';
 import { RefCounts, ValueStore } from './values.ts';
 import { zonePreviews } from './zonePreviews.ts';
 
@@ -18,6 +18,12 @@ export interface ZoneHooks {
   /** Output ports of a node that planned consumers read. */
   neededPorts(nodeId: string): readonly string[];
   isTarget(nodeId: string): boolean;
+}
+
+/** The value of a node's first DENOISER input, if it has one wired. */
+function firstDenoiser(planned: PlannedNode, inputs: Record<string, unknown>): unknown {
+  for (const [port, spec] of Object.entries(planned.inputs)) if (spec.type === 'DENOISER' && inputs[port] !== undefined) return inputs[port];
+  return undefined;
 }
 
 export async function runZone(
@@ -59,6 +65,7 @@ export async function runZone(
 
   const previews = zonePreviews(env, zone.id, zone.output, count);
   let previewVae: unknown;
+  let denoiser: unknown;
   let state: Record<string, unknown> = {};
   for (const name of stateNames) state[name] = initial.outputs[name];
   let local = new ValueStore(outer.meter, outer);
@@ -76,6 +83,7 @@ export async function runZone(
         if (i === 0) hooks.started(id);
         const { inputs, params } = gatherInputs(planned, lookup);
         if (id === zone.output) previewVae = inputs[REPEAT_PREVIEW_PORT];
+        if (i === 0 && denoiser === undefined) denoiser = firstDenoiser(planned, inputs);
         const started = startNode(env, planned, inputs, params, neededPorts, i);
         const result = started instanceof Promise ? await started : started;
         ms.set(id, ms.get(id)! + result.ms);
@@ -94,6 +102,7 @@ export async function runZone(
         state,
         types: stateTypes,
         ...(previewVae !== undefined ? { previewVae } : {}),
+        ...(denoiser !== undefined ? { denoiser } : {}),
       });
       env.emit({
         type: 'node-progress',

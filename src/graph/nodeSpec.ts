@@ -42,6 +42,8 @@ export interface StringParam extends ParamBase {
   default: string;
   multiline?: boolean;
   placeholder?: string;
+  /** The text must be a JSON object (or empty): checked by the validator, so while it is typed. */
+  syntax?: 'json-object';
 }
 export interface EnumParam extends ParamBase {
   kind: 'enum';

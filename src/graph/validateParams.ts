@@ -39,6 +39,8 @@ export function paramValueProblem(spec: ParamSpec, value: unknown): string | und
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `expected true or false, got ${describeValue(value)}`;
     case 'string':
+      if (typeof value !== 'string') return `expected a string, got ${describeValue(value)}`;
+      return spec.syntax === 'json-object' ? jsonObjectProblem(value) : undefined;
     case 'image':
     case 'model':
       return typeof value === 'string' ? undefined : `expected a string, got ${describeValue(value)}`;
@@ -50,6 +52,18 @@ export function paramValueProblem(spec: ParamSpec, value: unknown): string | und
     default:
       return `has an unknown param kind "${(spec as { kind: unknown }).kind as string}"`;
   }
+}
+
+/** Why `text` is not a JSON object (empty text is fine: no keys). */
+export function jsonObjectProblem(text: string): string | undefined {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return `is not valid JSON (${e instanceof Error ? e.message : String(e)})`;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : `must be a JSON object ({"key": value, …}), got ${describeValue(value)}`;
 }
 
 function portListProblem(value: unknown): string | undefined {

@@ -5,6 +5,7 @@
  */
 import type { ModelPackage } from './package.ts';
 import type { ModelFile, SessionOptions } from './types.ts';
+import type { LatentRgbMap } from './latentRgb.ts';
 
 /** A model file that is located (and, for URL packages, downloaded) only when opened. */
 export interface ModelFileRef {
@@ -37,6 +38,8 @@ export interface DenoiserHandle {
   readonly model: ModelFileRef;
   /** Latent channels the package's scheduler / VAE expect (4 for SD). */
   readonly latentChannels?: number;
+  /** How this denoiser's latents look as RGB without a VAE (live previews of its sampling loop). */
+  readonly latentRgb?: LatentRgbMap;
 }
 
 export interface VaeHandle {

@@ -5,6 +5,7 @@
  */
 import { readOnnxModelInfo } from '../onnx/reader.ts';
 import { RuntimeError, type ModelFile } from './types.ts';
+import { packageLatentRgb, type LatentRgbMap } from './latentRgb.ts';
 
 export interface DownloadProgress {
   file: string;
@@ -145,6 +146,22 @@ export class ModelPackage {
       if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
     }
     return DEFAULT_VAE_SCALING_FACTOR;
+  }
+
+  /** How this package's latents look as RGB without the VAE (live previews); see latentRgb.ts. */
+  get latentRgb(): LatentRgbMap | undefined {
+    return packageLatentRgb(this.modelIndex, this.id);
+  }
+
+  /**
+   * Whether model_index.json lists `component` (e.g. SDXL's `text_encoder_2`); undefined when the
+   * package has no model_index.json, so callers must look for the files themselves.
+   */
+  listsComponent(component: string): boolean | undefined {
+    if (!this.modelIndex) return undefined;
+    const entry = this.modelIndex[component];
+    // diffusers writes [library, class], and [null, null] for a component the pipeline lacks.
+    return Array.isArray(entry) ? entry.some((v) => v !== null) : entry !== undefined && entry !== null;
   }
 
   /**

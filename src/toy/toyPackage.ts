@@ -22,6 +22,7 @@ import {
   CLIP_EMBED_SIZE, METRIC_KERNEL_VARIANCE, TOY_CLASSES, toyReferenceStats, toySubsetStats,
 } from './metricsOnnx.ts';
 import { statsToJson } from '../metrics/stats.ts';
+import { fitToyLatentRgb, type FittedLatentRgb } from './latentRgbFit.ts';
 
 export const TOY_PACKAGE_IDS = ['toy-shapes', 'toy-shapes-prior', 'toy-shapes-decoder', 'toy-shapes-sr', 'toy-shapes-clip'] as const;
 /** The packages with a diffusion model (the Stable Diffusion layout); toy-shapes-clip holds evaluation models only. */
@@ -54,12 +55,14 @@ function unetConfig(sampleSize: number, channels: number, extra: Record<string, 
 }
 
 /** Files every toy package shares: scheduler, tokenizer, text encoder. */
-function commonFiles(family: ToyFamily, name: string, description: string, textEncoder: Uint8Array): Map<string, Uint8Array> {
+function commonFiles(family: ToyFamily, name: string, description: string, textEncoder: Uint8Array, latentRgb?: FittedLatentRgb): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   files.set('model_index.json', json({
     _class_name: 'StableDiffusionPipeline',
     name,
     description,
+    // How this package's latents look as RGB without the VAE (live previews, src/runtime/latentRgb.ts).
+    ...(latentRgb ? { latent_rgb_factors: latentRgb.factors, latent_rgb_factors_bias: latentRgb.bias } : {}),
     scheduler: ['diffusers', 'DDIMScheduler'],
     text_encoder: ['transformers', 'CLIPTextModel'],
     tokenizer: ['transformers', 'CLIPTokenizer'],
@@ -94,7 +97,8 @@ export function toyPackages(family: ToyFamily = buildFamily()): Map<ToyPackageId
   const vaeDecoder = buildVaeDecoderOnnx(family.vae);
   const packages = new Map<ToyPackageId, Map<string, Uint8Array>>();
 
-  const main = commonFiles(family, 'toy-shapes', 'Built-in toy text-to-image model: coloured shapes, exact posterior denoiser (docs/toy-shapes.md)', textEncoder);
+  const latentRgb = fitToyLatentRgb(family);
+  const main = commonFiles(family, 'toy-shapes', 'Built-in toy text-to-image model: coloured shapes, exact posterior denoiser (docs/toy-shapes.md)', textEncoder, latentRgb);
   main.set('unet/config.json', json(unetConfig(IMAGE_SIZE / STRIDE, LATENT_CHANNELS)));
   main.set('unet/model.onnx', buildUnetOnnx(family));
   addVae(main, family, vaeEncoder, vaeDecoder, IMAGE_SIZE);
@@ -118,7 +122,9 @@ export function toyPackages(family: ToyFamily = buildFamily()): Map<ToyPackageId
   prior.set('vae_decoder/model.onnx', buildIdentityDecoderOnnx(IMAGE_EMBED_SIZE, 'image embedding as IMAGE'));
   packages.set('toy-shapes-prior', prior);
 
-  const decoder = commonFiles(family, 'toy-shapes-decoder', `Cascade stage 2: ${LOW_RES_SIZE}×${LOW_RES_SIZE} pictures (pixel space) from an image embedding (extra UNet input image_embeds)`, textEncoder);
+  const decoder = commonFiles(family, 'toy-shapes-decoder', `Cascade stage 2: ${LOW_RES_SIZE}×${LOW_RES_SIZE} pictures (pixel space) from an image embedding (extra UNet input image_embeds)`, textEncoder,
+    // Pixel-space "latents" are pixels × PIXEL_SCALE: their RGB is exact.
+    { factors: [0, 1, 2].map((c) => [0, 1, 2].map((rgb) => (c === rgb ? 1 / PIXEL_SCALE : 0))), bias: [0, 0, 0] });
   decoder.set('unet/config.json', json(unetConfig(LOW_RES_SIZE, 3, { role: 'decoder', extra_inputs: { image_embeds: [IMAGE_EMBED_SIZE, 1, 1] } })));
   decoder.set('unet/model.onnx', buildDecoderOnnx(family));
   // Pixel space: the "VAE" is the identity and the scaling factor the pixel scale.
@@ -126,7 +132,7 @@ export function toyPackages(family: ToyFamily = buildFamily()): Map<ToyPackageId
   decoder.set('vae_decoder/model.onnx', buildIdentityDecoderOnnx(3, 'pixel-space pictures'));
   packages.set('toy-shapes-decoder', decoder);
 
-  const sr = commonFiles(family, 'toy-shapes-sr', `Cascade stage 3: diffusion super-resolution ${LOW_RES_SIZE}→${IMAGE_SIZE} (extra UNet input image, [0,1])`, textEncoder);
+  const sr = commonFiles(family, 'toy-shapes-sr', `Cascade stage 3: diffusion super-resolution ${LOW_RES_SIZE}→${IMAGE_SIZE} (extra UNet input image, [0,1])`, textEncoder, latentRgb);
   sr.set('unet/config.json', json(unetConfig(IMAGE_SIZE / STRIDE, LATENT_CHANNELS, { role: 'super_resolution', extra_inputs: { image: [3, LOW_RES_SIZE, LOW_RES_SIZE] } })));
   sr.set('unet/model.onnx', buildSuperResolutionOnnx(family));
   addVae(sr, family, vaeEncoder, vaeDecoder, IMAGE_SIZE);

@@ -13,6 +13,7 @@ import type { ImportOptions } from '../interop/comfy/types.ts';
 import { saveGraphText } from '../persistence/save.ts';
 import { isPng, readPngText } from '../tensor/png.ts';
 import type { NodeCatalog } from './catalog.ts';
+import { withTidyLayout } from './layout/tidy.ts';
 
 export const PNG_GRAPH_KEYWORD = 'latentloom.graph';
 
@@ -58,7 +59,8 @@ function openLoaded(loaded: LoadResult, source: string, catalog: NodeCatalog | u
   const deferred = isHeavyGraph(loaded.graph);
   const issues = [...loaded.warnings, ...(catalog && !deferred ? validateGraph(loaded.graph, catalog.registry) : [])];
   const converted = convertedNotice(loaded);
-  return { doc: loaded.graph, issues, loaderIssues: loaded.warnings, source, ...(deferred ? { validationDeferred: true } : {}), ...(converted ? { converted } : {}) };
+  const doc = catalog ? withTidyLayout(loaded.graph, catalog, converted !== undefined) : loaded.graph;
+  return { doc, issues, loaderIssues: loaded.warnings, source, ...(deferred ? { validationDeferred: true } : {}), ...(converted ? { converted } : {}) };
 }
 
 function failed(source: string, message: string): OpenResult {

@@ -1,13 +1,14 @@
 /**
  * Zone previews for the editor: the first carried LATENT, decoded with the VAE wired into the
  * repeat-output's `preview_vae` (a TAESD: fast, asynchronous, downscaled to PREVIEW_MAX_SIDE) or,
- * without one, mapped to RGB by the SD 1.x linear factors.
+ * without one, mapped to RGB by the linear factors of the denoiser's model package.
  */
 import type { ZoneIterationInfo } from '../engine/events.ts';
 import type { LatentValue } from '../../nodes/types.ts';
 import { latentToRgbPreview } from '../../nodes/latent/preview.ts';
 import { decodeLatents } from '../../nodes/vae/decodeLatents.ts';
-import type { VaeHandle } from '../runtime/handles.ts';
+import type { DenoiserHandle, VaeHandle } from '../runtime/handles.ts';
+import { SD15_LATENT_RGB, type LatentRgbMap } from '../runtime/latentRgb.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { batchItem } from '../runtime/batch.ts';
 import { resizeTensor } from '../tensor/resample.ts';
@@ -53,10 +54,19 @@ function firstLatent(info: ZoneIterationInfo): LatentValue | undefined {
   return name === undefined ? undefined : (info.state[name] as LatentValue | undefined);
 }
 
+/**
+ * The linear RGB map for the zone's latents: the one of the denoiser's package (its declared
+ * factors, or its latent space's published ones), else SD 1.x's.
+ */
+export function zoneLatentRgb(info: ZoneIterationInfo): LatentRgbMap {
+  return (info.denoiser as DenoiserHandle | undefined)?.latentRgb ?? SD15_LATENT_RGB;
+}
+
 export function latentStatePreview(info: ZoneIterationInfo): unknown {
   const latent = firstLatent(info);
-  if (!latent?.samples || latent.samples.shape[1] !== 4) return undefined;
-  const rgb = latentToRgbPreview(latent.samples);
+  const map = zoneLatentRgb(info);
+  if (!latent?.samples || latent.samples.shape[1] !== map.factors.length) return undefined;
+  const rgb = latentToRgbPreview(latent.samples, map.factors, map.bias);
   return { dtype: rgb.dtype, shape: [...rgb.shape], data: rgb.data };
 }
 

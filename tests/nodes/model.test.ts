@@ -1,5 +1,5 @@
 import type { Engine } from '../../src/engine/index.ts';
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LatentValue } from '../../nodes/types.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
@@ -43,6 +43,14 @@ describe('model/load', () => {
     cpSync(dir, xl, { recursive: true });
     cpSync(join(dir, 'tokenizer'), join(xl, 'tokenizer_2'), { recursive: true });
     cpSync(join(dir, 'text_encoder'), join(xl, 'text_encoder_2'), { recursive: true });
+    // model_index.json says which components there are (diffusers lists SDXL's second pair):
+    // files it does not list are not looked for.
+    const xlUnlisted = join(env.fixtures.root, 'xl-unlisted');
+    cpSync(xl, xlUnlisted, { recursive: true });
+    const unlisted = await runOk(env.engine, graph({ sd: xlUnlisted }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
+    expect(unlisted.load.text_encoder_2).toBeUndefined();
+    const index = JSON.parse(readFileSync(join(xl, 'model_index.json'), 'utf8'));
+    writeFileSync(join(xl, 'model_index.json'), JSON.stringify({ ...index, _class_name: 'StableDiffusionXLPipeline', tokenizer_2: ['transformers', 'CLIPTokenizer'], text_encoder_2: ['transformers', 'CLIPTextModelWithProjection'] }));
     const out = await runOk(env.engine, graph({ sd: xl }, [['load', 'model/load', { model: 'sd' }]], []), ['load']);
     expect((out.load.text_encoder_2 as { model: { label: string } }).model.label).toBe('text_encoder_2/model.onnx');
     expect((out.load.tokenizer_2 as { modelMaxLength: number }).modelMaxLength).toBe(77);

@@ -75,5 +75,5 @@ export interface StepKernels {
    * [batch, 4, plane] latent → [batch, 3, plane] preview: per pixel a 4×3 linear map in float64,
    * then (v + 1) / 2 clamped to [0, 1]. `factors[c][k]`: latent channel c → R, G, B.
    */
-  latentToRgb(latent: Float32Array, batch: number, plane: number, factors: readonly (readonly number[])[]): Float32Array;
+  latentToRgb(latent: Float32Array, batch: number, plane: number, factors: readonly (readonly number[])[], bias?: readonly number[]): Float32Array;
 }

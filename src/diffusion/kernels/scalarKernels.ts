@@ -178,7 +178,7 @@ export const scalarKernels: StepKernels = {
     return out;
   },
 
-  latentToRgb(latent, batch, plane, factors): Float32Array {
+  latentToRgb(latent, batch, plane, factors, bias): Float32Array {
     const channels = factors.length;
     const out = new Float32Array(batch * 3 * plane);
     for (let b = 0; b < batch; b++) {
@@ -186,7 +186,7 @@ export const scalarKernels: StepKernels = {
       const outBase = b * 3 * plane;
       for (let p = 0; p < plane; p++) {
         for (let rgb = 0; rgb < 3; rgb++) {
-          let v = 0;
+          let v = bias?.[rgb] ?? 0;
           for (let c = 0; c < channels; c++) v += latent[inBase + c * plane + p] * factors[c][rgb];
           const mapped = (v + 1) / 2;
           out[outBase + rgb * plane + p] = mapped < 0 ? 0 : mapped > 1 ? 1 : mapped;

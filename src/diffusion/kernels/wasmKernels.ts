@@ -199,9 +199,10 @@ function wasmOperations(
       return mem.finish()[0];
     },
 
-    latentToRgb(latent, batch, plane, factors) {
-      if (factors.length !== 4 || factors.some((row) => row.length !== 3)) {
-        return fallback.latentToRgb(latent, batch, plane, factors);
+    latentToRgb(latent, batch, plane, factors, bias) {
+      // The SIMD kernel maps 4 channels with no bias; other packages' maps take the JS kernel.
+      if (factors.length !== 4 || factors.some((row) => row.length !== 3) || bias?.some((b) => b !== 0)) {
+        return fallback.latentToRgb(latent, batch, plane, factors, bias);
       }
       // Planes padded to whole vectors, so a plane's last vector never spills into the next one.
       const stride = planeBytes(plane);

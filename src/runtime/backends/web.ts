@@ -45,6 +45,9 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
   const ort = await loadOrt(chosen);
   if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
   if (options.numThreads !== undefined) ort.env.wasm.numThreads = options.numThreads;
+  // Errors only: onnxruntime's warnings (e.g. VerifyEachNodeIsAssignedToAnEp when WebGPU leaves
+  // shape ops on the CPU, as intended) reach the browser console as errors and mean nothing to users.
+  ort.env.logLevel = 'error';
   const ep = chosen;
   return {
     name: `onnxruntime-web/${ep}`,
@@ -57,6 +60,7 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
       const opts: Ort.InferenceSession.SessionOptions = {
         executionProviders: ep === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'],
         graphOptimizationLevel: sessionOptions.graphOptimizationLevel ?? 'all',
+        logSeverityLevel: 3,
       };
       if (sessionOptions.freeDimensionOverrides) opts.freeDimensionOverrides = sessionOptions.freeDimensionOverrides;
       if (externalData && externalData.length > 0) opts.externalData = externalData;

@@ -36,6 +36,7 @@ import { LiveAnalysis, type AnalysisSnapshot } from '../analysis/liveAnalysis.ts
 import { createWorkerAnalysisRunner } from '../analysis/workerRunner.ts';
 import { useAppKeys } from './useAppKeys.ts';
 import { usePasteGraph } from './usePasteGraph.ts';
+import { useTidyUp } from './useTidyUp.ts';
 import { RunStatus } from '../panels/RunStatus.tsx';
 import { GraphInfo } from '../panels/GraphInfo.tsx';
 import { isModelDrop } from '../../runtime/droppedFiles.ts';
@@ -278,6 +279,7 @@ function Editor({ engine, kv }: AppProps) {
   });
 
   usePasteGraph(catalog, applyOpen);
+  const tidyUp = useTidyUp(store, catalog);
 
   const actions = useMemo<EditorActions>(() => ({
     setParam(nodeId, name, value, final) {
@@ -359,7 +361,7 @@ function Editor({ engine, kv }: AppProps) {
             setThreads(t);
             localStorage.setItem(THREADS_KEY, String(t)); // the connection reads it at the next run
           }}
-          onSnap={setSnapGrid} onHelp={() => setHelp(true)} />
+          onSnap={setSnapGrid} onHelp={() => setHelp(true)} onTidy={tidyUp} />
         {guard.held && <RestoreNotice record={guard.held} onRestore={guard.restoreHeld} onDiscard={guard.discard} onDismiss={guard.dismiss} />}
         <input ref={fileInput} type="file" accept=".json,application/json,image/png" hidden data-testid="file-input"
           onChange={(e) => {

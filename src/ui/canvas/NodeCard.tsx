@@ -109,7 +109,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NodeCardNode>) {
       </header>
       <StatusStrip status={status} />
       {data.issues.length > 0 && <ul className="ll-node-issues">{data.issues.map((m, i) => <li key={i}>{m}</li>)}</ul>}
-      {status?.error && <div className="ll-node-error" data-testid="node-error">{status.error.message}</div>}
+      {status?.error && <div className="ll-node-error nowheel" data-testid="node-error">{status.error.message}</div>}
       <div className={`ll-node-ports${collapsed ? ' collapsed' : ''}`}>
         <div className="ll-inputs">
           {Object.entries(inputs).map(([name, spec]) => (

@@ -11,6 +11,7 @@ import type { NodeCatalog } from '../catalog.ts';
 import type { NodeCardData, NodeCardNode } from './NodeCard.tsx';
 import { PORT_COLORS } from './colors.ts';
 import { paramsBlockHeight } from './detail.ts';
+import { FRAME_HEADER, FRAME_PAD } from '../layout/boxes.ts';
 
 export interface ZoneFrameData extends Record<string, unknown> {
   zone: string;
@@ -21,8 +22,6 @@ export type ZoneFrameNode = Node<ZoneFrameData, 'zoneFrame'>;
 export type FlowNode = NodeCardNode | ZoneFrameNode;
 
 export const ZONE_PREFIX = 'zone:';
-const FRAME_PAD = 24;
-const FRAME_HEADER = 28;
 const DEFAULT_SIZE = { width: 240, height: 160 };
 
 export interface FlowInputs {

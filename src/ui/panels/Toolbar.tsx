@@ -41,6 +41,8 @@ export interface ToolbarProps {
   onThreads(t: ThreadSetting): void;
   onSnap(on: boolean): void;
   onHelp(): void;
+  /** Lays the graph out anew (auto-layout). */
+  onTidy(): void;
 }
 
 export function Toolbar(p: ToolbarProps) {
@@ -57,6 +59,7 @@ export function Toolbar(p: ToolbarProps) {
       <span className="ll-sep" />
       <button type="button" onClick={p.onUndo} disabled={!p.canUndo} title={`Undo ${p.undoLabel ?? ''} (Ctrl+Z)`}>Undo</button>
       <button type="button" onClick={p.onRedo} disabled={!p.canRedo} title={`Redo ${p.redoLabel ?? ''} (Ctrl+Shift+Z)`}>Redo</button>
+      <button type="button" onClick={p.onTidy} disabled={!p.ready} title="Tidy up: lay the graph out left to right, nothing on top of anything (undo puts it back)">Tidy up</button>
       <label className="ll-check"><input type="checkbox" checked={p.snap} onChange={(e) => p.onSnap(e.target.checked)} />snap</label>
       <span className="ll-sep" />
       <span className="ll-run-wrap">
