@@ -28,7 +28,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): state belongs to
     await s.page.goto(`${s.server.url}/`);
     await s.page.evaluate(() => localStorage.setItem('latentloom.backend', 'wasm'));
     await openEditor(s.page, s.server.url, '?fresh');
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await s.page.locator(`${node('save')} [data-testid="node-image"]`).waitFor({ timeout: 120_000 });
     await s.page.waitForFunction(() => !(window as any).__latentloom.running());
     await expect.poll(() => s.page.getByTestId('status').textContent()).toMatch(/^Done/);
@@ -96,7 +96,7 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(join(ROOT, 'graphs/math-demo.json')
     broken.nodes.find((n: { id: string }) => n.id === 'steps').params.value = -3;
     await s.page.getByTestId('file-input').setInputFiles({ name: 'math-broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(broken)) });
     await s.page.locator(node('steps')).waitFor();
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await s.page.locator('[data-testid="node-error"]').first().waitFor({ timeout: 30_000 });
     await expect.poll(() => s.page.getByTestId('status').textContent()).toMatch(/^Failed/);
     await s.page.screenshot({ path: `${SHOTS}/newcomer-a4-failed-run.png` });

@@ -66,7 +66,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_TOY)('editor (browser): download progress 
     await openEditor(s.page, app.url, '?fresh');
     await chooseBackend(s.page, 'wasm');
     await openGraph(s.page, withModelSource(toyGraph(3), `${app.url}/pkg-slow/`), 'slow-toy.json');
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     const status = s.page.getByTestId('status');
     await expect.poll(() => status.textContent(), { timeout: 60_000, interval: 20 }).toMatch(/↓ \d+(\.\d)? \/ \d+(\.\d)? (KB|MB) · \d+(\.\d)? (KB|MB)\/s/);
     const nodeText = await s.page.locator('.ll-progress-text').allTextContents();

@@ -124,7 +124,7 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): editing', () => {
   });
 
   it('runs, then re-runs only the node whose param changed', async () => {
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await s.page.waitForFunction(() => (window as any).__latentloom.lastRun() && !(window as any).__latentloom.running());
     const first = await probe(s.page, (p) => p.lastRun()!);
     expect(first.error).toBeUndefined();

@@ -47,7 +47,7 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): images and runs', () => {
     await s.page.locator(node('save')).waitFor();
     const issues = await s.page.getByTestId('issues-tab').textContent();
     expect(issues).toBe('Issues (0)');
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await s.page.locator(`${node('save')} [data-testid="node-image"]`).waitFor({ timeout: 30_000 });
     await s.page.locator('[data-testid="gallery"] img').first().waitFor();
     expect(await s.page.locator('[data-testid="gallery"] figcaption').first().textContent()).toMatch(/save · 24×24/);

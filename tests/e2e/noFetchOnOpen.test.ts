@@ -92,7 +92,7 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): opening a graph fetches nothin
 
   it('Run asks for the image source under the network rule (a loopback host is refused), and for nothing else', async () => {
     tracker.requests.length = 0;
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await s.page.waitForFunction(() => (window as any).__latentloom.lastRun() !== undefined, null, { timeout: 30_000 });
     await s.page.waitForFunction(() => !(window as any).__latentloom.running(), null, { timeout: 30_000 });
     // The worker refuses graph-named URLs to loopback by their literal address, before any request.

@@ -40,7 +40,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): progress and gra
     const steps = s.page.locator(`${node('scheduler')} [data-param="steps"] input[type="number"]`).first();
     await steps.fill('1000');
     await steps.blur();
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     const status = s.page.getByTestId('status');
     await expect.poll(() => status.textContent(), { timeout: 60_000, interval: 20 }).toMatch(/^node \d+\/\d+ · \S+ · step \d+\/1000/);
     await expect.poll(() => status.textContent(), { timeout: 60_000, interval: 20 }).toMatch(/ETA \d/);

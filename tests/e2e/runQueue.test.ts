@@ -28,7 +28,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): run queue', () =
     await openEditor(s.page, s.server.url, '?fresh');
     await s.page.locator(`${node('noise')} .ll-seed-mode input`).check();
     await s.page.getByLabel('batch count').fill('3');
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await s.page.getByTestId('queue-panel').waitFor();
     expect(Number(await s.page.getByTestId('queue-count').textContent())).toBeGreaterThan(0);
     await s.page.screenshot({ path: '/tmp/newcomer-c1-queue.png' });
@@ -48,7 +48,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): run queue', () =
     await steps.fill('1000');
     await steps.blur();
     await s.page.getByLabel('batch count').fill('2');
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await s.page.getByTestId('queue-panel').waitFor();
     // One more from the keyboard while the first runs (batch count back to 1): 2 queued now.
     await s.page.getByLabel('batch count').fill('1');
@@ -68,10 +68,10 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): run queue', () =
 
   it('a rerun that changes nothing adds nothing to the gallery', { timeout: 120_000 }, async () => {
     await s.page.locator(`${node('noise')} .ll-seed-mode input`).uncheck();
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await idle();
     const before = (await captions()).length;
-    await s.page.getByRole('button', { name: '▶ Run' }).click();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await idle();
     expect((await probe(s.page, (p) => p.lastRun()))?.executed).toEqual([]);
     expect((await captions()).length).toBe(before);

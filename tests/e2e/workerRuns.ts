@@ -160,7 +160,7 @@ export async function runForImage(page: Page, saveNode: string, timeoutMs = 120_
   const srcs = () => page.locator(selector).evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
   const before = new Set(await srcs());
   const start = Date.now();
-  await page.getByRole('button', { name: '▶ Run' }).click();
+  await page.getByRole('button', { name: '▶ Run', exact: true }).click();
   await page.waitForFunction(() => !(window as unknown as { __latentloom: { running(): boolean } }).__latentloom.running(), null, { timeout: timeoutMs });
   const ms = Date.now() - start;
   // The editor renders run state once per animation frame: wait for the end of the run on screen.

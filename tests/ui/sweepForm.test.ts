@@ -43,3 +43,25 @@ describe('sweep form', () => {
     expect(form.plotMetric).toBe(form.metrics[0]);
   });
 });
+
+describe('sweep pickers on a huge graph', () => {
+  it('list at most MAX_CHOICES entries, metric nodes first', async () => {
+    const { MAX_CHOICES } = await import('../../src/ui/sweep/sweepForm.ts');
+    const count = 20_000;
+    const nodes = Array.from({ length: count }, (_, i) => ({ id: `n${i}`, type: i === count - 1 ? 'metric' : 'add', params: {} }));
+    const edges = Array.from({ length: count - 2 }, (_, i) => ({ from: { node: `n${i}`, port: 'out' }, to: { node: `n${i + 1}`, port: 'a' } }));
+    const doc = { nodes, edges } as unknown as Parameters<typeof metricChoices>[0];
+    const types = {
+      add: { params: { bias: { kind: 'float' } }, outputs: { out: { type: 'FLOAT' } }, category: 'math' },
+      metric: { params: {}, outputs: { score: { type: 'FLOAT' } }, category: 'metrics' },
+    } as unknown as Record<string, ReturnType<Parameters<typeof metricChoices>[1]>>;
+    const lookup = (t: string) => types[t];
+    const metrics = metricChoices(doc, lookup);
+    expect(metrics[0]).toBe(`n${count - 1}.score`);
+    expect(metrics).toContain(`n${count - 2}.out`);
+    expect(metrics.length).toBeLessThanOrEqual(MAX_CHOICES);
+    const params = paramChoices(doc, lookup);
+    expect(params.length).toBe(MAX_CHOICES);
+    expect(params[0]).toBe('n0.bias');
+  });
+});

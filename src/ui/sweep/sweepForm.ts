@@ -22,30 +22,39 @@ type TypeInfo = (type: string) => Pick<NodeTypeInfo, 'params' | 'outputs' | 'cat
 /** Param kinds a sweep can vary (a value written as text): numbers, seeds, text, choices, switches. */
 const SWEEPABLE = new Set(['int', 'float', 'seed', 'string', 'enum', 'boolean']);
 
+/**
+ * The choices a picker lists at most: a huge graph (19,000 nodes) would otherwise put tens of
+ * thousands of options in each picker; a stored sweep's own params are shown even past the cap.
+ */
+export const MAX_CHOICES = 500;
+
 /** `node.param` of every param a sweep can vary, numbers first (what one sweeps most). */
-export function paramChoices(doc: GraphDocument, info: TypeInfo): string[] {
+export function paramChoices(doc: GraphDocument, info: TypeInfo, limit = MAX_CHOICES): string[] {
   const numbers: string[] = [];
   const others: string[] = [];
   for (const node of doc.nodes) {
+    if (numbers.length >= limit) break;
     for (const [name, spec] of Object.entries(info(node.type)?.params ?? {})) {
       if (!SWEEPABLE.has(spec.kind)) continue;
       (['int', 'float', 'seed'].includes(spec.kind) ? numbers : others).push(`${node.id}.${name}`);
     }
   }
-  return [...numbers, ...others];
+  return [...numbers, ...others].slice(0, limit);
 }
 
-/** `node.port` of the number outputs of metric nodes (CLIP score, FID…) and of any leaf node. */
-export function metricChoices(doc: GraphDocument, info: TypeInfo): string[] {
-  const out: string[] = [];
+/** `node.port` of the number outputs of metric nodes (CLIP score, FID…) and of any leaf node; metric nodes first. */
+export function metricChoices(doc: GraphDocument, info: TypeInfo, limit = MAX_CHOICES): string[] {
+  const feeding = new Set(doc.edges.map((e) => e.from.node));
+  const metrics: string[] = [];
+  const leaves: string[] = [];
   for (const node of doc.nodes) {
     const type = info(node.type);
     if (!type) continue;
-    const leaf = !doc.edges.some((e) => e.from.node === node.id);
-    if (type.category !== 'metrics' && !leaf) continue;
-    for (const [port, spec] of Object.entries(type.outputs)) if (spec.type === 'FLOAT' || spec.type === 'INT') out.push(`${node.id}.${port}`);
+    const isMetric = type.category === 'metrics';
+    if (!isMetric && (feeding.has(node.id) || leaves.length >= limit)) continue;
+    for (const [port, spec] of Object.entries(type.outputs)) if (spec.type === 'FLOAT' || spec.type === 'INT') (isMetric ? metrics : leaves).push(`${node.id}.${port}`);
   }
-  return out;
+  return [...metrics, ...leaves].slice(0, limit);
 }
 
 /** The form for a document: its stored sweep, or a first guess (the first number param, its first metrics). */
