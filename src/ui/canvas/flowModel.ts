@@ -17,6 +17,8 @@ export interface ZoneFrameData extends Record<string, unknown> {
   zone: string;
   label: string;
   members: string[];
+  /** The zone's repeat-output node (its progress is the zone's). */
+  output?: string;
 }
 export type ZoneFrameNode = Node<ZoneFrameData, 'zoneFrame'>;
 export type FlowNode = NodeCardNode | ZoneFrameNode;
@@ -221,7 +223,7 @@ export function buildFrames(
       width: rect.width,
       height: rect.height,
       style: { width: rect.width, height: rect.height },
-      data: { zone, label: `Repeat zone "${zone}"`, members: ids },
+      data: { zone, label: `Repeat zone "${zone}"`, members: ids, output: ids.find((id) => (byId.get(id)?.data as Partial<NodeCardData> | undefined)?.node?.type === 'flow/repeat-output') },
       selectable: false,
       draggable: false,
       connectable: false,

@@ -16,6 +16,26 @@ export function useRunSnapshot(): RunSnapshot {
 }
 
 /**
+ * What a repeat zone did in the last run, e.g. "4 iterations · 35 ms": its output node's iteration
+ * count and the summed time of its members; undefined before a run reaches it. A string, so the
+ * frame re-renders only when the text changes.
+ */
+export function useZoneSummary(members: readonly string[], output: string | undefined): string | undefined {
+  const runs = useRunStoreInstance();
+  return useSyncExternalStore(runs.subscribe, () => zoneSummary(runs.getSnapshot().nodes, members, output));
+}
+
+export function zoneSummary(nodes: RunSnapshot['nodes'], members: readonly string[], output: string | undefined): string | undefined {
+  const status = output ? nodes[output] : undefined;
+  if (!status) return undefined;
+  if (status.state === 'running' && status.progress && !status.progress.unit) return `${status.progress.value}/${status.progress.max} iterations`;
+  if (status.state === 'cached') return 'cached';
+  if (status.state !== 'done' || status.iterations === undefined) return undefined;
+  const ms = members.reduce((sum, id) => sum + (nodes[id]?.ms ?? 0), 0);
+  return `${status.iterations} iterations · ${ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`}`;
+}
+
+/**
  * One node's status. The run store keeps each node's status object unless that node changed,
  * so a node card re-renders only for its own events.
  */
