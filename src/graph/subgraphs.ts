@@ -9,6 +9,8 @@
  * Pure data, never throws: malformed subgraphs become `subgraph-invalid` issues naming the
  * subgraph node and the port.
  */
+import type { PortMap } from './nodeSpec.ts';
+import { isPortType } from './portTypes.ts';
 import { SUBGRAPH_TYPE, type GraphDocument, type GraphEdge, type GraphIssue, type GraphNode, type PortRef, type SubgraphBody } from './document.ts';
 
 /** Separates a subgraph's id from its inner node ids in the flattened graph. */
@@ -18,6 +20,23 @@ export const MAX_SUBGRAPH_DEPTH = 16;
 
 export function isSubgraphNode(node: GraphNode): boolean {
   return node?.type === SUBGRAPH_TYPE;
+}
+
+/** A subgraph node's ports: its exposed inputs and outputs, with the types they recorded. */
+export function subgraphPorts(node: GraphNode): { inputs: PortMap; outputs: PortMap } {
+  const inputs: PortMap = {};
+  const outputs: PortMap = {};
+  const body = (node as { subgraph?: unknown }).subgraph;
+  if (!isObject(body)) return { inputs, outputs };
+  const add = (map: PortMap, list: unknown) => {
+    if (!Array.isArray(list)) return;
+    for (const port of list) {
+      if (isObject(port) && typeof port.name === 'string') map[port.name] = { type: isPortType(port.type) ? port.type : 'ANY', label: port.name };
+    }
+  };
+  add(inputs, body.inputs);
+  add(outputs, body.outputs);
+  return { inputs, outputs };
 }
 
 export function flatId(prefix: string, id: string): string {

@@ -83,7 +83,8 @@ export function collapsedZoneBox(doc: Pick<GraphDocument, 'nodes' | 'edges'>, zo
     const toIn = inside.has(e.to.node);
     if (toIn && !fromIn) {
       const key = keyOf(e.from);
-      const port = inputs.get(key) ?? { key, label: e.to.port, targets: [], source: e.from };
+      // Named after what arrives (a scheduler's "steps", not the repeat-input's "count").
+      const port = inputs.get(key) ?? { key, label: e.from.port, targets: [], source: e.from };
       port.targets.push(e.to);
       inputs.set(key, port);
     } else if (fromIn && !toIn && !outputs.has(keyOf(e.from))) {
@@ -91,6 +92,13 @@ export function collapsedZoneBox(doc: Pick<GraphDocument, 'nodes' | 'edges'>, zo
     }
   }
   const { x, y } = bounds(doc, members);
+  const labels = new Set<string>();
+  for (const port of inputs.values()) {
+    let label = port.label;
+    for (let i = 2; labels.has(label); i++) label = `${port.label} ${i}`;
+    labels.add(label);
+    port.label = label;
+  }
   return {
     id: COLLAPSED_ZONE_PREFIX + zone,
     zone,

@@ -1,12 +1,18 @@
-/** A repeat zone drawn as a framed region behind its body nodes. */
+/** A repeat zone drawn as a framed region behind its body nodes, with a button to collapse it. */
 import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { ZoneFrameNode } from './flowModel.ts';
+import { useViewActions } from './viewActions.ts';
 
 function ZoneFrameImpl({ data, width, height }: NodeProps<ZoneFrameNode>) {
+  const view = useViewActions();
   return (
     <div className="ll-zone-frame" data-zone={data.zone} style={{ width, height }}>
-      <div className="ll-zone-label">⟳ {data.label}</div>
+      <div className="ll-zone-label">
+        ⟳ {data.label}
+        <button type="button" className="ll-icon-button ll-zone-collapse nodrag" aria-label="collapse zone" title="Collapse the zone into one box"
+          onClick={() => view.setZoneCollapsed(data.zone, true)}>▾ collapse</button>
+      </div>
     </div>
   );
 }
