@@ -72,6 +72,8 @@ export interface SubgraphView {
   /** A node id of the canvas as the engine knows it. */
   flatId(nodeId: string): string;
   titles: string[];
+  /** The open subgraph's exposed ports, as "name → inner port" lines. */
+  ports: { inputs: string[]; outputs: string[] };
 }
 
 export function useSubgraphView(store: EditorStore, root: GraphDocument): SubgraphView {
@@ -94,15 +96,21 @@ export function useSubgraphView(store: EditorStore, root: GraphDocument): Subgra
     }
     return out;
   }, [doc, prefix]);
-  const titles = useMemo(() => {
+  const { titles, ports } = useMemo(() => {
     const names: string[] = [];
     let nodes = root.nodes;
+    let last: GraphNode | undefined;
     for (const id of live) {
-      const node = nodes.find((n) => n.id === id);
-      names.push(node?.title ?? id);
-      nodes = node?.subgraph?.nodes ?? [];
+      last = nodes.find((n) => n.id === id);
+      names.push(last?.title ?? id);
+      nodes = last?.subgraph?.nodes ?? [];
     }
-    return names;
+    const body = last?.subgraph;
+    const exposed = {
+      inputs: (body?.inputs ?? []).map((p) => `${p.name} → ${p.to.map((t) => `${t.node}.${t.port}`).join(', ')}`),
+      outputs: (body?.outputs ?? []).map((p) => `${p.from.node}.${p.from.port} → ${p.name}`),
+    };
+    return { titles: names, ports: exposed };
   }, [root, live.join(SUBGRAPH_ID_SEPARATOR)]);
-  return { path: live, doc, store: viewStore, prefix, open, close, issuesFor, flatId: (id) => prefix + id, titles };
+  return { path: live, doc, store: viewStore, prefix, open, close, issuesFor, flatId: (id) => prefix + id, titles, ports };
 }

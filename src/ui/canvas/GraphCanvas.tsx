@@ -154,14 +154,23 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     });
   }, [cards, members]);
 
-  // A newly loaded document: restore its saved viewport, or fit it once its nodes are measured.
+  // A newly loaded document (or a subgraph opened in this canvas): restore its saved viewport,
+  // or fit it once its nodes are on the canvas.
   useEffect(() => {
     const viewport = store.getSnapshot().doc.ui?.viewport;
-    const t = setTimeout(() => {
+    let tries = 0;
+    let t: ReturnType<typeof setTimeout>;
+    const settle = () => {
+      // A canvas just mounted gets its nodes a frame or two later.
+      if (flow.getNodes().length === 0 && store.getSnapshot().doc.nodes.length > 0 && ++tries < 20) {
+        t = setTimeout(settle, 50);
+        return;
+      }
       // The saved view is kept when it shows the whole graph; otherwise (or without one) fit.
       if (viewport && graphVisibleAt(viewport, flow.getNodesBounds(flow.getNodes()), canvasRef.current)) void flow.setViewport(viewport);
       else fitWholeGraph(flow, canvasRef.current, { padding: 0.08, maxZoom: 1 });
-    }, 60);
+    };
+    t = setTimeout(settle, 60);
     return () => clearTimeout(t);
   }, [loadId, flow, store]);
 
