@@ -54,14 +54,14 @@ function pairOf(doc: Pick<GraphDocument, 'nodes'>, zone: string) {
   return { input, output };
 }
 
-/** Zones (of those in `members`) whose pair is collapsed. */
+/** Zones (of those in `members`) whose pair is collapsed. One pass: huge graphs have many zones. */
 export function collapsedZones(doc: Pick<GraphDocument, 'nodes'>, members: ReadonlyMap<string, readonly string[]>): string[] {
-  const out: string[] = [];
-  for (const zone of members.keys()) {
-    const { input, output } = pairOf(doc, zone);
-    if (input?.ui?.collapsed && output?.ui?.collapsed) out.push(zone);
+  const ends = new Map<string, number>();
+  for (const n of doc.nodes) {
+    if (!n.ui?.collapsed || !n.zone || (n.type !== REPEAT_INPUT_TYPE && n.type !== REPEAT_OUTPUT_TYPE)) continue;
+    ends.set(n.zone, (ends.get(n.zone) ?? 0) | (n.type === REPEAT_INPUT_TYPE ? 1 : 2));
   }
-  return out;
+  return [...members.keys()].filter((zone) => ends.get(zone) === 3);
 }
 
 function bounds(doc: Pick<GraphDocument, 'nodes'>, ids: readonly string[]) {
