@@ -86,16 +86,18 @@ export function useSubgraphView(store: EditorStore, root: GraphDocument): Subgra
   const prefix = live.length ? live.join(SUBGRAPH_ID_SEPARATOR) + SUBGRAPH_ID_SEPARATOR : '';
   const open = useCallback((id: string) => setPath((p) => [...p, id]), []);
   const close = useCallback((depth = 0) => setPath((p) => p.slice(0, depth)), []);
+  // Keyed on the nodes, not the document: a pan (a new doc.ui) must not re-map every issue.
+  const nodes = doc.nodes;
   const issuesFor = useCallback((issues: readonly GraphIssue[]) => {
-    const subgraphs = new Set(doc.nodes.filter(isSubgraphNode).map((n) => n.id));
+    const subgraphs = new Set(nodes.filter(isSubgraphNode).map((n) => n.id));
+    if (prefix === '' && subgraphs.size === 0) return issues as GraphIssue[];
     const out: GraphIssue[] = [];
     for (const issue of issues) {
-      if (issue.node === undefined) continue;
-      if (!issue.node.startsWith(prefix)) continue;
+      if (issue.node === undefined || !issue.node.startsWith(prefix)) continue;
       out.push({ ...issue, node: ownerOf(issue.node.slice(prefix.length), subgraphs) });
     }
     return out;
-  }, [doc, prefix]);
+  }, [nodes, prefix]);
   const { titles, ports } = useMemo(() => {
     const names: string[] = [];
     let nodes = root.nodes;
@@ -112,5 +114,7 @@ export function useSubgraphView(store: EditorStore, root: GraphDocument): Subgra
     };
     return { titles: names, ports: exposed };
   }, [root, live.join(SUBGRAPH_ID_SEPARATOR)]);
-  return { path: live, doc, store: viewStore, prefix, open, close, issuesFor, flatId: (id) => prefix + id, titles, ports };
+  // Stable across renders: the editor's actions (every card's context) are memoized on it.
+  const flatId = useCallback((id: string) => prefix + id, [prefix]);
+  return { path: live, doc, store: viewStore, prefix, open, close, issuesFor, flatId, titles, ports };
 }
