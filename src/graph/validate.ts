@@ -10,6 +10,7 @@ import type { NodeRegistry } from './registry.ts';
 import { topologicalOrder } from './topology.ts';
 import { migratedParams } from './upgradeNodes.ts';
 import { checkNodeParams } from './validateParams.ts';
+import { flattenSubgraphs } from './subgraphs.ts';
 import { analyzeZones } from './zones.ts';
 
 export interface ResolvedNode {
@@ -186,14 +187,19 @@ function checkZones(byId: ReadonlyMap<string, GraphNode>, wired: readonly GraphE
 
 /**
  * All issues of `doc` against `registry`: document shape, node types and params, edges and their
- * types, unconnected required inputs, cycles and repeat zones. Never throws.
+ * types, unconnected required inputs, cycles and repeat zones. Subgraphs are checked flattened
+ * (src/graph/subgraphs.ts): an issue inside one names the inner node by its flat id
+ * `<subgraph>/<inner>`. Never throws.
  */
-export function validateGraph(doc: GraphDocument, registry: NodeRegistry): GraphIssue[] {
+export function validateGraph(input: GraphDocument, registry: NodeRegistry): GraphIssue[] {
   const issues: GraphIssue[] = [];
   try {
-    if (!isObject(doc)) return [{ code: 'invalid-document', severity: 'error', message: 'The graph is not an object' }];
-    if (!Array.isArray(doc.nodes)) return [{ code: 'invalid-document', severity: 'error', path: 'nodes', message: 'The graph has no "nodes" list' }];
-    if (!Array.isArray(doc.edges)) return [{ code: 'invalid-document', severity: 'error', path: 'edges', message: 'The graph has no "edges" list' }];
+    if (!isObject(input)) return [{ code: 'invalid-document', severity: 'error', message: 'The graph is not an object' }];
+    if (!Array.isArray(input.nodes)) return [{ code: 'invalid-document', severity: 'error', path: 'nodes', message: 'The graph has no "nodes" list' }];
+    if (!Array.isArray(input.edges)) return [{ code: 'invalid-document', severity: 'error', path: 'edges', message: 'The graph has no "edges" list' }];
+    const flat = flattenSubgraphs(input);
+    issues.push(...flat.issues);
+    const doc = flat.graph;
     const { ids, byId, resolved } = checkNodes(doc, registry, issues);
     const wired = checkEdges(doc, byId, resolved, issues);
     checkMissingInputs(resolved, wired, issues);

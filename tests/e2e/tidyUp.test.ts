@@ -8,25 +8,26 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { GraphDocument } from '../../src/graph/document.ts';
-import { zoneMembers } from '../../src/ui/analysis/graphAnalysis.ts';
 import { overlaps, type Box } from '../../src/ui/layout/boxes.ts';
+import { drawnGraph } from '../../src/ui/layout/tidy.ts';
 import { HAS_CHROMIUM, ROOT, SKIP_REASON, discardIfAsked, openEditor, probe, screenshot, useSession } from './harness.ts';
 
 if (!HAS_CHROMIUM && process.env.CI) throw new Error(`${SKIP_REASON} — CI needs chromium`);
 
 const EXAMPLES = readdirSync(join(ROOT, 'graphs')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
 
-/** Card boxes as drawn: the document's positions and each card's rendered size. */
+/** Card boxes as drawn: the positions of the drawn graph (collapsed zones as boxes) and each card's rendered size. */
 async function drawnOverlaps(page: Page): Promise<string[]> {
   await page.locator('.react-flow__controls-fitview').click();
   await page.waitForTimeout(400);
   const doc = (await probe(page, (p) => p.doc())) as unknown as GraphDocument;
-  const sizes = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('.react-flow__node-graphNode')]
+  const sizes = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('.react-flow__node:not(.react-flow__node-zoneFrame)')]
     .map((e) => [e.dataset.id, { width: e.offsetWidth, height: e.offsetHeight }])));
-  const missing = doc.nodes.filter((n) => !sizes[n.id]).map((n) => n.id);
+  const drawn = drawnGraph(doc, () => ({ width: 0, height: 0 }));
+  const missing = drawn.doc.nodes.filter((n) => !sizes[n.id]).map((n) => n.id);
   if (missing.length) throw new Error(`cards not drawn: ${missing.join(', ')}`);
-  const boxes: Box[] = doc.nodes.map((n) => ({ id: n.id, x: n.ui?.x ?? 0, y: n.ui?.y ?? 0, ...sizes[n.id] }));
-  return overlaps(boxes, zoneMembers(doc));
+  const boxes: Box[] = drawn.doc.nodes.map((n) => ({ id: n.id, x: n.ui?.x ?? 0, y: n.ui?.y ?? 0, ...sizes[n.id] }));
+  return overlaps(boxes, drawn.members);
 }
 
 const positions = async (page: Page) => probe(page, (p) => Object.fromEntries(p.doc().nodes.map((n) => [n.id, n.ui ? [n.ui.x, n.ui.y] : null])));

@@ -9,6 +9,10 @@ import { defaultRunTargets } from '../../graph/runTargets.ts';
 import { REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from '../../graph/zones.ts';
 import { NodeCatalog } from '../catalog.ts';
 import { GraphCanvas } from '../canvas/GraphCanvas.tsx';
+import { SubgraphBar } from '../canvas/SubgraphBar.tsx';
+import { zoneMembers } from '../canvas/flowModel.ts';
+import { StatusPrefixContext } from '../run/useRunStore.ts';
+import { useSubgraphView } from './useSubgraphView.ts';
 import { EditorActionsContext, type EditorActions } from '../canvas/actions.ts';
 import * as edits from '../store/docEdits.ts';
 import { createEditorStore } from '../store/editorStore.ts';
@@ -276,8 +280,13 @@ function Editor({ engine, kv }: AppProps) {
   usePasteGraph(catalog, applyOpen);
   const tidyUp = useTidyUp(store, catalog);
 
+  // Edits made on the canvas go to the subgraph open in it (or the whole graph).
+  const view = useSubgraphView(store, doc);
+  const canvasIssues = useMemo(() => view.issuesFor(liveIssues), [view.issuesFor, liveIssues]);
+  const canvasMembers = useMemo(() => (view.path.length ? zoneMembers(view.doc) : analysed.members), [view.path.length, view.doc, analysed.members]);
   const actions = useMemo<EditorActions>(() => ({
     setParam(nodeId, name, value, final) {
+      const store = view.store;
       store.edit(`Set ${nodeId}.${name}`, (d) => {
         edits.setParam(d, nodeId, name, value);
         // Both ends of a repeat zone carry the same state list; keep them in step.
@@ -293,11 +302,12 @@ function Editor({ engine, kv }: AppProps) {
       if (final) store.seal();
     },
     toggleCollapsed(nodeId) {
+      const store = view.store;
       const collapsed = !store.getSnapshot().doc.nodes.find((n) => n.id === nodeId)?.ui?.collapsed;
       store.edit(collapsed ? `Collapse ${nodeId}` : `Expand ${nodeId}`, (d) => edits.setCollapsed(d, nodeId, collapsed));
     },
     setParamAsInput(nodeId, name, asInput) {
-      store.edit(`${asInput ? 'Input from' : 'Widget for'} ${nodeId}.${name}`, (d) => edits.setParamAsInput(d, nodeId, name, asInput));
+      view.store.edit(`${asInput ? 'Input from' : 'Widget for'} ${nodeId}.${name}`, (d) => edits.setParamAsInput(d, nodeId, name, asInput));
     },
     setSeedRandomize(key, on) {
       store.edit(`${on ? 'Randomise' : 'Fix'} seed ${key}`, (d) => {
@@ -309,12 +319,12 @@ function Editor({ engine, kv }: AppProps) {
         d.ui.extra[RANDOMIZED_SEEDS_KEY] = [...list];
       });
     },
-    runNode: (nodeId) => void controller.run([nodeId]),
+    runNode: (nodeId) => void controller.run([view.flatId(nodeId)]),
     openImage: (url) => {
       const item = runs.getSnapshot().gallery.find((g) => g.url === url);
       if (item) setViewer(item);
     },
-  }), [store, controller, runs]);
+  }), [store, view.store, view.flatId, controller, runs]);
 
   if (bootError) return <div className="ll-boot-error">The editor could not start: {bootError}</div>;
 
@@ -364,8 +374,11 @@ function Editor({ engine, kv }: AppProps) {
           {infoShown && doc.meta.description && <GraphInfo title={doc.meta.title} description={doc.meta.description} onClose={() => setInfoShown(false)} />}
           <QueuePanel queue={run.queue} running={run.running} onCancelItem={(id) => controller.dequeue(id)} onClear={() => controller.clearQueue()} />
           {catalog ? (
-            <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} issues={liveIssues} members={analysed.members} randomizedSeeds={randomizedSeeds}
-              templates={templates} snap={snapGrid} onToast={showToast} />
+            <StatusPrefixContext.Provider value={view.prefix}>
+              <SubgraphBar view={view} />
+              <GraphCanvas key={view.prefix} store={view.store} doc={view.doc} loadId={snap.loadId} catalog={catalog} issues={canvasIssues} members={canvasMembers}
+                randomizedSeeds={randomizedSeeds} templates={templates} snap={snapGrid} onToast={showToast} onOpenSubgraph={view.open} />
+            </StatusPrefixContext.Provider>
           ) : (
             <div className="ll-loading">Loading node types from the worker…</div>
           )}

@@ -86,3 +86,9 @@ export function cardSize(node: GraphNode, type: CardType | undefined, ports: { i
   if (showsPicture(node, type, ports.inputs)) height += PICTURE_HEIGHT;
   return { width: CARD_WIDTH, height };
 }
+
+/** A collapsed zone's box (CollapsedZoneCard: 240 px wide, its ports, the loop's live preview). */
+export function collapsedBoxSize(inputs: number, outputs: number): Size {
+  const width = 240;
+  return { width, height: HEADER + STATUS_STRIP + PORTS_PADDING + PORT_ROW * Math.max(inputs, outputs) + width };
+}

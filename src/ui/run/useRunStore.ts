@@ -1,8 +1,14 @@
 /** React bindings of the run store: the whole snapshot, or one node's status. */
-import { createContext, useContext, useSyncExternalStore } from 'react';
+import { createContext, useContext, useMemo, useSyncExternalStore } from 'react';
 import type { NodeStatus, RunSnapshot, RunStore } from './runStore.ts';
+import { memoAggregate } from './subgraphStatus.ts';
 
 export const RunStoreContext = createContext<RunStore | null>(null);
+/**
+ * Prefix of the run store's ids for the cards on the canvas: '' at the top level,
+ * `<subgraph>/` while a subgraph is open (the engine reports inner nodes by flat id).
+ */
+export const StatusPrefixContext = createContext('');
 
 function useRunStoreInstance(): RunStore {
   const runs = useContext(RunStoreContext);
@@ -41,5 +47,15 @@ export function zoneSummary(nodes: RunSnapshot['nodes'], members: readonly strin
  */
 export function useNodeStatus(nodeId: string): NodeStatus | undefined {
   const runs = useRunStoreInstance();
-  return useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().nodes[nodeId]);
+  const prefix = useContext(StatusPrefixContext);
+  return useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().nodes[prefix + nodeId]);
+}
+
+/** A subgraph node's status: the nodes inside it, summed up (subgraphStatus.ts). */
+export function useSubgraphStatus(nodeId: string, enabled: boolean): NodeStatus | undefined {
+  const runs = useRunStoreInstance();
+  const prefix = useContext(StatusPrefixContext);
+  const aggregate = useMemo(memoAggregate, []);
+  // Other cards skip the scan: it visits every node's status.
+  return useSyncExternalStore(runs.subscribe, () => (enabled ? aggregate(runs.getSnapshot().nodes, `${prefix}${nodeId}/`) : undefined));
 }
