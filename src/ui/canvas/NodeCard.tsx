@@ -14,6 +14,7 @@ import { progressText } from '../run/progress.ts';
 import { renderWidget, widgetValue } from '../widgets/registry.ts';
 import { categoryColor, PORT_COLORS } from './colors.ts';
 import { useEditorActions } from './actions.ts';
+import { useExposure } from './exposure.ts';
 import { useNodeStatus, useSubgraphStatus } from '../run/useRunStore.ts';
 import { SUBGRAPH_TYPE } from '../../graph/document.ts';
 import { useViewActions } from './viewActions.ts';
@@ -63,10 +64,17 @@ export function PortRow({ name, spec, side }: { name: string; spec: PortMap[stri
 
 function ParamRow({ node, name, spec, data }: { node: GraphNode; name: string; spec: ParamSpec; data: NodeCardData }): ReactElement {
   const actions = useEditorActions();
+  const exposure = useExposure();
   const key = `${node.id}.${name}`;
   const canConvert = PARAM_PORT_TYPE[spec.kind] !== undefined;
+  const exposed = !!exposure?.exposed.has(key);
   return (
     <div className="ll-param-row">
+      {exposure && (
+        <button type="button" className={`ll-icon-button ll-expose nodrag${exposed ? ' on' : ''}`} aria-pressed={exposed}
+          title={exposed ? 'Shown in the app form: click to hide it there' : 'Show in the app form (Form view)'}
+          aria-label={`${exposed ? 'hide' : 'show'} ${name} in the app form`} onClick={() => exposure.toggle(node.id, name, !exposed)}>{exposed ? '★' : '☆'}</button>
+      )}
       {renderWidget({
         nodeId: node.id,
         name,
