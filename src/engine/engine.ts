@@ -14,6 +14,7 @@ import { analyzeZones } from '../graph/zones.ts';
 import { computeSignatures } from './signatures.ts';
 import { executePlan } from './execute.ts';
 import { defaultValidator, type GraphValidator } from './validator.ts';
+import { expandSubgraphIds, flattenSubgraphs } from '../graph/subgraphs.ts';
 
 export interface EngineOptions {
   registry: NodeRegistry;
@@ -77,10 +78,10 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const prep = new PrepMemo(registry, options.validate ?? defaultValidator, options.validate === undefined || options.validate === defaultValidator);
 
-  async function run(graph: GraphDocument, runOptions: RunOptions = {}): Promise<RunResult> {
+  async function run(drawn: GraphDocument, requestedOptions: RunOptions = {}): Promise<RunResult> {
     const runId = `run-${++runCounter}-${Date.now().toString(36)}`;
     const started = performance.now();
-    const listener = runOptions.onEvent;
+    const listener = requestedOptions.onEvent;
     const emit = (event: EngineEvent) => {
       // A faulty listener must not break the run it observes.
       try {
@@ -89,7 +90,7 @@ export function createEngine(options: EngineOptions): Engine {
         /* ignored on purpose */
       }
     };
-    const signal = runOptions.signal ?? new AbortController().signal;
+    const signal = requestedOptions.signal ?? new AbortController().signal;
     const finish = (result: Omit<RunResult, 'runId' | 'stats'> & { stats?: Partial<RunResult['stats']> }): RunResult => {
       const ms = performance.now() - started;
       const statuses = Object.values(result.nodes);
@@ -111,8 +112,15 @@ export function createEngine(options: EngineOptions): Engine {
     };
     const fail = (error: RunError, nodes: Record<string, NodeRunStats> = {}) => finish({ ok: false, nodes, outputs: {}, error });
 
+    // Subgraphs run as their insides (flat ids `<subgraph>/<inner>`), so caching and events
+    // work per inner node; a request for a subgraph node asks for everything inside it.
+    let graph = drawn;
+    let runOptions = requestedOptions;
     let issues: GraphIssue[];
     try {
+      const flat = flattenSubgraphs(drawn);
+      graph = flat.graph;
+      if (graph !== drawn && runOptions.outputs) runOptions = { ...runOptions, outputs: expandSubgraphIds(runOptions.outputs, drawn, graph) };
       issues = prep.validate(graph).filter((i) => i.severity !== 'warning');
       // Asked for particular outputs, only problems in what they need stop the run (as in
       // ComfyUI, a half-built branch elsewhere does not block running a finished one).
@@ -120,6 +128,9 @@ export function createEngine(options: EngineOptions): Engine {
         const relevant = relevantNodes(graph, runOptions.outputs);
         if (relevant) issues = issues.filter((i) => i.node === undefined || relevant.has(i.node));
       }
+      // A subgraph that cannot be flattened may have lost the very edges that would make it
+      // relevant: its problems always count.
+      issues.unshift(...flat.issues.filter((i) => i.severity !== 'warning'));
     } catch (error) {
       issues = [{ code: 'invalid-document', message: `Validation failed: ${error instanceof Error ? error.message : String(error)}` }];
     }

@@ -8,6 +8,7 @@ import type { GraphDocument, GraphEdge, GraphIssueCode, PortRef } from './docume
 import { resolvePorts, type PortMap } from './nodeSpec.ts';
 import { isAssignable, isPortType } from './portTypes.ts';
 import type { NodeRegistry } from './registry.ts';
+import { isSubgraphNode, subgraphPorts } from './subgraphs.ts';
 import { reachable } from './topology.ts';
 import { analyzeZones } from './zones.ts';
 
@@ -26,6 +27,7 @@ function invalid(code: GraphIssueCode, reason: string): ConnectionCheck {
 function portsOf(doc: GraphDocument, registry: NodeRegistry, nodeId: string): { type: string; ports: { inputs: PortMap; outputs: PortMap } } | string {
   const node = doc.nodes.find((n) => n.id === nodeId);
   if (!node) return `node "${nodeId}" does not exist`;
+  if (isSubgraphNode(node)) return { type: node.type, ports: subgraphPorts(node) };
   const def = registry.get(node.type);
   if (!def) return `node "${nodeId}" has unknown type "${node.type}"`;
   const params = typeof node.params === 'object' && node.params !== null ? node.params : {};

@@ -1,9 +1,11 @@
 /**
- * Graph document types (format version 1, see docs/graph-format.md). These are the in-memory
+ * Graph document types (format version 2, see docs/graph-format.md). These are the in-memory
  * shapes; the zod schemas in src/persistence produce exactly these types.
  */
 export const GRAPH_FORMAT = 'latentloom.graph';
-export const GRAPH_FORMAT_VERSION = 1;
+export const GRAPH_FORMAT_VERSION = 2;
+/** The node type of a subgraph: one node whose inside is a graph (`GraphNode.subgraph`). */
+export const SUBGRAPH_TYPE = 'graph/subgraph';
 
 export interface PortRef {
   node: string;
@@ -38,8 +40,44 @@ export interface GraphNode {
   zone?: string;
   title?: string;
   ui?: NodeUi;
+  /** The inside of a `graph/subgraph` node (format 2); absent on every other node. */
+  subgraph?: SubgraphBody;
   /** Unknown fields found when loading, kept so nothing is silently dropped. */
   extra?: Record<string, unknown>;
+}
+
+/** An input of a subgraph node: what arrives on it feeds each of the inner ports in `to`. */
+export interface SubgraphInput {
+  name: string;
+  /** The port type, as the inner ports had it when the port was exposed (for drawing). */
+  type: string;
+  to: PortRef[];
+}
+
+/** An output of a subgraph node: the value of the inner port `from`. */
+export interface SubgraphOutput {
+  name: string;
+  type: string;
+  from: PortRef;
+}
+
+/** A subgraph's inside: its own nodes and edges (ids local to it) and its exposed ports. */
+export interface SubgraphBody {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  inputs: SubgraphInput[];
+  outputs: SubgraphOutput[];
+}
+
+/** A param shown in the app (form) view: `node`'s param `param`, under `label`. */
+export interface AppExposedParam {
+  node: string;
+  param: string;
+  label?: string;
+}
+
+export interface GraphApp {
+  exposed: AppExposedParam[];
 }
 
 export interface ModelFileInfo {
@@ -68,12 +106,18 @@ export interface GraphUi {
 
 export interface GraphDocument {
   format: typeof GRAPH_FORMAT;
-  version: typeof GRAPH_FORMAT_VERSION;
+  /**
+   * The format version. Loading always yields GRAPH_FORMAT_VERSION and saving always writes it;
+   * documents built in code may still say 1 (version 2 only added optional fields).
+   */
+  version: number;
   meta: GraphMeta;
   models: Record<string, ModelRef>;
   nodes: GraphNode[];
   edges: GraphEdge[];
   ui?: GraphUi;
+  /** Params exposed to the app (form) view (format 2). */
+  app?: GraphApp;
   extra?: Record<string, unknown>;
 }
 
@@ -104,6 +148,8 @@ export type GraphIssueCode =
   | 'param-invalid'
   | 'zone-unpaired'
   | 'zone-crossing'
+  /** A subgraph's inside or its exposed ports do not make sense (names the node and port). */
+  | 'subgraph-invalid'
   | 'unknown-model'
   | 'too-large'
   /** Warning: a `__proto__`/`constructor`/`prototype` key was dropped while loading. */

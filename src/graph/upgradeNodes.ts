@@ -31,23 +31,36 @@ export function migratedParams(node: GraphNode, def: NodeDefinition): MigratedPa
  */
 export function upgradeNodes(doc: GraphDocument, registry: NodeRegistry): { graph: GraphDocument; issues: GraphIssue[] } {
   const issues: GraphIssue[] = [];
+  const nodes = upgradeList(doc.nodes, registry, '', issues);
+  return { graph: nodes !== doc.nodes ? { ...doc, nodes } : doc, issues };
+}
+
+/** The nodes upgraded, subgraph insides too (issues name inner nodes by flat id); the same array when none changed. */
+function upgradeList(list: GraphNode[], registry: NodeRegistry, prefix: string, issues: GraphIssue[]): GraphNode[] {
   let changed = false;
-  const nodes = doc.nodes.map((node) => {
+  const nodes = list.map((node) => {
+    if (node.subgraph && Array.isArray(node.subgraph.nodes)) {
+      const inner = upgradeList(node.subgraph.nodes, registry, `${prefix}${node.id}/`, issues);
+      if (inner === node.subgraph.nodes) return node;
+      changed = true;
+      return { ...node, subgraph: { ...node.subgraph, nodes: inner } };
+    }
     const def = registry.get(node.type);
     if (!def || node.version >= def.version) return node;
+    const id = prefix + node.id;
     const result = migratedParams(node, def);
     if (!result.ok) {
-      issues.push({ node: node.id, code: 'param-invalid', severity: 'error', message: `Node "${node.id}": ${result.message}` });
+      issues.push({ node: id, code: 'param-invalid', severity: 'error', message: `Node "${id}": ${result.message}` });
       return node;
     }
     changed = true;
     issues.push({
-      node: node.id,
+      node: id,
       code: 'migrated',
       severity: 'warning',
-      message: `Node "${node.id}" (${node.type}) upgraded from version ${node.version} to ${def.version}`,
+      message: `Node "${id}" (${node.type}) upgraded from version ${node.version} to ${def.version}`,
     });
     return { ...node, version: def.version, params: { ...result.params } };
   });
-  return { graph: changed ? { ...doc, nodes } : doc, issues };
+  return changed ? nodes : list;
 }

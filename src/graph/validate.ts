@@ -10,6 +10,7 @@ import type { NodeRegistry } from './registry.ts';
 import { topologicalOrder } from './topology.ts';
 import { migratedParams } from './upgradeNodes.ts';
 import { checkNodeParams } from './validateParams.ts';
+import { flattenSubgraphs } from './subgraphs.ts';
 import { analyzeZones } from './zones.ts';
 
 export interface ResolvedNode {
@@ -254,13 +255,18 @@ export function stoppedIssue(error: unknown): GraphIssue {
 
 /**
  * All issues of `doc` against `registry`: document shape, node types and params, edges and their
- * types, unconnected required inputs, cycles and repeat zones. Never throws.
+ * types, unconnected required inputs, cycles and repeat zones. Subgraphs are checked flattened
+ * (src/graph/subgraphs.ts): an issue inside one names the inner node by its flat id
+ * `<subgraph>/<inner>`. Never throws.
  */
-export function validateGraph(doc: GraphDocument, registry: NodeRegistry): GraphIssue[] {
+export function validateGraph(input: GraphDocument, registry: NodeRegistry): GraphIssue[] {
   const issues: GraphIssue[] = [];
   try {
-    const shape = documentShapeIssue(doc);
+    const shape = documentShapeIssue(input);
     if (shape) return [shape];
+    const flat = flattenSubgraphs(input);
+    issues.push(...flat.issues);
+    const doc = flat.graph;
     const checked = checkNodes(doc, (n) => checkNode(n, registry, doc), issues);
     const structure = checkStructure(doc, checked);
     for (const issue of structure.issues) issues.push(issue);

@@ -13,8 +13,8 @@ import { upgradeNodes } from '../graph/upgradeNodes.ts';
 import { DEFAULT_LIMITS, type GraphLimits } from './limits.ts';
 import { FORMAT_MIGRATIONS, migrateDocument, type FormatMigration } from './migrations.ts';
 import { sanitizeJson, scanJsonText } from './sanitize.ts';
-import { GraphDocumentV1 } from './schemaV1.ts';
-import { toDocumentV1 } from './toDocument.ts';
+import { GraphDocumentV2 } from './schemaV2.ts';
+import { toDocument } from './toDocument.ts';
 import { zodErrorToIssues } from './zodIssues.ts';
 
 export interface LoadOptions {
@@ -115,9 +115,9 @@ function loadUnsafe(json: unknown, options: LoadOptions): LoadResult {
   warnings.push(...migrated.warnings);
 
   // A migration may have produced anything; the current schema has the last word.
-  const parsed = GraphDocumentV1.safeParse(migrated.value);
+  const parsed = GraphDocumentV2.safeParse(migrated.value);
   if (!parsed.success) return { ok: false, issues: zodErrorToIssues(parsed.error, migrated.value) };
-  const graph = toDocumentV1(parsed.data, warnings);
+  const graph = toDocument(parsed.data, warnings);
   if (!options.registry) return { ok: true, graph, warnings };
   // A node whose migration fails stays as saved; validateGraph reports it as an error, but the
   // file still opens so the user can fix that node.

@@ -3,11 +3,12 @@
  * schema and a step N → N+1; loading validates a file against its own version's schema, then
  * applies the steps in order, then validates against the current schema.
  *
- * Version 1 is the first released format, so the shipped chain is empty; the mechanism and its
- * test harness (tests/persistence/migrations.test.ts) exist so version 2 is a one-file change.
+ * 1 → 2 only adds optional fields (subgraph nodes, `app`), so every version-1 file is a valid
+ * version-2 file once its number changes; that step is silent (nothing the user must know).
  */
 import type { z } from 'zod';
 import { GRAPH_FORMAT_VERSION, type GraphIssue } from '../graph/document.ts';
+import { GraphDocumentV1 } from './schemaV1.ts';
 import { zodErrorToIssues } from './zodIssues.ts';
 
 export interface FormatMigration {
@@ -19,10 +20,20 @@ export interface FormatMigration {
   migrate(doc: unknown): unknown;
   /** What changed, shown to the user as a warning when the step runs. */
   description?: string;
+  /** A step that changes nothing the user sees (a new optional field): no warning. */
+  silent?: boolean;
 }
 
 /** Migrations shipped with this build, oldest first. */
-export const FORMAT_MIGRATIONS: readonly FormatMigration[] = [];
+export const FORMAT_MIGRATIONS: readonly FormatMigration[] = [
+  {
+    from: 1,
+    schema: GraphDocumentV1,
+    description: 'subgraph nodes and the app view were added',
+    silent: true,
+    migrate: (doc) => ({ ...(doc as object), version: 2 }),
+  },
+];
 
 export type MigrationResult =
   | { ok: true; value: unknown; warnings: GraphIssue[] }
@@ -66,6 +77,7 @@ export function migrateDocument(
         issues: [{ code: 'invalid-document', message: `Migrating format ${version} → ${version + 1} failed: ${message}`, severity: 'error' }],
       };
     }
+    if (step.silent) continue;
     warnings.push({
       code: 'migrated',
       message: `Upgraded from format version ${version} to ${version + 1}${step.description ? `: ${step.description}` : ''}`,

@@ -7,9 +7,11 @@ import {
   GRAPH_FORMAT,
   GRAPH_FORMAT_VERSION,
   type GraphDocument,
+  type GraphEdge,
   type GraphNode,
   type ModelRef,
   type PortRef,
+  type SubgraphBody,
 } from '../graph/document.ts';
 import { UNSAFE_KEYS, type JsonValue } from './sanitize.ts';
 
@@ -62,8 +64,22 @@ function saveNode(node: GraphNode): JsonObject {
     put(ui, 'collapsed', node.ui.collapsed);
     out.ui = ui;
   }
+  if (node.subgraph) out.subgraph = saveSubgraph(node.subgraph);
   put(out, 'extra', node.extra);
   return out;
+}
+
+function saveSubgraph(body: SubgraphBody): JsonObject {
+  return {
+    nodes: body.nodes.map(saveNode),
+    edges: saveEdges(body.edges),
+    inputs: body.inputs.map((p) => ({ name: canonicalJson(p.name), type: canonicalJson(p.type), to: p.to.map(saveRef) })),
+    outputs: body.outputs.map((p) => ({ name: canonicalJson(p.name), type: canonicalJson(p.type), from: saveRef(p.from) })),
+  };
+}
+
+function saveEdges(edges: readonly GraphEdge[]): JsonValue[] {
+  return edges.map((edge) => ({ from: saveRef(edge.from), to: saveRef(edge.to) }));
 }
 
 function saveRef(ref: PortRef): JsonObject {
@@ -96,7 +112,7 @@ export function saveGraph(doc: GraphDocument): JsonObject {
   out.meta = meta;
   out.models = sortedMap(doc.models ?? {}, saveModel);
   out.nodes = (doc.nodes ?? []).map(saveNode);
-  out.edges = (doc.edges ?? []).map((edge) => ({ from: saveRef(edge.from), to: saveRef(edge.to) }));
+  out.edges = saveEdges(doc.edges ?? []);
   if (doc.ui) {
     const ui: JsonObject = {};
     if (doc.ui.viewport) {
@@ -108,6 +124,17 @@ export function saveGraph(doc: GraphDocument): JsonObject {
     }
     put(ui, 'extra', doc.ui.extra);
     out.ui = ui;
+  }
+  if (doc.app) {
+    out.app = {
+      exposed: doc.app.exposed.map((e) => {
+        const item: JsonObject = {};
+        put(item, 'node', e.node);
+        put(item, 'param', e.param);
+        put(item, 'label', e.label);
+        return item;
+      }),
+    };
   }
   put(out, 'extra', doc.extra);
   return out;

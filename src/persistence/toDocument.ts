@@ -1,5 +1,6 @@
 /**
- * Builds the in-memory GraphDocument from a schema-checked version-1 file. Unknown fields of the
+ * Builds the in-memory GraphDocument from a schema-checked version-2 file (older versions are
+ * migrated to 2 first). Unknown fields of the
  * document, meta, models, nodes and graph ui go under their `extra` so a round trip keeps them;
  * unknown fields of edges, port refs, node ui and viewport have no `extra` and are dropped with a
  * warning.
@@ -7,6 +8,7 @@
 import {
   GRAPH_FORMAT,
   GRAPH_FORMAT_VERSION,
+  type AppExposedParam,
   type GraphDocument,
   type GraphEdge,
   type GraphIssue,
@@ -16,8 +18,10 @@ import {
   type ModelFileInfo,
   type ModelRef,
   type NodeUi,
+  type PortRef,
+  type SubgraphBody,
 } from '../graph/document.ts';
-import { KNOWN_FIELDS_V1, type GraphDocumentV1Parsed } from './schemaV1.ts';
+import { KNOWN_FIELDS_V2 as KNOWN, type GraphDocumentV2Parsed } from './schemaV2.ts';
 
 type Loose = Record<string, unknown>;
 
@@ -64,7 +68,7 @@ function dropUnknown(obj: Loose, known: readonly string[], where: string, warnin
 }
 
 function toNodeUi(ui: Loose, where: string, warnings: GraphIssue[], node: string): NodeUi {
-  dropUnknown(ui, KNOWN_FIELDS_V1.nodeUi, where, warnings, node);
+  dropUnknown(ui, KNOWN.nodeUi, where, warnings, node);
   const out: NodeUi = { x: ui.x as number, y: ui.y as number };
   if (ui.collapsed !== undefined) out.collapsed = ui.collapsed as boolean;
   if (ui.width !== undefined) out.width = ui.width as number;
@@ -72,8 +76,8 @@ function toNodeUi(ui: Loose, where: string, warnings: GraphIssue[], node: string
   return out;
 }
 
-function toNode(raw: Loose, index: number, warnings: GraphIssue[]): GraphNode {
-  const where = `nodes[${index}]`;
+function toNode(raw: Loose, index: number, warnings: GraphIssue[], list = 'nodes'): GraphNode {
+  const where = `${list}[${index}]`;
   const nodeId = raw.id as string;
   const node: GraphNode = {
     id: nodeId,
@@ -85,19 +89,53 @@ function toNode(raw: Loose, index: number, warnings: GraphIssue[]): GraphNode {
   if (raw.zone !== undefined) node.zone = raw.zone as string;
   if (raw.title !== undefined) node.title = raw.title as string;
   if (raw.ui !== undefined) node.ui = toNodeUi(raw.ui as Loose, `${where}.ui`, warnings, nodeId);
-  const extra = collectExtra(raw, KNOWN_FIELDS_V1.node, where, warnings);
+  if (raw.subgraph !== undefined) node.subgraph = toSubgraph(raw.subgraph as Loose, `${where}.subgraph`, warnings, nodeId);
+  const extra = collectExtra(raw, KNOWN.node, where, warnings);
   if (extra) node.extra = extra;
   return node;
 }
 
-function toEdge(raw: Loose, index: number, warnings: GraphIssue[]): GraphEdge {
-  const where = `edges[${index}]`;
-  dropUnknown(raw, KNOWN_FIELDS_V1.edge, where, warnings);
-  const ref = (r: Loose, side: string) => {
-    dropUnknown(r, KNOWN_FIELDS_V1.portRef, `${where}.${side}`, warnings);
-    return { node: r.node as string, port: r.port as string };
+function toRef(r: Loose, where: string, warnings: GraphIssue[]): PortRef {
+  dropUnknown(r, KNOWN.portRef, where, warnings);
+  return { node: r.node as string, port: r.port as string };
+}
+
+/** A subgraph's inside; its nodes are read as top-level nodes are, at their nested path. */
+function toSubgraph(raw: Loose, where: string, warnings: GraphIssue[], node: string): SubgraphBody {
+  dropUnknown(raw, KNOWN.subgraph, where, warnings, node);
+  const inner = (list: unknown, key: string) => (list as Loose[]).map((item) => ({ item, at: `${where}.${key}` }));
+  return {
+    nodes: inner(raw.nodes, 'nodes').map(({ item, at }, i) => toNode(item, i, warnings, at)),
+    edges: inner(raw.edges, 'edges').map(({ item, at }, i) => toEdge(item, i, warnings, at)),
+    inputs: (raw.inputs as Loose[]).map((p, i) => {
+      const at = `${where}.inputs[${i}]`;
+      dropUnknown(p, KNOWN.subgraphInput, at, warnings, node);
+      return { name: p.name as string, type: p.type as string, to: (p.to as Loose[]).map((r, j) => toRef(r, `${at}.to[${j}]`, warnings)) };
+    }),
+    outputs: (raw.outputs as Loose[]).map((p, i) => {
+      const at = `${where}.outputs[${i}]`;
+      dropUnknown(p, KNOWN.subgraphOutput, at, warnings, node);
+      return { name: p.name as string, type: p.type as string, from: toRef(p.from as Loose, `${at}.from`, warnings) };
+    }),
   };
-  return { from: ref(raw.from as Loose, 'from'), to: ref(raw.to as Loose, 'to') };
+}
+
+function toApp(raw: Loose, warnings: GraphIssue[]): { exposed: AppExposedParam[] } {
+  dropUnknown(raw, KNOWN.app, 'app', warnings);
+  return {
+    exposed: (raw.exposed as Loose[]).map((e, i) => {
+      dropUnknown(e, KNOWN.appExposed, `app.exposed[${i}]`, warnings);
+      const item: AppExposedParam = { node: e.node as string, param: e.param as string };
+      if (e.label !== undefined) item.label = e.label as string;
+      return item;
+    }),
+  };
+}
+
+function toEdge(raw: Loose, index: number, warnings: GraphIssue[], list = 'edges'): GraphEdge {
+  const where = `${list}[${index}]`;
+  dropUnknown(raw, KNOWN.edge, where, warnings);
+  return { from: toRef(raw.from as Loose, `${where}.from`, warnings), to: toRef(raw.to as Loose, `${where}.to`, warnings) };
 }
 
 function toModel(raw: Loose, key: string, warnings: GraphIssue[]): ModelRef {
@@ -107,7 +145,7 @@ function toModel(raw: Loose, key: string, warnings: GraphIssue[]): ModelRef {
   if (raw.files !== undefined) {
     const files: Record<string, ModelFileInfo> = {};
     for (const [name, info] of Object.entries(raw.files as Record<string, Loose>)) {
-      dropUnknown(info, KNOWN_FIELDS_V1.modelFile, `${where}.files.${name}`, warnings);
+      dropUnknown(info, KNOWN.modelFile, `${where}.files.${name}`, warnings);
       const file: ModelFileInfo = {};
       if (info.size !== undefined) file.size = info.size as number;
       if (info.sha256 !== undefined) file.sha256 = info.sha256 as string;
@@ -115,7 +153,7 @@ function toModel(raw: Loose, key: string, warnings: GraphIssue[]): ModelRef {
     }
     model.files = files;
   }
-  const extra = collectExtra(raw, KNOWN_FIELDS_V1.model, where, warnings);
+  const extra = collectExtra(raw, KNOWN.model, where, warnings);
   if (extra) model.extra = extra;
   return model;
 }
@@ -124,7 +162,7 @@ function toMeta(raw: Loose, warnings: GraphIssue[]): GraphMeta {
   const meta: GraphMeta = {};
   if (raw.title !== undefined) meta.title = raw.title as string;
   if (raw.description !== undefined) meta.description = raw.description as string;
-  const extra = collectExtra(raw, KNOWN_FIELDS_V1.meta, 'meta', warnings);
+  const extra = collectExtra(raw, KNOWN.meta, 'meta', warnings);
   if (extra) meta.extra = extra;
   return meta;
 }
@@ -133,15 +171,15 @@ function toGraphUi(raw: Loose, warnings: GraphIssue[]): GraphUi {
   const ui: GraphUi = {};
   if (raw.viewport !== undefined) {
     const vp = raw.viewport as Loose;
-    dropUnknown(vp, KNOWN_FIELDS_V1.viewport, 'ui.viewport', warnings);
+    dropUnknown(vp, KNOWN.viewport, 'ui.viewport', warnings);
     ui.viewport = { x: vp.x as number, y: vp.y as number, zoom: vp.zoom as number };
   }
-  const extra = collectExtra(raw, KNOWN_FIELDS_V1.graphUi, 'ui', warnings);
+  const extra = collectExtra(raw, KNOWN.graphUi, 'ui', warnings);
   if (extra) ui.extra = extra;
   return ui;
 }
 
-export function toDocumentV1(parsed: GraphDocumentV1Parsed, warnings: GraphIssue[]): GraphDocument {
+export function toDocument(parsed: GraphDocumentV2Parsed, warnings: GraphIssue[]): GraphDocument {
   const raw = parsed as unknown as Loose;
   const models: Record<string, ModelRef> = {};
   for (const [key, model] of Object.entries(parsed.models)) models[key] = toModel(model as Loose, key, warnings);
@@ -154,7 +192,8 @@ export function toDocumentV1(parsed: GraphDocumentV1Parsed, warnings: GraphIssue
     edges: parsed.edges.map((e, i) => toEdge(e as Loose, i, warnings)),
   };
   if (parsed.ui !== undefined) doc.ui = toGraphUi(parsed.ui as Loose, warnings);
-  const extra = collectExtra(raw, KNOWN_FIELDS_V1.document, '(document)', warnings);
+  if (parsed.app !== undefined) doc.app = toApp(parsed.app as Loose, warnings);
+  const extra = collectExtra(raw, KNOWN.document, '(document)', warnings);
   if (extra) doc.extra = extra;
   return doc;
 }

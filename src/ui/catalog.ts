@@ -3,7 +3,8 @@
  * describeNodes() sends them, plus port resolution for node instances. The editor never needs a
  * node's code, so onnxruntime and the node implementations stay in the worker bundle.
  */
-import type { GraphNode } from '../graph/document.ts';
+import { SUBGRAPH_TYPE, type GraphNode } from '../graph/document.ts';
+import { subgraphPorts } from '../graph/subgraphs.ts';
 import {
   nodeTypeData,
   resolvePorts,
@@ -43,6 +44,22 @@ function portsFromPortLists(info: NodeTypeInfo, params: Record<string, unknown>)
   return ports;
 }
 
+/**
+ * What the editor shows for a subgraph node. It is not a node type of the worker's (the engine
+ * runs a subgraph's inside, flattened), so it is not in the palette either: a subgraph is made
+ * from a selection.
+ */
+export const SUBGRAPH_INFO: NodeTypeInfo = {
+  type: SUBGRAPH_TYPE,
+  version: 1,
+  title: 'Subgraph',
+  category: 'graph',
+  description: 'A graph inside one node: double-click (or ⤢) to open it; Ctrl+Shift+G unpacks it.',
+  inputs: {},
+  outputs: {},
+  params: {},
+};
+
 export interface ResolvedPorts {
   inputs: PortMap;
   outputs: PortMap;
@@ -71,6 +88,7 @@ export class NodeCatalog {
     this.registry = createRegistry(infos.map(editorDefinition));
   }
   get(type: string): NodeTypeInfo | undefined {
+    if (type === SUBGRAPH_TYPE) return this.byType.get(type) ?? SUBGRAPH_INFO;
     return this.byType.get(type);
   }
   list(): readonly NodeTypeInfo[] {
@@ -80,7 +98,8 @@ export class NodeCatalog {
     return [...new Set(this.infos.map((i) => i.category))].sort();
   }
   /** All ports of a node instance; an unknown type has none (the node is drawn as unknown). */
-  portsOf(node: Pick<GraphNode, 'type' | 'params' | 'paramInputs'>): ResolvedPorts {
+  portsOf(node: Pick<GraphNode, 'type' | 'params' | 'paramInputs' | 'subgraph'>): ResolvedPorts {
+    if (node.type === SUBGRAPH_TYPE) return subgraphPorts(node as GraphNode);
     const def = this.registry.get(node.type);
     if (!def) return { inputs: {}, outputs: {} };
     return resolvePorts(def, node.params, node.paramInputs ?? []);

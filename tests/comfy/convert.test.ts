@@ -3,6 +3,8 @@ import { validateGraph } from '../../src/graph/validate.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { detectComfyFormat, importComfyWorkflow } from '../../src/interop/comfy/index.ts';
 import { convert, fixture, shape } from './helpers.ts';
+import { collapsedZones } from '../../src/graph/zoneCollapse.ts';
+import { zoneMembers } from '../../src/ui/analysis/graphAnalysis.ts';
 
 const registry = defaultRegistry();
 
@@ -26,6 +28,16 @@ describe('ComfyUI txt2img import', () => {
     expect(byType('sampling/scheduler')[0].params).toMatchObject({ scheduler: 'EulerDiscreteScheduler', steps: 10, sigma_schedule: 'normal', denoise: 1 });
     expect(byType('guidance/cfg')[0].params.scale).toBe(7.5);
     expect(byType('image/save')[0].params.filename_prefix).toBe('ComfyUI');
+  });
+
+  it('opens each KSampler as a collapsed zone titled KSampler, in both forms', () => {
+    for (const name of ['txt2img-api.json', 'txt2img-ui.json']) {
+      const graph = convert(fixture(name));
+      const pair = graph.nodes.filter((n) => n.type === 'flow/repeat-input' || n.type === 'flow/repeat-output');
+      expect(pair.map((n) => n.ui?.collapsed)).toEqual([true, true]);
+      expect(pair[0].title).toBe('KSampler');
+      expect(collapsedZones(graph, zoneMembers(graph))).toEqual([pair[0].zone]);
+    }
   });
 
   it('converts the UI form to the same graph as the API form (control_after_generate skipped)', () => {

@@ -1,6 +1,6 @@
 /**
  * A clean console in the default flows, on the production build and on the dev server: open the
- * editor, Run the default graph, switch through the examples, Run one on WebGPU where this
+ * editor, Run the default graph, switch through the examples, the app view and back, Run on WebGPU where this
  * Chromium has it — with no console error or warning, no uncaught exception and no failed
  * request (a 404 shows in the console as an error). Invalid JSON in a param is flagged while it
  * is typed, in the node and the Issues tab, not only at Run.
@@ -68,6 +68,11 @@ async function defaultFlow(s: Session, label: string): Promise<string[]> {
   const run = await runForImage(s.page, 'save');
   expect(run.status).toMatch(/^Done in/);
   for (const name of SWITCH_TO) await switchExample(s.page, name);
+  // The app view and back.
+  await s.page.getByTestId('form-view').click();
+  await s.page.getByTestId('app-form').waitFor();
+  await s.page.getByRole('button', { name: 'Graph', exact: true }).click();
+  await s.page.locator(node('prompt')).waitFor();
   await screenshot(s.page, `clean-console-${label}`);
   await expectWatched(s.page, found);
   return found;

@@ -75,7 +75,10 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): ComfyUI workflows', () => {
       document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
     }, UI);
     await expect.poll(() => s.page.getByTestId('toast').textContent()).toMatch(/pasted ComfyUI workflow: Converted from a ComfyUI workflow \(UI format\)/);
-    expect(await s.page.locator('.react-flow__node').count()).toBeGreaterThan(5);
+    expect(await s.page.locator('.react-flow__node').count()).toBeGreaterThan(3);
+    // The KSampler opens as one collapsed zone box.
+    expect(await s.page.locator('[data-zone-box]').count()).toBe(1);
+    expect(await s.page.locator('[data-zone-box] .ll-node-title').textContent()).toBe('⟳ KSampler');
   });
 });
 

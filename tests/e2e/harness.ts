@@ -162,3 +162,18 @@ export async function discardIfAsked(page: Page, ms = 1000): Promise<void> {
   }
   await discard.click();
 }
+
+/** One browser session for a describe block: started before its tests, closed after them. */
+export function useSession(options: Parameters<typeof startSession>[0] = {}): () => Session {
+  let s: Session | undefined;
+  beforeAll(async () => {
+    s = await startSession(options);
+  }, 120_000);
+  afterAll(async () => {
+    await s?.close();
+  });
+  return () => {
+    if (!s) throw new Error('the browser session did not start');
+    return s;
+  };
+}

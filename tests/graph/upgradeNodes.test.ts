@@ -59,4 +59,14 @@ describe('node type versions', () => {
     const plain = loadGraph(text);
     expect(plain.ok && plain.graph.nodes[0].params).toEqual({ amount: 3 });
   });
+
+  it('upgrades nodes inside subgraphs too, naming them by flat id', () => {
+    const inner = node('s', 'test/scale', { amount: 3 });
+    const doc = graph([node('sg', 'graph/subgraph', {}, { subgraph: { nodes: [inner], edges: [], inputs: [], outputs: [] } })]);
+    const { graph: upgraded, issues } = upgradeNodes(doc, registry);
+    expect(upgraded.nodes[0].subgraph!.nodes[0]).toMatchObject({ id: 's', version: 2, params: { gain: 3 } });
+    expect(issues).toMatchObject([{ code: 'migrated', node: 'sg/s' }]);
+    expect(doc.nodes[0].subgraph!.nodes[0].params).toEqual({ amount: 3 });
+    expect(upgradeNodes(upgraded, registry).graph).toBe(upgraded);
+  });
 });

@@ -31,7 +31,7 @@ describe('loadGraph', () => {
     if (!result.ok) return;
     expect(result.graph).toEqual({
       format: 'latentloom.graph',
-      version: 1,
+      version: 2,
       meta: {},
       models: {},
       nodes: [{ id: 'a', type: 't', version: 1, params: {} }],
@@ -117,7 +117,7 @@ describe('loadGraph', () => {
   });
 
   it('refuses versions it cannot read', () => {
-    expect(codesOf({ ...base(), version: 2 })).toEqual(['unsupported-version']);
+    expect(codesOf({ ...base(), version: 3 })).toEqual(['unsupported-version']);
     expect(codesOf({ ...base(), version: 0 })).toEqual(['unsupported-version']);
     expect(codesOf({ ...base(), version: '1' })).toEqual(['unsupported-version']);
     expect(codesOf({ ...base(), version: undefined })).toEqual(['unsupported-version']);

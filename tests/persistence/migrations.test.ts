@@ -44,12 +44,12 @@ const v0file = {
 };
 
 describe('format migration chain', () => {
-  it('ships no migrations while version 1 is the only format', () => {
-    expect(FORMAT_MIGRATIONS).toEqual([]);
+  it('ships the chain 1 → 2', () => {
+    expect(FORMAT_MIGRATIONS.map((m) => m.from)).toEqual([1]);
   });
 
   it('applies a registered 0 → 1 step and reports it as a warning', () => {
-    const result = loadGraph(v0file, { migrations: [v0to1] });
+    const result = loadGraph(v0file, { migrations: [v0to1, ...FORMAT_MIGRATIONS] });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.graph.meta).toEqual({ title: 'old' });
@@ -66,7 +66,7 @@ describe('format migration chain', () => {
 
   it('checks an old file against its own frozen schema first', () => {
     const broken = { ...v0file, links: [['x', 'value']] };
-    const result = loadGraph(broken, { migrations: [v0to1] });
+    const result = loadGraph(broken, { migrations: [v0to1, ...FORMAT_MIGRATIONS] });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues[0].code).toBe('invalid-document');
@@ -75,13 +75,13 @@ describe('format migration chain', () => {
 
   it('checks the migrated result against the current schema', () => {
     const bad: FormatMigration = { ...v0to1, migrate: () => ({ format: 'latentloom.graph', version: 1, nodes: 'oops' }) };
-    const result = loadGraph(v0file, { migrations: [bad] });
+    const result = loadGraph(v0file, { migrations: [bad, ...FORMAT_MIGRATIONS] });
     expect(result.ok ? [] : result.issues.map((i) => i.path)).toEqual(['nodes']);
   });
 
   it('a throwing step becomes an issue naming the step', () => {
     const throwing: FormatMigration = { ...v0to1, migrate: () => { throw new Error('kaput'); } };
-    const result = loadGraph(v0file, { migrations: [throwing] });
+    const result = loadGraph(v0file, { migrations: [throwing, ...FORMAT_MIGRATIONS] });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues[0].message).toBe('Migrating format 0 → 1 failed: kaput');
   });

@@ -68,6 +68,6 @@ describe('saveGraph', () => {
   it('saveGraphText is pretty-printed with a trailing newline', () => {
     const text = saveGraphText(mustLoad(messy));
     expect(text.endsWith('}\n')).toBe(true);
-    expect(text.startsWith('{\n  "format": "latentloom.graph",\n  "version": 1,')).toBe(true);
+    expect(text.startsWith('{\n  "format": "latentloom.graph",\n  "version": 2,')).toBe(true);
   });
 });

@@ -111,13 +111,25 @@ describe('example graphs', () => {
     expect(inter / union).toBeGreaterThan(0.8);
   });
 
-  it('toy-schedulers: four samplers, four clean pictures of the one prompt', async () => {
-    const outputs = await runForPngs(engine, loadExample('toy-schedulers.json'));
-    expect(Object.keys(outputs).sort()).toEqual(['ddim_save', 'dpmpp_save', 'euler_a_save', 'heun_save']);
-    for (const [id, pngs] of Object.entries(outputs)) {
-      const img = pngImage(pngs[0]).data;
-      expect(readPicture(img), id).toMatchObject({ colour: 'yellow', shape: 'triangle', background: 'black' });
-      expect(leftoverNoise(img, clean), id).toBeLessThan(4);
+  it('toy-schedulers: at 4 steps the samplers part ways, at 20 all four give the prompt', async () => {
+    const base = loadExample('toy-schedulers.json');
+    const samplers = ['ddim', 'euler_a', 'dpmpp', 'heun'];
+    for (const s of samplers) expect(base.nodes.find((n) => n.id === `${s}_scheduler`)?.params.steps, s).toBe(4);
+    const few = await runForPngs(engine, base);
+    expect(Object.keys(few).sort()).toEqual(['ddim_save', 'dpmpp_save', 'euler_a_save', 'heun_save']);
+    const read = (outputs: Record<string, Uint8Array[]>, s: string) => readPicture(pngImage(outputs[`${s}_save`][0]).data);
+    // What the example's description says of 4 steps.
+    const prompt = { colour: 'yellow', shape: 'triangle', background: 'black' };
+    expect(read(few, 'ddim')).toMatchObject(prompt);
+    expect(read(few, 'euler_a')).toMatchObject(prompt);
+    expect(read(few, 'dpmpp')).toMatchObject({ shape: 'triangle', background: 'black' });
+    expect(read(few, 'dpmpp').colour).not.toBe('yellow');
+    expect(read(few, 'heun')).not.toMatchObject({ colour: 'yellow', shape: 'triangle' });
+    const many = await runForPngs(engine, withParams(base, Object.fromEntries(samplers.map((s) => [`${s}_scheduler`, { steps: 20 }]))));
+    for (const s of samplers) {
+      const img = pngImage(many[`${s}_save`][0]).data;
+      expect(readPicture(img), s).toMatchObject(prompt);
+      expect(leftoverNoise(img, clean), s).toBeLessThan(4);
     }
   });
 

@@ -8,7 +8,7 @@ export interface RawNode {
   title?: string;
   params: Record<string, unknown>;
   zone?: string;
-  ui: { x: number; y: number };
+  ui: { x: number; y: number; collapsed?: boolean };
 }
 
 export interface RawEdge {
@@ -30,7 +30,13 @@ export class GraphBuilder {
   /** The ComfyUI node being converted; nodes added meanwhile belong to it. */
   origin?: string;
   private readonly ids = new Set<string>();
+  private readonly collapsedIds = new Set<string>();
   private column = 0;
+
+  /** Opens the repeat zone of these nodes (its pair) collapsed: a KSampler reads as one box. */
+  collapse(...ids: string[]): void {
+    for (const id of ids) this.collapsedIds.add(id);
+  }
 
   /** Adds a node; `id` is made unique. Returns the id used. */
   add(id: string, type: string, params: Record<string, unknown>, extra: { title?: string; zone?: string } = {}): string {
@@ -70,7 +76,8 @@ export class GraphBuilder {
       version: 1,
       meta,
       models: this.models,
-      nodes: this.nodes,
+      // Applied last: the ComfyUI layout pass replaces each node's ui.
+      nodes: this.nodes.map((n) => (this.collapsedIds.has(n.id) ? { ...n, ui: { ...n.ui, collapsed: true } } : n)),
       edges: this.edges,
       ui: { viewport: { x: 40, y: 40, zoom: 0.7 } },
     };

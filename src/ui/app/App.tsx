@@ -6,17 +6,24 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import type { GraphDocument, GraphIssue } from '../../graph/document.ts';
 import { defaultRunTargets } from '../../graph/runTargets.ts';
-import { REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from '../../graph/zones.ts';
 import { NodeCatalog } from '../catalog.ts';
 import { GraphCanvas } from '../canvas/GraphCanvas.tsx';
-import { EditorActionsContext, type EditorActions } from '../canvas/actions.ts';
+import { SubgraphBar } from '../canvas/SubgraphBar.tsx';
+import { zoneMembers } from '../canvas/flowModel.ts';
+import { StatusPrefixContext } from '../run/useRunStore.ts';
+import { useSubgraphView } from './useSubgraphView.ts';
+import { EditorActionsContext } from '../canvas/actions.ts';
+import { useEditorActionsValue } from './useEditorActionsValue.ts';
+import { useExposureValue } from '../appView/useExposureValue.ts';
+import { ExposureContext } from '../canvas/exposure.ts';
+import { AppForm } from '../appView/AppForm.tsx';
 import * as edits from '../store/docEdits.ts';
 import { createEditorStore } from '../store/editorStore.ts';
 import { startAutosave, type KeyValueStore } from '../store/autosave.ts';
 import { EditorStoreContext, useEditorSnapshot, useEditorStore } from '../store/useEditor.ts';
 import { RunStore, type GalleryItem } from '../run/runStore.ts';
 import { RunStoreContext } from '../run/useRunStore.ts';
-import { RunController, RANDOMIZED_SEEDS_KEY, randomizedSeedsOf } from '../run/runController.ts';
+import { RunController, randomizedSeedsOf } from '../run/runController.ts';
 import { watchModelSockets } from '../run/modelSockets.ts';
 import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
 import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
@@ -281,51 +288,20 @@ function Editor({ engine, kv }: AppProps) {
   usePasteGraph(catalog, applyOpen);
   const tidyUp = useTidyUp(store, catalog);
 
-  const actions = useMemo<EditorActions>(() => ({
-    setParam(nodeId, name, value, final) {
-      store.edit(`Set ${nodeId}.${name}`, (d) => {
-        edits.setParam(d, nodeId, name, value);
-        // Both ends of a repeat zone carry the same state list; keep them in step.
-        const node = d.nodes.find((n) => n.id === nodeId);
-        if (node && name === 'state' && (node.type === REPEAT_INPUT_TYPE || node.type === REPEAT_OUTPUT_TYPE) && node.zone) {
-          for (const other of d.nodes) {
-            if (other !== node && other.zone === node.zone && (other.type === REPEAT_INPUT_TYPE || other.type === REPEAT_OUTPUT_TYPE)) {
-              other.params.state = structuredClone(value) as never;
-            }
-          }
-        }
-      }, { group: `param:${nodeId}:${name}` });
-      if (final) store.seal();
-    },
-    toggleCollapsed(nodeId) {
-      const collapsed = !store.getSnapshot().doc.nodes.find((n) => n.id === nodeId)?.ui?.collapsed;
-      store.edit(collapsed ? `Collapse ${nodeId}` : `Expand ${nodeId}`, (d) => edits.setCollapsed(d, nodeId, collapsed));
-    },
-    setParamAsInput(nodeId, name, asInput) {
-      store.edit(`${asInput ? 'Input from' : 'Widget for'} ${nodeId}.${name}`, (d) => edits.setParamAsInput(d, nodeId, name, asInput));
-    },
-    setSeedRandomize(key, on) {
-      store.edit(`${on ? 'Randomise' : 'Fix'} seed ${key}`, (d) => {
-        d.ui ??= {};
-        d.ui.extra ??= {};
-        const list = new Set(randomizedSeedsOf(d.ui as GraphDocument['ui']));
-        if (on) list.add(key);
-        else list.delete(key);
-        d.ui.extra[RANDOMIZED_SEEDS_KEY] = [...list];
-      });
-    },
-    runNode: (nodeId) => void controller.run([nodeId]),
-    openImage: (url) => {
-      const item = runs.getSnapshot().gallery.find((g) => g.url === url);
-      if (item) setViewer(item);
-    },
-  }), [store, controller, runs]);
+  // Edits made on the canvas go to the subgraph open in it (or the whole graph).
+  const view = useSubgraphView(store, doc);
+  const canvasIssues = useMemo(() => view.issuesFor(liveIssues), [view.issuesFor, liveIssues]);
+  const canvasMembers = useMemo(() => (view.path.length ? zoneMembers(view.doc) : analysed.members), [view.path.length, view.doc, analysed.members]);
+  const actions = useEditorActionsValue(store, view, controller, runs, setViewer);
+  const [formView, setFormView] = useState(false);
+  const exposure = useExposureValue(store, doc, view.path.length === 0);
 
   if (bootError) return <div className="ll-boot-error">The editor could not start: {bootError}</div>;
 
   return (
     <RunStoreContext.Provider value={runs}>
     <EditorActionsContext.Provider value={actions}>
+    <ExposureContext.Provider value={exposure}>
       <div className="ll-app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => {
         // A drop the Models panel took (a model folder) is its own.
         if (e.defaultPrevented) return;
@@ -361,7 +337,7 @@ function Editor({ engine, kv }: AppProps) {
             setThreads(t);
             localStorage.setItem(THREADS_KEY, String(t)); // the connection reads it at the next run
           }}
-          onSnap={setSnapGrid} onHelp={() => setHelp(true)} onTidy={tidyUp} />
+          onSnap={setSnapGrid} onHelp={() => setHelp(true)} onTidy={tidyUp} formView={formView} onFormView={setFormView} />
         {guard.held && <RestoreNotice record={guard.held} onRestore={guard.restoreHeld} onDiscard={guard.discard} onDismiss={guard.dismiss} />}
         <input ref={fileInput} type="file" accept=".json,application/json,image/png" hidden data-testid="file-input"
           onChange={(e) => {
@@ -370,27 +346,34 @@ function Editor({ engine, kv }: AppProps) {
             if (file) void openGraphFile(file, catalog).then(applyOpen);
           }} />
         <div className="ll-main">
-          {infoShown && doc.meta.description && <GraphInfo title={doc.meta.title} description={doc.meta.description} onClose={() => setInfoShown(false)} />}
+          {!formView && infoShown && doc.meta.description && <GraphInfo title={doc.meta.title} description={doc.meta.description} onClose={() => setInfoShown(false)} />}
           <QueuePanel queue={run.queue} running={run.running} onCancelItem={(id) => controller.dequeue(id)} onClear={() => controller.clearQueue()} />
-          {catalog ? (
-            <GraphCanvas store={store} doc={doc} loadId={snap.loadId} catalog={catalog} issues={liveIssues} members={analysed.members} randomizedSeeds={randomizedSeeds}
-              templates={templates} snap={snapGrid} onToast={showToast} />
+          {catalog && formView ? (
+            <AppForm doc={doc} catalog={catalog} actions={actions} randomizedSeeds={randomizedSeeds} running={run.running} gallery={run.gallery}
+              onRun={() => void controller.run(undefined, batch)} onCancel={() => controller.cancel()} onOpenImage={setViewer} onShowGraph={() => setFormView(false)} />
+          ) : catalog ? (
+            <StatusPrefixContext.Provider value={view.prefix}>
+              <SubgraphBar view={view} />
+              <GraphCanvas key={view.prefix} store={view.store} doc={view.doc} loadId={snap.loadId} catalog={catalog} issues={canvasIssues} members={canvasMembers}
+                randomizedSeeds={randomizedSeeds} templates={templates} snap={snapGrid} onToast={showToast} onOpenSubgraph={view.open} />
+            </StatusPrefixContext.Provider>
           ) : (
             <div className="ll-loading">Loading node types from the worker…</div>
           )}
-          <SidePanel gallery={run.gallery} issues={issues} issueSource={fileIssues.source} checking={analysed.pending} onOpenImage={setViewer} onDownload={downloadImage}
+          {!formView && <SidePanel gallery={run.gallery} issues={issues} issueSource={fileIssues.source} checking={analysed.pending} onOpenImage={setViewer} onDownload={downloadImage}
             onSelectNode={focusNode}
             sweep={catalog && <SweepPanel doc={doc} loadId={snap.loadId} catalog={catalog} queue={controller} />}
             openSweep={doc.meta.extra?.[SWEEP_META_KEY] !== undefined ? snap.loadId : undefined}
             models={<ModelsPanel doc={doc} engine={engine}
               onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}
-              onRemoveModel={(key) => store.edit(`Remove model ${key}`, (d) => void delete d.models[key])} />} />
+              onRemoveModel={(key) => store.edit(`Remove model ${key}`, (d) => void delete d.models[key])} />} />}
         </div>
         {docSwitch.pending && <ConfirmDiscard what={docSwitch.pending.what} onDiscard={() => docSwitch.pending?.answer(true)} onCancel={() => docSwitch.pending?.answer(false)} />}
         {toast && <Toast message={toast.message} kind={toast.kind} />}
         {help && <HelpOverlay onClose={() => setHelp(false)} />}
         {viewer && <ImageViewer item={viewer} onClose={() => setViewer(undefined)} onDownload={() => downloadImage(viewer)} />}
       </div>
+    </ExposureContext.Provider>
     </EditorActionsContext.Provider>
     </RunStoreContext.Provider>
   );

@@ -6,7 +6,7 @@
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
 import {
-  ReactFlow, Background, BackgroundVariant, Controls, MiniMap, applyNodeChanges, useReactFlow, useStore,
+  ReactFlow, Background, BackgroundVariant, ControlButton, Controls, MiniMap, applyNodeChanges, useReactFlow, useStore,
   type Connection, type Edge, type FinalConnectionState, type IsValidConnection, type Node, type NodeChange, type OnConnectEnd,
 } from '@xyflow/react';
 import type { GraphDocument, GraphIssue, PortRef } from '../../graph/document.ts';
@@ -19,6 +19,11 @@ import type { GraphTemplate } from '../palette/templates.ts';
 import { checkConnection } from './connectionRules.ts';
 import { NodeCard } from './NodeCard.tsx';
 import { ZoneFrame } from './ZoneFrame.tsx';
+import { CollapsedZoneCard } from './CollapsedZoneCard.tsx';
+import { buildBoxNodes, collapsedView, graphRefs, isBoxId, outputType } from './collapsedView.ts';
+import { ViewActionsContext } from './viewActions.ts';
+import { edgesWithBoxes } from '../../graph/zoneCollapse.ts';
+import { useCanvasViewActions } from './useCanvasViewActions.ts';
 import {
   buildCardNodes, buildEdges, buildFrames, isRepeatNode, withoutEstimate, zoneAtPoint, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
 } from './flowModel.ts';
@@ -27,7 +32,7 @@ import { isFar } from './detail.ts';
 import { FitViewButton, fitWholeGraph, MAX_ZOOM, MIN_ZOOM } from './FitViewButton.tsx';
 import './canvas.css';
 
-const NODE_TYPES = { graphNode: NodeCard, zoneFrame: ZoneFrame };
+const NODE_TYPES = { graphNode: NodeCard, zoneFrame: ZoneFrame, collapsedZone: CollapsedZoneCard };
 // Module-level so that the minimap does not re-render its 300 dots when the canvas re-renders.
 // Constant props: React Flow copies each changed prop into its store, and an inline array is a
 // change on every render.
@@ -58,6 +63,8 @@ export interface GraphCanvasProps {
   templates: readonly GraphTemplate[];
   snap: boolean;
   onToast(message: string, kind?: 'error' | 'info'): void;
+  /** Opens a subgraph node's inside in its own view. */
+  onOpenSubgraph?(nodeId: string): void;
 }
 
 interface PaletteState {
@@ -84,7 +91,7 @@ function graphVisibleAt(
 export const GraphCanvas = memo(GraphCanvasImpl);
 
 function GraphCanvasImpl(props: GraphCanvasProps) {
-  const { store, doc, loadId, catalog, issues, members, randomizedSeeds, templates, snap, onToast } = props;
+  const { store, doc, loadId, catalog, issues, members: allMembers, randomizedSeeds, templates, snap, onToast, onOpenSubgraph } = props;
   const flow = useReactFlow();
   const cache = useRef<DataCache>(new Map());
   const edgeCache = useRef<EdgeCache>(new Map());
@@ -101,15 +108,26 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   // Keyed on the parts of the document each reads: saving the viewport (on every pan, also the
   // auto-pan of a drag) replaces only doc.ui, and must not rebuild nodes, edges or zones.
   const { nodes: docNodes, edges: docEdges, models: docModels } = doc;
-  const cards = useMemo(
-    () => buildCardNodes({ doc, catalog, issues, randomizedSeeds }, cache.current),
-    [docNodes, docModels, catalog, issues, randomizedSeeds],
+  // Collapsed zones are drawn as one box each; their members' cards and frames are not drawn.
+  const collapsed = useMemo(() => collapsedView(doc, allMembers), [docNodes, docEdges, allMembers]);
+  const members = useMemo(
+    () => (collapsed.boxes.length === 0 ? allMembers : new Map([...allMembers].filter(([zone]) => !collapsed.boxes.some((b) => b.zone === zone)))),
+    [allMembers, collapsed],
   );
-  const edges = useMemo(() => buildEdges(doc, catalog, edgeCache.current), [docNodes, docEdges, catalog]);
+  const cards = useMemo(() => {
+    const all = buildCardNodes({ doc, catalog, issues, randomizedSeeds }, cache.current);
+    if (collapsed.boxes.length === 0) return all;
+    return [...all.filter((c) => !collapsed.hidden.has(c.id)), ...buildBoxNodes(collapsed, doc, catalog)] as FlowNode[];
+  }, [docNodes, docModels, catalog, issues, randomizedSeeds, collapsed]);
+  const edges = useMemo(() => {
+    if (collapsed.boxes.length === 0) return buildEdges(doc, catalog, edgeCache.current);
+    const drawn = { ...doc, edges: edgesWithBoxes(doc.edges, collapsed.boxes) };
+    return buildEdges(drawn, catalog, edgeCache.current, (ref) => outputType(doc, catalog, graphRefs(collapsed, ref, 'out')[0] ?? ref));
+  }, [docNodes, docEdges, catalog, collapsed]);
   // Handlers given to <ReactFlow> read these instead of closing over them, so they keep one
   // identity: each new handler is a React Flow store update that re-runs every node's selectors.
-  const latest = useRef({ doc, catalog, members });
-  latest.current = { doc, catalog, members };
+  const latest = useRef({ doc, catalog, members, collapsed, allMembers });
+  latest.current = { doc, catalog, members, collapsed, allMembers };
 
   // Merge the document's nodes with React Flow's local state (selection, sizes, live drags).
   useEffect(() => {
@@ -136,14 +154,23 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     });
   }, [cards, members]);
 
-  // A newly loaded document: restore its saved viewport, or fit it once its nodes are measured.
+  // A newly loaded document (or a subgraph opened in this canvas): restore its saved viewport,
+  // or fit it once its nodes are on the canvas.
   useEffect(() => {
     const viewport = store.getSnapshot().doc.ui?.viewport;
-    const t = setTimeout(() => {
+    let tries = 0;
+    let t: ReturnType<typeof setTimeout>;
+    const settle = () => {
+      // A canvas just mounted gets its nodes a frame or two later.
+      if (flow.getNodes().length === 0 && store.getSnapshot().doc.nodes.length > 0 && ++tries < 20) {
+        t = setTimeout(settle, 50);
+        return;
+      }
       // The saved view is kept when it shows the whole graph; otherwise (or without one) fit.
       if (viewport && graphVisibleAt(viewport, flow.getNodesBounds(flow.getNodes()), canvasRef.current)) void flow.setViewport(viewport);
       else fitWholeGraph(flow, canvasRef.current, { padding: 0.08, maxZoom: 1 });
-    }, 60);
+    };
+    t = setTimeout(settle, 60);
     return () => clearTimeout(t);
   }, [loadId, flow, store]);
 
@@ -154,7 +181,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
       setNodes((prev) => {
         let next = applyNodeChanges(changes.filter((c) => c.type !== 'remove'), prev);
         // A card measured by React Flow keeps its real handle bounds: drop the estimate.
-        if (changes.some((c) => c.type === 'dimensions')) next = next.map((n) => (n.measured && n.handles && n.type === 'graphNode' ? withoutEstimate(n) : n));
+        if (changes.some((c) => c.type === 'dimensions')) next = next.map((n) => (n.measured && n.handles && n.type !== 'zoneFrame' ? withoutEstimate(n) : n));
         // Frames follow their members. A frame's own size report must not rebuild the frames:
         // the rebuilt frame would be measured again, and again (a feedback loop).
         // Only frames of zones holding a moved or resized card are re-derived.
@@ -164,7 +191,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         for (const c of changes) if ((c.type === 'position' || c.type === 'dimensions') && !c.id.startsWith(ZONE_PREFIX)) changed.add(c.id);
         if (changed.size === 0) return next;
         const frames = next.filter((n): n is ZoneFrameNode => n.type === 'zoneFrame');
-        const cardsOnly = next.filter((n) => n.type === 'graphNode');
+        const cardsOnly = next.filter((n) => n.type !== 'zoneFrame');
         const nextFrames = buildFrames(members, cardsOnly, frames, changed);
         if (nextFrames.length === frames.length && nextFrames.every((f, i) => f === frames[i])) return next;
         return [...nextFrames, ...cardsOnly];
@@ -176,7 +203,16 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   const commitDrag = useCallback(
     (_: unknown, _node: Node, dragged: Node[]) => {
       const positions: Record<string, { x: number; y: number }> = {};
-      for (const n of dragged) if (!n.id.startsWith(ZONE_PREFIX)) positions[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+      const { collapsed: view, doc: current } = latest.current;
+      for (const n of dragged) {
+        const box = view.byId.get(n.id);
+        if (box) {
+          // A collapsed zone's box carries its members along.
+          const dx = Math.round(n.position.x - box.position.x);
+          const dy = Math.round(n.position.y - box.position.y);
+          for (const m of current.nodes) if (box.members.includes(m.id)) positions[m.id] = { x: (m.ui?.x ?? 0) + dx, y: (m.ui?.y ?? 0) + dy };
+        } else if (!n.id.startsWith(ZONE_PREFIX)) positions[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+      }
       const ids = Object.keys(positions);
       if (ids.length === 0) return;
       const byId = new Map(nodesRef.current.map((n) => [n.id, n as Node]));
@@ -188,6 +224,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         // Dragging a node into a zone frame puts it in that zone; dragging it out takes it out.
         for (const id of ids) {
           const node = d.nodes.find((x) => x.id === id);
+          if (view.hidden.has(id)) continue;
           const rf = byId.get(id);
           if (!node || !rf || isRepeatNode(node)) continue;
           const w = rf.measured?.width ?? 200;
@@ -211,10 +248,16 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   const isValidConnection: IsValidConnection = useCallback(
     (c) => {
       if (!c.sourceHandle || !c.targetHandle) return false;
-      const { doc, catalog } = latest.current;
-      const r = checkConnection(doc, catalog, { node: c.source, port: c.sourceHandle }, { node: c.target, port: c.targetHandle });
-      lastRefusal.current = r.ok ? undefined : r.reason;
-      return r.ok;
+      const { doc, catalog, collapsed: view } = latest.current;
+      const from = graphRefs(view, { node: c.source, port: c.sourceHandle }, 'out')[0];
+      const targets = graphRefs(view, { node: c.target, port: c.targetHandle }, 'in');
+      if (!from || targets.length === 0) return false;
+      for (const to of targets) {
+        const r = checkConnection(doc, catalog, from, to);
+        lastRefusal.current = r.ok ? undefined : r.reason;
+        if (!r.ok) return false;
+      }
+      return true;
     },
     [],
   );
@@ -222,12 +265,18 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   const onConnect = useCallback(
     (c: Connection) => {
       if (!c.sourceHandle || !c.targetHandle) return;
-      const from = { node: c.source, port: c.sourceHandle };
-      const to = { node: c.target, port: c.targetHandle };
-      const { doc, catalog } = latest.current;
-      const r = checkConnection(doc, catalog, from, to);
-      if (!r.ok) return onToast(`Connection refused: ${r.reason}`, 'error');
-      store.edit(`Connect ${from.node}.${from.port} → ${to.node}.${to.port}`, (d) => edits.connect(d, { from, to }));
+      const { doc, catalog, collapsed: view } = latest.current;
+      // An end on a collapsed zone's box is the inner port(s) behind it.
+      const from = graphRefs(view, { node: c.source, port: c.sourceHandle }, 'out')[0];
+      const targets = graphRefs(view, { node: c.target, port: c.targetHandle }, 'in');
+      if (!from || targets.length === 0) return;
+      for (const to of targets) {
+        const r = checkConnection(doc, catalog, from, to);
+        if (!r.ok) return onToast(`Connection refused: ${r.reason}`, 'error');
+      }
+      store.edit(`Connect ${from.node}.${from.port} → ${targets.map((t) => `${t.node}.${t.port}`).join(', ')}`, (d) => {
+        for (const to of targets) edits.connect(d, { from, to });
+      });
     },
     [store, onToast],
   );
@@ -310,8 +359,9 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
 
   const onDelete = useCallback(
     ({ nodes: gone, edges: cut }: { nodes: Node[]; edges: Edge[] }) => {
-      const ids = gone.map((n) => n.id).filter((id) => !id.startsWith(ZONE_PREFIX));
-      const inputs = cut.map((e) => ({ node: e.target, port: e.targetHandle ?? '' }));
+      const { collapsed: view } = latest.current;
+      const ids = gone.flatMap((n) => view.byId.get(n.id)?.members ?? [n.id]).filter((id) => !id.startsWith(ZONE_PREFIX));
+      const inputs = cut.flatMap((e) => graphRefs(view, { node: e.target, port: e.targetHandle ?? '' }, 'in'));
       if (ids.length === 0 && inputs.length === 0) return;
       store.edit(ids.length ? `Delete ${ids.length} node(s)` : 'Delete wire', (d) => {
         for (const to of inputs) edits.disconnect(d, to);
@@ -321,9 +371,12 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     [store],
   );
 
-  useCanvasKeys({ store, doc, nodes, setNodes, openPaletteAt, onToast });
+  useCanvasKeys({ store, doc, catalog, nodes, setNodes, openPaletteAt, onToast });
+
+  const { viewActions, showWholePipeline, onNodeDoubleClick } = useCanvasViewActions({ store, flow, canvasRef, latest, onOpenSubgraph });
 
   return (
+    <ViewActionsContext.Provider value={viewActions}>
     <div className={far ? 'll-canvas ll-canvas-far' : 'll-canvas'} ref={canvasRef} onDoubleClick={onDoubleClick} data-testid="canvas">
       <ReactFlow<FlowNode, Edge>
         nodes={nodes}
@@ -336,6 +389,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onDelete={onDelete}
+        onNodeDoubleClick={onNodeDoubleClick}
         onMoveEnd={saveViewport}
         defaultViewport={doc.ui?.viewport ?? DEFAULT_VIEWPORT}
         snapToGrid={snap}
@@ -353,6 +407,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         {nodes.length <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeColor={minimapNodeColor} />}
         <Controls showFitView={false}>
           <FitViewButton onFit={fitView} />
+          <ControlButton onClick={showWholePipeline} title="Show the whole pipeline: expand every zone and fit the view" aria-label="Show whole pipeline">⊞</ControlButton>
         </Controls>
       </ReactFlow>
       {palette && (
@@ -360,5 +415,6 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
           onPickNode={pickNode} onPickTemplate={pickTemplate} onClose={() => setPalette(undefined)} />
       )}
     </div>
+    </ViewActionsContext.Provider>
   );
 }

@@ -14,7 +14,10 @@ import { progressText } from '../run/progress.ts';
 import { renderWidget, widgetValue } from '../widgets/registry.ts';
 import { categoryColor, PORT_COLORS } from './colors.ts';
 import { useEditorActions } from './actions.ts';
-import { useNodeStatus } from '../run/useRunStore.ts';
+import { useExposure } from './exposure.ts';
+import { useNodeStatus, useSubgraphStatus } from '../run/useRunStore.ts';
+import { SUBGRAPH_TYPE } from '../../graph/document.ts';
+import { useViewActions } from './viewActions.ts';
 import { isFar, paramsBlockHeight } from './detail.ts';
 
 export interface NodeCardData extends Record<string, unknown> {
@@ -30,7 +33,7 @@ export interface NodeCardData extends Record<string, unknown> {
 
 export type NodeCardNode = Node<NodeCardData, 'graphNode'>;
 
-function StatusStrip({ status }: { status?: NodeStatus }) {
+export function StatusStrip({ status }: { status?: NodeStatus }) {
   if (!status) return <div className="ll-status-strip" data-state="idle" />;
   const pct = status.progress && status.progress.max > 0 ? (100 * status.progress.value) / status.progress.max : undefined;
   return (
@@ -47,7 +50,7 @@ function StatusStrip({ status }: { status?: NodeStatus }) {
   );
 }
 
-function PortRow({ name, spec, side }: { name: string; spec: PortMap[string]; side: 'in' | 'out' }) {
+export function PortRow({ name, spec, side }: { name: string; spec: PortMap[string]; side: 'in' | 'out' }) {
   const color = PORT_COLORS[spec.type] ?? '#ccc';
   return (
     <div className={`ll-port ll-port-${side}`} data-port={name} title={`${name}: ${spec.type}${spec.description ? ` — ${spec.description}` : ''}`}>
@@ -61,10 +64,17 @@ function PortRow({ name, spec, side }: { name: string; spec: PortMap[string]; si
 
 function ParamRow({ node, name, spec, data }: { node: GraphNode; name: string; spec: ParamSpec; data: NodeCardData }): ReactElement {
   const actions = useEditorActions();
+  const exposure = useExposure();
   const key = `${node.id}.${name}`;
   const canConvert = PARAM_PORT_TYPE[spec.kind] !== undefined;
+  const exposed = !!exposure?.exposed.has(key);
   return (
     <div className="ll-param-row">
+      {exposure && (
+        <button type="button" className={`ll-icon-button ll-expose nodrag${exposed ? ' on' : ''}`} aria-pressed={exposed}
+          title={exposed ? 'Shown in the app form: click to hide it there' : 'Show in the app form (Form view)'}
+          aria-label={`${exposed ? 'hide' : 'show'} ${name} in the app form`} onClick={() => exposure.toggle(node.id, name, !exposed)}>{exposed ? '★' : '☆'}</button>
+      )}
       {renderWidget({
         nodeId: node.id,
         name,
@@ -85,8 +95,12 @@ function ParamRow({ node, name, spec, data }: { node: GraphNode; name: string; s
 
 function NodeCardImpl({ id, data, selected }: NodeProps<NodeCardNode>) {
   const actions = useEditorActions();
+  const view = useViewActions();
   const { node, info, inputs, outputs } = data;
-  const status = useNodeStatus(id);
+  const isSubgraph = node.type === SUBGRAPH_TYPE;
+  const own = useNodeStatus(id);
+  const inner = useSubgraphStatus(id, isSubgraph);
+  const status = isSubgraph ? inner : own;
   const far = useStore(isFar);
   const hadWidgets = useRef(false);
   if (!far) hadWidgets.current = true;
@@ -95,19 +109,24 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NodeCardNode>) {
   const title = node.title ?? info?.title ?? node.type;
   const params = info ? Object.entries(info.params).filter(([n, s]) => !s.hidden && !converted.has(n)) : [];
   return (
-    <div className={`ll-node${selected ? ' selected' : ''}${info ? '' : ' ll-node-unknown'}`} data-node-id={id}
+    <div className={`ll-node${selected ? ' selected' : ''}${info ? '' : ' ll-node-unknown'}${isSubgraph ? ' ll-node-subgraph' : ''}`} data-node-id={id}
       data-state={status?.state ?? 'idle'} style={{ ['--cat' as string]: categoryColor(info?.category ?? 'unknown') }}>
       <header className="ll-node-header" title={info?.description ?? `Unknown node type "${node.type}"`}>
         <button type="button" className="ll-icon-button nodrag" aria-label={collapsed ? 'expand' : 'collapse'}
           onClick={() => actions.toggleCollapsed(id)}>{collapsed ? '▸' : '▾'}</button>
         <span className="ll-node-title">{title}</span>
         <span className="ll-node-type">{node.type}</span>
+        {isSubgraph && (
+          <button type="button" className="ll-icon-button nodrag" title="Open this subgraph (or double-click it)" aria-label="open subgraph"
+            onClick={() => view.openSubgraph(id)}>⤢</button>
+        )}
         {info?.isOutput && (
           <button type="button" className="ll-icon-button nodrag" title="Run only this output" aria-label="run this node"
             onClick={() => actions.runNode(id)}>▶</button>
         )}
       </header>
       <StatusStrip status={status} />
+      {isSubgraph && <div className="ll-subgraph-summary">{node.subgraph?.nodes.length ?? 0} nodes inside · double-click to open</div>}
       {data.issues.length > 0 && <ul className="ll-node-issues">{data.issues.map((m, i) => <li key={i}>{m}</li>)}</ul>}
       {status?.error && <div className="ll-node-error nowheel" data-testid="node-error">{status.error.message}</div>}
       <div className={`ll-node-ports${collapsed ? ' collapsed' : ''}`}>

@@ -6,8 +6,9 @@
  * React Flow's node list.
  */
 import { Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
-import type { GraphDocument, GraphIssue, GraphNode } from '../../graph/document.ts';
+import type { GraphDocument, GraphIssue, GraphNode, PortRef } from '../../graph/document.ts';
 import type { NodeCatalog } from '../catalog.ts';
+import type { PortType } from '../../graph/portTypes.ts';
 import type { NodeCardData, NodeCardNode } from './NodeCard.tsx';
 import { PORT_COLORS } from './colors.ts';
 import { paramsBlockHeight } from './detail.ts';
@@ -17,6 +18,8 @@ export interface ZoneFrameData extends Record<string, unknown> {
   zone: string;
   label: string;
   members: string[];
+  /** The zone's repeat-output node (its progress is the zone's). */
+  output?: string;
 }
 export type ZoneFrameNode = Node<ZoneFrameData, 'zoneFrame'>;
 export type FlowNode = NodeCardNode | ZoneFrameNode;
@@ -126,14 +129,15 @@ export function withoutEstimate<N extends Node>(node: N): N {
 /** Built edges by edge id, so that an edit elsewhere leaves unchanged edges the same objects. */
 export type EdgeCache = Map<string, Edge>;
 
-export function buildEdges(doc: GraphDocument, catalog: NodeCatalog, cache: EdgeCache = new Map()): Edge[] {
+/** `typeOf` gives the type of wires from ends that are not nodes of `doc` (collapsed zones' boxes). */
+export function buildEdges(doc: GraphDocument, catalog: NodeCatalog, cache: EdgeCache = new Map(), typeOf?: (from: PortRef) => string | undefined): Edge[] {
   const byId = new Map(doc.nodes.map((n) => [n.id, n]));
   const seen = new Set<string>();
   const out = doc.edges.map((e) => {
     const source = byId.get(e.from.node);
-    const type = source ? catalog.portsOf(source).outputs[e.from.port]?.type : undefined;
+    const type = source ? catalog.portsOf(source).outputs[e.from.port]?.type : typeOf?.(e.from);
     const id = edgeId(e.from.node, e.from.port, e.to.node, e.to.port);
-    const stroke = type ? PORT_COLORS[type] : '#888';
+    const stroke = type ? PORT_COLORS[type as PortType] ?? '#888' : '#888';
     seen.add(id);
     const prior = cache.get(id);
     if (prior && prior.style?.stroke === stroke) return prior;
@@ -221,7 +225,7 @@ export function buildFrames(
       width: rect.width,
       height: rect.height,
       style: { width: rect.width, height: rect.height },
-      data: { zone, label: `Repeat zone "${zone}"`, members: ids },
+      data: { zone, label: `Repeat zone "${zone}"`, members: ids, output: ids.find((id) => (byId.get(id)?.data as Partial<NodeCardData> | undefined)?.node?.type === 'flow/repeat-output') },
       selectable: false,
       draggable: false,
       connectable: false,

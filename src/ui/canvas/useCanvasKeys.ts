@@ -7,6 +7,8 @@ import * as edits from '../store/docEdits.ts';
 import { copyFragment, parseFragment, type Fragment } from './clipboard.ts';
 import { alignBoxes, type AlignMode } from './align.ts';
 import type { FlowNode } from './flowModel.ts';
+import type { NodeCatalog } from '../catalog.ts';
+import { groupSelection, ungroupSelection } from './subgraphKeys.ts';
 
 export function isTypingTarget(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -18,6 +20,7 @@ const ALIGN_KEYS: Record<string, AlignMode> = { a: 'left', t: 'top', h: 'distrib
 export interface CanvasKeyDeps {
   store: EditorStore;
   doc: GraphDocument;
+  catalog: NodeCatalog;
   nodes: FlowNode[];
   setNodes: Dispatch<SetStateAction<FlowNode[]>>;
   openPaletteAt(x: number, y: number): void;
@@ -49,10 +52,14 @@ export function useCanvasKeys(deps: CanvasKeyDeps): void {
 
     const keydown = (e: KeyboardEvent) => {
       if (isTypingTarget(e.target)) return;
-      const { store, doc, nodes, setNodes, openPaletteAt, onToast } = latest.current;
+      const { store, doc, catalog, nodes, setNodes, openPaletteAt, onToast } = latest.current;
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
-      if (mod && key === 'c') {
+      if (mod && key === 'g') {
+        const selected = nodes.filter((n) => n.selected && n.type !== 'zoneFrame').map((n) => n.id);
+        if (e.shiftKey) ungroupSelection(store, doc, selected, onToast);
+        else groupSelection(store, doc, catalog, selected, onToast);
+      } else if (mod && key === 'c') {
         const ids = selectedIds();
         if (ids.size === 0) return;
         const fragment = copyFragment(doc, ids);

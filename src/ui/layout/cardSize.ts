@@ -8,6 +8,7 @@
 import type { GraphNode } from '../../graph/document.ts';
 import type { ParamSpec, PortMap } from '../../graph/nodeSpec.ts';
 import { sliderRange } from '../widgets/numeric.ts';
+import { SUBGRAPH_TYPE } from '../../graph/document.ts';
 
 export interface CardType {
   params: Record<string, ParamSpec>;
@@ -27,13 +28,15 @@ const PORT_ROW = 20;
 const PARAMS_PADDING = 13;
 const WIDGET_GAP = 4;
 const COLLAPSED_HEIGHT = 49;
+/** A subgraph card's line under the header ("4 nodes inside · double-click to open"). */
+const SUBGRAPH_NOTE = 18;
 /** The picture an output node shows after a run (a square the card's width less margins). */
 export const PICTURE_HEIGHT = CARD_WIDTH;
 /** The largest error text a card shows before it scrolls (theme.css .ll-node-error). */
 export const ERROR_MAX_HEIGHT = 96;
 
-/** Width a widget row has for its label and control: the card less padding and the ⇥ button. */
-const ROW_WIDTH = CARD_WIDTH - 16 - 22;
+/** Width a widget row has for its label and control: the card less padding, the ☆ and ⇥ buttons. */
+const ROW_WIDTH = CARD_WIDTH - 16 - 22 - 18;
 /** About how wide a label or option text of `chars` characters is at the widgets' font size. */
 const textWidth = (chars: number) => chars * 6.5;
 
@@ -44,7 +47,8 @@ export function widgetHeight(spec: ParamSpec, value: unknown, name = ''): number
     case 'string':
       return spec.multiline ? 72 : 42;
     case 'seed':
-      return 48;
+      // Field, rnd and the randomise box wrap onto three lines beside the ☆ and ⇥ buttons.
+      return 66;
     case 'image':
       return typeof value === 'string' && value.startsWith('data:') ? 120 : 76;
     case 'ports': {
@@ -59,7 +63,7 @@ export function widgetHeight(spec: ParamSpec, value: unknown, name = ''): number
       return sliderRange(spec) || label + 6 + 74 > ROW_WIDTH ? 50 : 24;
     case 'enum': {
       const option = Math.max(...spec.options.map((o) => o.length), 4);
-      return label + 6 + textWidth(option) + 24 > ROW_WIDTH ? 44 : 24;
+      return label + 6 + textWidth(option) + 40 > ROW_WIDTH ? 44 : 24;
     }
     default:
       return label + 6 + 90 > ROW_WIDTH ? 44 : 24;
@@ -83,6 +87,13 @@ export function cardSize(node: GraphNode, type: CardType | undefined, ports: { i
     height += PARAMS_PADDING + WIDGET_GAP * (widgets.length - 1);
     for (const [name, spec] of widgets) height += widgetHeight(spec, node.params[name], name);
   }
+  if (node.type === SUBGRAPH_TYPE) height += SUBGRAPH_NOTE;
   if (showsPicture(node, type, ports.inputs)) height += PICTURE_HEIGHT;
   return { width: CARD_WIDTH, height };
+}
+
+/** A collapsed zone's box (CollapsedZoneCard: 240 px wide, its ports, the loop's live preview). */
+export function collapsedBoxSize(inputs: number, outputs: number): Size {
+  const width = 240;
+  return { width, height: HEADER + STATUS_STRIP + PORTS_PADDING + PORT_ROW * Math.max(inputs, outputs) + width };
 }

@@ -15,6 +15,8 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['Alt+A / Alt+T', 'Align left / top'],
   ['Alt+H / Alt+V', 'Distribute horizontally / vertically'],
   ['Alt+C', 'Collapse / expand selection'],
+  ['Ctrl+G / Ctrl+Shift+G', 'Make a subgraph of the selection / unpack a subgraph'],
+  ['Double-click a subgraph', 'Open it in its own view'],
   ['Ctrl+S / Ctrl+O', 'Save / open graph'],
   ['?', 'This help'],
 ];

@@ -43,7 +43,7 @@ export function SidePanel(p: SidePanelProps) {
             <figure key={item.id} className="ll-gallery-item">
               <img src={item.url} decoding="async" alt={`${item.nodeId} run ${item.runId}`} onClick={() => p.onOpenImage(item)} />
               <figcaption>
-                {item.nodeId} · {item.width}×{item.height} · run {item.runId}
+                {item.title ?? item.nodeId} · {item.width}×{item.height} · run {item.runId}
                 <button type="button" className="ll-small-button" onClick={() => p.onDownload(item)} data-testid="download-png">PNG</button>
               </figcaption>
             </figure>

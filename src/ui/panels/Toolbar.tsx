@@ -43,12 +43,19 @@ export interface ToolbarProps {
   onHelp(): void;
   /** Lays the graph out anew (auto-layout). */
   onTidy(): void;
+  /** The app (form) view is shown instead of the graph. */
+  formView: boolean;
+  onFormView(on: boolean): void;
 }
 
 export function Toolbar(p: ToolbarProps) {
   return (
     <div className="ll-toolbar" role="toolbar">
       <span className="ll-brand">LatentLoom</span>
+      <span className="ll-view-switch" role="group" aria-label="view">
+        <button type="button" aria-pressed={!p.formView} onClick={() => p.onFormView(false)} title="The graph: nodes and wires">Graph</button>
+        <button type="button" aria-pressed={p.formView} onClick={() => p.onFormView(true)} data-testid="form-view" title="The app view: the exposed params as a simple form, Run and the pictures">Form</button>
+      </span>
       <button type="button" onClick={p.onNew} title="New graph">New</button>
       <button type="button" onClick={p.onOpen} title="Open a graph JSON or PNG (Ctrl+O)">Open</button>
       <button type="button" onClick={p.onSave} title="Save the graph as JSON (Ctrl+S)">Save</button>

@@ -57,7 +57,7 @@ export class RunController {
   private nextQueueId = 1;
   private previewBusy = false;
   /** The newest preview not yet shown: shown when the one being encoded is done. */
-  private latestPreview: { node: string; preview: unknown } | undefined;
+  private readonly latestPreview = new Map<string, unknown>();
   /** Events of a finished run that arrive late (they use their own channel) are dropped. */
   private acceptEvents = false;
   /**
@@ -94,7 +94,7 @@ export class RunController {
   detach(): void {
     this.generation += 1;
     this.acceptEvents = false;
-    this.latestPreview = undefined;
+    this.latestPreview.clear();
     this.pendingProgress.clear();
     this.dropQueued(this.queue, 'another graph was opened');
     if (this.active) this.engine.cancel();
@@ -259,7 +259,8 @@ export class RunController {
           shown.set(key, url);
           return this.runs.nodePreview(nodeId, url);
         }
-        const item = this.runs.addImage({ nodeId, url: pngUrl(image.png), png: image.png, width: image.width, height: image.height });
+        const title = doc.nodes.find((n) => n.id === nodeId)?.title;
+        const item = this.runs.addImage({ nodeId, ...(title ? { title } : {}), url: pngUrl(image.png), png: image.png, width: image.width, height: image.height });
         shown.set(key, item.url);
       });
     }
@@ -277,10 +278,13 @@ export class RunController {
         this.queueProgress(e.node, e.iteration ?? e.value, e.count ?? e.max, e.iteration === undefined ? e.unit : undefined);
         if (e.preview !== undefined) this.showPreview(e.node, e.preview);
         break;
-      case 'node-finish':
+      case 'node-finish': {
+        // Progress not drawn yet (a fast loop's events within one frame) still gives the step count.
+        const pending = this.pendingProgress.get(e.node);
         this.pendingProgress.delete(e.node);
-        this.runs.nodeFinish(e.node, e.ms, e.cached);
+        this.runs.nodeFinish(e.node, e.ms, e.cached, pending && !pending.unit ? pending.max : undefined);
         break;
+      }
       case 'node-error':
         this.runs.nodeError(e.node, e.code, e.message);
         break;
@@ -303,20 +307,22 @@ export class RunController {
 
   /**
    * One preview encoded at a time (the browser encodes it off the main thread); one arriving
-   * meanwhile replaces any other waiting, so the newest is always shown last.
+   * meanwhile replaces the one waiting for the same node, so each node's newest is shown last
+   * (a zone's last preview is not lost to the next zone's first).
    */
   private showPreview(node: string, preview: unknown): void {
-    this.latestPreview = { node, preview };
+    this.latestPreview.delete(node);
+    this.latestPreview.set(node, preview);
     if (this.previewBusy) return;
     this.previewBusy = true;
     void (async () => {
       try {
-        while (this.latestPreview) {
-          const next = this.latestPreview;
-          this.latestPreview = undefined;
+        for (let next = this.latestPreview.entries().next(); !next.done; next = this.latestPreview.entries().next()) {
+          const [nodeId, waiting] = next.value;
+          this.latestPreview.delete(nodeId);
           const generation = this.generation;
-          const url = await previewObjectUrl(next.preview).catch(() => undefined);
-          if (url && generation === this.generation) this.runs.nodePreview(next.node, url);
+          const url = await previewObjectUrl(waiting).catch(() => undefined);
+          if (url && generation === this.generation) this.runs.nodePreview(nodeId, url);
           else if (url) URL.revokeObjectURL(url);
         }
       } finally {

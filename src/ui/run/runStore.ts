@@ -13,6 +13,8 @@ export interface NodeStatus {
   progressSince?: number;
   progressFrom?: number;
   ms?: number;
+  /** Iterations counted by the last run's progress (a repeat zone's steps), kept after it ends. */
+  iterations?: number;
   startedAt?: number;
   error?: { code: string; message: string };
   /** Short text of scalar outputs (numbers, strings) of the last run. */
@@ -24,6 +26,8 @@ export interface NodeStatus {
 export interface GalleryItem {
   id: string;
   nodeId: string;
+  /** The node's title when it has one (e.g. "Save (DDIM · 4 steps)"), for the caption. */
+  title?: string;
   url: string;
   /** PNG bytes (with the graph in its metadata) for download. */
   png?: Uint8Array;
@@ -143,9 +147,14 @@ export class RunStore {
     this.setNode(id, { previewUrl: url });
   }
 
-  nodeFinish(id: string, ms: number, cached: boolean): void {
+  /** `iterations`: the count of the node's last step progress, when it had some not yet shown. */
+  nodeFinish(id: string, ms: number, cached: boolean, iterations?: number): void {
     (cached ? this.cached : this.executed).push(id);
-    this.setNode(id, { state: cached ? 'cached' : 'done', ms, progress: undefined });
+    const progress = this.snap.nodes[id]?.progress;
+    // A node that finished ran all its iterations: the count is the progress's max.
+    const count = iterations ?? (progress && !progress.unit ? progress.max : undefined);
+    const steps = count !== undefined ? { iterations: count } : {};
+    this.setNode(id, { state: cached ? 'cached' : 'done', ms, progress: undefined, ...steps });
   }
 
   nodeError(id: string, code: string, message: string): void {

@@ -303,7 +303,7 @@ export function buildSampler(ctx: ConvertContext, plan: SamplerPlan): { output: 
   b.connect(schedule, state, 'schedule');
 
   const carried = plan.denoised ? STATE_WITH_DENOISED : STATE;
-  const loopIn = b.add(`${p}loop_in`, 'flow/repeat-input', { state: carried }, { zone });
+  const loopIn = b.add(`${p}loop_in`, 'flow/repeat-input', { state: carried }, { zone, title: 'KSampler' });
   b.connect({ node: scheduler, port: 'steps' }, loopIn, 'count');
   b.connect(startLatent, loopIn, 'latent');
   b.connect({ node: state, port: 'state' }, loopIn, 'state');
@@ -339,6 +339,8 @@ export function buildSampler(ctx: ConvertContext, plan: SamplerPlan): { output: 
   b.connect({ node: loopIn, port: 'latent' }, step, 'sample');
   b.connect({ node: loopIn, port: 'index' }, step, 'index');
   const loopOut = b.add(`${p}loop_out`, 'flow/repeat-output', { state: carried }, { zone });
+  // The sampler opens collapsed, reading as ComfyUI's one KSampler box; it expands in place.
+  b.collapse(loopIn, loopOut);
   b.connect({ node: step, port: 'sample' }, loopOut, 'latent');
   b.connect({ node: step, port: 'state' }, loopOut, 'state');
   if (plan.denoised) b.connect({ node: step, port: 'denoised' }, loopOut, 'denoised');

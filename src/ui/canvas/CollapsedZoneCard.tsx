@@ -1,0 +1,40 @@
+/**
+ * A collapsed repeat zone drawn as one box: its title, the zone's outside inputs and outputs as
+ * ports, the loop's progress bar and its live preview (both from the zone's repeat-output, which
+ * the engine reports them on), and a button that expands the zone in place.
+ */
+import { memo } from 'react';
+import type { NodeProps } from '@xyflow/react';
+import { useNodeStatus } from '../run/useRunStore.ts';
+import type { CollapsedZoneNode } from './collapsedView.ts';
+import { PortRow, StatusStrip } from './NodeCard.tsx';
+import { useEditorActions } from './actions.ts';
+import { useViewActions } from './viewActions.ts';
+
+function CollapsedZoneCardImpl({ data, selected }: NodeProps<CollapsedZoneNode>) {
+  const { box, inputs, outputs } = data;
+  const status = useNodeStatus(box.progressNode);
+  const view = useViewActions();
+  const actions = useEditorActions();
+  return (
+    <div className={`ll-node ll-zone-box${selected ? ' selected' : ''}`} data-zone-box={box.zone} data-state={status?.state ?? 'idle'}>
+      <header className="ll-node-header" title={`Repeat zone "${box.zone}" (${box.members.length} nodes), collapsed`}>
+        <span className="ll-node-title">⟳ {box.title}</span>
+        <span className="ll-node-type">{box.members.length} nodes</span>
+        <button type="button" className="ll-icon-button nodrag" aria-label="expand zone" title="Expand the zone in place"
+          onClick={() => view.setZoneCollapsed(box.zone, false)}>⤢</button>
+      </header>
+      <StatusStrip status={status} />
+      <div className="ll-node-ports">
+        <div className="ll-inputs">{Object.entries(inputs).map(([name, spec]) => <PortRow key={name} name={name} spec={spec} side="in" />)}</div>
+        <div className="ll-outputs">{Object.entries(outputs).map(([name, spec]) => <PortRow key={name} name={name} spec={spec} side="out" />)}</div>
+      </div>
+      {status?.previewUrl && (
+        <img className="ll-node-image nodrag" src={status.previewUrl} alt={`${box.zone} preview`} data-testid="zone-box-preview"
+          onDoubleClick={() => actions.openImage(status.previewUrl!)} />
+      )}
+    </div>
+  );
+}
+
+export const CollapsedZoneCard = memo(CollapsedZoneCardImpl);
