@@ -148,6 +148,11 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): collapsed zones and subgraphs'
     await s.page.getByTestId('subgraph-bar').waitFor();
     await s.page.locator(node('save')).waitFor();
     expect(await s.page.locator(node('prompt')).count()).toBe(0);
+    // Edits in the subgraph's view land inside it.
+    const prefix = s.page.locator(`${node('save')} [data-param="filename_prefix"] input`);
+    await prefix.fill('inside');
+    await prefix.blur();
+    await expect.poll(() => probe(s.page, (p) => (p.doc().nodes.find((n) => n.id === 'subgraph') as any).subgraph.nodes[1].params.filename_prefix)).toBe('inside');
     await screenshot(s.page, 'collapse-06-subgraph-open');
     await s.page.getByTestId('subgraph-root').click();
     await s.page.locator(node('prompt')).waitFor();
