@@ -109,8 +109,15 @@ export function makeSubgraph(doc: DocDraft, ids: readonly string[], options: Mak
   return id;
 }
 
-/** Puts the nodes of subgraph `id` back in the graph in its place; returns their ids. */
-export function unpackSubgraph(doc: DocDraft, id: string): string[] {
+/** Width assumed for a node card when making room for an unpacked subgraph. */
+const CARD_SPAN = 260;
+
+/**
+ * Puts the nodes of subgraph `id` back in the graph in its place; returns their ids. With
+ * `makeRoom`, nodes from the subgraph's column rightwards move right by the inside's width, so
+ * a compact layout (the subgraph as one card) opens up without overlaps.
+ */
+export function unpackSubgraph(doc: DocDraft, id: string, options: { makeRoom?: boolean } = {}): string[] {
   const index = doc.nodes.findIndex((n) => n.id === id);
   if (index < 0) throw new Error(`No node "${id}" in the graph`);
   const sg = plain(doc.nodes[index]) as GraphNode;
@@ -157,6 +164,10 @@ export function unpackSubgraph(doc: DocDraft, id: string): string[] {
     } else outer.push(e);
   }
   const list = doc.nodes.filter((n) => n.id !== id);
+  if (options.makeRoom && sg.ui && body.nodes.length > 0) {
+    const width = Math.max(...body.nodes.map((n) => n.ui?.x ?? 0)) - left + CARD_SPAN;
+    for (const n of list) if (n.ui && n.ui.x >= sg.ui.x) n.ui.x += width;
+  }
   list.splice(index, 0, ...(nodes as Draft<GraphNode>[]));
   doc.nodes = list;
   doc.edges = [...outer, ...edges];

@@ -110,10 +110,23 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): collapsed zones and subgraphs'
     await s.page.waitForTimeout(400);
     const view = await viewState(s);
     expect(view.boxes.filter((b) => !b.inside).map((b) => b.id)).toEqual([]);
-    expect(view.boxes.length).toBe(17);
+    // Every node drawn: the zone expanded, the text encoding's four nodes unpacked.
+    expect(view.boxes.length).toBe(20);
+    expect(view.zoom).toBeGreaterThan(0.3);
     await screenshot(s.page, 'collapse-04-whole-pipeline');
+    // Nothing overlaps once opened up.
+    const overlapping = await s.page.evaluate(() => {
+      const boxes = [...document.querySelectorAll('.react-flow__node-graphNode')].map((el) => ({ id: el.getAttribute('data-id'), r: el.getBoundingClientRect() }));
+      const hits: string[] = [];
+      for (const a of boxes) for (const b of boxes) {
+        if (a.id! < b.id! && a.r.left < b.r.right && a.r.right > b.r.left && a.r.top < b.r.bottom && a.r.bottom > b.r.top) hits.push(`${a.id}/${b.id}`);
+      }
+      return hits;
+    });
+    expect(overlapping).toEqual([]);
     await s.page.keyboard.press('Control+z');
     await s.page.locator('[data-zone-box="sampler"]').waitFor();
+    await s.page.locator(node('text_encoding')).waitFor();
   });
 
   it('a selection becomes a subgraph that runs, saves, reloads, opens in its own view and unpacks', async () => {

@@ -343,7 +343,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
 
   useCanvasKeys({ store, doc, catalog, nodes, setNodes, openPaletteAt, onToast });
 
-  const { viewActions, showWholePipeline, onNodeDoubleClick } = useCanvasViewActions({ store, flow, canvasRef, latest, onOpenSubgraph });
+  const { viewActions, showWholePipeline, onNodeDoubleClick } = useCanvasViewActions({ store, flow, canvasRef, latest, onOpenSubgraph, onToast });
 
   return (
     <ViewActionsContext.Provider value={viewActions}>
@@ -377,7 +377,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         {nodes.length <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeColor={minimapNodeColor} />}
         <Controls showFitView={false}>
           <FitViewButton onFit={fitView} />
-          <ControlButton onClick={showWholePipeline} title="Show the whole pipeline: expand every zone and fit the view" aria-label="Show whole pipeline">⊞</ControlButton>
+          <ControlButton onClick={showWholePipeline} title="Show the whole pipeline: expand every zone, unpack every subgraph (one undo step) and fit the view" aria-label="Show whole pipeline">⊞</ControlButton>
         </Controls>
       </ReactFlow>
       {palette && (
