@@ -20,7 +20,7 @@ import { checkConnection } from './connectionRules.ts';
 import { NodeCard } from './NodeCard.tsx';
 import { ZoneFrame } from './ZoneFrame.tsx';
 import { CollapsedZoneCard } from './CollapsedZoneCard.tsx';
-import { buildBoxNodes, collapsedView, graphRefs, isBoxId, outputType } from './collapsedView.ts';
+import { buildBoxNodes, collapsedView, graphRefs, outputType } from './collapsedView.ts';
 import { ViewActionsContext } from './viewActions.ts';
 import { edgesWithBoxes } from '../../graph/zoneCollapse.ts';
 import { useCanvasViewActions } from './useCanvasViewActions.ts';

@@ -7,7 +7,7 @@
 import { Position, type Node, type NodeHandle } from '@xyflow/react';
 import type { GraphDocument, PortRef } from '../../graph/document.ts';
 import type { PortMap } from '../../graph/nodeSpec.ts';
-import { COLLAPSED_ZONE_PREFIX, collapsedZoneBox, collapsedZones, resolveBoxPort, type CollapsedZoneBox } from '../../graph/zoneCollapse.ts';
+import { collapsedZoneBox, collapsedZones, resolveBoxPort, type CollapsedZoneBox } from '../../graph/zoneCollapse.ts';
 import type { NodeCatalog } from '../catalog.ts';
 
 export interface CollapsedZoneData extends Record<string, unknown> {
@@ -31,10 +31,6 @@ export function collapsedView(doc: GraphDocument, members: ReadonlyMap<string, r
   if (zones.length === 0) return NO_COLLAPSED;
   const boxes = zones.map((z) => collapsedZoneBox(doc, z, members.get(z)!));
   return { boxes, hidden: new Set(boxes.flatMap((b) => b.members)), byId: new Map(boxes.map((b) => [b.id, b])) };
-}
-
-export function isBoxId(id: string): boolean {
-  return id.startsWith(COLLAPSED_ZONE_PREFIX);
 }
 
 /** Type of a node's output port in `doc`, if the node and port exist. */

@@ -11,7 +11,6 @@ import { unpackSubgraph } from '../../graph/subgraphEdits.ts';
 import type { EditorStore } from '../store/editorStore.ts';
 import type { CollapsedView } from './collapsedView.ts';
 import { fitWholeGraph } from './FitViewButton.tsx';
-import type { FlowNode } from './flowModel.ts';
 import type { ViewActions } from './viewActions.ts';
 
 export interface CanvasViewDeps {
