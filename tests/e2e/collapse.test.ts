@@ -102,6 +102,11 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): collapsed zones and subgraphs'
     expect(await s.page.locator('.ll-zone-frame').count()).toBe(0);
     const decode = await probe(s.page, (p) => p.doc().nodes.find((n) => n.id === 'decode')!.ui);
     expect(decode?.x).toBe(1010);
+    // Double-clicking the box expands it too; undo folds it again.
+    await s.page.locator('[data-zone-box="sampler"] .ll-node-title').dblclick();
+    await s.page.locator('.ll-zone-frame[data-zone="sampler"]').waitFor();
+    await s.page.keyboard.press('Control+z');
+    await s.page.locator('[data-zone-box="sampler"]').waitFor();
   });
 
   it('one click shows the whole pipeline', async () => {

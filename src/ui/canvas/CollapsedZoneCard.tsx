@@ -18,7 +18,7 @@ function CollapsedZoneCardImpl({ data, selected }: NodeProps<CollapsedZoneNode>)
   const actions = useEditorActions();
   return (
     <div className={`ll-node ll-zone-box${selected ? ' selected' : ''}`} data-zone-box={box.zone} data-state={status?.state ?? 'idle'}>
-      <header className="ll-node-header" title={`Repeat zone "${box.zone}" (${box.members.length} nodes), collapsed`}>
+      <header className="ll-node-header" title={`Repeat zone "${box.zone}" (${box.members.length} nodes), collapsed: double-click or ⤢ expands it`}>
         <span className="ll-node-title">⟳ {box.title}</span>
         <span className="ll-node-type">{box.members.length} nodes</span>
         <button type="button" className="ll-icon-button nodrag" aria-label="expand zone" title="Expand the zone in place"

@@ -46,9 +46,13 @@ export function useCanvasViewActions({ store, flow, canvasRef, latest, onOpenSub
     }
     setTimeout(() => fitWholeGraph(flow, canvasRef.current, { duration: 200 }), 80);
   }, [store, flow, onToast]);
+  // Double-click opens: a subgraph into its own view, a collapsed zone in place.
   const onNodeDoubleClick = useCallback((e: ReactMouseEvent, n: Node) => {
+    if ((e.target as HTMLElement).closest('input, textarea, select, button, img')) return;
+    const box = latest.current!.collapsed.byId.get(n.id);
+    if (box) return viewActions.setZoneCollapsed(box.zone, false);
     const node = latest.current!.doc.nodes.find((x) => x.id === n.id);
-    if (node && isSubgraphNode(node) && !(e.target as HTMLElement).closest('input, textarea, select, button')) onOpenSubgraph?.(n.id);
-  }, [onOpenSubgraph]);
+    if (node && isSubgraphNode(node)) onOpenSubgraph?.(n.id);
+  }, [onOpenSubgraph, viewActions]);
   return { viewActions, showWholePipeline, onNodeDoubleClick };
 }
