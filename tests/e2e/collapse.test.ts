@@ -78,6 +78,20 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): collapsed zones and subgraphs'
     await screenshot(s.page, 'collapse-02-ran');
   });
 
+  it('while sampling, the collapsed box shows the loop\'s progress bar', async () => {
+    const steps = s.page.locator(`${node('scheduler')} [data-param="steps"] input[type="number"]`).first();
+    await steps.fill('400');
+    await steps.blur();
+    const done = runAndWait(s);
+    const bar = s.page.locator('[data-zone-box="sampler"] .ll-progress');
+    await bar.waitFor({ timeout: 60_000 });
+    expect(await bar.getAttribute('title')).toMatch(/^\d+ \/ 400$/);
+    await screenshot(s.page, 'collapse-02b-sampling');
+    await done;
+    await steps.fill('20');
+    await steps.blur();
+  });
+
   it('the sampler expands in place and collapses back', async () => {
     await s.page.locator('[data-zone-box="sampler"] button[aria-label="expand zone"]').click();
     await s.page.locator('.ll-zone-frame[data-zone="sampler"]').waitFor();
