@@ -6,7 +6,7 @@
  * already uses one) and positions (moved by however far the subgraph node was dragged).
  */
 import { current, isDraft, type Draft } from 'immer';
-import { SUBGRAPH_TYPE, type GraphDocument, type GraphEdge, type GraphNode, type PortRef, type SubgraphInput, type SubgraphOutput } from './document.ts';
+import { SUBGRAPH_TYPE, type GraphDocument, type GraphEdge, type GraphNode, type PortRef, type SubgraphBody, type SubgraphInput, type SubgraphOutput } from './document.ts';
 import { freshId, type DocDraft } from './edits.ts';
 import { isSubgraphNode } from './subgraphs.ts';
 import { REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from './zones.ts';
@@ -172,4 +172,22 @@ export function unpackSubgraph(doc: DocDraft, id: string, options: { makeRoom?: 
   doc.nodes = list;
   doc.edges = [...outer, ...edges];
   return nodes.map((n) => n.id);
+}
+
+/**
+ * Keeps a subgraph's exposed ports true to its inside after an edit there: an exposed input no
+ * longer feeds inner ports that are gone or now wired inside (a new wire replaces the old one, as
+ * on the canvas), and an exposed output whose inner node is gone is removed. Returns the names of
+ * the outputs removed, so the caller can drop the edges that read them.
+ */
+export function reconcileExposedPorts(body: SubgraphBody | Draft<SubgraphBody>): Set<string> {
+  const ids = new Set(body.nodes.map((n) => n.id));
+  const wired = new Set(body.edges.map((e) => refKey(e.to)));
+  for (const port of body.inputs) {
+    const kept = port.to.filter((t) => ids.has(t.node) && !wired.has(refKey(t)));
+    if (kept.length !== port.to.length) port.to = kept;
+  }
+  const removed = new Set(body.outputs.filter((p) => !ids.has(p.from.node)).map((p) => p.name));
+  if (removed.size > 0) body.outputs = body.outputs.filter((p) => !removed.has(p.name));
+  return removed;
 }

@@ -13,6 +13,8 @@ import { zoneMembers } from '../../src/ui/analysis/graphAnalysis.ts';
 import * as edits from '../../src/ui/store/docEdits.ts';
 import { subgraphMathGraph } from '../graph/subgraphFixtures.ts';
 import { zoneGraph } from '../graph/build.ts';
+import { validateGraph } from '../../src/graph/validate.ts';
+import { defaultRegistry } from '../../nodes/index.ts';
 
 describe('subgraph view', () => {
   it('shows the inside as a document, and edits made there land inside the subgraph, undoably', () => {
@@ -31,6 +33,19 @@ describe('subgraph view', () => {
     store.undo();
     expect(store.getSnapshot().doc).toEqual(subgraphMathGraph());
     expect(() => produce(subgraphMathGraph(), (d) => editInside(d, ['gone'], () => {}))).toThrow('Subgraph "gone" is gone');
+  });
+
+  it('keeps the exposed ports true to the inside: a wire made inside replaces the port\'s, a removed node takes its output and the wires from it', () => {
+    const store = createEditorStore(subgraphMathGraph());
+    store.edit('Add const', (d) => editInside(d, ['sg'], (view) => edits.addNodes(view, [{ id: 'k', type: 'const/float', version: 1, params: { value: 5 } }])));
+    store.edit('Wire k', (d) => editInside(d, ['sg'], (view) => edits.connect(view, { from: { node: 'k', port: 'value' }, to: { node: 'double', port: 'a' } })));
+    let body = store.getSnapshot().doc.nodes[1].subgraph!;
+    expect(body.inputs[0].to).toEqual([]);
+    store.edit('Remove plus', (d) => editInside(d, ['sg'], (view) => edits.removeNodes(view, ['plus'])));
+    body = store.getSnapshot().doc.nodes[1].subgraph!;
+    expect(body.outputs).toEqual([]);
+    expect(store.getSnapshot().doc.edges).toEqual([{ from: { node: 'x', port: 'value' }, to: { node: 'sg', port: 'in' } }]);
+    expect(validateGraph(store.getSnapshot().doc, defaultRegistry()).filter((i) => i.code === 'subgraph-invalid' || i.code === 'input-has-two-edges')).toEqual([]);
   });
 
   it('sums up inner statuses: running with its progress, error wins, done or cached at the end', () => {
