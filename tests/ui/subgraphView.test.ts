@@ -6,7 +6,7 @@
 import { produce } from 'immer';
 import { subgraphDocument, editInside } from '../../src/ui/app/useSubgraphView.ts';
 import { createEditorStore } from '../../src/ui/store/editorStore.ts';
-import { aggregateStatus, memoAggregate } from '../../src/ui/run/subgraphStatus.ts';
+import { aggregateStatus, memoAggregate, membersStatus } from '../../src/ui/run/subgraphStatus.ts';
 import { collapsedView, graphRefs } from '../../src/ui/canvas/collapsedView.ts';
 import { setZoneCollapsed } from '../../src/graph/zoneCollapse.ts';
 import { zoneMembers } from '../../src/ui/analysis/graphAnalysis.ts';
@@ -56,6 +56,11 @@ describe('subgraph view', () => {
       .toEqual({ state: 'error', error: { code: 'x', message: 'bad' } });
     expect(aggregateStatus({ 'sg/a': { state: 'cached', ms: 1 }, 'sg/b': { state: 'done', ms: 2, previewUrl: 'blob:p' } }, 'sg/'))
       .toEqual({ state: 'done', ms: 3, previewUrl: 'blob:p' });
+    // A collapsed zone: the loop's steps once it runs, a member's download before.
+    const download = { state: 'running' as const, progress: { value: 10, max: 99, unit: 'bytes' as const } };
+    expect(membersStatus({ out: { state: 'pending' }, denoise: download }, ['out', 'denoise'])).toEqual(download);
+    expect(membersStatus({ out: { state: 'running', progress: { value: 3, max: 20 } }, denoise: { state: 'done' } }, ['out', 'denoise']))
+      .toEqual({ state: 'running', progress: { value: 3, max: 20 } });
     const memo = memoAggregate();
     const first = memo({ 'sg/a': { state: 'done', ms: 1 } }, 'sg/');
     expect(memo({ 'sg/a': { state: 'done', ms: 1 } }, 'sg/')).toBe(first);
