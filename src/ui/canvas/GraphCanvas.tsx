@@ -97,7 +97,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   // auto-pan of a drag) replaces only doc.ui, and must not rebuild nodes, edges or zones.
   const { nodes: docNodes, edges: docEdges, models: docModels } = doc;
   // Collapsed zones are drawn as one box each; their members' cards and frames are not drawn.
-  const collapsed = useMemo(() => collapsedView(doc, allMembers), [docNodes, docEdges, allMembers]);
+  const collapsed = useMemo(() => collapsedView(doc, allMembers, catalog), [docNodes, docEdges, allMembers, catalog]);
   const members = useMemo(
     () => (collapsed.boxes.length === 0 ? allMembers : new Map([...allMembers].filter(([zone]) => !collapsed.boxes.some((b) => b.zone === zone)))),
     [allMembers, collapsed],
