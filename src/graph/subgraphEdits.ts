@@ -6,7 +6,7 @@
  * already uses one) and positions (moved by however far the subgraph node was dragged).
  */
 import { current, isDraft, type Draft } from 'immer';
-import { SUBGRAPH_TYPE, type GraphDocument, type GraphEdge, type GraphNode, type PortRef, type SubgraphInput, type SubgraphOutput } from './document.ts';
+import { SUBGRAPH_TYPE, type GraphDocument, type GraphEdge, type GraphNode, type PortRef, type SubgraphBody, type SubgraphInput, type SubgraphOutput } from './document.ts';
 import { freshId, type DocDraft } from './edits.ts';
 import { isSubgraphNode } from './subgraphs.ts';
 import { REPEAT_INPUT_TYPE, REPEAT_OUTPUT_TYPE } from './zones.ts';
@@ -109,8 +109,15 @@ export function makeSubgraph(doc: DocDraft, ids: readonly string[], options: Mak
   return id;
 }
 
-/** Puts the nodes of subgraph `id` back in the graph in its place; returns their ids. */
-export function unpackSubgraph(doc: DocDraft, id: string): string[] {
+/** Width assumed for a node card when making room for an unpacked subgraph. */
+const CARD_SPAN = 260;
+
+/**
+ * Puts the nodes of subgraph `id` back in the graph in its place; returns their ids. With
+ * `makeRoom`, nodes from the subgraph's column rightwards move right by the inside's width, so
+ * a compact layout (the subgraph as one card) opens up without overlaps.
+ */
+export function unpackSubgraph(doc: DocDraft, id: string, options: { makeRoom?: boolean } = {}): string[] {
   const index = doc.nodes.findIndex((n) => n.id === id);
   if (index < 0) throw new Error(`No node "${id}" in the graph`);
   const sg = plain(doc.nodes[index]) as GraphNode;
@@ -157,8 +164,30 @@ export function unpackSubgraph(doc: DocDraft, id: string): string[] {
     } else outer.push(e);
   }
   const list = doc.nodes.filter((n) => n.id !== id);
+  if (options.makeRoom && sg.ui && body.nodes.length > 0) {
+    const width = Math.max(...body.nodes.map((n) => n.ui?.x ?? 0)) - left + CARD_SPAN;
+    for (const n of list) if (n.ui && n.ui.x >= sg.ui.x) n.ui.x += width;
+  }
   list.splice(index, 0, ...(nodes as Draft<GraphNode>[]));
   doc.nodes = list;
   doc.edges = [...outer, ...edges];
   return nodes.map((n) => n.id);
+}
+
+/**
+ * Keeps a subgraph's exposed ports true to its inside after an edit there: an exposed input no
+ * longer feeds inner ports that are gone or now wired inside (a new wire replaces the old one, as
+ * on the canvas), and an exposed output whose inner node is gone is removed. Returns the names of
+ * the outputs removed, so the caller can drop the edges that read them.
+ */
+export function reconcileExposedPorts(body: SubgraphBody | Draft<SubgraphBody>): Set<string> {
+  const ids = new Set(body.nodes.map((n) => n.id));
+  const wired = new Set(body.edges.map((e) => refKey(e.to)));
+  for (const port of body.inputs) {
+    const kept = port.to.filter((t) => ids.has(t.node) && !wired.has(refKey(t)));
+    if (kept.length !== port.to.length) port.to = kept;
+  }
+  const removed = new Set(body.outputs.filter((p) => !ids.has(p.from.node)).map((p) => p.name));
+  if (removed.size > 0) body.outputs = body.outputs.filter((p) => !removed.has(p.name));
+  return removed;
 }

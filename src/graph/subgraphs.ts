@@ -135,7 +135,9 @@ function flattenLevel(nodes: readonly GraphNode[], edges: readonly GraphEdge[], 
     if (!body) continue;
     const innerPrefix = where + SUBGRAPH_ID_SEPARATOR;
     const inner = flattenLevel(body.nodes, body.edges, innerPrefix, depth + 1, issues);
-    level.nodes.push(...inner.nodes);
+    // A subgraph drawn in a zone puts its inside there (inner zones of its own stay theirs).
+    const zone = typeof node.zone === 'string' ? flatId(prefix, node.zone) : undefined;
+    level.nodes.push(...(zone ? inner.nodes.map((n) => (isObject(n) && n.zone === undefined ? { ...n, zone } : n)) : inner.nodes));
     level.edges.push(...inner.edges);
     const innerKinds = new Map(body.nodes.filter((n) => isObject(n) && typeof n.id === 'string').map((n) => [n.id, isSubgraphNode(n)] as const));
     const ins = new Map<string, PortRef[]>();

@@ -23,8 +23,15 @@ export interface CollapsedInput {
   label: string;
   /** The inner ports the outside source feeds. */
   targets: PortRef[];
-  source: PortRef;
+  /** Absent for a required inner input nothing feeds yet (so it can be wired on the box). */
+  source?: PortRef;
 }
+
+/** Required inputs of a node, for the box's ports of inputs nothing feeds yet. */
+export type RequiredInputs = (nodeId: string) => readonly string[];
+
+/** Handle id of a box port standing for an inner input that nothing feeds. */
+export const OPEN_INPUT_PREFIX = 'open:';
 
 export interface CollapsedOutput {
   /** Handle id on the box: the inner source's `node.port`. */
@@ -73,7 +80,7 @@ function bounds(doc: Pick<GraphDocument, 'nodes'>, ids: readonly string[]) {
 }
 
 /** The box of a collapsed zone: its ports are what crosses the zone's boundary. */
-export function collapsedZoneBox(doc: Pick<GraphDocument, 'nodes' | 'edges'>, zone: string, members: readonly string[]): CollapsedZoneBox {
+export function collapsedZoneBox(doc: Pick<GraphDocument, 'nodes' | 'edges'>, zone: string, members: readonly string[], required?: RequiredInputs): CollapsedZoneBox {
   const inside = new Set(members);
   const { input, output } = pairOf(doc, zone);
   const inputs = new Map<string, CollapsedInput>();
@@ -89,6 +96,15 @@ export function collapsedZoneBox(doc: Pick<GraphDocument, 'nodes' | 'edges'>, zo
       inputs.set(key, port);
     } else if (fromIn && !toIn && !outputs.has(keyOf(e.from))) {
       outputs.set(keyOf(e.from), { key: keyOf(e.from), label: e.from.port, source: e.from });
+    }
+  }
+  if (required) {
+    const fed = new Set(doc.edges.filter((e) => inside.has(e.to.node)).map((e) => keyOf(e.to)));
+    for (const id of members) {
+      for (const port of required(id)) {
+        const ref = { node: id, port };
+        if (!fed.has(keyOf(ref))) inputs.set(OPEN_INPUT_PREFIX + keyOf(ref), { key: OPEN_INPUT_PREFIX + keyOf(ref), label: `${port}?`, targets: [ref] });
+      }
     }
   }
   const { x, y } = bounds(doc, members);

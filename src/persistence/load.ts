@@ -70,6 +70,19 @@ function checkCounts(raw: Record<string, unknown>, limits: GraphLimits): LoadRes
   return undefined;
 }
 
+type Nested = { subgraph?: { nodes: Nested[]; edges: unknown[] } };
+
+function countNested(nodes: readonly Nested[], edges: number): { nodes: number; edges: number } {
+  const total = { nodes: nodes.length, edges };
+  for (const node of nodes) {
+    if (!node.subgraph) continue;
+    const inner = countNested(node.subgraph.nodes, node.subgraph.edges.length);
+    total.nodes += inner.nodes;
+    total.edges += inner.edges;
+  }
+  return total;
+}
+
 function loadUnsafe(json: unknown, options: LoadOptions): LoadResult {
   const limits: GraphLimits = { ...DEFAULT_LIMITS, ...options.limits };
   let input = json;
@@ -117,6 +130,10 @@ function loadUnsafe(json: unknown, options: LoadOptions): LoadResult {
   // A migration may have produced anything; the current schema has the last word.
   const parsed = GraphDocumentV2.safeParse(migrated.value);
   if (!parsed.success) return { ok: false, issues: zodErrorToIssues(parsed.error, migrated.value) };
+  // Subgraphs hold nodes of their own: the limits count every node and edge, nested ones too.
+  const total = countNested(parsed.data.nodes as Nested[], parsed.data.edges.length);
+  if (total.nodes > limits.maxNodes) return fail('too-large', `Graph has ${total.nodes} nodes counting those inside subgraphs; the limit is ${limits.maxNodes}`, 'nodes');
+  if (total.edges > limits.maxEdges) return fail('too-large', `Graph has ${total.edges} edges counting those inside subgraphs; the limit is ${limits.maxEdges}`, 'edges');
   const graph = toDocument(parsed.data, warnings);
   if (!options.registry) return { ok: true, graph, warnings };
   // A node whose migration fails stays as saved; validateGraph reports it as an error, but the

@@ -78,6 +78,20 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): collapsed zones and subgraphs'
     await screenshot(s.page, 'collapse-02-ran');
   });
 
+  it('while sampling, the collapsed box shows the loop\'s progress bar', async () => {
+    const steps = s.page.locator(`${node('scheduler')} [data-param="steps"] input[type="number"]`).first();
+    await steps.fill('400');
+    await steps.blur();
+    const done = runAndWait(s);
+    const bar = s.page.locator('[data-zone-box="sampler"] .ll-progress');
+    await bar.waitFor({ timeout: 60_000 });
+    expect(await bar.getAttribute('title')).toMatch(/^\d+ \/ 400$/);
+    await screenshot(s.page, 'collapse-02b-sampling');
+    await done;
+    await steps.fill('20');
+    await steps.blur();
+  });
+
   it('the sampler expands in place and collapses back', async () => {
     await s.page.locator('[data-zone-box="sampler"] button[aria-label="expand zone"]').click();
     await s.page.locator('.ll-zone-frame[data-zone="sampler"]').waitFor();
@@ -102,6 +116,11 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): collapsed zones and subgraphs'
     expect(await s.page.locator('.ll-zone-frame').count()).toBe(0);
     const decode = await probe(s.page, (p) => p.doc().nodes.find((n) => n.id === 'decode')!.ui);
     expect(decode?.x).toBe(1010);
+    // Double-clicking the box expands it too; undo folds it again.
+    await s.page.locator('[data-zone-box="sampler"] .ll-node-title').dblclick();
+    await s.page.locator('.ll-zone-frame[data-zone="sampler"]').waitFor();
+    await s.page.keyboard.press('Control+z');
+    await s.page.locator('[data-zone-box="sampler"]').waitFor();
   });
 
   it('one click shows the whole pipeline', async () => {
@@ -110,10 +129,23 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): collapsed zones and subgraphs'
     await s.page.waitForTimeout(400);
     const view = await viewState(s);
     expect(view.boxes.filter((b) => !b.inside).map((b) => b.id)).toEqual([]);
-    expect(view.boxes.length).toBe(17);
+    // Every node drawn: the zone expanded, the text encoding's four nodes unpacked.
+    expect(view.boxes.length).toBe(20);
+    expect(view.zoom).toBeGreaterThan(0.3);
     await screenshot(s.page, 'collapse-04-whole-pipeline');
+    // Nothing overlaps once opened up.
+    const overlapping = await s.page.evaluate(() => {
+      const boxes = [...document.querySelectorAll('.react-flow__node-graphNode')].map((el) => ({ id: el.getAttribute('data-id'), r: el.getBoundingClientRect() }));
+      const hits: string[] = [];
+      for (const a of boxes) for (const b of boxes) {
+        if (a.id! < b.id! && a.r.left < b.r.right && a.r.right > b.r.left && a.r.top < b.r.bottom && a.r.bottom > b.r.top) hits.push(`${a.id}/${b.id}`);
+      }
+      return hits;
+    });
+    expect(overlapping).toEqual([]);
     await s.page.keyboard.press('Control+z');
     await s.page.locator('[data-zone-box="sampler"]').waitFor();
+    await s.page.locator(node('text_encoding')).waitFor();
   });
 
   it('a selection becomes a subgraph that runs, saves, reloads, opens in its own view and unpacks', async () => {
@@ -148,6 +180,11 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): collapsed zones and subgraphs'
     await s.page.getByTestId('subgraph-bar').waitFor();
     await s.page.locator(node('save')).waitFor();
     expect(await s.page.locator(node('prompt')).count()).toBe(0);
+    // Edits in the subgraph's view land inside it.
+    const prefix = s.page.locator(`${node('save')} [data-param="filename_prefix"] input`);
+    await prefix.fill('inside');
+    await prefix.blur();
+    await expect.poll(() => probe(s.page, (p) => (p.doc().nodes.find((n) => n.id === 'subgraph') as any).subgraph.nodes[1].params.filename_prefix)).toBe('inside');
     await screenshot(s.page, 'collapse-06-subgraph-open');
     await s.page.getByTestId('subgraph-root').click();
     await s.page.locator(node('prompt')).waitFor();

@@ -46,6 +46,15 @@ describe('makeSubgraph / unpackSubgraph', () => {
     expect(placed.nodes.find((n) => n.id === 'plus')!.ui).toEqual({ x: 450, y: 40 });
   });
 
+  it('unpacking with makeRoom moves what lies from the subgraph rightwards by the inside\'s width', () => {
+    const packed = produce(flatMathGraph(), (d) => void makeSubgraph(d, ['double', 'plus'], { portType: floatType }));
+    // Compact: the subgraph as one card right next to "after".
+    const compact = produce(packed, (d) => void (d.nodes.find((n) => n.id === 'after')!.ui = { x: 460, y: 0 }));
+    const opened = produce(compact, (d) => void unpackSubgraph(d, 'subgraph', { makeRoom: true }));
+    const x = (id: string) => opened.nodes.find((n) => n.id === id)!.ui!.x;
+    expect([x('x'), x('double'), x('plus'), x('after')]).toEqual([0, 200, 400, 460 + 460]);
+  });
+
   it('an inner id the graph now uses again is renamed on unpacking', () => {
     const packed = produce(flatMathGraph(), (d) => void makeSubgraph(d, ['double'], { portType: floatType }));
     const clash = produce(packed, (d) => void d.nodes.push(node('double', 'const/float', { value: 0 })));

@@ -55,6 +55,13 @@ describe('flattenSubgraphs', () => {
     expect(flattenSubgraphs(doc).graph.nodes[1].zone).toBe('sg/z');
   });
 
+  it('a subgraph drawn in a zone puts its inner nodes in that zone', () => {
+    const doc = subgraphMathGraph();
+    doc.nodes[1].zone = 'z';
+    doc.nodes[1].subgraph!.nodes[1].zone = 'own';
+    expect(flattenSubgraphs(doc).graph.nodes.map((n) => n.zone)).toEqual([undefined, 'z', 'sg/own', undefined]);
+  });
+
   it('reports an exposed port naming an inner node that does not exist, naming the subgraph and the port', () => {
     const doc = subgraphMathGraph();
     doc.nodes[1].subgraph!.inputs[0].to = [{ node: 'gone', port: 'a' }];

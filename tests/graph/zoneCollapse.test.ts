@@ -31,6 +31,19 @@ describe('collapsed zones', () => {
     expect(resolveBoxPort(box, 'nope', 'out')).toEqual([]);
   });
 
+  it('a required inner input nothing feeds is a port of the box too, to be wired there', () => {
+    const doc = placed();
+    doc.edges = doc.edges.filter((e) => !(e.to.node === 'double' && e.to.port === 'a'));
+    const required = (id: string) => (id === 'double' ? ['a'] : id === 'in' ? ['count'] : []);
+    const box = collapsedZoneBox(doc, 'z', zoneMembers(doc).get('z')!, required);
+    expect(box.inputs.map((p) => [p.key, p.label, p.source])).toEqual([
+      ['count.value', 'value', { node: 'count', port: 'value' }],
+      ['init.value', 'value 2', { node: 'init', port: 'value' }],
+      ['open:double.a', 'a?', undefined],
+    ]);
+    expect(resolveBoxPort(box, 'open:double.a', 'in')).toEqual([{ node: 'double', port: 'a' }]);
+  });
+
   it('edges inside the zone are hidden; crossing edges end on the box, once per port', () => {
     const doc = placed();
     const box = collapsedZoneBox(doc, 'z', zoneMembers(doc).get('z')!);

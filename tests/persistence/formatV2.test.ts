@@ -85,6 +85,13 @@ describe('graph format version 2', () => {
     if (!result.ok) expect(result.issues.map((i) => i.path)).toEqual(['nodes[1].subgraph.outputs[0].from.port']);
   });
 
+  it('the node limit counts the nodes inside subgraphs', () => {
+    const doc = subgraphMathGraph();
+    expect(loadGraph(saveGraph(doc), { limits: { maxNodes: 5 } }).ok).toBe(true);
+    const result = loadGraph(saveGraph(doc), { limits: { maxNodes: 4 } });
+    expect(result.ok ? [] : result.issues.map((i) => [i.code, i.message])).toEqual([['too-large', 'Graph has 5 nodes counting those inside subgraphs; the limit is 4']]);
+  });
+
   it('an inner node with an unknown field warns at its nested path', () => {
     const saved = saveGraph(subgraphMathGraph()) as { nodes: Array<Record<string, unknown>> };
     const inner = (saved.nodes[1].subgraph as { edges: Array<Record<string, unknown>> }).edges[0];

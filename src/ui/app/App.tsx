@@ -12,6 +12,7 @@ import { SubgraphBar } from '../canvas/SubgraphBar.tsx';
 import { zoneMembers } from '../canvas/flowModel.ts';
 import { StatusPrefixContext } from '../run/useRunStore.ts';
 import { useSubgraphView } from './useSubgraphView.ts';
+import { isSubgraphNode, ownerOf } from '../../graph/subgraphs.ts';
 import { EditorActionsContext } from '../canvas/actions.ts';
 import { useEditorActionsValue } from './useEditorActionsValue.ts';
 import { useExposureValue } from '../appView/useExposureValue.ts';
@@ -235,8 +236,11 @@ function Editor({ engine, kv }: AppProps) {
   }, [doc, snap.fileName, store]);
 
   const flow = useReactFlow();
-  const focusNode = useCallback((id: string) => {
-    const n = store.getSnapshot().doc.nodes.find((x) => x.id === id);
+  const focusNode = useCallback((flat: string) => {
+    // An issue inside a subgraph names its inner node by flat id: show the subgraph holding it.
+    const nodes = store.getSnapshot().doc.nodes;
+    const id = ownerOf(flat, new Set(nodes.filter(isSubgraphNode).map((x) => x.id)));
+    const n = nodes.find((x) => x.id === id);
     if (!n) return showToast(`Node "${id}" is not in the graph`, 'error');
     flow.setNodes((ns) => ns.map((x) => ({ ...x, selected: x.id === id })));
     void flow.setCenter((n.ui?.x ?? 0) + 110, (n.ui?.y ?? 0) + 80, { zoom: Math.max(flow.getZoom(), 0.8), duration: 300 });

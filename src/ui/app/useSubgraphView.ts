@@ -9,6 +9,7 @@ import type { Draft } from 'immer';
 import type { GraphDocument, GraphIssue, GraphNode } from '../../graph/document.ts';
 import { SUBGRAPH_ID_SEPARATOR, isSubgraphNode, ownerOf } from '../../graph/subgraphs.ts';
 import type { DocRecipe, EditorSnapshot, EditorStore } from '../store/editorStore.ts';
+import { reconcileExposedPorts } from '../../graph/subgraphEdits.ts';
 
 /** The document that the subgraph at `path` is, or undefined when the path no longer exists. */
 export function subgraphDocument(root: GraphDocument, path: readonly string[]): GraphDocument | undefined {
@@ -23,19 +24,29 @@ export function subgraphDocument(root: GraphDocument, path: readonly string[]): 
   return { format: root.format, version: root.version, meta: root.meta, models: root.models, nodes: [...nodes], edges: [...edges] };
 }
 
-/** Runs `recipe` on the subgraph at `path` inside the draft of the whole document. */
+/**
+ * Runs `recipe` on the subgraph at `path` inside the draft of the whole document, then keeps the
+ * subgraph's exposed ports true to its new inside (and drops outer wires from outputs it lost).
+ */
 export function editInside(draft: Draft<GraphDocument>, path: readonly string[], recipe: DocRecipe): void {
-  let body: { nodes: Draft<GraphNode>[]; edges: Draft<GraphDocument>['edges'] } = draft;
+  type Level = { nodes: Draft<GraphNode>[]; edges: Draft<GraphDocument>['edges'] };
+  let parent: Level = draft;
+  let holder: Draft<GraphNode> | undefined;
   for (const id of path) {
-    const node = body.nodes.find((n) => n.id === id);
-    if (!node?.subgraph) throw new Error(`Subgraph "${id}" is gone`);
-    body = node.subgraph;
+    if (holder) parent = holder.subgraph!;
+    holder = parent.nodes.find((n) => n.id === id);
+    if (!holder?.subgraph) throw new Error(`Subgraph "${id}" is gone`);
   }
+  if (!holder) return recipe(draft);
+  const body = holder.subgraph!;
   // The recipe sees the inside as a document: its nodes and edges, the file's models.
   const view = { format: draft.format, version: draft.version, meta: draft.meta, models: draft.models, nodes: body.nodes, edges: body.edges } as Draft<GraphDocument>;
   recipe(view);
   body.nodes = view.nodes;
   body.edges = view.edges;
+  const lost = reconcileExposedPorts(body);
+  const id = holder.id;
+  if (lost.size > 0) parent.edges = parent.edges.filter((e) => !(e.from.node === id && lost.has(e.from.port)));
 }
 
 function scopedStore(store: EditorStore, path: readonly string[]): EditorStore {

@@ -1,11 +1,12 @@
 /**
  * A collapsed repeat zone drawn as one box: its title, the zone's outside inputs and outputs as
  * ports, the loop's progress bar and its live preview (both from the zone's repeat-output, which
- * the engine reports them on), and a button that expands the zone in place.
+ * the engine reports them on; before the loop, a member's own progress such as a model
+ * download), and a button that expands the zone in place.
  */
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import type { NodeProps } from '@xyflow/react';
-import { useNodeStatus } from '../run/useRunStore.ts';
+import { useMembersStatus } from '../run/useRunStore.ts';
 import type { CollapsedZoneNode } from './collapsedView.ts';
 import { PortRow, StatusStrip } from './NodeCard.tsx';
 import { useEditorActions } from './actions.ts';
@@ -13,12 +14,13 @@ import { useViewActions } from './viewActions.ts';
 
 function CollapsedZoneCardImpl({ data, selected }: NodeProps<CollapsedZoneNode>) {
   const { box, inputs, outputs } = data;
-  const status = useNodeStatus(box.progressNode);
+  const order = useMemo(() => [box.progressNode, ...box.members.filter((id) => id !== box.progressNode)], [box]);
+  const status = useMembersStatus(order);
   const view = useViewActions();
   const actions = useEditorActions();
   return (
     <div className={`ll-node ll-zone-box${selected ? ' selected' : ''}`} data-zone-box={box.zone} data-state={status?.state ?? 'idle'}>
-      <header className="ll-node-header" title={`Repeat zone "${box.zone}" (${box.members.length} nodes), collapsed`}>
+      <header className="ll-node-header" title={`Repeat zone "${box.zone}" (${box.members.length} nodes), collapsed: double-click or ⤢ expands it`}>
         <span className="ll-node-title">⟳ {box.title}</span>
         <span className="ll-node-type">{box.members.length} nodes</span>
         <button type="button" className="ll-icon-button nodrag" aria-label="expand zone" title="Expand the zone in place"

@@ -20,10 +20,11 @@ import { checkConnection } from './connectionRules.ts';
 import { NodeCard } from './NodeCard.tsx';
 import { ZoneFrame } from './ZoneFrame.tsx';
 import { CollapsedZoneCard } from './CollapsedZoneCard.tsx';
-import { buildBoxNodes, collapsedView, graphRefs, isBoxId, outputType } from './collapsedView.ts';
+import { buildBoxNodes, collapsedView, graphRefs, outputType } from './collapsedView.ts';
 import { ViewActionsContext } from './viewActions.ts';
 import { edgesWithBoxes } from '../../graph/zoneCollapse.ts';
 import { useCanvasViewActions } from './useCanvasViewActions.ts';
+import { useViewOnLoad } from './useViewOnLoad.ts';
 import {
   buildCardNodes, buildEdges, buildFrames, isRepeatNode, withoutEstimate, zoneAtPoint, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
 } from './flowModel.ts';
@@ -75,19 +76,6 @@ interface PaletteState {
   pending?: { ref: PortRef; side: 'source' | 'target' };
 }
 
-/** Whether the graph's bounds, seen through `viewport`, fit inside the canvas element. */
-function graphVisibleAt(
-  viewport: { x: number; y: number; zoom: number },
-  bounds: { x: number; y: number; width: number; height: number },
-  canvas: HTMLElement | null,
-): boolean {
-  if (!canvas || !(bounds.width > 0)) return true;
-  const { width, height } = canvas.getBoundingClientRect();
-  const left = bounds.x * viewport.zoom + viewport.x;
-  const top = bounds.y * viewport.zoom + viewport.y;
-  return left >= 0 && top >= 0 && left + bounds.width * viewport.zoom <= width && top + bounds.height * viewport.zoom <= height;
-}
-
 export const GraphCanvas = memo(GraphCanvasImpl);
 
 function GraphCanvasImpl(props: GraphCanvasProps) {
@@ -109,7 +97,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   // auto-pan of a drag) replaces only doc.ui, and must not rebuild nodes, edges or zones.
   const { nodes: docNodes, edges: docEdges, models: docModels } = doc;
   // Collapsed zones are drawn as one box each; their members' cards and frames are not drawn.
-  const collapsed = useMemo(() => collapsedView(doc, allMembers), [docNodes, docEdges, allMembers]);
+  const collapsed = useMemo(() => collapsedView(doc, allMembers, catalog), [docNodes, docEdges, allMembers, catalog]);
   const members = useMemo(
     () => (collapsed.boxes.length === 0 ? allMembers : new Map([...allMembers].filter(([zone]) => !collapsed.boxes.some((b) => b.zone === zone)))),
     [allMembers, collapsed],
@@ -154,25 +142,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     });
   }, [cards, members]);
 
-  // A newly loaded document (or a subgraph opened in this canvas): restore its saved viewport,
-  // or fit it once its nodes are on the canvas.
-  useEffect(() => {
-    const viewport = store.getSnapshot().doc.ui?.viewport;
-    let tries = 0;
-    let t: ReturnType<typeof setTimeout>;
-    const settle = () => {
-      // A canvas just mounted gets its nodes a frame or two later.
-      if (flow.getNodes().length === 0 && store.getSnapshot().doc.nodes.length > 0 && ++tries < 20) {
-        t = setTimeout(settle, 50);
-        return;
-      }
-      // The saved view is kept when it shows the whole graph; otherwise (or without one) fit.
-      if (viewport && graphVisibleAt(viewport, flow.getNodesBounds(flow.getNodes()), canvasRef.current)) void flow.setViewport(viewport);
-      else fitWholeGraph(flow, canvasRef.current, { padding: 0.08, maxZoom: 1 });
-    };
-    t = setTimeout(settle, 60);
-    return () => clearTimeout(t);
-  }, [loadId, flow, store]);
+  useViewOnLoad(loadId, flow, store, canvasRef);
 
   const fitView = useCallback(() => fitWholeGraph(flow, canvasRef.current, { duration: 200 }), [flow]);
 
@@ -373,7 +343,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
 
   useCanvasKeys({ store, doc, catalog, nodes, setNodes, openPaletteAt, onToast });
 
-  const { viewActions, showWholePipeline, onNodeDoubleClick } = useCanvasViewActions({ store, flow, canvasRef, latest, onOpenSubgraph });
+  const { viewActions, showWholePipeline, onNodeDoubleClick } = useCanvasViewActions({ store, flow, canvasRef, latest, onOpenSubgraph, onToast });
 
   return (
     <ViewActionsContext.Provider value={viewActions}>
@@ -407,7 +377,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         {nodes.length <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeColor={minimapNodeColor} />}
         <Controls showFitView={false}>
           <FitViewButton onFit={fitView} />
-          <ControlButton onClick={showWholePipeline} title="Show the whole pipeline: expand every zone and fit the view" aria-label="Show whole pipeline">⊞</ControlButton>
+          <ControlButton onClick={showWholePipeline} title="Show the whole pipeline: expand every zone, unpack every subgraph (one undo step) and fit the view" aria-label="Show whole pipeline">⊞</ControlButton>
         </Controls>
       </ReactFlow>
       {palette && (

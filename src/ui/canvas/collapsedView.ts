@@ -7,7 +7,7 @@
 import { Position, type Node, type NodeHandle } from '@xyflow/react';
 import type { GraphDocument, PortRef } from '../../graph/document.ts';
 import type { PortMap } from '../../graph/nodeSpec.ts';
-import { COLLAPSED_ZONE_PREFIX, collapsedZoneBox, collapsedZones, resolveBoxPort, type CollapsedZoneBox } from '../../graph/zoneCollapse.ts';
+import { collapsedZoneBox, collapsedZones, resolveBoxPort, type CollapsedZoneBox, type RequiredInputs } from '../../graph/zoneCollapse.ts';
 import type { NodeCatalog } from '../catalog.ts';
 
 export interface CollapsedZoneData extends Record<string, unknown> {
@@ -26,15 +26,21 @@ export interface CollapsedView {
 
 export const NO_COLLAPSED: CollapsedView = { boxes: [], hidden: new Set(), byId: new Map() };
 
-export function collapsedView(doc: GraphDocument, members: ReadonlyMap<string, readonly string[]>): CollapsedView {
-  const zones = collapsedZones(doc, members);
-  if (zones.length === 0) return NO_COLLAPSED;
-  const boxes = zones.map((z) => collapsedZoneBox(doc, z, members.get(z)!));
-  return { boxes, hidden: new Set(boxes.flatMap((b) => b.members)), byId: new Map(boxes.map((b) => [b.id, b])) };
+/** Required inputs of a node of `doc` (the box offers those nothing feeds). */
+function requiredInputs(doc: GraphDocument, catalog: NodeCatalog): RequiredInputs {
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+  return (id) => {
+    const node = byId.get(id);
+    return node ? Object.entries(catalog.portsOf(node).inputs).filter(([, spec]) => !spec.optional).map(([name]) => name) : [];
+  };
 }
 
-export function isBoxId(id: string): boolean {
-  return id.startsWith(COLLAPSED_ZONE_PREFIX);
+export function collapsedView(doc: GraphDocument, members: ReadonlyMap<string, readonly string[]>, catalog?: NodeCatalog): CollapsedView {
+  const zones = collapsedZones(doc, members);
+  if (zones.length === 0) return NO_COLLAPSED;
+  const required = catalog ? requiredInputs(doc, catalog) : undefined;
+  const boxes = zones.map((z) => collapsedZoneBox(doc, z, members.get(z)!, required));
+  return { boxes, hidden: new Set(boxes.flatMap((b) => b.members)), byId: new Map(boxes.map((b) => [b.id, b])) };
 }
 
 /** Type of a node's output port in `doc`, if the node and port exist. */
@@ -43,11 +49,20 @@ export function outputType(doc: GraphDocument, catalog: NodeCatalog, ref: PortRe
   return node ? catalog.portsOf(node).outputs[ref.port]?.type : undefined;
 }
 
+function inputType(doc: GraphDocument, catalog: NodeCatalog, ref: PortRef | undefined): string | undefined {
+  const node = ref && doc.nodes.find((n) => n.id === ref.node);
+  return node ? catalog.portsOf(node).inputs[ref!.port]?.type : undefined;
+}
+
 /** Ports of a box: labelled after the inner ports, typed after the values crossing. */
 export function boxPorts(box: CollapsedZoneBox, doc: GraphDocument, catalog: NodeCatalog): { inputs: PortMap; outputs: PortMap } {
   const inputs: PortMap = {};
   const outputs: PortMap = {};
-  for (const p of box.inputs) inputs[p.key] = { type: (outputType(doc, catalog, p.source) ?? 'ANY') as never, label: p.label, description: `from ${p.source.node}.${p.source.port} into ${p.targets.map((t) => `${t.node}.${t.port}`).join(', ')}` };
+  for (const p of box.inputs) {
+    const into = p.targets.map((t) => `${t.node}.${t.port}`).join(', ');
+    const type = p.source ? outputType(doc, catalog, p.source) : inputType(doc, catalog, p.targets[0]);
+    inputs[p.key] = { type: (type ?? 'ANY') as never, label: p.label, description: p.source ? `from ${p.source.node}.${p.source.port} into ${into}` : `${into}: not connected` };
+  }
   for (const p of box.outputs) outputs[p.key] = { type: (outputType(doc, catalog, p.source) ?? 'ANY') as never, label: p.label, description: `${p.source.node}.${p.source.port}` };
   return { inputs, outputs };
 }

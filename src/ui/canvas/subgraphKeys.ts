@@ -14,7 +14,8 @@ import { zoneMembers } from './flowModel.ts';
 
 type Toast = (message: string, kind?: 'error' | 'info') => void;
 
-function expandBoxes(doc: GraphDocument, ids: readonly string[]): string[] {
+/** Selected ids with each collapsed zone's box replaced by the zone's nodes. */
+export function expandBoxes(doc: GraphDocument, ids: readonly string[]): string[] {
   if (!ids.some((id) => id.startsWith(COLLAPSED_ZONE_PREFIX))) return [...ids];
   const members = zoneMembers(doc);
   return ids.flatMap((id) => (id.startsWith(COLLAPSED_ZONE_PREFIX) ? members.get(id.slice(COLLAPSED_ZONE_PREFIX.length)) ?? [] : [id]));

@@ -8,7 +8,7 @@ import { copyFragment, parseFragment, type Fragment } from './clipboard.ts';
 import { alignBoxes, type AlignMode } from './align.ts';
 import type { FlowNode } from './flowModel.ts';
 import type { NodeCatalog } from '../catalog.ts';
-import { groupSelection, ungroupSelection } from './subgraphKeys.ts';
+import { expandBoxes, groupSelection, ungroupSelection } from './subgraphKeys.ts';
 
 export function isTypingTarget(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -48,7 +48,8 @@ export function useCanvasKeys(deps: CanvasKeyDeps): void {
       // Select what was pasted, so it can be moved at once.
       setTimeout(() => latest.current.setNodes((ns) => ns.map((n) => ({ ...n, selected: fresh.has(n.id) }))), 0);
     };
-    const selectedIds = () => new Set(latest.current.nodes.filter((n) => n.selected && n.type === 'graphNode').map((n) => n.id));
+    // A collapsed zone's box stands for the zone's nodes.
+    const selectedIds = () => new Set(expandBoxes(latest.current.doc, latest.current.nodes.filter((n) => n.selected && n.type !== 'zoneFrame').map((n) => n.id)));
 
     const keydown = (e: KeyboardEvent) => {
       if (isTypingTarget(e.target)) return;
@@ -70,7 +71,7 @@ export function useCanvasKeys(deps: CanvasKeyDeps): void {
         const ids = selectedIds();
         if (ids.size) paste(copyFragment(doc, ids), 'Duplicate');
       } else if (mod && key === 'a') {
-        setNodes((ns) => ns.map((n) => ({ ...n, selected: n.type === 'graphNode' })));
+        setNodes((ns) => ns.map((n) => ({ ...n, selected: n.type !== 'zoneFrame' })));
       } else if (!mod && !e.altKey && (e.key === '/' || (e.shiftKey && key === 'a'))) {
         openPaletteAt(pointer.current.x, pointer.current.y);
       } else if (e.altKey && !mod && ALIGN_KEYS[key]) {

@@ -1,7 +1,7 @@
 /** React bindings of the run store: the whole snapshot, or one node's status. */
 import { createContext, useContext, useMemo, useSyncExternalStore } from 'react';
 import type { NodeStatus, RunSnapshot, RunStore } from './runStore.ts';
-import { memoAggregate } from './subgraphStatus.ts';
+import { memoAggregate, memoStatus, membersStatus } from './subgraphStatus.ts';
 
 export const RunStoreContext = createContext<RunStore | null>(null);
 /**
@@ -58,4 +58,16 @@ export function useSubgraphStatus(nodeId: string, enabled: boolean): NodeStatus 
   const aggregate = useMemo(memoAggregate, []);
   // Other cards skip the scan: it visits every node's status.
   return useSyncExternalStore(runs.subscribe, () => (enabled ? aggregate(runs.getSnapshot().nodes, `${prefix}${nodeId}/`) : undefined));
+}
+
+/**
+ * A collapsed zone's status: its members', the loop (`ids[0]`, its repeat-output) preferred, so
+ * the box shows the steps while sampling and a member's model download before.
+ */
+export function useMembersStatus(ids: readonly string[]): NodeStatus | undefined {
+  const runs = useRunStoreInstance();
+  const prefix = useContext(StatusPrefixContext);
+  const flat = useMemo(() => ids.map((id) => prefix + id), [ids.join('\u0000'), prefix]);
+  const compute = useMemo(() => memoStatus(membersStatus), []);
+  return useSyncExternalStore(runs.subscribe, () => compute(runs.getSnapshot().nodes, flat));
 }
