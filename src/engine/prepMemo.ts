@@ -85,11 +85,14 @@ export class PrepMemo {
     return prepared;
   }
 
-  /** The document's validation issues (warnings included). */
+  /**
+   * The document's validation issues (warnings included). A validator of the host's own runs on
+   * every run, as it may look at more than the document.
+   */
   validate(graph: GraphDocument): GraphIssue[] {
-    const prepared = this.entry(graph);
+    const prepared = this.validation ? this.entry(graph) : undefined;
     if (!prepared) return this.validator(graph, this.registry);
-    prepared.issues ??= this.validation ? this.validation.validate(graph) : this.validator(graph, this.registry);
+    prepared.issues ??= this.validation!.validate(graph);
     return prepared.issues;
   }
 

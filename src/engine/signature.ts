@@ -129,8 +129,8 @@ export function valueBytes(value: unknown): number {
   return total;
 }
 
-/** Fast path for an outputs object of scalars and typed arrays (most nodes): -1 otherwise. */
-function flatBytes(value: unknown): number {
+/** Fast path for an outputs object of scalars, typed arrays, tensors and small records of those (most nodes): -1 otherwise. */
+function flatBytes(value: unknown, depth = 0): number {
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return -1;
   let total = 0;
   for (const key in value as Record<string, unknown>) {
@@ -140,7 +140,12 @@ function flatBytes(value: unknown): number {
     else if (v === undefined || v === null) continue;
     else if (ArrayBuffer.isView(v)) total += v.byteLength;
     else if (isTensorLike(v)) total += v.data.byteLength + 8 * v.shape.length + 2 * v.dtype.length;
-    else return -1;
+    else if (depth < 2) {
+      // A value record one or two levels down (a LATENT's { samples, noise_mask }).
+      const inner = flatBytes(v, depth + 1);
+      if (inner < 0) return -1;
+      total += inner;
+    } else return -1;
   }
   return total;
 }

@@ -5,7 +5,8 @@
  * ONNX sessions and scheduler functions in a loop. Both sides do the same work, checked: the
  * direct script's image must equal the engine's.
  *
- * - warm (the headline ratio): what a user pays per click after changing the seed. The engine is
+ * - warm (the headline ratio): what a user pays per click after changing the seed (a new frozen
+ *   version of the document, as the editor's immer store makes it). The engine is
  *   one long-lived engine whose cache already holds the model handles, both prompt encodings and
  *   the schedule; the direct script has its sessions, both prompt encodings and its scheduler
  *   made beforehand. Per run both draw the noise, run the 20-step loop and decode to an image.
@@ -20,6 +21,7 @@
  * medians. CPU time includes onnxruntime's worker threads.
  */
 import { join } from 'node:path';
+import { freeze, produce } from 'immer';
 import { createEngine } from '../../src/engine/index.ts';
 import { defaultRegistry } from '../../nodes/index.ts';
 import { createNodeBackend } from '../../src/runtime/backends/node.ts';
@@ -78,10 +80,12 @@ export async function figures(): Promise<BenchFigure[]> {
   const registry = defaultRegistry();
   try {
     const graphs = new Map<number, GraphDocument>();
+    // A new seed as the editor makes one: a new frozen version of the document (immer).
     const graphOf = (steps: number, seed: number) => {
-      let g = graphs.get(steps);
-      if (!g) graphs.set(steps, (g = txt2imgGraph(dir, { steps, size: SIZE })));
-      g.nodes.find((n) => n.id === 'noise')!.params.seed = seed;
+      const g = produce(graphs.get(steps) ?? freeze(txt2imgGraph(dir, { steps, size: SIZE }), true), (d) => {
+        d.nodes.find((n) => n.id === 'noise')!.params.seed = seed;
+      });
+      graphs.set(steps, g);
       return g;
     };
     const noiseKernel = graphOf(STEPS, 0).nodes.find((n) => n.id === 'noise')!.params.kernel as 'scalar';

@@ -167,6 +167,15 @@ describe('engine with memoised preparation', () => {
     expect(broken.error?.issues?.some((i) => i.node === 'a')).toBe(true);
   });
 
+  it('calls a validator the host gives on every run, frozen document or not', async () => {
+    let calls = 0;
+    const engine = createEngine({ registry, validate: (g, r) => (calls++, validateGraph(g, r)) });
+    const doc = chain();
+    await engine.run(doc);
+    await engine.run(doc);
+    expect(calls).toBe(2);
+  });
+
   it('sees in-place changes of a document that is not frozen (no memo for those)', async () => {
     const engine = createEngine({ registry });
     const doc = graph([node('a', 'test/probe', { offset: 1 }), node('out', 'test/sink')], ['a.y->out.value']);
