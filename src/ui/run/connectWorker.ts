@@ -19,7 +19,7 @@ export function connectEngineWorker(options: Pick<EngineClientOptions, 'spawn'> 
     run: (graph, runOptions, onEvent) => {
       // previewLatents: the worker turns a zone's carried latent into an RGB preview per step.
       // backend: the toolbar's choice; the worker switches its ONNX runtime when it changes.
-      const options = { outputs: runOptions.outputs, backend: runOptions.backend, onEvent, previewLatents: true };
+      const options = { outputs: runOptions.outputs, backend: runOptions.backend, onEvent, previewLatents: runOptions.previewLatents ?? true };
       return client.run(graph, options);
     },
     backendInfo: async () => {
