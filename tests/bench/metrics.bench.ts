@@ -11,7 +11,8 @@ import type { BenchFigure } from './run.ts';
 import { medianMs } from './run.ts';
 import { createNodeRuntime } from '../../src/runtime/node/index.ts';
 import { createNodeBackend } from '../../src/runtime/backends/node.ts';
-import { fileRefFromLocation } from '../../src/runtime/runtime.ts';
+import { createWebBackend } from '../../src/runtime/backends/web.ts';
+import { fileRefFromLocation, type Runtime } from '../../src/runtime/runtime.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { buildDataset } from '../../src/toy/dataset.ts';
 import { runImageModel } from '../../nodes/metrics/modelFiles.ts';
@@ -64,24 +65,36 @@ export async function figures(): Promise<BenchFigure[]> {
   return out;
 }
 
-/** Pictures per second of the toy guidance sweep in Node: cold (sessions made) and warm (a second sweep on new seeds). */
+/**
+ * Pictures per second of the toy guidance sweep in Node: cold (sessions made) and warm (a second
+ * sweep on new seeds), on onnxruntime-node and on onnxruntime-web's wasm build (what the browser
+ * runs, so the Chromium figure's cost splits into wasm's and the editor's).
+ */
 async function sweepFigures(): Promise<BenchFigure[]> {
-  const runtime = nodeRuntime();
-  try {
-    const engine = engineFor(runtime);
-    const graph = loadExample('toy-guidance-sweep.json');
-    const points = 64;
-    const pictures = points * (graph.nodes.find((n) => n.id === 'noise')!.params.batch as number);
-    const cold = await runStoredSweep(engine, graph);
-    // New seeds, so nothing but the prompt encodings and the reference statistics comes from the cache.
-    const warmGraph = withParams(graph, {});
-    (warmGraph.meta.extra!.sweep as { axes: { param: string; values: string }[] }).axes[1].values = '101..116';
-    const warm = await runStoredSweep(engine, warmGraph);
-    return [
-      { name: 'toy guidance sweep, Node onnxruntime-node: cold', value: pictures / cold.seconds, unit: 'images/s', note: `${points} runs × 8 pictures in ${cold.seconds.toFixed(2)} s, sessions made` },
-      { name: 'toy guidance sweep, Node onnxruntime-node: warm', value: pictures / warm.seconds, unit: 'images/s', note: `${points} runs × 8 pictures in ${warm.seconds.toFixed(2)} s` },
-    ];
-  } finally {
-    await runtime.release();
+  const out: BenchFigure[] = [];
+  const backends: [string, () => Promise<Runtime>][] = [
+    ['onnxruntime-node', async () => nodeRuntime()],
+    ['onnxruntime-web wasm', async () => createNodeRuntime({ backend: await createWebBackend({ executionProvider: 'wasm' }) })],
+  ];
+  for (const [label, make] of backends) {
+    const runtime = await make();
+    try {
+      const engine = engineFor(runtime);
+      const graph = loadExample('toy-guidance-sweep.json');
+      const points = 64;
+      const pictures = points * (graph.nodes.find((n) => n.id === 'noise')!.params.batch as number);
+      const cold = await runStoredSweep(engine, graph);
+      // New seeds, so nothing but the prompt encodings and the reference statistics comes from the cache.
+      const warmGraph = withParams(graph, {});
+      (warmGraph.meta.extra!.sweep as { axes: { param: string; values: string }[] }).axes[1].values = '101..116';
+      const warm = await runStoredSweep(engine, warmGraph);
+      out.push(
+        { name: `toy guidance sweep, Node ${label}: cold`, value: pictures / cold.seconds, unit: 'images/s', note: `${points} runs × 8 pictures in ${cold.seconds.toFixed(2)} s, sessions made` },
+        { name: `toy guidance sweep, Node ${label}: warm`, value: pictures / warm.seconds, unit: 'images/s', note: `${points} runs × 8 pictures in ${warm.seconds.toFixed(2)} s` },
+      );
+    } finally {
+      await runtime.release();
+    }
   }
+  return out;
 }

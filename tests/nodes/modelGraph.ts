@@ -80,10 +80,12 @@ export function txt2imgGraph(dir: string, opts: { steps?: number; batchedCfg?: b
   byId('negative').params.text = 'blurry, low quality';
   if (opts.batchedCfg) {
     // One denoise node with positive and negative → both predictions from one batch-2 call.
+    // The negative conditioning comes from wherever it fed the second denoise (the text-encoding subgraph).
+    const negative = g.edges.find((e) => e.to.node === 'denoise_negative' && e.to.port === 'positive')!.from;
     g.nodes = g.nodes.filter((n) => n.id !== 'denoise_negative');
     g.edges = g.edges.filter((e) => e.to.node !== 'denoise_negative' && e.from.node !== 'denoise_negative');
     g.edges.push(
-      { from: { node: 'encode_negative', port: 'conditioning' }, to: { node: 'denoise', port: 'negative' } },
+      { from: negative, to: { node: 'denoise', port: 'negative' } },
       { from: { node: 'denoise', port: 'noise_pred_uncond' }, to: { node: 'cfg', port: 'uncond' } },
     );
   }

@@ -9,7 +9,7 @@ import { defaultRegistry } from '../../nodes/index.ts';
 import { createEngineWorkerApi } from '../../src/worker/engineApi.ts';
 import { loadGraph } from '../../src/persistence/load.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
-import type { EngineConnection } from '../../src/ui/run/engineConnection.ts';
+import type { EngineConnection, EngineRunOptions } from '../../src/ui/run/engineConnection.ts';
 import { RunController } from '../../src/ui/run/runController.ts';
 import { RunStore } from '../../src/ui/run/runStore.ts';
 import { createEditorStore } from '../../src/ui/store/editorStore.ts';
@@ -29,9 +29,13 @@ function setup(start?: number) {
   const doc = mathDemo();
   if (start !== undefined) doc.nodes.find((n) => n.id === 'start')!.params.value = start;
   const api = createEngineWorkerApi({ registry, services: {} });
+  const options: EngineRunOptions[] = [];
   const engine: EngineConnection = {
     describeNodes: async () => api.describeNodes(),
-    run: (graph, options, onEvent) => api.run(graph, { outputs: options.outputs }, onEvent),
+    run: (graph, runOptions, onEvent) => {
+      options.push(runOptions);
+      return api.run(graph, { outputs: runOptions.outputs }, onEvent);
+    },
     cancel: () => api.cancel(),
     onCrash: () => () => {},
     dispose: () => {},
@@ -40,7 +44,7 @@ function setup(start?: number) {
   const runs = new RunStore();
   const controller = new RunController(engine, store, runs, () => 'wasm', () => ['finish']);
   const session = new SweepSession(controller, kinds);
-  return { doc, controller, runs, session };
+  return { doc, controller, runs, session, options };
 }
 
 const settled = (session: SweepSession) => new Promise<SweepSnapshot>((resolve) => {
@@ -57,7 +61,7 @@ const settled = (session: SweepSession) => new Promise<SweepSnapshot>((resolve) 
 
 describe('sweep session', () => {
   it('queues the product of two params, one run per point, and collects each one\'s outputs', async () => {
-    const { doc, runs, session } = setup();
+    const { doc, runs, session, options } = setup();
     expect(session.start(doc, { axes: [{ param: 'start.value', values: '1,2' }, { param: 'steps.value', values: '1..3' }], metrics: ['finish.result'] })).toBe(true);
     expect(runs.getSnapshot().queue.map((q) => q.label)).toEqual(expect.arrayContaining(['sweep 6/6 · start.value=2 steps.value=3']));
     expect(session.getSnapshot()).toMatchObject({ status: 'running', total: 6 });
@@ -68,6 +72,8 @@ describe('sweep session', () => {
     ]);
     expect(done.seconds).toBeGreaterThan(0);
     expect(runs.getSnapshot().runId).toBe(6);
+    // Only the metrics' nodes run, without live previews.
+    expect(options.map((o) => [o.outputs, o.previewLatents])).toEqual(Array.from({ length: 6 }, () => [['finish'], false]));
   });
 
   it('records a failing point with its error and goes on', async () => {

@@ -29,7 +29,7 @@ export function connectEngineWorker(options: ConnectOptions = {}): EngineConnect
       const threads = options.threads?.();
       // pictures: the worker encodes the targets' pictures, so the page never encodes a PNG.
       return client.run(graph, {
-        outputs: runOptions.outputs, backend: runOptions.backend, onEvent, previewLatents: true, pictures: true,
+        outputs: runOptions.outputs, backend: runOptions.backend, onEvent, previewLatents: runOptions.previewLatents ?? true, pictures: true,
         ...(threads !== undefined ? { threads } : {}),
       });
     },

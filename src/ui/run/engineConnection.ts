@@ -19,6 +19,8 @@ export interface EngineRunOptions {
   /** Output node ids to compute; default all output nodes. */
   outputs?: string[];
   backend?: BackendChoice;
+  /** Live previews of a zone's carried latent, one per step (default true). */
+  previewLatents?: boolean;
 }
 
 export interface ModelCacheEntry {

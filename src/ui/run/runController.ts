@@ -37,12 +37,15 @@ export interface QueueRequest {
   doc: GraphDocument;
   label: string;
   outputs?: string[];
+  /** false: no live latent previews (a sweep's points: nobody watches them, and each costs a decode per step). */
+  previews?: boolean;
   onDone?(outcome: RunOutcome): void;
 }
 
 interface QueueItem extends QueuedRun {
   doc: GraphDocument;
   outputs?: string[];
+  previews?: boolean;
   onDone?(outcome: RunOutcome): void;
 }
 
@@ -133,7 +136,7 @@ export class RunController {
     const now = Date.now();
     const ids = requests.map((r) => {
       const id = this.nextQueueId++;
-      this.queue.push({ id, doc: r.doc, outputs: r.outputs, label: r.label, queuedAt: now, onDone: r.onDone });
+      this.queue.push({ id, doc: r.doc, outputs: r.outputs, previews: r.previews, label: r.label, queuedAt: now, onDone: r.onDone });
       return id;
     });
     this.publishQueue();
@@ -164,7 +167,7 @@ export class RunController {
       for (let item = this.queue.shift(); item; item = this.queue.shift()) {
         this.publishQueue();
         this.current = item.id;
-        const outcome = await this.runOne(item.doc, item.outputs);
+        const outcome = await this.runOne(item.doc, item.outputs, item.previews);
         this.current = 0;
         item.onDone?.(outcome);
       }
@@ -198,7 +201,7 @@ export class RunController {
     this.runs.setQueue(this.queue.map(({ id, label, queuedAt }) => ({ id, label, queuedAt })));
   }
 
-  private async runOne(doc: GraphDocument, outputs: string[] | undefined): Promise<RunOutcome> {
+  private async runOne(doc: GraphDocument, outputs: string[] | undefined, previews = true): Promise<RunOutcome> {
     const generation = this.generation;
     const started = performance.now();
     const ms = () => performance.now() - started;
@@ -206,7 +209,7 @@ export class RunController {
     this.acceptEvents = true;
     try {
       const targets = outputs ?? this.defaultOutputs(doc);
-      const result = await this.engine.run(doc, { outputs: targets, backend: this.backend() }, (e) => this.acceptEvents && this.onEvent(e));
+      const result = await this.engine.run(doc, { outputs: targets, backend: this.backend(), ...(previews ? {} : { previewLatents: false }) }, (e) => this.acceptEvents && this.onEvent(e));
       const cancelled = result.error?.code === 'cancelled';
       const outcome: RunOutcome = {
         ok: result.ok, cancelled, ran: true, outputs: (result.outputs ?? {}) as RunOutcome['outputs'], ms: ms(),

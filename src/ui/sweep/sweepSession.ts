@@ -83,6 +83,7 @@ export class SweepSession {
         doc: withParamValues(doc, Object.entries(values), this.paramKinds),
         label: `sweep ${point + 1}/${points.length} · ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ')}`,
         outputs: targets,
+        previews: false,
         onDone: (outcome: RunOutcome) => this.settle(generation, point, values, outcome, definition.metrics),
       }));
     } catch (error) {
