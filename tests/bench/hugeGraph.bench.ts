@@ -39,7 +39,7 @@ function chainGraph(count: number): { nodes: object[]; edges: object[] } & Recor
   return { format: 'latentloom.graph', version: 1, meta: { title: `${count}-node chain` }, models: {}, nodes, edges, ui: { viewport: { x: 300, y: 40, zoom: 1 } } };
 }
 
-export async function editorRerunFigures(page: Page, url: string): Promise<BenchFigure[]> {
+async function editorRerunFigures(page: Page, url: string): Promise<BenchFigure[]> {
   await openEditor(page, url, '?fresh&example=math-demo');
   await measureOpen(page, chainGraph(10_000), 'rerun.json', { timeoutMs: 300_000 });
   await runInEditor(page); // the first run executes everything
