@@ -58,7 +58,13 @@ export interface RunSnapshot {
 }
 
 export class RunStore {
-  private snap: RunSnapshot = { running: false, queue: [], runId: 0, nodes: {}, gallery: [] };
+  private current: RunSnapshot = { running: false, queue: [], runId: 0, nodes: {}, gallery: [] };
+  /**
+   * Node changes not yet copied into the snapshot. A run reports on every node (10,000 of them on
+   * a big graph, all at once when they come from the cache): copying the node record for each
+   * report was quadratic, so reports gather here and are copied in once when the snapshot is read.
+   */
+  private pendingNodes: Record<string, NodeStatus> | undefined;
   private readonly listeners = new Set<() => void>();
   private executed: string[] = [];
   private cached: string[] = [];
@@ -77,6 +83,24 @@ export class RunStore {
   ) {}
 
   getSnapshot = (): RunSnapshot => this.snap;
+
+  /** The snapshot with the pending node changes in it. */
+  private get snap(): RunSnapshot {
+    if (this.pendingNodes) {
+      this.current = { ...this.current, nodes: { ...this.current.nodes, ...this.pendingNodes } };
+      this.pendingNodes = undefined;
+    }
+    return this.current;
+  }
+
+  private set snap(next: RunSnapshot) {
+    this.current = next;
+  }
+
+  /** A node's state, pending changes included, without building a snapshot. */
+  private nodeNow(id: string): NodeStatus | undefined {
+    return this.pendingNodes?.[id] ?? this.current.nodes[id];
+  }
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -84,6 +108,10 @@ export class RunStore {
 
   private set(patch: Partial<RunSnapshot>): void {
     this.snap = { ...this.snap, ...patch };
+    this.notifyListeners();
+  }
+
+  private notifyListeners(): void {
     if (!this.schedule) return this.emit();
     if (this.notifyScheduled) return;
     this.notifyScheduled = true;
@@ -99,8 +127,9 @@ export class RunStore {
 
   private setNode(id: string, patch: Partial<NodeStatus>): void {
     if (this.awaitingPlan) this.plan([]);
-    const prev = this.snap.nodes[id] ?? { state: 'pending' };
-    this.set({ nodes: { ...this.snap.nodes, [id]: { ...prev, ...patch } } });
+    const prev = this.nodeNow(id) ?? { state: 'pending' };
+    (this.pendingNodes ??= {})[id] = { ...prev, ...patch };
+    this.notifyListeners();
   }
 
   begin(planned: readonly string[] = []): number {
@@ -134,7 +163,7 @@ export class RunStore {
   }
 
   nodeProgress(id: string, value: number, max: number, unit?: 'bytes'): void {
-    const prev = this.snap.nodes[id];
+    const prev = this.nodeNow(id);
     // A new kind of progress (a download, then the steps) starts its own clock.
     const fresh = !prev?.progress || prev.progressSince === undefined || prev.progress.unit !== unit || value < prev.progress.value;
     const since = fresh ? { progressSince: this.now(), progressFrom: value } : {};
@@ -142,7 +171,7 @@ export class RunStore {
   }
 
   nodePreview(id: string, url: string): void {
-    const old = this.snap.nodes[id]?.previewUrl;
+    const old = this.nodeNow(id)?.previewUrl;
     if (old && old !== url && !this.isGalleryUrl(old)) URL.revokeObjectURL(old);
     this.setNode(id, { previewUrl: url });
   }
