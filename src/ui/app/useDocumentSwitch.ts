@@ -1,31 +1,28 @@
 /**
- * Switching documents (New, Open, an example, a dropped or pasted graph): unsaved edits are only
- * dropped after the user says so, and everything that belonged to the old document's runs
- * (node states, errors, previews, the status line, the run under way) is dropped with it.
+ * The in-app "unsaved changes" question: a document's unsaved edits (closing its tab) are only
+ * dropped after the user says so. One question at a time; the app draws the dialog.
  */
 import { useCallback, useRef, useState } from 'react';
-import type { EditorStore } from '../store/editorStore.ts';
 
 export interface PendingSwitch {
-  /** What is about to be opened ("toy-img2img.json", "a new graph"). */
-  what: string;
+  /** What would drop the edits ("Open toy-img2img.json", "Close \"Toy image-to-image\""). */
+  action: string;
   answer(discard: boolean): void;
 }
 
 export interface DocumentSwitch {
-  /** Resolves true when the document may be replaced (it is clean, or the user chose Discard). */
-  mayReplace(what: string): Promise<boolean>;
+  /** Asks whether unsaved edits may be dropped by `action`; resolves true for Discard. */
+  ask(action: string): Promise<boolean>;
   /** The question being asked, if any (the app draws the dialog). */
   pending?: PendingSwitch;
 }
 
-export function useDocumentSwitch(store: EditorStore): DocumentSwitch {
+export function useDocumentSwitch(): DocumentSwitch {
   const [pending, setPending] = useState<PendingSwitch>();
   const asking = useRef<PendingSwitch | undefined>(undefined);
-  const mayReplace = useCallback((what: string) => new Promise<boolean>((resolve) => {
-    if (!store.getSnapshot().dirty) return resolve(true);
+  const ask = useCallback((action: string) => new Promise<boolean>((resolve) => {
     const question: PendingSwitch = {
-      what,
+      action,
       answer(discard) {
         if (asking.current !== question) return;
         asking.current = undefined;
@@ -37,6 +34,6 @@ export function useDocumentSwitch(store: EditorStore): DocumentSwitch {
     asking.current?.answer(false);
     asking.current = question;
     setPending(question);
-  }), [store]);
-  return { mayReplace, pending };
+  }), []);
+  return { ask, pending };
 }
