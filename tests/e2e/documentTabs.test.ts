@@ -2,7 +2,7 @@
  * Workflow tabs (browser): an example opens in its own tab; each tab undoes only its own edits;
  * a run belongs to the tab that started it (another tab shows none of its statuses or images,
  * during the run or after it, and the finished run is back on its own tab); closing a tab with
- * unsaved edits asks.
+ * unsaved edits asks; the open tabs come back after a reload.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,6 +134,26 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('editor (browser): workflow tabs',
     await s.page.getByLabel('examples').selectOption('toy-txt2img');
     await expect.poll(title).toBe('Toy text-to-image');
     expect(await tabs().count()).toBe(2);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('the open tabs come back after a reload, each with its own document', { timeout: 60_000 }, async () => {
+    // Now: Toy image-to-image, then Toy text-to-image (shown). The first one gets an edit.
+    await tab(0).click();
+    await expect.poll(title).toBe('Toy image-to-image');
+    await editPrompt('kept across the reload');
+    await tab(1).click();
+    await expect.poll(title).toBe('Toy text-to-image');
+    await s.page.waitForTimeout(1200); // both autosaves are debounced
+    await openEditor(s.page, s.server.url);
+    await expect.poll(() => tabs().count()).toBe(2);
+    expect(await tabs().nth(1).getAttribute('data-active')).toBe('true');
+    expect(await title()).toBe('Toy text-to-image');
+    await tab(0).click();
+    await expect.poll(title).toBe('Toy image-to-image');
+    expect(await prompt()).toBe('kept across the reload');
+    expect(await tabs().nth(0).getAttribute('data-dirty')).toBe('true');
+    await screenshot(s.page, 'tabs-after-reload');
     expect(s.errors).toEqual([]);
   });
 });

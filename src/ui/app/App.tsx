@@ -30,7 +30,7 @@ import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts
 import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
 import { useExampleTemplates } from './exampleTemplates.ts';
 import { useDocumentSwitch } from './useDocumentSwitch.ts';
-import { useDocumentTabs } from '../tabs/useDocumentTabs.ts';
+import { useDocumentTabs, useTabsAutosave } from '../tabs/useDocumentTabs.ts';
 import { TabBar } from '../tabs/TabBar.tsx';
 import { Toolbar } from '../panels/Toolbar.tsx';
 import { QueuePanel } from '../panels/QueuePanel.tsx';
@@ -173,6 +173,8 @@ function Editor({ engine, kv }: AppProps) {
       autosave.stop();
     };
   }, [kv, catalog, store, showToast]);
+
+  useTabsAutosave(tabs, kv, catalog, boot, showToast);
 
   // The worker picks its backend on the first run: show what it actually uses after each run.
   useEffect(() => {

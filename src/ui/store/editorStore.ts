@@ -56,6 +56,8 @@ export interface EditorStore {
   takeSession(): DocumentSession;
   /** Shows a session put aside before: its own document and undo history; the view re-fits. */
   restoreSession(session: DocumentSession): void;
+  /** A session for a document not shown yet (a tab restored from the autosave): no undo steps. */
+  freshSession(doc: GraphDocument, fileName?: string, options?: { dirty?: boolean }): DocumentSession;
 }
 
 /** One document's editing state, as held by a tab that is not shown. */
@@ -157,6 +159,12 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
       changed();
     },
     takeSession: () => ({ doc, history, fileName, dirty }),
+    freshSession: (next, name, sessionOptions = {}) => ({
+      doc: produce(next, () => {}),
+      history: new UndoHistory(options),
+      fileName: name,
+      dirty: sessionOptions.dirty ?? false,
+    }),
     restoreSession(session) {
       ({ doc, history, fileName, dirty } = session);
       loadId += 1;

@@ -95,6 +95,22 @@ export class DocumentTabs<T> {
     return this.activeId;
   }
 
+  /** Every open document in tab order, the shown one included (what the autosave keeps). */
+  documents(): { id: number; shown: boolean; session: DocumentSession }[] {
+    return this.tabs.map((t) => ({ id: t.id, shown: t.id === this.activeId, session: t.session ?? this.store.takeSession() }));
+  }
+
+  /**
+   * Adds a tab holding `doc`, not shown, at `index` in the tab order (the shown tab and the
+   * others move along): tabs restored from the autosave around the one restored into the store.
+   */
+  addAside(doc: GraphDocument, index: number, fileName?: string, options?: { dirty?: boolean }): number {
+    const tab: Tab<T> = { id: this.nextId++, session: this.store.freshSession(doc, fileName, options) };
+    this.tabs.splice(Math.max(0, Math.min(index, this.tabs.length)), 0, tab);
+    this.refresh(true);
+    return tab.id;
+  }
+
   switchTo(id: number): void {
     if (id === this.activeId) return;
     const target = this.find(id);

@@ -1,12 +1,15 @@
 /** The editor's document tabs for React: the tabs, the shown one, and the opened file's issues per tab. */
-import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { GraphIssue } from '../../graph/document.ts';
-import { emptyDocument } from '../files.ts';
+import type { NodeCatalog } from '../catalog.ts';
+import { emptyDocument, openGraphText } from '../files.ts';
+import type { KeyValueStore } from '../store/autosave.ts';
 import type { RunController } from '../run/runController.ts';
 import type { RunStore } from '../run/runStore.ts';
 import type { EditorStore } from '../store/editorStore.ts';
 import { DocumentTabs, type ConfirmDiscard, type TabsSnapshot } from './documentTabs.ts';
 import { runHandoff, type TabAside } from './runHandoff.ts';
+import { restoreTabs, startTabsAutosave, type TabsAutosave } from './tabsAutosave.ts';
 
 /** Problems the loader found in the file a tab opened (the Issues tab shows them). */
 export interface FileIssues {
@@ -42,4 +45,38 @@ export function useDocumentTabs(store: EditorStore, controller: RunController, r
   const close = useCallback((id: number) => void tabs.close(id, confirm, emptyDocument), [tabs, confirm]);
   const openNew = useCallback(() => void tabs.open(emptyDocument()), [tabs]);
   return { tabs, snapshot, fileIssues, setFileIssues, close, openNew };
+}
+
+/**
+ * Once the shown document is up: the other tabs of the last session come back (when the shown
+ * one came from the autosave), then the tabs are autosaved as they change.
+ */
+export function useTabsAutosave(
+  tabs: DocumentTabs<unknown>,
+  kv: KeyValueStore | undefined,
+  catalog: NodeCatalog | undefined,
+  boot: { source: string } | undefined,
+  onError: (message: string, kind: 'error') => void,
+): void {
+  const restored = useRef(false);
+  useEffect(() => {
+    if (!kv || !catalog || !boot) return;
+    let stopped = false;
+    let autosave: TabsAutosave | undefined;
+    void (async () => {
+      if (boot.source === 'autosave' && !restored.current) {
+        restored.current = true;
+        await restoreTabs(tabs, kv, (json) => openGraphText(json, 'autosave', catalog).doc)
+          .catch((e: unknown) => onError(`Could not restore the other tabs: ${e instanceof Error ? e.message : String(e)}`, 'error'));
+      }
+      if (!stopped) autosave = startTabsAutosave(tabs, kv, { onError: (e) => onError(`Autosave of the tabs failed: ${e.message}`, 'error') });
+    })();
+    const flush = () => void autosave?.flush();
+    window.addEventListener('pagehide', flush);
+    return () => {
+      stopped = true;
+      window.removeEventListener('pagehide', flush);
+      autosave?.stop();
+    };
+  }, [tabs, kv, catalog, boot, onError]);
 }
