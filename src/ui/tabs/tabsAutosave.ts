@@ -6,6 +6,7 @@
  */
 import type { GraphDocument } from '../../graph/document.ts';
 import type { KeyValueStore } from '../store/autosave.ts';
+import { debounced } from '../store/debounced.ts';
 import type { DocumentTabs } from './documentTabs.ts';
 
 export const TABS_KEY = 'autosave.tabs';
@@ -32,31 +33,19 @@ export function startTabsAutosave(
   kv: KeyValueStore,
   options: { delayMs?: number; onError?: (e: Error) => void } = {},
 ): TabsAutosave {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
-  let pending = true; // the first write records the tabs as they are at the start
   const write = (): Promise<void> => {
-    timer = undefined;
-    if (!pending) return writing;
-    pending = false;
     const record = tabsRecord(tabs);
     writing = writing.then(() => kv.set(TABS_KEY, record)).catch((e: unknown) => options.onError?.(e instanceof Error ? e : new Error(String(e))));
     return writing;
   };
-  const schedule = () => {
-    pending = true;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => void write(), options.delayMs ?? 400);
-  };
-  const unsubscribe = tabs.subscribe(schedule);
-  schedule();
+  const pending = debounced(write, options.delayMs ?? 400);
+  const unsubscribe = tabs.subscribe(pending.schedule);
+  pending.schedule(); // the tabs as they are at the start
   return {
-    flush() {
-      if (timer !== undefined) clearTimeout(timer);
-      return write();
-    },
+    flush: pending.flush,
     stop() {
-      if (timer !== undefined) clearTimeout(timer);
+      pending.cancel();
       unsubscribe();
     },
   };
