@@ -88,6 +88,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('editor (browser): workflow tabs',
     await tab(1).click();
     await expect.poll(title).toBe('Toy image-to-image');
     expect(await shownRun()).toEqual(nothingShown);
+    expect(await s.page.getByTestId('toast').textContent()).toMatch(/run under way was cancelled/);
     // Whatever the cut-short run still reports does not land here.
     await s.page.waitForTimeout(1500);
     expect(await shownRun()).toEqual(nothingShown);

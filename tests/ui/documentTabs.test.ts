@@ -17,10 +17,11 @@ function setup() {
   const runs = new RunStore();
   const controller = new RunController(inProcessEngine(), store, runs, () => 'wasm', (d) => (d.nodes.length ? [leafOf(d)] : []));
   let issues = 'none';
-  const tabs = new DocumentTabs(store, runHandoff(controller, runs, { save: () => issues, restore: (s) => void (issues = s ?? 'none') }));
+  const cancelled: number[] = [];
+  const tabs = new DocumentTabs(store, runHandoff(controller, runs, { save: () => issues, restore: (s) => void (issues = s ?? 'none') }, () => cancelled.push(1)));
   const asked: string[] = [];
   const answer = (discard: boolean) => async (action: string) => (asked.push(action), discard);
-  return { store, runs, controller, tabs, asked, answer, issues: () => issues, setIssues: (s: string) => void (issues = s) };
+  return { store, runs, controller, tabs, asked, answer, cancelled, issues: () => issues, setIssues: (s: string) => void (issues = s) };
 }
 
 const bias = (doc: ReturnType<typeof mathDemo>) => doc.nodes.find((n) => n.id === leafOf(doc))!.params.bias;
@@ -134,11 +135,13 @@ describe('document tabs', () => {
   });
 
   it('a run under way when its tab is put aside is cancelled, and nothing it reports reaches the other tab', async () => {
-    const { runs, controller, tabs } = setup();
+    const { runs, controller, tabs, cancelled } = setup();
     const doc = mathDemo();
     const first = tabs.open(doc, 'one.json');
     const running = controller.run();
+    expect(controller.running).toBe(true);
     tabs.open(doc, 'two.json');
+    expect(cancelled).toHaveLength(1); // the user is told
     await running;
     await new Promise((r) => setTimeout(r, 50)); // late events, if any
     expect(runs.getSnapshot().nodes).toEqual({});
@@ -150,6 +153,8 @@ describe('document tabs', () => {
     tabs.switchTo(tabs.getSnapshot().tabs[1]!.id);
     await controller.run();
     expect(runs.getSnapshot().nodes[leafOf(doc)]?.state).toBe('done');
+    tabs.switchTo(first);
+    expect(cancelled).toHaveLength(1); // a finished run is not cancelled
   });
 
   it('tab titles and dirty markers follow the shown document while someone listens', () => {

@@ -120,11 +120,11 @@ function Editor({ engine, kv }: AppProps) {
     [engine, store, runs],
   );
   const fileInput = useRef<HTMLInputElement>(null);
-  const docSwitch = useDocumentSwitch();
-  const docTabs = useDocumentTabs(store, controller, runs, docSwitch.ask);
-  const { tabs, setFileIssues, fileIssues } = docTabs;
 
   const showToast = useCallback((message: string, kind: 'error' | 'info' = 'info', ms?: number) => setToast({ message, kind, at: Date.now(), ms }), []);
+  const docSwitch = useDocumentSwitch();
+  const docTabs = useDocumentTabs(store, controller, runs, docSwitch.ask, showToast);
+  const { tabs, setFileIssues, fileIssues } = docTabs;
   useEffect(() => {
     if (!toast) return;
     const t = setTimeout(() => setToast(undefined), toast.ms ?? (toast.kind === 'error' ? 6000 : 2500));

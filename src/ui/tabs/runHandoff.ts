@@ -18,12 +18,16 @@ export function runHandoff<E>(
   controller: Pick<RunController, 'running' | 'detach'>,
   runs: RunStore,
   extra: { save(): E; restore(saved: E | undefined): void },
+  /** A run was cancelled because its tab was put aside or closed (the user is told). */
+  onRunCancelled: () => void = () => {},
 ): TabHandoff<TabAside<E>> {
   return {
     leave() {
       // A finished run's results go with the tab; a run cut short leaves nothing worth keeping.
-      const run = controller.running ? undefined : runs.takeState();
+      const cancelled = controller.running;
+      const run = cancelled ? undefined : runs.takeState();
       controller.detach();
+      if (cancelled) onRunCancelled();
       return { run, extra: extra.save() };
     },
     enter(aside) {

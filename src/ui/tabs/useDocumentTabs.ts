@@ -30,7 +30,13 @@ export interface DocumentTabsState {
   openNew(): void;
 }
 
-export function useDocumentTabs(store: EditorStore, controller: RunController, runs: RunStore, confirm: ConfirmDiscard): DocumentTabsState {
+export function useDocumentTabs(
+  store: EditorStore,
+  controller: RunController,
+  runs: RunStore,
+  confirm: ConfirmDiscard,
+  notify: (message: string) => void,
+): DocumentTabsState {
   const [fileIssues, setShownIssues] = useState<FileIssues>(NO_ISSUES);
   const shownIssues = useRef(fileIssues);
   const setFileIssues = useCallback((issues: FileIssues) => {
@@ -38,8 +44,13 @@ export function useDocumentTabs(store: EditorStore, controller: RunController, r
     setShownIssues(issues);
   }, []);
   const tabs = useMemo(
-    () => new DocumentTabs(store, runHandoff(controller, runs, { save: () => shownIssues.current, restore: (saved) => setFileIssues(saved ?? NO_ISSUES) })),
-    [store, controller, runs, setFileIssues],
+    () => new DocumentTabs(store, runHandoff(
+      controller,
+      runs,
+      { save: () => shownIssues.current, restore: (saved) => setFileIssues(saved ?? NO_ISSUES) },
+      () => notify('The run under way was cancelled: a run belongs to the tab that started it'),
+    )),
+    [store, controller, runs, setFileIssues, notify],
   );
   const snapshot = useSyncExternalStore(tabs.subscribe, tabs.getSnapshot);
   const close = useCallback((id: number) => void tabs.close(id, confirm, emptyDocument), [tabs, confirm]);
