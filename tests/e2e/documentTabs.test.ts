@@ -64,9 +64,13 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('editor (browser): workflow tabs',
     await expect.poll(prompt).toBe(secondOriginal);
     expect(await s.page.getByRole('button', { name: 'Undo' }).isEnabled()).toBe(false);
     await screenshot(s.page, 'tabs-two-documents');
+    // A selection stays with its document: the same node id in the other tab is not selected.
+    await s.page.locator(node('prompt')).click({ position: { x: 30, y: 8 } });
+    await expect.poll(() => s.page.locator('.react-flow__node.selected').count()).toBeGreaterThan(0);
 
     await tab(0).click();
     await expect.poll(title).toBe('Toy text-to-image');
+    await expect.poll(() => s.page.locator('.react-flow__node.selected').count()).toBe(0);
     expect(await prompt()).toBe('a first-tab prompt');
     await s.page.getByRole('button', { name: 'Undo' }).click();
     await expect.poll(prompt).toBe(original);
