@@ -29,7 +29,7 @@ import { watchModelSockets } from '../run/modelSockets.ts';
 import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
 import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
 import { useExampleTemplates } from './exampleTemplates.ts';
-import { useDocumentSwitch } from './useDocumentSwitch.ts';
+import { useDiscardQuestion } from './useDiscardQuestion.ts';
 import { useDocumentTabs, useTabsAutosave } from '../tabs/useDocumentTabs.ts';
 import { TabBar } from '../tabs/TabBar.tsx';
 import { Toolbar } from '../panels/Toolbar.tsx';
@@ -122,8 +122,8 @@ function Editor({ engine, kv }: AppProps) {
   const fileInput = useRef<HTMLInputElement>(null);
 
   const showToast = useCallback((message: string, kind: 'error' | 'info' = 'info', ms?: number) => setToast({ message, kind, at: Date.now(), ms }), []);
-  const docSwitch = useDocumentSwitch();
-  const docTabs = useDocumentTabs(store, controller, runs, docSwitch.ask, showToast);
+  const discard = useDiscardQuestion();
+  const docTabs = useDocumentTabs(store, controller, runs, discard.ask, showToast);
   const { tabs, setFileIssues, fileIssues } = docTabs;
   useEffect(() => {
     if (!toast) return;
@@ -369,7 +369,7 @@ function Editor({ engine, kv }: AppProps) {
               onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}
               onRemoveModel={(key) => store.edit(`Remove model ${key}`, (d) => void delete d.models[key])} />} />}
         </div>
-        {docSwitch.pending && <ConfirmDiscard action={docSwitch.pending.action} onDiscard={() => docSwitch.pending?.answer(true)} onCancel={() => docSwitch.pending?.answer(false)} />}
+        {discard.pending && <ConfirmDiscard action={discard.pending.action} onDiscard={() => discard.pending?.answer(true)} onCancel={() => discard.pending?.answer(false)} />}
         {toast && <Toast message={toast.message} kind={toast.kind} />}
         {help && <HelpOverlay onClose={() => setHelp(false)} />}
         {viewer && <ImageViewer item={viewer} onClose={() => setViewer(undefined)} onDownload={() => downloadImage(viewer)} />}

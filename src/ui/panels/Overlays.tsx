@@ -61,7 +61,7 @@ export function Toast({ message, kind }: { message: string; kind: 'error' | 'inf
  * Asks before the document's unsaved edits are dropped (New, Open, an example). An in-app
  * dialog rather than window.confirm: it matches the editor, and tests can answer it.
  */
-/** `action`: what would drop the edits ("Open toy-img2img.json", "Close \"Toy image-to-image\""). */
+/** `action`: what would drop the edits ("Close \"Toy image-to-image\""). */
 export function ConfirmDiscard({ action, onDiscard, onCancel }: { action: string; onDiscard(): void; onCancel(): void }) {
   return (
     <div className="ll-modal-backdrop" onClick={onCancel}>

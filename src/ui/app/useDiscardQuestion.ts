@@ -4,24 +4,24 @@
  */
 import { useCallback, useRef, useState } from 'react';
 
-export interface PendingSwitch {
-  /** What would drop the edits ("Open toy-img2img.json", "Close \"Toy image-to-image\""). */
+export interface PendingDiscard {
+  /** What would drop the edits ("Close \"Toy image-to-image\""). */
   action: string;
   answer(discard: boolean): void;
 }
 
-export interface DocumentSwitch {
+export interface DiscardQuestion {
   /** Asks whether unsaved edits may be dropped by `action`; resolves true for Discard. */
   ask(action: string): Promise<boolean>;
   /** The question being asked, if any (the app draws the dialog). */
-  pending?: PendingSwitch;
+  pending?: PendingDiscard;
 }
 
-export function useDocumentSwitch(): DocumentSwitch {
-  const [pending, setPending] = useState<PendingSwitch>();
-  const asking = useRef<PendingSwitch | undefined>(undefined);
+export function useDiscardQuestion(): DiscardQuestion {
+  const [pending, setPending] = useState<PendingDiscard>();
+  const asking = useRef<PendingDiscard | undefined>(undefined);
   const ask = useCallback((action: string) => new Promise<boolean>((resolve) => {
-    const question: PendingSwitch = {
+    const question: PendingDiscard = {
       action,
       answer(discard) {
         if (asking.current !== question) return;
