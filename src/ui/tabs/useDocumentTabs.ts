@@ -59,14 +59,14 @@ export function useDocumentTabs(
 }
 
 /**
- * Once the shown document is up: the other tabs of the last session come back (when the shown
- * one came from the autosave), then the tabs are autosaved as they change.
+ * Once the shown document is up: the other tabs of the last session come back (unless the
+ * editor was opened `?fresh`), then the tabs are autosaved as they change.
  */
 export function useTabsAutosave(
   tabs: DocumentTabs<unknown>,
   kv: KeyValueStore | undefined,
   catalog: NodeCatalog | undefined,
-  boot: { source: string } | undefined,
+  boot: { source: string; held?: unknown } | undefined,
   onError: (message: string, kind: 'error') => void,
 ): void {
   const restored = useRef(false);
@@ -75,7 +75,9 @@ export function useTabsAutosave(
     let stopped = false;
     let autosave: TabsAutosave | undefined;
     void (async () => {
-      if (boot.source === 'autosave' && !restored.current) {
+      // A held restore (the shown document did not come up last time) still brings the other
+      // tabs back: they are only read, not drawn.
+      if ((boot.source === 'autosave' || boot.held) && !restored.current) {
         restored.current = true;
         await restoreTabs(tabs, kv, (json) => openGraphText(json, 'autosave', catalog).doc)
           .catch((e: unknown) => onError(`Could not restore the other tabs: ${e instanceof Error ? e.message : String(e)}`, 'error'));
