@@ -139,6 +139,16 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('editor (browser): workflow tabs',
     await s.page.getByLabel('examples').selectOption('toy-txt2img');
     await expect.poll(title).toBe('Toy text-to-image');
     expect(await tabs().count()).toBe(2);
+    // A subgraph open in one tab: another tab with the same node ids shows its whole graph.
+    await s.page.locator(`${node('text_encoding')} .ll-node-title`).dblclick();
+    await s.page.getByTestId('subgraph-bar').waitFor();
+    await s.page.getByLabel('examples').selectOption('toy-txt2img');
+    await expect.poll(() => tabs().count()).toBe(3);
+    await s.page.locator(node('save')).waitFor();
+    expect(await s.page.getByTestId('subgraph-bar').count()).toBe(0);
+    await tabs().nth(2).getByTestId('doc-tab-close').click(); // clean: closes without asking
+    await expect.poll(() => tabs().count()).toBe(2);
+    expect(await s.page.getByTestId('confirm-dialog').count()).toBe(0);
     expect(s.errors).toEqual([]);
   });
 
