@@ -171,6 +171,23 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('editor (browser): workflow tabs',
     await screenshot(s.page, 'tabs-after-reload');
     expect(s.errors).toEqual([]);
   });
+
+  it('many tabs scroll sideways, the one shown always in view', { timeout: 90_000 }, async () => {
+    const names = ['math-demo', 'toy-cascade', 'toy-classifier-guidance', 'toy-esrgan', 'toy-metrics', 'toy-schedulers', 'toy-upscale', 'toy-guidance-sweep', 'toy-img2img', 'toy-txt2img'];
+    for (const name of names) {
+      const before = await tabs().count();
+      await s.page.getByLabel('examples').selectOption(name);
+      await expect.poll(() => tabs().count()).toBe(before + 1);
+    }
+    const bar = await s.page.getByTestId('doc-tabs').boundingBox();
+    const shown = await s.page.locator('[data-testid="doc-tab"][data-active="true"]').boundingBox();
+    expect(bar && shown).toBeTruthy();
+    expect(shown!.x).toBeGreaterThanOrEqual(bar!.x);
+    expect(shown!.x + shown!.width).toBeLessThanOrEqual(bar!.x + bar!.width + 1);
+    expect(await s.page.getByTestId('doc-tabs').evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+    await screenshot(s.page, 'tabs-many');
+    expect(s.errors).toEqual([]);
+  });
 });
 
 if (!HAS_CHROMIUM) it.skip(SKIP_REASON, () => {});

@@ -1,4 +1,5 @@
 /** The open documents above the canvas, as ComfyUI's workflow tabs: click to show, × to close, + for a new one. */
+import { useEffect, useRef } from 'react';
 import type { TabsSnapshot } from './documentTabs.ts';
 
 export interface TabBarProps {
@@ -9,12 +10,17 @@ export interface TabBarProps {
 }
 
 export function TabBar({ snapshot, onSwitch, onClose, onNew }: TabBarProps) {
+  // Many tabs scroll sideways: the one shown (a graph just opened) is brought into view.
+  const shown = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    shown.current?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [snapshot.activeId]);
   return (
     <div className="ll-doc-tabs" role="tablist" aria-label="Open documents" data-testid="doc-tabs">
       {snapshot.tabs.map((t) => {
         const active = t.id === snapshot.activeId;
         return (
-          <div key={t.id} className={`ll-doc-tab${active ? ' ll-doc-tab-active' : ''}`} data-testid="doc-tab" data-active={active} data-dirty={t.dirty}
+          <div key={t.id} ref={active ? shown : undefined} className={`ll-doc-tab${active ? ' ll-doc-tab-active' : ''}`} data-testid="doc-tab" data-active={active} data-dirty={t.dirty}
             title={t.fileName ? `${t.title} — ${t.fileName}` : t.title}
             // The middle button closes a tab, as in browsers.
             onAuxClick={(e) => e.button === 1 && onClose(t.id)}>
