@@ -97,6 +97,15 @@ describe('document tabs', () => {
     expect(isUntouched(store.getSnapshot())).toBe(true);
   });
 
+  it('the shown tab edited just now asks when closed, with nobody listening to the tabs', async () => {
+    const { store, tabs, asked, answer } = setup();
+    const doc = mathDemo();
+    const only = tabs.open(doc, 'one.json');
+    store.edit('bias 9', (d) => setParam(d, leafOf(doc), 'bias', 9));
+    expect(await tabs.close(only, answer(false), emptyDocument)).toBe(false);
+    expect(asked).toHaveLength(1);
+  });
+
   it('a dirty tab that is not shown asks too, and closing it leaves the shown one alone', async () => {
     const { store, tabs, asked, answer } = setup();
     const doc = mathDemo();

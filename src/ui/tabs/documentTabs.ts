@@ -124,7 +124,7 @@ export class DocumentTabs<T> {
    */
   async close(id: number, confirm: ConfirmDiscard, emptyDoc: () => GraphDocument): Promise<boolean> {
     const tab = this.find(id);
-    const info = this.snap.tabs.find((t) => t.id === id);
+    const info = this.getSnapshot().tabs.find((t) => t.id === id);
     if (info?.dirty && !(await confirm(`Close "${info.title}"`))) return false;
     // The question took a while: the tab may have been closed or shown meanwhile.
     if (!this.tabs.includes(tab)) return true;
