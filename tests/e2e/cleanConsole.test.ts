@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsoleMessage, Page, Response } from 'playwright-core';
 import { createServer as createViteServer } from 'vite';
-import { HAS_CHROMIUM, ROOT, SKIP_REASON, discardIfAsked, node, openEditor, screenshot, startSession, type Session } from './harness.ts';
+import { HAS_CHROMIUM, ROOT, SKIP_REASON, node, openEditor, screenshot, startSession, type Session } from './harness.ts';
 import type { StaticServer } from './server.ts';
 import { chooseBackend, engineWorker, runForImage, webGpuUnavailableReason } from './workerRuns.ts';
 
@@ -56,7 +56,6 @@ const SWITCH_TO = [...readdirSync(join(ROOT, 'graphs')).filter((f) => f.endsWith
 
 async function switchExample(page: Page, name: string): Promise<void> {
   await page.selectOption('select[aria-label="examples"]', name);
-  await discardIfAsked(page, 500);
   await page.waitForFunction((n) => document.querySelector('[data-testid="toast"]')?.textContent?.includes(`${n}.json`), name, { timeout: 10_000 });
   await page.waitForTimeout(300);
 }

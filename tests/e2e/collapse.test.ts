@@ -7,7 +7,7 @@
  * (Ctrl+Shift+G). No console errors or warnings along the way.
  */
 import { readFileSync } from 'node:fs';
-import { HAS_CHROMIUM, SKIP_REASON, discardIfAsked, node, openEditor, probe, screenshot, startSession, type Session } from './harness.ts';
+import { HAS_CHROMIUM, SKIP_REASON, node, openEditor, probe, screenshot, startSession, type Session } from './harness.ts';
 
 const BOXES = '.react-flow__node:not(.react-flow__node-zoneFrame)';
 
@@ -173,7 +173,6 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): collapsed zones and subgraphs'
     await s.page.reload();
     await s.page.waitForFunction(() => (window as any).__latentloomReady === true, null, { timeout: 30_000 });
     await s.page.locator('[data-testid="file-input"]').setInputFiles(file);
-    await discardIfAsked(s.page);
     await s.page.locator(node('subgraph')).waitFor();
 
     await s.page.locator(`${node('subgraph')} .ll-node-title`).dblclick();

@@ -1,8 +1,8 @@
 /**
  * State belongs to its document (browser): run the default graph, open another example → none
  * of the old run's images, node statuses or status line show, even on nodes with the same ids;
- * edit, then open an example → the in-app "unsaved changes" dialog asks; Cancel keeps the edit,
- * Discard opens the example with a clean undo history.
+ * edit, then open an example → it opens in its own tab, and closing the edited tab asks (the
+ * in-app "unsaved changes" dialog); Cancel keeps the edit, Discard closes it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,27 +54,37 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): state belongs to
     expect(s.errors).toEqual([]);
   });
 
-  it('unsaved edits ask before they are dropped; Cancel keeps them', { timeout: 60_000 }, async () => {
+  it('unsaved edits stay with their tab; closing it asks, Cancel keeps them', { timeout: 60_000 }, async () => {
     const text = s.page.locator(`${node('prompt')} textarea`);
     if (!(await text.isVisible())) await s.page.locator('.react-flow__controls-fitview').click();
     await text.fill('a green cross on white');
     await text.blur();
+    // Another document opens in its own tab: nothing to ask, the edit stays in its tab.
     await openExample('toy-img2img');
+    await expect.poll(async () => (await probe(s.page, (p) => p.doc())).meta.title).toBe('Toy image-to-image');
+    expect(await s.page.getByTestId('confirm-dialog').count()).toBe(0);
+    const edited = s.page.locator('[data-testid="doc-tab"][data-dirty="true"]');
+    expect(await edited.count()).toBe(1);
+    await edited.getByTestId('doc-tab-close').click();
     await s.page.getByTestId('confirm-dialog').waitFor();
     await s.page.screenshot({ path: `${SHOTS}/newcomer-a3-confirm-dialog.png` });
     await s.page.getByTestId('confirm-cancel').click();
     expect(await s.page.getByTestId('confirm-dialog').count()).toBe(0);
-    const kept = await probe(s.page, (p) => p.doc());
-    expect(kept.nodes.find((n) => n.id === 'prompt')?.params.text).toBe('a green cross on white');
+    await edited.getByRole('tab').click();
+    await expect.poll(async () => (await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'prompt')?.params.text).toBe('a green cross on white');
     expect(await s.page.getByRole('button', { name: 'Undo' }).isEnabled()).toBe(true);
 
     await s.page.getByRole('button', { name: 'New' }).click();
-    await s.page.getByTestId('confirm-discard').click();
     await expect.poll(async () => (await probe(s.page, (p) => p.doc())).nodes.length).toBe(0);
     expect(await s.page.getByRole('button', { name: 'Undo' }).isEnabled()).toBe(false);
-    // A clean document opens without asking.
+    await edited.getByTestId('doc-tab-close').click();
+    await s.page.getByTestId('confirm-discard').click();
+    await expect.poll(() => edited.count()).toBe(0);
+    // An untouched New is replaced by what opens, without asking.
+    const before = await s.page.locator('[data-testid="doc-tab"]').count();
     await openExample('toy-img2img');
     await expect.poll(async () => (await probe(s.page, (p) => p.doc())).nodes.length).toBeGreaterThan(0);
+    expect(await s.page.locator('[data-testid="doc-tab"]').count()).toBe(before);
     expect(await s.page.getByTestId('confirm-dialog').count()).toBe(0);
     expect(s.errors).toEqual([]);
   });

@@ -4,7 +4,7 @@
  * a malformed file's issues, and "only what changed re-runs".
  */
 import { readFileSync } from 'node:fs';
-import { HAS_CHROMIUM, SKIP_REASON, dragBetween, handle, node, openEditor, probe, screenshot, startSession, type Session, discardIfAsked } from './harness.ts';
+import { HAS_CHROMIUM, SKIP_REASON, dragBetween, handle, node, openEditor, probe, screenshot, startSession, type Session } from './harness.ts';
 
 const MATH = '?fresh&example=math-demo';
 
@@ -246,7 +246,6 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): editing', () => {
       ],
     };
     await s.page.getByTestId('file-input').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
-    await discardIfAsked(s.page);
     await s.page.getByTestId('issues-tab').click();
     const text = await s.page.getByTestId('issues').textContent();
     expect(text).toContain('unknown-node-type');

@@ -139,7 +139,7 @@ export async function dragBetween(page: Page, from: string, to: string, steps = 
 }
 
 interface Probe {
-  doc(): { nodes: { id: string; zone?: string; params: Record<string, unknown>; ui?: { x: number; y: number } }[]; edges: unknown[] };
+  doc(): { nodes: { id: string; zone?: string; params: Record<string, unknown>; ui?: { x: number; y: number } }[]; edges: unknown[]; meta: { title?: string } };
   lastRun(): { executed: string[]; cached: string[]; ms: number; error?: string } | undefined;
   running(): boolean;
 }
@@ -147,20 +147,6 @@ interface Probe {
 /** Reads the editor's state through its read-only test probe (window.__latentloom). */
 export async function probe<T>(page: Page, fn: (p: Probe) => T): Promise<T> {
   return page.evaluate(`(${fn.toString()})(window.__latentloom)`) as Promise<T>;
-}
-
-/**
- * Opening a graph over unsaved edits asks first (the in-app dialog): answers Discard if the
- * dialog shows up within `ms`, for tests that open one graph after editing another.
- */
-export async function discardIfAsked(page: Page, ms = 1000): Promise<void> {
-  const discard = page.getByTestId('confirm-discard');
-  try {
-    await discard.waitFor({ timeout: ms });
-  } catch {
-    return;
-  }
-  await discard.click();
 }
 
 /** One browser session for a describe block: started before its tests, closed after them. */

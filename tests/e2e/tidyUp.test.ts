@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import { overlaps, type Box } from '../../src/ui/layout/boxes.ts';
 import { drawnGraph } from '../../src/ui/layout/tidy.ts';
-import { HAS_CHROMIUM, ROOT, SKIP_REASON, discardIfAsked, openEditor, probe, screenshot, useSession } from './harness.ts';
+import { HAS_CHROMIUM, ROOT, SKIP_REASON, openEditor, probe, screenshot, useSession } from './harness.ts';
 
 if (!HAS_CHROMIUM && process.env.CI) throw new Error(`${SKIP_REASON} — CI needs chromium`);
 
@@ -58,7 +58,6 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): tidy up', () => {
     for (const n of doc.nodes) delete n.ui;
     delete doc.ui;
     await session().page.getByTestId('file-input').setInputFiles({ name: 'no-positions.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
-    await discardIfAsked(session().page);
     await session().page.waitForFunction(() => (window as never as { __latentloom: { doc(): GraphDocument } }).__latentloom.doc().meta.title?.includes('img2img')
       || (window as never as { __latentloom: { doc(): GraphDocument } }).__latentloom.doc().nodes.some((n) => n.type === 'vae/encode'));
     const at = Object.values(await positions(session().page));
@@ -71,7 +70,6 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): tidy up', () => {
   it('a converted ComfyUI workflow opens laid out', async () => {
     const api = readFileSync(join(ROOT, 'tests/fixtures/comfy/txt2img-api.json'));
     await session().page.getByTestId('file-input').setInputFiles({ name: 'workflow_api.json', mimeType: 'application/json', buffer: api });
-    await discardIfAsked(session().page);
     await session().page.locator('.react-flow__node[data-id="n9_save"]').waitFor();
     expect(await drawnOverlaps(session().page)).toEqual([]);
     await screenshot(session().page, 'tidy-comfy-import');

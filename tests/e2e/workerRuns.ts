@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
-import { DIST, ROOT, discardIfAsked, ensureBuilt } from './harness.ts';
+import { DIST, ROOT, ensureBuilt } from './harness.ts';
 import { serveStatic, type StaticServer } from './server.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import { loadGraph } from '../../src/persistence/load.ts';
@@ -74,7 +74,6 @@ export function withModelSource(graph: Json, source: string): Json {
 /** Opens the graph as a user would (File → Open) and waits until the editor holds it. */
 export async function openGraph(page: Page, graph: Json, name = 'parity.json'): Promise<void> {
   await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(graph)) });
-  await discardIfAsked(page, 300);
   const ids = graph.nodes.map((n) => n.id);
   await page.waitForFunction(
     (want) => {

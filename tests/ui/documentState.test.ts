@@ -3,36 +3,12 @@
  * (node statuses, errors, previews, the status line) dropped when another document is opened,
  * including what a run still under way reports afterwards.
  */
-import { readFileSync } from 'node:fs';
-import { defaultRegistry } from '../../nodes/index.ts';
-import { createEngineWorkerApi } from '../../src/worker/engineApi.ts';
-import { loadGraph } from '../../src/persistence/load.ts';
-import type { GraphDocument } from '../../src/graph/document.ts';
-import type { EngineConnection } from '../../src/ui/run/engineConnection.ts';
 import { RunController, RANDOMIZED_SEEDS_KEY } from '../../src/ui/run/runController.ts';
 import { RunStore } from '../../src/ui/run/runStore.ts';
 import { createEditorStore } from '../../src/ui/store/editorStore.ts';
 import { setParam } from '../../src/ui/store/docEdits.ts';
 import { emptyDocument } from '../../src/ui/files.ts';
-
-function inProcessEngine(): EngineConnection {
-  const api = createEngineWorkerApi({ registry: defaultRegistry(), services: {} });
-  return {
-    describeNodes: async () => api.describeNodes(),
-    run: (graph, options, onEvent) => api.run(graph, { outputs: options.outputs }, onEvent),
-    cancel: () => api.cancel(),
-    onCrash: () => () => {},
-    dispose: () => {},
-  };
-}
-
-function mathDemo(): GraphDocument {
-  const loaded = loadGraph(readFileSync(new URL('../../graphs/math-demo.json', import.meta.url), 'utf8'));
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-  return loaded.graph;
-}
-
-const leafOf = (doc: GraphDocument) => doc.nodes.find((n) => !doc.edges.some((e) => e.from.node === n.id))!.id;
+import { inProcessEngine, leafOf, mathDemo } from './inProcessEngine.ts';
 
 describe('unsaved edits (document store)', () => {
   it('an edit makes the document dirty; load, Save and seed re-rolls do not', () => {

@@ -2,27 +2,14 @@
  * Gallery entries, on the real engine: one per picture of a run (a Save and a Preview of the
  * same output share one), none for a rerun served from the cache; both nodes still show it.
  */
-import { defaultRegistry } from '../../nodes/index.ts';
-import { createEngineWorkerApi } from '../../src/worker/engineApi.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
-import type { EngineConnection } from '../../src/ui/run/engineConnection.ts';
 import { RunController } from '../../src/ui/run/runController.ts';
 import { RunStore } from '../../src/ui/run/runStore.ts';
 import { createEditorStore } from '../../src/ui/store/editorStore.ts';
 import { setParam } from '../../src/ui/store/docEdits.ts';
 import { encodePng } from '../../src/tensor/png.ts';
 import { pictureSource } from '../../src/ui/run/images.ts';
-
-function engine(): EngineConnection {
-  const api = createEngineWorkerApi({ registry: defaultRegistry(), services: {} });
-  return {
-    describeNodes: async () => api.describeNodes(),
-    run: (graph, options, onEvent) => api.run(graph, { outputs: options.outputs }, onEvent),
-    cancel: () => api.cancel(),
-    onCrash: () => () => {},
-    dispose: () => {},
-  };
-}
+import { inProcessEngine as engine } from './inProcessEngine.ts';
 
 function dataUrl(size: number, blue: number): string {
   const data = new Uint8Array(size * size * 3).map((_, i) => (i % 3 === 2 ? blue : (i * 7) % 256));

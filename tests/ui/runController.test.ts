@@ -2,33 +2,12 @@
  * The run controller driven by the real engine and node set, in-process (the same API the
  * worker exposes), on the shipped math demo graph.
  */
-import { readFileSync } from 'node:fs';
-import { defaultRegistry } from '../../nodes/index.ts';
-import { createEngineWorkerApi } from '../../src/worker/engineApi.ts';
-import { loadGraph } from '../../src/persistence/load.ts';
-import type { GraphDocument } from '../../src/graph/document.ts';
-import type { EngineConnection } from '../../src/ui/run/engineConnection.ts';
 import { RunController, RANDOMIZED_SEEDS_KEY, scalarText } from '../../src/ui/run/runController.ts';
 import { RunStore } from '../../src/ui/run/runStore.ts';
 import { createEditorStore } from '../../src/ui/store/editorStore.ts';
 import { setParam } from '../../src/ui/store/docEdits.ts';
+import { inProcessEngine, mathDemo } from './inProcessEngine.ts';
 
-function inProcessEngine(): EngineConnection {
-  const api = createEngineWorkerApi({ registry: defaultRegistry(), services: {} });
-  return {
-    describeNodes: async () => api.describeNodes(),
-    run: (graph, options, onEvent) => api.run(graph, { outputs: options.outputs }, onEvent),
-    cancel: () => api.cancel(),
-    onCrash: () => () => {},
-    dispose: () => {},
-  };
-}
-
-function mathDemo(): GraphDocument {
-  const loaded = loadGraph(readFileSync(new URL('../../graphs/math-demo.json', import.meta.url), 'utf8'));
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-  return loaded.graph;
-}
 
 const LEAF = 'finish';
 

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import type { GraphDocument, GraphIssue } from '../../graph/document.ts';
+import type { GraphDocument } from '../../graph/document.ts';
 import { defaultRunTargets } from '../../graph/runTargets.ts';
 import { NodeCatalog } from '../catalog.ts';
 import { GraphCanvas } from '../canvas/GraphCanvas.tsx';
@@ -29,7 +29,9 @@ import { watchModelSockets } from '../run/modelSockets.ts';
 import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts';
 import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
 import { useExampleTemplates } from './exampleTemplates.ts';
-import { useDocumentSwitch } from './useDocumentSwitch.ts';
+import { useDiscardQuestion } from './useDiscardQuestion.ts';
+import { useDocumentTabs, useTabsAutosave } from '../tabs/useDocumentTabs.ts';
+import { TabBar } from '../tabs/TabBar.tsx';
 import { Toolbar } from '../panels/Toolbar.tsx';
 import { QueuePanel } from '../panels/QueuePanel.tsx';
 import { SidePanel } from '../panels/SidePanel.tsx';
@@ -98,7 +100,6 @@ function Editor({ engine, kv }: AppProps) {
   const [catalog, setCatalog] = useState<NodeCatalog>();
   const [boot, setBoot] = useState<BootResult>();
   const [bootError, setBootError] = useState<string>();
-  const [fileIssues, setFileIssues] = useState<{ source?: string; issues: GraphIssue[] }>({ issues: [] });
   const [toast, setToast] = useState<{ message: string; kind: 'error' | 'info'; at: number; ms?: number }>();
   const [help, setHelp] = useState(false);
   const [viewer, setViewer] = useState<GalleryItem>();
@@ -121,6 +122,9 @@ function Editor({ engine, kv }: AppProps) {
   const fileInput = useRef<HTMLInputElement>(null);
 
   const showToast = useCallback((message: string, kind: 'error' | 'info' = 'info', ms?: number) => setToast({ message, kind, at: Date.now(), ms }), []);
+  const discard = useDiscardQuestion();
+  const docTabs = useDocumentTabs(store, controller, runs, discard.ask, showToast);
+  const { tabs, setFileIssues, fileIssues } = docTabs;
   useEffect(() => {
     if (!toast) return;
     const t = setTimeout(() => setToast(undefined), toast.ms ?? (toast.kind === 'error' ? 6000 : 2500));
@@ -170,6 +174,8 @@ function Editor({ engine, kv }: AppProps) {
     };
   }, [kv, catalog, store, showToast]);
 
+  useTabsAutosave(tabs, kv, catalog, boot, showToast);
+
   // The worker picks its backend on the first run: show what it actually uses after each run.
   useEffect(() => {
     if (!run.running && run.runId > 0) engine.backendInfo?.().then((b) => setBackendInUse(b.backend), () => {});
@@ -199,17 +205,12 @@ function Editor({ engine, kv }: AppProps) {
   const examples = useMemo(() => exampleGraphs(), []);
   const templates = useExampleTemplates(catalog, examples);
 
-  const docSwitch = useDocumentSwitch(store);
-  const { mayReplace } = docSwitch;
   const applyOpen = useCallback(
     async (opened: OpenResult) => {
-      // Unsaved edits are dropped only when the user says so; a file that cannot be opened
-      // leaves the document (and its edits) as it is.
-      if (opened.doc && !(await mayReplace(opened.source))) return;
+      // A document opens in its own tab; a file that cannot be opened leaves the tabs as they are.
+      if (opened.doc) tabs.open(opened.doc, opened.source);
       setFileIssues({ source: opened.source, issues: opened.loaderIssues });
       if (opened.doc) {
-        controller.detach();
-        store.load(opened.doc, opened.source);
         const problems = opened.issues.length;
         const others = opened.issues.filter((i) => i.code !== 'converted').length;
         if (opened.converted) showToast(`Opened ${opened.source}: ${opened.converted}${others ? ` (${others} other issue(s): see the Issues tab)` : ''}`, others ? 'error' : 'info', 10_000);
@@ -219,7 +220,7 @@ function Editor({ engine, kv }: AppProps) {
         showToast(`Could not open ${opened.source}: ${opened.issues[0]?.message ?? 'unknown problem'} (see the Issues tab)`, 'error');
       }
     },
-    [store, showToast, mayReplace, controller],
+    [tabs, setFileIssues, showToast],
   );
 
   const guard = useRestoreGuard(kv, catalog, applyOpen, (message) => showToast(message, 'error'));
@@ -320,12 +321,7 @@ function Editor({ engine, kv }: AppProps) {
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
           backend={backend} threads={threads} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={<RunStatus />}
           hasInfo={!!doc.meta.description} onInfo={() => setInfoShown((v) => !v)}
-          onNew={() => void mayReplace('a new graph').then((ok) => {
-            if (!ok) return;
-            controller.detach();
-            store.load(emptyDocument());
-            setFileIssues({ issues: [] });
-          })}
+          onNew={docTabs.openNew}
           onOpen={() => fileInput.current?.click()} onSave={saveJson}
           onExample={(name) => {
             const ex = examples.find((e) => e.name === name);
@@ -342,6 +338,7 @@ function Editor({ engine, kv }: AppProps) {
             localStorage.setItem(THREADS_KEY, String(t)); // the connection reads it at the next run
           }}
           onSnap={setSnapGrid} onHelp={() => setHelp(true)} onTidy={tidyUp} formView={formView} onFormView={setFormView} />
+        <TabBar snapshot={docTabs.snapshot} onSwitch={(id) => tabs.switchTo(id)} onClose={docTabs.close} onNew={docTabs.openNew} />
         {guard.held && <RestoreNotice record={guard.held} onRestore={guard.restoreHeld} onDiscard={guard.discard} onDismiss={guard.dismiss} />}
         <input ref={fileInput} type="file" accept=".json,application/json,image/png" hidden data-testid="file-input"
           onChange={(e) => {
@@ -372,7 +369,7 @@ function Editor({ engine, kv }: AppProps) {
               onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}
               onRemoveModel={(key) => store.edit(`Remove model ${key}`, (d) => void delete d.models[key])} />} />}
         </div>
-        {docSwitch.pending && <ConfirmDiscard what={docSwitch.pending.what} onDiscard={() => docSwitch.pending?.answer(true)} onCancel={() => docSwitch.pending?.answer(false)} />}
+        {discard.pending && <ConfirmDiscard action={discard.pending.action} onDiscard={() => discard.pending?.answer(true)} onCancel={() => discard.pending?.answer(false)} />}
         {toast && <Toast message={toast.message} kind={toast.kind} />}
         {help && <HelpOverlay onClose={() => setHelp(false)} />}
         {viewer && <ImageViewer item={viewer} onClose={() => setViewer(undefined)} onDownload={() => downloadImage(viewer)} />}

@@ -4,7 +4,7 @@
  * all). `path` is the chain of open subgraph node ids, root first; ids in the run store and in
  * the issues are flat (`a/b/node`), so the view maps them by its prefix.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, useSyncExternalStore } from 'react';
 import type { Draft } from 'immer';
 import type { GraphDocument, GraphIssue, GraphNode } from '../../graph/document.ts';
 import { SUBGRAPH_ID_SEPARATOR, isSubgraphNode, ownerOf } from '../../graph/subgraphs.ts';
@@ -88,15 +88,21 @@ export interface SubgraphView {
 }
 
 export function useSubgraphView(store: EditorStore, root: GraphDocument): SubgraphView {
-  const [path, setPath] = useState<readonly string[]>([]);
+  // A subgraph is open in one document: another one shown (a tab, a file) starts at its root.
+  const loadId = useSyncExternalStore(store.subscribe, () => store.getSnapshot().loadId);
+  const [opened, setOpened] = useState<{ loadId: number; path: readonly string[] }>({ loadId, path: [] });
+  const path = opened.loadId === loadId ? opened.path : [];
   const inside = path.length > 0 ? subgraphDocument(root, path) : root;
   // A subgraph that went away (undo, unpack, another file) closes its view.
   const live = inside ? path : [];
   const doc = inside ?? root;
   const viewStore = useMemo(() => (live.length === 0 ? store : scopedStore(store, live)), [store, live.join(SUBGRAPH_ID_SEPARATOR)]);
   const prefix = live.length ? live.join(SUBGRAPH_ID_SEPARATOR) + SUBGRAPH_ID_SEPARATOR : '';
-  const open = useCallback((id: string) => setPath((p) => [...p, id]), []);
-  const close = useCallback((depth = 0) => setPath((p) => p.slice(0, depth)), []);
+  const open = useCallback((id: string) => setOpened((o) => {
+    const now = store.getSnapshot().loadId;
+    return { loadId: now, path: [...(o.loadId === now ? o.path : []), id] };
+  }), [store]);
+  const close = useCallback((depth = 0) => setOpened((o) => ({ ...o, path: o.path.slice(0, depth) })), []);
   // Keyed on the nodes, not the document: a pan (a new doc.ui) must not re-map every issue.
   const nodes = doc.nodes;
   const issuesFor = useCallback((issues: readonly GraphIssue[]) => {

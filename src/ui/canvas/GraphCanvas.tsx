@@ -117,10 +117,14 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   const latest = useRef({ doc, catalog, members, collapsed, allMembers });
   latest.current = { doc, catalog, members, collapsed, allMembers };
 
-  // Merge the document's nodes with React Flow's local state (selection, sizes, live drags).
+  // Merge the document's nodes with React Flow's local state (selection, sizes, live drags);
+  // another document (a tab, a file) takes none of it, even for nodes with the same ids.
+  const mergedLoad = useRef(loadId);
   useEffect(() => {
+    const another = mergedLoad.current !== loadId;
+    mergedLoad.current = loadId;
     setNodes((prev) => {
-      const prior = new Map(prev.map((n) => [n.id, n]));
+      const prior = new Map(another ? [] : prev.map((n) => [n.id, n]));
       let same = true;
       const merged = cards.map((c): FlowNode => {
         const p = prior.get(c.id);
@@ -140,7 +144,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         && frames.every((f, i) => f === priorFrames[i]) && merged.every((n, i) => n === prev[frames.length + i]);
       return unchanged ? prev : [...frames, ...merged];
     });
-  }, [cards, members]);
+  }, [cards, members, loadId]);
 
   useViewOnLoad(loadId, flow, store, canvasRef);
 

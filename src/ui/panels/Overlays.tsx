@@ -61,7 +61,8 @@ export function Toast({ message, kind }: { message: string; kind: 'error' | 'inf
  * Asks before the document's unsaved edits are dropped (New, Open, an example). An in-app
  * dialog rather than window.confirm: it matches the editor, and tests can answer it.
  */
-export function ConfirmDiscard({ what, onDiscard, onCancel }: { what: string; onDiscard(): void; onCancel(): void }) {
+/** `action`: what would drop the edits ("Close \"Toy image-to-image\""). */
+export function ConfirmDiscard({ action, onDiscard, onCancel }: { action: string; onDiscard(): void; onCancel(): void }) {
   return (
     <div className="ll-modal-backdrop" onClick={onCancel}>
       <div className="ll-modal ll-confirm" role="alertdialog" aria-label="Unsaved changes" data-testid="confirm-dialog"
@@ -71,7 +72,7 @@ export function ConfirmDiscard({ what, onDiscard, onCancel }: { what: string; on
           e.stopPropagation();
         }}>
         <h2>Unsaved changes</h2>
-        <p>The graph has edits that are not saved. Open {what} and discard them?</p>
+        <p>The graph has edits that are not saved. {action} and discard them?</p>
         <div className="ll-confirm-buttons">
           <button type="button" onClick={onCancel} data-testid="confirm-cancel" autoFocus>Cancel</button>
           <button type="button" className="ll-danger" onClick={onDiscard} data-testid="confirm-discard">Discard</button>

@@ -57,6 +57,9 @@ export interface RunSnapshot {
   lastRun?: { ms: number; executed: string[]; cached: string[]; error?: string };
 }
 
+/** What a document's last run left on screen, kept while its tab is not shown. */
+export type RunState = Pick<RunSnapshot, 'nodes' | 'message' | 'lastRun'>;
+
 export class RunStore {
   private current: RunSnapshot = { running: false, queue: [], runId: 0, nodes: {}, gallery: [] };
   /**
@@ -248,13 +251,32 @@ export class RunStore {
    * history across documents and stays.
    */
   reset(): void {
-    for (const s of Object.values(this.snap.nodes)) {
-      if (s.previewUrl && !this.isGalleryUrl(s.previewUrl)) URL.revokeObjectURL(s.previewUrl);
-    }
+    this.dropState(this.takeState());
+  }
+
+  /**
+   * Hands the shown run state (node states, previews, the status line, the last run) to a
+   * document put aside: it is cleared here, and its previews stay alive until `dropState`.
+   */
+  takeState(): RunState {
+    const { nodes, message, lastRun } = this.snap;
     this.executed = [];
     this.cached = [];
     this.awaitingPlan = false;
     this.set({ running: false, nodes: {}, message: undefined, lastRun: undefined });
+    return { nodes, message, lastRun };
+  }
+
+  /** Shows again the run state of a document brought back. */
+  putState(state: RunState): void {
+    this.set({ nodes: state.nodes, message: state.message, lastRun: state.lastRun });
+  }
+
+  /** A document put aside was closed: its previews (those not in the gallery) are freed. */
+  dropState(state: RunState): void {
+    for (const s of Object.values(state.nodes)) {
+      if (s.previewUrl && !this.isGalleryUrl(s.previewUrl)) URL.revokeObjectURL(s.previewUrl);
+    }
   }
 
   setQueue(queue: readonly QueuedRun[]): void {

@@ -5,6 +5,7 @@
  */
 import type { GraphDocument } from '../../graph/document.ts';
 import type { EditorStore } from './editorStore.ts';
+import { debounced } from './debounced.ts';
 
 export interface KeyValueStore {
   get(key: string): Promise<unknown>;
@@ -76,13 +77,11 @@ export function startAutosave(
 ): Autosave {
   const delayMs = options.delayMs ?? 400;
   const now = options.now ?? (() => Date.now());
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let savedRevision = store.getSnapshot().revision;
   let lastError: Error | undefined;
   let writing: Promise<void> = Promise.resolve();
 
   const write = (): Promise<void> => {
-    timer = undefined;
     const snap = store.getSnapshot();
     if (snap.revision === savedRevision) return writing;
     savedRevision = snap.revision;
@@ -101,18 +100,13 @@ export function startAutosave(
     return writing;
   };
 
-  const unsubscribe = store.subscribe(() => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => void write(), delayMs);
-  });
+  const pending = debounced(write, delayMs);
+  const unsubscribe = store.subscribe(pending.schedule);
 
   return {
-    flush() {
-      if (timer !== undefined) clearTimeout(timer);
-      return write();
-    },
+    flush: pending.flush,
     stop() {
-      if (timer !== undefined) clearTimeout(timer);
+      pending.cancel();
       unsubscribe();
     },
     get lastError() {

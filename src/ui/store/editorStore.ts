@@ -49,6 +49,23 @@ export interface EditorStore {
   /** The document was saved as it is now: it is no longer dirty. */
   markSaved(): void;
   setFileName(name: string | undefined): void;
+  /**
+   * The document with its undo history, file name and dirty flag, to be put aside (a document
+   * tab that is not shown) and brought back later with `restoreSession`.
+   */
+  takeSession(): DocumentSession;
+  /** Shows a session put aside before: its own document and undo history; the view re-fits. */
+  restoreSession(session: DocumentSession): void;
+  /** A session for a document not shown yet (a tab restored from the autosave): no undo steps. */
+  freshSession(doc: GraphDocument, fileName?: string, options?: { dirty?: boolean }): DocumentSession;
+}
+
+/** One document's editing state, as held by a tab that is not shown. */
+export interface DocumentSession {
+  readonly doc: GraphDocument;
+  readonly history: UndoHistory;
+  readonly fileName?: string;
+  readonly dirty: boolean;
 }
 
 export interface EditorStoreOptions extends HistoryOptions {
@@ -56,7 +73,7 @@ export interface EditorStoreOptions extends HistoryOptions {
 }
 
 export function createEditorStore(initial: GraphDocument, options: EditorStoreOptions = {}): EditorStore {
-  const history = new UndoHistory(options);
+  let history = new UndoHistory(options);
   const now = options.now ?? (() => Date.now());
   const listeners = new Set<() => void>();
   let doc = produce(initial, () => {}); // freeze a private copy
@@ -124,7 +141,8 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
       return true;
     },
     load(nextDoc, nextFileName, loadOptions = {}) {
-      history.clear();
+      // A new history, not a cleared one: a session put aside keeps its own.
+      history = new UndoHistory(options);
       dirty = loadOptions.dirty ?? false;
       doc = produce(nextDoc, () => {});
       fileName = nextFileName;
@@ -138,6 +156,18 @@ export function createEditorStore(initial: GraphDocument, options: EditorStoreOp
     },
     setFileName(name) {
       fileName = name;
+      changed();
+    },
+    takeSession: () => ({ doc, history, fileName, dirty }),
+    freshSession: (next, name, sessionOptions = {}) => ({
+      doc: produce(next, () => {}),
+      history: new UndoHistory(options),
+      fileName: name,
+      dirty: sessionOptions.dirty ?? false,
+    }),
+    restoreSession(session) {
+      ({ doc, history, fileName, dirty } = session);
+      loadId += 1;
       changed();
     },
   };
