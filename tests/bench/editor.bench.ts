@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import type { BenchFigure } from './run.ts';
 import { HAS_CHROMIUM, ROOT, SKIP_REASON, discardIfAsked, startSession } from '../e2e/harness.ts';
@@ -40,6 +41,9 @@ export async function figures(): Promise<BenchFigure[]> {
     return [];
   }
   const out: BenchFigure[] = [];
+  // Frame and task times are wall-clock figures: the machine's load says how pessimistic they are.
+  const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
+  console.log(`load average (1 / 5 / 15 min) before: ${load()}`);
   const s = await startSession();
   try {
     const loads: number[] = [];
@@ -95,5 +99,6 @@ export async function figures(): Promise<BenchFigure[]> {
   } finally {
     await s.close();
   }
+  console.log(`load average (1 / 5 / 15 min) after: ${load()}`);
   return out;
 }
