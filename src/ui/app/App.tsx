@@ -347,7 +347,6 @@ function Editor({ engine, kv }: AppProps) {
             if (file) void openGraphFile(file, catalog).then(applyOpen);
           }} />
         <div className="ll-main">
-          {!formView && infoShown && doc.meta.description && <GraphInfo title={doc.meta.title} description={doc.meta.description} onClose={() => setInfoShown(false)} />}
           <QueuePanel queue={run.queue} running={run.running} onCancelItem={(id) => controller.dequeue(id)} onClear={() => controller.clearQueue()} />
           {catalog && formView ? (
             <AppForm doc={doc} catalog={catalog} actions={actions} randomizedSeeds={randomizedSeeds} running={run.running} gallery={run.gallery}
@@ -363,6 +362,7 @@ function Editor({ engine, kv }: AppProps) {
           )}
           {!formView && <SidePanel gallery={run.gallery} issues={issues} issueSource={fileIssues.source} checking={analysed.pending} onOpenImage={setViewer} onDownload={downloadImage}
             onSelectNode={focusNode}
+            info={infoShown && doc.meta.description ? <GraphInfo title={doc.meta.title} description={doc.meta.description} onClose={() => setInfoShown(false)} /> : undefined}
             sweep={catalog && <SweepPanel doc={doc} loadId={snap.loadId} catalog={catalog} queue={controller} />}
             openSweep={doc.meta.extra?.[SWEEP_META_KEY] !== undefined ? snap.loadId : undefined}
             models={<ModelsPanel doc={doc} engine={engine}

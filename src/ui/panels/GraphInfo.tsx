@@ -1,7 +1,7 @@
 /**
  * The open graph's description (meta.description), shown when a graph with one is opened (an
- * example tells a newcomer what it does and what to try) and again from the toolbar's ℹ. Only
- * its close button takes the pointer, so it never gets in the way of the canvas below.
+ * example tells a newcomer what it does and what to try) and again from the toolbar's ℹ. It is
+ * docked at the top of the side panel: over the canvas it covered the nodes the fit put there.
  */
 export function GraphInfo({ title, description, onClose }: { title?: string; description: string; onClose(): void }) {
   return (

@@ -10,6 +10,8 @@ export interface SidePanelProps {
   /** A huge graph is still being checked (in the analysis worker). */
   checking?: boolean;
   models: ReactNode;
+  /** The open graph's description card (GraphInfo), docked above the tabs so it covers no node. */
+  info?: ReactNode;
   /** The Sweep tab's content; kept mounted while another tab shows, so a running sweep goes on. */
   sweep?: ReactNode;
   /** Shows the Sweep tab whenever this changes to a value (a graph that carries a sweep was opened). */
@@ -29,6 +31,7 @@ export function SidePanel(p: SidePanelProps) {
   const errors = p.issues.filter((i) => i.severity !== 'warning').length;
   return (
     <aside className="ll-side">
+      {p.info}
       <div className="ll-tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'gallery'} onClick={() => setTab('gallery')}>Gallery ({p.gallery.length})</button>
         <button type="button" role="tab" aria-selected={tab === 'issues'} onClick={() => setTab('issues')} data-testid="issues-tab"
