@@ -11,14 +11,13 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import type { BenchFigure } from './run.ts';
-import { HAS_CHROMIUM, ROOT, SKIP_REASON, discardIfAsked, startSession } from '../e2e/harness.ts';
+import { HAS_CHROMIUM, ROOT, SKIP_REASON, startSession } from '../e2e/harness.ts';
 import { bigGraph, measureDrag, measureLoad, measurePan, measureRun, canvasZoom, wheelZoomTo } from '../e2e/measure.ts';
 
 const PAN_LIMIT = { value: 30, kind: '≥' as const };
 
 async function openGraph(page: Page, graph: object, count: number, firstNode: string): Promise<void> {
   await page.getByTestId('file-input').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(graph)) });
-  await discardIfAsked(page); // the graph opened before was edited (dragged)
   await page.waitForFunction(`window.__latentloom.doc().nodes.length === ${count}`);
   await page.locator(`.react-flow__node[data-id="${firstNode}"]`).waitFor();
 }
