@@ -2,7 +2,8 @@
 // first run into node_modules/.latentloom/cli-<stamp>/ — the stamp is the newest source change,
 // so an edit makes a new bundle and a running process never sees its files replaced — then
 // imported by bin/latentloom.mjs in the same process. npm packages stay external (loaded from
-// node_modules as usual) and commands are split into chunks, so `--help` loads no native module.
+// node_modules as usual) but for a few pure-JS ES module ones (BUNDLED_PACKAGES), and commands are
+// split into chunks, so `--help` loads no native module.
 // The bundle sits three folders below the repository, as src/runtime/node/ does, so paths the
 // code derives from its own location (REPO_ROOT) stay right.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +14,27 @@ import { wasmKernelsEsbuildPlugin } from '../src/build/wasmKernels.mjs';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BASE = join(ROOT, 'node_modules', '.latentloom');
 const SOURCES = ['src', 'nodes', 'package.json', 'bin/cliBundle.mjs'];
+/**
+ * Pure-JS ES module packages bundled in rather than left external: loaded from node_modules,
+ * zod's ~100 files alone cost ~80 ms of resolving and compiling at every start.
+ */
+const BUNDLED_PACKAGES = new Set(['zod', 'fflate']);
+
+/** Every other package (and its subpaths, and what they import) stays external, loaded from node_modules as usual. */
+function externalPackagesPlugin() {
+  return {
+    name: 'external-packages',
+    setup(build) {
+      // A bare specifier (not relative, not absolute) names a package: `name`, `@scope/name`, plus any subpath.
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        const parts = args.path.split('/');
+        const name = args.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+        return BUNDLED_PACKAGES.has(name) ? undefined : { path: args.path, external: true };
+      });
+    },
+  };
+}
+
 /** Older bundles are removed once this old (a process started from one may still be running). */
 const KEEP_OLD_MS = 60 * 60_000;
 
@@ -62,11 +84,10 @@ export async function ensureBundle() {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      packages: 'external',
       outdir: tmp,
       logLevel: 'silent',
       // The wasm SIMD kernels, compiled from their WAT source into the bundle.
-      plugins: [wasmKernelsEsbuildPlugin()],
+      plugins: [externalPackagesPlugin(), wasmKernelsEsbuildPlugin()],
     });
     try {
       renameSync(tmp, dir);

@@ -30,13 +30,17 @@ function formatNumber(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3);
 }
 
-/** The rows as a Markdown table (so the README's table is a copy of the output). */
+/**
+ * The rows as a Markdown table (so the README's table is a copy of the output). For a `≥` limit
+ * (higher is better) a value ÷ limit under 1 falls short; for `<` and `≤`, one over 1 does.
+ */
 export function limitTable(rows: readonly LimitRow[]): string {
   const lines = ['| figure | value | limit | value ÷ limit | within |', '| --- | --- | --- | --- | --- |'];
   for (const row of rows) {
     const ratio = row.value / row.limit.value;
+    const unit = row.unit ? ` ${row.unit}` : '';
     lines.push(
-      `| ${row.name} | ${formatNumber(row.value)} ${row.unit} | ${row.limit.kind} ${formatNumber(row.limit.value)} ${row.unit} | ${ratio.toFixed(2)} | ${withinLimit(row.value, row.limit) ? 'yes' : '**no**'} |`,
+      `| ${row.name} | ${formatNumber(row.value)}${unit} | ${row.limit.kind} ${formatNumber(row.limit.value)}${unit} | ${ratio.toFixed(2)} | ${withinLimit(row.value, row.limit) ? 'yes' : '**no**'} |`,
     );
   }
   return lines.join('\n');
