@@ -6,6 +6,7 @@ import { App } from './app/App.tsx';
 import { connectEngineWorker } from './run/connectWorker.ts';
 import { THREADS_KEY } from './app/settings.ts';
 import { parseThreadSetting } from '../runtime/threads.ts';
+import type { BackendChoice } from '../worker/engineApi.ts';
 import { openIndexedDbStore, type KeyValueStore } from './store/autosave.ts';
 
 const engine = connectEngineWorker({ threads: () => parseThreadSetting(localStorage.getItem(THREADS_KEY)) });
@@ -20,4 +21,9 @@ async function openAutosaveStore(): Promise<KeyValueStore | undefined> {
 
 void openAutosaveStore().then((kv) => {
   createRoot(document.getElementById('root')!).render(<App engine={engine} kv={kv} />);
+  // Once the page is idle: the toolbar's backend started and the shipped models read ahead in the
+  // worker, so the first Run does not pay for them. A failure is the first Run's to report.
+  const warmUp = () => void engine.warmUp?.((localStorage.getItem('latentloom.backend') as BackendChoice | null) ?? 'auto').catch(() => {});
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(warmUp, { timeout: 2000 });
+  else setTimeout(warmUp, 500);
 });

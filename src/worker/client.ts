@@ -51,6 +51,8 @@ export interface EngineClient {
   clearCache(): Promise<void>;
   describeNodes(): Promise<NodeDescription[]>;
   backendInfo(): Promise<BackendInfo>;
+  /** Idle-time warm-up (EngineWorkerApi.warmUp); the threads become the worker's, as a run's would. */
+  warmUp(backend: BackendChoice, threads?: ThreadSetting): Promise<void>;
   /** Model packages downloaded into this browser's cache, with their sizes. */
   listModels(): Promise<CachedModel[]>;
   deleteModel(id: string): Promise<void>;
@@ -189,6 +191,11 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     clearCache: () => call((api) => api.clearCache()),
     describeNodes: () => call((api) => api.describeNodes()),
     backendInfo: () => call((api) => api.backendInfo()),
+    warmUp: (backend, threads) => {
+      const worker = start();
+      if (threads !== undefined) worker.threads ??= threads;
+      return call((api) => api.warmUp(backend, threads));
+    },
     listModels: () => call((api) => api.listModels()),
     deleteModel: (id) => call((api) => api.deleteModel(id)),
     prefetch: (ref, onProgress) =>

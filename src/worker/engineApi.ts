@@ -17,6 +17,7 @@ import { createZonePreview, toRgbaPreview } from './preview.ts';
 import { createProgressThrottle, type ProgressThrottle } from './progressThrottle.ts';
 import { createModelManagerApi, type ModelHost, type ModelManagerApi } from './modelManager.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { packageModelFile } from '../runtime/package.ts';
 import type { ThreadSetting } from '../runtime/threads.ts';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
@@ -74,6 +75,12 @@ export interface EngineWorkerApi extends ModelManagerApi {
   clearCache(): void;
   describeNodes(): NodeDescription[];
   backendInfo(): Promise<BackendInfo>;
+  /**
+   * Idle-time warm-up before the first Run: starts the runtime for `backend` (onnxruntime-web's
+   * wasm fetched and compiled) and reads the host's `warmPackages` (built-in, shipped ones only:
+   * never a package a graph names) so the first Run finds them. Failures are left to that Run.
+   */
+  warmUp(backend: BackendChoice, threads?: ThreadSetting): Promise<void>;
 }
 
 export interface EngineWorkerApiOptions extends EngineOptions {
@@ -83,6 +90,11 @@ export interface EngineWorkerApiOptions extends EngineOptions {
   availableBackends?: BackendChoice[];
   /** Package cache and picked folders, for the model-manager calls (the browser worker's). */
   models?: ModelHost;
+  /**
+   * Built-in package ids warmUp reads ahead (the shipped default graph's), with one model file of
+   * each whose session it opens, which also starts the wasm runtime itself.
+   */
+  warmPackages?: { id: string; session?: string }[];
 }
 
 /**
@@ -134,9 +146,21 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
   /** The last document run, frozen: the next one shares its unchanged parts, so the engine's memos hit. */
   const documents = new DocReceiver();
 
-  async function useBackend(wanted: BackendChoice): Promise<void> {
+  /** The backend switch in progress: a run (or warm-up) arriving meanwhile waits for it. */
+  let switching: Promise<void> = Promise.resolve();
+
+  function useBackend(wanted: BackendChoice): Promise<void> {
+    switching = switching.then(() => switchBackend(wanted));
+    return switching;
+  }
+
+  async function switchBackend(wanted: BackendChoice): Promise<void> {
     if (!options.runtimeFactory || wanted === choice) return;
+    const previous = choice;
     choice = wanted;
+    // 'auto' that picked this very provider (e.g. a warm-up's): keep that runtime and its sessions.
+    const current = (services.runtime as Runtime | undefined)?.backend.name;
+    if (previous === 'auto' && wanted !== 'auto' && current === `onnxruntime-web/${wanted}`) return;
     engine.clearCache();
     try {
       services.runtime = await options.runtimeFactory(wanted, threads);
@@ -191,6 +215,21 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
     },
     describeNodes() {
       return describeNodes(options.registry);
+    },
+    async warmUp(backend, threadSetting) {
+      threads ??= threadSetting;
+      await useBackend(backend);
+      const runtime = services.runtime as Runtime | undefined;
+      if (!runtime) return;
+      for (const { id, session } of options.warmPackages ?? []) {
+        try {
+          const ref = { source: `builtin:${id}` };
+          await runtime.prefetch(ref);
+          if (session) await runtime.session(await packageModelFile(runtime.packageSource(ref), session));
+        } catch {
+          // The first Run reports what is wrong with the package; a warm-up never does.
+        }
+      }
     },
     async backendInfo() {
       await useBackend(choice ?? 'auto');

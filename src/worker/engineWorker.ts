@@ -24,6 +24,8 @@ Comlink.expose(
     services: {},
     availableBackends,
     models: { cache, folders },
+    // The shipped default graph's own package (served by the app), read ahead while the page is idle.
+    warmPackages: [{ id: 'toy-shapes', session: 'text_encoder/model.onnx' }],
     runtimeFactory: (choice, threads) => createBrowserRuntime({ executionProvider: choice, ...(threads !== undefined ? { threads } : {}), cache, folders }),
   }),
 );

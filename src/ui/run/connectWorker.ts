@@ -37,6 +37,7 @@ export function connectEngineWorker(options: ConnectOptions = {}): EngineConnect
       const info = await client.backendInfo();
       return { backend: info.backend ?? (info.error ? `error: ${info.error}` : 'not started'), available: info.available };
     },
+    warmUp: (backend) => client.warmUp(backend, options.threads?.()),
     cancel: () => void client.cancel().catch(() => {}),
     clearCache: () => client.clearCache(),
     // Model manager (src/worker/modelManager.ts).

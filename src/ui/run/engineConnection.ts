@@ -51,6 +51,8 @@ export interface EngineConnection {
   onCrash(listener: (reason: string) => void): () => void;
   /** The backend the worker actually uses (after "auto" picked one), when known. */
   backendInfo?(): Promise<{ backend: string; available: string[] }>;
+  /** Readies the backend and the shipped models while the page is idle, so the first Run is quicker. */
+  warmUp?(backend: 'auto' | 'webgpu' | 'wasm'): Promise<void>;
   listModels?(): Promise<ModelCacheEntry[]>;
   /** Drops the engine's cached node outputs and model sessions (frees worker memory). */
   clearCache?(): Promise<void>;
