@@ -46,8 +46,8 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): performance', () => {
     })()`);
     const frames = await measureDrag(s.page, 'n0', 60);
     const cardMutations = (await s.page.evaluate('(() => { window.__cardObserver.disconnect(); return window.__cardMutations; })()')) as Record<string, number>;
-    const far = await s.page.locator('.ll-canvas-far').count();
-    console.log(`[editor] drag on 300 nodes (${rendered} on screen${far ? ', far-zoom detail level' : ''}): ${frames.frames} frames, mean ${frames.meanMs.toFixed(1)} ms, p95 ${frames.p95Ms.toFixed(1)} ms, max ${frames.maxMs.toFixed(1)} ms; card DOM changes: ${JSON.stringify(cardMutations)}`);
+    const far = await s.page.locator('.ll-canvas-lod').count();
+    console.log(`[editor] drag on 300 nodes (${rendered} on screen${far ? ', low level of detail' : ''}): ${frames.frames} frames, mean ${frames.meanMs.toFixed(1)} ms, p95 ${frames.p95Ms.toFixed(1)} ms, max ${frames.maxMs.toFixed(1)} ms; card DOM changes: ${JSON.stringify(cardMutations)}`);
     await screenshot(s.page, 'perf-300-nodes');
     const moved = await probe(s.page, (p) => p.doc().nodes.find((n) => n.id === 'n0')!.ui!);
     expect(moved.x).toBeGreaterThan(100);

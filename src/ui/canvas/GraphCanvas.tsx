@@ -29,7 +29,7 @@ import {
   buildCardNodes, buildEdges, buildFrames, isRepeatNode, withoutEstimate, zoneAtPoint, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
 } from './flowModel.ts';
 import { useCanvasKeys } from './useCanvasKeys.ts';
-import { isFar } from './detail.ts';
+import { isLowDetail } from './detail.ts';
 import { FitViewButton, fitWholeGraph, MAX_ZOOM, MIN_ZOOM } from './FitViewButton.tsx';
 import './canvas.css';
 
@@ -47,8 +47,8 @@ const DEFAULT_VIEWPORT = { x: 0, y: 0, zoom: 1 };
  * subscription per node, re-evaluated on every pan and drag frame.
  */
 export const MINIMAP_MAX_NODES = 2000;
-/** Below FAR_ZOOM, widgets and port labels are not drawn (canvas.css, NodeCard): unreadable, and costly. */
-export { FAR_ZOOM } from './detail.ts';
+/** Below LOD_ZOOM, cards draw a minimal body (NodeCard, detail.ts): their text is unreadable there, and costly. */
+export { LOD_ZOOM } from './detail.ts';
 const minimapNodeColor = (n: Node) => (n.type === 'zoneFrame' ? 'rgba(120,100,220,0.25)' : '#667');
 
 export interface GraphCanvasProps {
@@ -91,7 +91,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   const [palette, setPalette] = useState<PaletteState>();
   const lastRefusal = useRef<string | undefined>(undefined);
   const canvasRef = useRef<HTMLDivElement>(null);
-  const far = useStore(isFar);
+  const lowDetail = useStore(isLowDetail);
 
   // Keyed on the parts of the document each reads: saving the viewport (on every pan, also the
   // auto-pan of a drag) replaces only doc.ui, and must not rebuild nodes, edges or zones.
@@ -351,7 +351,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
 
   return (
     <ViewActionsContext.Provider value={viewActions}>
-    <div className={far ? 'll-canvas ll-canvas-far' : 'll-canvas'} ref={canvasRef} onDoubleClick={onDoubleClick} data-testid="canvas">
+    <div className={lowDetail ? 'll-canvas ll-canvas-lod' : 'll-canvas'} ref={canvasRef} onDoubleClick={onDoubleClick} data-testid="canvas">
       <ReactFlow<FlowNode, Edge>
         nodes={nodes}
         edges={edges}

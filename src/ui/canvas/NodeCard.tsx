@@ -3,8 +3,8 @@
  * colour, typed handles coloured by port type, a widget per visible param, a status strip, and
  * outputs (images, previews). Collapsing hides the body but keeps handles so wires stay drawn.
  */
-import { memo, useRef, type ReactElement } from 'react';
-import { Handle, Position, useStore, type NodeProps, type Node } from '@xyflow/react';
+import { memo, type ReactElement } from 'react';
+import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import type { GraphNode } from '../../graph/document.ts';
 import type { ParamKind, ParamSpec, PortMap } from '../../graph/nodeSpec.ts';
 import { PARAM_PORT_TYPE } from '../../graph/nodeSpec.ts';
@@ -18,7 +18,8 @@ import { useExposure } from './exposure.ts';
 import { useNodeStatus, useSubgraphStatus } from '../run/useRunStore.ts';
 import { SUBGRAPH_TYPE } from '../../graph/document.ts';
 import { useViewActions } from './viewActions.ts';
-import { isFar, paramsBlockHeight } from './detail.ts';
+import { paramsBlockHeight } from './detail.ts';
+import { useLowDetail } from './useLowDetail.ts';
 
 export interface NodeCardData extends Record<string, unknown> {
   node: GraphNode;
@@ -33,9 +34,17 @@ export interface NodeCardData extends Record<string, unknown> {
 
 export type NodeCardNode = Node<NodeCardData, 'graphNode'>;
 
-export function StatusStrip({ status }: { status?: NodeStatus }) {
+/** `minimal`: the low level of detail's strip, the state's colour (canvas.css) and the progress bar only. */
+export function StatusStrip({ status, minimal }: { status?: NodeStatus; minimal?: boolean }) {
   if (!status) return <div className="ll-status-strip" data-state="idle" />;
   const pct = status.progress && status.progress.max > 0 ? (100 * status.progress.value) / status.progress.max : undefined;
+  if (minimal) {
+    return (
+      <div className="ll-status-strip" data-state={status.state} data-testid="node-status">
+        {status.progress && <span className="ll-progress"><span className="ll-progress-bar" style={{ width: `${pct ?? 0}%` }} /></span>}
+      </div>
+    );
+  }
   return (
     <div className="ll-status-strip" data-state={status.state} data-testid="node-status">
       <span className="ll-status-label">{status.state}</span>
@@ -50,8 +59,17 @@ export function StatusStrip({ status }: { status?: NodeStatus }) {
   );
 }
 
-export function PortRow({ name, spec, side }: { name: string; spec: PortMap[string]; side: 'in' | 'out' }) {
+/** `minimal`: the low level of detail's row, its handle alone (same row height, so wires keep their ends). */
+export function PortRow({ name, spec, side, minimal }: { name: string; spec: PortMap[string]; side: 'in' | 'out'; minimal?: boolean }) {
   const color = PORT_COLORS[spec.type] ?? '#ccc';
+  if (minimal) {
+    return (
+      <div className={`ll-port ll-port-${side}`} data-port={name}>
+        <Handle type={side === 'in' ? 'target' : 'source'} position={side === 'in' ? Position.Left : Position.Right}
+          id={name} className="ll-handle" style={{ background: color, borderColor: color }} />
+      </div>
+    );
+  }
   return (
     <div className={`ll-port ll-port-${side}`} data-port={name} title={`${name}: ${spec.type}${spec.description ? ` — ${spec.description}` : ''}`}>
       <Handle type={side === 'in' ? 'target' : 'source'} position={side === 'in' ? Position.Left : Position.Right}
@@ -101,56 +119,59 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NodeCardNode>) {
   const own = useNodeStatus(id);
   const inner = useSubgraphStatus(id, isSubgraph);
   const status = isSubgraph ? inner : own;
-  const far = useStore(isFar);
-  const hadWidgets = useRef(false);
-  if (!far) hadWidgets.current = true;
+  const lod = useLowDetail(data);
   const collapsed = !!node.ui?.collapsed;
   const converted = new Set(node.paramInputs ?? []);
   const title = node.title ?? info?.title ?? node.type;
   const params = info ? Object.entries(info.params).filter(([n, s]) => !s.hidden && !converted.has(n)) : [];
+  const low = lod.low;
   return (
-    <div className={`ll-node${selected ? ' selected' : ''}${info ? '' : ' ll-node-unknown'}${isSubgraph ? ' ll-node-subgraph' : ''}`} data-node-id={id}
-      data-state={status?.state ?? 'idle'} style={{ ['--cat' as string]: categoryColor(info?.category ?? 'unknown') }}>
+    <div ref={lod.ref} className={`ll-node${low ? ' ll-node-lod' : ''}${selected ? ' selected' : ''}${info ? '' : ' ll-node-unknown'}${isSubgraph ? ' ll-node-subgraph' : ''}`}
+      data-node-id={id} data-state={status?.state ?? 'idle'}
+      style={{ ['--cat' as string]: categoryColor(info?.category ?? 'unknown'), height: lod.height }}>
       <header className="ll-node-header" title={info?.description ?? `Unknown node type "${node.type}"`}>
-        <button type="button" className="ll-icon-button nodrag" aria-label={collapsed ? 'expand' : 'collapse'}
-          onClick={() => actions.toggleCollapsed(id)}>{collapsed ? '▸' : '▾'}</button>
+        {!low && (
+          <button type="button" className="ll-icon-button nodrag" aria-label={collapsed ? 'expand' : 'collapse'}
+            onClick={() => actions.toggleCollapsed(id)}>{collapsed ? '▸' : '▾'}</button>
+        )}
         <span className="ll-node-title">{title}</span>
-        <span className="ll-node-type">{node.type}</span>
-        {isSubgraph && (
+        {!low && <span className="ll-node-type">{node.type}</span>}
+        {!low && isSubgraph && (
           <button type="button" className="ll-icon-button nodrag" title="Open this subgraph (or double-click it)" aria-label="open subgraph"
             onClick={() => view.openSubgraph(id)}>⤢</button>
         )}
-        {info?.isOutput && (
+        {!low && info?.isOutput && (
           <button type="button" className="ll-icon-button nodrag" title="Run only this output" aria-label="run this node"
             onClick={() => actions.runNode(id)}>▶</button>
         )}
       </header>
-      <StatusStrip status={status} />
+      <StatusStrip status={status} minimal={low} />
+      {/* Issues, errors and the subgraph line stay at both levels: they sit above the ports, so the handles keep their places. */}
       {isSubgraph && <div className="ll-subgraph-summary">{node.subgraph?.nodes.length ?? 0} nodes inside · double-click to open</div>}
       {data.issues.length > 0 && <ul className="ll-node-issues">{data.issues.map((m, i) => <li key={i}>{m}</li>)}</ul>}
       {status?.error && <div className="ll-node-error nowheel" data-testid="node-error">{status.error.message}</div>}
       <div className={`ll-node-ports${collapsed ? ' collapsed' : ''}`}>
         <div className="ll-inputs">
-          {Object.entries(inputs).map(([name, spec]) => (
-            <PortRowWithNode key={name} nodeId={id} name={name} spec={spec} side="in" converted={converted.has(name)} />
+          {Object.entries(inputs).map(([name, spec]) => (low
+            ? <PortRow key={name} name={name} spec={spec} side="in" minimal />
+            : <PortRowWithNode key={name} nodeId={id} name={name} spec={spec} side="in" converted={converted.has(name)} />
           ))}
         </div>
         <div className="ll-outputs">
-          {Object.entries(outputs).map(([name, spec]) => <PortRow key={name} name={name} spec={spec} side="out" />)}
+          {Object.entries(outputs).map(([name, spec]) => <PortRow key={name} name={name} spec={spec} side="out" minimal={low} />)}
         </div>
       </div>
-      {!collapsed && params.length > 0 && (far && !hadWidgets.current ? (
-        // Zoomed far out, a card mounted now gets a box of about its widgets' height instead of
-        // the widgets (hundreds of inputs and sliders nobody can use at this size); once drawn
-        // they stay, so zooming out does not resize cards that were drawn close up.
-        <div className="ll-node-params ll-node-params-far" style={{ height: paramsBlockHeight(params.length) }} />
+      {!collapsed && params.length > 0 && (low ? (
+        // A card never drawn in full (opened zoomed out) has no measured height: a box of about
+        // its widgets' height (flowModel's estimate) stands in for them.
+        lod.height === undefined && <div className="ll-node-params ll-node-params-far" style={{ height: paramsBlockHeight(params.length) }} />
       ) : (
         <div className="ll-node-params">
           {params.map(([name, spec]) => <ParamRow key={name} node={node} name={name} spec={spec} data={data} />)}
         </div>
       ))}
-      {!collapsed && status?.values && <div className="ll-node-values" data-testid="node-values">{status.values}</div>}
-      {!collapsed && status?.previewUrl && (
+      {!low && !collapsed && status?.values && <div className="ll-node-values" data-testid="node-values">{status.values}</div>}
+      {!low && !collapsed && status?.previewUrl && (
         <img className="ll-node-image nodrag" src={status.previewUrl} decoding="async" alt={`${id} output`} data-testid="node-image"
           onDoubleClick={() => actions.openImage(status.previewUrl!)} />
       )}

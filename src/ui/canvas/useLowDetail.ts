@@ -1,0 +1,29 @@
+/**
+ * A card's level of detail (detail.ts) and the height it had when last drawn in full, so the
+ * minimal body keeps the card's size: React Flow measures the drawn card, and fitting, the
+ * minimap, selection boxes and overlap checks use that size.
+ */
+import { useLayoutEffect, useRef, type RefObject } from 'react';
+import { useStore } from '@xyflow/react';
+import { isLowDetail } from './detail.ts';
+
+export interface LowDetail {
+  low: boolean;
+  /** Put on the card's root element. */
+  ref: RefObject<HTMLDivElement | null>;
+  /** The full card's height (border box) while drawn minimal, when it was drawn in full with the same `key`. */
+  height?: number;
+}
+
+/** `key` is what the full card's height depends on (its data): a height measured for other data is not reused. */
+export function useLowDetail(key: unknown): LowDetail {
+  const low = useStore(isLowDetail);
+  const ref = useRef<HTMLDivElement>(null);
+  const measured = useRef<{ key: unknown; height: number } | undefined>(undefined);
+  useLayoutEffect(() => {
+    if (!low && ref.current) measured.current = { key, height: ref.current.offsetHeight };
+  });
+  const last = measured.current;
+  const height = low && last !== undefined && last.key === key ? last.height : undefined;
+  return { low, ref, height };
+}
