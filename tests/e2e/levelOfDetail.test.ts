@@ -5,7 +5,7 @@
  * back in, the widgets are back. No console errors along the way.
  */
 import type { Page } from 'playwright-core';
-import { HAS_CHROMIUM, SKIP_REASON, discardIfAsked, openEditor, probe, screenshot, startSession, type Session } from './harness.ts';
+import { HAS_CHROMIUM, SKIP_REASON, openEditor, probe, screenshot, startSession, type Session } from './harness.ts';
 import { bigGraph, canvasZoom, wheelZoomTo } from './measure.ts';
 
 const CARDS = '.react-flow__node-graphNode .ll-node';
@@ -55,7 +55,6 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): level of detail', () => {
   it('zoomed out below 0.45 cards draw title, status and handles only, in place; zoomed in the widgets are back', async () => {
     const graph = bigGraph(12, { columns: 4, viewport: { x: 40, y: 40, zoom: 0.9 } });
     await s.page.getByTestId('file-input').setInputFiles({ name: 'lod.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(graph)) });
-    await discardIfAsked(s.page);
     await s.page.waitForFunction(() => (window as any).__latentloom.doc().nodes.length === 12);
     await s.page.locator('.react-flow__node[data-id="n0"] .ll-param-row').first().waitFor();
     await s.page.waitForTimeout(300);
