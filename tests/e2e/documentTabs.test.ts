@@ -32,7 +32,16 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('editor (browser): workflow tabs',
   const nothingShown = { statuses: 0, images: 0, status: '' };
   const editPrompt = async (text: string) => {
     const field = s.page.locator(`${node('prompt')} textarea`);
-    if (!(await field.isVisible())) await s.page.locator('.react-flow__controls-fitview').click();
+    if (!(await field.isVisible())) {
+      // Fitted below the level-of-detail zoom, cards draw no widgets: zoom in on the prompt's card.
+      await s.page.locator('.react-flow__controls-fitview').click();
+      const box = await s.page.locator(node('prompt')).boundingBox();
+      if (box) await s.page.mouse.move(box.x + box.width / 2, box.y + 8);
+      for (let i = 0; i < 20 && !(await field.isVisible()); i++) {
+        await s.page.mouse.wheel(0, -60);
+        await s.page.waitForTimeout(50);
+      }
+    }
     await field.fill(text);
     await field.blur();
   };

@@ -67,7 +67,8 @@ describe.runIf(redisAvailable())('serve --queue with worker processes', () => {
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
       const p = fixture('txt2img-api.json') as Record<string, { inputs: Record<string, unknown> }>;
-      Object.assign(p['3'].inputs, { seed: 500 + i, steps: 40 });
+      // The first job samples long enough to be killed in the middle (the toy step is ~1 ms).
+      Object.assign(p['3'].inputs, { seed: 500 + i, steps: i === 0 ? 1000 : 40 });
       ids.push(await client.queuePrompt(p));
     }
     // The first job is running on the doomed worker: kill it in the middle of the sampler.
