@@ -30,3 +30,11 @@ export function isDeepFrozen(value: unknown, like?: unknown, depth = 0): boolean
   verifiedFrozen.add(value);
   return true;
 }
+
+/** Freezes `value` and every plain object and array reachable from it (typed arrays are left as they are). */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const item of Object.values(value as Record<string, unknown>)) deepFreeze(item);
+  return value;
+}

@@ -11,6 +11,7 @@
  */
 import type { PortMap } from './nodeSpec.ts';
 import { isPortType } from './portTypes.ts';
+import { deepFreeze, isDeepFrozen } from './frozen.ts';
 import { SUBGRAPH_TYPE, type GraphDocument, type GraphEdge, type GraphIssue, type GraphNode, type PortRef, type SubgraphBody } from './document.ts';
 
 /** Separates a subgraph's id from its inner node ids in the flattened graph. */
@@ -210,10 +211,19 @@ function flattenLevel(nodes: readonly GraphNode[], edges: readonly GraphEdge[], 
 /** The graph with every subgraph node replaced by its inside (see the file comment). */
 export function flattenSubgraphs(doc: GraphDocument): FlattenResult {
   if (!hasSubgraphs(doc)) return { graph: doc, issues: [] };
+  const known = flattened.get(doc);
+  if (known) return known;
   const issues: GraphIssue[] = [];
   const level = flattenLevel(doc.nodes, Array.isArray(doc.edges) ? doc.edges : [], '', 0, issues);
-  return { graph: { ...doc, nodes: level.nodes, edges: level.edges }, issues };
+  const result: FlattenResult = { graph: { ...doc, nodes: level.nodes, edges: level.edges }, issues };
+  // A frozen document (the editor's, immer's) flattens once and to a frozen graph: reruns then
+  // hand the engine the same flat graph, so its validation, plan and signature memos hit.
+  if (isDeepFrozen(doc)) flattened.set(doc, deepFreeze(result));
+  return result;
 }
+
+/** Flat results of deeply frozen documents, which can never change. */
+const flattened = new WeakMap<GraphDocument, FlattenResult>();
 
 /** Requested node ids with each subgraph id replaced by the flat ids of everything inside it. */
 export function expandSubgraphIds(ids: readonly string[], doc: GraphDocument, flat: GraphDocument): string[] {

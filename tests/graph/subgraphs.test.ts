@@ -4,11 +4,24 @@ import { expandSubgraphIds, flattenSubgraphs, ownerOf } from '../../src/graph/su
 import { defaultRegistry } from '../../nodes/index.ts';
 import { edge, node } from './build.ts';
 import { flatMathGraph, subgraphMathGraph } from './subgraphFixtures.ts';
+import { deepFreeze } from '../../src/graph/frozen.ts';
 
 const registry = defaultRegistry();
 const errors = (doc: Parameters<typeof validateGraph>[0]) => validateGraph(doc, registry).filter((i) => i.severity !== 'warning');
 
 describe('flattenSubgraphs', () => {
+  it('flattens a frozen document once, to a frozen graph; an unfrozen one afresh each time', () => {
+    const frozen = deepFreeze(subgraphMathGraph());
+    const first = flattenSubgraphs(frozen).graph;
+    expect(flattenSubgraphs(frozen).graph).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.nodes[1]) && Object.isFrozen(first.edges[0].from)).toBe(true);
+    expect(first.nodes.map((n) => n.id)).toEqual(flattenSubgraphs(subgraphMathGraph()).graph.nodes.map((n) => n.id));
+    const open = subgraphMathGraph();
+    const once = flattenSubgraphs(open).graph;
+    expect(flattenSubgraphs(open).graph).not.toBe(once);
+    expect(Object.isFrozen(once)).toBe(false);
+  });
+
   it('returns a graph without subgraphs as it is', () => {
     const doc = flatMathGraph();
     expect(flattenSubgraphs(doc).graph).toBe(doc);
