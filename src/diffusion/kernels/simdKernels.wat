@@ -12,6 +12,19 @@
 ;; and `end unroll` comment markers UNROLL times, the k-th copy with `offset=16k` in place of
 ;; `offset=0`, and makes each `vector step` constant 16 * UNROLL; `$bytes` is then a multiple of
 ;; that (the `vectorBytes` export). As written, the file is the same kernels, one vector a turn.
+;;
+;; Division by a step's scalar stays f32x4.div. Multiplying in float64 by r = fl64(1 / d)
+;; (f64x2.promote_low_f32x4 of each half, f64x2.mul, f32x4.demote_f64x2_zero, a shuffle to join)
+;; is not a substitute: it matches x / d while the quotient is a normal float32 (the float64
+;; product is within 2^-52 relative of x / d, and x / d is never on, and at least 2^-49 relative
+;; from, a float32 rounding midpoint there), but a quotient below 2^-126 can be exactly a midpoint
+;; between two subnormals, where the product falls just off it and rounds the wrong way: x =
+;; 147 * 2^-149, d = 98 gives 1.5 * 2^-149, which x / d rounds to 2^-148 (ties to even) and the
+;; product to 2^-149 (tests/diffusion/kernels: subnormalMidpointQuotients). Nor is it faster here:
+;; the four conversions and two shuffles per vector took the Euler kernel on a [1, 4, 128, 128]
+;; latent from 11 to 18-21 us on this project's Zen 5 test machine (mixing it with f32x4.div on
+;; alternate vectors: 12-17 us). Without any division the same kernel takes about 9 us: the
+;; division costs about a fifth of a step, the rest is the four latents it moves.
 (module
   (memory (export "memory") 1)
   ;; The granularity `$bytes` must have (16 * UNROLL after the build's unrolling).

@@ -42,3 +42,25 @@ export function expectSameBits(actual: Float32Array, expected: Float32Array, wha
     throw new Error(`${what}: element ${i} is ${actual[i]} (0x${a[i].toString(16)}), expected ${expected[i]} (0x${e[i].toString(16)})`);
   }
 }
+
+/**
+ * Pairs [x, d] of float32 values whose exact quotient x / d is a float32 rounding midpoint below
+ * 2^-126 (an odd multiple of 2^-150, halfway between two subnormals), so that only a correctly
+ * rounded division gives the float32 result (ties to even). A float64 multiplication by
+ * fl64(1 / d) lands just off the midpoint on these and rounds the wrong way; the list keeps only
+ * pairs where it does, so a kernel that divided that way would fail on them.
+ */
+export function subnormalMidpointQuotients(): [number, number][] {
+  const pairs: [number, number][] = [];
+  for (const odd of [49, 3 * 41, 1001, 12345]) {
+    for (let shift = -12; shift <= 12; shift += 3) {
+      const d = odd * 2 ** shift;
+      for (let m = 1; m < 4000 && m * odd < 2 ** 24; m += 2) {
+        const x = m * odd * 2 ** (shift - 150); // exact: m * odd < 2^24, and within float32 range
+        if (Math.fround(x) !== x || x === 0) continue;
+        if (Math.fround(x * (1 / d)) !== Math.fround(x / d)) pairs.push([x, d], [-x, d]);
+      }
+    }
+  }
+  return pairs;
+}

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { kernels, scalarKernels, wasmKernels, type StepKernels } from '../../../src/diffusion/kernels/index.ts';
 import { SD15_LATENT_RGB_FACTORS } from '../../../nodes/latent/preview.ts';
-import { expectSameBits, randomLatent, randomScalar, rng } from './kernelBits.ts';
+import { expectSameBits, randomLatent, randomScalar, rng, subnormalMidpointQuotients } from './kernelBits.ts';
 
 const wasm = wasmKernels as NonNullable<typeof wasmKernels>;
 const LENGTHS = [0, 1, 3, 4, 5, 17, 1024, 4099];
@@ -87,6 +87,34 @@ describe('wasm SIMD kernels', () => {
       }
     });
   }
+
+  it('divide exactly: quotients on a subnormal rounding midpoint round to even (no reciprocal shortcut)', () => {
+    const pairs = subnormalMidpointQuotients();
+    expect(pairs.length).toBeGreaterThan(100);
+    const f32 = Math.fround;
+    for (const [x, d] of pairs) {
+      // The inputs discriminate: a float64 multiplication by 1 / d rounds these the other way.
+      expect(f32(x * (1 / d))).not.toBe(f32(x / d));
+    }
+    // One array per divisor: each kernel divides x (the sample, with a zero model output) by d.
+    const byDivisor = new Map<number, number[]>();
+    for (const [x, d] of pairs) {
+      if (!byDivisor.has(d)) byDivisor.set(d, []);
+      byDivisor.get(d)?.push(x);
+    }
+    for (const [d, xs] of byDivisor) {
+      const s = Float32Array.from(xs);
+      const zero = new Float32Array(s.length);
+      const want = s.map((x) => x / d); // one division each, rounded by the store
+      for (const k of [wasm, scalarKernels]) {
+        expectSameBits(k.divide(s, d), want, `${k.backend} divide by ${d}`);
+        expectSameBits(k.ddimEpsilon(zero, s, d, 0.5, 1, 1).x0, want, `${k.backend} DDIM x0, a = ${d}`);
+        expectSameBits(k.dpmFirstOrder(zero, s, d, 0.5, 1, 1).x0, want, `${k.backend} DPM x0, alpha = ${d}`);
+        const c = { alpha: d, sigma: 0.5, cs: 1, c0: 1, c1: 1, invR0: 1 };
+        expectSameBits(k.dpmSecondOrder(zero, s, zero, c).x0, want, `${k.backend} DPM 2M x0, alpha = ${d}`);
+      }
+    }
+  });
 
   it('latentToRgb: the same bits as the JS preview (float64 map, clamp)', () => {
     const random = rng(42);
