@@ -38,6 +38,11 @@ export interface StepKernels {
   ): StepOutput;
   /** x0 = (s - b * m) / a; out = x0Coeff * x0 + dirCoeff * m. */
   ddimEpsilon(m: Float32Array, s: Float32Array, a: number, b: number, x0Coeff: number, dirCoeff: number): StepOutput;
+  /**
+   * DDPM: x0 = clamp((s - b * m) / a) to [-clip, clip] (no clamp for clip = Infinity, NaN kept);
+   * out = c0 * x0 + cs * s.
+   */
+  ddpmEpsilon(m: Float32Array, s: Float32Array, a: number, b: number, clip: number, c0: number, cs: number): StepOutput;
   /** x0 = (s - sigma * m) / alpha; out = cs * s - cd * x0. */
   dpmFirstOrder(m: Float32Array, s: Float32Array, alpha: number, sigma: number, cs: number, cd: number): StepOutput;
   /** x0 as in the first order; out = (cs * s - c0 * x0) - c1 * (invR0 * (x0 - prevX0)). */

@@ -57,6 +57,22 @@ export const scalarKernels: StepKernels = {
     return { out, x0 };
   },
 
+  ddpmEpsilon(m, s, a, b, clip, c0, cs): StepOutput {
+    [a, b, c0, cs] = [f32(a), f32(b), f32(c0), f32(cs)];
+    const [lo, hi] = [f32(-clip), f32(clip)];
+    const n = s.length;
+    const out = new Float32Array(n);
+    const x0 = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const si = s[i];
+      const v = f32(f32(si - f32(b * m[i])) / a);
+      const x = v < lo ? lo : v > hi ? hi : v;
+      x0[i] = x;
+      out[i] = f32(c0 * x) + f32(cs * si);
+    }
+    return { out, x0 };
+  },
+
   dpmFirstOrder(m, s, alpha, sigma, cs, cd): StepOutput {
     [alpha, sigma, cs, cd] = [f32(alpha), f32(sigma), f32(cs), f32(cd)];
     const n = s.length;

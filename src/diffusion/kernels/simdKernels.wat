@@ -102,7 +102,40 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
-  ;; x0 = (s - sigma * m) / alpha ; out = cs * s - cd * x0   (DPM-Solver++ first order)
+;; x0 = clamp((s - b * m) / a, lo, hi) ; out = c0 * x0 + cs * s   (DDPM, epsilon prediction;
+  ;; lo, hi = -Inf, Inf without clip_sample). pmax(v, lo) is v < lo ? lo : v and pmin(w, hi) is
+  ;; hi < w ? hi : w: the JS clamp, NaN kept.
+  (func (export "ddpmEpsilon")
+    (param $m i32) (param $s i32) (param $out i32) (param $x0 i32) (param $bytes i32)
+    (param $a f32) (param $b f32) (param $lo f32) (param $hi f32) (param $c0 f32) (param $cs f32)
+    (local $i i32) (local $vs v128) (local $vx v128)
+    (local $va v128) (local $vb v128) (local $vlo v128) (local $vhi v128) (local $vc0 v128) (local $vcs v128)
+    (local.set $va (f32x4.splat (local.get $a)))
+    (local.set $vb (f32x4.splat (local.get $b)))
+    (local.set $vlo (f32x4.splat (local.get $lo)))
+    (local.set $vhi (f32x4.splat (local.get $hi)))
+    (local.set $vc0 (f32x4.splat (local.get $c0)))
+    (local.set $vcs (f32x4.splat (local.get $cs)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (;unroll;)
+        (local.set $vs (v128.load offset=0 (i32.add (local.get $s) (local.get $i))))
+        (local.set $vx (f32x4.pmin
+          (f32x4.pmax
+            (f32x4.div
+              (f32x4.sub (local.get $vs) (f32x4.mul (local.get $vb) (v128.load offset=0 (i32.add (local.get $m) (local.get $i)))))
+              (local.get $va))
+            (local.get $vlo))
+          (local.get $vhi)))
+        (v128.store offset=0 (i32.add (local.get $x0) (local.get $i)) (local.get $vx))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
+          (f32x4.add (f32x4.mul (local.get $vc0) (local.get $vx)) (f32x4.mul (local.get $vcs) (local.get $vs))))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
+        (br $next))))
+
+    ;; x0 = (s - sigma * m) / alpha ; out = cs * s - cd * x0   (DPM-Solver++ first order)
   (func (export "dpmFirstOrder")
     (param $m i32) (param $s i32) (param $out i32) (param $x0 i32) (param $bytes i32)
     (param $alpha f32) (param $sigma f32) (param $cs f32) (param $cd f32)

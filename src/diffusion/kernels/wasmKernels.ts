@@ -15,6 +15,7 @@ export interface KernelExports {
   eulerEpsilon(m: Ptr, s: Ptr, out: Ptr, x0: Ptr, bytes: number, sigma: number, dt: number): void;
   eulerAncestralEpsilon(m: Ptr, s: Ptr, noise: Ptr, out: Ptr, x0: Ptr, bytes: number, sigma: number, dt: number, up: number): void;
   ddimEpsilon(m: Ptr, s: Ptr, out: Ptr, x0: Ptr, bytes: number, a: number, b: number, x0Coeff: number, dirCoeff: number): void;
+  ddpmEpsilon(m: Ptr, s: Ptr, out: Ptr, x0: Ptr, bytes: number, a: number, b: number, lo: number, hi: number, c0: number, cs: number): void;
   dpmFirstOrder(m: Ptr, s: Ptr, out: Ptr, x0: Ptr, bytes: number, alpha: number, sigma: number, cs: number, cd: number): void;
   dpmSecondOrder(
     m: Ptr, s: Ptr, prev: Ptr, out: Ptr, x0: Ptr, bytes: number,
@@ -115,6 +116,14 @@ function wasmOperations(
       sameLength('ddimEpsilon', n, m);
       mem.begin(n);
       k.ddimEpsilon(mem.input(m), mem.input(s), mem.output(n), mem.output(n), vectorBytes(n), a, b, x0Coeff, dirCoeff);
+      return pair(mem.finish());
+    },
+
+    ddpmEpsilon(m, s, a, b, clip, c0, cs) {
+      const n = s.length;
+      sameLength('ddpmEpsilon', n, m);
+      mem.begin(n);
+      k.ddpmEpsilon(mem.input(m), mem.input(s), mem.output(n), mem.output(n), vectorBytes(n), a, b, -clip, clip, c0, cs);
       return pair(mem.finish());
     },
 

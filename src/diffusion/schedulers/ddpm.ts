@@ -6,7 +6,8 @@ import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
-import { addScaledNoise, alphaPredictions, linearCombination } from './predictOriginal.ts';
+import { alphaPredictions, linearCombination } from './predictOriginal.ts';
+import { kernels } from '../kernels/index.ts';
 
 /** Split a [B, 2C, …] output into the prediction and the predicted variance (learned types). */
 export function splitLearnedVariance(
@@ -106,12 +107,21 @@ export class DDPMScheduler extends SchedulerBase {
     const currentAlpha = f32(apt / aptPrev);
     const currentBeta = f32(1 - currentAlpha);
 
-    const { x0: rawX0 } = alphaPredictions(this.config.prediction_type, m, s, apt, who, false);
-    const x0 = this.clipOrThreshold(rawX0, sample.shape);
-
     const c0 = f32(f32(f32(Math.sqrt(aptPrev)) * currentBeta) / bpt);
     const cs = f32(f32(f32(Math.sqrt(currentAlpha)) * bptPrev) / bpt);
-    const out = linearCombination(c0, x0, cs, s);
+    const c = this.config;
+    let out: Float32Array;
+    let x0: Float32Array;
+    if (c.prediction_type === 'epsilon' && !c.thresholding && !predictedVariance) {
+      // Fused fast path (one pass, wasm SIMD or JS kernel): the same float32 ops as the general path.
+      const sa = f32(Math.sqrt(apt));
+      const sb = f32(Math.sqrt(f32(1 - apt)));
+      ({ out, x0 } = kernels().ddpmEpsilon(m, s, sa, sb, c.clip_sample ? c.clip_sample_range : Infinity, c0, cs));
+    } else {
+      const { x0: rawX0 } = alphaPredictions(c.prediction_type, m, s, apt, who, false);
+      x0 = this.clipOrThreshold(rawX0, sample.shape);
+      out = linearCombination(c0, x0, cs, s);
+    }
 
     if (t > 0) {
       const noise = drawNoise(options, sample.shape, who);
@@ -127,7 +137,8 @@ export class DDPMScheduler extends SchedulerBase {
         for (let i = 0; i < out.length; i++) out[i] = out[i] + f32(f32(Math.sqrt(predictedVariance[i])) * noise[i]);
       } else {
         const v = this.getVariance(t);
-        addScaledNoise(out, vt === 'fixed_small_log' ? v : f32(Math.sqrt(v)), noise);
+        // A kernel result is a value (the kernels may read it back in place): a new array, not +=.
+        out = kernels().addScaled(out, noise, vt === 'fixed_small_log' ? v : f32(Math.sqrt(v)));
       }
     }
     return stepResult(sample.shape, out, x0);

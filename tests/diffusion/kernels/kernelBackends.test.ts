@@ -55,6 +55,8 @@ const LOOPS: [SchedulerName, Record<string, unknown>, number?][] = [
   ['EulerAncestralDiscreteScheduler', {}],
   ['DDIMScheduler', { clip_sample: false, set_alpha_to_one: false, steps_offset: 1 }],
   ['DDIMScheduler', { clip_sample: false }, 1],
+  ['DDPMScheduler', {}],
+  ['DDPMScheduler', { clip_sample: false, variance_type: 'fixed_small_log' }],
   ['DPMSolverMultistepScheduler', {}],
   ['DPMSolverMultistepScheduler', { solver_order: 3 }],
   ['LMSDiscreteScheduler', {}],

@@ -27,6 +27,18 @@ const CASES: Record<string, { arrays: number; scalars: number; positive?: number
     positive: [0, 1],
     run: (k, [m, s], [a, b, c, d]) => Object.values(k.ddimEpsilon(m, s, a, b, c, d)),
   },
+  ddpmEpsilon: {
+    arrays: 2,
+    scalars: 5,
+    positive: [0, 1, 2],
+    run: (k, [m, s], [a, b, clip, c0, cs]) => Object.values(k.ddpmEpsilon(m, s, a, b, clip, c0, cs)),
+  },
+  ddpmEpsilonUnclipped: {
+    arrays: 2,
+    scalars: 4,
+    positive: [0, 1],
+    run: (k, [m, s], [a, b, c0, cs]) => Object.values(k.ddpmEpsilon(m, s, a, b, Infinity, c0, cs)),
+  },
   dpmFirstOrder: {
     arrays: 2,
     scalars: 4,
