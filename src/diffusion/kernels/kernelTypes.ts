@@ -53,6 +53,18 @@ export interface StepKernels {
     coefficients: { alpha: number; sigma: number; cs: number; c0: number; c1: number; invR0: number },
   ): StepOutput;
   /**
+   * PLMS (PNDM): e from the newest model output m and the older ones (newest first) by `order`
+   * (1: m; 2: (3m - p1) / 2; 3: (23m - 16p1 + 5p2) / 12; 4: (55m - 59p1 + 37p2 - 9p3) * fl(1/24);
+   * 0, the second warm-up step: (m + p1) / 2); out = cs * s - (diff * e) / denom.
+   */
+  plmsEpsilon(
+    m: Float32Array,
+    older: Float32Array[],
+    order: number,
+    s: Float32Array,
+    coefficients: { cs: number; diff: number; denom: number },
+  ): Float32Array;
+  /**
    * x0 = s - sigma * m; d0 = (s - x0) / sigma; out = s + (c0 * d0 + c1 * d1 + ...) summed left to
    * right over coefficients.length terms (1..4; `older` holds d1, d2, d3 as needed).
    */

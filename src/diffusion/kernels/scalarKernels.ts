@@ -102,6 +102,24 @@ export const scalarKernels: StepKernels = {
     return { out, x0 };
   },
 
+  plmsEpsilon(m, older, order, s, c): Float32Array {
+    const [cs, diff, denom] = [f32(c.cs), f32(c.diff), f32(c.denom)];
+    const n = s.length;
+    const [p1, p2, p3] = older;
+    const k = f32(1 / 24);
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const mi = m[i];
+      let e = mi;
+      if (order === 0) e = f32(f32(mi + p1[i]) / 2);
+      else if (order === 2) e = f32(f32(f32(3 * mi) - p1[i]) / 2);
+      else if (order === 3) e = f32(f32(f32(f32(23 * mi) - f32(16 * p1[i])) + f32(5 * p2[i])) / 12);
+      else if (order === 4) e = f32(k * f32(f32(f32(f32(55 * mi) - f32(59 * p1[i])) + f32(37 * p2[i])) - f32(9 * p3[i])));
+      out[i] = f32(cs * s[i]) - f32(f32(diff * e) / denom);
+    }
+    return out;
+  },
+
   lmsEpsilon(m, s, older, sigma, coefficients): StepOutputWithDerivative {
     sigma = f32(sigma);
     const n = s.length;

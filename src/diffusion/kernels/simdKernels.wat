@@ -191,7 +191,57 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
-  ;; LMS: x0 = s - sigma * m ; d0 = (s - x0) / sigma ;
+;; PLMS (PNDM, epsilon prediction): e = the Adams-Bashforth combination of the model outputs,
+  ;; newest m, then p1, p2, p3 — by `$order` 1: m ; 2: (3m - p1) / 2 ; 3: ((23m - 16p1) + 5p2) / 12 ;
+  ;; 4: (((55m - 59p1) + 37p2) - 9p3) * fl(1/24) ; 0 (the second warm-up step): (m + p1) / 2 —
+  ;; then out = cs * s - (diff * e) / denom. x / 2 is x * 0.5 exactly (the same real number).
+  (func (export "plmsEpsilon")
+    (param $m i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $s i32) (param $out i32)
+    (param $bytes i32) (param $order i32) (param $cs f32) (param $diff f32) (param $denom f32)
+    (local $i i32) (local $vm v128) (local $e v128) (local $vcs v128) (local $vdiff v128) (local $vden v128)
+    (local.set $vcs (f32x4.splat (local.get $cs)))
+    (local.set $vdiff (f32x4.splat (local.get $diff)))
+    (local.set $vden (f32x4.splat (local.get $denom)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (;unroll;)
+        (local.set $vm (v128.load offset=0 (i32.add (local.get $m) (local.get $i))))
+        (local.set $e (local.get $vm))
+        (if (i32.eqz (local.get $order))
+          (then (local.set $e (f32x4.mul
+            (f32x4.add (local.get $vm) (v128.load offset=0 (i32.add (local.get $p1) (local.get $i))))
+            (f32x4.splat (f32.const 0.5))))))
+        (if (i32.eq (local.get $order) (i32.const 2))
+          (then (local.set $e (f32x4.mul
+            (f32x4.sub (f32x4.mul (f32x4.splat (f32.const 3)) (local.get $vm))
+              (v128.load offset=0 (i32.add (local.get $p1) (local.get $i))))
+            (f32x4.splat (f32.const 0.5))))))
+        (if (i32.eq (local.get $order) (i32.const 3))
+          (then (local.set $e (f32x4.div
+            (f32x4.add
+              (f32x4.sub (f32x4.mul (f32x4.splat (f32.const 23)) (local.get $vm))
+                (f32x4.mul (f32x4.splat (f32.const 16)) (v128.load offset=0 (i32.add (local.get $p1) (local.get $i)))))
+              (f32x4.mul (f32x4.splat (f32.const 5)) (v128.load offset=0 (i32.add (local.get $p2) (local.get $i)))))
+            (f32x4.splat (f32.const 12))))))
+        (if (i32.eq (local.get $order) (i32.const 4))
+          (then (local.set $e (f32x4.mul
+            (f32x4.splat (f32.div (f32.const 1) (f32.const 24)))
+            (f32x4.sub
+              (f32x4.add
+                (f32x4.sub (f32x4.mul (f32x4.splat (f32.const 55)) (local.get $vm))
+                  (f32x4.mul (f32x4.splat (f32.const 59)) (v128.load offset=0 (i32.add (local.get $p1) (local.get $i)))))
+                (f32x4.mul (f32x4.splat (f32.const 37)) (v128.load offset=0 (i32.add (local.get $p2) (local.get $i)))))
+              (f32x4.mul (f32x4.splat (f32.const 9)) (v128.load offset=0 (i32.add (local.get $p3) (local.get $i)))))))))
+        (v128.store offset=0 (i32.add (local.get $out) (local.get $i))
+          (f32x4.sub
+            (f32x4.mul (local.get $vcs) (v128.load offset=0 (i32.add (local.get $s) (local.get $i))))
+            (f32x4.div (f32x4.mul (local.get $vdiff) (local.get $e)) (local.get $vden))))
+        (;end unroll;)
+        (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
+        (br $next))))
+
+    ;; LMS: x0 = s - sigma * m ; d0 = (s - x0) / sigma ;
   ;; out = s + (((c0 * d0 + c1 * d1) + c2 * d2) + c3 * d3), the sum cut after `$terms` terms.
   (func (export "lmsEpsilon")
     (param $m i32) (param $s i32) (param $d1 i32) (param $d2 i32) (param $d3 i32)

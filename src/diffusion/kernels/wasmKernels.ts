@@ -21,6 +21,7 @@ export interface KernelExports {
     m: Ptr, s: Ptr, prev: Ptr, out: Ptr, x0: Ptr, bytes: number,
     alpha: number, sigma: number, cs: number, c0: number, c1: number, invR0: number,
   ): void;
+  plmsEpsilon(m: Ptr, p1: Ptr, p2: Ptr, p3: Ptr, s: Ptr, out: Ptr, bytes: number, order: number, cs: number, diff: number, denom: number): void;
   lmsEpsilon(
     m: Ptr, s: Ptr, d1: Ptr, d2: Ptr, d3: Ptr, out: Ptr, x0: Ptr, d0: Ptr, bytes: number, terms: number,
     sigma: number, c0: number, c1: number, c2: number, c3: number,
@@ -142,6 +143,21 @@ function wasmOperations(
       const [pm, ps, pp] = [mem.input(m), mem.input(s), mem.input(prevX0)];
       k.dpmSecondOrder(pm, ps, pp, mem.output(n), mem.output(n), vectorBytes(n), c.alpha, c.sigma, c.cs, c.c0, c.c1, c.invR0);
       return pair(mem.finish());
+    },
+
+    plmsEpsilon(m, older, order, s, c) {
+      const n = s.length;
+      const reads = order === 0 ? 1 : Math.max(order - 1, 0);
+      if (!Number.isInteger(order) || order < 0 || order > 4 || older.length < reads) {
+        throw new Error(`plmsEpsilon: order ${order} needs ${reads} older model outputs, got ${older.length}`);
+      }
+      sameLength('plmsEpsilon', n, m, ...older.slice(0, reads));
+      mem.begin(n);
+      const pm = mem.input(m);
+      const ps = mem.input(s);
+      const pp = [0, 1, 2].map((i) => (i < reads ? mem.input(older[i]) : pm));
+      k.plmsEpsilon(pm, pp[0], pp[1], pp[2], ps, mem.output(n), vectorBytes(n), order, c.cs, c.diff, c.denom);
+      return mem.finish()[0];
     },
 
     lmsEpsilon(m, s, older, sigma, coefficients) {

@@ -8,6 +8,7 @@ import { f32, leadingStepsOffset, numpyLinspace, roundHalfEven } from '../schedu
 import { SchedulerBase, stepResult, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { linearCombination } from './predictOriginal.ts';
+import { kernels } from '../kernels/index.ts';
 
 const PNDM_ORDER = 4;
 
@@ -150,71 +151,89 @@ export class PNDMScheduler extends SchedulerBase {
     let t = timestep;
     let prevTimestep = t - stride;
     if (st.counter !== 1) {
-      st.history = [...st.history.slice(-3), m.slice()];
+      // A kernel result (the CFG kernel's) is a value: kept as it is; other arrays are copied.
+      st.history = [...st.history.slice(-3), kernels().isResult(m) ? m : m.slice()];
     } else {
       prevTimestep = t;
       t = t + stride;
     }
     const ets = st.history as Float32Array[];
-    const n = m.length;
-    let output: Float32Array;
     let sample = s;
+    // The Adams-Bashforth order (0: the second warm-up step's average) and the older outputs, newest first.
+    let order: number;
     if (ets.length === 1 && st.counter === 0) {
-      output = m;
+      order = 1;
       st.curSample = s.slice();
     } else if (ets.length === 1 && st.counter === 1) {
-      output = new Float32Array(n);
-      const e1 = ets[0];
-      for (let i = 0; i < n; i++) output[i] = f32(m[i] + e1[i]) / 2;
+      order = 0;
       sample = st.curSample as Float32Array;
       st.curSample = null;
-    } else if (ets.length === 2) {
-      output = new Float32Array(n);
-      const [e2, e1] = ets;
-      for (let i = 0; i < n; i++) output[i] = f32(f32(3 * e1[i]) - e2[i]) / 2;
-    } else if (ets.length === 3) {
-      output = new Float32Array(n);
-      const [e3, e2, e1] = ets;
-      for (let i = 0; i < n; i++) {
-        output[i] = f32(f32(f32(23 * e1[i]) - f32(16 * e2[i])) + f32(5 * e3[i])) / 12;
-      }
     } else {
-      output = new Float32Array(n);
-      const [e4, e3, e2, e1] = ets.slice(-4);
-      const k = f32(1 / 24);
-      for (let i = 0; i < n; i++) {
-        const sum = f32(f32(f32(f32(55 * e1[i]) - f32(59 * e2[i])) + f32(37 * e3[i])) - f32(9 * e4[i]));
-        output[i] = k * sum;
-      }
+      order = Math.min(ets.length, 4);
     }
-    const prev = this.prevSample(sample, t, prevTimestep, output);
+    const older = order === 0 ? [ets[0]] : ets.slice(-order, -1).reverse();
+    let prev: Float32Array;
+    if (this.config.prediction_type === 'epsilon') {
+      // Fused (one pass, wasm SIMD or JS kernel): the same float32 ops as plmsOutput + prevSample.
+      prev = kernels().plmsEpsilon(m, older, order, sample, this.prevCoefficients(t, prevTimestep));
+    } else {
+      prev = this.prevSample(sample, t, prevTimestep, plmsOutput(m, older, order));
+    }
     st.counter += 1;
     return prev;
   }
 
-  /** Equation (9) of the PNDM paper, with diffusers' v-prediction conversion. */
-  private prevSample(s: Float32Array, t: number, prevT: number, m: Float32Array): Float32Array {
+  /** The coefficients of equation (9): out = cs * s - (diff * e) / denom. */
+  private prevCoefficients(t: number, prevT: number): { cs: number; diff: number; denom: number } {
     const apt = this.alphaProdAt(t, 'step');
     const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
     const bpt = f32(1 - apt);
     const bptPrev = f32(1 - aptPrev);
+    const cs = f32(Math.sqrt(f32(aptPrev / apt)));
+    const denom = f32(
+      f32(apt * f32(Math.sqrt(bptPrev))) + f32(Math.sqrt(f32(f32(apt * bpt) * aptPrev))),
+    );
+    return { cs, diff: f32(aptPrev - apt), denom };
+  }
+
+  /** Equation (9) of the PNDM paper, with diffusers' v-prediction conversion. */
+  private prevSample(s: Float32Array, t: number, prevT: number, m: Float32Array): Float32Array {
     let output = m;
     if (this.config.prediction_type === 'v_prediction') {
+      const apt = this.alphaProdAt(t, 'step');
       const a = f32(Math.sqrt(apt));
-      const b = f32(Math.sqrt(bpt));
+      const b = f32(Math.sqrt(f32(1 - apt)));
       output = linearCombination(a, m, b, s);
     } else if (this.config.prediction_type !== 'epsilon') {
       throw new Error(`${this.name}: prediction_type must be epsilon or v_prediction, got "${this.config.prediction_type}"`);
     }
-    const sampleCoeff = f32(Math.sqrt(f32(aptPrev / apt)));
-    const denom = f32(
-      f32(apt * f32(Math.sqrt(bptPrev))) + f32(Math.sqrt(f32(f32(apt * bpt) * aptPrev))),
-    );
-    const diff = f32(aptPrev - apt);
+    const { cs, diff, denom } = this.prevCoefficients(t, prevT);
     const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = f32(sampleCoeff * s[i]) - f32(f32(diff * output[i]) / denom);
+    for (let i = 0; i < s.length; i++) out[i] = f32(cs * s[i]) - f32(f32(diff * output[i]) / denom);
     return out;
   }
+}
+
+/**
+ * The PLMS combination of the newest model output m and the older ones (newest first): `order`
+ * 1..4 (Adams-Bashforth), 0 for the second warm-up step's average; m itself for order 1.
+ */
+function plmsOutput(m: Float32Array, older: Float32Array[], order: number): Float32Array {
+  if (order === 1) return m;
+  const n = m.length;
+  const output = new Float32Array(n);
+  const [p1, p2, p3] = older;
+  if (order === 0) for (let i = 0; i < n; i++) output[i] = f32(m[i] + p1[i]) / 2;
+  else if (order === 2) for (let i = 0; i < n; i++) output[i] = f32(f32(3 * m[i]) - p1[i]) / 2;
+  else if (order === 3) {
+    for (let i = 0; i < n; i++) output[i] = f32(f32(f32(23 * m[i]) - f32(16 * p1[i])) + f32(5 * p2[i])) / 12;
+  } else {
+    const k = f32(1 / 24);
+    for (let i = 0; i < n; i++) {
+      output[i] = k * f32(f32(f32(f32(55 * m[i]) - f32(59 * p1[i])) + f32(37 * p2[i])) - f32(9 * p3[i]));
+    }
+  }
+  return output;
 }
 
 /** acc + w * x as torch evaluates `cur += w * x` (acc = 0 when absent), into a fresh array. */

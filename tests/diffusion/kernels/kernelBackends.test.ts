@@ -57,6 +57,8 @@ const LOOPS: [SchedulerName, Record<string, unknown>, number?][] = [
   ['DDIMScheduler', { clip_sample: false }, 1],
   ['DDPMScheduler', {}],
   ['DDPMScheduler', { clip_sample: false, variance_type: 'fixed_small_log' }],
+  ['PNDMScheduler', { skip_prk_steps: true }],
+  ['PNDMScheduler', {}],
   ['DPMSolverMultistepScheduler', {}],
   ['DPMSolverMultistepScheduler', { solver_order: 3 }],
   ['LMSDiscreteScheduler', {}],

@@ -13,6 +13,17 @@ const LENGTHS = [0, 1, 3, 4, 5, 17, 1024, 4099];
 
 type Case = (k: StepKernels, arrays: Float32Array[], scalars: number[]) => Float32Array[];
 
+/** PLMS at `order` (0: the warm-up average): arrays m, s, then the older model outputs. */
+function plmsCase(order: number): { arrays: number; scalars: number; positive: number[]; run: Case } {
+  const older = order === 0 ? 1 : Math.max(order - 1, 0);
+  return {
+    arrays: 2 + older,
+    scalars: 3,
+    positive: [2],
+    run: (k, [m, s, ...p], [cs, diff, denom]) => [k.plmsEpsilon(m, p, order, s, { cs, diff, denom })],
+  };
+}
+
 const CASES: Record<string, { arrays: number; scalars: number; positive?: number[]; run: Case }> = {
   eulerEpsilon: { arrays: 2, scalars: 2, positive: [0], run: (k, [m, s], [a, b]) => Object.values(k.eulerEpsilon(m, s, a, b)) },
   eulerAncestralEpsilon: {
@@ -52,6 +63,11 @@ const CASES: Record<string, { arrays: number; scalars: number; positive?: number
     run: (k, [m, s, p], [alpha, sigma, cs, c0, c1, invR0]) =>
       Object.values(k.dpmSecondOrder(m, s, p, { alpha, sigma, cs, c0, c1, invR0 })),
   },
+  plmsEpsilon1: plmsCase(1),
+  plmsEpsilon2: plmsCase(2),
+  plmsEpsilon3: plmsCase(3),
+  plmsEpsilon4: plmsCase(4),
+  plmsEpsilonAverage: plmsCase(0),
   lmsEpsilon1: { arrays: 2, scalars: 2, positive: [0], run: (k, [m, s], [sg, c0]) => Object.values(k.lmsEpsilon(m, s, [], sg, [c0])) },
   lmsEpsilon2: {
     arrays: 3,
