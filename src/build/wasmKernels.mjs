@@ -1,10 +1,12 @@
-// Build step for the wasm SIMD kernels: src/diffusion/kernels/simdKernels.wat → wasm bytes with
-// wabt (the WebAssembly Binary Toolkit's own wat2wasm, built to wasm, npm `wabt`). Plain .mjs so
+// Build step for the wasm SIMD kernels: src/diffusion/kernels/simdKernels.wat (with the fragments
+// it includes) → wasm bytes with wabt (the WebAssembly Binary Toolkit's own wat2wasm, built to
+// wasm, npm `wabt`). Plain .mjs so
 // the CLI bundler (bin/cliBundle.mjs, plain Node) can use it as well as vite.config.ts and
 // vitest.config.ts. Bundles get the bytes inlined at build time (the Vite and esbuild plugins
 // below replace kernelBytes.ts); runs straight from the sources (tsx) compile them at load.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const KERNEL_WAT = fileURLToPath(new URL('../diffusion/kernels/simdKernels.wat', import.meta.url));
@@ -25,10 +27,23 @@ export function unrollKernels(text, times = UNROLL) {
     .replace(/\(i32\.const 16\) \(;vector step;\)/g, `(i32.const ${16 * times})`);
 }
 
+const INCLUDE = /\(;include ([\w.-]+\.wat);\)/g;
+
+/** The WAT files `path` consists of: itself and the fragments its `(;include NAME;)` markers name. */
+export function kernelSourceFiles(path = KERNEL_WAT) {
+  const names = [...readFileSync(path, 'utf8').matchAll(INCLUDE)].map((m) => m[1]);
+  return [path, ...names.map((name) => join(dirname(path), name))];
+}
+
+/** The WAT text of `path` with each `(;include NAME;)` replaced by that file (same folder). */
+export function readKernelSource(path = KERNEL_WAT) {
+  return readFileSync(path, 'utf8').replace(INCLUDE, (_, name) => readFileSync(join(dirname(path), name), 'utf8'));
+}
+
 /** The kernels' WAT source, unrolled, compiled and validated by wabt (errors name the line). */
 export async function compileKernels(path = KERNEL_WAT, times = UNROLL) {
   const wabt = await createRequire(import.meta.url)('wabt')();
-  const module = wabt.parseWat(path, unrollKernels(readFileSync(path, 'utf8'), times), { simd: true });
+  const module = wabt.parseWat(path, unrollKernels(readKernelSource(path), times), { simd: true });
   try {
     module.resolveNames();
     module.validate();
@@ -55,7 +70,7 @@ export function wasmKernelsVitePlugin() {
     enforce: 'pre',
     async transform(_code, id) {
       if (!BYTES_MODULE.test(id.split('?')[0])) return null;
-      this.addWatchFile(KERNEL_WAT);
+      for (const file of kernelSourceFiles()) this.addWatchFile(file);
       return { code: kernelBytesSource(await compileKernels()), map: null };
     },
   };
@@ -69,7 +84,7 @@ export function wasmKernelsEsbuildPlugin() {
       build.onLoad({ filter: BYTES_MODULE }, async () => ({
         contents: kernelBytesSource(await compileKernels()),
         loader: 'js',
-        watchFiles: [KERNEL_WAT],
+        watchFiles: kernelSourceFiles(),
       }));
     },
   };

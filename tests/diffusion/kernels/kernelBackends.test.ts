@@ -4,7 +4,7 @@
  * Also: the bytes the Vitest plugin inlined are what the WAT source compiles to.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { UNROLL, compileKernels } from '../../../src/build/wasmKernels.mjs';
+import { UNROLL, compileKernels, kernelSourceFiles, readKernelSource } from '../../../src/build/wasmKernels.mjs';
 import { kernelBytes, kernelBytesInlined } from '../../../src/diffusion/kernels/kernelBytes.ts';
 import { instantiateWasmKernels, kernels, setKernelBackend, type KernelBackendName } from '../../../src/diffusion/kernels/index.ts';
 import { classifierFreeGuidance, classifierFreeGuidanceBatched } from '../../../src/diffusion/guidance.ts';
@@ -78,6 +78,14 @@ describe('kernel backends', () => {
     expect(instantiateWasmKernels(kernelBytes)?.backend).toBe('wasm');
     setKernelBackend('js');
     expect(kernels().backend).toBe('js');
+  });
+
+  it('the WAT source includes its fragment files', () => {
+    const files = kernelSourceFiles();
+    expect(files.map((f) => f.split(/[\\/]/).pop())).toEqual(['simdKernels.wat', 'simdElementwise.wat']);
+    const text = readKernelSource();
+    expect(text).not.toMatch(/\(;include /);
+    expect(text).toContain('(export "latentToRgb")');
   });
 
   it('the inlined bytes are the WAT source compiled by wabt; as written (not unrolled) it is valid too', async () => {
