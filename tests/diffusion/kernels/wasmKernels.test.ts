@@ -144,6 +144,24 @@ describe('wasm SIMD kernels', () => {
     }
   });
 
+  it('divide: the bits of x / d over millions of random float32 bit patterns (subnormals, ±0, ±Inf, NaN)', () => {
+    const random = rng(2027);
+    const words = new Uint32Array(1 << 16);
+    const x = new Float32Array(words.buffer);
+    const divisor = new Float32Array(1);
+    const divisorBits = new Uint32Array(divisor.buffer);
+    const specials = [0, -0, Infinity, -Infinity, NaN, 1.401298464324817e-45, 3.4028234663852886e38, 1];
+    for (let call = 0; call < 64; call++) {
+      for (let i = 0; i < words.length; i++) words[i] = (random() * 2 ** 32) >>> 0;
+      x.set(specials, (call * 8) % (words.length - specials.length));
+      divisorBits[0] = (random() * 2 ** 32) >>> 0;
+      const d = call < specials.length ? specials[call] : divisor[0];
+      expectSameBits(wasm.divide(x, d), x.map((v) => v / d), `divide by ${d}`);
+      const zero = new Float32Array(x.length);
+      expectSameBits(wasm.ddimEpsilon(zero, x, d, 1, 1, 1).x0, x.map((v) => v / d), `DDIM x0, a = ${d}`);
+    }
+  });
+
   it('latentToRgb: the same bits as the JS preview (float64 map, clamp)', () => {
     const random = rng(42);
     for (const [batch, plane] of [[1, 1], [1, 7], [2, 64], [1, 4097]]) {
