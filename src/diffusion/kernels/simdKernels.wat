@@ -102,7 +102,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
-;; x0 = clamp((s - b * m) / a, lo, hi) ; out = c0 * x0 + cs * s   (DDPM, epsilon prediction;
+  ;; x0 = clamp((s - b * m) / a, lo, hi) ; out = c0 * x0 + cs * s   (DDPM, epsilon prediction;
   ;; lo, hi = -Inf, Inf without clip_sample). pmax(v, lo) is v < lo ? lo : v and pmin(w, hi) is
   ;; hi < w ? hi : w: the JS clamp, NaN kept.
   (func (export "ddpmEpsilon")
@@ -191,7 +191,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16) (;vector step;)))
         (br $next))))
 
-;; PLMS (PNDM, epsilon prediction): e = the Adams-Bashforth combination of the model outputs,
+  ;; PLMS (PNDM, epsilon prediction): e = the Adams-Bashforth combination of the model outputs,
   ;; newest m, then p1, p2, p3 — by `$order` 1: m ; 2: (3m - p1) / 2 ; 3: ((23m - 16p1) + 5p2) / 12 ;
   ;; 4: (((55m - 59p1) + 37p2) - 9p3) * fl(1/24) ; 0 (the second warm-up step): (m + p1) / 2 —
   ;; then out = cs * s - (diff * e) / denom. x / 2 is x * 0.5 exactly (the same real number).
