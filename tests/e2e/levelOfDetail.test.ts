@@ -82,12 +82,15 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): level of detail', () => {
     expect(await s.page.locator(`${CARDS} .ll-param-row`).count()).toBeGreaterThanOrEqual(cards);
     expect(await s.page.locator(`${CARDS} .ll-port-label`).count()).toBeGreaterThanOrEqual(cards);
     expect(full.wires.length).toBeGreaterThan(0);
+    expect(await s.page.getByTestId('rf__background').count()).toBe(1);
     await screenshot(s.page, 'lod-01-full');
 
     const zoom = await wheelZoomOutTo(s.page, 0.4);
     expect(zoom).toBeLessThan(0.45);
     await s.page.locator('.ll-canvas-lod').waitFor();
     await screenshot(s.page, 'lod-02-minimal');
+    // The dotted background is not drawn there: its dots are under half a pixel.
+    expect(await s.page.getByTestId('rf__background').count()).toBe(0);
     const low = await layout(s.page);
     // Every card minimal: title and handles drawn, no widgets, port labels, types or header buttons.
     expect(await s.page.locator(`${CARDS}.ll-node-lod`).count()).toBe(Object.keys(low.cards).length);
@@ -116,6 +119,7 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): level of detail', () => {
     await s.page.locator('.react-flow__node[data-id="n0"] .ll-param-row').first().waitFor();
     expect(await s.page.locator('.ll-canvas-lod').count()).toBe(0);
     expect(await s.page.locator(`${CARDS}.ll-node-lod`).count()).toBe(0);
+    expect(await s.page.getByTestId('rf__background').count()).toBe(1);
     const back = await layout(s.page);
     expect(await s.page.locator(`${CARDS} .ll-param-row`).count()).toBeGreaterThanOrEqual(Object.keys(back.cards).length);
     for (const [id, card] of Object.entries(back.cards)) if (full.cards[id]) expect(card, id).toEqual(full.cards[id]);

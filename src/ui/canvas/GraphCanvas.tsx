@@ -382,8 +382,8 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         onlyRenderVisibleElements
         proOptions={PRO_OPTIONS}
       >
-        {/* Far out the dots are under a pixel apart, yet rastered anew on every pan step. */}
-        {far ? <FarCanvas /> : <Background variant={BackgroundVariant.Dots} gap={20} size={1} />}
+        {/* Below LOD_ZOOM a dot is under half a pixel wide, yet the whole pattern is rastered anew on every pan step. */}
+        {far ? <FarCanvas /> : !lowDetail && <Background variant={BackgroundVariant.Dots} gap={20} size={1} />}
         {nodes.length <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeColor={minimapNodeColor} />}
         <Controls showFitView={false}>
           <FitViewButton onFit={fitView} />
