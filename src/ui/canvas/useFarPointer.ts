@@ -48,8 +48,8 @@ export function useFarPointer(options: {
 
   const onPointerDownCapture = useCallback((e: ReactPointerEvent) => {
     pressed.current = false;
-    // Shift-drag box-selects, over boxes too; other buttons pan.
-    if (e.button !== 0 || e.shiftKey) return;
+    // Shift-drag box-selects, over boxes too; other buttons pan, and so does a finger (d3-zoom pans on touchstart).
+    if (e.button !== 0 || e.shiftKey || e.pointerType === 'touch') return;
     const hit = boxAt(e);
     if (!hit) return;
     e.stopPropagation();
