@@ -207,6 +207,36 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): level of detail', () => {
     await screenshot(s.page, 'lod-06-zoomed-in');
     expect(s.errors).toEqual([]);
   });
+
+  it('far out a box shows its run state and a repeat zone its frame', async () => {
+    await openEditor(s.page, s.server.url, '?fresh&example=math-demo');
+    await s.page.locator('.ll-zone-frame').waitFor();
+    await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
+    await s.page.waitForFunction(() => (window as any).__latentloom.lastRun() && !(window as any).__latentloom.running());
+    expect((await probe(s.page, (p) => p.lastRun()!)).error).toBeUndefined();
+    expect(await s.page.locator('.react-flow__node[data-id="finish"] .ll-node').getAttribute('data-state')).toBe('done');
+    expect(await wheelZoomOutTo(s.page, 0.18)).toBeLessThan(0.2);
+    await s.page.getByTestId('far-canvas').waitFor();
+    await screenshot(s.page, 'lod-07-far-run');
+    const ui = await probe(s.page, (p) => Object.fromEntries(p.doc().nodes.map((n) => [n.id, n.ui!])));
+    const view = await viewTransform(s.page);
+    const pixel = (fx: number, fy: number) => s.page.getByTestId('far-canvas').evaluate((c, [x, y]) => {
+      const canvas = c as HTMLCanvasElement;
+      const r = canvas.getBoundingClientRect();
+      const scale = canvas.width / r.width;
+      return [...canvas.getContext('2d')!.getImageData(Math.round((x - r.left) * scale), Math.round((y - r.top) * scale), 1, 1).data];
+    }, [view.left + view.x + fx * view.zoom, view.top + view.y + fy * view.zoom]);
+    // Done: the body is the panel colour with the ok colour over it at 45% (theme.css: #1c1f26, #5fd38d).
+    const done = [0x1c, 0x1f, 0x26].map((panel, i) => 0.55 * panel + 0.45 * [0x5f, 0xd3, 0x8d][i]);
+    const body = await pixel(ui.finish.x + 110, ui.finish.y + 60);
+    expect(body.slice(0, 3).every((c, i) => Math.abs(c - done[i]) <= 8), `finish body ${body}`).toBe(true);
+    // Inside the zone's frame, between two of its cards: the frame's faint violet fill.
+    const frame = await pixel(ui.loop_in.x + 240, ui.loop_in.y + 10);
+    expect(frame[3], `zone frame ${frame}`).toBeGreaterThan(10);
+    expect(frame[3]).toBeLessThan(40);
+    expect(frame[2]).toBeGreaterThan(frame[0]);
+    expect(s.errors).toEqual([]);
+  });
 });
 
 if (!HAS_CHROMIUM) it.skip(SKIP_REASON, () => {});
