@@ -45,6 +45,16 @@ async function boxesOnScreen(page: Page, full: { cards: Record<string, { height:
   }]));
 }
 
+/** The far level's canvas pixel (RGBA) at page point (x, y). */
+function canvasPixel(page: Page, x: number, y: number): Promise<number[]> {
+  return page.getByTestId('far-canvas').evaluate((c, [x, y]) => {
+    const canvas = c as HTMLCanvasElement;
+    const r = canvas.getBoundingClientRect();
+    const scale = canvas.width / r.width;
+    return [...canvas.getContext('2d')!.getImageData(Math.round((x - r.left) * scale), Math.round((y - r.top) * scale), 1, 1).data];
+  }, [x, y]);
+}
+
 async function wheelZoomOutTo(page: Page, zoom: number): Promise<number> {
   const canvas = (await page.getByTestId('canvas').boundingBox())!;
   await page.mouse.move(canvas.x + 30, canvas.y + 30);
@@ -141,12 +151,7 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): level of detail', () => {
     // Each card's box on the canvas: header band in the category colour (math: #3f7f5f), body in
     // the panel colour; nothing drawn between two cards of a column.
     const at = await boxesOnScreen(s.page, full);
-    const pixel = (x: number, y: number) => s.page.getByTestId('far-canvas').evaluate((c, [x, y]) => {
-      const canvas = c as HTMLCanvasElement;
-      const r = canvas.getBoundingClientRect();
-      const scale = canvas.width / r.width;
-      return [...canvas.getContext('2d')!.getImageData(Math.round((x - r.left) * scale), Math.round((y - r.top) * scale), 1, 1).data];
-    }, [x, y]);
+    const pixel = (x: number, y: number) => canvasPixel(s.page, x, y);
     for (const id of ['n0', 'n5', 'n11']) {
       const b = at[id];
       const header = await pixel(b.x + b.width / 2, b.y + 2);
@@ -220,12 +225,7 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): level of detail', () => {
     await screenshot(s.page, 'lod-07-far-run');
     const ui = await probe(s.page, (p) => Object.fromEntries(p.doc().nodes.map((n) => [n.id, n.ui!])));
     const view = await viewTransform(s.page);
-    const pixel = (fx: number, fy: number) => s.page.getByTestId('far-canvas').evaluate((c, [x, y]) => {
-      const canvas = c as HTMLCanvasElement;
-      const r = canvas.getBoundingClientRect();
-      const scale = canvas.width / r.width;
-      return [...canvas.getContext('2d')!.getImageData(Math.round((x - r.left) * scale), Math.round((y - r.top) * scale), 1, 1).data];
-    }, [view.left + view.x + fx * view.zoom, view.top + view.y + fy * view.zoom]);
+    const pixel = (fx: number, fy: number) => canvasPixel(s.page, view.left + view.x + fx * view.zoom, view.top + view.y + fy * view.zoom);
     // Done: the body is the panel colour with the ok colour over it at 45% (theme.css: #1c1f26, #5fd38d).
     const done = [0x1c, 0x1f, 0x26].map((panel, i) => 0.55 * panel + 0.45 * [0x5f, 0xd3, 0x8d][i]);
     const body = await pixel(ui.finish.x + 110, ui.finish.y + 60);
