@@ -2,8 +2,9 @@
  * The canvas's level of detail, in Chromium: below LOD_ZOOM (0.45) each card draws a minimal body
  * (header with its title, status strip, port handles; no widgets, port labels or previews) at the
  * size it had in full, so every handle stays where it was and the wires keep their ends; zoomed
- * back in, the widgets are back. Below FAR_ZOOM (0.2) the graph is drawn on one canvas (a box per
- * card, in its header's colour, the wires) with React Flow's cards and wires not displayed; a box
+ * back in, the widgets are back; the dotted background is drawn only above LOD_ZOOM. Below FAR_ZOOM
+ * (0.2) the graph is drawn on one canvas (a box per card in its header's colour, its body tinted by
+ * its run state, the wires, zone frames) with React Flow's cards and wires not displayed; a box
  * there is clicked to select it, dragged to move it, double-clicked to zoom in on it, and zoomed
  * back in every card is where it was. No console errors along the way.
  */
