@@ -19,17 +19,19 @@ const PAN_LIMIT = { value: 30, kind: '≥' as const };
 async function openGraph(page: Page, graph: object, count: number, firstNode: string): Promise<void> {
   await page.getByTestId('file-input').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(graph)) });
   await page.waitForFunction(`window.__latentloom.doc().nodes.length === ${count}`);
-  await page.locator(`.react-flow__node[data-id="${firstNode}"]`).waitFor();
+  // Below the far level of detail's zoom the cards are mounted but not displayed (one canvas instead).
+  await page.locator(`.react-flow__node[data-id="${firstNode}"]`).waitFor({ state: 'attached' });
 }
 
 async function panFigure(page: Page, name: string): Promise<BenchFigure> {
   const pan = await measurePan(page, 2000);
   const cards = await page.locator('.react-flow__node').count();
+  const far = (await page.getByTestId('far-canvas').count()) > 0;
   return {
     name,
     value: 1000 / pan.meanMs,
     unit: 'fps',
-    note: `mean frame ${pan.meanMs.toFixed(1)} ms, p95 ${pan.p95Ms.toFixed(1)} ms, ${pan.frames} frames, ${pan.pannedPx} px, ${cards} cards rendered at the end`,
+    note: `mean frame ${pan.meanMs.toFixed(1)} ms, p95 ${pan.p95Ms.toFixed(1)} ms, ${pan.frames} frames, ${pan.pannedPx} px, ${far ? 'drawn on one canvas (far level of detail)' : `${cards} cards rendered at the end`}`,
     limit: PAN_LIMIT,
   };
 }
@@ -58,7 +60,7 @@ export async function figures(): Promise<BenchFigure[]> {
 
     await openGraph(s.page, bigGraph(300), 300, 'n0');
     const drag = await measureDrag(s.page, 'n0', 60);
-    out.push({ name: 'drag on 300-node graph: mean frame', value: drag.meanMs, unit: 'ms', note: `p95 ${drag.p95Ms.toFixed(1)} ms, ${drag.frames} frames`, limit: { value: 16.7, kind: '≤' } });
+    out.push({ name: 'drag on 300-node graph: mean frame', value: drag.meanMs, unit: 'ms', note: `p95 ${drag.p95Ms.toFixed(1)} ms, ${drag.frames} frames${drag.far ? ', far level of detail (one canvas)' : ''}`, limit: { value: 16.7, kind: '≤' } });
 
     // 40 × 25 nodes: opened fitted (zoom 0.1, the far level of detail), all 1,000 on screen;
     // then zoomed in to 0.3 (cards drawn in full, about 200 on screen, rows going in and out).

@@ -75,20 +75,46 @@ const START_FRAMES = `(() => {
 })()`;
 const STOP_FRAMES = '(() => { window.__recording = false; return window.__frames; })()';
 
+/** Where the canvas's flow coordinates are on the page: React Flow's pane corner plus its viewport's transform. */
+export async function viewTransform(page: Page): Promise<{ left: number; top: number; x: number; y: number; zoom: number }> {
+  return (await page.evaluate(`(() => {
+    const pane = document.querySelector('.react-flow').getBoundingClientRect();
+    const m = /translate\\(([-\\d.]+)px, ([-\\d.]+)px\\) scale\\(([\\d.]+)\\)/.exec(document.querySelector('.react-flow__viewport').style.transform);
+    return { left: pane.left, top: pane.top, x: Number(m[1]), y: Number(m[2]), zoom: Number(m[3]) };
+  })()`)) as { left: number; top: number; x: number; y: number; zoom: number };
+}
+
+/**
+ * A node's header on the page: its title's box when the card is displayed; at the far level of
+ * detail (the graph drawn on one canvas) the top band of its box, from its document position.
+ */
+export async function headerBox(page: Page, nodeId: string): Promise<{ x: number; y: number; width: number; height: number; far: boolean } | undefined> {
+  const title = page.locator(`${node(nodeId)} .ll-node-title`);
+  if ((await title.count()) > 0 && (await title.isVisible())) {
+    const box = await title.boundingBox();
+    return box ? { ...box, far: false } : undefined;
+  }
+  if ((await page.getByTestId('far-canvas').count()) === 0) return undefined;
+  const ui = (await page.evaluate(`window.__latentloom.doc().nodes.find((n) => n.id === ${JSON.stringify(nodeId)})?.ui`)) as { x: number; y: number } | undefined;
+  if (!ui) return undefined;
+  const v = await viewTransform(page);
+  return { x: v.left + v.x + ui.x * v.zoom, y: v.top + v.y + ui.y * v.zoom, width: 220 * v.zoom, height: 20 * v.zoom, far: true };
+}
+
 /** Drags a node with the mouse in `steps` moves while recording requestAnimationFrame intervals. */
-export async function measureDrag(page: Page, nodeId: string, steps = 60): Promise<FrameFigures> {
-  const header = page.locator(`${node(nodeId)} .ll-node-title`);
-  const box = await header.boundingBox();
+export async function measureDrag(page: Page, nodeId: string, steps = 60): Promise<FrameFigures & { far: boolean }> {
+  const box = await headerBox(page, nodeId);
   if (!box) throw new Error(`node ${nodeId} is not visible`);
   await page.evaluate(START_FRAMES);
-  await page.mouse.move(box.x + 10, box.y + box.height / 2);
+  const x = box.x + Math.min(10, box.width / 2);
+  await page.mouse.move(x, box.y + box.height / 2);
   await page.mouse.down();
   for (let i = 1; i <= steps; i++) {
-    await page.mouse.move(box.x + 10 + i * 4, box.y + box.height / 2 + i * 2);
+    await page.mouse.move(x + i * 4, box.y + box.height / 2 + i * 2);
   }
   await page.mouse.up();
   const stamps = (await page.evaluate(STOP_FRAMES)) as number[];
-  return frameFigures(stamps);
+  return { ...frameFigures(stamps), far: box.far };
 }
 
 function frameFigures(stamps: number[]): FrameFigures {

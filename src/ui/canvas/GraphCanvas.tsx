@@ -29,7 +29,9 @@ import {
   buildCardNodes, buildEdges, buildFrames, isRepeatNode, withoutEstimate, zoneAtPoint, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
 } from './flowModel.ts';
 import { useCanvasKeys } from './useCanvasKeys.ts';
-import { isLowDetail } from './detail.ts';
+import { isFarDetail, isLowDetail } from './detail.ts';
+import { FarCanvas } from './FarCanvas.tsx';
+import { useFarPointer } from './useFarPointer.ts';
 import { FitViewButton, fitWholeGraph, MAX_ZOOM, MIN_ZOOM } from './FitViewButton.tsx';
 import './canvas.css';
 
@@ -92,6 +94,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
   const lastRefusal = useRef<string | undefined>(undefined);
   const canvasRef = useRef<HTMLDivElement>(null);
   const lowDetail = useStore(isLowDetail);
+  const far = useStore(isFarDetail);
 
   // Keyed on the parts of the document each reads: saving the viewport (on every pan, also the
   // auto-pan of a drag) replaces only doc.ui, and must not rebuild nodes, edges or zones.
@@ -212,6 +215,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     [store],
   );
   const commitSelectionDrag = useCallback((e: ReactMouseEvent, dragged: Node[]) => commitDrag(e, dragged[0], dragged), [commitDrag]);
+  const farPointer = useFarPointer({ far, flow, snap, snapGrid: SNAP_GRID, onDragStop: commitDrag });
   const saveViewport = useCallback(
     (_: unknown, viewport: { x: number; y: number; zoom: number }) => store.editWithoutHistory((d) => {
       d.ui = { ...(d.ui ?? {}), viewport: { x: Math.round(viewport.x), y: Math.round(viewport.y), zoom: viewport.zoom } };
@@ -293,9 +297,10 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
 
   const onDoubleClick = useCallback(
     (e: ReactMouseEvent) => {
+      if (farPointer.zoomInOnBox(e)) return;
       if ((e.target as HTMLElement).classList.contains('react-flow__pane')) openPaletteAt(e.clientX, e.clientY);
     },
-    [openPaletteAt],
+    [openPaletteAt, farPointer],
   );
 
   const pickNode = useCallback(
@@ -351,7 +356,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
 
   return (
     <ViewActionsContext.Provider value={viewActions}>
-    <div className={lowDetail ? 'll-canvas ll-canvas-lod' : 'll-canvas'} ref={canvasRef} onDoubleClick={onDoubleClick} data-testid="canvas">
+    <div className={`ll-canvas${lowDetail ? ' ll-canvas-lod' : ''}${far ? ' ll-canvas-far' : ''}`} ref={canvasRef} onDoubleClick={onDoubleClick} data-testid="canvas" {...farPointer.handlers}>
       <ReactFlow<FlowNode, Edge>
         nodes={nodes}
         edges={edges}
@@ -377,7 +382,8 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         onlyRenderVisibleElements
         proOptions={PRO_OPTIONS}
       >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1} />
+        {/* Below LOD_ZOOM a dot is under half a pixel wide, yet the whole pattern is rastered anew on every pan step. */}
+        {far ? <FarCanvas /> : !lowDetail && <Background variant={BackgroundVariant.Dots} gap={20} size={1} />}
         {nodes.length <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeColor={minimapNodeColor} />}
         <Controls showFitView={false}>
           <FitViewButton onFit={fitView} />

@@ -5,7 +5,16 @@
  * of a pan over hundreds of cards.
  */
 export const LOD_ZOOM = 0.45;
+/**
+ * Below FAR_ZOOM a card is under 44 px wide and its title under 3 px high: the cards and wires
+ * are drawn on one canvas instead (FarCanvas: a box per card in its category and run state's
+ * colours, the same wires), and React Flow's node and edge layers are not displayed. A pan then
+ * repaints one canvas instead of hit-testing, layerizing and rastering thousands of elements.
+ */
+export const FAR_ZOOM = 0.2;
 /** React Flow store selector: a boolean, so subscribers re-render only when the threshold is crossed. */
 export const isLowDetail = (s: { transform: [number, number, number] }) => s.transform[2] < LOD_ZOOM;
+/** The same for FAR_ZOOM. */
+export const isFarDetail = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
 /** Height a card's widget block is given while it is drawn without its widgets (flowModel's estimate). */
 export const paramsBlockHeight = (params: number) => (params > 0 ? 12 + 26 * params : 0);
