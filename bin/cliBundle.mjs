@@ -1,13 +1,15 @@
-// The CLI as an ES module bundle (esbuild, already installed with vite and tsx): built on the
+// The CLI as one CommonJS bundle (esbuild, already installed with vite and tsx): built on the
 // first run into node_modules/.latentloom/cli-<stamp>/ — the stamp is the newest source change,
-// so an edit makes a new bundle and a running process never sees its files replaced — then
-// imported by bin/latentloom.mjs in the same process. npm packages stay external (loaded from
-// node_modules as usual) but for a few pure-JS ES module ones (BUNDLED_PACKAGES), and commands are
-// split into chunks, so `--help` loads no native module.
+// so an edit makes a new bundle and a running process never sees its files replaced — then run
+// by bin/latentloom.mjs in the same process through a V8 code cache (bin/codeCache.mjs; Node 20
+// caches no ES module compiles, so the bundle is CommonJS). npm packages stay external (loaded
+// from node_modules as usual) but for a few pure-JS ES module ones (BUNDLED_PACKAGES). Commands
+// are still loaded when chosen: esbuild defers a dynamically imported module's top level until
+// the import runs, so `--help` loads no native module.
 // The bundle sits three folders below the repository, as src/runtime/node/ does, so paths the
 // code derives from its own location (REPO_ROOT) stay right.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
+import { join, resolve, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wasmKernelsEsbuildPlugin } from '../src/build/wasmKernels.mjs';
 
@@ -35,19 +37,23 @@ function externalPackagesPlugin() {
   };
 }
 
+/** The bundle's one file. */
+const ENTRY = 'main.cjs';
+
 /** Older bundles are removed once this old (a process started from one may still be running). */
 const KEEP_OLD_MS = 60 * 60_000;
 
+/** The newest mtime under `path` (files and folders, so a deletion counts too); 0 when it is missing. */
 function newestMtime(path) {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st === undefined) return 0;
   let newest = st.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  if (!st.isDirectory()) return newest;
+  // Plain concatenation: path.join's normalising was half of this walk's cost (it runs at every start).
+  for (const entry of readdirSync(path)) {
+    const mtime = newestMtime(path + sep + entry);
+    if (mtime > newest) newest = mtime;
+  }
   return newest;
 }
 
@@ -71,24 +77,30 @@ function removeOld(keep) {
 /** The bundle's entry for the current sources, built when missing. */
 export async function ensureBundle() {
   const dir = bundleDir();
-  const entry = join(dir, 'main.js');
+  const entry = join(dir, ENTRY);
   if (existsSync(entry)) return entry;
   const { build } = await import('esbuild');
   mkdirSync(BASE, { recursive: true });
   const tmp = `${dir}.${process.pid}.tmp`;
   try {
-    await build({
+    const result = await build({
       entryPoints: { main: join(ROOT, 'src/cli/main.ts') },
       bundle: true,
-      splitting: true,
       platform: 'node',
-      format: 'esm',
+      format: 'cjs',
       target: 'node20',
-      outdir: tmp,
+      outfile: join(tmp, ENTRY),
       logLevel: 'silent',
+      // import() of a bundled module becomes a deferred init; of a package, require() (every
+      // external package has a CommonJS entry): vm.Script code has no ES module loader.
+      supported: { 'dynamic-import': false },
+      // bin/codeCache.mjs passes these in.
+      define: { 'import.meta.url': '__bundleUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
       // The wasm SIMD kernels, compiled from their WAT source into the bundle.
       plugins: [externalPackagesPlugin(), wasmKernelsEsbuildPlugin()],
     });
+    // A warning here (an import.meta property left undefined, say) would be a broken bundle.
+    if (result.warnings.length > 0) throw new Error(result.warnings.map((w) => w.text).join('; '));
     try {
       renameSync(tmp, dir);
     } catch (error) {
