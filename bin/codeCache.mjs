@@ -5,7 +5,7 @@
 // it) or corrupt (checksum) cache is ignored and written anew when the process exits.
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { crc32 } from 'node:zlib';
@@ -47,7 +47,8 @@ export function writeCodeCache(file, data) {
  * the cache from what has been compiled by then: called at exit, after the run, it holds the
  * functions the run used and not only the top level. `exports`: what the file exported.
  */
-export function runWithCodeCache(file, cacheFile) {
+export function runWithCodeCache(path, cacheFile) {
+  const file = resolve(path);
   const source = readFileSync(file, 'utf8');
   const cachedData = readCodeCache(cacheFile);
   // The bundle's `import.meta.url` is this parameter (bin/cliBundle.mjs defines it so).
