@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { USAGE } from '../../src/cli/args.ts';
 // @ts-expect-error plain ES module without types
 import { ensureBundle } from '../../bin/cliBundle.mjs';
 // @ts-expect-error plain ES module without types
@@ -115,6 +116,17 @@ describe('the CLI through its bundle', () => {
     expect(JSON.parse(r.stdout).ok).toBe(true);
     // Rewritten at exit: whole and matching its checksum again.
     expect(r.cache).toBeInstanceOf(Buffer);
+  });
+
+  it('exits once all its output is out: the whole usage through a pipe, exit codes kept', () => {
+    const help = spawnSync(process.execPath, [BIN, '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe(`${USAGE}\n`);
+    const bare = spawnSync(process.execPath, [BIN], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(bare.status).toBe(2);
+    const missing = spawnSync(process.execPath, [BIN, 'validate', join(dir, 'missing.json')], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(missing.status).toBe(1);
+    expect(missing.stdout + missing.stderr).toContain('missing.json');
   });
 
   it('--help loads no native module', () => {
