@@ -11,7 +11,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { wasmKernelsEsbuildPlugin } from '../src/build/wasmKernels.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BASE = join(ROOT, 'node_modules', '.latentloom');
@@ -103,7 +102,8 @@ export async function ensureBundle() {
   const dir = bundleDir();
   const entry = join(dir, ENTRY);
   if (existsSync(entry)) return entry;
-  const { build } = await import('esbuild');
+  // Build-time modules load only when there is something to build (not at every start).
+  const [{ build }, { wasmKernelsEsbuildPlugin }] = await Promise.all([import('esbuild'), import('../src/build/wasmKernels.mjs')]);
   mkdirSync(BASE, { recursive: true });
   const tmp = `${dir}.${process.pid}.tmp`;
   try {
