@@ -39,6 +39,18 @@ function externalPackagesPlugin() {
   };
 }
 
+/** The bundle's `fflate` is src/build/fflateOnDemand.mjs, which loads the real one when first called. */
+const FFLATE_ON_DEMAND = join(ROOT, 'src', 'build', 'fflateOnDemand.mjs');
+
+function fflateOnDemandPlugin() {
+  return {
+    name: 'fflate-on-demand',
+    setup(build) {
+      build.onResolve({ filter: /^fflate$/ }, (args) => (args.importer === FFLATE_ON_DEMAND ? undefined : { path: FFLATE_ON_DEMAND }));
+    },
+  };
+}
+
 /**
  * onnxruntime-node loads its addon from a path relative to its own file, built from the platform
  * at run time; bundled, that becomes the package path for this machine (the bundle is built where
@@ -121,7 +133,7 @@ export async function ensureBundle() {
       // bin/codeCache.mjs passes these in.
       define: { 'import.meta.url': '__bundleUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
       // The wasm SIMD kernels, compiled from their WAT source into the bundle.
-      plugins: [externalPackagesPlugin(), ortBindingPlugin(), wasmKernelsEsbuildPlugin()],
+      plugins: [fflateOnDemandPlugin(), externalPackagesPlugin(), ortBindingPlugin(), wasmKernelsEsbuildPlugin()],
     });
     // A warning here (an import.meta property left undefined, say) would be a broken bundle.
     if (result.warnings.length > 0) throw new Error(result.warnings.map((w) => w.text).join('; '));
