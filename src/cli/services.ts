@@ -15,6 +15,7 @@ import { BUILTIN_UPSCALERS } from '../../nodes/model/upscalerSource.ts';
 import { nodeOutputFs, writeNewFile, writeNumberedFile, type OutputFs } from './outputFiles.ts';
 import { defaultNetworkPolicy, type NetworkPolicy } from '../security/network.ts';
 import { guardedFetch } from '../security/nodeFetch.ts';
+import { useNodeZlibForPng } from '../tensor/nodeZlib.ts';
 
 export interface CliFileOptions {
   /** The graph file's folder: relative paths resolve against it, and it is allowed (default: the working folder). */
@@ -47,6 +48,7 @@ export function cliFileAccess(outDir: string, options: CliFileOptions = {}): Fil
 const flatName = (name: string, fallback: string) => basename(name).replace(/^\.+/, '') || fallback;
 
 export function cliServices(outDir: string, runtime?: Runtime, options: CliServiceOptions = {}): NodeServices & { written: string[] } {
+  useNodeZlibForPng();
   const written: string[] = [];
   const fs = options.outputFs ?? nodeOutputFs;
   const access = options.access ?? cliFileAccess(outDir, options);

@@ -30,6 +30,22 @@ export interface PngEncodeOptions {
 
 const COLOR_TYPE_BY_CHANNELS = { 1: 0, 2: 4, 3: 2, 4: 6 } as const;
 
+/** A zlib stream (RFC 1950) of `data` at `level` (0–9). */
+export type ZlibCompress = (data: Uint8Array, level: number) => Uint8Array;
+
+const fflateZlib: ZlibCompress = (data, level) => zlibSync(data, { level: level as DeflateOptions['level'] });
+let zlibCompress = fflateZlib;
+
+/**
+ * The compressor of IDAT data: fflate (plain JS, the same bytes everywhere) unless a host installs
+ * a native one (Node hosts: src/tensor/nodeZlib.ts). A native zlib writes other, equally valid
+ * bytes for the same pixels, and is ~10× cheaper on a cold start, where fflate's deflate still
+ * runs in the interpreter. No argument: back to fflate.
+ */
+export function setPngCompressor(compress?: ZlibCompress): void {
+  zlibCompress = compress ?? fflateZlib;
+}
+
 /** Sum of |v| over bytes read as signed: the usual "minimum sum of absolute differences" heuristic. */
 function score(bytes: Uint8Array): number {
   let s = 0;
@@ -113,7 +129,7 @@ export function encodePng(image: RasterImage, options: PngEncodeOptions = {}): U
   header[8] = 8;
   header[9] = COLOR_TYPE_BY_CHANNELS[channels];
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length);
-  const idat = zlibSync(filterRows(bytes, width, height, channels), { level: level as DeflateOptions['level'] });
+  const idat = zlibCompress(filterRows(bytes, width, height, channels), level);
   const texts = Object.entries(options.text ?? {}).map(([k, v]) => textChunk(k, v));
   return concat([
     new Uint8Array(PNG_SIGNATURE),

@@ -2,6 +2,8 @@
  * onnxruntime-node backend (native CPU): the CLI's default. Models are opened by path when they
  * have one, so onnxruntime maps the file and finds `model.onnx_data` beside it itself.
  */
+// First: onnxruntime's telemetry off unless the user chose otherwise (ortTelemetry.ts).
+import './ortTelemetry.ts';
 import * as ort from 'onnxruntime-node';
 import type { ModelFile, OnnxBackend } from '../types.ts';
 import { wrapOrtSession, type OrtTensorCtor } from './ortCommon.ts';
