@@ -1,10 +1,25 @@
 /**
- * `sampling/step`: one scheduler step. Pure: it works on a clone of the scheduler and of the
- * state (generator included) and returns a new state, so cached or repeated runs agree.
+ * `sampling/step`: one scheduler step. Pure: it steps a working copy of the scheduler set to the
+ * given state, draws noise from a copy of the state's generator, and returns a new state, so
+ * cached or repeated runs agree.
  */
-import type { StepOptions } from '../../src/diffusion/schedulers/index.ts';
+import type { NoiseGenerator, Scheduler, StepOptions } from '../../src/diffusion/schedulers/index.ts';
+import type { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
 import { defineNode } from '../define.ts';
 import { positionOf, requireLatentSamples, requireSchedule, requireState, type SchedulerStateValue } from './values.ts';
+
+/**
+ * One working copy per schedule's template scheduler, reused by every step: setState replaces all
+ * the state a step reads or writes, so a reused copy steps exactly as a fresh clone would (steps
+ * run synchronously, one at a time), without cloning the scheduler every iteration.
+ */
+const workingCopies = new WeakMap<Scheduler, Scheduler>();
+
+function workingCopy(template: Scheduler): Scheduler {
+  let copy = workingCopies.get(template);
+  if (!copy) workingCopies.set(template, (copy = template.clone()));
+  return copy;
+}
 
 export const samplingStep = defineNode({
   type: 'sampling/step',
@@ -36,10 +51,13 @@ export const samplingStep = defineNode({
     const position = positionOf(ctx.nodeId, schedule, state, inputs.index);
     const modelOutput = requireLatentSamples(inputs.model_output, ctx.nodeId, 'model_output');
     const sample = requireLatentSamples(inputs.sample, ctx.nodeId, 'sample');
-    const scheduler = schedule.scheduler.clone();
+    const scheduler = workingCopy(schedule.scheduler);
     // The position is known exactly: never look it up by timestep value (schedules may repeat one).
     scheduler.setState({ ...state.state, stepIndex: position });
-    const generator = state.generator.clone();
+    // The state's generator is copied only when the step draws noise (deterministic schedulers
+    // never do); an undrawn generator is the same stream, so the next state may share it.
+    let drawn: TorchGenerator | undefined;
+    const generator: NoiseGenerator = { randn: (shape) => (drawn ??= state.generator.clone()).randn(shape) };
     const options: StepOptions = { generator, eta: params.eta };
     // unCLIP steps to the schedule's next timestep (not t - 1), as diffusers' unCLIP pipelines pass it.
     if (schedule.name === 'UnCLIPScheduler' && position + 1 < schedule.timesteps.length) {
@@ -51,7 +69,7 @@ export const samplingStep = defineNode({
     } catch (error) {
       throw new Error(`node "${ctx.nodeId}": ${error instanceof Error ? error.message : String(error)}`);
     }
-    const next: SchedulerStateValue = { ...state, position: position + 1, state: scheduler.getState(), generator };
+    const next: SchedulerStateValue = { ...state, position: position + 1, state: scheduler.getState(), generator: drawn ?? state.generator };
     return {
       sample: { ...inputs.sample, samples: result.prevSample },
       state: next,

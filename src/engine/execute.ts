@@ -131,7 +131,8 @@ export async function executePlan(
       membersOf[i].forEach(markCached);
       continue;
     }
-    await env.yielder.maybeYield();
+    const pause = env.yielder.maybeYield();
+    if (pause) await pause;
     if (env.signal.aborted) throw cancelled(step.kind === 'node' ? step.id : step.zone.input);
     if (step.kind === 'node') {
       const planned = plan.nodes.get(step.id)!;

@@ -13,6 +13,8 @@ export interface RunEnv {
   services: unknown;
   signal: AbortSignal;
   emit(event: EngineEvent): void;
+  /** False when the run has no event listener: per-iteration events are then not built at all. */
+  listening?: boolean;
   yielder: Yielder;
   zonePreview?: RunOptions['zonePreview'];
   /** One abort listener for the whole run (see AbortWatch); made on first use when absent. */
@@ -220,10 +222,12 @@ export function cancelled(node: string, iteration?: number): NodeRunError {
 export class Yielder {
   private last = performance.now();
   constructor(private readonly everyMs = 15) {}
-  async maybeYield(): Promise<void> {
-    if (performance.now() - this.last < this.everyMs) return;
-    await nextTask();
-    this.last = performance.now();
+  /** A promise to await when it is time to yield, else undefined (no await, no microtask, per node or iteration). */
+  maybeYield(): Promise<void> | undefined {
+    if (performance.now() - this.last < this.everyMs) return undefined;
+    return nextTask().then(() => {
+      this.last = performance.now();
+    });
   }
 }
 

@@ -126,18 +126,34 @@ class ConvertingSession implements ModelSession {
   }
 }
 
+/** The options part of a session key when none are set (most calls): no JSON to build per call. */
+const NO_OPTIONS_KEY = JSON.stringify({ f: null, g: null });
+
 export class SessionCache {
   private readonly sessions = new Map<string, Promise<ConvertingSession>>();
+  /** The sessions of `sessions` that have finished loading, by the same keys. */
+  private readonly ready = new Map<string, ConvertingSession>();
   private readonly fileKeys = new Map<string, string>();
 
   constructor(readonly backend: OnnxBackend) {}
 
   private keyOf(fileKey: string, options: SessionOptions): string {
-    const opts = JSON.stringify({
-      f: options.freeDimensionOverrides ?? null,
-      g: options.graphOptimizationLevel ?? null,
-    });
+    const opts =
+      options.freeDimensionOverrides === undefined && options.graphOptimizationLevel === undefined
+        ? NO_OPTIONS_KEY
+        : JSON.stringify({
+            f: options.freeDimensionOverrides ?? null,
+            g: options.graphOptimizationLevel ?? null,
+          });
     return `${this.backend.executionProvider}|${fileKey}|${opts}`;
+  }
+
+  /**
+   * The session already loaded for the file key and options, if there is one: what a denoiser
+   * asks for on every step, answered without a file look-up or a download listener.
+   */
+  loaded(fileKey: string, options: SessionOptions): ModelSession | undefined {
+    return this.ready.get(this.keyOf(fileKey, options));
   }
 
   get size(): number {
@@ -161,6 +177,13 @@ export class SessionCache {
       entry = ref.resolve().then((file) => this.create(file, options, nodeId));
       this.sessions.set(key, entry);
       this.fileKeys.set(key, ref.key);
+      const pending = entry;
+      pending.then(
+        (session) => {
+          if (this.sessions.get(key) === pending) this.ready.set(key, session);
+        },
+        () => undefined,
+      );
       // A failed load is not cached: the next run may have a fixed file.
       entry.catch(() => {
         if (this.sessions.get(key) === entry) {
@@ -200,6 +223,7 @@ export class SessionCache {
     const victims = [...this.sessions.entries()].filter(([k]) => fileKey === undefined || this.fileKeys.get(k) === fileKey);
     for (const [k] of victims) {
       this.sessions.delete(k);
+      this.ready.delete(k);
       this.fileKeys.delete(k);
     }
     await Promise.all(
