@@ -21,6 +21,18 @@ function workingCopy(template: Scheduler): Scheduler {
   return copy;
 }
 
+/**
+ * The state's generator as a step sees it: copied on the first draw only (deterministic
+ * schedulers never draw); an undrawn generator is the same stream, so the next state may share it.
+ */
+class DrawOnCopy implements NoiseGenerator {
+  copy: TorchGenerator | undefined;
+  constructor(private readonly source: TorchGenerator) {}
+  randn(shape: readonly number[]) {
+    return (this.copy ??= this.source.clone()).randn(shape);
+  }
+}
+
 export const samplingStep = defineNode({
   type: 'sampling/step',
   version: 1,
@@ -54,10 +66,7 @@ export const samplingStep = defineNode({
     const scheduler = workingCopy(schedule.scheduler);
     // The position is known exactly: never look it up by timestep value (schedules may repeat one).
     scheduler.setState({ ...state.state, stepIndex: position });
-    // The state's generator is copied only when the step draws noise (deterministic schedulers
-    // never do); an undrawn generator is the same stream, so the next state may share it.
-    let drawn: TorchGenerator | undefined;
-    const generator: NoiseGenerator = { randn: (shape) => (drawn ??= state.generator.clone()).randn(shape) };
+    const generator = new DrawOnCopy(state.generator);
     const options: StepOptions = { generator, eta: params.eta };
     // unCLIP steps to the schedule's next timestep (not t - 1), as diffusers' unCLIP pipelines pass it.
     if (schedule.name === 'UnCLIPScheduler' && position + 1 < schedule.timesteps.length) {
@@ -69,7 +78,7 @@ export const samplingStep = defineNode({
     } catch (error) {
       throw new Error(`node "${ctx.nodeId}": ${error instanceof Error ? error.message : String(error)}`);
     }
-    const next: SchedulerStateValue = { ...state, position: position + 1, state: scheduler.getState(), generator: drawn ?? state.generator };
+    const next: SchedulerStateValue = { ...state, position: position + 1, state: scheduler.getState(), generator: generator.copy ?? state.generator };
     return {
       sample: { ...inputs.sample, samples: result.prevSample },
       state: next,

@@ -13,6 +13,8 @@ export interface RunEnv {
   services: unknown;
   signal: AbortSignal;
   emit(event: EngineEvent): void;
+  /** False when the run was given no signal (nothing can abort it): node calls are then not raced against one. */
+  abortable?: boolean;
   /** False when the run has no event listener: per-iteration events are then not built at all. */
   listening?: boolean;
   yielder: Yielder;
@@ -125,15 +127,14 @@ export function startNode(
     throw nodeFailure(env, planned, error, iteration);
   }
   if (!(work instanceof Promise) && !isThenable(work)) return { outputs: checkOutputs(planned, work, neededPorts), ms: performance.now() - start };
-  const finish = (result: unknown): NodeResult => ({ outputs: checkOutputs(planned, result, neededPorts), ms: performance.now() - start });
-  if (work instanceof Promise) {
-    return (env.abortWatch ??= new AbortWatch(env.signal)).race(work).then(finish, (error: unknown) => {
+  // Inline callbacks, not named closures: this runs for every async node call of every iteration.
+  const settled = !(work instanceof Promise) ? Promise.resolve(work) : env.abortable === false ? work : (env.abortWatch ??= new AbortWatch(env.signal)).race(work);
+  return settled.then(
+    (result: unknown): NodeResult => ({ outputs: checkOutputs(planned, result, neededPorts), ms: performance.now() - start }),
+    (error: unknown) => {
       throw nodeFailure(env, planned, error, iteration);
-    });
-  }
-  return Promise.resolve(work).then(finish, (error: unknown) => {
-    throw nodeFailure(env, planned, error, iteration);
-  });
+    },
+  );
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -82,25 +82,27 @@ class ConvertingSession implements ModelSession {
     // Pinned dims are checked here too, so a wrong size is a clear error on every backend
     // (onnxruntime-node does not enforce them; WebGPU fails obscurely).
     this.inputs = pinDims(inner.inputs, freeDimensionOverrides);
+    this.outputNames = new Set(inner.outputs.map((o) => o.name));
   }
 
   get outputs() {
     return this.inner.outputs;
   }
 
+  /** The model's output names, to check requested outputs against on every call. */
+  private readonly outputNames: ReadonlySet<string>;
+
   async run(feeds: Parameters<ModelSession['run']>[0], options: Parameters<ModelSession['run']>[1] = {}) {
     options.signal?.throwIfAborted();
     const prepared = prepareFeeds(this.inputs, feeds, { label: this.label, nodeId: options.nodeId });
-    if (options.outputs) {
+    if (options.outputs && options.outputs.some((o) => !this.outputNames.has(o))) {
       const known = this.inner.outputs.map((o) => o.name);
       const unknown = options.outputs.filter((o) => !known.includes(o));
-      if (unknown.length > 0) {
-        throw new RuntimeError(
-          `${options.nodeId ? `node "${options.nodeId}": ` : ''}${this.label} has no output \`${unknown[0]}\`; outputs are: ${known.join(', ')}`,
-          'unknown-input',
-          { node: options.nodeId, file: this.label, port: unknown[0] },
-        );
-      }
+      throw new RuntimeError(
+        `${options.nodeId ? `node "${options.nodeId}": ` : ''}${this.label} has no output \`${unknown[0]}\`; outputs are: ${known.join(', ')}`,
+        'unknown-input',
+        { node: options.nodeId, file: this.label, port: unknown[0] },
+      );
     }
     let raw;
     try {
