@@ -158,6 +158,20 @@ export class SessionCache {
     return this.ready.get(this.keyOf(fileKey, options));
   }
 
+  /** Bumped by every release: a session remembered per ref is valid for one generation. */
+  private generation = 0;
+  private readonly byRef = new WeakMap<object, { session: ModelSession; generation: number }>();
+
+  /** `loaded` for a model ref object, remembered per object when no session options are set (no key string built). */
+  loadedFor(ref: { key: string }, options: SessionOptions): ModelSession | undefined {
+    const plain = options.freeDimensionOverrides === undefined && options.graphOptimizationLevel === undefined;
+    const hit = plain ? this.byRef.get(ref) : undefined;
+    if (hit && hit.generation === this.generation) return hit.session;
+    const session = this.loaded(ref.key, options);
+    if (session && plain) this.byRef.set(ref, { session, generation: this.generation });
+    return session;
+  }
+
   get size(): number {
     return this.sessions.size;
   }
@@ -222,6 +236,7 @@ export class SessionCache {
 
   /** Releases the sessions of one file (by ModelFile.key), or all of them. */
   async release(fileKey?: string): Promise<void> {
+    this.generation++;
     const victims = [...this.sessions.entries()].filter(([k]) => fileKey === undefined || this.fileKeys.get(k) === fileKey);
     for (const [k] of victims) {
       this.sessions.delete(k);
