@@ -41,6 +41,30 @@ export class NodeRunError extends Error {
 /** Looks up the outputs a node produced (in the current scope) or undefined. */
 export type ValueLookup = (nodeId: string) => Record<string, unknown> | undefined;
 
+/** One wired input of a planned node, flattened for the per-call gathering. */
+interface WiredInput {
+  port: string;
+  node: string;
+  fromPort: string;
+  isParam: boolean;
+}
+
+/**
+ * A planned node's wired inputs as a list, made once per sources map (a re-planned node with
+ * changed params keeps its sources, so it shares the list): gathering runs for every node of every
+ * zone iteration, and iterating the map there allocates an entry per input.
+ */
+const wiredInputs = new WeakMap<ReadonlyMap<string, unknown>, WiredInput[]>();
+
+function wiredInputsOf(planned: PlannedNode): WiredInput[] {
+  let list = wiredInputs.get(planned.sources);
+  if (!list) {
+    list = [...planned.sources].map(([port, from]) => ({ port, node: from.node, fromPort: from.port, isParam: planned.paramPorts.has(port) }));
+    wiredInputs.set(planned.sources, list);
+  }
+  return list;
+}
+
 export function gatherInputs(
   planned: PlannedNode,
   lookup: ValueLookup,
@@ -48,17 +72,19 @@ export function gatherInputs(
   const inputs: Record<string, unknown> = {};
   // Only params fed by an edge need a copy of their own; the planned params are frozen.
   const params = (planned.paramPorts.size > 0 ? { ...planned.params } : planned.params) as Record<string, unknown>;
-  for (const [port, from] of planned.sources) {
-    const outputs = lookup(from.node);
-    if (!outputs || !(from.port in outputs)) {
+  const wired = wiredInputsOf(planned);
+  for (let i = 0; i < wired.length; i++) {
+    const { port, node, fromPort, isParam } = wired[i];
+    const outputs = lookup(node);
+    if (!outputs || !(fromPort in outputs)) {
       throw new NodeRunError(
         planned.id,
         'missing-value',
-        `Input "${port}" of node "${planned.id}" (${planned.def.type}): node "${from.node}" produced no "${from.port}" output`,
+        `Input "${port}" of node "${planned.id}" (${planned.def.type}): node "${node}" produced no "${fromPort}" output`,
       );
     }
-    if (planned.paramPorts.has(port)) params[port] = outputs[from.port];
-    else inputs[port] = outputs[from.port];
+    if (isParam) params[port] = outputs[fromPort];
+    else inputs[port] = outputs[fromPort];
   }
   return { inputs, params };
 }
