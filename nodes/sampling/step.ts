@@ -1,10 +1,37 @@
 /**
- * `sampling/step`: one scheduler step. Pure: it works on a clone of the scheduler and of the
- * state (generator included) and returns a new state, so cached or repeated runs agree.
+ * `sampling/step`: one scheduler step. Pure: it steps a working copy of the scheduler set to the
+ * given state, draws noise from a copy of the state's generator, and returns a new state, so
+ * cached or repeated runs agree.
  */
-import type { StepOptions } from '../../src/diffusion/schedulers/index.ts';
+import type { NoiseGenerator, Scheduler, StepOptions } from '../../src/diffusion/schedulers/index.ts';
+import type { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
 import { defineNode } from '../define.ts';
 import { positionOf, requireLatentSamples, requireSchedule, requireState, type SchedulerStateValue } from './values.ts';
+
+/**
+ * One working copy per schedule's template scheduler, reused by every step: setState replaces all
+ * the state a step reads or writes, so a reused copy steps exactly as a fresh clone would (steps
+ * run synchronously, one at a time), without cloning the scheduler every iteration.
+ */
+const workingCopies = new WeakMap<Scheduler, Scheduler>();
+
+function workingCopy(template: Scheduler): Scheduler {
+  let copy = workingCopies.get(template);
+  if (!copy) workingCopies.set(template, (copy = template.clone()));
+  return copy;
+}
+
+/**
+ * The state's generator as a step sees it: copied on the first draw only (deterministic
+ * schedulers never draw); an undrawn generator is the same stream, so the next state may share it.
+ */
+class DrawOnCopy implements NoiseGenerator {
+  copy: TorchGenerator | undefined;
+  constructor(private readonly source: TorchGenerator) {}
+  randn(shape: readonly number[]) {
+    return (this.copy ??= this.source.clone()).randn(shape);
+  }
+}
 
 export const samplingStep = defineNode({
   type: 'sampling/step',
@@ -36,10 +63,10 @@ export const samplingStep = defineNode({
     const position = positionOf(ctx.nodeId, schedule, state, inputs.index);
     const modelOutput = requireLatentSamples(inputs.model_output, ctx.nodeId, 'model_output');
     const sample = requireLatentSamples(inputs.sample, ctx.nodeId, 'sample');
-    const scheduler = schedule.scheduler.clone();
+    const scheduler = workingCopy(schedule.scheduler);
     // The position is known exactly: never look it up by timestep value (schedules may repeat one).
     scheduler.setState({ ...state.state, stepIndex: position });
-    const generator = state.generator.clone();
+    const generator = new DrawOnCopy(state.generator);
     const options: StepOptions = { generator, eta: params.eta };
     // unCLIP steps to the schedule's next timestep (not t - 1), as diffusers' unCLIP pipelines pass it.
     if (schedule.name === 'UnCLIPScheduler' && position + 1 < schedule.timesteps.length) {
@@ -51,7 +78,7 @@ export const samplingStep = defineNode({
     } catch (error) {
       throw new Error(`node "${ctx.nodeId}": ${error instanceof Error ? error.message : String(error)}`);
     }
-    const next: SchedulerStateValue = { ...state, position: position + 1, state: scheduler.getState(), generator };
+    const next: SchedulerStateValue = { ...state, position: position + 1, state: scheduler.getState(), generator: generator.copy ?? state.generator };
     return {
       sample: { ...inputs.sample, samples: result.prevSample },
       state: next,

@@ -157,6 +157,8 @@ export function createEngine(options: EngineOptions): Engine {
       services,
       signal,
       emit,
+      abortable: requestedOptions.signal !== undefined,
+      listening: listener !== undefined,
       yielder: new Yielder(),
       ...(runOptions.zonePreview ? { zonePreview: runOptions.zonePreview } : {}),
     };

@@ -110,12 +110,14 @@ export async function executePlan(
     if (runs(i)) for (const src of reads[i]) refs.add(src);
   });
 
+  // Without a listener the per-node events are not built at all.
+  const listening = env.listening !== false;
   const meter = new LiveMeter();
   const store = new ValueStore(meter);
   const typeOf = (id: string) => plan.nodes.get(id)!.def.type;
   const markCached = (id: string) => {
     nodes[id] = { status: 'cached', ms: 0, type: typeOf(id) };
-    env.emit({ type: 'node-finish', runId: env.runId, node: id, ms: 0, cached: true });
+    if (listening) env.emit({ type: 'node-finish', runId: env.runId, node: id, ms: 0, cached: true });
   };
   const remember = (id: string, outputs: Record<string, unknown>) => {
     const bytes = store.set(id, outputs);
@@ -131,31 +133,32 @@ export async function executePlan(
       membersOf[i].forEach(markCached);
       continue;
     }
-    await env.yielder.maybeYield();
+    const pause = env.yielder.maybeYield();
+    if (pause) await pause;
     if (env.signal.aborted) throw cancelled(step.kind === 'node' ? step.id : step.zone.input);
     if (step.kind === 'node') {
       const planned = plan.nodes.get(step.id)!;
-      env.emit({ type: 'node-start', runId: env.runId, node: step.id, nodeType: planned.def.type });
+      if (listening) env.emit({ type: 'node-start', runId: env.runId, node: step.id, nodeType: planned.def.type });
       const { inputs, params } = gatherInputs(planned, (id) => store.get(id));
       const { outputs, ms } = await invokeNode(env, planned, inputs, params, portsOf(step.id));
       remember(step.id, outputs);
       nodes[step.id] = { status: 'executed', ms, type: planned.def.type };
-      env.emit({ type: 'node-finish', runId: env.runId, node: step.id, ms, cached: false });
+      if (listening) env.emit({ type: 'node-finish', runId: env.runId, node: step.id, ms, cached: false });
     } else {
       const started = new Set<string>();
       const final = await runZone(env, plan, step, store, {
         started(id) {
           started.add(id);
-          env.emit({ type: 'node-start', runId: env.runId, node: id, nodeType: typeOf(id) });
+          if (listening) env.emit({ type: 'node-start', runId: env.runId, node: id, nodeType: typeOf(id) });
         },
         finished(id, ms, iterations) {
           if (iterations === 0 && id !== step.zone.output) {
             nodes[id] = { status: 'skipped', ms: 0, type: typeOf(id), iterations };
             return;
           }
-          if (!started.has(id)) env.emit({ type: 'node-start', runId: env.runId, node: id, nodeType: typeOf(id) });
+          if (listening && !started.has(id)) env.emit({ type: 'node-start', runId: env.runId, node: id, nodeType: typeOf(id) });
           nodes[id] = { status: 'executed', ms, type: typeOf(id), iterations };
-          env.emit({ type: 'node-finish', runId: env.runId, node: id, ms, cached: false });
+          if (listening) env.emit({ type: 'node-finish', runId: env.runId, node: id, ms, cached: false });
         },
         neededPorts: portsOf,
         isTarget: (id) => targets.has(id),

@@ -13,6 +13,10 @@ export interface RunEnv {
   services: unknown;
   signal: AbortSignal;
   emit(event: EngineEvent): void;
+  /** False when the run was given no signal (nothing can abort it): node calls are then not raced against one. */
+  abortable?: boolean;
+  /** False when the run has no event listener: per-iteration events are then not built at all. */
+  listening?: boolean;
   yielder: Yielder;
   zonePreview?: RunOptions['zonePreview'];
   /** One abort listener for the whole run (see AbortWatch); made on first use when absent. */
@@ -37,6 +41,30 @@ export class NodeRunError extends Error {
 /** Looks up the outputs a node produced (in the current scope) or undefined. */
 export type ValueLookup = (nodeId: string) => Record<string, unknown> | undefined;
 
+/** One wired input of a planned node, flattened for the per-call gathering. */
+interface WiredInput {
+  port: string;
+  node: string;
+  fromPort: string;
+  isParam: boolean;
+}
+
+/**
+ * A planned node's wired inputs as a list, made once per sources map (a re-planned node with
+ * changed params keeps its sources, so it shares the list): gathering runs for every node of every
+ * zone iteration, and iterating the map there allocates an entry per input.
+ */
+const wiredInputs = new WeakMap<ReadonlyMap<string, unknown>, WiredInput[]>();
+
+function wiredInputsOf(planned: PlannedNode): WiredInput[] {
+  let list = wiredInputs.get(planned.sources);
+  if (!list) {
+    list = [...planned.sources].map(([port, from]) => ({ port, node: from.node, fromPort: from.port, isParam: planned.paramPorts.has(port) }));
+    wiredInputs.set(planned.sources, list);
+  }
+  return list;
+}
+
 export function gatherInputs(
   planned: PlannedNode,
   lookup: ValueLookup,
@@ -44,17 +72,19 @@ export function gatherInputs(
   const inputs: Record<string, unknown> = {};
   // Only params fed by an edge need a copy of their own; the planned params are frozen.
   const params = (planned.paramPorts.size > 0 ? { ...planned.params } : planned.params) as Record<string, unknown>;
-  for (const [port, from] of planned.sources) {
-    const outputs = lookup(from.node);
-    if (!outputs || !(from.port in outputs)) {
+  const wired = wiredInputsOf(planned);
+  for (let i = 0; i < wired.length; i++) {
+    const { port, node, fromPort, isParam } = wired[i];
+    const outputs = lookup(node);
+    if (!outputs || !(fromPort in outputs)) {
       throw new NodeRunError(
         planned.id,
         'missing-value',
-        `Input "${port}" of node "${planned.id}" (${planned.def.type}): node "${from.node}" produced no "${from.port}" output`,
+        `Input "${port}" of node "${planned.id}" (${planned.def.type}): node "${node}" produced no "${fromPort}" output`,
       );
     }
-    if (planned.paramPorts.has(port)) params[port] = outputs[from.port];
-    else inputs[port] = outputs[from.port];
+    if (isParam) params[port] = outputs[fromPort];
+    else inputs[port] = outputs[fromPort];
   }
   return { inputs, params };
 }
@@ -123,15 +153,14 @@ export function startNode(
     throw nodeFailure(env, planned, error, iteration);
   }
   if (!(work instanceof Promise) && !isThenable(work)) return { outputs: checkOutputs(planned, work, neededPorts), ms: performance.now() - start };
-  const finish = (result: unknown): NodeResult => ({ outputs: checkOutputs(planned, result, neededPorts), ms: performance.now() - start });
-  if (work instanceof Promise) {
-    return (env.abortWatch ??= new AbortWatch(env.signal)).race(work).then(finish, (error: unknown) => {
+  // Inline callbacks, not named closures: this runs for every async node call of every iteration.
+  const settled = !(work instanceof Promise) ? Promise.resolve(work) : env.abortable === false ? work : (env.abortWatch ??= new AbortWatch(env.signal)).race(work);
+  return settled.then(
+    (result: unknown): NodeResult => ({ outputs: checkOutputs(planned, result, neededPorts), ms: performance.now() - start }),
+    (error: unknown) => {
       throw nodeFailure(env, planned, error, iteration);
-    });
-  }
-  return Promise.resolve(work).then(finish, (error: unknown) => {
-    throw nodeFailure(env, planned, error, iteration);
-  });
+    },
+  );
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -220,10 +249,12 @@ export function cancelled(node: string, iteration?: number): NodeRunError {
 export class Yielder {
   private last = performance.now();
   constructor(private readonly everyMs = 15) {}
-  async maybeYield(): Promise<void> {
-    if (performance.now() - this.last < this.everyMs) return;
-    await nextTask();
-    this.last = performance.now();
+  /** A promise to await when it is time to yield, else undefined (no await, no microtask, per node or iteration). */
+  maybeYield(): Promise<void> | undefined {
+    if (performance.now() - this.last < this.everyMs) return undefined;
+    return nextTask().then(() => {
+      this.last = performance.now();
+    });
   }
 }
 

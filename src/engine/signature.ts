@@ -90,9 +90,14 @@ export interface SignatureParts {
   extra?: unknown;
 }
 
-export function nodeSignature(parts: SignatureParts): string {
+/** The part of a signature's text that type, version and params make (`nodeSignature` takes it as `head`). */
+export function signatureHead(type: string, version: number, params: Record<string, unknown>): string {
   // Field separators are control characters that JSON output never contains unescaped.
-  let text = `${parts.type}\u0001${parts.version}\u0001${canonicalJson(parts.params)}\u0001`;
+  return `${type}\u0001${version}\u0001${canonicalJson(params)}\u0001`;
+}
+
+export function nodeSignature(parts: SignatureParts, head = signatureHead(parts.type, parts.version, parts.params)): string {
+  let text = head;
   const ports = Object.keys(parts.inputs).sort();
   for (const port of ports) text += `${port}=${parts.inputs[port]}\u0002`;
   if (parts.extra !== undefined) text += `\u0001${canonicalJson(parts.extra)}`;

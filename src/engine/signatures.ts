@@ -5,7 +5,7 @@
 import type { GraphDocument } from '../graph/document.ts';
 import type { NodeDefinition } from '../graph/nodeSpec.ts';
 import type { Plan, PlannedNode } from './plan.ts';
-import { nodeSignature } from './signature.ts';
+import { nodeSignature, signatureHead } from './signature.ts';
 
 export interface RunSignatures {
   signature: Map<string, string>;
@@ -124,13 +124,25 @@ export async function computeSignatures(
       volatile.add(id);
     }
     const hasExtra = Object.keys(extra).length > 0;
-    const sig = nodeSignature({ type: planned.def.type, version: planned.def.version, params: planned.params, inputs, ...(hasExtra ? { extra } : {}) });
+    const sig = nodeSignature({ type: planned.def.type, version: planned.def.version, params: planned.params, inputs, ...(hasExtra ? { extra } : {}) }, headOf(planned));
     signature.set(id, sig);
     if (memoised) memo.nodes.set(planned, { upstream, models: graph.models, signature: sig });
   }
   const result = { signature, volatile };
   if (memo && stable) memo.plans.set(plan, { models: graph.models, result });
   return result;
+}
+
+/**
+ * A planned node's type, version and frozen params, as signature text: made once per planned
+ * node, while its inputs' signatures change from run to run (a new seed upstream).
+ */
+const heads = new WeakMap<PlannedNode, string>();
+
+function headOf(planned: PlannedNode): string {
+  let head = heads.get(planned);
+  if (head === undefined) heads.set(planned, (head = signatureHead(planned.def.type, planned.def.version, planned.params)));
+  return head;
 }
 
 const modelParams = new WeakMap<NodeDefinition, string[]>();

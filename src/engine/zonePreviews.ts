@@ -13,6 +13,8 @@ import type { RunEnv } from './nodeRunner.ts';
 export const ZONE_PREVIEW_DRAIN_MS = 2000;
 
 export interface ZonePreviews {
+  /** Whether a preview hook is set: without one, `after` need not be called. */
+  readonly active: boolean;
   /** After an iteration: the preview to attach to its progress event now, if the hook gave one at once. */
   after(info: ZoneIterationInfo): unknown;
   /** Waits (capped) for the preview in flight and the newest one due, then stops sending. */
@@ -22,8 +24,12 @@ export interface ZonePreviews {
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   typeof (v as { then?: unknown } | null)?.then === 'function';
 
+/** What a zone without a preview hook gets: no abort controller, no listener, nothing to drain. */
+const NO_PREVIEWS: ZonePreviews = { active: false, after: () => undefined, drain: () => Promise.resolve() };
+
 export function zonePreviews(env: RunEnv, zone: string, node: string, count: number): ZonePreviews {
   const hook = env.zonePreview;
+  if (!hook) return NO_PREVIEWS;
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   env.signal.addEventListener('abort', onAbort, { once: true });
@@ -53,7 +59,7 @@ export function zonePreviews(env: RunEnv, zone: string, node: string, count: num
   const call = (info: ZoneIterationInfo): unknown => {
     let result: unknown;
     try {
-      result = hook?.({ ...info, signal: controller.signal });
+      result = hook({ ...info, signal: controller.signal });
     } catch {
       return undefined; // a preview is a nicety; it must never fail the run
     }
@@ -74,9 +80,10 @@ export function zonePreviews(env: RunEnv, zone: string, node: string, count: num
   };
 
   return {
+    active: true,
     after(info) {
       latest = info.iteration;
-      if (!hook || closed) return undefined;
+      if (closed) return undefined;
       if (inFlight) {
         due = info;
         return undefined;

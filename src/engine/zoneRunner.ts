@@ -7,7 +7,7 @@
 import { REPEAT_PREVIEW_PORT, zoneStateItems, type ZoneInfo } from '../graph/zones.ts';
 import { cancelled, gatherInputs, invokeNode, startNode, type RunEnv } from './nodeRunner.ts';
 import type { Plan, PlannedNode } from './plan.ts';
-import { RefCounts, ValueStore } from './values.ts';
+import { ValueStore } from './values.ts';
 import { zonePreviews } from './zonePreviews.ts';
 
 export interface ZoneHooks {
@@ -40,70 +40,79 @@ export async function runZone(
   const stateNames = stateItems.map((item) => item.name);
   const stateTypes = Object.fromEntries(stateItems.map((item) => [item.name, item.type]));
   const members = new Set([zone.input, ...body, zone.output]);
-  const ms = new Map<string, number>([...members].map((id) => [id, 0]));
 
   hooks.started(zone.input);
   const first = gatherInputs(input, (id) => outer.get(id));
   const initial = await invokeNode(env, input, first.inputs, first.params, hooks.neededPorts(zone.input));
-  ms.set(zone.input, initial.ms);
   const count = first.inputs.count as number;
 
   // What each iteration runs, looked up once: the planned node, the output ports read downstream,
-  // and which zone members it reads (each read releases a value after its last reader).
-  const sequence = [...body, zone.output].map((id) => {
-    const planned = plan.nodes.get(id)!;
-    const memberReads = [...planned.sources.values()].map((from) => from.node).filter((n) => members.has(n));
-    return { id, planned, neededPorts: hooks.neededPorts(id), memberReads };
-  });
-  // Reads of each member's value by other members, per iteration.
-  const readsPerIteration = new Map<string, number>();
-  for (const { memberReads } of sequence) {
-    for (const from of memberReads) readsPerIteration.set(from, (readsPerIteration.get(from) ?? 0) + 1);
-  }
+  // and which member values can go once it has run (their last reader in the iteration).
+  const ids = [...body, zone.output];
   const keep = new Set([...members].filter((id) => hooks.isTarget(id)));
+  const lastReader = new Map<string, number>();
+  ids.forEach((id, k) => {
+    for (const from of plan.nodes.get(id)!.sources.values()) if (members.has(from.node)) lastReader.set(from.node, k);
+  });
+  const sequence = ids.map((id, k) => {
+    const planned = plan.nodes.get(id)!;
+    const releases: string[] = [];
+    for (const from of planned.sources.values()) {
+      const read = from.node;
+      if (lastReader.get(read) === k && !keep.has(read) && !releases.includes(read)) releases.push(read);
+    }
+    return { id, planned, neededPorts: hooks.neededPorts(id), releases, kept: keep.has(id) };
+  });
+  const memberMs = new Float64Array(sequence.length);
   const lastOutputs = new Map<string, Record<string, unknown>>();
 
   const previews = zonePreviews(env, zone.id, zone.output, count);
+  // Nobody listens (a batch run): no progress events are built at all.
+  const listening = env.listening !== false;
   let previewVae: unknown;
   let denoiser: unknown;
   let state: Record<string, unknown> = {};
   for (const name of stateNames) state[name] = initial.outputs[name];
-  let local = new ValueStore(outer.meter, outer);
+  // One store for every iteration, emptied after each: body values live for one iteration.
+  const local = new ValueStore(outer.meter, outer);
   const lookup = (nodeId: string) => local.get(nodeId);
   try {
     for (let i = 0; i < count; i++) {
-      await env.yielder.maybeYield();
+      const pause = env.yielder.maybeYield();
+      if (pause) await pause;
       if (env.signal.aborted) throw cancelled(zone.input, i);
-      local = new ValueStore(outer.meter, outer);
-      const refs = new RefCounts(keep);
-      for (const [id, n] of readsPerIteration) refs.add(id, n);
       local.set(zone.input, i === 0 ? initial.outputs : { index: i, ...state });
 
-      for (const { id, planned, neededPorts, memberReads } of sequence) {
+      for (let k = 0; k < sequence.length; k++) {
+        const { id, planned, neededPorts, releases, kept } = sequence[k];
         if (i === 0) hooks.started(id);
         const { inputs, params } = gatherInputs(planned, lookup);
         if (id === zone.output) previewVae = inputs[REPEAT_PREVIEW_PORT];
         if (i === 0 && denoiser === undefined) denoiser = firstDenoiser(planned, inputs);
         const started = startNode(env, planned, inputs, params, neededPorts, i);
         const result = started instanceof Promise ? await started : started;
-        ms.set(id, ms.get(id)! + result.ms);
+        memberMs[k] += result.ms;
         local.set(id, result.outputs);
-        if (keep.has(id)) lastOutputs.set(id, result.outputs);
-        for (const from of memberReads) if (refs.consume(from)) local.release(from);
+        if (kept) lastOutputs.set(id, result.outputs);
+        for (let r = 0; r < releases.length; r++) local.release(releases[r]);
       }
       const next = local.get(zone.output)!;
       state = {};
       for (const name of stateNames) state[name] = next[name];
       local.clear();
-      const preview = previews.after({
-        zone: zone.id,
-        iteration: i + 1,
-        count,
-        state,
-        types: stateTypes,
-        ...(previewVae !== undefined ? { previewVae } : {}),
-        ...(denoiser !== undefined ? { denoiser } : {}),
-      });
+      if (!previews.active && !listening) continue;
+      const preview = previews.active
+        ? previews.after({
+            zone: zone.id,
+            iteration: i + 1,
+            count,
+            state,
+            types: stateTypes,
+            ...(previewVae !== undefined ? { previewVae } : {}),
+            ...(denoiser !== undefined ? { denoiser } : {}),
+          })
+        : undefined;
+      if (!listening) continue;
       env.emit({
         type: 'node-progress',
         runId: env.runId,
@@ -122,6 +131,8 @@ export async function runZone(
   }
   await previews.drain();
 
+  const ms = new Map<string, number>(sequence.map(({ id }, k) => [id, memberMs[k]]));
+  ms.set(zone.input, initial.ms);
   for (const id of members) hooks.finished(id, ms.get(id)!, id === zone.input ? Math.max(count, 1) : count);
   for (const [id, outputs] of lastOutputs) if (id !== zone.output) outer.set(id, outputs);
   return state;

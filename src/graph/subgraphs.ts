@@ -68,6 +68,8 @@ interface Level {
   ins: Map<string, Map<string, PortRef[]>>;
   /** For each subgraph node of this level: exposed output → the flat inner port it reads. */
   outs: Map<string, Map<string, PortRef>>;
+  /** Top level only: per document node, its index in `nodes` when it is kept as it is (-1: a subgraph or a malformed entry). */
+  keptAt: number[];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -113,17 +115,21 @@ function innerSource(ref: PortRef, level: Level, prefix: string, kinds: Readonly
 }
 
 function flattenLevel(nodes: readonly GraphNode[], edges: readonly GraphEdge[], prefix: string, depth: number, issues: GraphIssue[]): Level {
-  const level: Level = { nodes: [], edges: [], ins: new Map(), outs: new Map() };
+  const level: Level = { nodes: [], edges: [], ins: new Map(), outs: new Map(), keptAt: [] };
   /** id → whether it is a subgraph node, for this level's nodes. */
   const kinds = new Map<string, boolean>();
   for (const node of nodes) {
+    level.keptAt.push(-1);
     if (!isObject(node) || typeof node.id !== 'string') {
       level.nodes.push(node); // validation reports the malformed entry
       continue;
     }
     kinds.set(node.id, isSubgraphNode(node));
     if (!isSubgraphNode(node)) {
-      if (prefix === '') level.nodes.push(node);
+      if (prefix === '') {
+        level.keptAt[level.keptAt.length - 1] = level.nodes.length;
+        level.nodes.push(node);
+      }
       else level.nodes.push({ ...node, id: flatId(prefix, node.id), ...(typeof node.zone === 'string' ? { zone: flatId(prefix, node.zone) } : {}) });
       continue;
     }
@@ -213,17 +219,64 @@ export function flattenSubgraphs(doc: GraphDocument): FlattenResult {
   if (!hasSubgraphs(doc)) return { graph: doc, issues: [] };
   const known = flattened.get(doc);
   if (known) return known;
+  const frozen = isDeepFrozen(doc);
+  const revised = frozen ? reviseRecent(doc) : undefined;
+  if (revised) return revised;
   const issues: GraphIssue[] = [];
   const level = flattenLevel(doc.nodes, Array.isArray(doc.edges) ? doc.edges : [], '', 0, issues);
   const result: FlattenResult = { graph: { ...doc, nodes: level.nodes, edges: level.edges }, issues };
   // A frozen document (the editor's, immer's) flattens once and to a frozen graph: reruns then
   // hand the engine the same flat graph, so its validation, plan and signature memos hit.
-  if (isDeepFrozen(doc)) flattened.set(doc, deepFreeze(result));
+  if (frozen) remember(doc, deepFreeze(result), level.keptAt);
   return result;
 }
 
 /** Flat results of deeply frozen documents, which can never change. */
 const flattened = new WeakMap<GraphDocument, FlattenResult>();
+
+interface Flattened {
+  doc: WeakRef<GraphDocument>;
+  result: FlattenResult;
+  keptAt: readonly number[];
+}
+/** The latest frozen documents flattened, newest last: a new version of one is flattened from it. */
+const recent: Flattened[] = [];
+const RECENT_FLATTENED = 4;
+
+function remember(doc: GraphDocument, result: FlattenResult, keptAt: readonly number[]): FlattenResult {
+  flattened.set(doc, result);
+  recent.push({ doc: new WeakRef(doc), result, keptAt });
+  if (recent.length > RECENT_FLATTENED) recent.shift();
+  return result;
+}
+
+/**
+ * A new version of a recently flattened frozen document whose edges list and subgraph nodes are
+ * the same objects and whose changed nodes are plain nodes keeping their ids (a param edit, a new
+ * seed): its flat graph is the earlier one with those nodes swapped in, so it shares the earlier
+ * flat edges list and inner nodes, and the engine's memos re-check only the changed nodes.
+ */
+function reviseRecent(doc: GraphDocument): FlattenResult | undefined {
+  for (let r = recent.length - 1; r >= 0; r--) {
+    const prior = recent[r];
+    const before = prior.doc.deref();
+    if (!before || before.edges !== doc.edges || before.nodes.length !== doc.nodes.length) continue;
+    let nodes: GraphNode[] | undefined;
+    let usable = true;
+    for (let i = 0; i < doc.nodes.length && usable; i++) {
+      const was = before.nodes[i];
+      const now = doc.nodes[i];
+      if (was === now) continue;
+      const at = prior.keptAt[i];
+      usable = at >= 0 && isObject(now) && now.id === was.id && !isSubgraphNode(now);
+      if (usable) (nodes ??= prior.result.graph.nodes.slice())[at] = now;
+    }
+    if (!usable) continue;
+    const graph = { ...doc, nodes: nodes ?? prior.result.graph.nodes, edges: prior.result.graph.edges };
+    return remember(doc, deepFreeze({ graph, issues: prior.result.issues }), prior.keptAt);
+  }
+  return undefined;
+}
 
 /** Requested node ids with each subgraph id replaced by the flat ids of everything inside it. */
 export function expandSubgraphIds(ids: readonly string[], doc: GraphDocument, flat: GraphDocument): string[] {

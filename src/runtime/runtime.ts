@@ -124,6 +124,8 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
     backend: options.backend,
     sessions,
     async session(model, request = {}) {
+      const loaded = sessions.loadedFor(model, isModelFile(model) || !model.sessionOptions ? request : { ...model.sessionOptions, ...request });
+      if (loaded) return loaded;
       const { progress } = request;
       const unsubscribe = progress
         ? addDownloadListener((e) => {

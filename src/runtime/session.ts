@@ -82,25 +82,27 @@ class ConvertingSession implements ModelSession {
     // Pinned dims are checked here too, so a wrong size is a clear error on every backend
     // (onnxruntime-node does not enforce them; WebGPU fails obscurely).
     this.inputs = pinDims(inner.inputs, freeDimensionOverrides);
+    this.outputNames = new Set(inner.outputs.map((o) => o.name));
   }
 
   get outputs() {
     return this.inner.outputs;
   }
 
+  /** The model's output names, to check requested outputs against on every call. */
+  private readonly outputNames: ReadonlySet<string>;
+
   async run(feeds: Parameters<ModelSession['run']>[0], options: Parameters<ModelSession['run']>[1] = {}) {
     options.signal?.throwIfAborted();
     const prepared = prepareFeeds(this.inputs, feeds, { label: this.label, nodeId: options.nodeId });
-    if (options.outputs) {
+    if (options.outputs && options.outputs.some((o) => !this.outputNames.has(o))) {
       const known = this.inner.outputs.map((o) => o.name);
       const unknown = options.outputs.filter((o) => !known.includes(o));
-      if (unknown.length > 0) {
-        throw new RuntimeError(
-          `${options.nodeId ? `node "${options.nodeId}": ` : ''}${this.label} has no output \`${unknown[0]}\`; outputs are: ${known.join(', ')}`,
-          'unknown-input',
-          { node: options.nodeId, file: this.label, port: unknown[0] },
-        );
-      }
+      throw new RuntimeError(
+        `${options.nodeId ? `node "${options.nodeId}": ` : ''}${this.label} has no output \`${unknown[0]}\`; outputs are: ${known.join(', ')}`,
+        'unknown-input',
+        { node: options.nodeId, file: this.label, port: unknown[0] },
+      );
     }
     let raw;
     try {
@@ -126,18 +128,48 @@ class ConvertingSession implements ModelSession {
   }
 }
 
+/** The options part of a session key when none are set (most calls): no JSON to build per call. */
+const NO_OPTIONS_KEY = JSON.stringify({ f: null, g: null });
+
 export class SessionCache {
   private readonly sessions = new Map<string, Promise<ConvertingSession>>();
+  /** The sessions of `sessions` that have finished loading, by the same keys. */
+  private readonly ready = new Map<string, ConvertingSession>();
   private readonly fileKeys = new Map<string, string>();
 
   constructor(readonly backend: OnnxBackend) {}
 
   private keyOf(fileKey: string, options: SessionOptions): string {
-    const opts = JSON.stringify({
-      f: options.freeDimensionOverrides ?? null,
-      g: options.graphOptimizationLevel ?? null,
-    });
+    const opts =
+      options.freeDimensionOverrides === undefined && options.graphOptimizationLevel === undefined
+        ? NO_OPTIONS_KEY
+        : JSON.stringify({
+            f: options.freeDimensionOverrides ?? null,
+            g: options.graphOptimizationLevel ?? null,
+          });
     return `${this.backend.executionProvider}|${fileKey}|${opts}`;
+  }
+
+  /**
+   * The session already loaded for the file key and options, if there is one: what a denoiser
+   * asks for on every step, answered without a file look-up or a download listener.
+   */
+  loaded(fileKey: string, options: SessionOptions): ModelSession | undefined {
+    return this.ready.get(this.keyOf(fileKey, options));
+  }
+
+  /** Bumped by every release: a session remembered per ref is valid for one generation. */
+  private generation = 0;
+  private readonly byRef = new WeakMap<object, { session: ModelSession; generation: number }>();
+
+  /** `loaded` for a model ref object, remembered per object when no session options are set (no key string built). */
+  loadedFor(ref: { key: string }, options: SessionOptions): ModelSession | undefined {
+    const plain = options.freeDimensionOverrides === undefined && options.graphOptimizationLevel === undefined;
+    const hit = plain ? this.byRef.get(ref) : undefined;
+    if (hit && hit.generation === this.generation) return hit.session;
+    const session = this.loaded(ref.key, options);
+    if (session && plain) this.byRef.set(ref, { session, generation: this.generation });
+    return session;
   }
 
   get size(): number {
@@ -161,6 +193,13 @@ export class SessionCache {
       entry = ref.resolve().then((file) => this.create(file, options, nodeId));
       this.sessions.set(key, entry);
       this.fileKeys.set(key, ref.key);
+      const pending = entry;
+      pending.then(
+        (session) => {
+          if (this.sessions.get(key) === pending) this.ready.set(key, session);
+        },
+        () => undefined,
+      );
       // A failed load is not cached: the next run may have a fixed file.
       entry.catch(() => {
         if (this.sessions.get(key) === entry) {
@@ -197,9 +236,11 @@ export class SessionCache {
 
   /** Releases the sessions of one file (by ModelFile.key), or all of them. */
   async release(fileKey?: string): Promise<void> {
+    this.generation++;
     const victims = [...this.sessions.entries()].filter(([k]) => fileKey === undefined || this.fileKeys.get(k) === fileKey);
     for (const [k] of victims) {
       this.sessions.delete(k);
+      this.ready.delete(k);
       this.fileKeys.delete(k);
     }
     await Promise.all(

