@@ -30,6 +30,7 @@ import {
 } from './flowModel.ts';
 import { useCanvasKeys } from './useCanvasKeys.ts';
 import { isLowDetail } from './detail.ts';
+import { LowDetailContext } from './useLowDetail.ts';
 import { FitViewButton, fitWholeGraph, MAX_ZOOM, MIN_ZOOM } from './FitViewButton.tsx';
 import './canvas.css';
 
@@ -174,8 +175,29 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     [],
   );
 
+  // The viewport is saved when a pan ends, which also happens on every step of a drag's auto-pan
+  // (a node dragged to the canvas's edge): each save is a document change that re-renders the
+  // editor's panels. During a drag the last viewport waits here and is saved with the drop.
+  const viewportDuringDrag = useRef<{ x: number; y: number; zoom: number } | undefined>(undefined);
+  const writeViewport = useCallback(
+    (viewport: { x: number; y: number; zoom: number }) => store.editWithoutHistory((d) => {
+      d.ui = { ...(d.ui ?? {}), viewport: { x: Math.round(viewport.x), y: Math.round(viewport.y), zoom: viewport.zoom } };
+    }),
+    [store],
+  );
+  const saveViewport = useCallback(
+    (_: unknown, viewport: { x: number; y: number; zoom: number }) => {
+      if (nodesRef.current.some((n) => n.dragging)) viewportDuringDrag.current = viewport;
+      else writeViewport(viewport);
+    },
+    [writeViewport],
+  );
+
   const commitDrag = useCallback(
     (_: unknown, _node: Node, dragged: Node[]) => {
+      const viewport = viewportDuringDrag.current;
+      viewportDuringDrag.current = undefined;
+      if (viewport) writeViewport(viewport);
       const positions: Record<string, { x: number; y: number }> = {};
       const { collapsed: view, doc: current } = latest.current;
       for (const n of dragged) {
@@ -209,15 +231,9 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
       });
       store.seal();
     },
-    [store],
+    [store, writeViewport],
   );
   const commitSelectionDrag = useCallback((e: ReactMouseEvent, dragged: Node[]) => commitDrag(e, dragged[0], dragged), [commitDrag]);
-  const saveViewport = useCallback(
-    (_: unknown, viewport: { x: number; y: number; zoom: number }) => store.editWithoutHistory((d) => {
-      d.ui = { ...(d.ui ?? {}), viewport: { x: Math.round(viewport.x), y: Math.round(viewport.y), zoom: viewport.zoom } };
-    }),
-    [store],
-  );
 
   const isValidConnection: IsValidConnection = useCallback(
     (c) => {
@@ -351,6 +367,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
 
   return (
     <ViewActionsContext.Provider value={viewActions}>
+    <LowDetailContext.Provider value={lowDetail}>
     <div className={lowDetail ? 'll-canvas ll-canvas-lod' : 'll-canvas'} ref={canvasRef} onDoubleClick={onDoubleClick} data-testid="canvas">
       <ReactFlow<FlowNode, Edge>
         nodes={nodes}
@@ -389,6 +406,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
           onPickNode={pickNode} onPickTemplate={pickTemplate} onClose={() => setPalette(undefined)} />
       )}
     </div>
+    </LowDetailContext.Provider>
     </ViewActionsContext.Provider>
   );
 }
