@@ -258,6 +258,34 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): editing', () => {
     expect(s.errors).toEqual([]);
   });
 
+  it('dragging one of several selected nodes moves them all, in one undo step', async () => {
+    await openEditor(s.page, s.server.url, MATH);
+    const at = async () => {
+      const nodes = (await probe(s.page, (p) => p.doc())).nodes;
+      return ['start', 'steps', 'finish'].map((id) => nodes.find((n) => n.id === id)!.ui!);
+    };
+    const before = await at();
+    await s.page.locator(`${node('start')} .ll-node-title`).click();
+    await s.page.keyboard.down('Control');
+    await s.page.locator(`${node('steps')} .ll-node-title`).click();
+    await s.page.keyboard.up('Control');
+    const box = (await s.page.locator(`${node('start')} .ll-node-title`).boundingBox())!;
+    await s.page.mouse.move(box.x + 10, box.y + 5);
+    await s.page.mouse.down();
+    await s.page.mouse.move(box.x + 130, box.y + 85, { steps: 15 });
+    await s.page.mouse.up();
+    const after = await at();
+    const dx = after[0].x - before[0].x;
+    const dy = after[0].y - before[0].y;
+    expect(dx).toBeGreaterThan(100);
+    expect(dy).toBeGreaterThan(50);
+    // Both selected nodes by the same amount; the one not selected stays.
+    expect(after[1]).toMatchObject({ x: before[1].x + dx, y: before[1].y + dy });
+    expect(after[2]).toMatchObject({ x: before[2].x, y: before[2].y });
+    await s.page.keyboard.press('Control+z');
+    expect(await at()).toEqual(before);
+  });
+
   it('a drag that auto-pans at the canvas edge changes the document once, at the drop: the move (one undo step) and the viewport', async () => {
     await openEditor(s.page, s.server.url, MATH);
     const viewport = () => s.page.locator('.react-flow__viewport').evaluate((el) => (el as HTMLElement).style.transform);
