@@ -25,8 +25,15 @@ export function useLowDetail(key: unknown): LowDetail {
   const low = useContext(LowDetailContext);
   const ref = useRef<HTMLDivElement>(null);
   const measured = useRef<{ key: unknown; height: number } | undefined>(undefined);
+  // What the card's DOM shows now (the last commit).
+  const shown = useRef({ key, low });
+  // The full card is measured in the render that turns it minimal, when its DOM is still the
+  // full card (this render is not committed yet): once per switch. Not in an effect after every
+  // render: reading a size there makes the browser lay out the page in the middle of each commit,
+  // and a run commits node status changes many times a second.
+  if (low && !shown.current.low && ref.current) measured.current = { key: shown.current.key, height: ref.current.offsetHeight };
   useLayoutEffect(() => {
-    if (!low && ref.current) measured.current = { key, height: ref.current.offsetHeight };
+    shown.current = { key, low };
   });
   const last = measured.current;
   const height = low && last !== undefined && last.key === key ? last.height : undefined;
