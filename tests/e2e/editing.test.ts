@@ -257,6 +257,69 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): editing', () => {
     await screenshot(s.page, 'editing-06-malformed-file');
     expect(s.errors).toEqual([]);
   });
+
+  it('dragging one of several selected nodes moves them all, in one undo step', async () => {
+    await openEditor(s.page, s.server.url, MATH);
+    const at = async () => {
+      const nodes = (await probe(s.page, (p) => p.doc())).nodes;
+      return ['start', 'steps', 'finish'].map((id) => nodes.find((n) => n.id === id)!.ui!);
+    };
+    const before = await at();
+    await s.page.locator(`${node('start')} .ll-node-title`).click();
+    await s.page.keyboard.down('Control');
+    await s.page.locator(`${node('steps')} .ll-node-title`).click();
+    await s.page.keyboard.up('Control');
+    const box = (await s.page.locator(`${node('start')} .ll-node-title`).boundingBox())!;
+    await s.page.mouse.move(box.x + 10, box.y + 5);
+    await s.page.mouse.down();
+    await s.page.mouse.move(box.x + 130, box.y + 85, { steps: 15 });
+    await s.page.mouse.up();
+    const after = await at();
+    const dx = after[0].x - before[0].x;
+    const dy = after[0].y - before[0].y;
+    expect(dx).toBeGreaterThan(100);
+    expect(dy).toBeGreaterThan(50);
+    // Both selected nodes by the same amount; the one not selected stays.
+    expect(after[1]).toMatchObject({ x: before[1].x + dx, y: before[1].y + dy });
+    expect(after[2]).toMatchObject({ x: before[2].x, y: before[2].y });
+    await s.page.keyboard.press('Control+z');
+    expect(await at()).toEqual(before);
+  });
+
+  it('a drag that auto-pans at the canvas edge changes the document once, at the drop: the move (one undo step) and the viewport', async () => {
+    await openEditor(s.page, s.server.url, MATH);
+    const viewport = () => s.page.locator('.react-flow__viewport').evaluate((el) => (el as HTMLElement).style.transform);
+    await expect.poll(viewport).toMatch(/scale/);
+    const before = (await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'steps')!.ui!;
+    const pane = (await s.page.locator('.react-flow__pane').boundingBox())!;
+    const box = (await s.page.locator(`${node('steps')} .ll-node-title`).boundingBox())!;
+    const revision = await probe(s.page, (p) => p.revision());
+    const panned = await viewport();
+    await s.page.mouse.move(box.x + 10, box.y + 5);
+    await s.page.mouse.down();
+    // Held within React Flow's 40 px auto-pan margin at the top: the canvas pans on every frame.
+    await s.page.mouse.move(box.x + 30, pane.y + 12, { steps: 10 });
+    for (let i = 0; i < 10; i++) {
+      await s.page.waitForTimeout(50);
+      await s.page.mouse.move(box.x + 30 + (i % 2), pane.y + 12);
+    }
+    expect(await viewport()).not.toBe(panned);
+    // Every auto-pan step ends a pan; none of them is saved while the node is held.
+    expect(await probe(s.page, (p) => p.revision())).toBe(revision);
+    await s.page.mouse.up();
+    const doc = await probe(s.page, (p) => p.doc());
+    const after = doc.nodes.find((n) => n.id === 'steps')!.ui!;
+    expect(after.y).toBeLessThan(before.y);
+    // The drop saves the viewport the auto-pan left (rounded as saved) and the move.
+    const [, x, y, zoom] = /translate\(([-\d.]+)px, ([-\d.]+)px\) scale\(([\d.]+)\)/.exec(await viewport())!.map(Number);
+    expect(doc.ui?.viewport).toMatchObject({ x: Math.round(x), y: Math.round(y) });
+    expect(doc.ui!.viewport!.zoom).toBeCloseTo(zoom, 5);
+    expect(await probe(s.page, (p) => p.revision())).toBe(revision + 2);
+    await s.page.locator('.react-flow__pane').click({ position: { x: 5, y: pane.height - 5 } });
+    await s.page.keyboard.press('Control+z');
+    expect((await probe(s.page, (p) => p.doc())).nodes.find((n) => n.id === 'steps')!.ui).toMatchObject({ x: before.x, y: before.y });
+    expect(s.errors).toEqual([]);
+  });
 });
 
 if (!HAS_CHROMIUM) it.skip(SKIP_REASON, () => {});

@@ -139,7 +139,14 @@ export async function dragBetween(page: Page, from: string, to: string, steps = 
 }
 
 interface Probe {
-  doc(): { nodes: { id: string; zone?: string; params: Record<string, unknown>; ui?: { x: number; y: number } }[]; edges: unknown[]; meta: { title?: string } };
+  doc(): {
+    nodes: { id: string; zone?: string; params: Record<string, unknown>; ui?: { x: number; y: number } }[];
+    edges: unknown[];
+    meta: { title?: string };
+    ui?: { viewport?: { x: number; y: number; zoom: number } };
+  };
+  /** The editor store's revision: bumped by every document change, undo, redo and load. */
+  revision(): number;
   lastRun(): { executed: string[]; cached: string[]; ms: number; error?: string } | undefined;
   running(): boolean;
 }

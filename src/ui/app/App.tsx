@@ -148,6 +148,7 @@ function Editor({ engine, kv }: AppProps) {
       Object.assign(window, {
         __latentloom: {
           doc: () => store.getSnapshot().doc,
+          revision: () => store.getSnapshot().revision,
           lastRun: () => runs.getSnapshot().lastRun,
           running: () => runs.getSnapshot().running,
           backendInfo: () => engine.backendInfo?.(),

@@ -26,10 +26,12 @@ import { edgesWithBoxes } from '../../graph/zoneCollapse.ts';
 import { useCanvasViewActions } from './useCanvasViewActions.ts';
 import { useViewOnLoad } from './useViewOnLoad.ts';
 import {
-  buildCardNodes, buildEdges, buildFrames, isRepeatNode, withoutEstimate, zoneAtPoint, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
+  buildCardNodes, buildEdges, buildFrames, withoutEstimate, ZONE_PREFIX, type DataCache, type EdgeCache, type FlowNode, type ZoneFrameNode,
 } from './flowModel.ts';
 import { useCanvasKeys } from './useCanvasKeys.ts';
+import { useDragCommit } from './useDragCommit.ts';
 import { isFarDetail, isLowDetail } from './detail.ts';
+import { LowDetailContext } from './useLowDetail.ts';
 import { FarCanvas } from './FarCanvas.tsx';
 import { useFarPointer } from './useFarPointer.ts';
 import { FitViewButton, fitWholeGraph, MAX_ZOOM, MIN_ZOOM } from './FitViewButton.tsx';
@@ -177,51 +179,8 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     [],
   );
 
-  const commitDrag = useCallback(
-    (_: unknown, _node: Node, dragged: Node[]) => {
-      const positions: Record<string, { x: number; y: number }> = {};
-      const { collapsed: view, doc: current } = latest.current;
-      for (const n of dragged) {
-        const box = view.byId.get(n.id);
-        if (box) {
-          // A collapsed zone's box carries its members along.
-          const dx = Math.round(n.position.x - box.position.x);
-          const dy = Math.round(n.position.y - box.position.y);
-          for (const m of current.nodes) if (box.members.includes(m.id)) positions[m.id] = { x: (m.ui?.x ?? 0) + dx, y: (m.ui?.y ?? 0) + dy };
-        } else if (!n.id.startsWith(ZONE_PREFIX)) positions[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
-      }
-      const ids = Object.keys(positions);
-      if (ids.length === 0) return;
-      const byId = new Map(nodesRef.current.map((n) => [n.id, n as Node]));
-      for (const n of dragged) byId.set(n.id, n);
-      const moved = new Set(ids);
-      const { members } = latest.current;
-      store.edit(`Move ${ids.length === 1 ? ids[0] : `${ids.length} nodes`}`, (d) => {
-        edits.moveNodes(d, positions);
-        // Dragging a node into a zone frame puts it in that zone; dragging it out takes it out.
-        for (const id of ids) {
-          const node = d.nodes.find((x) => x.id === id);
-          if (view.hidden.has(id)) continue;
-          const rf = byId.get(id);
-          if (!node || !rf || isRepeatNode(node)) continue;
-          const w = rf.measured?.width ?? 200;
-          const h = rf.measured?.height ?? 100;
-          const zone = zoneAtPoint({ x: rf.position.x + w / 2, y: rf.position.y + h / 2 }, members, byId, moved);
-          if (zone !== node.zone) edits.setZone(d, [id], zone);
-        }
-      });
-      store.seal();
-    },
-    [store],
-  );
-  const commitSelectionDrag = useCallback((e: ReactMouseEvent, dragged: Node[]) => commitDrag(e, dragged[0], dragged), [commitDrag]);
+  const { commitDrag, commitSelectionDrag, saveViewport } = useDragCommit({ store, nodesRef, latest });
   const farPointer = useFarPointer({ far, flow, snap, snapGrid: SNAP_GRID, onDragStop: commitDrag });
-  const saveViewport = useCallback(
-    (_: unknown, viewport: { x: number; y: number; zoom: number }) => store.editWithoutHistory((d) => {
-      d.ui = { ...(d.ui ?? {}), viewport: { x: Math.round(viewport.x), y: Math.round(viewport.y), zoom: viewport.zoom } };
-    }),
-    [store],
-  );
 
   const isValidConnection: IsValidConnection = useCallback(
     (c) => {
@@ -354,8 +313,24 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
 
   const { viewActions, showWholePipeline, onNodeDoubleClick } = useCanvasViewActions({ store, flow, canvasRef, latest, onOpenSubgraph, onToast });
 
+  // The same elements on every render (each frame of a drag re-renders the canvas): React then
+  // skips the background, minimap and controls instead of re-rendering them.
+  const withMinimap = nodes.length <= MINIMAP_MAX_NODES;
+  const chrome = useMemo(() => (
+    <>
+      {/* Below LOD_ZOOM a dot is under half a pixel wide, yet the whole pattern is rastered anew on every pan step. */}
+      {far ? <FarCanvas /> : !lowDetail && <Background variant={BackgroundVariant.Dots} gap={20} size={1} />}
+      {withMinimap && <MiniMap pannable zoomable nodeColor={minimapNodeColor} />}
+      <Controls showFitView={false}>
+        <FitViewButton onFit={fitView} />
+        <ControlButton onClick={showWholePipeline} title="Show the whole pipeline: expand every zone, unpack every subgraph (one undo step) and fit the view" aria-label="Show whole pipeline">⊞</ControlButton>
+      </Controls>
+    </>
+  ), [withMinimap, fitView, showWholePipeline, far, lowDetail]);
+
   return (
     <ViewActionsContext.Provider value={viewActions}>
+    <LowDetailContext.Provider value={lowDetail}>
     <div className={`ll-canvas${lowDetail ? ' ll-canvas-lod' : ''}${far ? ' ll-canvas-far' : ''}`} ref={canvasRef} onDoubleClick={onDoubleClick} data-testid="canvas" {...farPointer.handlers}>
       <ReactFlow<FlowNode, Edge>
         nodes={nodes}
@@ -382,19 +357,14 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         onlyRenderVisibleElements
         proOptions={PRO_OPTIONS}
       >
-        {/* Below LOD_ZOOM a dot is under half a pixel wide, yet the whole pattern is rastered anew on every pan step. */}
-        {far ? <FarCanvas /> : !lowDetail && <Background variant={BackgroundVariant.Dots} gap={20} size={1} />}
-        {nodes.length <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeColor={minimapNodeColor} />}
-        <Controls showFitView={false}>
-          <FitViewButton onFit={fitView} />
-          <ControlButton onClick={showWholePipeline} title="Show the whole pipeline: expand every zone, unpack every subgraph (one undo step) and fit the view" aria-label="Show whole pipeline">⊞</ControlButton>
-        </Controls>
+        {chrome}
       </ReactFlow>
       {palette && (
         <Palette infos={catalog.list()} templates={palette.filter ? [] : templates} filter={palette.filter} at={palette.screen}
           onPickNode={pickNode} onPickTemplate={pickTemplate} onClose={() => setPalette(undefined)} />
       )}
     </div>
+    </LowDetailContext.Provider>
     </ViewActionsContext.Provider>
   );
 }
