@@ -11,21 +11,21 @@ import type { RunSnapshot, RunStore } from '../run/runStore.ts';
 /** What the tab strip shows of a tab's runs. */
 export interface TabActivity {
   running: boolean;
-  /** 0…1: the step progress of the node under way, else the share of planned nodes done. */
+  /** 0…1: the step progress of the node under way (the sampler's steps), as ComfyUI shows it. */
   progress?: number;
 }
 
 const IDLE: TabActivity = { running: false };
 
-/** The run under way's progress: a node's step count where one reports it (the sampler), else nodes done. */
+/** The run under way, and the step progress of a node reporting steps (a download's bytes are not steps). */
 export function activityOf(snap: Pick<RunSnapshot, 'running' | 'nodes'>): TabActivity {
   if (!snap.running) return IDLE;
-  const states = Object.values(snap.nodes);
-  const stepping = states.find((s) => s.state === 'running' && s.progress && !s.progress.unit && s.progress.max > 0);
-  if (stepping?.progress) return { running: true, progress: Math.min(1, stepping.progress.value / stepping.progress.max) };
-  if (states.length === 0) return { running: true };
-  const over = states.filter((s) => s.state === 'done' || s.state === 'cached' || s.state === 'error').length;
-  return { running: true, progress: over / states.length };
+  for (const s of Object.values(snap.nodes)) {
+    if (s.state === 'running' && s.progress && !s.progress.unit && s.progress.max > 0) {
+      return { running: true, progress: Math.min(1, s.progress.value / s.progress.max) };
+    }
+  }
+  return { running: true };
 }
 
 export class TabRuns implements RunHomes {
