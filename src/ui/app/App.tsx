@@ -18,6 +18,7 @@ import { useEditorActionsValue } from './useEditorActionsValue.ts';
 import { useExposureValue } from '../appView/useExposureValue.ts';
 import { ExposureContext } from '../canvas/exposure.ts';
 import { AppForm } from '../appView/AppForm.tsx';
+import { setFieldValue, type FormField } from '../appView/exposure.ts';
 import * as edits from '../store/docEdits.ts';
 import { createEditorStore } from '../store/editorStore.ts';
 import { startAutosave, type KeyValueStore } from '../store/autosave.ts';
@@ -300,7 +301,11 @@ function Editor({ engine, kv }: AppProps) {
   const canvasMembers = useMemo(() => (view.path.length ? zoneMembers(view.doc) : analysed.members), [view.path.length, view.doc, analysed.members]);
   const actions = useEditorActionsValue(store, view, controller, runs, setViewer);
   const [formView, setFormView] = useState(false);
-  const exposure = useExposureValue(store, doc, view.path.length === 0);
+  const exposure = useExposureValue(store, doc, view.prefix);
+  const setFormField = useCallback((field: FormField, value: unknown, final: boolean) => {
+    store.edit(`Set ${field.node}.${field.param}`, (d) => setFieldValue(d, field, value), { group: `param:${field.node}:${field.param}` });
+    if (final) store.seal();
+  }, [store]);
 
   if (bootError) return <div className="ll-boot-error">The editor could not start: {bootError}</div>;
 
@@ -350,7 +355,7 @@ function Editor({ engine, kv }: AppProps) {
         <div className="ll-main">
           <QueuePanel queue={queue} tabs={docTabs.snapshot} onCancelItem={(id) => controller.dequeue(id)} onClear={() => controller.clearQueue()} />
           {catalog && formView ? (
-            <AppForm doc={doc} catalog={catalog} actions={actions} randomizedSeeds={randomizedSeeds} running={run.running} gallery={run.gallery}
+            <AppForm doc={doc} catalog={catalog} actions={actions} randomizedSeeds={randomizedSeeds} running={run.running} gallery={run.gallery} onSetField={setFormField}
               onRun={() => void controller.run(undefined, batch)} onCancel={() => controller.cancel()} onOpenImage={setViewer} onShowGraph={() => setFormView(false)} />
           ) : catalog ? (
             <StatusPrefixContext.Provider value={view.prefix}>
