@@ -11,6 +11,7 @@ import { runHandoff } from '../../src/ui/tabs/runHandoff.ts';
 import { activityOf, TabRuns } from '../../src/ui/tabs/tabRuns.ts';
 import { RunController } from '../../src/ui/run/runController.ts';
 import { RunStore } from '../../src/ui/run/runStore.ts';
+import { waitingLine } from '../../src/ui/run/runQueue.ts';
 import { createEditorStore } from '../../src/ui/store/editorStore.ts';
 import { emptyDocument } from '../../src/ui/files.ts';
 import { encodePng } from '../../src/tensor/png.ts';
@@ -105,6 +106,10 @@ describe('runs of document tabs', () => {
     const queued = controller.getQueue();
     expect(queued.current).toMatchObject({ tab: a });
     expect(queued.waiting.map((q) => [q.id, q.tab])).toEqual([[2, b], [3, b]]);
+    // B's status line says its runs wait for A's; A's says nothing of them.
+    const titleOf = (id: number) => tabs.getSnapshot().tabs.find((t) => t.id === id)?.title;
+    expect(waitingLine(queued, b, titleOf)).toBe('Queued: 2 runs, after the run of "math 20000"');
+    expect(waitingLine(queued, a, titleOf)).toBeUndefined();
     expect(controller.hasRuns(a) && controller.hasRuns(b)).toBe(true);
     // Cancel on tab B does not stop tab A's run: only B's own.
     controller.cancel();

@@ -24,6 +24,7 @@ import { createEditorStore } from '../store/editorStore.ts';
 import { startAutosave, type KeyValueStore } from '../store/autosave.ts';
 import { EditorStoreContext, useEditorSnapshot, useEditorStore } from '../store/useEditor.ts';
 import type { GalleryItem } from '../run/runStore.ts';
+import { waitingLine } from '../run/runQueue.ts';
 import { RunStoreContext } from '../run/useRunStore.ts';
 import { RunController, randomizedSeedsOf } from '../run/runController.ts';
 import { watchModelSockets } from '../run/modelSockets.ts';
@@ -127,6 +128,7 @@ function Editor({ engine, kv }: AppProps) {
     gallery: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().gallery),
   };
   const queue = useSyncExternalStore(controller.subscribeQueue, controller.getQueue);
+  const waiting = waitingLine(queue, docTabs.snapshot.activeId, (id) => docTabs.snapshot.tabs.find((t) => t.id === id)?.title);
   useEffect(() => {
     if (!toast) return;
     const t = setTimeout(() => setToast(undefined), toast.ms ?? (toast.kind === 'error' ? 6000 : 2500));
@@ -325,7 +327,7 @@ function Editor({ engine, kv }: AppProps) {
       }}>
         <Toolbar title={`${snap.dirty ? '● ' : ''}${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
-          backend={backend} threads={threads} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={<RunStatus />}
+          backend={backend} threads={threads} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={<RunStatus waiting={waiting} />}
           hasInfo={!!doc.meta.description} onInfo={() => setInfoShown((v) => !v)}
           onNew={docTabs.openNew}
           onOpen={() => fileInput.current?.click()} onSave={saveJson}
@@ -355,7 +357,7 @@ function Editor({ engine, kv }: AppProps) {
         <div className="ll-main">
           <QueuePanel queue={queue} tabs={docTabs.snapshot} onCancelItem={(id) => controller.dequeue(id)} onClear={() => controller.clearQueue()} />
           {catalog && formView ? (
-            <AppForm doc={doc} catalog={catalog} actions={actions} randomizedSeeds={randomizedSeeds} running={run.running} gallery={run.gallery} onSetField={setFormField}
+            <AppForm doc={doc} catalog={catalog} actions={actions} randomizedSeeds={randomizedSeeds} running={run.running} waiting={waiting} gallery={run.gallery} onSetField={setFormField}
               onRun={() => void controller.run(undefined, batch)} onCancel={() => controller.cancel()} onOpenImage={setViewer} onShowGraph={() => setFormView(false)} />
           ) : catalog ? (
             <StatusPrefixContext.Provider value={view.prefix}>

@@ -18,6 +18,8 @@ export interface AppFormProps {
   actions: EditorActions;
   randomizedSeeds: readonly string[];
   running: boolean;
+  /** This tab's runs waiting behind another tab's, for the status line. */
+  waiting?: string;
   gallery: readonly GalleryItem[];
   /** A field was edited (`final`: the last change of a drag or of typing). */
   onSetField(field: FormField, value: unknown, final: boolean): void;
@@ -67,7 +69,7 @@ export function AppForm(p: AppFormProps) {
         <div className="ll-form-actions">
           <button type="submit" className="ll-run" data-testid="form-run">▶ Run</button>
           <button type="button" className="ll-cancel" onClick={p.onCancel} disabled={!p.running}>■ Cancel</button>
-          <span className="ll-form-status" data-testid="form-status"><RunStatus /></span>
+          <span className="ll-form-status" data-testid="form-status"><RunStatus waiting={p.waiting} /></span>
         </div>
       </form>
       <div className="ll-form-gallery" data-testid="form-gallery">

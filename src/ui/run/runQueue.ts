@@ -74,3 +74,15 @@ export class RunQueue<I extends QueuedRun> {
     for (const l of [...this.listeners]) l();
   }
 }
+
+/**
+ * The status line of a tab whose runs wait in the queue while no run of its own goes: how many,
+ * and whose run they wait for (`titleOf` names a tab). Undefined when the tab has none waiting.
+ */
+export function waitingLine(queue: QueueSnapshot, tab: number, titleOf: (tab: number) => string | undefined): string | undefined {
+  const mine = queue.waiting.filter((q) => q.tab === tab).length;
+  if (mine === 0 || queue.current?.tab === tab) return undefined;
+  const runs = mine === 1 ? '1 run' : `${mine} runs`;
+  const other = queue.current ? titleOf(queue.current.tab) : undefined;
+  return other === undefined ? `Queued: ${runs}` : `Queued: ${runs}, after the run of "${other}"`;
+}
