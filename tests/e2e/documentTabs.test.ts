@@ -107,11 +107,11 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('editor (browser): workflow tabs',
   it('a run goes on in its tab while another is shown: its picture lands in its own gallery, and runs of two tabs take turns in the queue', { timeout: 300_000 }, async () => {
     await tab(0).click();
     await expect.poll(title).toBe('Toy text-to-image');
-    // Six runs of the most steps, each with its own seed: still going while the test switches
+    // Ten runs of the most steps, each with its own seed: still going while the test switches
     // tabs and queues another.
     await editParam('scheduler', steps, '1000');
     await (await widget('noise', '.ll-seed-mode input')).check();
-    await s.page.getByLabel('batch count').fill('6');
+    await s.page.getByLabel('batch count').fill('10');
     await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await s.page.getByLabel('batch count').fill('1');
     await s.page.waitForFunction(() => (window as any).__latentloom.running());
@@ -137,6 +137,13 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('editor (browser): workflow tabs',
     expect(await tabs().nth(1).getAttribute('data-queued')).toBe('1');
     await screenshot(s.page, 'tabs-queue-two-tabs');
     expect(await shownRun()).toEqual({ ...nothingShown, status: 'Queued: 1 run, after the run of "Toy text-to-image"' });
+    // Back on the first tab meanwhile: its run's live state (the progress line, statuses).
+    await tab(0).click();
+    await expect.poll(title).toBe('Toy text-to-image');
+    await expect.poll(() => s.page.getByTestId('status').textContent()).toMatch(/^node \d+\/\d+/);
+    expect((await shownRun()).statuses).toBeGreaterThan(0);
+    await tab(1).click();
+    await expect.poll(title).toBe('Toy image-to-image');
 
     // The first tab's run finishes in the background; then this tab's run goes.
     await expect.poll(() => tabs().nth(0).getAttribute('data-running'), { timeout: 240_000 }).toBe('false');
@@ -150,8 +157,8 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPHS)('editor (browser): workflow tabs',
     await tab(0).click();
     await expect.poll(title).toBe('Toy text-to-image');
     await expect.poll(() => s.page.getByTestId('status').textContent()).toMatch(/^Done/);
-    expect((await shownRun()).images).toBeGreaterThan(0);
-    expect(await galleryRuns()).toEqual(['6', '5', '4', '3', '2', '1']);
+    await expect.poll(async () => (await shownRun()).images).toBeGreaterThan(0);
+    expect(await galleryRuns()).toEqual(['10', '9', '8', '7', '6', '5', '4', '3', '2', '1']);
     const done = await shownRun();
     await screenshot(s.page, 'tabs-run-kept');
     await tab(1).click();
