@@ -1,6 +1,7 @@
 /**
  * State belongs to its document (browser): run the default graph, open another example → none
- * of the old run's images, node statuses or status line show, even on nodes with the same ids;
+ * of the old run's images, node statuses, status line or gallery pictures show, even on nodes
+ * with the same ids, and the tab that ran still has them;
  * edit, then open an example → it opens in its own tab, and closing the edited tab asks (the
  * in-app "unsaved changes" dialog); Cancel keeps the edit, Discard closes it.
  */
@@ -48,9 +49,14 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): state belongs to
     await s.page.locator(node('save')).waitFor();
     expect(await s.page.locator('[data-testid="node-image"]').count()).toBe(0);
     expect(await statuses()).toEqual([]);
-    // The gallery is a history across documents and keeps the picture (once: Save and Preview
-    // show the same one).
-    expect(await s.page.locator('[data-testid="gallery"] img').count()).toBe(1);
+    // The gallery belongs to its tab: this one's is empty; the tab that ran still has its
+    // picture (once: Save and Preview show the same one).
+    expect(await s.page.locator('[data-testid="gallery"] img').count()).toBe(0);
+    await s.page.locator('[data-testid="doc-tab"]').nth(0).getByRole('tab').click();
+    await expect.poll(() => s.page.locator('[data-testid="gallery"] img').count()).toBe(1);
+    await expect.poll(() => s.page.getByTestId('status').textContent()).toMatch(/^Done/);
+    await s.page.locator('[data-testid="doc-tab"]').nth(2).getByRole('tab').click();
+    await expect.poll(() => s.page.locator('[data-testid="gallery"] img').count()).toBe(0);
     expect(s.errors).toEqual([]);
   });
 

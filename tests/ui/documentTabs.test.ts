@@ -1,12 +1,13 @@
 /**
- * Workflow tabs (pure state, the real editor store, run store and in-process engine): opening
+ * Workflow tabs (pure state, the real editor store, run stores and in-process engine): opening
  * in a new tab, switching, closing (a dirty tab asks), undo history per tab, and run state that
- * stays with the tab that ran.
+ * stays with the tab that ran (runs going on in the background: backgroundRuns.test.ts).
  */
-import { DocumentTabs, isUntouched } from '../../src/ui/tabs/documentTabs.ts';
+import { DocumentTabs, FIRST_TAB, isUntouched } from '../../src/ui/tabs/documentTabs.ts';
 import { runHandoff } from '../../src/ui/tabs/runHandoff.ts';
 import { RunController } from '../../src/ui/run/runController.ts';
 import { RunStore } from '../../src/ui/run/runStore.ts';
+import { TabRuns } from '../../src/ui/tabs/tabRuns.ts';
 import { createEditorStore } from '../../src/ui/store/editorStore.ts';
 import { setParam } from '../../src/ui/store/docEdits.ts';
 import { emptyDocument } from '../../src/ui/files.ts';
@@ -14,14 +15,15 @@ import { inProcessEngine, leafOf, mathDemo } from './inProcessEngine.ts';
 
 function setup() {
   const store = createEditorStore(emptyDocument());
-  const runs = new RunStore();
-  const controller = new RunController(inProcessEngine(), store, runs, () => 'wasm', (d) => (d.nodes.length ? [leafOf(d)] : []));
+  const tabRuns = new TabRuns(() => new RunStore(), FIRST_TAB);
+  const controller = new RunController(inProcessEngine(), store, tabRuns, () => 'wasm', (d) => (d.nodes.length ? [leafOf(d)] : []));
   let issues = 'none';
-  const cancelled: number[] = [];
-  const tabs = new DocumentTabs(store, runHandoff(controller, runs, { save: () => issues, restore: (s) => void (issues = s ?? 'none') }, () => cancelled.push(1)));
+  const tabs = new DocumentTabs(store, runHandoff(controller, tabRuns, { save: () => issues, restore: (s) => void (issues = s ?? 'none') }));
   const asked: string[] = [];
   const answer = (discard: boolean) => async (action: string) => (asked.push(action), discard);
-  return { store, runs, controller, tabs, asked, answer, cancelled, issues: () => issues, setIssues: (s: string) => void (issues = s) };
+  /** The shown tab's run store, as the canvas reads it. */
+  const runs = { getSnapshot: () => tabRuns.getShownStore().getSnapshot() };
+  return { store, runs, controller, tabs, asked, answer, issues: () => issues, setIssues: (s: string) => void (issues = s) };
 }
 
 const bias = (doc: ReturnType<typeof mathDemo>) => doc.nodes.find((n) => n.id === leafOf(doc))!.params.bias;
@@ -141,29 +143,6 @@ describe('document tabs', () => {
     expect(runs.getSnapshot().message).toBe(message);
     expect(issues()).toBe('one.json issues');
     expect(store.getSnapshot().fileName).toBe('one.json');
-  });
-
-  it('a run under way when its tab is put aside is cancelled, and nothing it reports reaches the other tab', async () => {
-    const { runs, controller, tabs, cancelled } = setup();
-    const doc = mathDemo();
-    const first = tabs.open(doc, 'one.json');
-    const running = controller.run();
-    expect(controller.running).toBe(true);
-    tabs.open(doc, 'two.json');
-    expect(cancelled).toHaveLength(1); // the user is told
-    await running;
-    await new Promise((r) => setTimeout(r, 50)); // late events, if any
-    expect(runs.getSnapshot().nodes).toEqual({});
-    expect(runs.getSnapshot().message).toBeUndefined();
-    expect(runs.getSnapshot().running).toBe(false);
-    tabs.switchTo(first);
-    expect(runs.getSnapshot().nodes).toEqual({}); // a run cut short leaves nothing to show
-    // The second tab runs as usual afterwards.
-    tabs.switchTo(tabs.getSnapshot().tabs[1]!.id);
-    await controller.run();
-    expect(runs.getSnapshot().nodes[leafOf(doc)]?.state).toBe('done');
-    tabs.switchTo(first);
-    expect(cancelled).toHaveLength(1); // a finished run is not cancelled
   });
 
   it('tab titles and dirty markers follow the shown document while someone listens', () => {

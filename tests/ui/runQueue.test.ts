@@ -52,10 +52,10 @@ describe('run queue', () => {
     void controller.run();
     store.edit('bias 2', (d) => setParam(d, leaf, 'bias', 2));
     void controller.run();
-    expect(runs.getSnapshot().queue.map((q) => q.id)).toEqual([2, 3]);
+    expect(controller.getQueue().waiting.map((q) => q.id)).toEqual([2, 3]);
     await first;
     const snap = runs.getSnapshot();
-    expect(snap.queue).toEqual([]);
+    expect(controller.getQueue()).toEqual({ waiting: [] });
     expect(snap.runId).toBe(3);
     expect(engine.graphs.map((g) => g.nodes.find((n) => n.id === leaf)!.params.bias)).toEqual([doc.nodes.find((n) => n.id === leaf)!.params.bias, 1, 2]);
     expect(snap.nodes[leaf].values).toBe('result = 50');
@@ -70,10 +70,10 @@ describe('run queue', () => {
     const first = controller.run();
     void controller.run();
     void controller.run();
-    const [a, b] = runs.getSnapshot().queue;
+    const [a, b] = controller.getQueue().waiting;
     expect(controller.dequeue(a.id)).toBe(true);
     expect(controller.dequeue(a.id)).toBe(false);
-    expect(runs.getSnapshot().queue.map((q) => q.id)).toEqual([b.id]);
+    expect(controller.getQueue().waiting.map((q) => q.id)).toEqual([b.id]);
     await first;
     expect(engine.graphs.length).toBe(2);
     expect(runs.getSnapshot().runId).toBe(2);
@@ -88,7 +88,7 @@ describe('run queue', () => {
     expect(engine.graphs.length).toBe(3);
     expect(new Set(engine.graphs.map((g) => JSON.stringify(g))).size).toBe(1);
     expect(runs.getSnapshot().lastRun!.executed).toEqual([]);
-    expect(runs.getSnapshot().queue).toEqual([]);
+    expect(controller.getQueue().waiting).toEqual([]);
   });
 
   it('a batch gives every run its own seed where seeds are marked "randomise after run"', async () => {
@@ -117,9 +117,9 @@ describe('run queue', () => {
     const engine = recordingEngine();
     const controller = new RunController(engine, createEditorStore(doc), runs, () => 'wasm', () => [leafOf(doc)]);
     const first = controller.run(undefined, 5);
-    expect(runs.getSnapshot().queue.length).toBe(4);
+    expect(controller.getQueue().waiting.length).toBe(4);
     controller.detach();
-    expect(runs.getSnapshot().queue).toEqual([]);
+    expect(controller.getQueue().waiting).toEqual([]);
     await first;
     expect(engine.graphs.length).toBe(1);
   });

@@ -61,9 +61,9 @@ const settled = (session: SweepSession) => new Promise<SweepSnapshot>((resolve) 
 
 describe('sweep session', () => {
   it('queues the product of two params, one run per point, and collects each one\'s outputs', async () => {
-    const { doc, runs, session, options } = setup();
+    const { doc, runs, controller, session, options } = setup();
     expect(session.start(doc, { axes: [{ param: 'start.value', values: '1,2' }, { param: 'steps.value', values: '1..3' }], metrics: ['finish.result'] })).toBe(true);
-    expect(runs.getSnapshot().queue.map((q) => q.label)).toEqual(expect.arrayContaining(['sweep 6/6 · start.value=2 steps.value=3']));
+    expect(controller.getQueue().waiting.map((q) => q.label)).toEqual(expect.arrayContaining(['sweep 6/6 · start.value=2 steps.value=3']));
     expect(session.getSnapshot()).toMatchObject({ status: 'running', total: 6 });
     const done = await settled(session);
     expect(done).toMatchObject({ status: 'done', total: 6, settled: 6, failed: 0 });
@@ -86,14 +86,14 @@ describe('sweep session', () => {
   });
 
   it('refuses a plan it cannot run, saying why, and queues nothing', () => {
-    const { doc, runs, session } = setup();
+    const { doc, controller, session } = setup();
     expect(session.start(doc, { axes: [{ param: 'nope.value', values: '1,2' }] })).toBe(false);
     expect(session.getSnapshot().error).toBe('sweep nope.value=1: the graph has no node "nope"');
     expect(session.start(doc, { axes: [{ param: 'start.value', values: '1' }], metrics: ['gone.result'] })).toBe(false);
     expect(session.getSnapshot().error).toMatch(/metric gone\.result: the graph has no node "gone"/);
     expect(session.start(doc, { axes: [{ param: 'start.value', values: '1..3000' }] })).toBe(false);
     expect(session.getSnapshot().error).toMatch(/3000 points; the editor runs at most/);
-    expect(runs.getSnapshot().queue).toEqual([]);
+    expect(controller.getQueue().waiting).toEqual([]);
   });
 
   it('cancel removes the queued points and stops the running one; what finished is kept', async () => {
@@ -103,7 +103,7 @@ describe('sweep session', () => {
     await vi.waitFor(() => expect(runs.getSnapshot().runId).toBe(2), { timeout: 10_000 });
     expect(controller.running).toBe(true);
     session.cancel();
-    expect(runs.getSnapshot().queue).toEqual([]);
+    expect(controller.getQueue().waiting).toEqual([]);
     const done = await settled(session);
     expect(done).toMatchObject({ status: 'cancelled', settled: 4, failed: 0 });
     expect(done.results.map((r) => r.values['steps.value'])).toEqual(['3']);
@@ -113,11 +113,11 @@ describe('sweep session', () => {
   it('a point removed from the run queue by hand, or another graph opened, stops the sweep', async () => {
     const { doc, controller, runs, session } = setup(0);
     session.start(doc, { axes: [{ param: 'steps.value', values: '1000000,3,4' }] });
-    const [, second] = runs.getSnapshot().queue;
+    const [, second] = controller.getQueue().waiting;
     controller.dequeue(second.id);
     const done = await settled(session);
     expect(done.status).toBe('cancelled');
-    expect(runs.getSnapshot().queue).toEqual([]);
+    expect(controller.getQueue().waiting).toEqual([]);
     session.start(doc, { axes: [{ param: 'steps.value', values: '1000000,3' }] });
     expect(session.getSnapshot().status).toBe('running');
     controller.detach();

@@ -18,11 +18,13 @@ import { useEditorActionsValue } from './useEditorActionsValue.ts';
 import { useExposureValue } from '../appView/useExposureValue.ts';
 import { ExposureContext } from '../canvas/exposure.ts';
 import { AppForm } from '../appView/AppForm.tsx';
+import { setFieldValue, type FormField } from '../appView/exposure.ts';
 import * as edits from '../store/docEdits.ts';
 import { createEditorStore } from '../store/editorStore.ts';
 import { startAutosave, type KeyValueStore } from '../store/autosave.ts';
 import { EditorStoreContext, useEditorSnapshot, useEditorStore } from '../store/useEditor.ts';
-import { RunStore, type GalleryItem } from '../run/runStore.ts';
+import type { GalleryItem } from '../run/runStore.ts';
+import { waitingLine } from '../run/runQueue.ts';
 import { RunStoreContext } from '../run/useRunStore.ts';
 import { RunController, randomizedSeedsOf } from '../run/runController.ts';
 import { watchModelSockets } from '../run/modelSockets.ts';
@@ -30,7 +32,7 @@ import type { BackendChoice, EngineConnection } from '../run/engineConnection.ts
 import { downloadBytes, emptyDocument, exampleGraphs, graphFileText, openGraphFile, openGraphText, safeFileName, type OpenResult } from '../files.ts';
 import { useExampleTemplates } from './exampleTemplates.ts';
 import { useDiscardQuestion } from './useDiscardQuestion.ts';
-import { useDocumentTabs, useTabsAutosave } from '../tabs/useDocumentTabs.ts';
+import { useDocumentTabs, useTabRuns, useTabsAutosave } from '../tabs/useDocumentTabs.ts';
 import { TabBar } from '../tabs/TabBar.tsx';
 import { Toolbar } from '../panels/Toolbar.tsx';
 import { QueuePanel } from '../panels/QueuePanel.tsx';
@@ -85,15 +87,8 @@ function Editor({ engine, kv }: AppProps) {
   const store = useEditorStore();
   const snap = useEditorSnapshot();
   const doc = snap.doc;
-  const runs = useMemo(() => new RunStore(undefined, (flush) => requestAnimationFrame(flush)), []);
-  // Only the run fields the shell shows: node progress (many updates a second during a run)
-  // must not re-render the whole editor; the canvas reads per-node state itself.
-  const run = {
-    running: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().running),
-    runId: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().runId),
-    gallery: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().gallery),
-    queue: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().queue),
-  };
+  // Each tab has its own run store; runs report to the one of the tab that queued them.
+  const tabRuns = useTabRuns();
   const [batch, setBatch] = useState(1);
   const batchRef = useRef(batch);
   batchRef.current = batch;
@@ -116,15 +111,24 @@ function Editor({ engine, kv }: AppProps) {
   const catalogRef = useRef<NodeCatalog | undefined>(undefined);
   catalogRef.current = catalog;
   const controller = useMemo(
-    () => new RunController(engine, store, runs, () => backendRef.current, (d) => defaultTargets(d, catalogRef.current)),
-    [engine, store, runs],
+    () => new RunController(engine, store, tabRuns, () => backendRef.current, (d) => defaultTargets(d, catalogRef.current)),
+    [engine, store, tabRuns],
   );
   const fileInput = useRef<HTMLInputElement>(null);
 
   const showToast = useCallback((message: string, kind: 'error' | 'info' = 'info', ms?: number) => setToast({ message, kind, at: Date.now(), ms }), []);
   const discard = useDiscardQuestion();
-  const docTabs = useDocumentTabs(store, controller, runs, discard.ask, showToast);
-  const { tabs, setFileIssues, fileIssues } = docTabs;
+  const docTabs = useDocumentTabs(store, controller, tabRuns, discard.ask);
+  const { tabs, setFileIssues, fileIssues, runs } = docTabs;
+  // Only the run fields the shell shows: node progress (many updates a second during a run)
+  // must not re-render the whole editor; the canvas reads per-node state itself.
+  const run = {
+    running: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().running),
+    runId: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().runId),
+    gallery: useSyncExternalStore(runs.subscribe, () => runs.getSnapshot().gallery),
+  };
+  const queue = useSyncExternalStore(controller.subscribeQueue, controller.getQueue);
+  const waiting = waitingLine(queue, docTabs.snapshot.activeId, (id) => docTabs.snapshot.tabs.find((t) => t.id === id)?.title);
   useEffect(() => {
     if (!toast) return;
     const t = setTimeout(() => setToast(undefined), toast.ms ?? (toast.kind === 'error' ? 6000 : 2500));
@@ -149,8 +153,8 @@ function Editor({ engine, kv }: AppProps) {
         __latentloom: {
           doc: () => store.getSnapshot().doc,
           revision: () => store.getSnapshot().revision,
-          lastRun: () => runs.getSnapshot().lastRun,
-          running: () => runs.getSnapshot().running,
+          lastRun: () => tabRuns.getShownStore().getSnapshot().lastRun,
+          running: () => tabRuns.getShownStore().getSnapshot().running,
           backendInfo: () => engine.backendInfo?.(),
         },
         __latentloomReady: true,
@@ -162,7 +166,7 @@ function Editor({ engine, kv }: AppProps) {
     return () => {
       cancelled = true;
     };
-  }, [engine, store, kv, runs, showToast]);
+  }, [engine, store, kv, tabRuns, showToast]);
 
   useEffect(() => {
     if (!kv || !catalog) return;
@@ -184,10 +188,10 @@ function Editor({ engine, kv }: AppProps) {
 
   useEffect(
     () => engine.onCrash((reason) => {
-      runs.notify(`The worker crashed (${reason}) and was restarted; your graph is untouched.`);
+      tabRuns.getShownStore().notify(`The worker crashed (${reason}) and was restarted; your graph is untouched.`);
       showToast(`Worker crashed: ${reason}. Restarted; the graph is untouched.`, 'error');
     }),
-    [engine, runs, showToast],
+    [engine, tabRuns, showToast],
   );
   useEffect(() => watchModelSockets(engine, store, { notify: showToast }), [engine, store, showToast]);
 
@@ -300,7 +304,11 @@ function Editor({ engine, kv }: AppProps) {
   const canvasMembers = useMemo(() => (view.path.length ? zoneMembers(view.doc) : analysed.members), [view.path.length, view.doc, analysed.members]);
   const actions = useEditorActionsValue(store, view, controller, runs, setViewer);
   const [formView, setFormView] = useState(false);
-  const exposure = useExposureValue(store, doc, view.path.length === 0);
+  const exposure = useExposureValue(store, doc, view.prefix);
+  const setFormField = useCallback((field: FormField, value: unknown, final: boolean) => {
+    store.edit(`Set ${field.node}.${field.param}`, (d) => setFieldValue(d, field, value), { group: `param:${field.node}:${field.param}` });
+    if (final) store.seal();
+  }, [store]);
 
   if (bootError) return <div className="ll-boot-error">The editor could not start: {bootError}</div>;
 
@@ -320,7 +328,7 @@ function Editor({ engine, kv }: AppProps) {
       }}>
         <Toolbar title={`${snap.dirty ? '● ' : ''}${doc.meta.title ?? 'Untitled'}${snap.fileName ? ` — ${snap.fileName}` : ''}`} canUndo={snap.canUndo} canRedo={snap.canRedo}
           undoLabel={snap.undoLabel} redoLabel={snap.redoLabel} running={run.running} ready={!!catalog} examples={examples}
-          backend={backend} threads={threads} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={<RunStatus />}
+          backend={backend} threads={threads} backendInUse={backendInUse} backendsAvailable={backendsAvailable} snap={snapGrid} status={<RunStatus waiting={waiting} />}
           hasInfo={!!doc.meta.description} onInfo={() => setInfoShown((v) => !v)}
           onNew={docTabs.openNew}
           onOpen={() => fileInput.current?.click()} onSave={saveJson}
@@ -329,7 +337,7 @@ function Editor({ engine, kv }: AppProps) {
             if (ex) void applyOpen(openGraphText(ex.text, `${ex.name}.json`, catalog));
           }}
           onUndo={() => store.undo()} onRedo={() => store.redo()} onRun={() => void controller.run(undefined, batch)}
-          queued={run.queue.length} batch={batch} onBatch={setBatch} onCancel={() => controller.cancel()}
+          queued={queue.waiting.length} batch={batch} onBatch={setBatch} onCancel={() => controller.cancel()}
           onBackend={(b) => {
             setBackend(b);
             localStorage.setItem('latentloom.backend', b);
@@ -339,7 +347,7 @@ function Editor({ engine, kv }: AppProps) {
             localStorage.setItem(THREADS_KEY, String(t)); // the connection reads it at the next run
           }}
           onSnap={setSnapGrid} onHelp={() => setHelp(true)} onTidy={tidyUp} formView={formView} onFormView={setFormView} />
-        <TabBar snapshot={docTabs.snapshot} onSwitch={(id) => tabs.switchTo(id)} onClose={docTabs.close} onNew={docTabs.openNew} />
+        <TabBar snapshot={docTabs.snapshot} activity={docTabs.activity} queue={queue} onSwitch={(id) => tabs.switchTo(id)} onClose={docTabs.close} onNew={docTabs.openNew} />
         {guard.held && <RestoreNotice record={guard.held} onRestore={guard.restoreHeld} onDiscard={guard.discard} onDismiss={guard.dismiss} />}
         <input ref={fileInput} type="file" accept=".json,application/json,image/png" hidden data-testid="file-input"
           onChange={(e) => {
@@ -348,9 +356,9 @@ function Editor({ engine, kv }: AppProps) {
             if (file) void openGraphFile(file, catalog).then(applyOpen);
           }} />
         <div className="ll-main">
-          <QueuePanel queue={run.queue} running={run.running} onCancelItem={(id) => controller.dequeue(id)} onClear={() => controller.clearQueue()} />
+          <QueuePanel queue={queue} tabs={docTabs.snapshot} onCancelItem={(id) => controller.dequeue(id)} onClear={() => controller.clearQueue()} />
           {catalog && formView ? (
-            <AppForm doc={doc} catalog={catalog} actions={actions} randomizedSeeds={randomizedSeeds} running={run.running} gallery={run.gallery}
+            <AppForm doc={doc} catalog={catalog} actions={actions} randomizedSeeds={randomizedSeeds} running={run.running} waiting={waiting} gallery={run.gallery} onSetField={setFormField}
               onRun={() => void controller.run(undefined, batch)} onCancel={() => controller.cancel()} onOpenImage={setViewer} onShowGraph={() => setFormView(false)} />
           ) : catalog ? (
             <StatusPrefixContext.Provider value={view.prefix}>
@@ -370,7 +378,7 @@ function Editor({ engine, kv }: AppProps) {
               onAddModel={(key, source) => store.edit(`Add model ${key}`, (d) => void (d.models[key] = { source }))}
               onRemoveModel={(key) => store.edit(`Remove model ${key}`, (d) => void delete d.models[key])} />} />}
         </div>
-        {discard.pending && <ConfirmDiscard action={discard.pending.action} onDiscard={() => discard.pending?.answer(true)} onCancel={() => discard.pending?.answer(false)} />}
+        {discard.pending && <ConfirmDiscard action={discard.pending.action} loses={discard.pending.loses} onDiscard={() => discard.pending?.answer(true)} onCancel={() => discard.pending?.answer(false)} />}
         {toast && <Toast message={toast.message} kind={toast.kind} />}
         {help && <HelpOverlay onClose={() => setHelp(false)} />}
         {viewer && <ImageViewer item={viewer} onClose={() => setViewer(undefined)} onDownload={() => downloadImage(viewer)} />}

@@ -3,16 +3,19 @@
  * dropped after the user says so. One question at a time; the app draws the dialog.
  */
 import { useCallback, useRef, useState } from 'react';
+import type { Losses } from '../tabs/documentTabs.ts';
 
 export interface PendingDiscard {
   /** What would drop the edits ("Close \"Toy image-to-image\""). */
   action: string;
+  /** What would be lost (unsaved edits unless told otherwise). */
+  loses?: Losses;
   answer(discard: boolean): void;
 }
 
 export interface DiscardQuestion {
   /** Asks whether unsaved edits may be dropped by `action`; resolves true for Discard. */
-  ask(action: string): Promise<boolean>;
+  ask(action: string, loses?: Losses): Promise<boolean>;
   /** The question being asked, if any (the app draws the dialog). */
   pending?: PendingDiscard;
 }
@@ -20,9 +23,10 @@ export interface DiscardQuestion {
 export function useDiscardQuestion(): DiscardQuestion {
   const [pending, setPending] = useState<PendingDiscard>();
   const asking = useRef<PendingDiscard | undefined>(undefined);
-  const ask = useCallback((action: string) => new Promise<boolean>((resolve) => {
+  const ask = useCallback((action: string, loses?: Losses) => new Promise<boolean>((resolve) => {
     const question: PendingDiscard = {
       action,
+      ...(loses ? { loses } : {}),
       answer(discard) {
         if (asking.current !== question) return;
         asking.current = undefined;

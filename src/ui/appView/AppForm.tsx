@@ -10,7 +10,7 @@ import type { EditorActions } from '../canvas/actions.ts';
 import type { GalleryItem } from '../run/runStore.ts';
 import { RunStatus } from '../panels/RunStatus.tsx';
 import { renderWidget, widgetValue } from '../widgets/registry.ts';
-import { formFields } from './exposure.ts';
+import { formFields, type FormField } from './exposure.ts';
 
 export interface AppFormProps {
   doc: GraphDocument;
@@ -18,7 +18,11 @@ export interface AppFormProps {
   actions: EditorActions;
   randomizedSeeds: readonly string[];
   running: boolean;
+  /** This tab's runs waiting behind another tab's, for the status line. */
+  waiting?: string;
   gallery: readonly GalleryItem[];
+  /** A field was edited (`final`: the last change of a drag or of typing). */
+  onSetField(field: FormField, value: unknown, final: boolean): void;
   onRun(): void;
   onCancel(): void;
   onOpenImage(item: GalleryItem): void;
@@ -51,10 +55,13 @@ export function AppForm(p: AppFormProps) {
                 name: f.param,
                 spec: f.spec as Extract<ParamSpec, { kind: ParamKind }>,
                 value: widgetValue(f.spec, f.value) as never,
-                onChange: (value: unknown, final?: boolean) => p.actions.setParam(f.node, f.param, value, final ?? true),
+                onChange: (value: unknown, final?: boolean) => p.onSetField(f, value, final ?? true),
                 models,
-                randomizeAfterRun: p.randomizedSeeds.includes(key),
-                onRandomizeAfterRunChange: (on: boolean) => p.actions.setSeedRandomize(key, on),
+                // "Randomise after run" names top-level seeds only.
+                ...(f.path.length === 0 ? {
+                  randomizeAfterRun: p.randomizedSeeds.includes(key),
+                  onRandomizeAfterRunChange: (on: boolean) => p.actions.setSeedRandomize(key, on),
+                } : {}),
               } as never)}
             </div>
           );
@@ -62,7 +69,7 @@ export function AppForm(p: AppFormProps) {
         <div className="ll-form-actions">
           <button type="submit" className="ll-run" data-testid="form-run">▶ Run</button>
           <button type="button" className="ll-cancel" onClick={p.onCancel} disabled={!p.running}>■ Cancel</button>
-          <span className="ll-form-status" data-testid="form-status"><RunStatus /></span>
+          <span className="ll-form-status" data-testid="form-status"><RunStatus waiting={p.waiting} /></span>
         </div>
       </form>
       <div className="ll-form-gallery" data-testid="form-gallery">

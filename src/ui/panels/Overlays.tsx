@@ -1,5 +1,6 @@
 /** Help overlay (keyboard shortcuts), full-size image viewer, and the toast line. */
 import type { GalleryItem } from '../run/runStore.ts';
+import type { Losses } from '../tabs/documentTabs.ts';
 
 export const SHORTCUTS: readonly [string, string][] = [
   ['Ctrl+Enter', 'Run the graph (while a run is going: queue another)'],
@@ -62,20 +63,25 @@ export function Toast({ message, kind }: { message: string; kind: 'error' | 'inf
  * dialog rather than window.confirm: it matches the editor, and tests can answer it.
  */
 /** `action`: what would drop the edits ("Close \"Toy image-to-image\""). */
-export function ConfirmDiscard({ action, onDiscard, onCancel }: { action: string; onDiscard(): void; onCancel(): void }) {
+export function ConfirmDiscard({ action, loses, onDiscard, onCancel }: { action: string; loses?: Losses; onDiscard(): void; onCancel(): void }) {
+  const edits = loses?.edits ?? true;
+  const run = loses?.run ?? false;
+  const heading = edits && run ? 'Unsaved changes and a run' : run ? 'A run is under way' : 'Unsaved changes';
+  const what = [edits && 'The graph has edits that are not saved.', run && 'This tab has a run under way or queued.'].filter(Boolean).join(' ');
+  const lost = [edits && 'discard them', run && 'cancel its run'].filter(Boolean).join(' and ');
   return (
     <div className="ll-modal-backdrop" onClick={onCancel}>
-      <div className="ll-modal ll-confirm" role="alertdialog" aria-label="Unsaved changes" data-testid="confirm-dialog"
+      <div className="ll-modal ll-confirm" role="alertdialog" aria-label={heading} data-testid="confirm-dialog"
         onClick={(e) => e.stopPropagation()}
         onKeyDown={(e) => {
           if (e.key === 'Escape') onCancel();
           e.stopPropagation();
         }}>
-        <h2>Unsaved changes</h2>
-        <p>The graph has edits that are not saved. {action} and discard them?</p>
+        <h2>{heading}</h2>
+        <p>{what} {action} and {lost}?</p>
         <div className="ll-confirm-buttons">
           <button type="button" onClick={onCancel} data-testid="confirm-cancel" autoFocus>Cancel</button>
-          <button type="button" className="ll-danger" onClick={onDiscard} data-testid="confirm-discard">Discard</button>
+          <button type="button" className="ll-danger" onClick={onDiscard} data-testid="confirm-discard">{edits ? 'Discard' : 'Stop the run'}</button>
         </div>
       </div>
     </div>

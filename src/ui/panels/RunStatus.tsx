@@ -7,7 +7,8 @@ import { useEffect, useState } from 'react';
 import { useRunSnapshot } from '../run/useRunStore.ts';
 import { runProgressLine } from '../run/progress.ts';
 
-export function RunStatus({ title }: { title?: (nodeId: string) => string }) {
+/** `waiting`: this tab's runs wait in the queue behind another tab's (shown instead of the last outcome). */
+export function RunStatus({ title, waiting }: { title?: (nodeId: string) => string; waiting?: string }) {
   const snap = useRunSnapshot();
   const [now, setNow] = useState(() => performance.now());
   // The ETA counts down between progress events too.
@@ -16,6 +17,6 @@ export function RunStatus({ title }: { title?: (nodeId: string) => string }) {
     const t = setInterval(() => setNow(performance.now()), 500);
     return () => clearInterval(t);
   }, [snap.running]);
-  const line = snap.running ? runProgressLine(snap, Math.max(now, performance.now()), title) : snap.message;
+  const line = snap.running ? runProgressLine(snap, Math.max(now, performance.now()), title) : waiting ?? snap.message;
   return <span title={line}>{line}</span>;
 }

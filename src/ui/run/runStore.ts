@@ -1,8 +1,9 @@
 /**
- * Run state shown on the canvas: per-node status, progress, timing, errors, live previews and
- * output images, plus the gallery history. Plain TypeScript fed by engine events; React reads it
- * through useSyncExternalStore. Deliberately separate from the document store: a run never
- * creates undo steps or touches the graph.
+ * Run state of one document: per-node status, progress, timing, errors, live previews and
+ * output images, plus its gallery history. Each document tab has its own (the one shown is on
+ * the canvas); the run queue is the editor's (runQueue.ts). Plain TypeScript fed by engine
+ * events; React reads it through useSyncExternalStore. Deliberately separate from the document
+ * store: a run never creates undo steps or touches the graph.
  */
 export type NodeRunState = 'pending' | 'running' | 'cached' | 'done' | 'error';
 
@@ -37,18 +38,9 @@ export interface GalleryItem {
   runId: number;
 }
 
-/** A run waiting its turn (ComfyUI's queue): the graph as it was when Run was pressed. */
-export interface QueuedRun {
-  id: number;
-  /** "run 3 of 5", "save only"… */
-  label: string;
-  queuedAt: number;
-}
-
 export interface RunSnapshot {
+  /** A run of this document is under way. */
   running: boolean;
-  /** Runs waiting after the current one, oldest first. */
-  queue: readonly QueuedRun[];
   runId: number;
   nodes: Readonly<Record<string, NodeStatus>>;
   gallery: readonly GalleryItem[];
@@ -61,7 +53,7 @@ export interface RunSnapshot {
 export type RunState = Pick<RunSnapshot, 'nodes' | 'message' | 'lastRun'>;
 
 export class RunStore {
-  private current: RunSnapshot = { running: false, queue: [], runId: 0, nodes: {}, gallery: [] };
+  private current: RunSnapshot = { running: false, runId: 0, nodes: {}, gallery: [] };
   /**
    * Node changes not yet copied into the snapshot. A run reports on every node (10,000 of them on
    * a big graph, all at once when they come from the cache): copying the node record for each
@@ -279,8 +271,12 @@ export class RunStore {
     }
   }
 
-  setQueue(queue: readonly QueuedRun[]): void {
-    this.set({ queue });
+  /** Its document was closed: every preview and gallery picture it holds is freed. */
+  dispose(): void {
+    const { nodes, gallery } = this.snap;
+    const urls = new Set([...Object.values(nodes).map((s) => s.previewUrl), ...gallery.map((g) => g.url)]);
+    for (const url of urls) if (url) URL.revokeObjectURL(url);
+    this.set({ running: false, nodes: {}, gallery: [], message: undefined, lastRun: undefined });
   }
 
   /** Status bar message outside a run (worker crashed, backend changed…). */
@@ -288,7 +284,24 @@ export class RunStore {
     this.set({ message });
   }
 
+  /** This node's entry in the gallery holding exactly these PNG bytes, if any. */
+  galleryPicture(nodeId: string, png: Uint8Array): GalleryItem | undefined {
+    return this.snap.gallery.find((g) => g.nodeId === nodeId && g.png !== undefined && sameBytes(g.png, png));
+  }
+
+  /** Whether the node shows a picture of this document's gallery (one of an earlier run). */
+  showsPicture(nodeId: string): boolean {
+    const url = this.nodeNow(nodeId)?.previewUrl;
+    return url !== undefined && this.isGalleryUrl(url);
+  }
+
   private isGalleryUrl(url: string): boolean {
     return this.snap.gallery.some((g) => g.url === url);
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

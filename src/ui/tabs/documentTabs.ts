@@ -7,15 +7,18 @@
 import type { GraphDocument } from '../../graph/document.ts';
 import type { DocumentSession, EditorSnapshot, EditorStore } from '../store/editorStore.ts';
 
-/** What the app keeps per document besides the store's session. */
+/** What the app keeps per document besides the store's session; `tab` is the tab's id. */
 export interface TabHandoff<T> {
   /** The shown document is put aside (or closed): take what belongs to it off the screen. */
-  leave(): T;
+  leave(tab: number): T;
   /** A document is shown: put back what `leave` took from it (undefined: a fresh document). */
-  enter(aside: T | undefined): void;
-  /** A document put aside is closed: free what `leave` took from it. */
-  drop(aside: T): void;
+  enter(tab: number, aside: T | undefined): void;
+  /** A document is closed (or replaced in its tab): free what `leave` took from it. */
+  drop(tab: number, aside: T): void;
 }
+
+/** The id of the tab an editor starts with. */
+export const FIRST_TAB = 1;
 
 export interface TabInfo {
   id: number;
@@ -36,8 +39,14 @@ interface Tab<T> {
   aside?: T;
 }
 
-/** Asks whether unsaved edits may be dropped; `action` says what would drop them. */
-export type ConfirmDiscard = (action: string) => Promise<boolean>;
+/** What closing a tab would lose: unsaved edits, a run under way or queued. */
+export interface Losses {
+  edits: boolean;
+  run: boolean;
+}
+
+/** Asks whether unsaved edits (or a tab's runs) may be dropped; `action` says what would drop them. */
+export type ConfirmDiscard = (action: string, loses?: Losses) => Promise<boolean>;
 
 const titleOf = (doc: GraphDocument, fileName: string | undefined) => doc.meta.title ?? fileName ?? 'Untitled';
 
@@ -47,9 +56,9 @@ export function isUntouched(snap: Pick<EditorSnapshot, 'doc' | 'dirty' | 'canUnd
 }
 
 export class DocumentTabs<T> {
-  private tabs: Tab<T>[] = [{ id: 1 }];
-  private activeId = 1;
-  private nextId = 2;
+  private tabs: Tab<T>[] = [{ id: FIRST_TAB }];
+  private activeId = FIRST_TAB;
+  private nextId = FIRST_TAB + 1;
   private readonly listeners = new Set<() => void>();
   private snap: TabsSnapshot;
   private unwatchStore?: () => void;
@@ -82,7 +91,7 @@ export class DocumentTabs<T> {
   open(doc: GraphDocument, fileName?: string, options?: { dirty?: boolean }): number {
     const current = this.active();
     if (isUntouched(this.store.getSnapshot())) {
-      this.handoff.drop(this.handoff.leave());
+      this.handoff.drop(current.id, this.handoff.leave(current.id));
     } else {
       this.putAside(current);
       const tab: Tab<T> = { id: this.nextId++ };
@@ -90,7 +99,7 @@ export class DocumentTabs<T> {
       this.activeId = tab.id;
     }
     this.store.load(doc, fileName, options);
-    this.handoff.enter(undefined);
+    this.handoff.enter(this.activeId, undefined);
     this.refresh(true);
     return this.activeId;
   }
@@ -119,22 +128,24 @@ export class DocumentTabs<T> {
   }
 
   /**
-   * Closes a tab; unsaved edits are dropped only when `confirm` says so. The last tab closed
-   * leaves a fresh empty document. Resolves false when the tab stays open.
+   * Closes a tab; unsaved edits, and runs of the tab under way or queued (`hasRuns`), are
+   * dropped only when `confirm` says so. The last tab closed leaves a fresh empty document.
+   * Resolves false when the tab stays open.
    */
-  async close(id: number, confirm: ConfirmDiscard, emptyDoc: () => GraphDocument): Promise<boolean> {
+  async close(id: number, confirm: ConfirmDiscard, emptyDoc: () => GraphDocument, hasRuns: (id: number) => boolean = () => false): Promise<boolean> {
     const tab = this.find(id);
     const info = this.getSnapshot().tabs.find((t) => t.id === id);
-    if (info?.dirty && !(await confirm(`Close "${info.title}"`))) return false;
+    const loses = { edits: !!info?.dirty, run: hasRuns(id) };
+    if ((loses.edits || loses.run) && !(await confirm(`Close "${info?.title ?? id}"`, loses))) return false;
     // The question took a while: the tab may have been closed or shown meanwhile.
     if (!this.tabs.includes(tab)) return true;
     if (tab.id !== this.activeId) {
-      if (tab.aside !== undefined) this.handoff.drop(tab.aside);
+      if (tab.aside !== undefined) this.handoff.drop(tab.id, tab.aside);
       this.tabs.splice(this.tabs.indexOf(tab), 1);
       this.refresh(true);
       return true;
     }
-    this.handoff.drop(this.handoff.leave());
+    this.handoff.drop(tab.id, this.handoff.leave(tab.id));
     const at = this.tabs.indexOf(tab);
     this.tabs.splice(at, 1);
     const next = this.tabs[Math.min(at, this.tabs.length - 1)];
@@ -143,7 +154,7 @@ export class DocumentTabs<T> {
     this.tabs.push(fresh);
     this.activeId = fresh.id;
     this.store.load(emptyDoc());
-    this.handoff.enter(undefined);
+    this.handoff.enter(fresh.id, undefined);
     this.refresh(true);
     return true;
   }
@@ -159,7 +170,7 @@ export class DocumentTabs<T> {
   }
 
   private putAside(tab: Tab<T>): void {
-    tab.aside = this.handoff.leave();
+    tab.aside = this.handoff.leave(tab.id);
     tab.session = this.store.takeSession();
   }
 
@@ -170,7 +181,7 @@ export class DocumentTabs<T> {
     tab.aside = undefined;
     this.activeId = tab.id;
     this.store.restoreSession(session);
-    this.handoff.enter(aside);
+    this.handoff.enter(tab.id, aside);
     this.refresh(true);
   }
 

@@ -1,41 +1,32 @@
 /**
- * What a document tab keeps of its runs while another tab is shown: the last run's node
- * states, errors, previews and status line. A run still going when its tab is put aside is
- * cancelled, and nothing it reports later reaches the tab shown instead (the controller's
- * detach); the gallery stays a history across documents.
+ * What a document tab keeps while another tab is shown. Its runs keep their own run store
+ * (TabRuns): a run still going when its tab is put aside goes on, reporting to that store and
+ * to no other tab; switching back shows its live state. Closing a tab (or replacing its
+ * document) stops its runs and frees its run state, gallery included.
  */
 import type { RunController } from '../run/runController.ts';
-import type { RunState, RunStore } from '../run/runStore.ts';
 import type { TabHandoff } from './documentTabs.ts';
+import type { TabRuns } from './tabRuns.ts';
 
 export interface TabAside<E> {
-  run?: RunState;
   extra: E;
 }
 
 /** `extra`: more per-document state of the app's own (the opened file's issues). */
 export function runHandoff<E>(
-  controller: Pick<RunController, 'running' | 'detach'>,
-  runs: RunStore,
+  controller: Pick<RunController, 'dropTab'>,
+  tabRuns: TabRuns,
   extra: { save(): E; restore(saved: E | undefined): void },
-  /** A run was cancelled because its tab was put aside or closed (the user is told). */
-  onRunCancelled: () => void = () => {},
 ): TabHandoff<TabAside<E>> {
   return {
-    leave() {
-      // A finished run's results go with the tab; a run cut short leaves nothing worth keeping.
-      const cancelled = controller.running;
-      const run = cancelled ? undefined : runs.takeState();
-      controller.detach();
-      if (cancelled) onRunCancelled();
-      return { run, extra: extra.save() };
-    },
-    enter(aside) {
-      if (aside?.run) runs.putState(aside.run);
+    leave: () => ({ extra: extra.save() }),
+    enter(tab, aside) {
+      tabRuns.show(tab);
       extra.restore(aside?.extra);
     },
-    drop(aside) {
-      if (aside.run) runs.dropState(aside.run);
+    drop(tab) {
+      controller.dropTab(tab);
+      tabRuns.drop(tab);
     },
   };
 }

@@ -1,14 +1,18 @@
-/** The editor's document tabs for React: the tabs, the shown one, and the opened file's issues per tab. */
+/**
+ * The editor's document tabs for React: the tabs, the shown one, each tab's run store (the shown
+ * one's is on screen), and the opened file's issues per tab.
+ */
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { GraphIssue } from '../../graph/document.ts';
 import type { NodeCatalog } from '../catalog.ts';
 import { emptyDocument, openGraphText } from '../files.ts';
 import type { KeyValueStore } from '../store/autosave.ts';
 import type { RunController } from '../run/runController.ts';
-import type { RunStore } from '../run/runStore.ts';
+import { RunStore } from '../run/runStore.ts';
 import type { EditorStore } from '../store/editorStore.ts';
-import { DocumentTabs, type ConfirmDiscard, type TabsSnapshot } from './documentTabs.ts';
+import { DocumentTabs, FIRST_TAB, type ConfirmDiscard, type TabsSnapshot } from './documentTabs.ts';
 import { runHandoff, type TabAside } from './runHandoff.ts';
+import { TabRuns, type TabActivity } from './tabRuns.ts';
 import { restoreTabs, startTabsAutosave, type TabsAutosave } from './tabsAutosave.ts';
 
 /** Problems the loader found in the file a tab opened (the Issues tab shows them). */
@@ -22,20 +26,28 @@ const NO_ISSUES: FileIssues = { issues: [] };
 export interface DocumentTabsState {
   tabs: DocumentTabs<TabAside<FileIssues>>;
   snapshot: TabsSnapshot;
+  /** The shown tab's run store (what the canvas and panels show). */
+  runs: RunStore;
+  /** Tabs with a run under way, and its progress. */
+  activity: ReadonlyMap<number, TabActivity>;
   fileIssues: FileIssues;
   setFileIssues(issues: FileIssues): void;
-  /** Closes a tab, asking first when it has unsaved edits. */
+  /** Closes a tab, asking first when it has unsaved edits or runs under way or queued. */
   close(id: number): void;
   /** Opens an empty document (in a new tab unless the shown one is an untouched New). */
   openNew(): void;
 }
 
+/** The run store of every tab, one per tab; made once per editor, before its run controller. */
+export function useTabRuns(): TabRuns {
+  return useMemo(() => new TabRuns(() => new RunStore(undefined, (flush) => requestAnimationFrame(flush)), FIRST_TAB), []);
+}
+
 export function useDocumentTabs(
   store: EditorStore,
   controller: RunController,
-  runs: RunStore,
+  tabRuns: TabRuns,
   confirm: ConfirmDiscard,
-  notify: (message: string) => void,
 ): DocumentTabsState {
   const [fileIssues, setShownIssues] = useState<FileIssues>(NO_ISSUES);
   const shownIssues = useRef(fileIssues);
@@ -46,16 +58,17 @@ export function useDocumentTabs(
   const tabs = useMemo(
     () => new DocumentTabs(store, runHandoff(
       controller,
-      runs,
+      tabRuns,
       { save: () => shownIssues.current, restore: (saved) => setFileIssues(saved ?? NO_ISSUES) },
-      () => notify('The run under way was cancelled: a run belongs to the tab that started it'),
     )),
-    [store, controller, runs, setFileIssues, notify],
+    [store, controller, tabRuns, setFileIssues],
   );
   const snapshot = useSyncExternalStore(tabs.subscribe, tabs.getSnapshot);
-  const close = useCallback((id: number) => void tabs.close(id, confirm, emptyDocument), [tabs, confirm]);
+  const runs = useSyncExternalStore(tabRuns.subscribe, tabRuns.getShownStore);
+  const activity = useSyncExternalStore(tabRuns.subscribe, tabRuns.getActivity);
+  const close = useCallback((id: number) => void tabs.close(id, confirm, emptyDocument, (tab) => controller.hasRuns(tab)), [tabs, confirm, controller]);
   const openNew = useCallback(() => void tabs.open(emptyDocument()), [tabs]);
-  return { tabs, snapshot, fileIssues, setFileIssues, close, openNew };
+  return { tabs, snapshot, runs, activity, fileIssues, setFileIssues, close, openNew };
 }
 
 /**
