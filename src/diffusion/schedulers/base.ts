@@ -10,6 +10,7 @@ import { Tensor, shapeSize, type TensorLike } from '../../tensor/tensor.ts';
 import { alphasFromBetas, f32, makeBetas, spacedTimesteps } from '../schedules.ts';
 import type { SchedulerConfig, SchedulerName } from './config.ts';
 import { kernels } from '../kernels/index.ts';
+import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 
 /** A source of standard normal noise with torch.randn's stream (TorchGenerator fits). */
 export interface NoiseGenerator {
@@ -31,6 +32,12 @@ export interface StepResult {
   prevSample: Tensor<'float32'>;
   /** The model's estimate of the clean sample x0, where the scheduler computes one. */
   predOriginalSample?: Tensor<'float32'>;
+}
+
+/** A step's result on a device (resident tensors); see Scheduler.stepOnDevice. */
+export interface DeviceStepResult {
+  prevSample: ResidentTensor;
+  predOriginalSample?: ResidentTensor;
 }
 
 /**
@@ -95,6 +102,16 @@ export interface Scheduler {
    */
   scaleModelInputAt(sample: TensorLike<'float32'>, index: number): Tensor<'float32'>;
   step(modelOutput: TensorLike<'float32'>, timestep: number, sample: TensorLike<'float32'>, options?: StepOptions): StepResult;
+  /**
+   * scaleModelInputAt on `device` (src/tensor/resident.ts), where this scheduler has it; a
+   * scheduler that does not scale returns the sample itself.
+   */
+  scaleModelInputAtOnDevice(device: TensorDevice, sample: AnyFloatTensor, index: number): Promise<AnyFloatTensor>;
+  /**
+   * `step` on `device`, advancing the state as `step` does; undefined (nothing changed) where this
+   * scheduler or its config has no device path, so the caller steps on the host instead.
+   */
+  stepOnDevice?(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined;
   addNoise(original: TensorLike<'float32'>, noise: TensorLike<'float32'>, timestep: number): Tensor<'float32'>;
   /** img2img: start the loop at this index of `timesteps` (diffusers' set_begin_index). */
   setBeginIndex(index: number): void;
@@ -119,7 +136,7 @@ export function floatData(t: TensorLike<'float32'> | undefined, what: string): F
   return t.data;
 }
 
-export function checkSameShape(a: TensorLike, b: TensorLike, whatA: string, whatB: string): void {
+export function checkSameShape(a: { shape: readonly number[] }, b: { shape: readonly number[] }, whatA: string, whatB: string): void {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new Error(`${whatB} has shape [${b.shape.join(', ')}] but ${whatA} has shape [${a.shape.join(', ')}]`);
   }
@@ -260,6 +277,11 @@ export abstract class SchedulerBase implements Scheduler {
     floatData(sample, `${this.name}.scaleModelInputAt: sample`);
     this.checkPosition(index, 'scaleModelInputAt');
     return Tensor.from(sample) as Tensor<'float32'>;
+  }
+
+  async scaleModelInputAtOnDevice(_device: TensorDevice, sample: AnyFloatTensor, index: number): Promise<AnyFloatTensor> {
+    this.checkPosition(index, 'scaleModelInputAt');
+    return sample;
   }
 
   /** Throws unless `index` is a position in `timesteps`. */

@@ -5,7 +5,8 @@
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
 import { kernels } from '../kernels/index.ts';
-import { drawNoise, type StepOptions, type StepResult } from './base.ts';
+import { checkSameShape, drawNoise, type DeviceStepResult, type StepOptions, type StepResult } from './base.ts';
+import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
 import type { SchedulerConfig } from './config.ts';
 import { sigmaPredictX0 } from './predictOriginal.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
@@ -81,6 +82,17 @@ export class EulerDiscreteScheduler extends SigmaSchedulerBase {
     const dt = f32(sigmaNext - sigma);
     const { out, x0 } = eulerStep(this.config.prediction_type, this.name, m, s, { sigma, dt, noise: null, sigmaUp: 0 });
     return this.finishStep(index, sample.shape, out, x0);
+  }
+
+  /** The epsilon step on a device (other prediction types step on the host). */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
+    if (this.config.prediction_type !== 'epsilon') return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const index = this.ensureStepIndex(timestep);
+    const sigma = this.sigmaAt(index);
+    const dt = f32(this.sigmaAt(index + 1) - sigma);
+    this.state.stepIndex = index + 1;
+    return device.run('euler-epsilon', [modelOutput, sample], [sigma, dt]).then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
 }
 
