@@ -37,8 +37,12 @@ export interface ResidentStorage {
   dispose(): void;
 }
 
-/** Counts GPU→CPU copies of residents, process-wide (for tests and benchmarks). */
-export const residentStats = { downloads: 0, disposed: 0, created: 0 };
+/**
+ * Process-wide counts (for tests and benchmarks): `downloads` of resident tensors to the host,
+ * `previewDownloads` among them made for zone previews, `outputDownloads` of WebGPU session
+ * outputs a caller wanted on the host, resident tensors `created` and `disposed`.
+ */
+export const residentStats = { downloads: 0, previewDownloads: 0, outputDownloads: 0, disposed: 0, created: 0 };
 
 const finalizer =
   typeof FinalizationRegistry === 'function'

@@ -46,7 +46,7 @@ export function wrapOrtSession(session: InferenceSession, TensorCtor: OrtTensorC
         if (device && keepOnDevice && value.type === 'float32') out[name] = device.wrap(value);
         else if (value.location === 'gpu-buffer') {
           // A GPU output (WebGPU sessions keep outputs there) that the caller wants on the host.
-          residentStats.downloads++;
+          residentStats.outputDownloads++;
           out[name] = tensorFromRaw(value.type, await value.getData(true), value.dims);
         } else out[name] = tensorFromRaw(value.type, value.data, value.dims);
       }
