@@ -40,6 +40,10 @@ function residentDevice(runtime: Runtime, session: ModelSession, roles: Denoiser
   return type(session.inputs, roles.sample) === 'float32' && type(session.outputs, roles.output) === 'float32' ? device : undefined;
 }
 
+function disposeResident(...tensors: AnyFloatTensor[]): void {
+  for (const t of tensors) if (isResident(t)) t.dispose();
+}
+
 /** [x; x] on the device for a resident latent, else on the host. */
 async function doubledSample(device: TensorDevice | undefined, sample: AnyFloatTensor): Promise<AnyFloatTensor> {
   if (isResident(sample) && device) return (await device.run('concat-batch', [sample, sample]))[0];
@@ -148,8 +152,11 @@ export const diffusionDenoise = defineNode({
       if (inputs.negative?.pooled && roles.extras.some((m) => m.name === 'text_embeds') && inputs.text_embeds === undefined) {
         doubled.text_embeds = concatBatch([repeatBatch(inputs.negative.pooled, batch), repeatBatch(inputs.positive.pooled!, batch)]);
       }
-      const both = await call(await doubledSample(device, sample), concatBatch([neg, pos]), doubled);
+      const twice = await doubledSample(device, sample);
+      const both = await call(twice, concatBatch([neg, pos]), doubled);
       const [uncond, cond] = await predictionHalves(device, both);
+      // The batch-2 tensors are this node's own: free their GPU memory now (no-ops on the host).
+      disposeResident(twice, both);
       return { noise_pred: latent(cond), noise_pred_uncond: latent(uncond) };
     }
     const negExtras = { ...extras };

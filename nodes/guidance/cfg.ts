@@ -36,15 +36,19 @@ function guideOnHost(nodeId: string, condValue: LatentValue, uncondValue: Latent
 
 /** u + scale·(c − u) on `device`; a batched prediction is split into [uncond, cond] there first. */
 async function guideOnDevice(device: TensorDevice, cond: AnyFloatTensor, uncond: AnyFloatTensor | undefined, scale: number): Promise<AnyFloatTensor> {
-  let [c, u] = [cond, uncond];
-  if (u === undefined) {
-    if (c.shape.length < 1 || !c.shape[0] || c.shape[0] % 2 !== 0) throw new Error(`CFG: a batched prediction needs an even batch, got [${c.shape.join(', ')}]`);
-    [u, c] = await device.run('split-halves', [c]);
+  if (uncond === undefined) {
+    if (cond.shape.length < 1 || !cond.shape[0] || cond.shape[0] % 2 !== 0) throw new Error(`CFG: a batched prediction needs an even batch, got [${cond.shape.join(', ')}]`);
+    const [u, c] = await device.run('split-halves', [cond]);
+    const guided = await guideOnDevice(device, c, u, scale);
+    // The halves are this node's own.
+    u.dispose();
+    c.dispose();
+    return guided;
   }
-  if (c.shape.length !== u.shape.length || c.shape.some((d, i) => d !== u.shape[i])) {
-    throw new Error(`CFG: cond has shape [${c.shape.join(', ')}] but uncond has shape [${u.shape.join(', ')}]`);
+  if (cond.shape.length !== uncond.shape.length || cond.shape.some((d, i) => d !== uncond.shape[i])) {
+    throw new Error(`CFG: cond has shape [${cond.shape.join(', ')}] but uncond has shape [${uncond.shape.join(', ')}]`);
   }
-  const [guided] = await device.run('guidance', [c, u], [Math.fround(scale)]);
+  const [guided] = await device.run('guidance', [cond, uncond], [Math.fround(scale)]);
   return guided;
 }
 

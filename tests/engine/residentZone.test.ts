@@ -61,8 +61,12 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     const before = { ...residentStats };
     const image = await decode(graph, resident);
     const downloads = residentStats.downloads - before.downloads;
+    const created = residentStats.created - before.created;
+    const disposed = residentStats.disposed - before.disposed;
     const diff = maxAbsDiff(image, expected);
-    console.log(`${_name}: max |resident − host| = ${diff}; ${downloads} download(s), ${residentStats.created - before.created} resident tensors made`);
+    console.log(`${_name}: max |resident − host| = ${diff}; ${downloads} download(s), ${created} resident tensors made, ${disposed} disposed in the loop`);
+    // The zone frees what no later step needs: only the final state (cached) outlives the loop.
+    expect(created - disposed).toBeLessThanOrEqual(3);
     // Same float32 operations in the same order on the same CPU: the same picture.
     expect(diff).toBeLessThanOrEqual(1e-6);
     expect(downloads).toBe(1);
