@@ -134,13 +134,18 @@ export function holdsResident(value: unknown): boolean {
   return false;
 }
 
-/** `value` with every resident tensor (at the depth `holdsResident` looks) replaced by its download. */
-export async function hostValue(value: unknown): Promise<unknown> {
+/**
+ * `value` with every resident tensor (at the depth `holdsResident` looks) replaced by its
+ * download; with `copy`, by a copy of it that the caller owns (to transfer to another thread:
+ * moving the shared download would empty it for the resident's later readers).
+ */
+export async function hostValue(value: unknown, copy = false): Promise<unknown> {
   if (!holdsResident(value)) return value;
-  if (value instanceof ResidentTensor) return value.download();
-  if (Array.isArray(value)) return Promise.all(value.map((v) => (v instanceof ResidentTensor ? v.download() : v)));
+  const host = async (t: ResidentTensor) => (copy ? (await t.download()).clone() : t.download());
+  if (value instanceof ResidentTensor) return host(value);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => (v instanceof ResidentTensor ? host(v) : v)));
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const key of Object.keys(out)) if (out[key] instanceof ResidentTensor) out[key] = await (out[key] as ResidentTensor).download();
+  for (const key of Object.keys(out)) if (out[key] instanceof ResidentTensor) out[key] = await host(out[key] as ResidentTensor);
   return out;
 }
 
