@@ -22,7 +22,7 @@ export const samplingStep = defineNode({
   type: 'sampling/step',
   version: 1,
   // Resident inputs (WebGPU) step on their device where the scheduler has that path (DDIM with
-  // eta 0, Euler; epsilon prediction); other steps run on host copies.
+  // eta 0, Euler, Euler ancestral; epsilon prediction); other steps run on host copies.
   residentInputs: true,
   title: 'Scheduler step',
   category: 'sampling',
@@ -96,7 +96,7 @@ function stepOnHost(at: StepAt, modelOutput: Tensor<'float32'>, sample: Tensor<'
 
 /**
  * A step with a resident input: on its device where the scheduler has that path (DDIM with eta 0,
- * Euler; epsilon prediction), else on host copies.
+ * Euler, Euler ancestral; epsilon prediction), else on host copies.
  */
 async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleValue: LatentValue) {
   const modelOutput = requireLatentSamplesAnywhere(modelOutputValue, at.nodeId, 'model_output');
@@ -104,9 +104,11 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
   const device = deviceOf(modelOutput, sample)!;
   const scheduler = at.schedule.scheduler.clone();
   scheduler.setState({ ...at.state.state, stepIndex: at.position });
+  // Stochastic device steps (Euler ancestral) draw their noise from the carried generator, as on the host.
+  const generator = at.state.generator.clone();
   let onDevice;
   try {
-    onDevice = await scheduler.stepOnDevice?.(device, modelOutput, at.schedule.timesteps[at.position], sample, { eta: at.eta });
+    onDevice = await scheduler.stepOnDevice?.(device, modelOutput, at.schedule.timesteps[at.position], sample, { generator, eta: at.eta });
   } catch (error) {
     throw stepFailure(at.nodeId, error);
   }
@@ -114,8 +116,7 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
     const [m, s] = await Promise.all([toHost(modelOutput), toHost(sample)]);
     return stepOnHost(at, m, s, sampleValue);
   }
-  // The device steps draw no noise, so the generator is carried over as it is.
-  const next: SchedulerStateValue = { ...at.state, position: at.position + 1, state: scheduler.getState() };
+  const next: SchedulerStateValue = { ...at.state, position: at.position + 1, state: scheduler.getState(), generator };
   return {
     sample: latentWithSamples(sampleValue, onDevice.prevSample),
     state: next,

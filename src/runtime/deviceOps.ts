@@ -30,6 +30,12 @@ function build(op: DeviceOp, tensors: readonly string[], scalars: readonly strin
   return { model: g.toBytes(), tensors, scalars, outputs: Object.keys(outs) };
 }
 
+function eulerBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: string; x0: string } {
+  const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
+  const derivative = g.op('Div', [g.op('Sub', [v.s, x0]), v.a]);
+  return { out: g.op('Add', [v.s, g.op('Mul', [derivative, v.b])]), x0 };
+}
+
 const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   divide: () => build('divide', ['x'], ['a'], (g, v) => ({ out: g.op('Div', [v.x, v.a]) })),
   // u + a·(c − u)
@@ -42,11 +48,12 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
       return { out: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.m])]), x0 };
     }),
   // x0 = s − a·m; out = s + ((s − x0) / a)·b
-  'euler-epsilon': () =>
-    build('euler-epsilon', ['m', 's'], ['a', 'b'], (g, v) => {
-      const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
-      const derivative = g.op('Div', [g.op('Sub', [v.s, x0]), v.a]);
-      return { out: g.op('Add', [v.s, g.op('Mul', [derivative, v.b])]), x0 };
+  'euler-epsilon': () => build('euler-epsilon', ['m', 's'], ['a', 'b'], eulerBody),
+  // …then + noise·c
+  'euler-ancestral-epsilon': () =>
+    build('euler-ancestral-epsilon', ['m', 's', 'noise'], ['a', 'b', 'c'], (g, v) => {
+      const { out, x0 } = eulerBody(g, v);
+      return { out: g.op('Add', [out, g.op('Mul', [v.noise, v.c])]), x0 };
     }),
   'concat-batch': () => build('concat-batch', ['x', 'y'], [], (g, v) => ({ out: g.op('Concat', [v.x, v.y], { axis: 0 }) })),
   'split-halves': () =>

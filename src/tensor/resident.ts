@@ -18,10 +18,11 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `guidance`: u + a·(c − u) (classifier-free guidance; inputs [cond, uncond])
  * - `ddim-epsilon`: x0 = (s − b·m) / a, out = c·x0 + d·m (inputs [m, s]; outputs [out, x0])
  * - `euler-epsilon`: x0 = s − a·m, out = s + ((s − x0) / a)·b (inputs [m, s]; outputs [out, x0])
+ * - `euler-ancestral-epsilon`: the same plus noise·c (inputs [m, s, noise]; outputs [out, x0])
  * - `concat-batch`: [x; y] along dim 0 (inputs [x, y])
  * - `split-halves`: the two halves of x along dim 0 (outputs [first, second])
  */
-export type DeviceOp = 'divide' | 'guidance' | 'ddim-epsilon' | 'euler-epsilon' | 'concat-batch' | 'split-halves';
+export type DeviceOp = 'divide' | 'guidance' | 'ddim-epsilon' | 'euler-epsilon' | 'euler-ancestral-epsilon' | 'concat-batch' | 'split-halves';
 
 /** Where residents live and how their math runs; implemented by the runtime (src/runtime/resident.ts). */
 export interface TensorDevice {

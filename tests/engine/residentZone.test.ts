@@ -55,6 +55,7 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
   it.each([
     ['DDIM (the toy default), two denoise nodes', toyGraph(20)],
     ['Euler', toyGraph(20, 'EulerDiscreteScheduler')],
+    ['Euler ancestral (noise from the carried generator)', toyGraph(20, 'EulerAncestralDiscreteScheduler')],
     ['DDIM, CFG in one batch-2 call', batchedCfg(toyGraph(20))],
   ])('%s: 20 steps give the host picture with one download', async (_name, graph) => {
     const expected = await decode(graph, host);

@@ -30,7 +30,7 @@ describe('resident device ops (onnxruntime-node)', () => {
   const m = random(1);
   const s = random(2);
 
-  it('divide, guidance, DDIM and Euler epsilon steps give the CPU kernels\' float32 results', async () => {
+  it('divide, guidance, DDIM, Euler and Euler ancestral epsilon steps give the CPU kernels\' float32 results', async () => {
     const [divided] = await device.run('divide', [s], [1.7]);
     expect(await values(divided)).toEqual(scalarKernels.divide(s.data, 1.7));
 
@@ -46,6 +46,12 @@ describe('resident device ops (onnxruntime-node)', () => {
     const [eOut, eX0] = await device.run('euler-epsilon', [m, s], [Math.fround(3.2), Math.fround(-0.4)]);
     expect(await values(eOut)).toEqual(euler.out);
     expect(await values(eX0)).toEqual(euler.x0);
+
+    const noise = random(3);
+    const ancestral = scalarKernels.eulerAncestralEpsilon(m.data, s.data, noise.data, 3.2, -0.4, 0.7);
+    const [aOut, aX0] = await device.run('euler-ancestral-epsilon', [m, s, noise], [Math.fround(3.2), Math.fround(-0.4), Math.fround(0.7)]);
+    expect(await values(aOut)).toEqual(ancestral.out);
+    expect(await values(aX0)).toEqual(ancestral.x0);
   });
 
   it('concatenates and splits batches, and chains residents without downloads', async () => {
