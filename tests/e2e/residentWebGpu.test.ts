@@ -4,6 +4,9 @@
  * on the GPU) and copies to the CPU only at the end (plus throttled previews), where the host
  * path copies every UNet output every step; the picture matches the wasm one.
  *
+ * graphs/toy-schedulers.json then runs DDIM, Euler ancestral (both on the GPU), DPM++ 2M Karras
+ * and Heun (no device path: their steps run on host copies) on WebGPU, each picture matching wasm.
+ *
  * Order: wasm; WebGPU with the resident path off (LATENTLOOM_RESIDENT_TENSORS = false in the
  * worker, before its WebGPU backend starts); wasm again; WebGPU with it on. Each backend change
  * remakes the worker's runtime, so each WebGPU run gets the setting it was started with.
@@ -11,7 +14,22 @@
 import { existsSync } from 'node:fs';
 import type { StaticServer } from './server.ts';
 import { HAS_CHROMIUM, SKIP_REASON, openEditor, startSession, type Session } from './harness.ts';
-import { TOY_GRAPH, TOY_PACKAGE, chooseBackend, countGpuDispatches, engineWorker, openGraph, runForImage, serveAppWith, takeGpuDispatches, toyGraph, webGpuUnavailableReason, type BrowserRun } from './workerRuns.ts';
+import {
+  TOY_GRAPH,
+  TOY_PACKAGE,
+  chooseBackend,
+  countGpuDispatches,
+  engineWorker,
+  exampleGraph,
+  openGraph,
+  runForImage,
+  runForImages,
+  serveAppWith,
+  takeGpuDispatches,
+  toyGraph,
+  webGpuUnavailableReason,
+  type BrowserRun,
+} from './workerRuns.ts';
 import { copyCounts, countsSince, rgbDiff, setResidentTensors, watchGpuReadbacks, type CopyCounts } from './residentRuns.ts';
 
 const STEPS = 20;
@@ -94,6 +112,25 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
     expect(hostPath.counts.downloads).toBe(0);
     expect(hostPath.counts.readbacks - resident.counts.readbacks).toBeGreaterThanOrEqual(2 * STEPS - 2 - previews);
     expect(vsWasm.max).toBeLessThanOrEqual(MAX_BYTE_DIFF);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('runs DDIM and Euler ancestral on the GPU and DPM++ 2M and Heun on host copies, each matching wasm', async (ctx) => {
+    if (webGpuMissing) {
+      console.log(`skipped: ${webGpuMissing}`);
+      ctx.skip();
+    }
+    const saves = ['ddim_save', 'euler_a_save', 'dpmpp_save', 'heun_save'];
+    const graph = exampleGraph('toy-schedulers.json');
+    const pictures: Partial<Record<'wasm' | 'webgpu', Record<string, BrowserRun>>> = {};
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      await openGraph(s.page, graph, `toy-schedulers-${backend}.json`);
+      await chooseBackend(s.page, backend);
+      pictures[backend] = await runForImages(s.page, saves, 300_000);
+    }
+    const diffs = saves.map((id) => ({ id, ...rgbDiff(pictures.webgpu![id].rgba, pictures.wasm![id].rgba) }));
+    console.log(`toy-schedulers, WebGPU (resident) vs wasm: ${diffs.map((d) => `${d.id} max ${d.max} mean ${d.mean.toFixed(4)}`).join('; ')}`);
+    for (const d of diffs) expect(d.max, d.id).toBeLessThanOrEqual(MAX_BYTE_DIFF);
     expect(s.errors).toEqual([]);
   });
 });
