@@ -10,7 +10,8 @@ import { Tensor, shapeSize, type TensorLike } from '../../tensor/tensor.ts';
 import { alphasFromBetas, f32, makeBetas, spacedTimesteps } from '../schedules.ts';
 import type { SchedulerConfig, SchedulerName } from './config.ts';
 import { kernels } from '../kernels/index.ts';
-import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
+import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
+import type { DeviceSteps } from './onDevice.ts';
 
 /** A source of standard normal noise with torch.randn's stream (TorchGenerator fits). */
 export interface NoiseGenerator {
@@ -32,12 +33,6 @@ export interface StepResult {
   prevSample: Tensor<'float32'>;
   /** The model's estimate of the clean sample x0, where the scheduler computes one. */
   predOriginalSample?: Tensor<'float32'>;
-}
-
-/** A step's result on a device (resident tensors); see Scheduler.stepOnDevice. */
-export interface DeviceStepResult {
-  prevSample: ResidentTensor;
-  predOriginalSample?: ResidentTensor;
 }
 
 /**
@@ -79,7 +74,7 @@ export function cloneState(state: SchedulerState): SchedulerState {
   return { ...state, history: [...state.history] };
 }
 
-export interface Scheduler {
+export interface Scheduler extends DeviceSteps {
   readonly name: SchedulerName;
   readonly config: Readonly<SchedulerConfig>;
   /** Model evaluations per solver step (2 for Heun). */
@@ -102,16 +97,6 @@ export interface Scheduler {
    */
   scaleModelInputAt(sample: TensorLike<'float32'>, index: number): Tensor<'float32'>;
   step(modelOutput: TensorLike<'float32'>, timestep: number, sample: TensorLike<'float32'>, options?: StepOptions): StepResult;
-  /**
-   * scaleModelInputAt on `device` (src/tensor/resident.ts), where this scheduler has it; a
-   * scheduler that does not scale returns the sample itself.
-   */
-  scaleModelInputAtOnDevice(device: TensorDevice, sample: AnyFloatTensor, index: number): Promise<AnyFloatTensor>;
-  /**
-   * `step` on `device`, advancing the state as `step` does; undefined (nothing changed) where this
-   * scheduler or its config has no device path, so the caller steps on the host instead.
-   */
-  stepOnDevice?(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined;
   addNoise(original: TensorLike<'float32'>, noise: TensorLike<'float32'>, timestep: number): Tensor<'float32'>;
   /** img2img: start the loop at this index of `timesteps` (diffusers' set_begin_index). */
   setBeginIndex(index: number): void;

@@ -4,8 +4,9 @@
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
-import { SchedulerBase, checkSameShape, drawNoise, stepResult, type DeviceStepResult, type StepOptions, type StepResult } from './base.ts';
+import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
+import type { DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaPredictions, linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';

@@ -5,8 +5,9 @@
 import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
 import { kernels } from '../kernels/index.ts';
-import { checkSameShape, drawNoise, type DeviceStepResult, type StepOptions, type StepResult } from './base.ts';
+import { checkSameShape, drawNoise, type StepOptions, type StepResult } from './base.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
+import type { DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { sigmaPredictX0 } from './predictOriginal.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
