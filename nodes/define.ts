@@ -33,6 +33,7 @@ export interface NodeConfig<I extends PortMap, O extends PortMap, P extends Para
   deterministic?: boolean;
   isOutput?: boolean;
   needsRuntime?: boolean;
+  residentInputs?: boolean;
   signatureExtra?(params: ParamValues<P>, services: unknown): unknown;
   dynamicPorts?(params: ParamValues<P>): DynamicPorts;
   migrate?(fromVersion: number, params: Record<string, unknown>): Record<string, unknown>;

@@ -26,6 +26,38 @@ import {
   splitHalves,
 } from './denoiseFeeds.ts';
 import { repeatBatch } from '../../src/runtime/batch.ts';
+import { isResident, type AnyFloatTensor, type TensorDevice } from '../../src/tensor/resident.ts';
+import type { ModelSession } from '../../src/runtime/types.ts';
+
+/**
+ * Whether this denoiser's predictions can stay on the backend's device (WebGPU): it has one, and
+ * the model takes and returns float32 (a float16 export converts on the host).
+ */
+function residentDevice(runtime: Runtime, session: ModelSession, roles: DenoiserRoles): TensorDevice | undefined {
+  const device = runtime.backend.device;
+  if (!device) return undefined;
+  const type = (list: ModelSession['inputs'], name: string) => list.find((m) => m.name === name)?.type ?? 'float32';
+  return type(session.inputs, roles.sample) === 'float32' && type(session.outputs, roles.output) === 'float32' ? device : undefined;
+}
+
+function disposeResident(...tensors: AnyFloatTensor[]): void {
+  for (const t of tensors) if (isResident(t)) t.dispose();
+}
+
+/** [x; x] on the device for a resident latent, else on the host. */
+async function doubledSample(device: TensorDevice | undefined, sample: AnyFloatTensor): Promise<AnyFloatTensor> {
+  if (isResident(sample) && device) return (await device.run('concat-batch', [sample, sample]))[0];
+  return concatBatch([sample as Tensor<'float32'>, sample as Tensor<'float32'>]);
+}
+
+/** A [2B, …] prediction's halves (uncond, cond), on the device when it is resident there. */
+async function predictionHalves(device: TensorDevice | undefined, both: AnyFloatTensor): Promise<[AnyFloatTensor, AnyFloatTensor]> {
+  if (isResident(both) && device) {
+    const [first, second] = await device.run('split-halves', [both]);
+    return [first, second];
+  }
+  return splitHalves(both as Tensor<'float32'>);
+}
 
 /** Role mapping per session: computed once, looked up on every step. */
 const rolesBySession = new WeakMap<object, DenoiserRoles>();
@@ -40,6 +72,8 @@ export const diffusionDenoise = defineNode({
   type: 'diffusion/denoise',
   needsRuntime: true,
   version: 1,
+  // On WebGPU the latent comes and the predictions go as resident tensors (GPU buffers).
+  residentInputs: true,
   title: 'Denoise (UNet)',
   category: 'diffusion',
   description: 'Predict noise for a latent at a timestep with an ONNX denoiser; with a negative prompt, both predictions for classifier-free guidance.',
@@ -73,7 +107,9 @@ export const diffusionDenoise = defineNode({
       roles = denoiserRoles(session.inputs, session.outputs, where);
       rolesBySession.set(session, roles);
     }
-    const sample = inputs.latent.samples;
+    const device = residentDevice(runtime, session, roles);
+    let sample: AnyFloatTensor = inputs.latent.samples;
+    if (isResident(sample) && !device) sample = await sample.download();
     if (sample.shape.length !== 4) throw new Error(`node "${ctx.nodeId}": latent must be [B, C, H, W], got [${sample.shape.join(', ')}]`);
     const batch = sample.shape[0];
     const pos = contextForBatch(inputs.positive.hiddenStates, batch, `node "${ctx.nodeId}": positive`);
@@ -97,15 +133,17 @@ export const diffusionDenoise = defineNode({
       }
     }
 
-    const call = async (s: Tensor<'float32'>, ctxStates: Tensor<'float32'>, ex: Record<string, Tensor>) => {
+    const call = async (s: AnyFloatTensor, ctxStates: Tensor<'float32'>, ex: Record<string, Tensor>) => {
       const feeds: Record<string, FeedValue> = { [roles.sample]: s, [roles.timestep]: inputs.timestep, [roles.encoderHiddenStates!]: ctxStates, ...ex };
-      const out = await session.run(feeds, { nodeId: ctx.nodeId, outputs: [roles.output], signal: ctx.signal });
-      return out[roles.output] as Tensor<'float32'>;
+      const out = await session.run(feeds, { nodeId: ctx.nodeId, outputs: [roles.output], signal: ctx.signal, keepOnDevice: device !== undefined });
+      return out[roles.output] as AnyFloatTensor;
     };
+    // A LATENT's samples are typed as host tensors; resident ones reach only nodes that take them.
+    const latent = (t: AnyFloatTensor): LatentValue => ({ samples: t as Tensor<'float32'> });
 
     if (!neg) {
       // No negative prompt: the uncond output stays empty (the engine objects only if it is read).
-      const only: LatentValue = { samples: await call(sample, pos, extras) };
+      const only: LatentValue = latent(await call(sample, pos, extras));
       return { noise_pred: only, noise_pred_uncond: undefined as unknown as LatentValue };
     }
     if (params.batch_cfg && canBatchCfg(roles, session.inputs, batch, pos, neg)) {
@@ -114,9 +152,12 @@ export const diffusionDenoise = defineNode({
       if (inputs.negative?.pooled && roles.extras.some((m) => m.name === 'text_embeds') && inputs.text_embeds === undefined) {
         doubled.text_embeds = concatBatch([repeatBatch(inputs.negative.pooled, batch), repeatBatch(inputs.positive.pooled!, batch)]);
       }
-      const both = await call(concatBatch([sample, sample]), concatBatch([neg, pos]), doubled);
-      const [uncond, cond] = splitHalves(both);
-      return { noise_pred: { samples: cond }, noise_pred_uncond: { samples: uncond } };
+      const twice = await doubledSample(device, sample);
+      const both = await call(twice, concatBatch([neg, pos]), doubled);
+      const [uncond, cond] = await predictionHalves(device, both);
+      // The batch-2 tensors are this node's own: free their GPU memory now (no-ops on the host).
+      disposeResident(twice, both);
+      return { noise_pred: latent(cond), noise_pred_uncond: latent(uncond) };
     }
     const negExtras = { ...extras };
     if (inputs.negative?.pooled && roles.extras.some((m) => m.name === 'text_embeds') && inputs.text_embeds === undefined) {
@@ -124,6 +165,6 @@ export const diffusionDenoise = defineNode({
     }
     const cond = await call(sample, pos, extras);
     const uncond = await call(sample, neg, negExtras);
-    return { noise_pred: { samples: cond }, noise_pred_uncond: { samples: uncond } };
+    return { noise_pred: latent(cond), noise_pred_uncond: latent(uncond) };
   },
 });

@@ -13,6 +13,8 @@ export const MAX_REPEAT_COUNT = 1_000_000;
 export const flowRepeatInput = defineNode({
   type: REPEAT_INPUT_TYPE,
   version: 1,
+  // Carries the state as it is: a resident latent stays on the device from one iteration to the next.
+  residentInputs: true,
   title: 'Repeat Input',
   category: 'flow',
   description:

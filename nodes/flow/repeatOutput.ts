@@ -12,6 +12,8 @@ import { statePorts } from './statePorts.ts';
 export const flowRepeatOutput = defineNode({
   type: REPEAT_OUTPUT_TYPE,
   version: 1,
+  // Carries the state as it is: a resident latent stays on the device from one iteration to the next.
+  residentInputs: true,
   title: 'Repeat Output',
   category: 'flow',
   description: 'End of a repeat zone: takes the next state from the body; after the last iteration outputs the final state.',

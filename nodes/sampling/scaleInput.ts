@@ -1,10 +1,13 @@
 /** `sampling/scale-input`: the scheduler's scale_model_input for the current step. */
 import { defineNode } from '../define.ts';
-import { positionOf, requireLatentSamples, requireSchedule, requireState } from './values.ts';
+import { isResident } from '../../src/tensor/resident.ts';
+import { latentWithSamples, positionOf, requireLatentSamplesAnywhere, requireSchedule, requireState } from './values.ts';
 
 export const samplingScaleInput = defineNode({
   type: 'sampling/scale-input',
   version: 1,
+  // A resident latent is scaled on its device (WebGPU), so the loop's latent stays there.
+  residentInputs: true,
   title: 'Scale model input',
   category: 'sampling',
   description:
@@ -38,8 +41,13 @@ export const samplingScaleInput = defineNode({
         );
       }
     }
-    const samples = requireLatentSamples(inputs.latent, ctx.nodeId, 'latent');
+    const samples = requireLatentSamplesAnywhere(inputs.latent, ctx.nodeId, 'latent');
     const timestep = schedule.timesteps[position];
+    if (isResident(samples)) {
+      return schedule.scheduler
+        .scaleModelInputAtOnDevice(samples.device, samples, position)
+        .then((scaled) => ({ latent: latentWithSamples(inputs.latent, scaled), timestep }));
+    }
     // Pure: the shared scheduler is read at this position, never cloned or stepped.
     const scaled = schedule.scheduler.scaleModelInputAt(samples, position);
     return { latent: { ...inputs.latent, samples: scaled }, timestep };

@@ -6,7 +6,19 @@
 import type { NoiseGenerator, Scheduler, StepOptions } from '../../src/diffusion/schedulers/index.ts';
 import type { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
 import { defineNode } from '../define.ts';
-import { positionOf, requireLatentSamples, requireSchedule, requireState, type SchedulerStateValue } from './values.ts';
+import { deviceOf, toHost } from '../../src/tensor/resident.ts';
+import type { Tensor } from '../../src/tensor/tensor.ts';
+import type { LatentValue } from '../types.ts';
+import {
+  latentWithSamples,
+  positionOf,
+  requireLatentSamples,
+  requireLatentSamplesAnywhere,
+  requireSchedule,
+  requireState,
+  type ScheduleValue,
+  type SchedulerStateValue,
+} from './values.ts';
 
 /**
  * One working copy per schedule's template scheduler, reused by every step: setState replaces all
@@ -36,6 +48,9 @@ class DrawOnCopy implements NoiseGenerator {
 export const samplingStep = defineNode({
   type: 'sampling/step',
   version: 1,
+  // Resident inputs (WebGPU) step on their device where the scheduler has that path (DDIM with
+  // eta 0, Euler, Euler ancestral; epsilon prediction); other steps run on host copies.
+  residentInputs: true,
   title: 'Scheduler step',
   category: 'sampling',
   description:
@@ -61,28 +76,77 @@ export const samplingStep = defineNode({
     const schedule = requireSchedule(inputs.schedule, ctx.nodeId);
     const state = requireState(inputs.state, ctx.nodeId, schedule);
     const position = positionOf(ctx.nodeId, schedule, state, inputs.index);
+    const at: StepAt = { nodeId: ctx.nodeId, schedule, state, position, eta: params.eta };
+    if (deviceOf(inputs.model_output?.samples, inputs.sample?.samples)) return stepResident(at, inputs.model_output, inputs.sample);
     const modelOutput = requireLatentSamples(inputs.model_output, ctx.nodeId, 'model_output');
     const sample = requireLatentSamples(inputs.sample, ctx.nodeId, 'sample');
-    const scheduler = workingCopy(schedule.scheduler);
-    // The position is known exactly: never look it up by timestep value (schedules may repeat one).
-    scheduler.setState({ ...state.state, stepIndex: position });
-    const generator = new DrawOnCopy(state.generator);
-    const options: StepOptions = { generator, eta: params.eta };
-    // unCLIP steps to the schedule's next timestep (not t - 1), as diffusers' unCLIP pipelines pass it.
-    if (schedule.name === 'UnCLIPScheduler' && position + 1 < schedule.timesteps.length) {
-      options.prevTimestep = schedule.timesteps[position + 1];
-    }
-    let result;
-    try {
-      result = scheduler.step(modelOutput, schedule.timesteps[position], sample, options);
-    } catch (error) {
-      throw new Error(`node "${ctx.nodeId}": ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const next: SchedulerStateValue = { ...state, position: position + 1, state: scheduler.getState(), generator: generator.copy ?? state.generator };
-    return {
-      sample: { ...inputs.sample, samples: result.prevSample },
-      state: next,
-      denoised: { ...inputs.sample, samples: result.predOriginalSample ?? result.prevSample },
-    };
+    return stepOnHost(at, modelOutput, sample, inputs.sample);
   },
 });
+
+interface StepAt {
+  nodeId: string;
+  schedule: ScheduleValue;
+  state: SchedulerStateValue;
+  position: number;
+  eta: number;
+}
+
+function stepFailure(nodeId: string, error: unknown): Error {
+  return new Error(`node "${nodeId}": ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function stepOnHost(at: StepAt, modelOutput: Tensor<'float32'>, sample: Tensor<'float32'>, sampleValue: LatentValue) {
+  const { schedule, state, position } = at;
+  const scheduler = workingCopy(schedule.scheduler);
+  // The position is known exactly: never look it up by timestep value (schedules may repeat one).
+  scheduler.setState({ ...state.state, stepIndex: position });
+  const generator = new DrawOnCopy(state.generator);
+  const options: StepOptions = { generator, eta: at.eta };
+  // unCLIP steps to the schedule's next timestep (not t - 1), as diffusers' unCLIP pipelines pass it.
+  if (schedule.name === 'UnCLIPScheduler' && position + 1 < schedule.timesteps.length) {
+    options.prevTimestep = schedule.timesteps[position + 1];
+  }
+  let result;
+  try {
+    result = scheduler.step(modelOutput, schedule.timesteps[position], sample, options);
+  } catch (error) {
+    throw stepFailure(at.nodeId, error);
+  }
+  const next: SchedulerStateValue = { ...state, position: position + 1, state: scheduler.getState(), generator: generator.copy ?? state.generator };
+  return {
+    sample: { ...sampleValue, samples: result.prevSample },
+    state: next,
+    denoised: { ...sampleValue, samples: result.predOriginalSample ?? result.prevSample },
+  };
+}
+
+/**
+ * A step with a resident input: on its device where the scheduler has that path (DDIM with eta 0,
+ * Euler, Euler ancestral; epsilon prediction), else on host copies.
+ */
+async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleValue: LatentValue) {
+  const modelOutput = requireLatentSamplesAnywhere(modelOutputValue, at.nodeId, 'model_output');
+  const sample = requireLatentSamplesAnywhere(sampleValue, at.nodeId, 'sample');
+  const device = deviceOf(modelOutput, sample)!;
+  const scheduler = at.schedule.scheduler.clone();
+  scheduler.setState({ ...at.state.state, stepIndex: at.position });
+  // Stochastic device steps (Euler ancestral) draw their noise from the carried generator, as on the host.
+  const generator = at.state.generator.clone();
+  let onDevice;
+  try {
+    onDevice = await scheduler.stepOnDevice?.(device, modelOutput, at.schedule.timesteps[at.position], sample, { generator, eta: at.eta });
+  } catch (error) {
+    throw stepFailure(at.nodeId, error);
+  }
+  if (!onDevice) {
+    const [m, s] = await Promise.all([toHost(modelOutput), toHost(sample)]);
+    return stepOnHost(at, m, s, sampleValue);
+  }
+  const next: SchedulerStateValue = { ...at.state, position: at.position + 1, state: scheduler.getState(), generator };
+  return {
+    sample: latentWithSamples(sampleValue, onDevice.prevSample),
+    state: next,
+    denoised: latentWithSamples(sampleValue, onDevice.predOriginalSample ?? onDevice.prevSample),
+  };
+}

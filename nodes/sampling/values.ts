@@ -9,6 +9,7 @@
 import type { Scheduler, SchedulerName, SchedulerState } from '../../src/diffusion/schedulers/index.ts';
 import type { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
+import { isResident, type AnyFloatTensor } from '../../src/tensor/resident.ts';
 
 export interface ScheduleValue {
   kind: 'schedule';
@@ -91,6 +92,21 @@ export function positionOf(
     );
   }
   return position;
+}
+
+/**
+ * `latent` with other samples, which may be resident: a LATENT's `samples` is typed as a host
+ * tensor because every node without `residentInputs` sees one (the engine downloads residents
+ * for them); nodes with it build their outputs here.
+ */
+export function latentWithSamples<L extends { samples: Tensor<'float32'> }>(latent: L, samples: AnyFloatTensor): L {
+  return { ...latent, samples: samples as Tensor<'float32'> };
+}
+
+/** A LATENT's samples, on the host or resident on a device (for nodes with `residentInputs`). */
+export function requireLatentSamplesAnywhere(value: unknown, nodeId: string, port: string): AnyFloatTensor {
+  const samples = (value as { samples?: unknown } | undefined)?.samples;
+  return isResident(samples) ? samples : requireLatentSamples(value, nodeId, port);
 }
 
 export function requireLatentSamples(value: unknown, nodeId: string, port: string): Tensor<'float32'> {

@@ -6,6 +6,7 @@ import type { GraphDocument } from '../graph/document.ts';
 import type { RunContext } from '../graph/nodeSpec.ts';
 import type { EngineEvent, RunOptions } from './events.ts';
 import type { PlannedNode } from './plan.ts';
+import { holdsResident, hostValue } from '../tensor/resident.ts';
 
 export interface RunEnv {
   runId: string;
@@ -142,6 +143,15 @@ export function startNode(
 ): NodeResult | Promise<NodeResult> {
   const node = planned.id;
   if (env.signal.aborted) throw cancelled(node, iteration);
+  if (!planned.def.residentInputs && Object.values(inputs).some(holdsResident)) {
+    // A node that reads values on the CPU gets host copies of resident inputs (one download each).
+    return hostInputs(inputs).then(
+      (host) => startNode(env, planned, host, params, neededPorts, iteration),
+      (error: unknown) => {
+        throw nodeFailure(env, planned, error, iteration);
+      },
+    );
+  }
   const contexts = (env.contexts ??= new Map());
   let ctx = contexts.get(node);
   if (!ctx) contexts.set(node, (ctx = makeContext(env, node)));
@@ -161,6 +171,12 @@ export function startNode(
       throw nodeFailure(env, planned, error, iteration);
     },
   );
+}
+
+async function hostInputs(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const host: Record<string, unknown> = {};
+  for (const [port, value] of Object.entries(inputs)) host[port] = await hostValue(value);
+  return host;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

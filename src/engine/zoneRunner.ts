@@ -9,6 +9,7 @@ import { cancelled, gatherInputs, invokeNode, startNode, type RunEnv } from './n
 import type { Plan, PlannedNode } from './plan.ts';
 import { ValueStore } from './values.ts';
 import { zonePreviews } from './zonePreviews.ts';
+import { collectResidents, type ResidentTensor } from '../tensor/resident.ts';
 
 export interface ZoneHooks {
   /** Called once, the first time a zone member runs. */
@@ -76,11 +77,17 @@ export async function runZone(
   // One store for every iteration, emptied after each: body values live for one iteration.
   const local = new ValueStore(outer.meter, outer);
   const lookup = (nodeId: string) => local.get(nodeId);
+  // Resident tensors (GPU buffers) the body makes are freed once no state or kept output holds
+  // them; those that came in with the initial state belong to nodes outside and are never freed.
+  const foreign = new Set<ResidentTensor>();
+  for (const value of Object.values(initial.outputs)) collectResidents(value, foreign);
+  let carried = new Set<ResidentTensor>();
   try {
     for (let i = 0; i < count; i++) {
       const pause = env.yielder.maybeYield();
       if (pause) await pause;
       if (env.signal.aborted) throw cancelled(zone.input, i);
+      const made = new Set<ResidentTensor>();
       local.set(zone.input, i === 0 ? initial.outputs : { index: i, ...state });
 
       for (let k = 0; k < sequence.length; k++) {
@@ -93,6 +100,7 @@ export async function runZone(
         const result = started instanceof Promise ? await started : started;
         memberMs[k] += result.ms;
         local.set(id, result.outputs);
+        for (const value of Object.values(result.outputs)) collectResidents(value, made);
         if (kept) lastOutputs.set(id, result.outputs);
         for (let r = 0; r < releases.length; r++) local.release(releases[r]);
       }
@@ -100,6 +108,7 @@ export async function runZone(
       state = {};
       for (const name of stateNames) state[name] = next[name];
       local.clear();
+      if (made.size > 0 || carried.size > 0) carried = freeDeadResidents(made, carried, state, lastOutputs, foreign);
       if (!previews.active && !listening) continue;
       const preview = previews.active
         ? previews.after({
@@ -136,4 +145,24 @@ export async function runZone(
   for (const id of members) hooks.finished(id, ms.get(id)!, id === zone.input ? Math.max(count, 1) : count);
   for (const [id, outputs] of lastOutputs) if (id !== zone.output) outer.set(id, outputs);
   return state;
+}
+
+/**
+ * Disposes the residents of this iteration (`made`) and of the last state (`carried`) that the new
+ * state, the kept outputs and the initial state no longer hold; returns those the new state holds.
+ */
+function freeDeadResidents(
+  made: Set<ResidentTensor>,
+  carried: Set<ResidentTensor>,
+  state: Record<string, unknown>,
+  kept: Map<string, Record<string, unknown>>,
+  foreign: Set<ResidentTensor>,
+): Set<ResidentTensor> {
+  const live = new Set<ResidentTensor>();
+  for (const value of Object.values(state)) collectResidents(value, live);
+  const keptLive = new Set<ResidentTensor>();
+  for (const outputs of kept.values()) for (const value of Object.values(outputs)) collectResidents(value, keptLive);
+  for (const t of [...made, ...carried]) if (!live.has(t) && !keptLive.has(t) && !foreign.has(t)) t.dispose();
+  for (const t of foreign) live.delete(t);
+  return live;
 }

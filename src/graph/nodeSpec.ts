@@ -182,6 +182,11 @@ export interface NodeDefinition extends NodeTypeData {
   /** The node runs ONNX sessions (services.runtime): hosts that load a runtime lazily give one to every graph using it. */
   needsRuntime?: boolean;
   /**
+   * The node takes resident (on-device) tensors in its inputs as they are (src/tensor/resident.ts).
+   * Other nodes get host copies: the engine downloads residents before running them.
+   */
+  residentInputs?: boolean;
+  /**
    * What else the node's output depends on besides params and inputs (e.g. a file's size and
    * modification time), mixed into its cache signature before each run; errors count as none.
    */

@@ -4,6 +4,7 @@
  */
 import { Tensor, shapeSize, type DType } from '../tensor/tensor.ts';
 import { float16BitsToFloat32Array, float32ArrayToFloat16Bits } from '../tensor/fp16.ts';
+import { isResident, type ResidentTensor } from '../tensor/resident.ts';
 import { RuntimeError, type FeedValue, type TensorMeta } from './types.ts';
 
 const SUPPORTED: ReadonlySet<string> = new Set(['float32', 'float16', 'int32', 'int64']);
@@ -72,11 +73,13 @@ export interface FeedContext {
  * Converts caller feeds into what the model declares. Throws RuntimeError for unknown or missing
  * inputs and for shapes that cannot be reconciled, naming the node, file and input.
  */
+export function prepareFeeds(metas: readonly TensorMeta[], feeds: Record<string, Tensor | number | bigint | undefined>, ctx: FeedContext): Record<string, Tensor>;
+export function prepareFeeds(metas: readonly TensorMeta[], feeds: Record<string, FeedValue | undefined>, ctx: FeedContext): Record<string, Tensor | ResidentTensor>;
 export function prepareFeeds(
   metas: readonly TensorMeta[],
   feeds: Record<string, FeedValue | undefined>,
   ctx: FeedContext,
-): Record<string, Tensor> {
+): Record<string, Tensor | ResidentTensor> {
   const where = ctx.nodeId ? `node "${ctx.nodeId}": ` : '';
   const names = metas.map((m) => m.name);
   for (const [name, value] of Object.entries(feeds)) {
@@ -102,15 +105,19 @@ export function prepareFeeds(
   const bound = new Map<string, number>();
   for (const m of metas) {
     const v = feeds[m.name];
-    if (!(v instanceof Tensor) || !m.shape || m.shape.length !== v.shape.length) continue;
+    if (!(v instanceof Tensor || isResident(v)) || !m.shape || m.shape.length !== v.shape.length) continue;
     m.shape.forEach((d, i) => {
       if (typeof d === 'string' && v.shape[i] !== 1) bound.set(d, Math.max(bound.get(d) ?? 1, v.shape[i]));
     });
   }
 
-  const out: Record<string, Tensor> = {};
+  const out: Record<string, Tensor | ResidentTensor> = {};
   for (const m of metas) {
     const value = feeds[m.name]!;
+    if (isResident(value)) {
+      out[m.name] = checkResidentFeed(value, m, ctx);
+      continue;
+    }
     const type = m.type ?? 'float32';
     if (!SUPPORTED.has(type)) {
       throw new RuntimeError(
@@ -159,10 +166,28 @@ export function prepareFeeds(
   return out;
 }
 
-/** Widens float16 outputs to float32; other types pass through. */
-export function normalizeOutputs(outputs: Record<string, Tensor>): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(outputs)) out[name] = t.dtype === 'float16' ? castTensor(t, 'float32') : t;
+/**
+ * A resident feed goes in as it is: nothing can be converted on the device, so the input must be
+ * float32 and its declared rank and fixed sizes must match.
+ */
+function checkResidentFeed(value: ResidentTensor, m: TensorMeta, ctx: FeedContext): ResidentTensor {
+  const where = ctx.nodeId ? `node "${ctx.nodeId}": ` : '';
+  const details = { node: ctx.nodeId, file: ctx.label, port: m.name };
+  const type = m.type ?? 'float32';
+  if (type !== 'float32') {
+    throw new RuntimeError(`${where}${ctx.label} input \`${m.name}\` is ${type}, but a resident (on-device) float32 tensor was given; download it first`, 'dtype-mismatch', details);
+  }
+  const declared = m.shape;
+  if (declared && (declared.length !== value.shape.length || declared.some((d, i) => typeof d === 'number' && d !== value.shape[i]))) {
+    throw new RuntimeError(`${where}${ctx.label} input \`${m.name}\` expects shape ${fmtShape(declared)}, got ${fmtShape(value.shape)}`, 'shape-mismatch', details);
+  }
+  return value;
+}
+
+/** Widens float16 outputs to float32; other types (and resident outputs, float32 always) pass through. */
+export function normalizeOutputs<T extends Tensor | ResidentTensor>(outputs: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [name, t] of Object.entries(outputs)) out[name] = (!isResident(t) && t.dtype === 'float16' ? castTensor(t, 'float32') : t) as T;
   return out;
 }
 

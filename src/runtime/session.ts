@@ -6,12 +6,16 @@
  */
 import { readOnnxModelInfo, OnnxFormatError } from '../onnx/reader.ts';
 import { normalizeOutputs, prepareFeeds } from './convert.ts';
+import type { ResidentTensor } from '../tensor/resident.ts';
+import type { Tensor } from '../tensor/tensor.ts';
 import {
   RuntimeError,
   type BackendSession,
   type ModelFile,
   type ModelSession,
   type OnnxBackend,
+  type ResidentRunOptions,
+  type RunOptions,
   type SessionOptions,
   type TensorMeta,
 } from './types.ts';
@@ -92,8 +96,11 @@ class ConvertingSession implements ModelSession {
   /** The model's output names, to check requested outputs against on every call. */
   private readonly outputNames: ReadonlySet<string>;
 
-  async run(feeds: Parameters<ModelSession['run']>[0], options: Parameters<ModelSession['run']>[1] = {}) {
+  run(feeds: Parameters<ModelSession['run']>[0], options: ResidentRunOptions): Promise<Record<string, Tensor | ResidentTensor>>;
+  run(feeds: Parameters<ModelSession['run']>[0], options?: RunOptions): Promise<Record<string, Tensor>>;
+  async run(feeds: Parameters<ModelSession['run']>[0], options: RunOptions & { keepOnDevice?: boolean } = {}): Promise<Record<string, Tensor | ResidentTensor>> {
     options.signal?.throwIfAborted();
+    const keep = options.keepOnDevice === true;
     const prepared = prepareFeeds(this.inputs, feeds, { label: this.label, nodeId: options.nodeId });
     if (options.outputs && options.outputs.some((o) => !this.outputNames.has(o))) {
       const known = this.inner.outputs.map((o) => o.name);
@@ -106,14 +113,14 @@ class ConvertingSession implements ModelSession {
     }
     let raw;
     try {
-      if (this.concurrent) raw = await this.inner.run(prepared, options.outputs);
+      if (this.concurrent) raw = await this.inner.run(prepared, options.outputs, keep);
       else {
-        const call = this.queue.then(() => this.inner.run(prepared, options.outputs));
+        const call = this.queue.then(() => this.inner.run(prepared, options.outputs, keep));
         this.queue = call.catch(() => undefined);
         raw = await call;
       }
     } catch (err) {
-      const shapes = Object.entries(prepared).map(([k, t]) => `${k}: ${t.dtype}[${t.shape.join(', ')}]`).join('; ');
+      const shapes = Object.entries(prepared).map(([k, t]) => `${k}: ${t.dtype}[${t.shape.join(', ')}]${'device' in t ? ' (resident)' : ''}`).join('; ');
       throw new RuntimeError(
         `${options.nodeId ? `node "${options.nodeId}": ` : ''}${this.label} failed to run (${shapes}): ${errorText(err)}`,
         'run-failed',

@@ -4,6 +4,7 @@
  * Nothing here imports an onnxruntime package; backends (src/runtime/backends/*) do.
  */
 import type { Tensor } from '../tensor/tensor.ts';
+import type { ResidentTensor, TensorDevice } from '../tensor/resident.ts';
 
 /** Element type names as onnxruntime reports them (`float32`, `float16`, `int64`, `bool`…). */
 export type OrtElemType = string;
@@ -45,11 +46,18 @@ export interface SessionOptions {
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
-/** A session as a backend exposes it: raw feeds in, raw outputs out, no conversion. */
+/**
+ * A session as a backend exposes it: raw feeds in, raw outputs out, no conversion. Resident
+ * feeds are accepted where the backend has a device; `keepOnDevice` leaves float32 outputs there.
+ */
 export interface BackendSession {
   readonly inputs: readonly TensorMeta[];
   readonly outputs: readonly TensorMeta[];
-  run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
+  run(
+    feeds: Record<string, Tensor | ResidentTensor>,
+    outputNames?: readonly string[],
+    keepOnDevice?: boolean,
+  ): Promise<Record<string, Tensor | ResidentTensor>>;
   release(): Promise<void>;
 }
 
@@ -63,11 +71,16 @@ export interface OnnxBackend {
    * WebGPU sessions are single-flight), so the runtime queues calls per session there.
    */
   readonly concurrentRuns?: boolean;
+  /**
+   * Where this backend can keep tensors between sessions (WebGPU's GPU buffers), and run the
+   * sampling math on them; undefined when every output comes back to the host.
+   */
+  readonly device?: TensorDevice;
   createSession(file: ModelFile, options: SessionOptions): Promise<BackendSession>;
 }
 
-/** What `ModelSession.run` accepts per input: a tensor, a plain number (scalar/timestep), or bigint. */
-export type FeedValue = Tensor | number | bigint;
+/** What `ModelSession.run` accepts per input: a tensor (host or resident), a plain number (scalar/timestep), or bigint. */
+export type FeedValue = Tensor | ResidentTensor | number | bigint;
 
 export interface RunOptions {
   /** Node id for error messages. */
@@ -75,6 +88,14 @@ export interface RunOptions {
   /** Only compute these outputs. */
   outputs?: readonly string[];
   signal?: AbortSignal;
+}
+
+export interface ResidentRunOptions extends RunOptions {
+  /**
+   * Leave float32 outputs on the backend's device (resident tensors) when it has one; other
+   * backends, and other dtypes, return host tensors as usual.
+   */
+  keepOnDevice: boolean;
 }
 
 /**
@@ -86,6 +107,7 @@ export interface ModelSession {
   readonly label: string;
   readonly inputs: readonly TensorMeta[];
   readonly outputs: readonly TensorMeta[];
+  run(feeds: Record<string, FeedValue | undefined>, options: ResidentRunOptions): Promise<Record<string, Tensor | ResidentTensor>>;
   run(feeds: Record<string, FeedValue | undefined>, options?: RunOptions): Promise<Record<string, Tensor>>;
 }
 

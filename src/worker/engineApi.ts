@@ -14,6 +14,7 @@ import { toCloneable } from './transfer.ts';
 import { DocReceiver, type DocMessage } from './docPatch.ts';
 import { picturesIn, type Picture } from './pictures.ts';
 import { createZonePreview, toRgbaPreview } from './preview.ts';
+import { holdsResident, hostValue } from '../tensor/resident.ts';
 import { createProgressThrottle, type ProgressThrottle } from './progressThrottle.ts';
 import { createModelManagerApi, type ModelHost, type ModelManagerApi } from './modelManager.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -123,6 +124,19 @@ function eventSender(onEvent: (event: EngineEvent) => unknown, intervalMs: numbe
   );
 }
 
+/**
+ * Replaces resident (GPU) tensors in a run's target outputs by host copies of their own, so they
+ * can be sent to the page (a LATENT target on WebGPU, say).
+ */
+async function hostResidentOutputs(result: { outputs?: Record<string, Record<string, unknown>> }): Promise<void> {
+  for (const [id, outputs] of Object.entries(result.outputs ?? {})) {
+    if (!Object.values(outputs).some(holdsResident)) continue;
+    const host: Record<string, unknown> = {};
+    for (const [port, value] of Object.entries(outputs)) host[port] = await hostValue(value, true);
+    result.outputs![id] = host;
+  }
+}
+
 /** The pictures of each target's outputs; tensors get the graph (as image/save embeds it) in their PNGs. */
 function picturesOf(result: RunResult, doc: GraphDocument): Record<string, Picture[]> {
   const pictures: Record<string, Picture[]> = {};
@@ -196,6 +210,7 @@ export function createEngineWorkerApi(options: EngineWorkerApiOptions): EngineWo
           ...(runOptions?.previewLatents ? { zonePreview: createZonePreview(() => services.runtime as Runtime | undefined) } : {}),
           ...(events ? { onEvent: (event: EngineEvent) => events.push(event) } : {}),
         });
+        await hostResidentOutputs(result);
         const full: WorkerRunResult = runOptions?.pictures ? { ...result, pictures: picturesOf(result, doc) } : result;
         const { value, transfers } = toCloneable(full, { held: engine.cachedBuffers() });
         return Comlink.transfer(value, transfers);

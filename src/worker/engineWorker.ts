@@ -9,6 +9,7 @@ import { createEngineWorkerApi, type BackendChoice } from './engineApi.ts';
 import { createBrowserRuntime } from './browserRuntime.ts';
 import { lazyPackageCache } from '../runtime/browser/packageCache.ts';
 import type { PackageSource } from '../runtime/package.ts';
+import { residentStats } from '../tensor/resident.ts';
 
 const hasWebGpu = typeof (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu !== 'undefined';
 const availableBackends: BackendChoice[] = hasWebGpu ? ['auto', 'webgpu', 'wasm'] : ['auto', 'wasm'];
@@ -16,6 +17,11 @@ const availableBackends: BackendChoice[] = hasWebGpu ? ['auto', 'webgpu', 'wasm'
 // One package cache and one set of picked folders for the worker's life: a backend switch
 // remakes the runtime, not these. The cache picks OPFS / Cache API / memory on first use.
 const cache = lazyPackageCache();
+
+// The worker's GPU → CPU copy counts, readable by tests and benchmarks from the worker's global
+// scope (`latentloomResidentStats`); LATENTLOOM_RESIDENT_TENSORS = false there turns the
+// GPU-resident path off for the next backend started (src/runtime/resident.ts).
+(globalThis as { latentloomResidentStats?: typeof residentStats }).latentloomResidentStats = residentStats;
 const folders = new Map<string, PackageSource>();
 
 Comlink.expose(

@@ -14,6 +14,7 @@ import { batchItem } from '../runtime/batch.ts';
 import { resizeTensor } from '../tensor/resample.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { imageTensorToRgba } from '../tensor/image.ts';
+import { isResident, residentStats } from '../tensor/resident.ts';
 
 /** Longest side of a decoded preview; larger decodes are shrunk (area average). */
 export const PREVIEW_MAX_SIDE = 256;
@@ -34,8 +35,9 @@ export function shrinkPreview(image: Tensor<'float32'>, maxSide = PREVIEW_MAX_SI
  * The zone preview hook for a host with an ONNX runtime: with a `preview_vae` whose decoder the
  * runtime can run, a Promise of the decoded (shrunk) image; otherwise latentStatePreview.
  */
-export function createZonePreview(runtime: () => Runtime | undefined, maxSide = PREVIEW_MAX_SIDE) {
-  return (info: ZoneIterationInfo): unknown => {
+export function createZonePreview(runtime: () => Runtime | undefined, maxSide = PREVIEW_MAX_SIDE, residentEveryMs = RESIDENT_PREVIEW_MS) {
+  let lastResident = -Infinity;
+  const preview = (info: ZoneIterationInfo): unknown => {
     const vae = info.previewVae as VaeHandle | undefined;
     const rt = runtime();
     if (!vae?.decoder || !rt) return latentStatePreview(info);
@@ -47,6 +49,26 @@ export function createZonePreview(runtime: () => Runtime | undefined, maxSide = 
       ...(info.signal ? { signal: info.signal } : {}),
     }).then((image) => asTensor(shrinkPreview(image, maxSide)));
   };
+  return (info: ZoneIterationInfo): unknown => {
+    const samples = firstLatent(info)?.samples as unknown;
+    if (!isResident(samples)) return preview(info);
+    // A resident latent (WebGPU) is copied to the host for a preview at most every residentEveryMs:
+    // the copies a GPU-resident loop exists to avoid.
+    const now = performance.now();
+    if (now - lastResident < residentEveryMs) return undefined;
+    lastResident = now;
+    residentStats.previewDownloads++;
+    return samples.download().then((host) => preview(withFirstLatent(info, host)));
+  };
+}
+
+/** Least time between two previews of a resident latent (each one is a GPU → CPU copy). */
+export const RESIDENT_PREVIEW_MS = 1000;
+
+/** `info` with its first LATENT's samples replaced (by their host copy). */
+function withFirstLatent(info: ZoneIterationInfo, samples: Tensor<'float32'>): ZoneIterationInfo {
+  const name = Object.keys(info.types).find((n) => info.types[n] === 'LATENT')!;
+  return { ...info, state: { ...info.state, [name]: { ...(info.state[name] as LatentValue), samples } } };
 }
 
 function firstLatent(info: ZoneIterationInfo): LatentValue | undefined {

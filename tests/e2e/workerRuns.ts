@@ -155,9 +155,15 @@ export interface BrowserRun {
 
 /** Presses Run and returns the new PNG that image/save node `saveNode` put in the gallery. */
 export async function runForImage(page: Page, saveNode: string, timeoutMs = 120_000): Promise<BrowserRun> {
-  const selector = `[data-testid="gallery"] img[alt^="${saveNode} run "]`;
-  const srcs = () => page.locator(selector).evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
-  const before = new Set(await srcs());
+  return (await runForImages(page, [saveNode], timeoutMs))[saveNode];
+}
+
+/** Presses Run and returns the new PNG each of the image/save nodes `saveNodes` put in the gallery (each run's `ms` is the run's). */
+export async function runForImages(page: Page, saveNodes: readonly string[], timeoutMs = 120_000): Promise<Record<string, BrowserRun>> {
+  const selector = (node: string) => `[data-testid="gallery"] img[alt^="${node} run "]`;
+  const srcs = (node: string) => page.locator(selector(node)).evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
+  const before = new Map<string, Set<string>>();
+  for (const node of saveNodes) before.set(node, new Set(await srcs(node)));
   const start = Date.now();
   await page.getByRole('button', { name: '▶ Run', exact: true }).click();
   await page.waitForFunction(() => !(window as unknown as { __latentloom: { running(): boolean } }).__latentloom.running(), null, { timeout: timeoutMs });
@@ -165,20 +171,24 @@ export async function runForImage(page: Page, saveNode: string, timeoutMs = 120_
   // The editor renders run state once per animation frame: wait for the end of the run on screen.
   await page.waitForFunction(() => !/^(Running…|Starting…|node \d)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''), null, { timeout: 10_000 });
   const status = (await page.getByTestId('status').textContent()) ?? '';
-  const fresh = (await srcs()).filter((s) => !before.has(s));
-  if (fresh.length !== 1) {
-    const lastRun = await page.evaluate(() => (window as unknown as { __latentloom: { lastRun(): unknown } }).__latentloom.lastRun());
-    throw new Error(`the run gave ${fresh.length} new "${saveNode}" images (status: "${status}", last run: ${JSON.stringify(lastRun)})`);
+  const out: Record<string, BrowserRun> = {};
+  for (const saveNode of saveNodes) {
+    const fresh = (await srcs(saveNode)).filter((src) => !before.get(saveNode)!.has(src));
+    if (fresh.length !== 1) {
+      const lastRun = await page.evaluate(() => (window as unknown as { __latentloom: { lastRun(): unknown } }).__latentloom.lastRun());
+      throw new Error(`the run gave ${fresh.length} new "${saveNode}" images (status: "${status}", last run: ${JSON.stringify(lastRun)})`);
+    }
+    const base64 = await page.evaluate(async (url) => {
+      const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      let bin = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(bin);
+    }, fresh[0]);
+    const png = new Uint8Array(Buffer.from(base64, 'base64'));
+    const decoded = decodePng(png);
+    out[saveNode] = { ms, status, png, rgba: decoded.data, width: decoded.width, height: decoded.height };
   }
-  const base64 = await page.evaluate(async (url) => {
-    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
-    let bin = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(bin);
-  }, fresh[0]);
-  const png = new Uint8Array(Buffer.from(base64, 'base64'));
-  const decoded = decodePng(png);
-  return { ms, status, png, rgba: decoded.data, width: decoded.width, height: decoded.height };
+  return out;
 }
 
 export interface NodeRun {

@@ -10,6 +10,8 @@ import { Tensor, shapeSize, type TensorLike } from '../../tensor/tensor.ts';
 import { alphasFromBetas, f32, makeBetas, spacedTimesteps } from '../schedules.ts';
 import type { SchedulerConfig, SchedulerName } from './config.ts';
 import { kernels } from '../kernels/index.ts';
+import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
+import type { DeviceSteps } from './onDevice.ts';
 
 /** A source of standard normal noise with torch.randn's stream (TorchGenerator fits). */
 export interface NoiseGenerator {
@@ -72,7 +74,7 @@ export function cloneState(state: SchedulerState): SchedulerState {
   return { ...state, history: [...state.history] };
 }
 
-export interface Scheduler {
+export interface Scheduler extends DeviceSteps {
   readonly name: SchedulerName;
   readonly config: Readonly<SchedulerConfig>;
   /** Model evaluations per solver step (2 for Heun). */
@@ -119,7 +121,7 @@ export function floatData(t: TensorLike<'float32'> | undefined, what: string): F
   return t.data;
 }
 
-export function checkSameShape(a: TensorLike, b: TensorLike, whatA: string, whatB: string): void {
+export function checkSameShape(a: { shape: readonly number[] }, b: { shape: readonly number[] }, whatA: string, whatB: string): void {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new Error(`${whatB} has shape [${b.shape.join(', ')}] but ${whatA} has shape [${a.shape.join(', ')}]`);
   }
@@ -260,6 +262,11 @@ export abstract class SchedulerBase implements Scheduler {
     floatData(sample, `${this.name}.scaleModelInputAt: sample`);
     this.checkPosition(index, 'scaleModelInputAt');
     return Tensor.from(sample) as Tensor<'float32'>;
+  }
+
+  async scaleModelInputAtOnDevice(_device: TensorDevice, sample: AnyFloatTensor, index: number): Promise<AnyFloatTensor> {
+    this.checkPosition(index, 'scaleModelInputAt');
+    return sample;
   }
 
   /** Throws unless `index` is a position in `timesteps`. */

@@ -4,7 +4,9 @@
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
-import { SchedulerBase, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
+import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
+import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
+import type { DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaPredictions, linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
@@ -46,21 +48,13 @@ export class DDIMScheduler extends SchedulerBase {
     const { who, m, s } = this.stepInputs(modelOutput, sample);
     const eta = options?.eta ?? 0;
     if (!Number.isFinite(eta) || eta < 0) throw new Error(`${who}: eta must be a number >= 0, got ${eta}`);
-    const prevT = this.previousTimestep(timestep);
-    const apt = this.alphaProdAt(timestep, 'step');
-    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
-
-    const variance = this.getVariance(timestep, prevT);
-    const stdDev = f32(f32(eta) * f32(Math.sqrt(variance)));
-    const dirCoeff = f32(Math.sqrt(f32(f32(1 - aptPrev) - f32(stdDev * stdDev))));
-    const x0Coeff = f32(Math.sqrt(aptPrev));
+    const { apt, stdDev, dirCoeff, x0Coeff } = this.stepCoefficients(timestep, eta);
     let out: Float32Array;
     let x0: Float32Array;
     const c = this.config;
-    if (c.prediction_type === 'epsilon' && !c.clip_sample && !c.thresholding) {
+    if (this.hasFusedEpsilonStep()) {
       // Fused fast path (one pass, wasm SIMD or JS kernel): the same float32 ops as the general path.
-      const sa = f32(Math.sqrt(apt));
-      const sb = f32(Math.sqrt(f32(1 - apt)));
+      const [sa, sb] = fusedAlphas(apt);
       ({ out, x0 } = kernels().ddimEpsilon(m, s, sa, sb, x0Coeff, dirCoeff));
     } else {
       const pred = alphaPredictions(c.prediction_type, m, s, apt, who, true);
@@ -70,4 +64,35 @@ export class DDIMScheduler extends SchedulerBase {
     if (eta > 0) out = kernels().addScaled(out, drawNoise(options, sample.shape, who), stdDev);
     return stepResult(sample.shape, out, x0);
   }
+
+  /** ᾱ_t, the noise's std (DDIM's σ_t) and the x0 and direction coefficients of the step from `timestep`. */
+  private stepCoefficients(timestep: number, eta: number) {
+    const prevT = this.previousTimestep(timestep);
+    const apt = this.alphaProdAt(timestep, 'step');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
+    const variance = this.getVariance(timestep, prevT);
+    const stdDev = f32(f32(eta) * f32(Math.sqrt(variance)));
+    const dirCoeff = f32(Math.sqrt(f32(f32(1 - aptPrev) - f32(stdDev * stdDev))));
+    const x0Coeff = f32(Math.sqrt(aptPrev));
+    return { apt, stdDev, dirCoeff, x0Coeff };
+  }
+
+  private hasFusedEpsilonStep(): boolean {
+    const c = this.config;
+    return c.prediction_type === 'epsilon' && !c.clip_sample && !c.thresholding;
+  }
+
+  /** The fused epsilon step on a device: deterministic DDIM (eta 0) only; DDIM keeps no state. */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
+    if (!this.hasFusedEpsilonStep() || (options?.eta ?? 0) !== 0) return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { apt, dirCoeff, x0Coeff } = this.stepCoefficients(timestep, 0);
+    const [sa, sb] = fusedAlphas(apt);
+    return device.run('ddim-epsilon', [modelOutput, sample], [sa, sb, x0Coeff, dirCoeff]).then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
+  }
+}
+
+/** sqrt(ᾱ_t) and sqrt(1 − ᾱ_t), as the fused kernel takes them. */
+function fusedAlphas(apt: number): [number, number] {
+  return [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt)))];
 }

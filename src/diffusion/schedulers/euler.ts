@@ -2,10 +2,12 @@
  * EulerDiscreteScheduler and EulerAncestralDiscreteScheduler (Karras et al. 2022, Algorithm 2 /
  * k-diffusion's sample_euler_ancestral), diffusers-compatible.
  */
-import type { TensorLike } from '../../tensor/tensor.ts';
+import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
 import { kernels } from '../kernels/index.ts';
-import { drawNoise, type StepOptions, type StepResult } from './base.ts';
+import { checkSameShape, drawNoise, type StepOptions, type StepResult } from './base.ts';
+import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
+import type { DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { sigmaPredictX0 } from './predictOriginal.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
@@ -82,6 +84,17 @@ export class EulerDiscreteScheduler extends SigmaSchedulerBase {
     const { out, x0 } = eulerStep(this.config.prediction_type, this.name, m, s, { sigma, dt, noise: null, sigmaUp: 0 });
     return this.finishStep(index, sample.shape, out, x0);
   }
+
+  /** The epsilon step on a device (other prediction types step on the host). */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
+    if (this.config.prediction_type !== 'epsilon') return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const index = this.ensureStepIndex(timestep);
+    const sigma = this.sigmaAt(index);
+    const dt = f32(this.sigmaAt(index + 1) - sigma);
+    this.state.stepIndex = index + 1;
+    return device.run('euler-epsilon', [modelOutput, sample], [sigma, dt]).then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
+  }
 }
 
 export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
@@ -105,15 +118,31 @@ export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
       throw new Error(`${who}: prediction_type "sample" is not implemented for EulerAncestralDiscreteScheduler (as in diffusers)`);
     }
     const index = this.ensureStepIndex(timestep);
+    const { sigma, dt, sigmaUp } = this.ancestralMove(index);
+    const noise = drawNoise(options, sample.shape, who);
+    const { out, x0 } = eulerStep(this.config.prediction_type, this.name, m, s, { sigma, dt, noise, sigmaUp });
+    return this.finishStep(index, sample.shape, out, x0);
+  }
+
+  /** Euler down to sigma_down from position `index`, then noise × sigma_up. */
+  private ancestralMove(index: number): { sigma: number; dt: number; sigmaUp: number } {
     const sigma = this.sigmaAt(index);
     const sigmaTo = this.sigmaAt(index + 1);
     const toSq = f32(sigmaTo * sigmaTo);
     const fromSq = f32(sigma * sigma);
     const sigmaUp = f32(Math.sqrt(f32(f32(toSq * f32(fromSq - toSq)) / fromSq)));
     const sigmaDown = f32(Math.sqrt(f32(toSq - f32(sigmaUp * sigmaUp))));
-    const dt = f32(sigmaDown - sigma);
-    const noise = drawNoise(options, sample.shape, who);
-    const { out, x0 } = eulerStep(this.config.prediction_type, this.name, m, s, { sigma, dt, noise, sigmaUp });
-    return this.finishStep(index, sample.shape, out, x0);
+    return { sigma, dt: f32(sigmaDown - sigma), sigmaUp };
+  }
+
+  /** The epsilon step on a device; the noise is drawn on the host (the generator's stream) and uploaded. */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
+    if (this.config.prediction_type !== 'epsilon') return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const index = this.ensureStepIndex(timestep);
+    const { sigma, dt, sigmaUp } = this.ancestralMove(index);
+    const noise = new Tensor('float32', sample.shape, drawNoise(options, sample.shape, `${this.name}.step`));
+    this.state.stepIndex = index + 1;
+    return device.run('euler-ancestral-epsilon', [modelOutput, sample, noise], [sigma, dt, sigmaUp]).then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
 }

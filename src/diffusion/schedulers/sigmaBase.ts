@@ -18,6 +18,7 @@ import { SchedulerBase, checkSameShape, checkedSigmaTable, floatData, toTensor }
 import type { SchedulerConfig, SchedulerName } from './config.ts';
 import { sigmaPredictX0 } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
+import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
 
 export abstract class SigmaSchedulerBase extends SchedulerBase {
   /** sqrt((1 - acp) / acp) per training timestep, ascending with t (float32). */
@@ -120,6 +121,14 @@ export abstract class SigmaSchedulerBase extends SchedulerBase {
     const sigma = (this.sigmas as Float32Array)[index];
     const denom = f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
     return toTensor(sample.shape, kernels().divide(s, denom));
+  }
+
+  /** scaleModelInputAt on a device: the same division by sqrt(sigma² + 1), there. */
+  override async scaleModelInputAtOnDevice(device: TensorDevice, sample: AnyFloatTensor, index: number): Promise<AnyFloatTensor> {
+    this.checkPosition(index, 'scaleModelInputAt');
+    const sigma = (this.sigmas as Float32Array)[index];
+    const [scaled] = await device.run('divide', [sample], [f32(Math.sqrt(f32(f32(sigma * sigma) + 1)))]);
+    return scaled;
   }
 
   /** original + noise * sigma(t). */

@@ -7,6 +7,7 @@ import './ortTelemetry.ts';
 import * as ort from 'onnxruntime-node';
 import type { ModelFile, OnnxBackend } from '../types.ts';
 import { wrapOrtSession, type OrtTensorCtor } from './ortCommon.ts';
+import { OrtTensorDevice, type OrtForDevice } from '../resident.ts';
 
 /**
  * Models smaller than this, with no external data, get one intra-op thread unless threads are
@@ -31,15 +32,23 @@ export interface NodeBackendOptions {
    * the CPU where the CUDA build or a GPU is missing. Default: LATENTLOOM_EXECUTION_PROVIDER, else cpu.
    */
   executionProvider?: 'cpu' | 'cuda';
+  /**
+   * Keep outputs that a run asks to keep as onnxruntime tensors (resident tensors on the native
+   * heap), fed to the next session as they are, with the sampling math run as ONNX graphs: the
+   * WebGPU backend's resident path, on the CPU (tests compare it with the host path). Off by default.
+   */
+  resident?: boolean;
 }
 
 export function createNodeBackend(options: NodeBackendOptions = {}): OnnxBackend {
   const wanted = options.executionProvider ?? (process.env.LATENTLOOM_EXECUTION_PROVIDER === 'cuda' ? 'cuda' : 'cpu');
   let cudaFailed = false;
+  const device = options.resident ? new OrtTensorDevice('onnxruntime-node', ort as unknown as OrtForDevice, { executionProviders: ['cpu'], intraOpNumThreads: 1 }) : undefined;
   return {
     name: `onnxruntime-node/${wanted}`,
     executionProvider: 'cpu',
     concurrentRuns: true,
+    ...(device ? { device } : {}),
     async createSession(file, sessionOptions) {
       // onnxruntime-node rejects keys that are present but undefined, so set only what is given.
       const providers = wanted === 'cuda' && !cudaFailed ? ['cuda', 'cpu'] : ['cpu'];
@@ -60,7 +69,7 @@ export function createNodeBackend(options: NodeBackendOptions = {}): OnnxBackend
         cudaFailed = true;
         session = await create({ ...opts, executionProviders: ['cpu'] });
       }
-      return wrapOrtSession(session, ort.Tensor as unknown as OrtTensorCtor);
+      return wrapOrtSession(session, ort.Tensor as unknown as OrtTensorCtor, device);
     },
   };
 }

@@ -6,6 +6,7 @@
 import type * as Ort from 'onnxruntime-web';
 import type { OnnxBackend } from '../types.ts';
 import { wrapOrtSession, type OrtTensorCtor } from './ortCommon.ts';
+import { OrtTensorDevice, residentTensorsEnabled, type OrtForDevice } from '../resident.ts';
 
 export type WebExecutionProvider = 'webgpu' | 'wasm';
 
@@ -49,10 +50,17 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
   // shape ops on the CPU, as intended) reach the browser console as errors and mean nothing to users.
   ort.env.logLevel = 'error';
   const ep = chosen;
+  // On WebGPU, outputs stay in GPU buffers (onnxruntime-web's IO binding) and sessions read them
+  // from there: a denoising loop's latents never leave the GPU (see src/tensor/resident.ts).
+  const resident = ep === 'webgpu' && residentTensorsEnabled();
+  const device = resident
+    ? new OrtTensorDevice('webgpu', ort as unknown as OrtForDevice, { executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer', logSeverityLevel: 3 })
+    : undefined;
   return {
     name: `onnxruntime-web/${ep}`,
     executionProvider: ep,
     concurrentRuns: false,
+    ...(device ? { device } : {}),
     async createSession(file, sessionOptions) {
       const externalData = file.externalData
         ? await Promise.all((await file.externalData()).map(async (e) => ({ path: e.path, data: await e.read() })))
@@ -64,8 +72,9 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
       };
       if (sessionOptions.freeDimensionOverrides) opts.freeDimensionOverrides = sessionOptions.freeDimensionOverrides;
       if (externalData && externalData.length > 0) opts.externalData = externalData;
+      if (device) opts.preferredOutputLocation = 'gpu-buffer';
       const session = await ort.InferenceSession.create(await file.read(), opts);
-      return wrapOrtSession(session, ort.Tensor as unknown as OrtTensorCtor);
+      return wrapOrtSession(session, ort.Tensor as unknown as OrtTensorCtor, device);
     },
   };
 }

@@ -1,0 +1,165 @@
+/**
+ * Device-resident tensors: a float32 tensor whose values stay where the backend computed them
+ * (a GPU buffer on onnxruntime-web's WebGPU), so a denoising loop can feed one step's result to
+ * the next without copying it to the CPU. A resident tensor has a dtype and a shape but no
+ * `data`: reading the values is an explicit, asynchronous `download()` (memoized: a tensor is
+ * copied at most once). Element-wise sampling math on residents runs on their `device` (see
+ * `DeviceOp`); code that needs the values on the CPU calls `toHost`.
+ *
+ * Ownership: the tensor owns its device memory. `dispose()` frees it (after a download in flight
+ * has finished); a resident nobody disposes is freed when it is garbage-collected.
+ */
+import { Tensor, shapeSize } from './tensor.ts';
+
+/**
+ * The element-wise operations sampling needs on a device, all in float32 in the same order as
+ * the CPU kernels (src/diffusion/kernels), with scalars `a, b, c, d` as the kernels take them:
+ * - `divide`: x / a (scale_model_input)
+ * - `guidance`: u + a·(c − u) (classifier-free guidance; inputs [cond, uncond])
+ * - `ddim-epsilon`: x0 = (s − b·m) / a, out = c·x0 + d·m (inputs [m, s]; outputs [out, x0])
+ * - `euler-epsilon`: x0 = s − a·m, out = s + ((s − x0) / a)·b (inputs [m, s]; outputs [out, x0])
+ * - `euler-ancestral-epsilon`: the same plus noise·c (inputs [m, s, noise]; outputs [out, x0])
+ * - `concat-batch`: [x; y] along dim 0 (inputs [x, y])
+ * - `split-halves`: the two halves of x along dim 0 (outputs [first, second])
+ */
+export type DeviceOp = 'divide' | 'guidance' | 'ddim-epsilon' | 'euler-epsilon' | 'euler-ancestral-epsilon' | 'concat-batch' | 'split-halves';
+
+/** Where residents live and how their math runs; implemented by the runtime (src/runtime/resident.ts). */
+export interface TensorDevice {
+  /** e.g. `webgpu`. */
+  readonly name: string;
+  /** Runs `op` on the device; host tensors among `inputs` are uploaded. Returns the op's outputs, resident. */
+  run(op: DeviceOp, inputs: readonly (Tensor<'float32'> | ResidentTensor)[], scalars?: readonly number[]): Promise<ResidentTensor[]>;
+}
+
+/** How a backend reads a resident's values back and frees its memory. */
+export interface ResidentStorage {
+  download(): Promise<Float32Array>;
+  dispose(): void;
+}
+
+/**
+ * Process-wide counts (for tests and benchmarks): `downloads` of resident tensors to the host,
+ * `previewDownloads` among them made for zone previews, `outputDownloads` of WebGPU session
+ * outputs a caller wanted on the host, resident tensors `created` and `disposed`.
+ */
+export const residentStats = { downloads: 0, previewDownloads: 0, outputDownloads: 0, disposed: 0, created: 0 };
+
+const finalizer =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<ResidentStorage>((storage) => {
+        try {
+          storage.dispose();
+        } catch {
+          // The device may be gone already (a released runtime): nothing left to free.
+        }
+      })
+    : undefined;
+
+export class ResidentTensor {
+  readonly dtype = 'float32' as const;
+  readonly shape: readonly number[];
+  private downloaded: Promise<Tensor<'float32'>> | undefined;
+  private disposed = false;
+
+  constructor(
+    shape: readonly number[],
+    readonly device: TensorDevice,
+    /** The backend's own handle (an onnxruntime tensor), for feeding it to a session. */
+    readonly handle: unknown,
+    private readonly storage: ResidentStorage,
+  ) {
+    this.shape = Object.freeze([...shape]);
+    residentStats.created++;
+    finalizer?.register(this, storage, this);
+  }
+
+  get size(): number {
+    return shapeSize(this.shape);
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** The values as a host tensor; the first call copies them from the device, later ones share that copy. */
+  download(): Promise<Tensor<'float32'>> {
+    if (!this.downloaded) {
+      if (this.disposed) return Promise.reject(new Error(`a resident [${this.shape.join(', ')}] tensor was read after it was disposed`));
+      residentStats.downloads++;
+      this.downloaded = this.storage.download().then((data) => new Tensor('float32', this.shape, data));
+    }
+    return this.downloaded;
+  }
+
+  /** Frees the device memory (once a download in flight has its copy). Reading it afterwards fails. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    finalizer?.unregister(this);
+    residentStats.disposed++;
+    const free = () => this.storage.dispose();
+    if (this.downloaded) void this.downloaded.then(free, free);
+    else free();
+  }
+}
+
+export function isResident(value: unknown): value is ResidentTensor {
+  return value instanceof ResidentTensor;
+}
+
+/** A float32 tensor on the host or on a device. */
+export type AnyFloatTensor = Tensor<'float32'> | ResidentTensor;
+
+/** The host tensor for `t`: itself, or its download. */
+export function toHost(t: AnyFloatTensor): Tensor<'float32'> | Promise<Tensor<'float32'>> {
+  return isResident(t) ? t.download() : t;
+}
+
+/** The device of the first resident among `tensors`, if any. */
+export function deviceOf(...tensors: readonly unknown[]): TensorDevice | undefined {
+  for (const t of tensors) if (isResident(t)) return t.device;
+  return undefined;
+}
+
+/**
+ * Whether a node's input value holds a resident tensor: the value itself or one of its fields
+ * (a LATENT's `samples`), one level down, as port values are shaped.
+ */
+export function holdsResident(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (value instanceof ResidentTensor) return true;
+  if (ArrayBuffer.isView(value) || value instanceof Tensor) return false;
+  if (Array.isArray(value)) return value.some((v) => v instanceof ResidentTensor);
+  for (const key in value as Record<string, unknown>) if ((value as Record<string, unknown>)[key] instanceof ResidentTensor) return true;
+  return false;
+}
+
+/**
+ * `value` with every resident tensor (at the depth `holdsResident` looks) replaced by its
+ * download; with `copy`, by a copy of it that the caller owns (to transfer to another thread:
+ * moving the shared download would empty it for the resident's later readers).
+ */
+export async function hostValue(value: unknown, copy = false): Promise<unknown> {
+  if (!holdsResident(value)) return value;
+  const host = async (t: ResidentTensor) => (copy ? (await t.download()).clone() : t.download());
+  if (value instanceof ResidentTensor) return host(value);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => (v instanceof ResidentTensor ? host(v) : v)));
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key of Object.keys(out)) if (out[key] instanceof ResidentTensor) out[key] = await host(out[key] as ResidentTensor);
+  return out;
+}
+
+/** Every resident tensor reachable from a port value (at the same depth), for ownership checks. */
+export function collectResidents(value: unknown, into: Set<ResidentTensor>): void {
+  if (value === null || typeof value !== 'object') return;
+  if (value instanceof ResidentTensor) into.add(value);
+  else if (Array.isArray(value)) for (const v of value) collectResidents1(v, into);
+  else if (!ArrayBuffer.isView(value) && !(value instanceof Tensor)) {
+    for (const key in value as Record<string, unknown>) collectResidents1((value as Record<string, unknown>)[key], into);
+  }
+}
+
+function collectResidents1(v: unknown, into: Set<ResidentTensor>): void {
+  if (v instanceof ResidentTensor) into.add(v);
+}

@@ -1,0 +1,86 @@
+/**
+ * The resident-tensor path through a repeat zone, on onnxruntime-node with `resident: true` (the
+ * WebGPU path's logic on the CPU: UNet outputs kept as onnxruntime tensors, CFG, scale-input and
+ * the scheduler step as the device graphs, the latent downloaded once at the end): toy-txt2img
+ * gives the host path's picture and copies to the host once per run instead of every step.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEngine } from '../../src/engine/engine.ts';
+import { defaultRegistry } from '../../nodes/index.ts';
+import { loadGraph } from '../../src/persistence/load.ts';
+import { createNodeBackend } from '../../src/runtime/backends/node.ts';
+import { createNodeRuntime } from '../../src/runtime/node/index.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
+import { residentStats } from '../../src/tensor/resident.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+type Json = { nodes: { id: string; type: string; params: Record<string, unknown> }[]; edges: { from: { node: string; port: string }; to: { node: string; port: string } }[] };
+
+function toyGraph(steps: number, scheduler = 'auto'): Json {
+  const graph = JSON.parse(readFileSync(join(ROOT, 'graphs/toy-txt2img.json'), 'utf8')) as Json;
+  Object.assign(graph.nodes.find((n) => n.id === 'scheduler')!.params, { steps, scheduler });
+  return graph;
+}
+
+/** The same graph with one denoise node making both predictions in one batch-2 call. */
+function batchedCfg(graph: Json): Json {
+  const g = structuredClone(graph);
+  g.nodes = g.nodes.filter((n) => n.id !== 'denoise_negative');
+  g.edges = g.edges.filter((e) => e.from.node !== 'denoise_negative' && e.to.node !== 'denoise_negative');
+  g.edges.push({ from: { node: 'text_encoding', port: 'negative' }, to: { node: 'denoise', port: 'negative' } });
+  g.edges.push({ from: { node: 'denoise', port: 'noise_pred_uncond' }, to: { node: 'cfg', port: 'uncond' } });
+  return g;
+}
+
+async function decode(graph: Json, runtime: Runtime): Promise<Float32Array> {
+  const loaded = loadGraph(graph);
+  if (!loaded.ok) throw new Error(`graph does not load: ${JSON.stringify(loaded).slice(0, 300)}`);
+  const result = await createEngine({ registry: defaultRegistry(), services: { runtime } }).run(loaded.graph, { outputs: ['decode'] });
+  if (!result.ok) throw new Error(`run failed at ${result.error?.node}: ${result.error?.message}`);
+  return (result.outputs.decode.image as { data: Float32Array }).data;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+describe('resident tensors through the sampling zone (onnxruntime-node)', () => {
+  const host = createNodeRuntime({ backend: createNodeBackend() });
+  const resident = createNodeRuntime({ backend: createNodeBackend({ resident: true }) });
+
+  it.each([
+    ['DDIM (the toy default), two denoise nodes', toyGraph(20)],
+    ['Euler', toyGraph(20, 'EulerDiscreteScheduler')],
+    ['Euler ancestral (noise from the carried generator)', toyGraph(20, 'EulerAncestralDiscreteScheduler')],
+    ['DDIM, CFG in one batch-2 call', batchedCfg(toyGraph(20))],
+  ])('%s: 20 steps give the host picture with one download', async (_name, graph) => {
+    const expected = await decode(graph, host);
+    const before = { ...residentStats };
+    const image = await decode(graph, resident);
+    const downloads = residentStats.downloads - before.downloads;
+    const created = residentStats.created - before.created;
+    const disposed = residentStats.disposed - before.disposed;
+    const diff = maxAbsDiff(image, expected);
+    console.log(`${_name}: max |resident − host| = ${diff}; ${downloads} download(s), ${created} resident tensors made, ${disposed} disposed in the loop`);
+    // The zone frees what no later step needs: only the final state (cached) outlives the loop.
+    expect(created - disposed).toBeLessThanOrEqual(3);
+    // Same float32 operations in the same order on the same CPU: the same picture.
+    expect(diff).toBeLessThanOrEqual(1e-6);
+    expect(downloads).toBe(1);
+    expect(residentStats.created - before.created).toBeGreaterThanOrEqual(20 * 3);
+  });
+
+  it('falls back to the host for steps it has no device path for (DDIM with eta > 0), with the same picture', async () => {
+    const graph = toyGraph(5);
+    Object.assign(graph.nodes.find((n) => n.id === 'step')!.params, { eta: 0.5 });
+    const expected = await decode(graph, host);
+    const before = residentStats.downloads;
+    expect(maxAbsDiff(await decode(graph, resident), expected)).toBeLessThanOrEqual(1e-6);
+    // Each step downloads the guided prediction (the sample is then on the host already).
+    expect(residentStats.downloads - before).toBeGreaterThanOrEqual(5);
+  });
+});

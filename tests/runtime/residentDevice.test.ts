@@ -1,0 +1,86 @@
+/**
+ * The resident-tensor device over onnxruntime-node: the sampling ops (src/runtime/deviceOps.ts)
+ * are the graphs WebGPU runs, here on the CPU, checked against the CPU kernels they replace;
+ * downloads are counted and memoized, disposal is final.
+ */
+import { scalarKernels } from '../../src/diffusion/kernels/index.ts';
+import { createNodeBackend } from '../../src/runtime/backends/node.ts';
+import { ResidentTensor, residentStats, type TensorDevice } from '../../src/tensor/resident.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+
+const device = createNodeBackend({ resident: true }).device as TensorDevice;
+const shape = [1, 4, 8, 8];
+
+function random(seed: number): Tensor<'float32'> {
+  let x = seed;
+  const data = Float32Array.from({ length: 256 }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return (x / 2147483648) * 4 - 2;
+  });
+  return new Tensor('float32', shape, data);
+}
+
+async function values(t: ResidentTensor): Promise<Float32Array> {
+  expect(t).toBeInstanceOf(ResidentTensor);
+  expect(t.shape).toEqual(shape);
+  return (await t.download()).data;
+}
+
+describe('resident device ops (onnxruntime-node)', () => {
+  const m = random(1);
+  const s = random(2);
+
+  it('divide, guidance, DDIM, Euler and Euler ancestral epsilon steps give the CPU kernels\' float32 results', async () => {
+    const [divided] = await device.run('divide', [s], [1.7]);
+    expect(await values(divided)).toEqual(scalarKernels.divide(s.data, 1.7));
+
+    const [guided] = await device.run('guidance', [m, s], [7.5]);
+    expect(await values(guided)).toEqual(scalarKernels.guidance(s.data, m.data, 7.5));
+
+    const ddim = scalarKernels.ddimEpsilon(m.data, s.data, 0.9, 0.43, 0.95, 0.31);
+    const [out, x0] = await device.run('ddim-epsilon', [m, s], [Math.fround(0.9), Math.fround(0.43), Math.fround(0.95), Math.fround(0.31)]);
+    expect(await values(out)).toEqual(ddim.out);
+    expect(await values(x0)).toEqual(ddim.x0);
+
+    const euler = scalarKernels.eulerEpsilon(m.data, s.data, 3.2, -0.4);
+    const [eOut, eX0] = await device.run('euler-epsilon', [m, s], [Math.fround(3.2), Math.fround(-0.4)]);
+    expect(await values(eOut)).toEqual(euler.out);
+    expect(await values(eX0)).toEqual(euler.x0);
+
+    const noise = random(3);
+    const ancestral = scalarKernels.eulerAncestralEpsilon(m.data, s.data, noise.data, 3.2, -0.4, 0.7);
+    const [aOut, aX0] = await device.run('euler-ancestral-epsilon', [m, s, noise], [Math.fround(3.2), Math.fround(-0.4), Math.fround(0.7)]);
+    expect(await values(aOut)).toEqual(ancestral.out);
+    expect(await values(aX0)).toEqual(ancestral.x0);
+  });
+
+  it('concatenates and splits batches, and chains residents without downloads', async () => {
+    const before = residentStats.downloads;
+    const [both] = await device.run('concat-batch', [m, s]);
+    expect(both.shape).toEqual([2, 4, 8, 8]);
+    const [first, second] = await device.run('split-halves', [both]);
+    const [again] = await device.run('divide', [second], [1]);
+    expect(residentStats.downloads).toBe(before);
+    expect(await values(first)).toEqual(m.data);
+    expect(await values(again)).toEqual(s.data);
+    expect(residentStats.downloads).toBe(before + 2);
+  });
+
+  it('downloads once, and refuses reads after dispose', async () => {
+    const [t] = await device.run('divide', [s], [2]);
+    const before = residentStats.downloads;
+    const a = await t.download();
+    const b = await t.download();
+    expect(a).toBe(b);
+    expect(residentStats.downloads).toBe(before + 1);
+    const [u] = await device.run('divide', [s], [2]);
+    u.dispose();
+    expect(u.isDisposed).toBe(true);
+    await expect(u.download()).rejects.toThrow(/after it was disposed/);
+    await expect(device.run('divide', [u], [2])).rejects.toThrow(/used after it was disposed/);
+  });
+
+  it('names the op when inputs are missing', async () => {
+    await expect(device.run('ddim-epsilon', [m], [1, 1, 1, 1])).rejects.toThrow(/ddim-epsilon takes 2 tensors and 4 scalars/);
+  });
+});
