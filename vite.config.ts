@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { upscalerAssets } from './src/build/upscalerAssets.ts';
 import { wasmKernelsVitePlugin } from './src/build/wasmKernels.mjs';
+import { preloadApp } from './src/build/preloadApp.ts';
 
 // COOP/COEP make the page cross-origin isolated, so onnxruntime-web can use wasm threads.
 const isolationHeaders = {
@@ -10,7 +11,7 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [react(), upscalerAssets(import.meta.dirname), wasmKernelsVitePlugin()],
+  plugins: [react(), upscalerAssets(import.meta.dirname), wasmKernelsVitePlugin(), preloadApp('/src/ui/app/startEditor.tsx')],
   // No SPA fallback: the app has one page, and the runtime probes optional model files (e.g. a
   // second tokenizer) expecting a 404, not index.html.
   appType: 'mpa',

@@ -1,15 +1,21 @@
-/** Editor entry: the engine worker, the autosave database, and the React app. */
-import { createRoot } from 'react-dom/client';
+/**
+ * Editor entry, kept small so that the engine worker starts while the editor's own bundle is
+ * still loading: the worker (its bundle and node definitions) is what the first paint waits
+ * for, so it is spawned and asked for its node types first, the autosave database is opened
+ * meanwhile, and the React app comes in through a dynamic import (startEditor.tsx).
+ */
 import '@xyflow/react/dist/style.css';
 import './theme.css';
-import { App } from './app/App.tsx';
 import { connectEngineWorker } from './run/connectWorker.ts';
 import { THREADS_KEY } from './app/settings.ts';
 import { parseThreadSetting } from '../runtime/threads.ts';
-import type { BackendChoice } from '../worker/engineApi.ts';
 import { openIndexedDbStore, type KeyValueStore } from './store/autosave.ts';
+import { LOAD_MARKS } from './app/loadMarks.ts';
 
+performance.mark(LOAD_MARKS.entry);
 const engine = connectEngineWorker({ threads: () => parseThreadSetting(localStorage.getItem(THREADS_KEY)) });
+// The connection keeps this answer: the app's own call gets it without a second round trip.
+void engine.describeNodes().then(() => performance.mark(LOAD_MARKS.nodeTypes), () => {});
 
 async function openAutosaveStore(): Promise<KeyValueStore | undefined> {
   try {
@@ -19,11 +25,7 @@ async function openAutosaveStore(): Promise<KeyValueStore | undefined> {
   }
 }
 
-void openAutosaveStore().then((kv) => {
-  createRoot(document.getElementById('root')!).render(<App engine={engine} kv={kv} />);
-  // Once the page is idle: the toolbar's backend started and the shipped models read ahead in the
-  // worker, so the first Run does not pay for them. A failure is the first Run's to report.
-  const warmUp = () => void engine.warmUp?.((localStorage.getItem('latentloom.backend') as BackendChoice | null) ?? 'auto').catch(() => {});
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(warmUp, { timeout: 2000 });
-  else setTimeout(warmUp, 500);
+void Promise.all([import('./app/startEditor.tsx'), openAutosaveStore()]).then(([{ startEditor }, kv]) => {
+  performance.mark(LOAD_MARKS.appLoaded);
+  startEditor(document.getElementById('root')!, engine, kv);
 });

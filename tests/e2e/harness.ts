@@ -127,6 +127,15 @@ export const node = (id: string) => `.react-flow__node[data-id="${id}"]`;
 export const handle = (nodeId: string, port: string, kind: 'source' | 'target') =>
   `.react-flow__handle[data-nodeid="${nodeId}"][data-handleid="${port}"].${kind}`;
 
+/** Picks a value in the toolbar's settings menu (⚙: `backend` or `threads`), opening it and closing it again. */
+export async function chooseSetting(page: Page, setting: 'backend' | 'threads', value: string): Promise<void> {
+  const menu = page.locator('details.ll-settings');
+  const summary = menu.getByLabel('settings', { exact: true });
+  if (!(await menu.evaluate((el) => (el as HTMLDetailsElement).open))) await summary.click();
+  await menu.locator(`select[aria-label="${setting}"]`).selectOption(value);
+  await summary.click();
+}
+
 /** Drags with the mouse from the centre of one element to the centre of another, in steps. */
 export async function dragBetween(page: Page, from: string, to: string, steps = 12): Promise<void> {
   const a = await page.locator(from).boundingBox();

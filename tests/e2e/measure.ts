@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { DIST, openEditor, node } from './harness.ts';
+import { startLoadTrace, type LoadTrace } from './loadTrace.ts';
 
 /**
  * A grid of `count` math nodes in chains of `columns`, wired one to the next: a big but valid
@@ -34,28 +35,22 @@ export interface LoadFigures {
   /** gzip bytes of the JS the page itself loaded (the worker's own chunks excluded). */
   pageJsGzipBytes: number;
   pageJsFiles: string[];
+  /** With `trace`: the start-up marks and the main thread's time up to interactive (loadTrace.ts). */
+  trace?: LoadTrace;
 }
 
-export async function measureLoad(page: Page, url: string, query: string): Promise<LoadFigures> {
-  const js = new Set<string>();
-  const onRequest = (r: import('playwright-core').Request) => {
-    const path = new URL(r.url()).pathname;
-    if (!path.endsWith('.js') && !path.endsWith('.mjs')) return;
-    let fromWorker = false;
-    try {
-      r.frame();
-    } catch {
-      fromWorker = true; // requests made by a worker have no frame
-    }
-    if (!fromWorker && !/engineWorker|worker/i.test(path)) js.add(path);
-  };
-  page.on('request', onRequest);
+export async function measureLoad(page: Page, url: string, query: string, options: { trace?: boolean } = {}): Promise<LoadFigures> {
+  const stopTrace = options.trace ? await startLoadTrace(page) : undefined;
   await openEditor(page, url, query);
-  page.off('request', onRequest);
   const interactiveMs = await page.evaluate(() => performance.now());
+  const trace = await stopTrace?.();
+  // The document's own resource timing: what this page loaded (workers keep their own, and a
+  // request still made by the page before it, e.g. its worker's warm-up, is not in it).
+  const paths = (await page.evaluate(`performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)`)) as string[];
+  const js = paths.filter((path) => /\.m?js$/.test(path) && !/engineWorker|worker/i.test(path));
   let pageJsGzipBytes = 0;
   for (const path of js) pageJsGzipBytes += gzipSync(readFileSync(join(DIST, path))).length;
-  return { interactiveMs, pageJsGzipBytes, pageJsFiles: [...js] };
+  return { interactiveMs, pageJsGzipBytes, pageJsFiles: js, ...(trace ? { trace } : {}) };
 }
 
 export interface FrameFigures {

@@ -24,6 +24,15 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): performance', () => {
     // onnxruntime lives only in the worker: the page's own JS must not contain it.
     for (const file of load.pageJsFiles) expect(readFileSync(join(DIST, file), 'utf8')).not.toMatch(/InferenceSession|onnxruntime-web/);
     expect(load.interactiveMs).toBeLessThan(20_000);
+    // The entry loads the app with a dynamic import: index.html preloads every other file the
+    // page loads at start, so none waits for the entry to run. The tabs and the form that the
+    // first paint does not show are not among them.
+    const html = readFileSync(join(DIST, 'index.html'), 'utf8');
+    const entry = /<script type="module"[^>]*src="([^"]+)"/.exec(html)?.[1];
+    expect(entry).toBeDefined();
+    for (const file of load.pageJsFiles.filter((f) => f !== entry)) expect(html).toContain(`<link rel="modulepreload" crossorigin href="${file}">`);
+    for (const file of load.pageJsFiles) expect(file).not.toMatch(/SweepPanel|ModelsPanel|AppForm|SweepPlot/);
+    expect(load.pageJsFiles.length).toBeGreaterThan(1);
   });
 
   it('drags smoothly on a 300-node graph', async () => {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { HAS_CHROMIUM, ROOT, SKIP_REASON, node, openEditor, probe, screenshot, startSession, type Session } from './harness.ts';
+import { HAS_CHROMIUM, ROOT, SKIP_REASON, chooseSetting, node, openEditor, probe, screenshot, startSession, type Session } from './harness.ts';
 import { measureRun } from './measure.ts';
 
 const HAS_GRAPH = existsSync(join(ROOT, 'graphs/toy-txt2img.json'));
@@ -62,7 +62,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_GRAPH)('editor (browser): toy text-to-imag
   it('a new threads setting starts a new worker whose onnxruntime-web runs that many threads', async () => {
     const ortThreads = () => s.page.workers().filter((w) => !/engineWorker/.test(w.url())).length;
     expect(ortThreads()).toBe(0); // auto on this machine's cores, or one thread: no thread workers
-    await s.page.selectOption('select[aria-label="threads"]', '2');
+    await chooseSetting(s.page, 'threads', '2');
     expect(await s.page.evaluate(() => localStorage.getItem('latentloom.threads'))).toBe('2');
     const before = await s.page.locator('[data-testid="gallery"] img').count();
     await s.page.keyboard.press('Control+Enter');

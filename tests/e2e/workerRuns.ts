@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
-import { DIST, ROOT, ensureBuilt } from './harness.ts';
+import { DIST, ROOT, chooseSetting, ensureBuilt } from './harness.ts';
 import { serveStatic, type StaticServer } from './server.ts';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import { loadGraph } from '../../src/persistence/load.ts';
@@ -89,7 +89,7 @@ export async function openGraph(page: Page, graph: Json, name = 'parity.json'): 
 
 /** Picks the inference backend in the toolbar (the editor keeps the choice in localStorage). */
 export async function chooseBackend(page: Page, choice: 'auto' | 'webgpu' | 'wasm'): Promise<void> {
-  await page.selectOption('select[aria-label="backend"]', choice);
+  await chooseSetting(page, 'backend', choice);
 }
 
 /** The editor's engine worker (started when the editor asked it for node types). */

@@ -17,7 +17,6 @@ import { EditorActionsContext } from '../canvas/actions.ts';
 import { useEditorActionsValue } from './useEditorActionsValue.ts';
 import { useExposureValue } from '../appView/useExposureValue.ts';
 import { ExposureContext } from '../canvas/exposure.ts';
-import { AppForm } from '../appView/AppForm.tsx';
 import { setFieldValue, type FormField } from '../appView/exposure.ts';
 import * as edits from '../store/docEdits.ts';
 import { createEditorStore } from '../store/editorStore.ts';
@@ -37,8 +36,7 @@ import { TabBar } from '../tabs/TabBar.tsx';
 import { Toolbar } from '../panels/Toolbar.tsx';
 import { QueuePanel } from '../panels/QueuePanel.tsx';
 import { SidePanel } from '../panels/SidePanel.tsx';
-import { ModelsPanel } from '../panels/ModelsPanel.tsx';
-import { SweepPanel } from '../panels/SweepPanel.tsx';
+import { AppForm, ModelsPanel, SweepPanel } from './lazyPanels.tsx';
 import { SWEEP_META_KEY } from '../../metrics/sweepResults.ts';
 import { ConfirmDiscard, HelpOverlay, ImageViewer, Toast } from '../panels/Overlays.tsx';
 import { loadInitialDocument, type BootResult } from './bootstrap.ts';
@@ -54,20 +52,23 @@ import { GraphInfo } from '../panels/GraphInfo.tsx';
 import { isModelDrop } from '../../runtime/droppedFiles.ts';
 import { parseThreadSetting, type ThreadSetting } from '../../runtime/threads.ts';
 import { THREADS_KEY } from './settings.ts';
+import { LOAD_MARKS } from './loadMarks.ts';
 
 const UPSCALER_LOADER = 'model/load-upscaler';
 
 export interface AppProps {
   engine: EngineConnection;
   kv?: KeyValueStore;
+  /** Called once the canvas with the first document is committed (the editor is interactive). */
+  onInteractive?: () => void;
 }
 
-export function App({ engine, kv }: AppProps) {
+export function App({ engine, kv, onInteractive }: AppProps) {
   const store = useMemo(() => createEditorStore(emptyDocument()), []);
   return (
     <EditorStoreContext.Provider value={store}>
       <ReactFlowProvider>
-        <Editor engine={engine} kv={kv} />
+        <Editor engine={engine} kv={kv} onInteractive={onInteractive} />
       </ReactFlowProvider>
     </EditorStoreContext.Provider>
   );
@@ -83,7 +84,7 @@ const NO_ANALYSIS: AnalysisSnapshot = { issues: [], members: new Map(), pending:
 const noAnalysis = () => NO_ANALYSIS;
 const noSubscription = () => () => {};
 
-function Editor({ engine, kv }: AppProps) {
+function Editor({ engine, kv, onInteractive }: AppProps) {
   const store = useEditorStore();
   const snap = useEditorSnapshot();
   const doc = snap.doc;
@@ -144,21 +145,11 @@ function Editor({ engine, kv }: AppProps) {
       const cat = new NodeCatalog(infos);
       const boot = await loadInitialDocument(store, cat, kv);
       if (cancelled) return;
+      performance.mark(LOAD_MARKS.document);
       setCatalog(cat);
       setBoot(boot);
       setFileIssues({ source: boot.issueSource, issues: boot.issues });
       if (boot.source === 'autosave') showToast('Restored your last session from autosave');
-      // A read-only probe for the browser tests and for debugging from the console.
-      Object.assign(window, {
-        __latentloom: {
-          doc: () => store.getSnapshot().doc,
-          revision: () => store.getSnapshot().revision,
-          lastRun: () => tabRuns.getShownStore().getSnapshot().lastRun,
-          running: () => tabRuns.getShownStore().getSnapshot().running,
-          backendInfo: () => engine.backendInfo?.(),
-        },
-        __latentloomReady: true,
-      });
       // Not asking the worker for backendInfo here: that would start the ONNX runtime before
       // the user has run anything. WebGPU is offered when this browser exposes it.
       setBackendsAvailable('gpu' in navigator ? ['auto', 'webgpu', 'wasm'] : ['auto', 'wasm']);
@@ -167,6 +158,26 @@ function Editor({ engine, kv }: AppProps) {
       cancelled = true;
     };
   }, [engine, store, kv, tabRuns, showToast]);
+
+  // The commit that drew the canvas with the first document: from here on the editor is interactive.
+  const interactive = !!catalog && !!boot;
+  const onInteractiveRef = useRef(onInteractive);
+  useEffect(() => {
+    if (!interactive) return;
+    performance.mark(LOAD_MARKS.interactive);
+    // A read-only probe for the browser tests and for debugging from the console.
+    Object.assign(window, {
+      __latentloom: {
+        doc: () => store.getSnapshot().doc,
+        revision: () => store.getSnapshot().revision,
+        lastRun: () => tabRuns.getShownStore().getSnapshot().lastRun,
+        running: () => tabRuns.getShownStore().getSnapshot().running,
+        backendInfo: () => engine.backendInfo?.(),
+      },
+      __latentloomReady: true,
+    });
+    onInteractiveRef.current?.();
+  }, [interactive, store, tabRuns, engine]);
 
   useEffect(() => {
     if (!kv || !catalog) return;

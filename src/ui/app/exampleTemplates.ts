@@ -12,19 +12,28 @@ export const TEMPLATE_SOURCES: readonly [string, string, string][] = [
   ['cascade', 'Cascade', 'prior → decoder → upscaler'],
 ];
 
-export function useExampleTemplates(catalog: NodeCatalog | undefined, examples: readonly ExampleGraph[]): GraphTemplate[] {
-  return useMemo<GraphTemplate[]>(() => {
-    if (!catalog) return [];
-    const seen = new Set<string>();
-    const list: GraphTemplate[] = [];
-    for (const [name, title, description] of TEMPLATE_SOURCES) {
-      const ex = examples.find((e) => e.name === name);
-      if (!ex || seen.has(title)) continue;
-      const opened = openGraphText(ex.text, name, catalog);
-      if (!opened.doc) continue;
-      seen.add(title);
-      list.push(templateFromGraph(name, title, description, opened.doc));
-    }
-    return availableTemplates(list, catalog);
+/**
+ * The templates, built the first time they are asked for (the palette opening without a
+ * filter): building them opens, checks and lays out three example graphs, which the first
+ * paint has no use for.
+ */
+export function useExampleTemplates(catalog: NodeCatalog | undefined, examples: readonly ExampleGraph[]): () => GraphTemplate[] {
+  return useMemo(() => {
+    let built: GraphTemplate[] | undefined;
+    return () => (built ??= catalog ? buildTemplates(catalog, examples) : []);
   }, [catalog, examples]);
+}
+
+function buildTemplates(catalog: NodeCatalog, examples: readonly ExampleGraph[]): GraphTemplate[] {
+  const seen = new Set<string>();
+  const list: GraphTemplate[] = [];
+  for (const [name, title, description] of TEMPLATE_SOURCES) {
+    const ex = examples.find((e) => e.name === name);
+    if (!ex || seen.has(title)) continue;
+    const opened = openGraphText(ex.text, name, catalog);
+    if (!opened.doc) continue;
+    seen.add(title);
+    list.push(templateFromGraph(name, title, description, opened.doc));
+  }
+  return availableTemplates(list, catalog);
 }

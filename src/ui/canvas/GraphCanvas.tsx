@@ -46,6 +46,7 @@ const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
 const PRO_OPTIONS = { hideAttribution: true };
 const DEFAULT_VIEWPORT = { x: 0, y: 0, zoom: 1 };
+const NO_TEMPLATES: readonly GraphTemplate[] = [];
 /**
  * Above this many nodes the minimap is not drawn: it keeps one SVG element and one store
  * subscription per node, re-evaluated on every pan and drag frame.
@@ -65,7 +66,8 @@ export interface GraphCanvasProps {
   /** Repeat zones' members (the live analysis), for the zone frames. */
   members: ReadonlyMap<string, string[]>;
   randomizedSeeds: readonly string[];
-  templates: readonly GraphTemplate[];
+  /** The palette's templates, asked for when it opens (they are built on the first call). */
+  templates: () => readonly GraphTemplate[];
   snap: boolean;
   onToast(message: string, kind?: 'error' | 'info'): void;
   /** Opens a subgraph node's inside in its own view. */
@@ -360,7 +362,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
         {chrome}
       </ReactFlow>
       {palette && (
-        <Palette infos={catalog.list()} templates={palette.filter ? [] : templates} filter={palette.filter} at={palette.screen}
+        <Palette infos={catalog.list()} templates={palette.filter ? NO_TEMPLATES : templates()} filter={palette.filter} at={palette.screen}
           onPickNode={pickNode} onPickTemplate={pickTemplate} onClose={() => setPalette(undefined)} />
       )}
     </div>

@@ -74,9 +74,22 @@ export function PortRow({ name, spec, side, minimal }: { name: string; spec: Por
     <div className={`ll-port ll-port-${side}`} data-port={name} title={`${name}: ${spec.type}${spec.description ? ` — ${spec.description}` : ''}`}>
       <Handle type={side === 'in' ? 'target' : 'source'} position={side === 'in' ? Position.Left : Position.Right}
         id={name} className="ll-handle" style={{ background: color, borderColor: color }} />
-      <span className="ll-port-label">{spec.label ?? name}{spec.optional && side === 'in' ? '?' : ''}</span>
-      <span className="ll-port-type" style={{ color }}>{spec.type}</span>
+      <PortText label={`${spec.label ?? name}${spec.optional && side === 'in' ? '?' : ''}`} type={spec.type} color={color} />
     </div>
+  );
+}
+
+/**
+ * A port's name and type on one line of fixed height: where both do not fit the card's column,
+ * the type wraps onto a second line, which is clipped, and a name still too long ends in an
+ * ellipsis (the row's title holds both in full).
+ */
+function PortText({ label, type, color }: { label: string; type: string; color: string }) {
+  return (
+    <span className="ll-port-text">
+      <span className="ll-port-label">{label}</span>
+      <span className="ll-port-type" style={{ color }}>{type}</span>
+    </span>
   );
 }
 
@@ -185,10 +198,9 @@ function PortRowWithNode(props: { nodeId: string; name: string; spec: PortMap[st
   if (!props.converted) return <PortRow name={props.name} spec={props.spec} side="in" />;
   const color = PORT_COLORS[props.spec.type] ?? '#ccc';
   return (
-    <div className="ll-port ll-port-in ll-port-converted" data-port={props.name}>
+    <div className="ll-port ll-port-in ll-port-converted" data-port={props.name} title={`${props.name}: ${props.spec.type} (a param turned into an input)`}>
       <Handle type="target" position={Position.Left} id={props.name} className="ll-handle" style={{ background: color, borderColor: color }} />
-      <span className="ll-port-label">{props.spec.label ?? props.name}</span>
-      <span className="ll-port-type" style={{ color }}>{props.spec.type}</span>
+      <PortText label={props.spec.label ?? props.name} type={props.spec.type} color={color} />
       <button type="button" className="ll-icon-button nodrag" title="Convert back to a widget" aria-label={`convert ${props.name} to widget`}
         onClick={() => actions.setParamAsInput(props.nodeId, props.name, false)}>⇤</button>
     </div>

@@ -12,7 +12,7 @@ export interface SidePanelProps {
   models: ReactNode;
   /** The open graph's description card (GraphInfo), docked above the tabs so it covers no node. */
   info?: ReactNode;
-  /** The Sweep tab's content; kept mounted while another tab shows, so a running sweep goes on. */
+  /** The Sweep tab's content; drawn once the tab first shows, then kept mounted while another tab shows, so a running sweep goes on. */
   sweep?: ReactNode;
   /** Shows the Sweep tab whenever this changes to a value (a graph that carries a sweep was opened). */
   openSweep?: number;
@@ -28,6 +28,10 @@ export function SidePanel(p: SidePanelProps) {
   useEffect(() => {
     if (p.openSweep !== undefined) setTab('sweep');
   }, [p.openSweep]);
+  // The Sweep tab's content is drawn from the first time it shows (its code loads then), and
+  // stays mounted after that.
+  const [sweepShown, setSweepShown] = useState(false);
+  if (tab === 'sweep' && !sweepShown) setSweepShown(true);
   const errors = p.issues.filter((i) => i.severity !== 'warning').length;
   return (
     <aside className="ll-side">
@@ -71,7 +75,7 @@ export function SidePanel(p: SidePanelProps) {
         </div>
       )}
       {tab === 'models' && <div className="ll-models">{p.models}</div>}
-      {p.sweep && <div className="ll-sweep-tab" hidden={tab !== 'sweep'}>{p.sweep}</div>}
+      {p.sweep && sweepShown && <div className="ll-sweep-tab" hidden={tab !== 'sweep'}>{p.sweep}</div>}
     </aside>
   );
 }

@@ -1,8 +1,9 @@
-/** The top bar: file commands, examples, undo/redo, run/cancel, backend and thread choice, status. */
+/** The top bar: file commands, examples, undo/redo, run/cancel, the settings menu (backend, threads, snap), status. */
 import type { ReactNode } from 'react';
 import type { BackendChoice } from '../run/engineConnection.ts';
 import type { ExampleGraph } from '../files.ts';
-import { THREAD_CHOICES, wasmThreadCount, type ThreadSetting } from '../../runtime/threads.ts';
+import type { ThreadSetting } from '../../runtime/threads.ts';
+import { ToolbarSettings } from './ToolbarSettings.tsx';
 
 export interface ToolbarProps {
   title: string;
@@ -67,7 +68,6 @@ export function Toolbar(p: ToolbarProps) {
       <button type="button" onClick={p.onUndo} disabled={!p.canUndo} title={`Undo ${p.undoLabel ?? ''} (Ctrl+Z)`}>Undo</button>
       <button type="button" onClick={p.onRedo} disabled={!p.canRedo} title={`Redo ${p.redoLabel ?? ''} (Ctrl+Shift+Z)`}>Redo</button>
       <button type="button" onClick={p.onTidy} disabled={!p.ready} title="Tidy up: lay the graph out left to right, nothing on top of anything (undo puts it back)">Tidy up</button>
-      <label className="ll-check"><input type="checkbox" checked={p.snap} onChange={(e) => p.onSnap(e.target.checked)} />snap</label>
       <span className="ll-sep" />
       <span className="ll-run-wrap">
         <button type="button" className="ll-run" onClick={p.onRun} disabled={!p.ready}
@@ -79,23 +79,8 @@ export function Toolbar(p: ToolbarProps) {
           onChange={(e) => p.onBatch(Math.max(1, Math.min(100, Math.floor(Number(e.target.value)) || 1)))} />
       </label>
       <button type="button" className="ll-cancel" onClick={p.onCancel} disabled={!p.running} title="Cancel the run under way (Esc); queued runs go on">■ Cancel</button>
-      <label className="ll-backend" title="Inference backend in the worker">
-        backend
-        <select aria-label="backend" value={p.backend} onChange={(e) => p.onBackend(e.target.value as BackendChoice)}>
-          <option value="auto">auto</option>
-          <option value="webgpu" disabled={!!p.backendsAvailable && !p.backendsAvailable.includes('webgpu')}>WebGPU</option>
-          <option value="wasm">wasm</option>
-        </select>
-        {p.backendInUse && <span className="ll-backend-used" data-testid="backend-in-use">{p.backendInUse}</span>}
-      </label>
-      <label className="ll-backend" title="wasm threads in the worker (auto: 1 on up to 2 cores, else all cores but one, at most 4)">
-        threads
-        <select aria-label="threads" value={String(p.threads)} onChange={(e) => p.onThreads(e.target.value === 'auto' ? 'auto' : Number(e.target.value))}>
-          {THREAD_CHOICES.map((t) => (
-            <option key={String(t)} value={String(t)}>{t === 'auto' ? `auto (${wasmThreadCount('auto')})` : t}</option>
-          ))}
-        </select>
-      </label>
+      <ToolbarSettings backend={p.backend} backendInUse={p.backendInUse} backendsAvailable={p.backendsAvailable} threads={p.threads} snap={p.snap}
+        onBackend={p.onBackend} onThreads={p.onThreads} onSnap={p.onSnap} />
       {/* During a run its progress line needs the room more than the title does. */}
       <span className="ll-title" title={p.title} hidden={p.running}>{p.title}</span>
       <span className="ll-status" data-testid="status">{p.status}</span>

@@ -20,8 +20,18 @@ export function connectEngineWorker(options: ConnectOptions = {}): EngineConnect
       for (const listener of crashListeners) listener(reason);
     },
   });
+  // Node types are fixed by the build: the first answer is kept, so the entry can ask for it as
+  // soon as the page starts and the app's own call later costs no second round trip. A failed
+  // answer is not kept (the next call asks a fresh worker).
+  let nodeTypes: ReturnType<EngineConnection['describeNodes']> | undefined;
   return {
-    describeNodes: () => client.describeNodes(),
+    describeNodes: () => {
+      nodeTypes ??= client.describeNodes().catch((error: unknown) => {
+        nodeTypes = undefined;
+        throw error;
+      });
+      return nodeTypes;
+    },
     run: (graph, runOptions, onEvent) => {
       // previewLatents: the worker turns a zone's carried latent into an RGB preview per step.
       // backend: the toolbar's choice; the worker switches its ONNX runtime when it changes.
