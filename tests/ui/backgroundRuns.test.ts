@@ -152,6 +152,23 @@ describe('runs of document tabs', () => {
     expect(asked).toEqual([]);
   });
 
+  it('closing a tab put aside whose run is going stops it; nothing of it reaches any tab', async () => {
+    const { tabs, controller, tabRuns, of } = setup();
+    const a = tabs.open(slowMath(200_000), 'a.json');
+    const first = controller.run();
+    const b = tabs.open(picture(), 'b.json');
+    await until(() => of(a).nodes.loop_out?.state === 'running');
+    const closedStore = tabRuns.storeOf(a);
+    expect(await tabs.close(a, async () => true, emptyDocument, (id) => controller.hasRuns(id))).toBe(true);
+    await first;
+    await new Promise((r) => setTimeout(r, 50)); // late events, if any
+    expect(controller.running).toBe(false);
+    expect(closedStore.getSnapshot()).toMatchObject({ running: false, nodes: {}, gallery: [] });
+    expect(of(b)).toMatchObject({ running: false, nodes: {}, runId: 0 });
+    expect(tabRuns.getActivity().size).toBe(0);
+    expect(tabs.getSnapshot().tabs.map((t) => t.id)).toEqual([b]);
+  });
+
   it('each tab has its own gallery; a closed tab frees its pictures', async () => {
     const { tabs, controller, tabRuns, of } = setup();
     const a = tabs.open(picture(), 'a.json');
