@@ -84,3 +84,30 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     expect(residentStats.downloads - before).toBeGreaterThanOrEqual(5);
   });
 });
+
+describe('resident tensors across zones and example graphs (onnxruntime-node)', () => {
+  const host = createNodeRuntime({ backend: createNodeBackend() });
+  const resident = createNodeRuntime({ backend: createNodeBackend({ resident: true }) });
+
+  /** Every output node's PNGs of a shipped graph, run with every output node as a target. */
+  async function pngs(name: string, runtime: Runtime): Promise<Record<string, number[][]>> {
+    const loaded = loadGraph(JSON.parse(readFileSync(join(ROOT, 'graphs', name), 'utf8')));
+    if (!loaded.ok) throw new Error(`graphs/${name} does not load`);
+    const result = await createEngine({ registry: defaultRegistry(), services: { runtime } }).run(loaded.graph);
+    if (!result.ok) throw new Error(`graphs/${name}: run failed at ${result.error?.node}: ${result.error?.message}`);
+    const out: Record<string, number[][]> = {};
+    for (const [id, outputs] of Object.entries(result.outputs)) {
+      const png = outputs.png as Uint8Array[] | undefined;
+      if (png) out[id] = png.map((p) => Array.from(p));
+    }
+    return out;
+  }
+
+  // The cascade hands one zone's resident latent to the next zone's initial state; img2img starts
+  // mid-schedule; the scheduler comparison mixes device steps with host fallbacks.
+  it.each(['toy-cascade.json', 'toy-img2img.json', 'toy-schedulers.json'])('%s: the same pictures as the host path', async (name) => {
+    const expected = await pngs(name, host);
+    expect(Object.keys(expected).length).toBeGreaterThan(0);
+    expect(await pngs(name, resident)).toEqual(expected);
+  });
+});
