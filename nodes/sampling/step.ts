@@ -4,7 +4,7 @@
  */
 import type { StepOptions } from '../../src/diffusion/schedulers/index.ts';
 import { defineNode } from '../define.ts';
-import { deviceOf, toHost } from '../../src/tensor/resident.ts';
+import { deviceOf, isResident, toHost } from '../../src/tensor/resident.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import type { LatentValue } from '../types.ts';
 import {
@@ -53,6 +53,7 @@ export const samplingStep = defineNode({
     if (deviceOf(inputs.model_output?.samples, inputs.sample?.samples)) return stepResident(at, inputs.model_output, inputs.sample);
     const modelOutput = requireLatentSamples(inputs.model_output, ctx.nodeId, 'model_output');
     const sample = requireLatentSamples(inputs.sample, ctx.nodeId, 'sample');
+    if (state.state.history.some(isResident)) return withHostHistory(at).then((host) => stepOnHost(host, modelOutput, sample, inputs.sample));
     return stepOnHost(at, modelOutput, sample, inputs.sample);
   },
 });
@@ -114,7 +115,7 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
   }
   if (!onDevice) {
     const [m, s] = await Promise.all([toHost(modelOutput), toHost(sample)]);
-    return stepOnHost(at, m, s, sampleValue);
+    return stepOnHost(await withHostHistory(at), m, s, sampleValue);
   }
   const next: SchedulerStateValue = { ...at.state, position: at.position + 1, state: scheduler.getState(), generator };
   return {
@@ -122,4 +123,12 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
     state: next,
     denoised: latentWithSamples(sampleValue, onDevice.predOriginalSample ?? onDevice.prevSample),
   };
+}
+
+/** `at` with the scheduler history's resident entries (left by device steps) copied to the host. */
+async function withHostHistory(at: StepAt): Promise<StepAt> {
+  const history = at.state.state.history;
+  if (!history.some(isResident)) return at;
+  const host = await Promise.all(history.map(async (h) => (isResident(h) ? (await h.download()).data : h)));
+  return { ...at, state: { ...at.state, state: { ...at.state.state, history: host } } };
 }

@@ -4,8 +4,9 @@
  * on the GPU) and copies to the CPU only at the end (plus throttled previews), where the host
  * path copies every UNet output every step; the picture matches the wasm one.
  *
- * graphs/toy-schedulers.json then runs DDIM, Euler ancestral (both on the GPU), DPM++ 2M Karras
- * and Heun (no device path: their steps run on host copies) on WebGPU, each picture matching wasm.
+ * graphs/toy-schedulers.json then runs DDIM, Euler ancestral, DPM++ 2M Karras (on the GPU, its x0
+ * history resident) and Heun (no device path: its steps run on host copies) on WebGPU, each
+ * picture matching wasm.
  *
  * Order: wasm; WebGPU with the resident path off (LATENTLOOM_RESIDENT_TENSORS = false in the
  * worker, before its WebGPU backend starts); wasm again; WebGPU with it on. Each backend change
@@ -115,7 +116,7 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
     expect(s.errors).toEqual([]);
   });
 
-  it('runs DDIM and Euler ancestral on the GPU and DPM++ 2M and Heun on host copies, each matching wasm', async (ctx) => {
+  it('runs DDIM, Euler ancestral and DPM++ 2M on the GPU and Heun on host copies, each matching wasm', async (ctx) => {
     if (webGpuMissing) {
       console.log(`skipped: ${webGpuMissing}`);
       ctx.skip();

@@ -56,6 +56,7 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     ['DDIM (the toy default), two denoise nodes', toyGraph(20)],
     ['Euler', toyGraph(20, 'EulerDiscreteScheduler')],
     ['Euler ancestral (noise from the carried generator)', toyGraph(20, 'EulerAncestralDiscreteScheduler')],
+    ['DPM++ 2M (resident x0 history)', toyGraph(20, 'DPMSolverMultistepScheduler')],
     ['DDIM, CFG in one batch-2 call', batchedCfg(toyGraph(20))],
   ])('%s: 20 steps give the host picture with one download', async (_name, graph) => {
     const expected = await decode(graph, host);
@@ -72,6 +73,13 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     expect(diff).toBeLessThanOrEqual(1e-6);
     expect(downloads).toBe(1);
     expect(residentStats.created - before.created).toBeGreaterThanOrEqual(20 * 3);
+  });
+
+  it('DPM++ 3M: first and second order on the device, third order on host copies of the resident history', async () => {
+    const graph = toyGraph(8, 'DPMSolverMultistepScheduler');
+    Object.assign(graph.nodes.find((n) => n.id === 'scheduler')!.params, { config: '{"solver_order": 3}' });
+    const expected = await decode(graph, host);
+    expect(maxAbsDiff(await decode(graph, resident), expected)).toBeLessThanOrEqual(1e-6);
   });
 
   it('falls back to the host for steps it has no device path for (DDIM with eta > 0), with the same picture', async () => {
