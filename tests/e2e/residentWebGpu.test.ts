@@ -59,6 +59,14 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
     await app?.close();
   });
 
+  /** Without an adapter: a failure under CI (nothing may be skipped there), else a skip that says why. */
+  function skipWithoutWebGpu(ctx: { skip(): void }): void {
+    if (!webGpuMissing) return;
+    if (process.env.CI === 'true') throw new Error(webGpuMissing);
+    console.log(`skipped: ${webGpuMissing}`);
+    ctx.skip();
+  }
+
   async function run(backend: 'wasm' | 'webgpu', seedName: string): Promise<{ run: BrowserRun; counts: CopyCounts; dispatches: number }> {
     const worker = engineWorker(s.page);
     await openGraph(s.page, toyGraph(STEPS), `toy-resident-${seedName}.json`);
@@ -72,11 +80,7 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
   }
 
   it(`keeps the latent on the GPU for ${STEPS} steps: ≤ 2 copies to the CPU besides previews, and the wasm picture`, async (ctx) => {
-    if (webGpuMissing) {
-      if (process.env.CI === 'true') throw new Error(webGpuMissing);
-      console.log(`skipped: ${webGpuMissing}`);
-      ctx.skip();
-    }
+    skipWithoutWebGpu(ctx);
     const worker = engineWorker(s.page);
     const wasm = await run('wasm', 'wasm');
     expect(wasm.dispatches).toBe(0);
@@ -117,10 +121,7 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
   });
 
   it('runs DDIM, Euler ancestral and DPM++ 2M on the GPU and Heun on host copies, each matching wasm', async (ctx) => {
-    if (webGpuMissing) {
-      console.log(`skipped: ${webGpuMissing}`);
-      ctx.skip();
-    }
+    skipWithoutWebGpu(ctx);
     const saves = ['ddim_save', 'euler_a_save', 'dpmpp_save', 'heun_save'];
     const graph = exampleGraph('toy-schedulers.json');
     const pictures: Partial<Record<'wasm' | 'webgpu', Record<string, BrowserRun>>> = {};
