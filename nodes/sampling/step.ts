@@ -53,7 +53,7 @@ export const samplingStep = defineNode({
     if (deviceOf(inputs.model_output?.samples, inputs.sample?.samples)) return stepResident(at, inputs.model_output, inputs.sample);
     const modelOutput = requireLatentSamples(inputs.model_output, ctx.nodeId, 'model_output');
     const sample = requireLatentSamples(inputs.sample, ctx.nodeId, 'sample');
-    if (state.state.history.some(isResident)) return withHostHistory(at).then((host) => stepOnHost(host, modelOutput, sample, inputs.sample));
+    if (hasResidentState(state.state)) return withHostHistory(at).then((host) => stepOnHost(host, modelOutput, sample, inputs.sample));
     return stepOnHost(at, modelOutput, sample, inputs.sample);
   },
 });
@@ -125,10 +125,19 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
   };
 }
 
-/** `at` with the scheduler history's resident entries (left by device steps) copied to the host. */
+/**
+ * `at` with the scheduler state's resident values (DPM's x0 history, Heun's derivative and saved
+ * sample, left by device steps) copied to the host, for a step on the host.
+ */
 async function withHostHistory(at: StepAt): Promise<StepAt> {
-  const history = at.state.state.history;
-  if (!history.some(isResident)) return at;
-  const host = await Promise.all(history.map(async (h) => (isResident(h) ? (await h.download()).data : h)));
-  return { ...at, state: { ...at.state, state: { ...at.state.state, history: host } } };
+  const st = at.state.state;
+  if (!hasResidentState(st)) return at;
+  const host = async <T,>(v: T) => (isResident(v) ? (await v.download()).data : v);
+  const history = await Promise.all(st.history.map(host));
+  const state = { ...st, history, prevDerivative: await host(st.prevDerivative), savedSample: await host(st.savedSample) };
+  return { ...at, state: { ...at.state, state } };
+}
+
+function hasResidentState(st: SchedulerStateValue['state']): boolean {
+  return st.history.some(isResident) || isResident(st.prevDerivative) || isResident(st.savedSample);
 }

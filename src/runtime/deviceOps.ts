@@ -74,6 +74,21 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
       const first = g.op('Sub', [g.op('Mul', [v.c, v.s]), g.op('Mul', [v.d, x0])]);
       return { out: g.op('Sub', [first, g.op('Mul', [v.e, d1])]), x0 };
     }),
+  // x0 = s − a·m; d = (s − x0) / a; out = s + d·b
+  'heun-first-epsilon': () =>
+    build('heun-first-epsilon', ['m', 's'], ['a', 'b'], (g, v) => {
+      const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
+      const d = g.op('Div', [g.op('Sub', [v.s, x0]), v.a]);
+      return { out: g.op('Add', [v.s, g.op('Mul', [d, v.b])]), x0, d };
+    }),
+  // x0 = s − a·m; d = (p + (s − x0) / a) / c; out = q + d·b
+  'heun-second-epsilon': () =>
+    build('heun-second-epsilon', ['m', 's', 'p', 'q'], ['a', 'b', 'c'], (g, v) => {
+      const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
+      const d2 = g.op('Div', [g.op('Sub', [v.s, x0]), v.a]);
+      const d = g.op('Div', [g.op('Add', [v.p, d2]), v.c]);
+      return { out: g.op('Add', [v.q, g.op('Mul', [d, v.b])]), x0 };
+    }),
   'concat-batch': () => build('concat-batch', ['x', 'y'], [], (g, v) => ({ out: g.op('Concat', [v.x, v.y], { axis: 0 }) })),
   'split-halves': () =>
     build('split-halves', ['x'], [], (g, v) => {

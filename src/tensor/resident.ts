@@ -21,10 +21,13 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `euler-ancestral-epsilon`: the same plus noise·c (inputs [m, s, noise]; outputs [out, x0])
  * - `dpm-first-order`: x0 = (s − b·m) / a, out = c·s − d·x0 (DPM-Solver++ 1S; inputs [m, s]; outputs [out, x0])
  * - `dpm-second-order`: x0 as above, out = (c·s − d·x0) − e·(f·(x0 − p)) (2M; inputs [m, s, p]; outputs [out, x0])
+ * - `heun-first-epsilon`: x0 = s − a·m, d = (s − x0) / a, out = s + d·b (inputs [m, s]; outputs [out, x0, d])
+ * - `heun-second-epsilon`: x0 = s − a·m, d = ((s − x0) / a + p) / c, out = q + d·b
+ *   (inputs [m, s, p = first derivative, q = saved sample]; outputs [out, x0])
  * - `concat-batch`: [x; y] along dim 0 (inputs [x, y])
  * - `split-halves`: the two halves of x along dim 0 (outputs [first, second])
  */
-export type DeviceOp = 'divide' | 'guidance' | 'ddim-epsilon' | 'euler-epsilon' | 'euler-ancestral-epsilon' | 'dpm-first-order' | 'dpm-second-order' | 'concat-batch' | 'split-halves';
+export type DeviceOp = 'divide' | 'guidance' | 'ddim-epsilon' | 'euler-epsilon' | 'euler-ancestral-epsilon' | 'dpm-first-order' | 'dpm-second-order' | 'heun-first-epsilon' | 'heun-second-epsilon' | 'concat-batch' | 'split-halves';
 
 /** Where residents live and how their math runs; implemented by the runtime (src/runtime/resident.ts). */
 export interface TensorDevice {

@@ -4,9 +4,9 @@
  * on the GPU) and copies to the CPU only at the end (plus throttled previews), where the host
  * path copies every UNet output every step; the picture matches the wasm one.
  *
- * graphs/toy-schedulers.json then runs DDIM, Euler ancestral, DPM++ 2M Karras (on the GPU, its x0
- * history resident) and Heun (no device path: its steps run on host copies) on WebGPU, each
- * picture matching wasm.
+ * graphs/toy-schedulers.json then runs DDIM, Euler ancestral, DPM++ 2M Karras (its x0 history
+ * resident) and Heun (its derivative and saved sample resident) on the GPU, each picture matching
+ * wasm.
  *
  * Order: wasm; WebGPU with the resident path off (LATENTLOOM_RESIDENT_TENSORS = false in the
  * worker, before its WebGPU backend starts); wasm again; WebGPU with it on. Each backend change
@@ -120,7 +120,7 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
     expect(s.errors).toEqual([]);
   });
 
-  it('runs DDIM, Euler ancestral and DPM++ 2M on the GPU and Heun on host copies, each matching wasm', async (ctx) => {
+  it('runs DDIM, Euler ancestral, DPM++ 2M and Heun on the GPU, each matching wasm', async (ctx) => {
     skipWithoutWebGpu(ctx);
     const saves = ['ddim_save', 'euler_a_save', 'dpmpp_save', 'heun_save'];
     const graph = exampleGraph('toy-schedulers.json');

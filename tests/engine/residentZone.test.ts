@@ -57,6 +57,7 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     ['Euler', toyGraph(20, 'EulerDiscreteScheduler')],
     ['Euler ancestral (noise from the carried generator)', toyGraph(20, 'EulerAncestralDiscreteScheduler')],
     ['DPM++ 2M (resident x0 history)', toyGraph(20, 'DPMSolverMultistepScheduler')],
+    ['Heun (resident derivative and saved sample; 39 evaluations)', toyGraph(20, 'HeunDiscreteScheduler')],
     ['DDIM, CFG in one batch-2 call', batchedCfg(toyGraph(20))],
   ])('%s: 20 steps give the host picture with one download', async (_name, graph) => {
     const expected = await decode(graph, host);

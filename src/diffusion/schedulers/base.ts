@@ -50,9 +50,9 @@ export interface SchedulerState {
   curModelOutput: Float32Array | null;
   curSample: Float32Array | null;
   /** Heun: first-order derivative, dt and sample kept for the second-order half step. */
-  prevDerivative: Float32Array | null;
+  prevDerivative: Float32Array | ResidentTensor | null;
   dt: number | null;
-  savedSample: Float32Array | null;
+  savedSample: Float32Array | ResidentTensor | null;
 }
 
 export function initialState(): SchedulerState {
