@@ -6,7 +6,7 @@
 import type { NoiseGenerator, Scheduler, StepOptions } from '../../src/diffusion/schedulers/index.ts';
 import type { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
 import { defineNode } from '../define.ts';
-import { deviceOf, toHost } from '../../src/tensor/resident.ts';
+import { deviceOf, isResident, toHost } from '../../src/tensor/resident.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import type { LatentValue } from '../types.ts';
 import {
@@ -80,6 +80,7 @@ export const samplingStep = defineNode({
     if (deviceOf(inputs.model_output?.samples, inputs.sample?.samples)) return stepResident(at, inputs.model_output, inputs.sample);
     const modelOutput = requireLatentSamples(inputs.model_output, ctx.nodeId, 'model_output');
     const sample = requireLatentSamples(inputs.sample, ctx.nodeId, 'sample');
+    if (hasResidentState(state.state)) return withHostHistory(at).then((host) => stepOnHost(host, modelOutput, sample, inputs.sample));
     return stepOnHost(at, modelOutput, sample, inputs.sample);
   },
 });
@@ -141,7 +142,7 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
   }
   if (!onDevice) {
     const [m, s] = await Promise.all([toHost(modelOutput), toHost(sample)]);
-    return stepOnHost(at, m, s, sampleValue);
+    return stepOnHost(await withHostHistory(at), m, s, sampleValue);
   }
   const next: SchedulerStateValue = { ...at.state, position: at.position + 1, state: scheduler.getState(), generator };
   return {
@@ -149,4 +150,21 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
     state: next,
     denoised: latentWithSamples(sampleValue, onDevice.predOriginalSample ?? onDevice.prevSample),
   };
+}
+
+/**
+ * `at` with the scheduler state's resident values (DPM's x0 history, Heun's derivative and saved
+ * sample, left by device steps) copied to the host, for a step on the host.
+ */
+async function withHostHistory(at: StepAt): Promise<StepAt> {
+  const st = at.state.state;
+  if (!hasResidentState(st)) return at;
+  const host = async <T,>(v: T) => (isResident(v) ? (await v.download()).data : v);
+  const history = await Promise.all(st.history.map(host));
+  const state = { ...st, history, prevDerivative: await host(st.prevDerivative), savedSample: await host(st.savedSample) };
+  return { ...at, state: { ...at.state, state } };
+}
+
+function hasResidentState(st: SchedulerStateValue['state']): boolean {
+  return st.history.some(isResident) || isResident(st.prevDerivative) || isResident(st.savedSample);
 }

@@ -9,7 +9,7 @@ import { cancelled, gatherInputs, invokeNode, startNode, type RunEnv } from './n
 import type { Plan, PlannedNode } from './plan.ts';
 import { ValueStore } from './values.ts';
 import { zonePreviews } from './zonePreviews.ts';
-import { collectResidents, type ResidentTensor } from '../tensor/resident.ts';
+import { collectResidents, collectResidentsDeep, type ResidentTensor } from '../tensor/resident.ts';
 
 export interface ZoneHooks {
   /** Called once, the first time a zone member runs. */
@@ -80,7 +80,7 @@ export async function runZone(
   // Resident tensors (GPU buffers) the body makes are freed once no state or kept output holds
   // them; those that came in with the initial state belong to nodes outside and are never freed.
   const foreign = new Set<ResidentTensor>();
-  for (const value of Object.values(initial.outputs)) collectResidents(value, foreign);
+  for (const value of Object.values(initial.outputs)) collectResidentsDeep(value, foreign);
   let carried = new Set<ResidentTensor>();
   try {
     for (let i = 0; i < count; i++) {
@@ -158,10 +158,11 @@ function freeDeadResidents(
   kept: Map<string, Record<string, unknown>>,
   foreign: Set<ResidentTensor>,
 ): Set<ResidentTensor> {
+  // Deep: a scheduler state keeps residents in its history.
   const live = new Set<ResidentTensor>();
-  for (const value of Object.values(state)) collectResidents(value, live);
+  for (const value of Object.values(state)) collectResidentsDeep(value, live);
   const keptLive = new Set<ResidentTensor>();
-  for (const outputs of kept.values()) for (const value of Object.values(outputs)) collectResidents(value, keptLive);
+  for (const outputs of kept.values()) for (const value of Object.values(outputs)) collectResidentsDeep(value, keptLive);
   for (const t of [...made, ...carried]) if (!live.has(t) && !keptLive.has(t) && !foreign.has(t)) t.dispose();
   for (const t of foreign) live.delete(t);
   return live;

@@ -36,6 +36,11 @@ function eulerBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: strin
   return { out: g.op('Add', [v.s, g.op('Mul', [derivative, v.b])]), x0 };
 }
 
+/** The x0 prediction from epsilon: (s − b·m) / a (a = sqrt(ᾱ) or alpha, b = sqrt(1 − ᾱ) or sigma). */
+function x0FromEpsilon(g: OnnxGraphBuilder, v: Record<string, string>): string {
+  return g.op('Div', [g.op('Sub', [v.s, g.op('Mul', [v.b, v.m])]), v.a]);
+}
+
 const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   divide: () => build('divide', ['x'], ['a'], (g, v) => ({ out: g.op('Div', [v.x, v.a]) })),
   // u + a·(c − u)
@@ -44,7 +49,7 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   // x0 = (s − b·m) / a; out = c·x0 + d·m
   'ddim-epsilon': () =>
     build('ddim-epsilon', ['m', 's'], ['a', 'b', 'c', 'd'], (g, v) => {
-      const x0 = g.op('Div', [g.op('Sub', [v.s, g.op('Mul', [v.b, v.m])]), v.a]);
+      const x0 = x0FromEpsilon(g, v);
       return { out: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.m])]), x0 };
     }),
   // x0 = s − a·m; out = s + ((s − x0) / a)·b
@@ -54,6 +59,35 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
     build('euler-ancestral-epsilon', ['m', 's', 'noise'], ['a', 'b', 'c'], (g, v) => {
       const { out, x0 } = eulerBody(g, v);
       return { out: g.op('Add', [out, g.op('Mul', [v.noise, v.c])]), x0 };
+    }),
+  // x0 = (s − b·m) / a; out = c·s − d·x0
+  'dpm-first-order': () =>
+    build('dpm-first-order', ['m', 's'], ['a', 'b', 'c', 'd'], (g, v) => {
+      const x0 = x0FromEpsilon(g, v);
+      return { out: g.op('Sub', [g.op('Mul', [v.c, v.s]), g.op('Mul', [v.d, x0])]), x0 };
+    }),
+  // x0 as above; out = (c·s − d·x0) − e·(f·(x0 − p))
+  'dpm-second-order': () =>
+    build('dpm-second-order', ['m', 's', 'p'], ['a', 'b', 'c', 'd', 'e', 'f'], (g, v) => {
+      const x0 = x0FromEpsilon(g, v);
+      const d1 = g.op('Mul', [v.f, g.op('Sub', [x0, v.p])]);
+      const first = g.op('Sub', [g.op('Mul', [v.c, v.s]), g.op('Mul', [v.d, x0])]);
+      return { out: g.op('Sub', [first, g.op('Mul', [v.e, d1])]), x0 };
+    }),
+  // x0 = s − a·m; d = (s − x0) / a; out = s + d·b
+  'heun-first-epsilon': () =>
+    build('heun-first-epsilon', ['m', 's'], ['a', 'b'], (g, v) => {
+      const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
+      const d = g.op('Div', [g.op('Sub', [v.s, x0]), v.a]);
+      return { out: g.op('Add', [v.s, g.op('Mul', [d, v.b])]), x0, d };
+    }),
+  // x0 = s − a·m; d = (p + (s − x0) / a) / c; out = q + d·b
+  'heun-second-epsilon': () =>
+    build('heun-second-epsilon', ['m', 's', 'p', 'q'], ['a', 'b', 'c'], (g, v) => {
+      const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
+      const d2 = g.op('Div', [g.op('Sub', [v.s, x0]), v.a]);
+      const d = g.op('Div', [g.op('Add', [v.p, d2]), v.c]);
+      return { out: g.op('Add', [v.q, g.op('Mul', [d, v.b])]), x0 };
     }),
   'concat-batch': () => build('concat-batch', ['x', 'y'], [], (g, v) => ({ out: g.op('Concat', [v.x, v.y], { axis: 0 }) })),
   'split-halves': () =>

@@ -19,10 +19,15 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `ddim-epsilon`: x0 = (s − b·m) / a, out = c·x0 + d·m (inputs [m, s]; outputs [out, x0])
  * - `euler-epsilon`: x0 = s − a·m, out = s + ((s − x0) / a)·b (inputs [m, s]; outputs [out, x0])
  * - `euler-ancestral-epsilon`: the same plus noise·c (inputs [m, s, noise]; outputs [out, x0])
+ * - `dpm-first-order`: x0 = (s − b·m) / a, out = c·s − d·x0 (DPM-Solver++ 1S; inputs [m, s]; outputs [out, x0])
+ * - `dpm-second-order`: x0 as above, out = (c·s − d·x0) − e·(f·(x0 − p)) (2M; inputs [m, s, p]; outputs [out, x0])
+ * - `heun-first-epsilon`: x0 = s − a·m, d = (s − x0) / a, out = s + d·b (inputs [m, s]; outputs [out, x0, d])
+ * - `heun-second-epsilon`: x0 = s − a·m, d = ((s − x0) / a + p) / c, out = q + d·b
+ *   (inputs [m, s, p = first derivative, q = saved sample]; outputs [out, x0])
  * - `concat-batch`: [x; y] along dim 0 (inputs [x, y])
  * - `split-halves`: the two halves of x along dim 0 (outputs [first, second])
  */
-export type DeviceOp = 'divide' | 'guidance' | 'ddim-epsilon' | 'euler-epsilon' | 'euler-ancestral-epsilon' | 'concat-batch' | 'split-halves';
+export type DeviceOp = 'divide' | 'guidance' | 'ddim-epsilon' | 'euler-epsilon' | 'euler-ancestral-epsilon' | 'dpm-first-order' | 'dpm-second-order' | 'heun-first-epsilon' | 'heun-second-epsilon' | 'concat-batch' | 'split-halves';
 
 /** Where residents live and how their math runs; implemented by the runtime (src/runtime/resident.ts). */
 export interface TensorDevice {
@@ -162,4 +167,24 @@ export function collectResidents(value: unknown, into: Set<ResidentTensor>): voi
 
 function collectResidents1(v: unknown, into: Set<ResidentTensor>): void {
   if (v instanceof ResidentTensor) into.add(v);
+}
+
+/**
+ * Every resident reachable from `value` through plain objects and arrays, `depth` levels down:
+ * what a loop-carried value holds (a scheduler state keeps residents in its history).
+ */
+export function collectResidentsDeep(value: unknown, into: Set<ResidentTensor>, depth = 4): void {
+  if (value === null || typeof value !== 'object') return;
+  if (value instanceof ResidentTensor) {
+    into.add(value);
+    return;
+  }
+  if (depth === 0 || ArrayBuffer.isView(value)) return;
+  if (Array.isArray(value)) {
+    for (const v of value) collectResidentsDeep(v, into, depth - 1);
+    return;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return;
+  for (const key in value as Record<string, unknown>) collectResidentsDeep((value as Record<string, unknown>)[key], into, depth - 1);
 }

@@ -56,6 +56,8 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     ['DDIM (the toy default), two denoise nodes', toyGraph(20)],
     ['Euler', toyGraph(20, 'EulerDiscreteScheduler')],
     ['Euler ancestral (noise from the carried generator)', toyGraph(20, 'EulerAncestralDiscreteScheduler')],
+    ['DPM++ 2M (resident x0 history)', toyGraph(20, 'DPMSolverMultistepScheduler')],
+    ['Heun (resident derivative and saved sample; 39 evaluations)', toyGraph(20, 'HeunDiscreteScheduler')],
     ['DDIM, CFG in one batch-2 call', batchedCfg(toyGraph(20))],
   ])('%s: 20 steps give the host picture with one download', async (_name, graph) => {
     const expected = await decode(graph, host);
@@ -74,6 +76,13 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     expect(residentStats.created - before.created).toBeGreaterThanOrEqual(20 * 3);
   });
 
+  it('DPM++ 3M: first and second order on the device, third order on host copies of the resident history', async () => {
+    const graph = toyGraph(8, 'DPMSolverMultistepScheduler');
+    Object.assign(graph.nodes.find((n) => n.id === 'scheduler')!.params, { config: '{"solver_order": 3}' });
+    const expected = await decode(graph, host);
+    expect(maxAbsDiff(await decode(graph, resident), expected)).toBeLessThanOrEqual(1e-6);
+  });
+
   it('falls back to the host for steps it has no device path for (DDIM with eta > 0), with the same picture', async () => {
     const graph = toyGraph(5);
     Object.assign(graph.nodes.find((n) => n.id === 'step')!.params, { eta: 0.5 });
@@ -82,5 +91,33 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     expect(maxAbsDiff(await decode(graph, resident), expected)).toBeLessThanOrEqual(1e-6);
     // Each step downloads the guided prediction (the sample is then on the host already).
     expect(residentStats.downloads - before).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('resident tensors across zones and example graphs (onnxruntime-node)', () => {
+  const host = createNodeRuntime({ backend: createNodeBackend() });
+  const resident = createNodeRuntime({ backend: createNodeBackend({ resident: true }) });
+
+  /** Every output node's PNGs of a shipped graph, run with every output node as a target. */
+  async function pngs(name: string, runtime: Runtime): Promise<Record<string, number[][]>> {
+    const loaded = loadGraph(JSON.parse(readFileSync(join(ROOT, 'graphs', name), 'utf8')));
+    if (!loaded.ok) throw new Error(`graphs/${name} does not load`);
+    const result = await createEngine({ registry: defaultRegistry(), services: { runtime } }).run(loaded.graph);
+    if (!result.ok) throw new Error(`graphs/${name}: run failed at ${result.error?.node}: ${result.error?.message}`);
+    const out: Record<string, number[][]> = {};
+    for (const [id, outputs] of Object.entries(result.outputs)) {
+      const png = outputs.png as Uint8Array[] | undefined;
+      if (png) out[id] = png.map((p) => Array.from(p));
+    }
+    return out;
+  }
+
+  // The cascade hands one zone's resident latent to the next zone's initial state; img2img starts
+  // mid-schedule; the scheduler comparison mixes device steps with host fallbacks; classifier
+  // guidance reads the prediction on the host (the engine downloads it) between device nodes.
+  it.each(['toy-cascade.json', 'toy-img2img.json', 'toy-schedulers.json', 'toy-classifier-guidance.json', 'toy-upscale.json'])('%s: the same pictures as the host path', async (name) => {
+    const expected = await pngs(name, host);
+    expect(Object.keys(expected).length).toBeGreaterThan(0);
+    expect(await pngs(name, resident)).toEqual(expected);
   });
 });

@@ -30,7 +30,7 @@ describe('resident device ops (onnxruntime-node)', () => {
   const m = random(1);
   const s = random(2);
 
-  it('divide, guidance, DDIM, Euler and Euler ancestral epsilon steps give the CPU kernels\' float32 results', async () => {
+  it('divide, guidance, DDIM, Euler, Euler ancestral, DPM-Solver++ 1S/2M and Heun epsilon steps give the CPU kernels\' float32 results', async () => {
     const [divided] = await device.run('divide', [s], [1.7]);
     expect(await values(divided)).toEqual(scalarKernels.divide(s.data, 1.7));
 
@@ -52,6 +52,26 @@ describe('resident device ops (onnxruntime-node)', () => {
     const [aOut, aX0] = await device.run('euler-ancestral-epsilon', [m, s, noise], [Math.fround(3.2), Math.fround(-0.4), Math.fround(0.7)]);
     expect(await values(aOut)).toEqual(ancestral.out);
     expect(await values(aX0)).toEqual(ancestral.x0);
+
+    const first = scalarKernels.dpmFirstOrder(m.data, s.data, 0.8, 0.6, 0.9, -0.2);
+    const [fOut, fX0] = await device.run('dpm-first-order', [m, s], [0.8, 0.6, 0.9, -0.2].map(Math.fround));
+    expect(await values(fOut)).toEqual(first.out);
+    expect(await values(fX0)).toEqual(first.x0);
+    const k = { alpha: 0.8, sigma: 0.6, cs: 0.9, c0: -0.2, c1: 0.05, invR0: 1.3 };
+    const second = scalarKernels.dpmSecondOrder(m.data, s.data, noise.data, k);
+    const [sOut, sX0] = await device.run('dpm-second-order', [m, s, noise], [k.alpha, k.sigma, k.cs, k.c0, k.c1, k.invR0].map(Math.fround));
+    expect(await values(sOut)).toEqual(second.out);
+    expect(await values(sX0)).toEqual(second.x0);
+
+    const heun1 = scalarKernels.heunFirstEpsilon(m.data, s.data, 3.2, -0.4);
+    const [h1Out, h1X0, h1D] = await device.run('heun-first-epsilon', [m, s], [3.2, -0.4].map(Math.fround));
+    expect(await values(h1Out)).toEqual(heun1.out);
+    expect(await values(h1X0)).toEqual(heun1.x0);
+    expect(await values(h1D)).toEqual(heun1.derivative);
+    const heun2 = scalarKernels.heunSecondEpsilon(m.data, s.data, heun1.derivative, noise.data, 2.1, -0.4);
+    const [h2Out, h2X0] = await device.run('heun-second-epsilon', [m, s, h1D, noise], [2.1, -0.4, 2].map(Math.fround));
+    expect(await values(h2Out)).toEqual(heun2.out);
+    expect(await values(h2X0)).toEqual(heun2.x0);
   });
 
   it('concatenates and splits batches, and chains residents without downloads', async () => {

@@ -10,7 +10,7 @@ import { Tensor, shapeSize, type TensorLike } from '../../tensor/tensor.ts';
 import { alphasFromBetas, f32, makeBetas, spacedTimesteps } from '../schedules.ts';
 import type { SchedulerConfig, SchedulerName } from './config.ts';
 import { kernels } from '../kernels/index.ts';
-import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
+import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import type { DeviceSteps } from './onDevice.ts';
 
 /** A source of standard normal noise with torch.randn's stream (TorchGenerator fits). */
@@ -43,16 +43,16 @@ export interface SchedulerState {
   stepIndex: number | null;
   beginIndex: number | null;
   /** Past model outputs / derivatives (PNDM ets, DPM-Solver x0 history, LMS derivatives). */
-  history: (Float32Array | null)[];
+  history: (Float32Array | ResidentTensor | null)[];
   counter: number;
   lowerOrderNums: number;
   /** PNDM: running Runge-Kutta sum and the sample the RK step started from. */
   curModelOutput: Float32Array | null;
   curSample: Float32Array | null;
   /** Heun: first-order derivative, dt and sample kept for the second-order half step. */
-  prevDerivative: Float32Array | null;
+  prevDerivative: Float32Array | ResidentTensor | null;
   dt: number | null;
-  savedSample: Float32Array | null;
+  savedSample: Float32Array | ResidentTensor | null;
 }
 
 export function initialState(): SchedulerState {

@@ -3,7 +3,9 @@
  * orders 1-3, midpoint/heun second-order updates, Karras / Lu / exponential sigmas,
  * lower_order_final, euler_at_final and final_sigmas_type.
  */
-import type { Tensor, TensorLike } from '../../tensor/tensor.ts';
+import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
+import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
+import type { DeviceStepResult } from './onDevice.ts';
 import {
   f32,
   interpOnIndexGrid,
@@ -216,19 +218,9 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     if (index + 1 >= (this.sigmas as Float32Array).length) {
       throw new Error(`${who}: step index ${index} is past the end of the schedule`);
     }
-    const count = this.timesteps.length;
-    const lowerOrderFinal =
-      index === count - 1 &&
-      (c.euler_at_final || (c.lower_order_final && count < 15) || c.final_sigmas_type === 'zero');
-    const lowerOrderSecond = index === count - 2 && c.lower_order_final && count < 15;
     const st = this.state;
-    const order =
-      c.solver_order === 1 || st.lowerOrderNums < 1 || lowerOrderFinal
-        ? 1
-        : c.solver_order === 2 || st.lowerOrderNums < 2 || lowerOrderSecond
-          ? 2
-          : 3;
-    const previous = st.history.length === c.solver_order ? st.history : new Array(c.solver_order).fill(null);
+    const order = this.stepOrder(index);
+    const previous = this.previousOutputs();
     let converted: Float32Array;
     let out: Float32Array;
     if (order < 3 && c.algorithm_type === 'dpmsolver++' && c.prediction_type === 'epsilon' && !c.thresholding) {
@@ -252,13 +244,70 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
       else if (order === 2) out = secondOrderUpdate(s, converted, d1, this.secondOrderCoefficients(index));
       else out = this.thirdOrder([d2, d1, converted], s, index);
     }
+    this.advance(index, previous, converted);
+    return stepResult(sample.shape, out, c.algorithm_type === 'dpmsolver++' ? converted : undefined);
+  }
+
+  /** The solver order of the step from position `index` (lower near the end, and while history builds up). */
+  private stepOrder(index: number): 1 | 2 | 3 {
+    const c = this.config;
+    const count = this.timesteps.length;
+    const lowerOrderFinal =
+      index === count - 1 &&
+      (c.euler_at_final || (c.lower_order_final && count < 15) || c.final_sigmas_type === 'zero');
+    const lowerOrderSecond = index === count - 2 && c.lower_order_final && count < 15;
+    const st = this.state;
+    return c.solver_order === 1 || st.lowerOrderNums < 1 || lowerOrderFinal
+      ? 1
+      : c.solver_order === 2 || st.lowerOrderNums < 2 || lowerOrderSecond
+        ? 2
+        : 3;
+  }
+
+  private previousOutputs(): (Float32Array | ResidentTensor | null)[] {
+    const n = this.config.solver_order;
+    return this.state.history.length === n ? this.state.history : new Array(n).fill(null);
+  }
+
+  /** Pushes this step's converted output into the history and moves to the next position. */
+  private advance(index: number, previous: (Float32Array | ResidentTensor | null)[], converted: Float32Array | ResidentTensor): void {
+    const st = this.state;
     const history = [...previous];
     history.shift();
     history.push(converted);
     st.history = history;
-    if (st.lowerOrderNums < c.solver_order) st.lowerOrderNums += 1;
+    if (st.lowerOrderNums < this.config.solver_order) st.lowerOrderNums += 1;
     st.stepIndex = index + 1;
-    return stepResult(sample.shape, out, c.algorithm_type === 'dpmsolver++' ? converted : undefined);
+  }
+
+  /**
+   * DPM-Solver++ 1S/2M on epsilon models (the hot path's cases) on a device; the history then
+   * keeps resident x0 predictions. Third order, other algorithms and thresholding step on the host.
+   */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
+    const c = this.config;
+    if (c.algorithm_type !== 'dpmsolver++' || c.prediction_type !== 'epsilon' || c.thresholding || this.timesteps.length === 0) return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const index = this.ensureStepIndex(timestep);
+    if (index + 1 >= (this.sigmas as Float32Array).length) throw new Error(`${this.name}.step: step index ${index} is past the end of the schedule`);
+    const order = this.stepOrder(index);
+    if (order === 3) return undefined;
+    const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
+    const previous = this.previousOutputs();
+    let run: Promise<ResidentTensor[]>;
+    if (order === 1) {
+      const { cs, cd } = this.firstOrderCoefficients(index);
+      run = device.run('dpm-first-order', [modelOutput, sample], [alpha, sigma, cs, cd]);
+    } else {
+      const last = previous[previous.length - 1]!;
+      const prevX0 = last instanceof Float32Array ? new Tensor('float32', sample.shape, last) : last;
+      const k = this.secondOrderCoefficients(index);
+      run = device.run('dpm-second-order', [modelOutput, sample, prevX0], [alpha, sigma, k.cs, k.c0, k.c1, k.invR0]);
+    }
+    return run.then(([prevSample, predOriginalSample]) => {
+      this.advance(index, previous, predOriginalSample);
+      return { prevSample, predOriginalSample };
+    });
   }
 
   /** out = cs * x - cd * D0 (first order: DDIM in the solver's variable). */

@@ -2,9 +2,11 @@
  * LMSDiscreteScheduler (k-diffusion's linear multistep, order 4) and HeunDiscreteScheduler
  * (Karras et al. 2022, Algorithm 1 with s_churn = 0), diffusers-compatible.
  */
-import type { TensorLike } from '../../tensor/tensor.ts';
+import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
+import { isResident, type AnyFloatTensor, type ResidentTensor, type TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
-import { clampInPlace, type StepOptions, type StepResult } from './base.ts';
+import { checkSameShape, clampInPlace, type StepOptions, type StepResult } from './base.ts';
+import type { DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { sigmaDerivative } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
@@ -217,5 +219,35 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
       st.savedSample = null;
     }
     return this.finishStep(index, sample.shape, out, x0);
+  }
+
+  /** Either half of an epsilon Heun step (no clipping) on a device; the first half's derivative and sample stay resident in the state. */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
+    if (this.config.prediction_type !== 'epsilon' || this.config.clip_sample) return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const index = this.ensureStepIndex(timestep);
+    const st = this.state;
+    const upload = (t: Float32Array | ResidentTensor) => (t instanceof Float32Array ? new Tensor('float32', sample.shape, t) : t);
+    if (this.stateInFirstOrder) {
+      const sigma = this.sigmaAt(index);
+      const dt = f32(this.sigmaAt(index + 1) - sigma);
+      return device.run('heun-first-epsilon', [modelOutput, sample], [sigma, dt]).then(([prevSample, predOriginalSample, derivative]) => {
+        st.prevDerivative = derivative;
+        st.dt = dt;
+        st.savedSample = isResident(sample) ? sample : (sample as Tensor<'float32'>).data.slice();
+        st.stepIndex = index + 1;
+        return { prevSample, predOriginalSample };
+      });
+    }
+    const sigmaNext = this.sigmaAt(index);
+    const dt = st.dt as number;
+    const inputs = [modelOutput, sample, upload(st.prevDerivative!), upload(st.savedSample!)];
+    return device.run('heun-second-epsilon', inputs, [sigmaNext, dt, 2]).then(([prevSample, predOriginalSample]) => {
+      st.prevDerivative = null;
+      st.dt = null;
+      st.savedSample = null;
+      st.stepIndex = index + 1;
+      return { prevSample, predOriginalSample };
+    });
   }
 }
