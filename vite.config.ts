@@ -11,7 +11,7 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [react(), upscalerAssets(import.meta.dirname), wasmKernelsVitePlugin(), preloadApp('/src/ui/app/startEditor.tsx')],
+  plugins: [react(), upscalerAssets(import.meta.dirname), wasmKernelsVitePlugin(), preloadApp({ app: '/src/ui/app/startEditor.tsx', worker: /engineWorker-[\w-]+\.js$/ })],
   // No SPA fallback: the app has one page, and the runtime probes optional model files (e.g. a
   // second tokenizer) expecting a 404, not index.html.
   appType: 'mpa',

@@ -4,11 +4,21 @@
  * entry has been fetched and run; this Vite plugin lists that chunk and the chunks it imports
  * statically as `<link rel="modulepreload">` in the built index.html, so they download beside
  * the entry from the first byte of the page (with the CSS those chunks import, as stylesheets).
+ * With `worker`, it also puts an inline script at the top of the page that starts the engine
+ * worker at once (src/worker/startedWorker.ts): before the stylesheets, which module scripts
+ * wait for, and before the entry itself has downloaded.
  */
 import type { Plugin } from 'vite';
+import { startWorkerScript } from '../worker/startedWorker.ts';
 
-/** `app`: the dynamically imported module's path, as it ends (e.g. `/src/ui/app/startEditor.tsx`). */
-export function preloadApp(app: string): Plugin {
+export interface PreloadAppOptions {
+  /** The dynamically imported module's path, as it ends (e.g. `/src/ui/app/startEditor.tsx`). */
+  app: string;
+  /** The built worker's file name (e.g. /engineWorker-[\w-]+\.js$/), to start it from the page's HTML. */
+  worker?: RegExp;
+}
+
+export function preloadApp({ app, worker }: PreloadAppOptions): Plugin {
   let base = '/';
   return {
     name: 'latentloom-preload-app',
@@ -35,7 +45,10 @@ export function preloadApp(app: string): Plugin {
           for (const dep of chunk.imports) visit(dep);
         };
         visit(root.fileName);
+        const workerFile = worker && Object.keys(ctx.bundle).find((file) => worker.test(file));
+        if (worker && !workerFile) throw new Error(`preloadApp: no built file matches ${worker}; was the worker renamed?`);
         return [
+          ...(workerFile ? [{ tag: 'script', children: startWorkerScript(`${base}${workerFile}`), injectTo: 'head-prepend' as const }] : []),
           ...[...styles].map((file) => ({ tag: 'link', attrs: { rel: 'stylesheet', crossorigin: true, href: `${base}${file}` }, injectTo: 'head' as const })),
           ...scripts.map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `${base}${file}` }, injectTo: 'head' as const })),
         ];

@@ -14,6 +14,7 @@ import type { CachedModel, FolderInput, ModelDownloadProgress, NodeInspection, P
 import type { ModelRefLike } from '../runtime/runtime.ts';
 import { DocSender, isStalePatchError } from './docPatch.ts';
 import type { ThreadSetting } from '../runtime/threads.ts';
+import { takeStartedWorker } from './startedWorker.ts';
 
 /** What the client needs from a worker, browser or Node. */
 export interface WorkerHandle {
@@ -70,10 +71,13 @@ export interface EngineClient {
 }
 
 export function browserWorker(): WorkerHandle {
-  const worker = new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module' });
+  // The first one may have been started by the page's HTML already (startedWorker.ts).
+  const started = takeStartedWorker();
+  const worker = started?.worker ?? new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module' });
   return {
     endpoint: worker,
     onCrash(callback) {
+      if (started?.startError) queueMicrotask(() => callback(started.startError!));
       worker.addEventListener('error', (event) => callback(event.message || 'the engine worker failed to load or threw'));
       worker.addEventListener('messageerror', () => callback('a message from the engine worker could not be read'));
     },

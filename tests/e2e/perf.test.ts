@@ -33,6 +33,10 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): performance', () => {
     for (const file of load.pageJsFiles.filter((f) => f !== entry)) expect(html).toContain(`<link rel="modulepreload" crossorigin href="${file}">`);
     for (const file of load.pageJsFiles) expect(file).not.toMatch(/SweepPanel|ModelsPanel|AppForm|SweepPlot/);
     expect(load.pageJsFiles.length).toBeGreaterThan(1);
+    // The HTML starts the engine worker before any script has loaded, and the client takes that
+    // one over: one engine worker in the page, not two.
+    expect(html).toMatch(/<script>try\{const w=new Worker\("\/assets\/engineWorker-[\w-]+\.js"/);
+    expect(s.page.workers().filter((w) => /engineWorker/.test(w.url()))).toHaveLength(1);
   });
 
   it('drags smoothly on a 300-node graph', async () => {

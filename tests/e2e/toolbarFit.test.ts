@@ -82,16 +82,17 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): toolbar and cards at 1440 and 
     const { page, server } = session();
     await page.setViewportSize(SIZES[1]);
     await openEditor(page, server.url, `?fresh&example=${name}`);
+    await page.waitForTimeout(400); // the fit on load
     // The far level of detail draws no port texts: zoom in until it shows them.
-    if ((await page.locator('.react-flow__node-graphNode .ll-port-text').count()) === 0) {
-      const canvas = (await page.getByTestId('canvas').boundingBox())!;
-      await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
-      for (let i = 0; i < 20 && (await page.locator('.react-flow__node-graphNode .ll-port-text').count()) === 0; i++) {
-        await page.mouse.wheel(0, -80);
-        await page.waitForTimeout(40);
-      }
+    const texts = page.locator('.react-flow__node-graphNode .ll-port-text');
+    const canvas = (await page.getByTestId('canvas').boundingBox())!;
+    await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+    for (let i = 0; i < 30 && (await texts.count()) === 0; i++) {
+      await page.mouse.wheel(0, -80);
+      await page.waitForTimeout(60);
     }
-    expect(await page.locator('.react-flow__node-graphNode .ll-port-text').count()).toBeGreaterThan(0);
+    await expect.poll(() => texts.count()).toBeGreaterThan(0);
+    await page.waitForTimeout(100); // drawn and laid out
     expect(await overflowingPorts(page)).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The editor's path through a worker crash, on a real worker thread (the Node host of the same
  * engine worker API): the run in flight fails with the crash as its reason, the editor's crash
- * listeners hear it, the document is untouched, and the next run works on a fresh worker.
+ * listeners hear it, the document is untouched, and the next run works on a fresh worker. The
+ * node types the editor starts from are asked once and kept, unless the answer was lost to a crash.
  */
 import * as Comlink from 'comlink';
 import { readFileSync } from 'node:fs';
@@ -46,6 +47,30 @@ it('a crashed worker fails the run with its reason, is reported, and the next ru
     await controller.run();
     expect(runs.getSnapshot().message).toMatch(/^Done in/);
     expect(runs.getSnapshot().nodes.finish.values).toBe('result = 6.5');
+  } finally {
+    engine.dispose();
+  }
+}, 60_000);
+
+it('node types are asked of the worker once; an answer lost to a crash is asked again of a fresh worker', async () => {
+  let spawned = 0;
+  const engine = connectEngineWorker({
+    spawn: () => {
+      spawned++;
+      const handle = nodeWorker();
+      // The first worker is killed while it is still starting, before it can answer.
+      if (spawned === 1) queueMicrotask(() => handle.terminate());
+      return handle;
+    },
+  });
+  try {
+    await expect(engine.describeNodes()).rejects.toThrow(/crashed/);
+    const types = await engine.describeNodes();
+    expect(types.some((t) => t.type === 'math/add')).toBe(true);
+    expect(spawned).toBe(2);
+    // Kept: the same answer, no third worker, no second question.
+    expect(await engine.describeNodes()).toBe(types);
+    expect(spawned).toBe(2);
   } finally {
     engine.dispose();
   }
