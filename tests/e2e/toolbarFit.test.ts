@@ -78,6 +78,29 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): toolbar and cards at 1440 and 
     expect(await menu.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(false);
   });
 
+  it('Esc closes the settings menu and only the menu: a run under way goes on', async () => {
+    const { page, server } = session();
+    await page.setViewportSize(SIZES[1]);
+    await openEditor(page, server.url, '?fresh');
+    const running = () => page.evaluate(() => (window as unknown as { __latentloom: { running(): boolean } }).__latentloom.running());
+    await page.getByLabel('batch count').fill('20');
+    await page.getByRole('button', { name: '▶ Run', exact: true }).click();
+    await page.getByLabel('batch count').fill('1');
+    await page.waitForFunction(() => (window as unknown as { __latentloom: { running(): boolean } }).__latentloom.running());
+    const menu = page.locator('details.ll-settings');
+    await page.getByLabel('settings', { exact: true }).click();
+    expect(await menu.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await menu.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(false);
+    await page.waitForTimeout(300);
+    expect(await running()).toBe(true);
+    expect(await page.getByTestId('status').textContent()).not.toMatch(/^Cancelled/);
+    // With the menu closed, Esc is the editor's again: it cancels the run.
+    await page.getByTestId('queue-panel').getByRole('button', { name: 'Clear' }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(running).toBe(false);
+  });
+
   it.each(EXAMPLES)('%s: no port name or type is drawn past its card (zoomed in, 1280 px)', async (name) => {
     const { page, server } = session();
     await page.setViewportSize(SIZES[1]);

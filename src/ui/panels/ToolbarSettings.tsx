@@ -27,7 +27,12 @@ export function ToolbarSettings(p: ToolbarSettingsProps) {
     const close = (e: Event) => {
       const el = menu.current;
       if (!el?.open) return;
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !el.contains(e.target as Node)) el.open = false;
+      if (e instanceof KeyboardEvent) {
+        if (e.key !== 'Escape') return;
+        el.open = false;
+        // This Esc closed the menu: it must not go on to the window, where Esc cancels the run.
+        e.stopPropagation();
+      } else if (!el.contains(e.target as Node)) el.open = false;
     };
     document.addEventListener('pointerdown', close);
     document.addEventListener('keydown', close);
