@@ -134,6 +134,10 @@ export async function ensureBundle() {
       format: 'cjs',
       target: 'node20',
       outfile: join(tmp, ENTRY),
+      // Without comments and indentation the file is a quarter smaller: ~4 ms less CPU to read and
+      // load at every start. Names stay, so stack traces still say which function; LATENTLOOM_DEV=1
+      // runs the sources for line numbers.
+      minifyWhitespace: true,
       logLevel: 'silent',
       absWorkingDir: ROOT,
       metafile: true,
