@@ -66,7 +66,8 @@ export const diffusionDenoise = defineNode({
   },
   async run(ctx, inputs, params) {
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
-    const session = await runtime.session(inputs.denoiser.model, { nodeId: ctx.nodeId, progress: ctx.progress });
+    // Loaded already on every step but the first: found without awaiting a look-up.
+    const session = runtime.loadedSession?.(inputs.denoiser.model) ?? (await runtime.session(inputs.denoiser.model, { nodeId: ctx.nodeId, progress: ctx.progress }));
     const where = `node "${ctx.nodeId}": ${session.label}`;
     let roles = rolesBySession.get(session);
     if (!roles) {
@@ -97,10 +98,10 @@ export const diffusionDenoise = defineNode({
       }
     }
 
-    const call = async (s: Tensor<'float32'>, ctxStates: Tensor<'float32'>, ex: Record<string, Tensor>) => {
+    const outputs = [roles.output];
+    const call = (s: Tensor<'float32'>, ctxStates: Tensor<'float32'>, ex: Record<string, Tensor>): Promise<Tensor<'float32'>> => {
       const feeds: Record<string, FeedValue> = { [roles.sample]: s, [roles.timestep]: inputs.timestep, [roles.encoderHiddenStates!]: ctxStates, ...ex };
-      const out = await session.run(feeds, { nodeId: ctx.nodeId, outputs: [roles.output], signal: ctx.signal });
-      return out[roles.output] as Tensor<'float32'>;
+      return session.run(feeds, { nodeId: ctx.nodeId, outputs, signal: ctx.signal }).then((out) => out[roles.output] as Tensor<'float32'>);
     };
 
     if (!neg) {
