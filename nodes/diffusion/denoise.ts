@@ -11,7 +11,7 @@ import type { PortMap } from '../../src/graph/nodeSpec.ts';
 import type { DenoiserHandle } from '../../src/runtime/handles.ts';
 import { requireRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 import { denoiserRoles, type DenoiserRoles } from '../../src/runtime/roles.ts';
-import type { FeedValue } from '../../src/runtime/types.ts';
+import type { FeedValue, ModelSession } from '../../src/runtime/types.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { defineNode } from '../define.ts';
 import type { LatentValue } from '../types.ts';
@@ -34,6 +34,17 @@ const rolesBySession = new WeakMap<object, DenoiserRoles>();
 export async function inspectDenoiserPorts(runtime: Runtime, denoiser: DenoiserHandle) {
   const session = await runtime.session(denoiser.model);
   return denoiserExtraPorts(session.inputs, session.outputs, session.label);
+}
+
+/** One denoiser call: the feeds by role, the prediction out. */
+function callDenoiser(
+  { session, roles, timestep, nodeId, signal }: { session: ModelSession; roles: DenoiserRoles; timestep: number; nodeId: string; signal: AbortSignal },
+  sample: Tensor<'float32'>,
+  context: Tensor<'float32'>,
+  extras: Record<string, Tensor>,
+): Promise<Tensor<'float32'>> {
+  const feeds: Record<string, FeedValue> = { [roles.sample]: sample, [roles.timestep]: timestep, [roles.encoderHiddenStates!]: context, ...extras };
+  return session.run(feeds, { nodeId, outputs: [roles.output], signal }).then((out) => out[roles.output] as Tensor<'float32'>);
 }
 
 export const diffusionDenoise = defineNode({
@@ -98,15 +109,12 @@ export const diffusionDenoise = defineNode({
       }
     }
 
-    const outputs = [roles.output];
-    const call = (s: Tensor<'float32'>, ctxStates: Tensor<'float32'>, ex: Record<string, Tensor>): Promise<Tensor<'float32'>> => {
-      const feeds: Record<string, FeedValue> = { [roles.sample]: s, [roles.timestep]: inputs.timestep, [roles.encoderHiddenStates!]: ctxStates, ...ex };
-      return session.run(feeds, { nodeId: ctx.nodeId, outputs, signal: ctx.signal }).then((out) => out[roles.output] as Tensor<'float32'>);
-    };
+    // What every call shares, handed to a module function (no closure made per step).
+    const target = { session, roles, timestep: inputs.timestep, nodeId: ctx.nodeId, signal: ctx.signal };
 
     if (!neg) {
       // No negative prompt: the uncond output stays empty (the engine objects only if it is read).
-      const only: LatentValue = { samples: await call(sample, pos, extras) };
+      const only: LatentValue = { samples: await callDenoiser(target, sample, pos, extras) };
       return { noise_pred: only, noise_pred_uncond: undefined as unknown as LatentValue };
     }
     if (params.batch_cfg && canBatchCfg(roles, session.inputs, batch, pos, neg)) {
@@ -115,7 +123,7 @@ export const diffusionDenoise = defineNode({
       if (inputs.negative?.pooled && roles.extras.some((m) => m.name === 'text_embeds') && inputs.text_embeds === undefined) {
         doubled.text_embeds = concatBatch([repeatBatch(inputs.negative.pooled, batch), repeatBatch(inputs.positive.pooled!, batch)]);
       }
-      const both = await call(concatBatch([sample, sample]), concatBatch([neg, pos]), doubled);
+      const both = await callDenoiser(target, concatBatch([sample, sample]), concatBatch([neg, pos]), doubled);
       const [uncond, cond] = splitHalves(both);
       return { noise_pred: { samples: cond }, noise_pred_uncond: { samples: uncond } };
     }
@@ -123,8 +131,8 @@ export const diffusionDenoise = defineNode({
     if (inputs.negative?.pooled && roles.extras.some((m) => m.name === 'text_embeds') && inputs.text_embeds === undefined) {
       negExtras.text_embeds = repeatBatch(inputs.negative.pooled, batch);
     }
-    const cond = await call(sample, pos, extras);
-    const uncond = await call(sample, neg, negExtras);
+    const cond = await callDenoiser(target, sample, pos, extras);
+    const uncond = await callDenoiser(target, sample, neg, negExtras);
     return { noise_pred: { samples: cond }, noise_pred_uncond: { samples: uncond } };
   },
 });
