@@ -11,7 +11,7 @@ import type { PortMap } from '../../src/graph/nodeSpec.ts';
 import type { DenoiserHandle } from '../../src/runtime/handles.ts';
 import { requireRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 import { denoiserRoles, type DenoiserRoles } from '../../src/runtime/roles.ts';
-import type { FeedValue } from '../../src/runtime/types.ts';
+import type { FeedValue, ModelSession } from '../../src/runtime/types.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { defineNode } from '../define.ts';
 import type { LatentValue } from '../types.ts';
@@ -27,7 +27,6 @@ import {
 } from './denoiseFeeds.ts';
 import { repeatBatch } from '../../src/runtime/batch.ts';
 import { isResident, type AnyFloatTensor, type TensorDevice } from '../../src/tensor/resident.ts';
-import type { ModelSession } from '../../src/runtime/types.ts';
 
 /**
  * Whether this denoiser's predictions can stay on the backend's device (WebGPU): it has one, and
@@ -68,6 +67,28 @@ export async function inspectDenoiserPorts(runtime: Runtime, denoiser: DenoiserH
   return denoiserExtraPorts(session.inputs, session.outputs, session.label);
 }
 
+/** What every denoiser call of one node run shares (handed to a module function: no closure per step). */
+interface DenoiserTarget {
+  session: ModelSession;
+  roles: DenoiserRoles;
+  timestep: number;
+  nodeId: string;
+  signal: AbortSignal;
+  /** The prediction stays on the backend's device (a resident tensor) instead of being downloaded. */
+  keepOnDevice: boolean;
+}
+
+/** One denoiser call: the feeds by role, the prediction out. */
+function callDenoiser(
+  { session, roles, timestep, nodeId, signal, keepOnDevice }: DenoiserTarget,
+  sample: AnyFloatTensor,
+  context: Tensor<'float32'>,
+  extras: Record<string, Tensor>,
+): Promise<AnyFloatTensor> {
+  const feeds: Record<string, FeedValue> = { [roles.sample]: sample, [roles.timestep]: timestep, [roles.encoderHiddenStates!]: context, ...extras };
+  return session.run(feeds, { nodeId, outputs: [roles.output], signal, keepOnDevice }).then((out) => out[roles.output] as AnyFloatTensor);
+}
+
 export const diffusionDenoise = defineNode({
   type: 'diffusion/denoise',
   needsRuntime: true,
@@ -100,7 +121,8 @@ export const diffusionDenoise = defineNode({
   },
   async run(ctx, inputs, params) {
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
-    const session = await runtime.session(inputs.denoiser.model, { nodeId: ctx.nodeId, progress: ctx.progress });
+    // Loaded already on every step but the first: found without awaiting a look-up.
+    const session = runtime.loadedSession?.(inputs.denoiser.model) ?? (await runtime.session(inputs.denoiser.model, { nodeId: ctx.nodeId, progress: ctx.progress }));
     const where = `node "${ctx.nodeId}": ${session.label}`;
     let roles = rolesBySession.get(session);
     if (!roles) {
@@ -133,17 +155,14 @@ export const diffusionDenoise = defineNode({
       }
     }
 
-    const call = async (s: AnyFloatTensor, ctxStates: Tensor<'float32'>, ex: Record<string, Tensor>) => {
-      const feeds: Record<string, FeedValue> = { [roles.sample]: s, [roles.timestep]: inputs.timestep, [roles.encoderHiddenStates!]: ctxStates, ...ex };
-      const out = await session.run(feeds, { nodeId: ctx.nodeId, outputs: [roles.output], signal: ctx.signal, keepOnDevice: device !== undefined });
-      return out[roles.output] as AnyFloatTensor;
-    };
+    // What every call shares, handed to a module function (no closure made per step).
+    const target: DenoiserTarget = { session, roles, timestep: inputs.timestep, nodeId: ctx.nodeId, signal: ctx.signal, keepOnDevice: device !== undefined };
     // A LATENT's samples are typed as host tensors; resident ones reach only nodes that take them.
     const latent = (t: AnyFloatTensor): LatentValue => ({ samples: t as Tensor<'float32'> });
 
     if (!neg) {
       // No negative prompt: the uncond output stays empty (the engine objects only if it is read).
-      const only: LatentValue = latent(await call(sample, pos, extras));
+      const only: LatentValue = latent(await callDenoiser(target, sample, pos, extras));
       return { noise_pred: only, noise_pred_uncond: undefined as unknown as LatentValue };
     }
     if (params.batch_cfg && canBatchCfg(roles, session.inputs, batch, pos, neg)) {
@@ -153,7 +172,7 @@ export const diffusionDenoise = defineNode({
         doubled.text_embeds = concatBatch([repeatBatch(inputs.negative.pooled, batch), repeatBatch(inputs.positive.pooled!, batch)]);
       }
       const twice = await doubledSample(device, sample);
-      const both = await call(twice, concatBatch([neg, pos]), doubled);
+      const both = await callDenoiser(target, twice, concatBatch([neg, pos]), doubled);
       const [uncond, cond] = await predictionHalves(device, both);
       // The batch-2 tensors are this node's own: free their GPU memory now (no-ops on the host).
       disposeResident(twice, both);
@@ -163,8 +182,8 @@ export const diffusionDenoise = defineNode({
     if (inputs.negative?.pooled && roles.extras.some((m) => m.name === 'text_embeds') && inputs.text_embeds === undefined) {
       negExtras.text_embeds = repeatBatch(inputs.negative.pooled, batch);
     }
-    const cond = await call(sample, pos, extras);
-    const uncond = await call(sample, neg, negExtras);
+    const cond = await callDenoiser(target, sample, pos, extras);
+    const uncond = await callDenoiser(target, sample, neg, negExtras);
     return { noise_pred: latent(cond), noise_pred_uncond: latent(uncond) };
   },
 });

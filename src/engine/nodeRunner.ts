@@ -196,6 +196,7 @@ function nodeFailure(env: RunEnv, planned: PlannedNode, error: unknown, iteratio
 
 function makeContext(env: RunEnv, node: string): RunContext {
   const { runId, emit } = env;
+  let log: RunContext['log'] | undefined;
   return {
     nodeId: node,
     signal: env.signal,
@@ -204,10 +205,13 @@ function makeContext(env: RunEnv, node: string): RunContext {
     progress(value, max, preview, unit) {
       emit({ type: 'node-progress', runId, node, value, max, ...(preview !== undefined ? { preview } : {}), ...(unit ? { unit } : {}) });
     },
-    log: {
-      debug: (message) => emit({ type: 'node-log', runId, node, level: 'debug', message }),
-      info: (message) => emit({ type: 'node-log', runId, node, level: 'info', message }),
-      warn: (message) => emit({ type: 'node-log', runId, node, level: 'warn', message }),
+    // Made on first use: most nodes never log, and every node of a run gets a context.
+    get log() {
+      return (log ??= {
+        debug: (message) => emit({ type: 'node-log', runId, node, level: 'debug', message }),
+        info: (message) => emit({ type: 'node-log', runId, node, level: 'info', message }),
+        warn: (message) => emit({ type: 'node-log', runId, node, level: 'warn', message }),
+      });
     },
   };
 }

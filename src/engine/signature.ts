@@ -112,27 +112,69 @@ export function nodeSignature(parts: SignatureParts, head = signatureHead(parts.
 export function valueBytes(value: unknown): number {
   const flat = flatBytes(value);
   if (flat >= 0) return flat;
-  const seen = new Set<object>();
+  // Depth first, last child first, each object counted once. The stacks and the list of objects
+  // seen are shared and used from their current ends (so a nested call would be safe), and the
+  // seen list is scanned linearly while it is short: the engine measures every node's outputs, a
+  // zone's every iteration, and those hold a few dozen objects (a Set costs more than the scan).
+  const base = walkValues.length;
+  const seenBase = walkSeen.length;
+  let seenSet: Set<object> | undefined;
   let total = 0;
-  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
-  while (stack.length > 0) {
-    const { v, depth } = stack.pop()!;
-    if (v === null || v === undefined) continue;
-    if (typeof v === 'string') total += 2 * v.length;
-    else if (typeof v !== 'object') total += 8;
-    else {
-      if (seen.has(v)) continue;
-      seen.add(v);
-      if (ArrayBuffer.isView(v)) total += v.byteLength;
-      else if (v instanceof ArrayBuffer) total += v.byteLength;
-      else if (depth >= 16) total += 64;
-      else if (Array.isArray(v)) for (const item of v) stack.push({ v: item, depth: depth + 1 });
-      else if (isWalkable(v)) for (const item of Object.values(v)) stack.push({ v: item, depth: depth + 1 });
-      else total += 64;
+  walkValues.push(value);
+  walkDepths.push(0);
+  try {
+    while (walkValues.length > base) {
+      const v = walkValues.pop();
+      const depth = walkDepths.pop()!;
+      if (v === null || v === undefined) continue;
+      if (typeof v === 'string') total += 2 * v.length;
+      else if (typeof v !== 'object') total += 8;
+      else {
+        if (seenSet) {
+          if (seenSet.has(v)) continue;
+          seenSet.add(v);
+        } else {
+          let seen = false;
+          for (let i = seenBase; i < walkSeen.length; i++) {
+            if (walkSeen[i] === v) {
+              seen = true;
+              break;
+            }
+          }
+          if (seen) continue;
+          walkSeen.push(v);
+          if (walkSeen.length - seenBase > SEEN_SCAN_LIMIT) seenSet = new Set(walkSeen.slice(seenBase));
+        }
+        if (ArrayBuffer.isView(v)) total += v.byteLength;
+        else if (v instanceof ArrayBuffer) total += v.byteLength;
+        else if (depth >= 16) total += 64;
+        else if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) {
+            walkValues.push(v[i]);
+            walkDepths.push(depth + 1);
+          }
+        } else if (isWalkable(v)) {
+          const items = Object.values(v);
+          for (let i = 0; i < items.length; i++) {
+            walkValues.push(items[i]);
+            walkDepths.push(depth + 1);
+          }
+        } else total += 64;
+      }
     }
+  } finally {
+    walkValues.length = base;
+    walkDepths.length = base;
+    walkSeen.length = seenBase;
   }
   return total;
 }
+
+/** Objects a walk keeps in its linear seen list before it switches to a Set. */
+const SEEN_SCAN_LIMIT = 64;
+const walkValues: unknown[] = [];
+const walkDepths: number[] = [];
+const walkSeen: object[] = [];
 
 /** Fast path for an outputs object of scalars, typed arrays, tensors and small records of those (most nodes): -1 otherwise. */
 function flatBytes(value: unknown, depth = 0): number {

@@ -47,6 +47,11 @@ export interface Runtime {
   readonly sessions: SessionCache;
   /** Opens (or reuses) the session for a handle's model file. */
   session(model: ModelFileRef | ModelFile, request?: SessionRequest): Promise<ModelSession>;
+  /**
+   * The session `session` would give, when it is already loaded; undefined otherwise (then call
+   * `session`). Synchronous: a node that calls its model every step need not await a look-up.
+   */
+  loadedSession?(model: ModelFileRef | ModelFile, request?: SessionRequest): ModelSession | undefined;
   /** The package a models-table entry points at (configs read once; no model downloaded). */
   openPackage(ref: ModelRefLike, key?: string): Promise<ModelPackage>;
   /** A package source from the host's resolvers, e.g. for `prefetch`. */
@@ -120,11 +125,15 @@ export function createRuntime(options: { backend: OnnxBackend; packages?: Packag
     return source;
   }
 
+  const loadedSession = (model: ModelFileRef | ModelFile, request: SessionRequest = {}): ModelSession | undefined =>
+    sessions.loadedFor(model, isModelFile(model) || !model.sessionOptions ? request : { ...model.sessionOptions, ...request });
+
   return {
     backend: options.backend,
     sessions,
+    loadedSession,
     async session(model, request = {}) {
-      const loaded = sessions.loadedFor(model, isModelFile(model) || !model.sessionOptions ? request : { ...model.sessionOptions, ...request });
+      const loaded = loadedSession(model, request);
       if (loaded) return loaded;
       const { progress } = request;
       const unsubscribe = progress

@@ -123,7 +123,10 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 export async function figures(): Promise<BenchFigure[]> {
   const fixtures = makeTinySdPackages(['sd15']);
   const dir = fixtures.packages.sd15.dir;
-  const runtime = createNodeRuntime({ backend: createNodeBackend() });
+  // One intra-op thread for every session, as the runtime picks for small models: the UNet here has
+  // its weights in an external file, so it would get onnxruntime's default pool, whose thread spins
+  // after every call and takes a core from both sides on a small machine.
+  const runtime = createNodeRuntime({ backend: createNodeBackend({ intraOpNumThreads: 1 }) });
   const registry = defaultRegistry();
   try {
     const graphs = new Map<number, GraphDocument>();

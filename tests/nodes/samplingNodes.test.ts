@@ -150,6 +150,26 @@ describe('sampling/step purity and errors', () => {
     expect((a.state as SchedulerStateValue).position).toBe(1);
     expect(x.samples.data).toEqual(dummySampleDeter().data);
   });
+  it('copies the generator only when a step draws noise, and never advances the one it was given', async () => {
+    const x = latent(dummySampleDeter());
+    const m = latent(dummyModel(x.samples, 999));
+    const stepOnce = async (scheduler: string) => {
+      const { schedule: s } = await schedule({ steps: 6, scheduler });
+      const state = (await run(samplingInitState, 'init', { schedule: s }, { seed: 42 })).state as SchedulerStateValue;
+      const before = JSON.stringify(state.generator.getState());
+      const next = (await run(samplingStep, 'step', { schedule: s, state, model_output: m, sample: x })).state as SchedulerStateValue;
+      expect(JSON.stringify(state.generator.getState())).toBe(before);
+      return { state, next, before };
+    };
+    // DDIM at eta 0 draws nothing: the next state carries the same, unadvanced stream.
+    const ddim = await stepOnce('DDIMScheduler');
+    expect(ddim.next.generator).toBe(ddim.state.generator);
+    // Euler ancestral draws: the next state has its own copy, advanced past the draw.
+    const ancestral = await stepOnce('EulerAncestralDiscreteScheduler');
+    expect(ancestral.next.generator).not.toBe(ancestral.state.generator);
+    expect(JSON.stringify(ancestral.next.generator.getState())).not.toBe(ancestral.before);
+  });
+
   it('checks the index against the state and the end of the schedule', async () => {
     const { schedule: s } = await schedule({ steps: 2 }, DDIM);
     const state = (await run(samplingInitState, 'init', { schedule: s })).state as SchedulerStateValue;
