@@ -18,7 +18,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { BenchFigure } from './run.ts';
-import { HAS_CHROMIUM, SKIP_REASON, openEditor, startSession } from '../e2e/harness.ts';
+import { HAS_CHROMIUM, SKIP_REASON, chooseSetting, openEditor, startSession } from '../e2e/harness.ts';
 import {
   TOY_GRAPH,
   TOY_PACKAGE,
@@ -110,7 +110,7 @@ async function browserFigures(backend: 'wasm' | 'webgpu'): Promise<BenchFigure[]
     // Threads (wasm only): each setting starts a new worker; its first run is cold again.
     const threadFigures: BenchFigure[] = [];
     for (const threads of backend === 'wasm' ? [1, 2] : []) {
-      await s.page.selectOption('select[aria-label="threads"]', String(threads));
+      await chooseSetting(s.page, 'threads', String(threads));
       await openGraph(s.page, toyGraph(STEPS, 200 + threads), `toy-txt2img-threads-${threads}.json`);
       await runForImage(s.page, 'save', 300_000);
       const times: number[] = [];
