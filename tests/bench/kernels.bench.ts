@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { instantiateWasmKernels, setKernelBackend, type KernelBackendName } from '../../src/diffusion/kernels/index.ts';
 import { kernelBytes } from '../../src/diffusion/kernels/kernelBytes.ts';
 import type { KernelExports } from '../../src/diffusion/kernels/wasmKernels.ts';
+import { slotStride } from '../../src/diffusion/kernels/wasmMemory.ts';
 import type { SchedulerName } from '../../src/diffusion/schedulers/index.ts';
 import { medianWallAndCpuMs, type BenchFigure } from './run.ts';
 import { copyCase, schedulerCase, throughput, type BenchCase } from './scheduler.bench.ts';
@@ -35,16 +36,21 @@ const STEPS = 25;
  */
 const HELD_TO_HALF_COPY = new Set(['Euler', 'DDIM', 'DPM++ 2M']);
 
-/** A private kernel instance whose memory holds `slots` latents (filled with small values). */
+/**
+ * A private kernel instance whose memory holds `slots` latents (filled with small values), laid
+ * out as the kernels' memory lays out its slots (staggered against 4 KiB aliasing).
+ */
 function residentMemory(slots: number): { k: KernelExports; at: (slot: number) => number } {
   const kernels = instantiateWasmKernels(kernelBytes);
   if (!kernels) throw new Error('kernels bench: wasm SIMD is not available in this runtime');
   const k = kernels.exports;
+  const stride = slotStride(BYTES);
+  const need = (slots - 1) * stride + BYTES;
   const have = k.memory.buffer.byteLength;
-  if (slots * BYTES > have) k.memory.grow(Math.ceil((slots * BYTES - have) / 65536));
-  const heap = new Float32Array(k.memory.buffer, 0, slots * SIZE);
+  if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));
+  const heap = new Float32Array(k.memory.buffer, 0, need / 4);
   for (let i = 0; i < heap.length; i++) heap[i] = Math.sin(i * 0.37) * 0.5;
-  return { k, at: (slot) => slot * BYTES };
+  return { k, at: (slot) => slot * stride };
 }
 
 /** Latents each resident kernel call reads and writes (the figures count 3; Heun: 5 and 6 by halves). */

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { kernels, scalarKernels, wasmKernels, type StepKernels } from '../../../src/diffusion/kernels/index.ts';
 import { SD15_LATENT_RGB_FACTORS } from '../../../nodes/latent/preview.ts';
+import { slotStride } from '../../../src/diffusion/kernels/wasmMemory.ts';
 import { expectSameBits, randomLatent, randomScalar, rng, subnormalMidpointQuotients } from './kernelBits.ts';
 
 const wasm = wasmKernels as NonNullable<typeof wasmKernels>;
@@ -215,6 +216,17 @@ describe('wasm SIMD kernels', () => {
     expect(wasm.isResult(out)).toBe(false);
     expect([out[0], out[n - 1]]).toEqual([0.75, 0.75]);
     expect(wasm.exports.memory.buffer.byteLength).toBe(bytesBefore);
+  });
+
+  it('staggers its slots against 4 KiB aliasing: eight slots at distinct page offsets, none within a cache line pair', () => {
+    for (const bytes of [64, 4096, 4 * 128 * 128 * 4, 4 * 96 * 96 * 4 + 64]) {
+      const stride = slotStride(bytes);
+      expect(stride).toBeGreaterThanOrEqual(bytes);
+      expect(stride % 64).toBe(0);
+      const pageOffsets = Array.from({ length: 8 }, (_, i) => (i * stride) % 4096).sort((a, b) => a - b);
+      const gaps = pageOffsets.slice(1).map((o, i) => o - pageOffsets[i]);
+      expect(Math.min(...gaps), `slots of ${bytes} B`).toBeGreaterThanOrEqual(128);
+    }
   });
 
   it('reject operands of different lengths, naming the kernel', () => {
