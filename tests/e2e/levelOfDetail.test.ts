@@ -220,7 +220,8 @@ describe.skipIf(!HAS_CHROMIUM)('editor (browser): level of detail', () => {
     await s.page.getByRole('button', { name: '▶ Run', exact: true }).click();
     await s.page.waitForFunction(() => (window as any).__latentloom.lastRun() && !(window as any).__latentloom.running());
     expect((await probe(s.page, (p) => p.lastRun()!)).error).toBeUndefined();
-    expect(await s.page.locator('.react-flow__node[data-id="finish"] .ll-node').getAttribute('data-state')).toBe('done');
+    // The card shows the run's end once the page has rendered its last events.
+    await expect.poll(() => s.page.locator('.react-flow__node[data-id="finish"] .ll-node').getAttribute('data-state')).toBe('done');
     expect(await wheelZoomOutTo(s.page, 0.18)).toBeLessThan(0.2);
     await s.page.getByTestId('far-canvas').waitFor();
     await screenshot(s.page, 'lod-07-far-run');

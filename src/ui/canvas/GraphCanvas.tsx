@@ -181,7 +181,7 @@ function GraphCanvasImpl(props: GraphCanvasProps) {
     [],
   );
 
-  const { commitDrag, commitSelectionDrag, saveViewport } = useDragCommit({ store, nodesRef, latest });
+  const { commitDrag, commitSelectionDrag, saveViewport } = useDragCommit({ store, nodesRef, latest, currentViewport: flow.getViewport });
   const farPointer = useFarPointer({ far, flow, snap, snapGrid: SNAP_GRID, onDragStop: commitDrag });
 
   const isValidConnection: IsValidConnection = useCallback(

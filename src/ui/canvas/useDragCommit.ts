@@ -17,18 +17,27 @@ export interface DragCommitDeps {
   /** The canvas's current React Flow nodes (positions, sizes, drag state). */
   nodesRef: RefObject<FlowNode[]>;
   latest: RefObject<{ doc: GraphDocument; collapsed: CollapsedView; members: ReadonlyMap<string, string[]> }>;
+  /** The viewport shown now (React Flow's), saved at a drop that followed an auto-pan. */
+  currentViewport: () => { x: number; y: number; zoom: number };
 }
 
-export function useDragCommit({ store, nodesRef, latest }: DragCommitDeps) {
+export function useDragCommit({ store, nodesRef, latest, currentViewport }: DragCommitDeps) {
   // The viewport is saved when a pan ends, which also happens on every step of a drag's auto-pan
   // (a node dragged to the canvas's edge): each save is a document change that re-renders the
   // editor's panels. During a drag the last viewport waits here and is saved with the drop.
   const viewportDuringDrag = useRef<{ x: number; y: number; zoom: number } | undefined>(undefined);
   const writeViewport = useCallback(
-    (viewport: { x: number; y: number; zoom: number }) => store.editWithoutHistory((d) => {
-      d.ui = { ...(d.ui ?? {}), viewport: { x: Math.round(viewport.x), y: Math.round(viewport.y), zoom: viewport.zoom } };
-    }),
-    [store],
+    (viewport: { x: number; y: number; zoom: number }) => {
+      const x = Math.round(viewport.x);
+      const y = Math.round(viewport.y);
+      // A pan's end reported after the drop already saved this viewport: no second change.
+      const saved = latest.current!.doc.ui?.viewport;
+      if (saved && saved.x === x && saved.y === y && saved.zoom === viewport.zoom) return;
+      store.editWithoutHistory((d) => {
+        d.ui = { ...(d.ui ?? {}), viewport: { x, y, zoom: viewport.zoom } };
+      });
+    },
+    [store, latest],
   );
   const saveViewport = useCallback(
     (_: unknown, viewport: { x: number; y: number; zoom: number }) => {
@@ -40,9 +49,11 @@ export function useDragCommit({ store, nodesRef, latest }: DragCommitDeps) {
 
   const commitDrag = useCallback(
     (_: unknown, _node: Node, dragged: Node[]) => {
-      const viewport = viewportDuringDrag.current;
+      // The viewport shown at the drop, not the last one a pan's end reported: the auto-pan's
+      // last step may not have reported its end yet when the button comes up.
+      const panned = viewportDuringDrag.current;
       viewportDuringDrag.current = undefined;
-      if (viewport) writeViewport(viewport);
+      if (panned) writeViewport(currentViewport());
       const positions: Record<string, { x: number; y: number }> = {};
       const { collapsed: view, doc: current } = latest.current!;
       for (const n of dragged) {
@@ -76,7 +87,7 @@ export function useDragCommit({ store, nodesRef, latest }: DragCommitDeps) {
       });
       store.seal();
     },
-    [store, writeViewport, nodesRef, latest],
+    [store, writeViewport, nodesRef, latest, currentViewport],
   );
   const commitSelectionDrag = useCallback((e: ReactMouseEvent, dragged: Node[]) => commitDrag(e, dragged[0], dragged), [commitDrag]);
   return { commitDrag, commitSelectionDrag, saveViewport };
