@@ -39,6 +39,16 @@ function residentDevice(runtime: Runtime, session: ModelSession, roles: Denoiser
   return type(session.inputs, roles.sample) === 'float32' && type(session.outputs, roles.output) === 'float32' ? device : undefined;
 }
 
+/** Where a message says the problem is (built only for messages: a denoise runs every step). */
+function whereOf(nodeId: string, session: ModelSession): string {
+  return `node "${nodeId}": ${session.label}`;
+}
+
+/** A prediction as a LATENT. Its samples are typed as host tensors; resident ones reach only nodes that take them. */
+function latent(t: AnyFloatTensor): LatentValue {
+  return { samples: t as Tensor<'float32'> };
+}
+
 function disposeResident(...tensors: AnyFloatTensor[]): void {
   for (const t of tensors) if (isResident(t)) t.dispose();
 }
@@ -123,10 +133,9 @@ export const diffusionDenoise = defineNode({
     const runtime = requireRuntime(ctx.services, ctx.nodeId);
     // Loaded already on every step but the first: found without awaiting a look-up.
     const session = runtime.loadedSession?.(inputs.denoiser.model) ?? (await runtime.session(inputs.denoiser.model, { nodeId: ctx.nodeId, progress: ctx.progress }));
-    const where = `node "${ctx.nodeId}": ${session.label}`;
     let roles = rolesBySession.get(session);
     if (!roles) {
-      roles = denoiserRoles(session.inputs, session.outputs, where);
+      roles = denoiserRoles(session.inputs, session.outputs, whereOf(ctx.nodeId, session));
       rolesBySession.set(session, roles);
     }
     const device = residentDevice(runtime, session, roles);
@@ -136,7 +145,7 @@ export const diffusionDenoise = defineNode({
     const batch = sample.shape[0];
     const pos = contextForBatch(inputs.positive.hiddenStates, batch, `node "${ctx.nodeId}": positive`);
     const neg = inputs.negative ? contextForBatch(inputs.negative.hiddenStates, batch, `node "${ctx.nodeId}": negative`) : undefined;
-    if (!roles.encoderHiddenStates) throw new Error(`${where} takes no text conditioning (no encoder_hidden_states input)`);
+    if (!roles.encoderHiddenStates) throw new Error(`${whereOf(ctx.nodeId, session)} takes no text conditioning (no encoder_hidden_states input)`);
 
     const extras: Record<string, Tensor> = {};
     for (const meta of roles.extras) {
@@ -150,15 +159,13 @@ export const diffusionDenoise = defineNode({
         extras[meta.name] = sdxlTimeIds(sample.shape[2] * 8, sample.shape[3] * 8, batch);
       } else {
         throw new Error(
-          `${where} needs input \`${meta.name}\`; connect a TENSOR to the \`${meta.name}\` socket (inspect the model to add it)`,
+          `${whereOf(ctx.nodeId, session)} needs input \`${meta.name}\`; connect a TENSOR to the \`${meta.name}\` socket (inspect the model to add it)`,
         );
       }
     }
 
     // What every call shares, handed to a module function (no closure made per step).
     const target: DenoiserTarget = { session, roles, timestep: inputs.timestep, nodeId: ctx.nodeId, signal: ctx.signal, keepOnDevice: device !== undefined };
-    // A LATENT's samples are typed as host tensors; resident ones reach only nodes that take them.
-    const latent = (t: AnyFloatTensor): LatentValue => ({ samples: t as Tensor<'float32'> });
 
     if (!neg) {
       // No negative prompt: the uncond output stays empty (the engine objects only if it is read).

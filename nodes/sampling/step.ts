@@ -21,7 +21,7 @@ import {
 } from './values.ts';
 
 /**
- * One working copy per schedule's template scheduler, reused by every step: setState replaces all
+ * One working copy per schedule's template scheduler, reused by every step: stepFrom replaces all
  * the state a step reads or writes, so a reused copy steps exactly as a fresh clone would (steps
  * run synchronously, one at a time), without cloning the scheduler every iteration.
  */
@@ -100,8 +100,6 @@ function stepFailure(nodeId: string, error: unknown): Error {
 function stepOnHost(at: StepAt, modelOutput: Tensor<'float32'>, sample: Tensor<'float32'>, sampleValue: LatentValue) {
   const { schedule, state, position } = at;
   const scheduler = workingCopy(schedule.scheduler);
-  // The position is known exactly: never look it up by timestep value (schedules may repeat one).
-  scheduler.setState({ ...state.state, stepIndex: position });
   const generator = new DrawOnCopy(state.generator);
   const options: StepOptions = { generator, eta: at.eta };
   // unCLIP steps to the schedule's next timestep (not t - 1), as diffusers' unCLIP pipelines pass it.
@@ -109,12 +107,14 @@ function stepOnHost(at: StepAt, modelOutput: Tensor<'float32'>, sample: Tensor<'
     options.prevTimestep = schedule.timesteps[position + 1];
   }
   let result;
+  let after;
   try {
-    result = scheduler.step(modelOutput, schedule.timesteps[position], sample, options);
+    // The position is known exactly: never look it up by timestep value (schedules may repeat one).
+    ({ result, state: after } = scheduler.stepFrom(state.state, position, modelOutput, schedule.timesteps[position], sample, options));
   } catch (error) {
     throw stepFailure(at.nodeId, error);
   }
-  const next: SchedulerStateValue = { ...state, position: position + 1, state: scheduler.getState(), generator: generator.copy ?? state.generator };
+  const next: SchedulerStateValue = { ...state, position: position + 1, state: after, generator: generator.copy ?? state.generator };
   return {
     sample: { ...sampleValue, samples: result.prevSample },
     state: next,

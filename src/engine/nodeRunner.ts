@@ -143,7 +143,7 @@ export function startNode(
 ): NodeResult | Promise<NodeResult> {
   const node = planned.id;
   if (env.signal.aborted) throw cancelled(node, iteration);
-  if (!planned.def.residentInputs && Object.values(inputs).some(holdsResident)) {
+  if (!planned.def.residentInputs && anyResident(inputs)) {
     // A node that reads values on the CPU gets host copies of resident inputs (one download each).
     return hostInputs(inputs).then(
       (host) => startNode(env, planned, host, params, neededPorts, iteration),
@@ -171,6 +171,11 @@ export function startNode(
       throw nodeFailure(env, planned, error, iteration);
     },
   );
+}
+
+function anyResident(inputs: Record<string, unknown>): boolean {
+  for (const port in inputs) if (holdsResident(inputs[port])) return true;
+  return false;
 }
 
 async function hostInputs(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {

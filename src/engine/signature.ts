@@ -176,25 +176,60 @@ const walkValues: unknown[] = [];
 const walkDepths: number[] = [];
 const walkSeen: object[] = [];
 
-/** Fast path for an outputs object of scalars, typed arrays, tensors and small records of those (most nodes): -1 otherwise. */
-function flatBytes(value: unknown, depth = 0): number {
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return -1;
+/**
+ * Fast path for most outputs objects (scalars, strings, typed arrays, tensors, and records and
+ * arrays of those a few levels deep, handles counted nominally): the same count as the general
+ * walk, by recursion without the walk's stacks or per-object `Object.values` arrays. -1 when the
+ * value nests deeper than `FLAT_DEPTH` or holds more objects than the seen list scans; the general
+ * walk then measures it. Within `FLAT_DEPTH` (< 16) the order of the visit cannot change a count.
+ */
+function flatBytes(value: unknown): number {
+  if (value === null || typeof value !== 'object') return -1;
+  const base = flatSeen.length;
+  try {
+    return flatObjectBytes(value, 0, base);
+  } finally {
+    flatSeen.length = base;
+  }
+}
+
+/** Levels the fast path walks (a step's outputs: outputs → state value → scheduler state → history). */
+const FLAT_DEPTH = 5;
+const flatSeen: object[] = [];
+
+function flatObjectBytes(v: object, depth: number, seenBase: number): number {
+  for (let i = seenBase; i < flatSeen.length; i++) if (flatSeen[i] === v) return 0;
+  if (flatSeen.length - seenBase >= SEEN_SCAN_LIMIT) return -1;
+  flatSeen.push(v);
+  if (ArrayBuffer.isView(v)) return v.byteLength;
+  if (v instanceof ArrayBuffer) return v.byteLength;
   let total = 0;
-  for (const key in value as Record<string, unknown>) {
-    const v = (value as Record<string, unknown>)[key];
-    if (typeof v === 'number' || typeof v === 'boolean') total += 8;
-    else if (typeof v === 'string') total += 2 * v.length;
-    else if (v === undefined || v === null) continue;
-    else if (ArrayBuffer.isView(v)) total += v.byteLength;
-    else if (isTensorLike(v)) total += v.data.byteLength + 8 * v.shape.length + 2 * v.dtype.length;
-    else if (depth < 2) {
-      // A value record one or two levels down (a LATENT's { samples, noise_mask }).
-      const inner = flatBytes(v, depth + 1);
+  if (Array.isArray(v)) {
+    if (depth >= FLAT_DEPTH) return -1;
+    for (let i = 0; i < v.length; i++) {
+      const inner = flatItemBytes(v[i], depth, seenBase);
       if (inner < 0) return -1;
       total += inner;
-    } else return -1;
+    }
+    return total;
+  }
+  if (!isWalkable(v)) return 64;
+  if (depth >= FLAT_DEPTH) return -1;
+  // for-in sees the own enumerable keys here: plain and null-prototype objects, and tensors, whose
+  // prototypes hold only (non-enumerable) class methods.
+  for (const key in v as Record<string, unknown>) {
+    const inner = flatItemBytes((v as Record<string, unknown>)[key], depth, seenBase);
+    if (inner < 0) return -1;
+    total += inner;
   }
   return total;
+}
+
+function flatItemBytes(item: unknown, depth: number, seenBase: number): number {
+  if (item === null || item === undefined) return 0;
+  if (typeof item === 'string') return 2 * item.length;
+  if (typeof item !== 'object') return 8;
+  return flatObjectBytes(item, depth + 1, seenBase);
 }
 
 /** A tensor (or a TensorLike class instance): dtype/shape/data are own fields. */

@@ -82,13 +82,20 @@ export async function runZone(
   const foreign = new Set<ResidentTensor>();
   for (const value of Object.values(initial.outputs)) collectResidentsDeep(value, foreign);
   let carried = new Set<ResidentTensor>();
+  // One set for every iteration, emptied at its start (no allocation per iteration).
+  const made = new Set<ResidentTensor>();
+  let outputBytes = 0;
+  let stateBytes = -1;
   try {
     for (let i = 0; i < count; i++) {
       const pause = env.yielder.maybeYield();
       if (pause) await pause;
       if (env.signal.aborted) throw cancelled(zone.input, i);
-      const made = new Set<ResidentTensor>();
-      local.set(zone.input, i === 0 ? initial.outputs : { index: i, ...state });
+      made.clear();
+      // Later iterations: the repeat-input's value is the index (8 bytes) and last iteration's
+      // state, measured when the repeat-output stored it (when that is all it output).
+      if (i === 0) local.set(zone.input, initial.outputs);
+      else local.set(zone.input, { index: i, ...state }, stateBytes >= 0 ? 8 + stateBytes : undefined);
 
       for (let k = 0; k < sequence.length; k++) {
         const { id, planned, neededPorts, releases, kept } = sequence[k];
@@ -99,14 +106,17 @@ export async function runZone(
         const started = startNode(env, planned, inputs, params, neededPorts, i);
         const result = started instanceof Promise ? await started : started;
         memberMs[k] += result.ms;
-        local.set(id, result.outputs);
-        for (const value of Object.values(result.outputs)) collectResidents(value, made);
+        const bytes = local.set(id, result.outputs);
+        if (id === zone.output) outputBytes = bytes;
+        const outputs = result.outputs;
+        for (const port in outputs) collectResidents(outputs[port], made);
         if (kept) lastOutputs.set(id, result.outputs);
         for (let r = 0; r < releases.length; r++) local.release(releases[r]);
       }
       const next = local.get(zone.output)!;
       state = {};
       for (const name of stateNames) state[name] = next[name];
+      stateBytes = outputsAreState(next, stateNames) ? outputBytes : -1;
       local.clear();
       if (made.size > 0 || carried.size > 0) carried = freeDeadResidents(made, carried, state, lastOutputs, foreign);
       if (!previews.active && !listening) continue;
@@ -145,6 +155,17 @@ export async function runZone(
   for (const id of members) hooks.finished(id, ms.get(id)!, id === zone.input ? Math.max(count, 1) : count);
   for (const [id, outputs] of lastOutputs) if (id !== zone.output) outer.set(id, outputs);
   return state;
+}
+
+/**
+ * Whether `{ index, ...state }` measures 8 bytes more than the repeat-output's outputs: every value
+ * those outputs hold is a state item (state items they lack are undefined, 0 bytes), and no state
+ * item is named `index`.
+ */
+function outputsAreState(outputs: Record<string, unknown>, stateNames: readonly string[]): boolean {
+  if (stateNames.includes('index')) return false;
+  for (const port in outputs) if (outputs[port] !== undefined && !stateNames.includes(port)) return false;
+  return true;
 }
 
 /**

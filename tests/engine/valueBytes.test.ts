@@ -58,6 +58,19 @@ describe('valueBytes', () => {
     expect(valueBytes(outputs)).toBeLessThan(referenceBytes({ a: { samples: latent() }, b: { samples: latent() }, state: { ...state, state: { ...state.state, curSample: new Float32Array(256) } } }));
   });
 
+  it('counts a tensor shared by two records of one outputs object once, as the reference does (the fast path dedupes too)', () => {
+    const sample = latent();
+    const handle = new TorchGenerator(3);
+    const values = [
+      { sample: { samples: sample }, denoised: { samples: sample } },
+      { list: [sample, sample, { t: sample }], handles: [handle, handle], n: 1, s: 'ab', flag: false, none: null, big: 2n },
+      { a: { b: { c: { d: { e: { f: sample } } } } } },
+      Object.assign(Object.create(null) as object, { t: sample, again: [sample] }),
+    ];
+    for (const value of values) expect(valueBytes(value)).toBe(referenceBytes(value));
+    expect(valueBytes(values[0])).toBe(referenceBytes({ samples: sample }));
+  });
+
   it('agrees with the reference on cycles, nesting past 16 levels and values of hundreds of objects', () => {
     const cyclic: Record<string, unknown> = { name: 'loop', list: [1, 2, 3] };
     cyclic.self = cyclic;

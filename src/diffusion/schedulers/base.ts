@@ -70,6 +70,12 @@ export function initialState(): SchedulerState {
   };
 }
 
+/**
+ * What a scheduler holds after `stepFrom` handed its state over: frozen, so a step that forgot to
+ * be given a state fails loudly instead of writing into a state some value now owns.
+ */
+const RELEASED_STATE: SchedulerState = Object.freeze({ ...initialState(), history: Object.freeze([]) as unknown as SchedulerState['history'] });
+
 export function cloneState(state: SchedulerState): SchedulerState {
   return { ...state, history: [...state.history] };
 }
@@ -103,6 +109,12 @@ export interface Scheduler extends DeviceSteps {
   readonly stepIndex: number | null;
   getState(): SchedulerState;
   setState(state: SchedulerState): void;
+  /**
+   * One step from `state` at position `stepIndex`, the state read once and the next one handed
+   * back without the copies `setState` and `getState` make (the step node's hot path): the
+   * scheduler keeps no reference to either state afterwards.
+   */
+  stepFrom(state: SchedulerState, stepIndex: number, modelOutput: TensorLike<'float32'>, timestep: number, sample: TensorLike<'float32'>, options?: StepOptions): { result: StepResult; state: SchedulerState };
   /** A copy sharing the immutable tables, with its own state. */
   clone(): Scheduler;
 }
@@ -300,6 +312,17 @@ export abstract class SchedulerBase implements Scheduler {
 
   setState(state: SchedulerState): void {
     this.state = cloneState(state);
+  }
+
+  stepFrom(state: SchedulerState, stepIndex: number, modelOutput: TensorLike<'float32'>, timestep: number, sample: TensorLike<'float32'>, options?: StepOptions): { result: StepResult; state: SchedulerState } {
+    // One copy: the step mutates it into the next state, which goes to the caller as it is.
+    this.state = { ...state, history: [...state.history], stepIndex };
+    try {
+      const result = this.step(modelOutput, timestep, sample, options);
+      return { result, state: this.state };
+    } finally {
+      this.state = RELEASED_STATE;
+    }
   }
 
   clone(): Scheduler {
