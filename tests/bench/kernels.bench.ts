@@ -120,6 +120,21 @@ function rotatingCopyCase(): BenchCase {
   };
 }
 
+/** The copy between two of the resident kernels' slots in wasm memory (the same staggered layout). */
+function slotCopyCase(): BenchCase {
+  const { k, at } = residentMemory(2);
+  const source = new Float32Array(k.memory.buffer, at(0), SIZE);
+  const target = new Float32Array(k.memory.buffer, at(1), SIZE);
+  return {
+    name: 'Float32Array copy between two kernel memory slots',
+    bytes: 2 * BYTES,
+    iterations: STEPS,
+    run() {
+      for (let i = 0; i < STEPS; i++) target.set(source);
+    },
+  };
+}
+
 async function cpuMs(c: BenchCase): Promise<{ cpu: number; wall: number }> {
   // Warm-up runs: the JIT's optimised loops and V8's optimising wasm tier, before timing.
   for (let i = 0; i < 4; i++) c.run();
@@ -128,9 +143,17 @@ async function cpuMs(c: BenchCase): Promise<{ cpu: number; wall: number }> {
 
 export async function figures(): Promise<BenchFigure[]> {
   const out: BenchFigure[] = [];
-  const copy = await cpuMs(copyCase);
-  const ceiling = throughput(copyCase, Math.max(copy.cpu, 1e-3));
-  out.push({ name: copyCase.name, value: ceiling, unit: 'GB/s', note: `${(copy.wall / STEPS).toFixed(4)} ms/copy wall` });
+  // The ceiling is the best of several copy measurements: two array pairs (JS heap, and two
+  // staggered kernel memory slots), each timed before and after the kernels. A single copy
+  // measurement moved between 36 and 109 GB/s from one invocation to the next on the same
+  // machine (the kernels' own times stayed within a few per cent), which made the ratios swing.
+  const slotCopy = slotCopyCase();
+  const copyRates: number[] = [];
+  const measureCopies = async () => {
+    for (const c of [copyCase, slotCopy]) copyRates.push(throughput(c, Math.max((await cpuMs(c)).cpu, 1e-3)));
+  };
+  await measureCopies();
+  const kernelFigures: Array<{ name: string; gbs: number; wall: number; iterations: number; held: boolean; moved: string }> = [];
   const rotating = rotatingCopyCase();
   const spread = await cpuMs(rotating);
   out.push({
@@ -146,17 +169,28 @@ export async function figures(): Promise<BenchFigure[]> {
         const gbs = throughput(c, Math.max(cpu, 1e-3));
         const held = HELD_TO_HALF_COPY.has(name) && !c.name.endsWith(', js');
         const moved = c.name.endsWith('resident') ? `, ${((gbs * MOVED[name]) / 3).toFixed(2)} GB/s of the ${MOVED[name]} latents moved` : '';
-        out.push({
-          name: `${c.name} ÷ copy`,
-          value: gbs / ceiling,
-          unit: '',
-          note: `${gbs.toFixed(2)} GB/s${moved}, ${(wall / c.iterations).toFixed(4)} ms/step wall`,
-          ...(held ? { limit: { value: 0.5, kind: '≥' as const } } : {}),
-        });
+        kernelFigures.push({ name: c.name, gbs, wall, iterations: c.iterations, held, moved });
       }
     }
   } finally {
     setKernelBackend('wasm');
+  }
+  await measureCopies();
+  const ceiling = Math.max(...copyRates);
+  out.unshift({
+    name: 'Float32Array copy (ceiling)',
+    value: ceiling,
+    unit: 'GB/s',
+    note: `best of ${copyRates.map((r) => r.toFixed(1)).join(', ')} GB/s: JS arrays, kernel slots; before and after the kernels`,
+  });
+  for (const f of kernelFigures) {
+    out.push({
+      name: `${f.name} ÷ copy`,
+      value: f.gbs / ceiling,
+      unit: '',
+      note: `${f.gbs.toFixed(2)} GB/s${f.moved}, ${(f.wall / f.iterations).toFixed(4)} ms/step wall`,
+      ...(f.held ? { limit: { value: 0.5, kind: '≥' as const } } : {}),
+    });
   }
   return out;
 }
