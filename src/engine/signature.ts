@@ -112,10 +112,11 @@ export function nodeSignature(parts: SignatureParts, head = signatureHead(parts.
 export function valueBytes(value: unknown): number {
   const flat = flatBytes(value);
   if (flat >= 0) return flat;
-  // Depth first, last child first, each object counted once. The stacks and the list of objects
-  // seen are shared and used from their current ends (so a nested call would be safe), and the
-  // seen list is scanned linearly while it is short: the engine measures every node's outputs, a
-  // zone's every iteration, and those hold a few dozen objects (a Set costs more than the scan).
+  // The general walk, for what the fast path declines (values nesting past FLAT_DEPTH or holding
+  // more than SEEN_SCAN_LIMIT objects). Depth first, last child first, each object counted once:
+  // from 16 levels down an object counts a nominal 64, so the visiting order matters here. The
+  // stacks and the seen list are shared and used from their current ends (so a nested call would
+  // be safe); the seen list is scanned linearly while it is short and becomes a Set after that.
   const base = walkValues.length;
   const seenBase = walkSeen.length;
   let seenSet: Set<object> | undefined;
