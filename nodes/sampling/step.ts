@@ -48,8 +48,9 @@ class DrawOnCopy implements NoiseGenerator {
 export const samplingStep = defineNode({
   type: 'sampling/step',
   version: 1,
-  // Resident inputs (WebGPU) step on their device where the scheduler has that path (DDIM with
-  // eta 0, Euler, Euler ancestral; epsilon prediction); other steps run on host copies.
+  // Resident inputs (WebGPU) step on their device where the scheduler has that path (epsilon
+  // prediction: DDIM with eta 0, Euler, Euler ancestral, Heun, LMS, PNDM's multistep steps,
+  // DPM-Solver++ 1S/2M); other steps run on host copies.
   residentInputs: true,
   title: 'Scheduler step',
   category: 'sampling',
@@ -123,8 +124,8 @@ function stepOnHost(at: StepAt, modelOutput: Tensor<'float32'>, sample: Tensor<'
 }
 
 /**
- * A step with a resident input: on its device where the scheduler has that path (DDIM with eta 0,
- * Euler, Euler ancestral; epsilon prediction), else on host copies.
+ * A step with a resident input: on its device where the scheduler has that path (see `residentInputs`
+ * above), else on host copies.
  */
 async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleValue: LatentValue) {
   const modelOutput = requireLatentSamplesAnywhere(modelOutputValue, at.nodeId, 'model_output');
@@ -153,18 +154,25 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
 }
 
 /**
- * `at` with the scheduler state's resident values (DPM's x0 history, Heun's derivative and saved
- * sample, left by device steps) copied to the host, for a step on the host.
+ * `at` with the scheduler state's resident values (DPM's x0 history, PNDM's model outputs and
+ * saved sample, LMS's derivatives, Heun's derivative and saved sample, left by device steps)
+ * copied to the host, for a step on the host.
  */
 async function withHostHistory(at: StepAt): Promise<StepAt> {
   const st = at.state.state;
   if (!hasResidentState(st)) return at;
   const host = async <T,>(v: T) => (isResident(v) ? (await v.download()).data : v);
   const history = await Promise.all(st.history.map(host));
-  const state = { ...st, history, prevDerivative: await host(st.prevDerivative), savedSample: await host(st.savedSample) };
+  const state = {
+    ...st,
+    history,
+    prevDerivative: await host(st.prevDerivative),
+    savedSample: await host(st.savedSample),
+    curSample: await host(st.curSample),
+  };
   return { ...at, state: { ...at.state, state } };
 }
 
 function hasResidentState(st: SchedulerStateValue['state']): boolean {
-  return st.history.some(isResident) || isResident(st.prevDerivative) || isResident(st.savedSample);
+  return st.history.some(isResident) || isResident(st.prevDerivative) || isResident(st.savedSample) || isResident(st.curSample);
 }

@@ -7,6 +7,7 @@
  */
 import { OnnxGraphBuilder } from '../onnx/builder.ts';
 import type { DeviceOp } from '../tensor/resident.ts';
+import { Tensor } from '../tensor/tensor.ts';
 
 export interface DeviceOpGraph {
   /** The .onnx bytes. */
@@ -39,6 +40,49 @@ function eulerBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: strin
 /** The x0 prediction from epsilon: (s − b·m) / a (a = sqrt(ᾱ) or alpha, b = sqrt(1 − ᾱ) or sigma). */
 function x0FromEpsilon(g: OnnxGraphBuilder, v: Record<string, string>): string {
   return g.op('Div', [g.op('Sub', [v.s, g.op('Mul', [v.b, v.m])]), v.a]);
+}
+
+/** A float32 [1] constant (an integer weight of a multistep formula, or fl(1/24)). */
+function weight(g: OnnxGraphBuilder, value: number): string {
+  return g.constant(new Tensor('float32', [1], Float32Array.of(value)), 'w');
+}
+
+/** Older model outputs a PLMS step of `order` reads (newest first): order 0 averages with p1. */
+const PLMS_OLDER: Record<0 | 1 | 2 | 3 | 4, readonly string[]> = { 0: ['p1'], 1: [], 2: ['p1'], 3: ['p1', 'p2'], 4: ['p1', 'p2', 'p3'] };
+
+/**
+ * PLMS (PNDM, epsilon): e = the Adams-Bashforth combination of order `order` (0: the second
+ * warm-up step's (m + p1) / 2), then out = cs·s − (diff·e) / denom; the CPU kernels' operations.
+ */
+function plmsGraph(order: 0 | 1 | 2 | 3 | 4): DeviceOpGraph {
+  return build(`plms-epsilon-${order}`, ['m', ...PLMS_OLDER[order], 's'], ['cs', 'diff', 'denom'], (g, v) => {
+    const w = (value: number, x: string) => g.op('Mul', [weight(g, value), x]);
+    let e = v.m;
+    if (order === 0) e = g.op('Div', [g.op('Add', [v.m, v.p1]), weight(g, 2)]);
+    else if (order === 2) e = g.op('Div', [g.op('Sub', [w(3, v.m), v.p1]), weight(g, 2)]);
+    else if (order === 3) e = g.op('Div', [g.op('Add', [g.op('Sub', [w(23, v.m), w(16, v.p1)]), w(5, v.p2)]), weight(g, 12)]);
+    else if (order === 4) {
+      const sum = g.op('Sub', [g.op('Add', [g.op('Sub', [w(55, v.m), w(59, v.p1)]), w(37, v.p2)]), w(9, v.p3)]);
+      e = g.op('Mul', [weight(g, Math.fround(1 / 24)), sum]);
+    }
+    return { out: g.op('Sub', [g.op('Mul', [v.cs, v.s]), g.op('Div', [g.op('Mul', [v.diff, e]), v.denom])]) };
+  });
+}
+
+/**
+ * LMS (epsilon) with `terms` coefficients: x0 = s − σ·m, d = (s − x0) / σ, out = s + (c0·d + c1·d1
+ * + …) over the older derivatives d1… (newest first); outputs the sample, x0 and d.
+ */
+function lmsGraph(terms: 1 | 2 | 3 | 4): DeviceOpGraph {
+  const older = ['d1', 'd2', 'd3'].slice(0, terms - 1);
+  const coefficients = ['c0', 'c1', 'c2', 'c3'].slice(0, terms);
+  return build(`lms-epsilon-${terms}`, ['m', 's', ...older], ['sigma', ...coefficients], (g, v) => {
+    const x0 = g.op('Sub', [v.s, g.op('Mul', [v.sigma, v.m])]);
+    const d = g.op('Div', [g.op('Sub', [v.s, x0]), v.sigma]);
+    let acc = g.op('Mul', [v.c0, d]);
+    older.forEach((name, k) => (acc = g.op('Add', [acc, g.op('Mul', [v[coefficients[k + 1]], v[name]])])));
+    return { out: g.op('Add', [v.s, acc]), x0, d };
+  });
 }
 
 const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
@@ -89,6 +133,15 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
       const d = g.op('Div', [g.op('Add', [v.p, d2]), v.c]);
       return { out: g.op('Add', [v.q, g.op('Mul', [d, v.b])]), x0 };
     }),
+  'plms-epsilon-0': () => plmsGraph(0),
+  'plms-epsilon-1': () => plmsGraph(1),
+  'plms-epsilon-2': () => plmsGraph(2),
+  'plms-epsilon-3': () => plmsGraph(3),
+  'plms-epsilon-4': () => plmsGraph(4),
+  'lms-epsilon-1': () => lmsGraph(1),
+  'lms-epsilon-2': () => lmsGraph(2),
+  'lms-epsilon-3': () => lmsGraph(3),
+  'lms-epsilon-4': () => lmsGraph(4),
   'concat-batch': () => build('concat-batch', ['x', 'y'], [], (g, v) => ({ out: g.op('Concat', [v.x, v.y], { axis: 0 }) })),
   'split-halves': () =>
     build('split-halves', ['x'], [], (g, v) => {

@@ -24,10 +24,30 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `heun-first-epsilon`: x0 = s − a·m, d = (s − x0) / a, out = s + d·b (inputs [m, s]; outputs [out, x0, d])
  * - `heun-second-epsilon`: x0 = s − a·m, d = ((s − x0) / a + p) / c, out = q + d·b
  *   (inputs [m, s, p = first derivative, q = saved sample]; outputs [out, x0])
+ * - `plms-epsilon-K`: PNDM's e = the order-K Adams-Bashforth combination of m and the older
+ *   model outputs p1, p2, p3 (K = 0: (m + p1) / 2), out = a·s − (b·e) / c (inputs [m, p1…, s] as
+ *   the order reads them; outputs [out])
+ * - `lms-epsilon-K`: x0 = s − a·m, d = (s − x0) / a, out = s + (c0·d + c1·d1 + …) with K
+ *   coefficients (inputs [m, s, d1…]; scalars [a, c0…]; outputs [out, x0, d])
  * - `concat-batch`: [x; y] along dim 0 (inputs [x, y])
  * - `split-halves`: the two halves of x along dim 0 (outputs [first, second])
  */
-export type DeviceOp = 'divide' | 'guidance' | 'ddim-epsilon' | 'euler-epsilon' | 'euler-ancestral-epsilon' | 'dpm-first-order' | 'dpm-second-order' | 'heun-first-epsilon' | 'heun-second-epsilon' | 'concat-batch' | 'split-halves';
+export type DeviceOp =
+  | 'divide'
+  | 'guidance'
+  | 'ddim-epsilon'
+  | 'euler-epsilon'
+  | 'euler-ancestral-epsilon'
+  | 'dpm-first-order'
+  | 'dpm-second-order'
+  | 'heun-first-epsilon'
+  | 'heun-second-epsilon'
+  /** PNDM's linear multistep step by Adams-Bashforth order (0: the second warm-up step's average). */
+  | `plms-epsilon-${0 | 1 | 2 | 3 | 4}`
+  /** LMS by its number of coefficients (this step's derivative and up to three older ones). */
+  | `lms-epsilon-${1 | 2 | 3 | 4}`
+  | 'concat-batch'
+  | 'split-halves';
 
 /** Where residents live and how their math runs; implemented by the runtime (src/runtime/resident.ts). */
 export interface TensorDevice {

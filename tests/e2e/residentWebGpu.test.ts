@@ -4,9 +4,10 @@
  * on the GPU) and copies to the CPU only at the end (plus throttled previews), where the host
  * path copies every UNet output every step; the picture matches the wasm one.
  *
- * graphs/toy-schedulers.json then runs DDIM, Euler ancestral, DPM++ 2M Karras (its x0 history
- * resident) and Heun (its derivative and saved sample resident) on the GPU, each picture matching
- * wasm.
+ * toy-txt2img with PNDM (skip_prk_steps, as SD 1.5 ships it: its model outputs and saved sample
+ * resident) and with LMS (its derivatives resident), and graphs/toy-schedulers.json's DDIM, Euler
+ * ancestral, DPM++ 2M Karras (its x0 history resident) and Heun (its derivative and saved sample
+ * resident) run on the GPU, each picture matching wasm.
  *
  * Order: wasm; WebGPU with the resident path off (LATENTLOOM_RESIDENT_TENSORS = false in the
  * worker, before its WebGPU backend starts); wasm again; WebGPU with it on. Each backend change
@@ -117,6 +118,31 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
     expect(hostPath.counts.downloads).toBe(0);
     expect(hostPath.counts.readbacks - resident.counts.readbacks).toBeGreaterThanOrEqual(2 * STEPS - 2 - previews);
     expect(vsWasm.max).toBeLessThanOrEqual(MAX_BYTE_DIFF);
+    expect(s.errors).toEqual([]);
+  });
+
+  // SD 1.5 packages ship PNDM with skip_prk_steps: its multistep steps (and LMS's) keep the
+  // model-output or derivative history on the GPU.
+  it.for([
+    ['PNDM (skip_prk_steps)', { scheduler: 'PNDMScheduler', config: '{"skip_prk_steps": true}' }],
+    ['LMS', { scheduler: 'LMSDiscreteScheduler' }],
+  ] as const)('runs %s on the GPU with the latent kept there, matching wasm', async ([name, schedulerParams], ctx) => {
+    skipWithoutWebGpu(ctx);
+    const worker = engineWorker(s.page);
+    const graph = exampleGraph('toy-txt2img.json', { scheduler: { steps: 10, ...schedulerParams }, noise: { seed: 7 }, scheduler_state: { seed: 7 } });
+    const pictures: Partial<Record<'wasm' | 'webgpu', BrowserRun>> = {};
+    let counts: CopyCounts | undefined;
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      await openGraph(s.page, graph, `toy-${backend}-${schedulerParams.scheduler}.json`);
+      await chooseBackend(s.page, backend);
+      const before = await copyCounts(worker);
+      pictures[backend] = await runForImage(s.page, 'save', 300_000);
+      counts = countsSince(before, await copyCounts(worker));
+    }
+    const diff = rgbDiff(pictures.webgpu!.rgba, pictures.wasm!.rgba);
+    console.log(`${name}, WebGPU (resident) vs wasm: max ${diff.max} mean ${diff.mean.toFixed(4)}; ${counts!.downloads} latent downloads (${counts!.previewDownloads} for previews)`);
+    expect(counts!.downloads - counts!.previewDownloads).toBeLessThanOrEqual(2);
+    expect(diff.max).toBeLessThanOrEqual(MAX_BYTE_DIFF);
     expect(s.errors).toEqual([]);
   });
 

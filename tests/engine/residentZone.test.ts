@@ -17,9 +17,9 @@ import { residentStats } from '../../src/tensor/resident.ts';
 const ROOT = join(import.meta.dirname, '../..');
 type Json = { nodes: { id: string; type: string; params: Record<string, unknown> }[]; edges: { from: { node: string; port: string }; to: { node: string; port: string } }[] };
 
-function toyGraph(steps: number, scheduler = 'auto'): Json {
+function toyGraph(steps: number, scheduler = 'auto', config?: Record<string, unknown>): Json {
   const graph = JSON.parse(readFileSync(join(ROOT, 'graphs/toy-txt2img.json'), 'utf8')) as Json;
-  Object.assign(graph.nodes.find((n) => n.id === 'scheduler')!.params, { steps, scheduler });
+  Object.assign(graph.nodes.find((n) => n.id === 'scheduler')!.params, { steps, scheduler, ...(config ? { config: JSON.stringify(config) } : {}) });
   return graph;
 }
 
@@ -58,8 +58,11 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     ['Euler ancestral (noise from the carried generator)', toyGraph(20, 'EulerAncestralDiscreteScheduler')],
     ['DPM++ 2M (resident x0 history)', toyGraph(20, 'DPMSolverMultistepScheduler')],
     ['Heun (resident derivative and saved sample; 39 evaluations)', toyGraph(20, 'HeunDiscreteScheduler')],
+    // The final state keeps PNDM's last four model outputs and LMS's last four derivatives.
+    ['PNDM with skip_prk_steps, as SD 1.5 ships it (resident model outputs and saved sample)', toyGraph(20, 'PNDMScheduler', { skip_prk_steps: true }), 5],
+    ['LMS (resident derivative history)', toyGraph(20, 'LMSDiscreteScheduler'), 5],
     ['DDIM, CFG in one batch-2 call', batchedCfg(toyGraph(20))],
-  ])('%s: 20 steps give the host picture with one download', async (_name, graph) => {
+  ] as [string, Json, number?][])('%s: 20 steps give the host picture with one download', async (_name, graph, live = 3) => {
     const expected = await decode(graph, host);
     const before = { ...residentStats };
     const image = await decode(graph, resident);
@@ -69,7 +72,7 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     const diff = maxAbsDiff(image, expected);
     console.log(`${_name}: max |resident − host| = ${diff}; ${downloads} download(s), ${created} resident tensors made, ${disposed} disposed in the loop`);
     // The zone frees what no later step needs: only the final state (cached) outlives the loop.
-    expect(created - disposed).toBeLessThanOrEqual(3);
+    expect(created - disposed).toBeLessThanOrEqual(live);
     // Same float32 operations in the same order on the same CPU: the same picture.
     expect(diff).toBeLessThanOrEqual(1e-6);
     expect(downloads).toBe(1);
@@ -81,6 +84,17 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     Object.assign(graph.nodes.find((n) => n.id === 'scheduler')!.params, { config: '{"solver_order": 3}' });
     const expected = await decode(graph, host);
     expect(maxAbsDiff(await decode(graph, resident), expected)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('PNDM with the Runge-Kutta warm-up: warm-up steps on the host, then the multistep steps on the device from the host history', async () => {
+    const graph = toyGraph(10, 'PNDMScheduler', { skip_prk_steps: false });
+    const expected = await decode(graph, host);
+    const before = { ...residentStats };
+    expect(maxAbsDiff(await decode(graph, resident), expected)).toBeLessThanOrEqual(1e-6);
+    // 12 warm-up sub-steps download their predictions; the 9 multistep steps keep theirs resident.
+    const downloads = residentStats.downloads - before.downloads;
+    expect(downloads).toBeGreaterThanOrEqual(12);
+    expect(downloads).toBeLessThanOrEqual(14);
   });
 
   it('falls back to the host for steps it has no device path for (DDIM with eta > 0), with the same picture', async () => {

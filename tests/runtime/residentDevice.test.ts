@@ -74,6 +74,26 @@ describe('resident device ops (onnxruntime-node)', () => {
     expect(await values(h2X0)).toEqual(heun2.x0);
   });
 
+  it('PLMS (PNDM) steps of every Adams-Bashforth order and LMS steps of 1-4 coefficients give the CPU kernels\' float32 results', async () => {
+    const [p1, p2, p3] = [random(4), random(5), random(6)];
+    const c = { cs: Math.fround(1.02), diff: Math.fround(0.031), denom: Math.fround(0.57) };
+    const reads: Record<number, Tensor<'float32'>[]> = { 0: [p1], 1: [], 2: [p1], 3: [p1, p2], 4: [p1, p2, p3] };
+    for (const order of [0, 1, 2, 3, 4] as const) {
+      const expected = scalarKernels.plmsEpsilon(m.data, reads[order].map((t) => t.data), order, s.data, c);
+      const [out] = await device.run(`plms-epsilon-${order}`, [m, ...reads[order], s], [c.cs, c.diff, c.denom]);
+      expect(await values(out), `order ${order}`).toEqual(expected);
+    }
+    const coefficients = [1.3, -0.45, 0.12, -0.02].map(Math.fround);
+    for (const terms of [1, 2, 3, 4] as const) {
+      const older = [p1, p2, p3].slice(0, terms - 1);
+      const expected = scalarKernels.lmsEpsilon(m.data, s.data, older.map((t) => t.data), 2.4, coefficients.slice(0, terms));
+      const [out, x0, d] = await device.run(`lms-epsilon-${terms}`, [m, s, ...older], [Math.fround(2.4), ...coefficients.slice(0, terms)]);
+      expect(await values(out), `${terms} terms`).toEqual(expected.out);
+      expect(await values(x0)).toEqual(expected.x0);
+      expect(await values(d)).toEqual(expected.derivative);
+    }
+  });
+
   it('concatenates and splits batches, and chains residents without downloads', async () => {
     const before = residentStats.downloads;
     const [both] = await device.run('concat-batch', [m, s]);

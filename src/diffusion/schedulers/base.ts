@@ -48,7 +48,8 @@ export interface SchedulerState {
   lowerOrderNums: number;
   /** PNDM: running Runge-Kutta sum and the sample the RK step started from. */
   curModelOutput: Float32Array | null;
-  curSample: Float32Array | null;
+  /** Resident after a device PLMS step saved it (a host copy for host steps, see the step node). */
+  curSample: Float32Array | ResidentTensor | null;
   /** Heun: first-order derivative, dt and sample kept for the second-order half step. */
   prevDerivative: Float32Array | ResidentTensor | null;
   dt: number | null;

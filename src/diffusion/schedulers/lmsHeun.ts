@@ -105,14 +105,8 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     const sigma = this.sigmaAt(index);
     this.sigmaAt(index + 1);
     const previous = this.state.history;
-    // diffusers takes order = min(step_index + 1, 4) and zips those coefficients with the
-    // derivatives it has; a run started mid-schedule (img2img) has fewer at first, and a
-    // truncated order-4 sum is no integration rule at all (the picture keeps noise). The order
-    // here is capped by the stored derivatives too (this step's included): the same as diffusers
-    // for a run from step 0, and a proper lower-order step (Euler first) for a mid-schedule start.
-    const order = Math.min(index + 1, maxOrder, previous.length + 1);
-    const coeffs: number[] = [];
-    for (let k = 0; k < order; k++) coeffs.push(f32(this.lmsCoefficient(order, index, k)));
+    const coeffs = this.stepCoefficients(index, previous, maxOrder);
+    const order = coeffs.length;
     // Older derivatives, newest first: d1, d2, d3.
     const older = previous.slice(previous.length - (order - 1)).reverse() as Float32Array[];
     let out: Float32Array;
@@ -126,11 +120,52 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
       derivative = sigmaDerivative(s, x0, sigma);
       out = lmsSum(s, [derivative, ...older], coeffs);
     }
-    const history = [...previous, derivative];
-    if (history.length > maxOrder) history.shift();
-    this.state.history = history;
+    this.state.history = appendDerivative(previous, derivative, maxOrder);
     return this.finishStep(index, sample.shape, out, x0);
   }
+
+  /** The order and Lagrange coefficients of the step at `index` (host and device alike). */
+  private stepCoefficients(index: number, previous: readonly unknown[], maxOrder: number): number[] {
+    // diffusers takes order = min(step_index + 1, 4) and zips those coefficients with the
+    // derivatives it has; a run started mid-schedule (img2img) has fewer at first, and a
+    // truncated order-4 sum is no integration rule at all (the picture keeps noise). The order
+    // here is capped by the stored derivatives too (this step's included): the same as diffusers
+    // for a run from step 0, and a proper lower-order step (Euler first) for a mid-schedule start.
+    const order = Math.min(index + 1, maxOrder, previous.length + 1);
+    const coeffs: number[] = [];
+    for (let k = 0; k < order; k++) coeffs.push(f32(this.lmsCoefficient(order, index, k)));
+    return coeffs;
+  }
+
+  /**
+   * The epsilon step on a device at the default order; the derivative history stays resident in
+   * the state (host derivatives left by earlier host steps are uploaded).
+   */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
+    if (this.config.prediction_type !== 'epsilon') return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const maxOrder = LMSDiscreteScheduler.DEFAULT_ORDER;
+    const index = this.ensureStepIndex(timestep);
+    const sigma = this.sigmaAt(index);
+    this.sigmaAt(index + 1);
+    const previous = this.state.history as (Float32Array | ResidentTensor)[];
+    const coeffs = this.stepCoefficients(index, previous, maxOrder);
+    const upload = (t: Float32Array | ResidentTensor) => (t instanceof Float32Array ? new Tensor('float32', sample.shape, t) : t);
+    const older = previous.slice(previous.length - (coeffs.length - 1)).reverse().map(upload);
+    const op = `lms-epsilon-${coeffs.length as 1 | 2 | 3 | 4}` as const;
+    return device.run(op, [modelOutput, sample, ...older], [sigma, ...coeffs]).then(([prevSample, predOriginalSample, derivative]) => {
+      this.state.history = appendDerivative(previous, derivative, maxOrder);
+      this.state.stepIndex = index + 1;
+      return { prevSample, predOriginalSample };
+    });
+  }
+}
+
+/** The derivative history after a step: this step's appended, the oldest dropped past `maxOrder`. */
+function appendDerivative<T>(previous: readonly (T | null)[], derivative: T, maxOrder: number): (T | null)[] {
+  const history = [...previous, derivative];
+  if (history.length > maxOrder) history.shift();
+  return history;
 }
 
 export class HeunDiscreteScheduler extends SigmaSchedulerBase {

@@ -3,9 +3,11 @@
  * warm-up (PRK, 4 model calls per step over the first 3 steps) then linear multistep (PLMS),
  * or PLMS only with skip_prk_steps.
  */
-import type { TensorLike } from '../../tensor/tensor.ts';
+import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
+import { isResident, type AnyFloatTensor, type ResidentTensor, type TensorDevice } from '../../tensor/resident.ts';
 import { f32, leadingStepsOffset, numpyLinspace, roundHalfEven } from '../schedules.ts';
-import { SchedulerBase, stepResult, type StepResult } from './base.ts';
+import { SchedulerBase, checkSameShape, stepResult, type StepResult } from './base.ts';
+import type { DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
@@ -133,7 +135,8 @@ export class PNDMScheduler extends SchedulerBase {
       output = accumulate(st.curModelOutput, m, 1 / 6);
       st.curModelOutput = null;
     }
-    const curSample = st.curSample ?? s;
+    // Host steps see host values: the step node downloads a resident state first.
+    const curSample = (st.curSample as Float32Array | null) ?? s;
     const prev = this.prevSample(curSample, t, prevTimestep, output);
     st.counter += 1;
     return prev;
@@ -141,6 +144,33 @@ export class PNDMScheduler extends SchedulerBase {
 
   /** One linear multistep step (Adams-Bashforth of growing order up to 4). */
   private stepPlms(m: Float32Array, timestep: number, s: Float32Array): Float32Array {
+    const st = this.state;
+    // A kernel result (the CFG kernel's) is a value: kept as it is; other arrays are copied.
+    const plan = this.plmsPlan(timestep, kernels().isResult(m) ? m : m.slice());
+    st.history = plan.history;
+    const sample = plan.fromSaved ? (st.curSample as Float32Array) : s;
+    if (plan.saveSample) st.curSample = s.slice();
+    else if (plan.fromSaved) st.curSample = null;
+    const older = plan.older as Float32Array[];
+    let prev: Float32Array;
+    if (this.config.prediction_type === 'epsilon') {
+      // Fused (one pass, wasm SIMD or JS kernel): the same float32 ops as plmsOutput + prevSample.
+      prev = kernels().plmsEpsilon(m, older, plan.order, sample, this.prevCoefficients(plan.t, plan.prevTimestep));
+    } else {
+      prev = this.prevSample(sample, plan.t, plan.prevTimestep, plmsOutput(m, older, plan.order));
+    }
+    st.counter += 1;
+    return prev;
+  }
+
+  /**
+   * What a PLMS step reads and how it moves the state, for the host and the device step alike:
+   * the timesteps of equation (9), the model-output history after this step (`newest` is this
+   * step's output as the history keeps it), the Adams-Bashforth order (0: the second warm-up
+   * step's average) with the older outputs it reads, newest first, and whether the step starts
+   * from the saved sample (`fromSaved`, then cleared) or saves its own (`saveSample`).
+   */
+  private plmsPlan<T extends Float32Array | ResidentTensor>(timestep: number, newest: T) {
     const st = this.state;
     if (!this.skipPrk && st.history.length < 3) {
       throw new Error(
@@ -150,37 +180,52 @@ export class PNDMScheduler extends SchedulerBase {
     const stride = Math.floor(this.config.num_train_timesteps / (this.numInferenceSteps as number));
     let t = timestep;
     let prevTimestep = t - stride;
-    if (st.counter !== 1) {
-      // A kernel result (the CFG kernel's) is a value: kept as it is; other arrays are copied.
-      st.history = [...st.history.slice(-3), kernels().isResult(m) ? m : m.slice()];
-    } else {
+    let history = st.history as T[];
+    if (st.counter !== 1) history = [...history.slice(-3), newest];
+    else {
       prevTimestep = t;
       t = t + stride;
     }
-    const ets = st.history as Float32Array[];
-    let sample = s;
-    // The Adams-Bashforth order (0: the second warm-up step's average) and the older outputs, newest first.
-    let order: number;
-    if (ets.length === 1 && st.counter === 0) {
+    let order: 0 | 1 | 2 | 3 | 4;
+    let fromSaved = false;
+    let saveSample = false;
+    if (history.length === 1 && st.counter === 0) {
       order = 1;
-      st.curSample = s.slice();
-    } else if (ets.length === 1 && st.counter === 1) {
+      saveSample = true;
+    } else if (history.length === 1 && st.counter === 1) {
       order = 0;
-      sample = st.curSample as Float32Array;
-      st.curSample = null;
+      fromSaved = true;
     } else {
-      order = Math.min(ets.length, 4);
+      order = Math.min(history.length, 4) as 2 | 3 | 4;
     }
-    const older = order === 0 ? [ets[0]] : ets.slice(-order, -1).reverse();
-    let prev: Float32Array;
-    if (this.config.prediction_type === 'epsilon') {
-      // Fused (one pass, wasm SIMD or JS kernel): the same float32 ops as plmsOutput + prevSample.
-      prev = kernels().plmsEpsilon(m, older, order, sample, this.prevCoefficients(t, prevTimestep));
-    } else {
-      prev = this.prevSample(sample, t, prevTimestep, plmsOutput(m, older, order));
-    }
-    st.counter += 1;
-    return prev;
+    const older = order === 0 ? [history[0]] : history.slice(-order, -1).reverse();
+    return { t, prevTimestep, history, order, older, fromSaved, saveSample };
+  }
+
+  /**
+   * A PLMS step of an epsilon model on a device, the model-output history and the saved sample
+   * kept resident in the state; the Runge-Kutta warm-up and other prediction types step on the
+   * host (undefined), and later device steps upload what the host steps left in the history.
+   */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
+    this.requireTimesteps('step');
+    const st = this.state;
+    if (this.config.prediction_type !== 'epsilon') return undefined;
+    if (!this.skipPrk && (st.counter < this.prkTimesteps.length || st.history.length < 3)) return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const own = (x: AnyFloatTensor) => (isResident(x) ? x : (x as Tensor<'float32'>).data.slice());
+    const plan = this.plmsPlan<Float32Array | ResidentTensor>(timestep, own(modelOutput));
+    const upload = (x: Float32Array | ResidentTensor) => (x instanceof Float32Array ? new Tensor('float32', sample.shape, x) : x);
+    const current = plan.fromSaved ? upload(st.curSample as Float32Array | ResidentTensor) : sample;
+    const { cs, diff, denom } = this.prevCoefficients(plan.t, plan.prevTimestep);
+    return device.run(`plms-epsilon-${plan.order}`, [modelOutput, ...plan.older.map(upload), current], [cs, diff, denom]).then(([prevSample]) => {
+      st.history = plan.history;
+      if (plan.saveSample) st.curSample = own(sample);
+      else if (plan.fromSaved) st.curSample = null;
+      st.counter += 1;
+      st.stepIndex = (st.stepIndex ?? st.beginIndex ?? 0) + 1;
+      return { prevSample };
+    });
   }
 
   /** The coefficients of equation (9): out = cs * s - (diff * e) / denom. */
