@@ -49,8 +49,8 @@ export const samplingStep = defineNode({
   type: 'sampling/step',
   version: 1,
   // Resident inputs (WebGPU) step on their device where the scheduler has that path (epsilon
-  // prediction: DDIM with eta 0, Euler, Euler ancestral, Heun, LMS, PNDM's multistep steps,
-  // DPM-Solver++ 1S/2M); other steps run on host copies.
+  // prediction: DDIM, DDPM and unCLIP with fixed variances, LCM, Euler, Euler ancestral, Heun,
+  // LMS, PNDM's multistep steps, DPM-Solver++ 1S/2M); other steps run on host copies.
   residentInputs: true,
   title: 'Scheduler step',
   category: 'sampling',
@@ -94,6 +94,17 @@ interface StepAt {
   eta: number;
 }
 
+/** The step's options: the generator, eta, and unCLIP's next timestep. */
+function stepOptions(at: StepAt, generator: NoiseGenerator): StepOptions {
+  const { schedule, position } = at;
+  const options: StepOptions = { generator, eta: at.eta };
+  // unCLIP steps to the schedule's next timestep (not t - 1), as diffusers' unCLIP pipelines pass it.
+  if (schedule.name === 'UnCLIPScheduler' && position + 1 < schedule.timesteps.length) {
+    options.prevTimestep = schedule.timesteps[position + 1];
+  }
+  return options;
+}
+
 function stepFailure(nodeId: string, error: unknown): Error {
   return new Error(`node "${nodeId}": ${error instanceof Error ? error.message : String(error)}`);
 }
@@ -102,11 +113,7 @@ function stepOnHost(at: StepAt, modelOutput: Tensor<'float32'>, sample: Tensor<'
   const { schedule, state, position } = at;
   const scheduler = workingCopy(schedule.scheduler);
   const generator = new DrawOnCopy(state.generator);
-  const options: StepOptions = { generator, eta: at.eta };
-  // unCLIP steps to the schedule's next timestep (not t - 1), as diffusers' unCLIP pipelines pass it.
-  if (schedule.name === 'UnCLIPScheduler' && position + 1 < schedule.timesteps.length) {
-    options.prevTimestep = schedule.timesteps[position + 1];
-  }
+  const options = stepOptions(at, generator);
   let result;
   let after;
   try {
@@ -137,7 +144,7 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
   const generator = at.state.generator.clone();
   let onDevice;
   try {
-    onDevice = await scheduler.stepOnDevice?.(device, modelOutput, at.schedule.timesteps[at.position], sample, { generator, eta: at.eta });
+    onDevice = await scheduler.stepOnDevice?.(device, modelOutput, at.schedule.timesteps[at.position], sample, stepOptions(at, generator));
   } catch (error) {
     throw stepFailure(at.nodeId, error);
   }

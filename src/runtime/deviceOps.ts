@@ -85,6 +85,17 @@ function lmsGraph(terms: 1 | 2 | 3 | 4): DeviceOpGraph {
   });
 }
 
+/** clamp(x, lo, hi) as the CPU's `v < lo ? lo : v > hi ? hi : v` (±Infinity: no clipping). */
+function clamp(g: OnnxGraphBuilder, x: string, lo: string, hi: string): string {
+  return g.op('Min', [g.op('Max', [x, lo]), hi]);
+}
+
+/** DDPM / unCLIP / LCM: x0 = clamp((s − b·m) / a, lo, hi) and c·x0 + d·s. */
+function alphaEpsilonBody(g: OnnxGraphBuilder, v: Record<string, string>): { combined: string; x0: string } {
+  const x0 = clamp(g, x0FromEpsilon(g, v), v.lo, v.hi);
+  return { combined: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.s])]), x0 };
+}
+
 const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   divide: () => build('divide', ['x'], ['a'], (g, v) => ({ out: g.op('Div', [v.x, v.a]) })),
   // u + a·(c − u)
@@ -95,6 +106,31 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
     build('ddim-epsilon', ['m', 's'], ['a', 'b', 'c', 'd'], (g, v) => {
       const x0 = x0FromEpsilon(g, v);
       return { out: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.m])]), x0 };
+    }),
+  // …then + noise·e (DDIM with eta > 0)
+  'ddim-epsilon-noise': () =>
+    build('ddim-epsilon-noise', ['m', 's', 'noise'], ['a', 'b', 'c', 'd', 'e'], (g, v) => {
+      const x0 = x0FromEpsilon(g, v);
+      const out = g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.m])]);
+      return { out: g.op('Add', [out, g.op('Mul', [v.noise, v.e])]), x0 };
+    }),
+  // x0 = clamp((s − b·m) / a, lo, hi); out = c·x0 + d·s
+  'alpha-epsilon': () =>
+    build('alpha-epsilon', ['m', 's'], ['a', 'b', 'lo', 'hi', 'c', 'd'], (g, v) => {
+      const { combined, x0 } = alphaEpsilonBody(g, v);
+      return { out: combined, x0 };
+    }),
+  // …then + noise·e (DDPM and unCLIP's variance noise)
+  'alpha-epsilon-noise': () =>
+    build('alpha-epsilon-noise', ['m', 's', 'noise'], ['a', 'b', 'lo', 'hi', 'c', 'd', 'e'], (g, v) => {
+      const { combined, x0 } = alphaEpsilonBody(g, v);
+      return { out: g.op('Add', [combined, g.op('Mul', [v.noise, v.e])]), x0 };
+    }),
+  // denoised = c·x0 + d·s as above; out = e·denoised + f·noise (LCM's renoising)
+  'lcm-epsilon-renoise': () =>
+    build('lcm-epsilon-renoise', ['m', 's', 'noise'], ['a', 'b', 'lo', 'hi', 'c', 'd', 'e', 'f'], (g, v) => {
+      const { combined } = alphaEpsilonBody(g, v);
+      return { out: g.op('Add', [g.op('Mul', [v.e, combined]), g.op('Mul', [v.f, v.noise])]), denoised: combined };
     }),
   // x0 = s − a·m; out = s + ((s − x0) / a)·b
   'euler-epsilon': () => build('euler-epsilon', ['m', 's'], ['a', 'b'], eulerBody),

@@ -17,6 +17,12 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `divide`: x / a (scale_model_input)
  * - `guidance`: u + a·(c − u) (classifier-free guidance; inputs [cond, uncond])
  * - `ddim-epsilon`: x0 = (s − b·m) / a, out = c·x0 + d·m (inputs [m, s]; outputs [out, x0])
+ * - `ddim-epsilon-noise`: the same plus noise·e (eta > 0; inputs [m, s, noise])
+ * - `alpha-epsilon`: x0 = clamp((s − b·m) / a, lo, hi), out = c·x0 + d·s (DDPM, unCLIP, LCM's
+ *   last step; scalars [a, b, lo, hi, c, d]; inputs [m, s]; outputs [out, x0])
+ * - `alpha-epsilon-noise`: the same plus noise·e (inputs [m, s, noise])
+ * - `lcm-epsilon-renoise`: denoised as `alpha-epsilon`'s out, out = e·denoised + f·noise
+ *   (inputs [m, s, noise]; outputs [out, denoised])
  * - `euler-epsilon`: x0 = s − a·m, out = s + ((s − x0) / a)·b (inputs [m, s]; outputs [out, x0])
  * - `euler-ancestral-epsilon`: the same plus noise·c (inputs [m, s, noise]; outputs [out, x0])
  * - `dpm-first-order`: x0 = (s − b·m) / a, out = c·s − d·x0 (DPM-Solver++ 1S; inputs [m, s]; outputs [out, x0])
@@ -36,6 +42,10 @@ export type DeviceOp =
   | 'divide'
   | 'guidance'
   | 'ddim-epsilon'
+  | 'ddim-epsilon-noise'
+  | 'alpha-epsilon'
+  | 'alpha-epsilon-noise'
+  | 'lcm-epsilon-renoise'
   | 'euler-epsilon'
   | 'euler-ancestral-epsilon'
   | 'dpm-first-order'

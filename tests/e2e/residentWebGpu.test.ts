@@ -5,7 +5,7 @@
  * path copies every UNet output every step; the picture matches the wasm one.
  *
  * toy-txt2img with PNDM (skip_prk_steps, as SD 1.5 ships it: its model outputs and saved sample
- * resident) and with LMS (its derivatives resident), and graphs/toy-schedulers.json's DDIM, Euler
+ * resident), LMS (its derivatives resident), DDPM and LCM, and graphs/toy-schedulers.json's DDIM, Euler
  * ancestral, DPM++ 2M Karras (its x0 history resident) and Heun (its derivative and saved sample
  * resident) run on the GPU, each picture matching wasm.
  *
@@ -122,10 +122,12 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
   });
 
   // SD 1.5 packages ship PNDM with skip_prk_steps: its multistep steps (and LMS's) keep the
-  // model-output or derivative history on the GPU.
+  // model-output or derivative history on the GPU; DDPM and LCM upload their host-drawn noise.
   it.for([
     ['PNDM (skip_prk_steps)', { scheduler: 'PNDMScheduler', config: '{"skip_prk_steps": true}' }],
     ['LMS', { scheduler: 'LMSDiscreteScheduler' }],
+    ['DDPM (variance noise)', { scheduler: 'DDPMScheduler' }],
+    ['LCM (renoising)', { scheduler: 'LCMScheduler' }],
   ] as const)('runs %s on the GPU with the latent kept there, matching wasm', async ([name, schedulerParams], ctx) => {
     skipWithoutWebGpu(ctx);
     const worker = engineWorker(s.page);

@@ -23,6 +23,12 @@ function toyGraph(steps: number, scheduler = 'auto', config?: Record<string, unk
   return graph;
 }
 
+/** The same graph with the scheduler step's eta set. */
+function withStepEta(graph: Json, eta: number): Json {
+  Object.assign(graph.nodes.find((n) => n.id === 'step')!.params, { eta });
+  return graph;
+}
+
 /** The same graph with one denoise node making both predictions in one batch-2 call. */
 function batchedCfg(graph: Json): Json {
   const g = structuredClone(graph);
@@ -62,6 +68,11 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     ['PNDM with skip_prk_steps, as SD 1.5 ships it (resident model outputs and saved sample)', toyGraph(20, 'PNDMScheduler', { skip_prk_steps: true }), 5],
     ['LMS (resident derivative history)', toyGraph(20, 'LMSDiscreteScheduler'), 5],
     ['DDIM, CFG in one batch-2 call', batchedCfg(toyGraph(20))],
+    ['DDIM with eta 0.5 (noise from the carried generator)', withStepEta(toyGraph(20), 0.5)],
+    ['DDPM (fixed_small variance, noise from the carried generator)', toyGraph(20, 'DDPMScheduler')],
+    ['DDPM, clip_sample', toyGraph(20, 'DDPMScheduler', { clip_sample: true, clip_sample_range: 1 })],
+    ['unCLIP (fixed_small_log variance)', toyGraph(20, 'UnCLIPScheduler', { variance_type: 'fixed_small_log' })],
+    ['LCM (renoised from the carried generator)', toyGraph(20, 'LCMScheduler')],
   ] as [string, Json, number?][])('%s: 20 steps give the host picture with one download', async (_name, graph, live = 3) => {
     const expected = await decode(graph, host);
     const before = { ...residentStats };
@@ -97,9 +108,8 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     expect(downloads).toBeLessThanOrEqual(14);
   });
 
-  it('falls back to the host for steps it has no device path for (DDIM with eta > 0), with the same picture', async () => {
-    const graph = toyGraph(5);
-    Object.assign(graph.nodes.find((n) => n.id === 'step')!.params, { eta: 0.5 });
+  it('falls back to the host for steps it has no device path for (DDIM with thresholding), with the same picture', async () => {
+    const graph = toyGraph(5, 'DDIMScheduler', { thresholding: true });
     const expected = await decode(graph, host);
     const before = residentStats.downloads;
     expect(maxAbsDiff(await decode(graph, resident), expected)).toBeLessThanOrEqual(1e-6);

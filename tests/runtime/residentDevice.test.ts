@@ -94,6 +94,28 @@ describe('resident device ops (onnxruntime-node)', () => {
     }
   });
 
+  it('DDIM with noise, the DDPM / unCLIP step (clipped and not, with and without noise) and LCM\'s renoising step give the CPU kernels\' float32 results', async () => {
+    const noise = random(7);
+    const f = (xs: number[]) => xs.map(Math.fround);
+    const ddim = scalarKernels.ddimEpsilon(m.data, s.data, 0.9, 0.43, 0.95, 0.31);
+    const [dOut, dX0] = await device.run('ddim-epsilon-noise', [m, s, noise], f([0.9, 0.43, 0.95, 0.31, 0.2]));
+    expect(await values(dOut)).toEqual(scalarKernels.addScaled(ddim.out, noise.data, 0.2));
+    expect(await values(dX0)).toEqual(ddim.x0);
+    for (const clip of [Infinity, 1]) {
+      const ddpm = scalarKernels.ddpmEpsilon(m.data, s.data, 0.7, 0.6, clip, 0.35, 0.8);
+      const scalars = f([0.7, 0.6, -clip, clip, 0.35, 0.8]);
+      const [out, x0] = await device.run('alpha-epsilon', [m, s], scalars);
+      expect(await values(out), `clip ${clip}`).toEqual(ddpm.out);
+      expect(await values(x0)).toEqual(ddpm.x0);
+      const [nOut, nX0] = await device.run('alpha-epsilon-noise', [m, s, noise], [...scalars, Math.fround(0.15)]);
+      expect(await values(nOut)).toEqual(scalarKernels.addScaled(ddpm.out, noise.data, 0.15));
+      expect(await values(nX0)).toEqual(ddpm.x0);
+      const [rOut, denoised] = await device.run('lcm-epsilon-renoise', [m, s, noise], [...scalars, ...f([0.93, 0.36])]);
+      expect(await values(denoised)).toEqual(ddpm.out);
+      expect(await values(rOut)).toEqual(scalarKernels.linearCombination(0.93, ddpm.out, 0.36, noise.data));
+    }
+  });
+
   it('concatenates and splits batches, and chains residents without downloads', async () => {
     const before = residentStats.downloads;
     const [both] = await device.run('concat-batch', [m, s]);

@@ -2,7 +2,7 @@
  * DDIMScheduler (Song et al. 2020), diffusers-compatible: deterministic for eta = 0, stochastic
  * with a generator for eta > 0; clip_sample, thresholding and set_alpha_to_one as in diffusers.
  */
-import type { TensorLike } from '../../tensor/tensor.ts';
+import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
@@ -82,13 +82,22 @@ export class DDIMScheduler extends SchedulerBase {
     return c.prediction_type === 'epsilon' && !c.clip_sample && !c.thresholding;
   }
 
-  /** The fused epsilon step on a device: deterministic DDIM (eta 0) only; DDIM keeps no state. */
+  /**
+   * The fused epsilon step on a device; with eta > 0 the noise is drawn on the host (the carried
+   * generator's stream) and uploaded. DDIM keeps no state.
+   */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
-    if (!this.hasFusedEpsilonStep() || (options?.eta ?? 0) !== 0) return undefined;
+    const eta = options?.eta ?? 0;
+    // A bad eta steps on the host, which says what is wrong with it.
+    if (!this.hasFusedEpsilonStep() || !Number.isFinite(eta) || eta < 0) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
-    const { apt, dirCoeff, x0Coeff } = this.stepCoefficients(timestep, 0);
+    const { apt, stdDev, dirCoeff, x0Coeff } = this.stepCoefficients(timestep, eta);
     const [sa, sb] = fusedAlphas(apt);
-    return device.run('ddim-epsilon', [modelOutput, sample], [sa, sb, x0Coeff, dirCoeff]).then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
+    const run =
+      eta > 0
+        ? device.run('ddim-epsilon-noise', [modelOutput, sample, new Tensor('float32', sample.shape, drawNoise(options, sample.shape, `${this.name}.step`))], [sa, sb, x0Coeff, dirCoeff, stdDev])
+        : device.run('ddim-epsilon', [modelOutput, sample], [sa, sb, x0Coeff, dirCoeff]);
+    return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
 }
 

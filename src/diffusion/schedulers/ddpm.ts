@@ -2,8 +2,10 @@
  * DDPMScheduler (Ho et al. 2020), diffusers-compatible: ancestral sampling with the posterior
  * variance (fixed_small, fixed_small_log, fixed_large, fixed_large_log, learned, learned_range).
  */
-import type { TensorLike } from '../../tensor/tensor.ts';
+import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
+import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
+import type { DeviceStepResult } from './onDevice.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaPredictions, linearCombination } from './predictOriginal.ts';
@@ -99,16 +101,7 @@ export class DDPMScheduler extends SchedulerBase {
     const learned = vt === 'learned' || vt === 'learned_range';
     const { prediction: m, predictedVariance } = withLearnedVariance(modelOutput, sample, output, s, learned);
     const t = timestep;
-    const prevT = this.previousTimestep(t);
-    const apt = this.alphaProdAt(t, 'step');
-    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : 1;
-    const bpt = f32(1 - apt);
-    const bptPrev = f32(1 - aptPrev);
-    const currentAlpha = f32(apt / aptPrev);
-    const currentBeta = f32(1 - currentAlpha);
-
-    const c0 = f32(f32(f32(Math.sqrt(aptPrev)) * currentBeta) / bpt);
-    const cs = f32(f32(f32(Math.sqrt(currentAlpha)) * bptPrev) / bpt);
+    const { apt, bpt, bptPrev, currentBeta, c0, cs } = this.stepCoefficients(t);
     const c = this.config;
     let out: Float32Array;
     let x0: Float32Array;
@@ -142,5 +135,40 @@ export class DDPMScheduler extends SchedulerBase {
       }
     }
     return stepResult(sample.shape, out, x0);
+  }
+
+  /** ᾱ_t and the posterior mean's coefficients of the step from `t` (host and device alike). */
+  private stepCoefficients(t: number) {
+    const prevT = this.previousTimestep(t);
+    const apt = this.alphaProdAt(t, 'step');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : 1;
+    const bpt = f32(1 - apt);
+    const bptPrev = f32(1 - aptPrev);
+    const currentAlpha = f32(apt / aptPrev);
+    const currentBeta = f32(1 - currentAlpha);
+    const c0 = f32(f32(f32(Math.sqrt(aptPrev)) * currentBeta) / bpt);
+    const cs = f32(f32(f32(Math.sqrt(currentAlpha)) * bptPrev) / bpt);
+    return { apt, bpt, bptPrev, currentBeta, c0, cs };
+  }
+
+  /**
+   * The epsilon step with a fixed variance type on a device (the variance noise drawn on the host
+   * from the carried generator and uploaded); learned variances and thresholding step on the host.
+   */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
+    const c = this.config;
+    const vt = c.variance_type ?? 'fixed_small';
+    if (c.prediction_type !== 'epsilon' || c.thresholding || vt === 'learned' || vt === 'learned_range') return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { apt, c0, cs } = this.stepCoefficients(timestep);
+    const clip = c.clip_sample ? c.clip_sample_range : Infinity;
+    const scalars = [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt))), f32(-clip), f32(clip), c0, cs];
+    let run: Promise<ResidentTensor[]>;
+    if (timestep > 0) {
+      const noise = new Tensor('float32', sample.shape, drawNoise(options, sample.shape, `${this.name}.step`));
+      const v = this.getVariance(timestep);
+      run = device.run('alpha-epsilon-noise', [modelOutput, sample, noise], [...scalars, vt === 'fixed_small_log' ? v : f32(Math.sqrt(v))]);
+    } else run = device.run('alpha-epsilon', [modelOutput, sample], scalars);
+    return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
 }

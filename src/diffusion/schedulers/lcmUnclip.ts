@@ -2,9 +2,11 @@
  * LCMScheduler (Luo et al. 2023, latent consistency models) and UnCLIPScheduler (DALL·E 2's
  * DDPM variant with fixed_small_log variance), diffusers-compatible.
  */
-import type { TensorLike } from '../../tensor/tensor.ts';
+import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
+import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
-import { SchedulerBase, clampInPlace, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
+import { SchedulerBase, checkSameShape, clampInPlace, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
+import type { DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { withLearnedVariance } from './ddpm.ts';
 import { addScaledNoise, alphaPredictions, linearCombination } from './predictOriginal.ts';
@@ -76,6 +78,39 @@ export class LCMScheduler extends SchedulerBase {
     }
     return this.finishStep(index, sample.shape, out, denoised);
   }
+
+  /**
+   * The epsilon step on a device (clip_sample included, thresholding on the host); the renoising
+   * noise is drawn on the host from the carried generator and uploaded.
+   */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
+    const c = this.config;
+    if (c.prediction_type !== 'epsilon' || c.thresholding) return undefined;
+    this.requireTimesteps('step');
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const index = this.ensureStepIndex(timestep);
+    const prevIndex = index + 1;
+    const prevT = prevIndex < this.timesteps.length ? this.timesteps[prevIndex] : timestep;
+    const apt = this.alphaProdAt(timestep, 'step');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
+    const { cSkip, cOut } = this.scalings(timestep);
+    const clip = c.clip_sample ? c.clip_sample_range : Infinity;
+    const scalars = [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt))), f32(-clip), f32(clip), cOut, cSkip];
+    const last = index === (this.numInferenceSteps as number) - 1;
+    const noise = last ? undefined : new Tensor('float32', sample.shape, drawNoise(options, sample.shape, `${this.name}.step`));
+    this.state.stepIndex = index + 1;
+    if (!noise) {
+      // The last step returns the denoised sample itself; the raw x0 is not needed.
+      return device.run('alpha-epsilon', [modelOutput, sample], scalars).then(([denoised, x0]) => {
+        x0.dispose();
+        return { prevSample: denoised, predOriginalSample: denoised };
+      });
+    }
+    const renoise = [f32(Math.sqrt(aptPrev)), f32(Math.sqrt(f32(1 - aptPrev)))];
+    return device
+      .run('lcm-epsilon-renoise', [modelOutput, sample, noise], [...scalars, ...renoise])
+      .then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
+  }
 }
 
 export class UnCLIPScheduler extends SchedulerBase {
@@ -127,19 +162,12 @@ export class UnCLIPScheduler extends SchedulerBase {
     if (!Number.isInteger(prevT) || prevT >= t) {
       throw new Error(`${who}: prevTimestep must be an integer below the timestep ${t}, got ${prevT}`);
     }
-    const apt = this.alphaProdAt(t, 'step');
-    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : 1;
-    const bpt = f32(1 - apt);
-    const bptPrev = f32(1 - aptPrev);
-    const beta = prevT === t - 1 ? this.betas[t] : f32(1 - f32(apt / aptPrev));
-    const alpha = prevT === t - 1 ? this.alphas[t] : f32(1 - beta);
+    const { apt, c0, cs } = this.stepCoefficients(t, prevT);
     if (this.config.prediction_type === 'v_prediction') {
       throw new Error(`${who}: prediction_type must be epsilon or sample for UnCLIPScheduler`);
     }
     const { x0: rawX0 } = alphaPredictions(this.config.prediction_type, m, s, apt, who, false);
     const x0 = this.config.clip_sample ? clampInPlace(rawX0, this.config.clip_sample_range) : rawX0;
-    const c0 = f32(f32(f32(Math.sqrt(aptPrev)) * beta) / bpt);
-    const cs = f32(f32(f32(Math.sqrt(alpha)) * bptPrev) / bpt);
     const out = linearCombination(c0, x0, cs, s);
     if (t > 0) {
       const noise = drawNoise(options, sample.shape, who);
@@ -153,5 +181,43 @@ export class UnCLIPScheduler extends SchedulerBase {
       }
     }
     return stepResult(sample.shape, out, x0);
+  }
+
+  /** ᾱ_t and the posterior mean's coefficients of the step from `t` to `prevT` (host and device alike). */
+  private stepCoefficients(t: number, prevT: number) {
+    const apt = this.alphaProdAt(t, 'step');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : 1;
+    const bpt = f32(1 - apt);
+    const bptPrev = f32(1 - aptPrev);
+    const beta = prevT === t - 1 ? this.betas[t] : f32(1 - f32(apt / aptPrev));
+    const alpha = prevT === t - 1 ? this.alphas[t] : f32(1 - beta);
+    const c0 = f32(f32(f32(Math.sqrt(aptPrev)) * beta) / bpt);
+    const cs = f32(f32(f32(Math.sqrt(alpha)) * bptPrev) / bpt);
+    return { apt, c0, cs };
+  }
+
+  /**
+   * The epsilon step with the fixed_small_log variance on a device (the noise drawn on the host
+   * from the carried generator and uploaded); learned_range and sample prediction step on the host.
+   */
+  stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
+    const c = this.config;
+    const t = timestep;
+    const prevT = options?.prevTimestep ?? t - 1;
+    // A bad prevTimestep steps on the host, which says what is wrong with it.
+    if (c.variance_type === 'learned_range' || c.prediction_type !== 'epsilon' || !Number.isInteger(prevT) || prevT >= t) return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { apt, c0, cs } = this.stepCoefficients(t, prevT);
+    const clip = c.clip_sample ? c.clip_sample_range : Infinity;
+    const scalars = [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt))), f32(-clip), f32(clip), c0, cs];
+    const run =
+      t > 0
+        ? device.run(
+            'alpha-epsilon-noise',
+            [modelOutput, sample, new Tensor('float32', sample.shape, drawNoise(options, sample.shape, `${this.name}.step`))],
+            [...scalars, this.getVariance(t, prevT)],
+          )
+        : device.run('alpha-epsilon', [modelOutput, sample], scalars);
+    return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
 }
