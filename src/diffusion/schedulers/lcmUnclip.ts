@@ -53,6 +53,16 @@ export class LCMScheduler extends SchedulerBase {
     return { cSkip: f32(f32(SIGMA_DATA ** 2) / denom), cOut: f32(scaled / f32(Math.sqrt(denom))) };
   }
 
+  /** The step's position, ᾱ at it and at the next timestep, and the boundary scalings (host and device alike). */
+  private stepAt(timestep: number) {
+    const index = this.ensureStepIndex(timestep);
+    const prevIndex = index + 1;
+    const prevT = prevIndex < this.timesteps.length ? this.timesteps[prevIndex] : timestep;
+    const apt = this.alphaProdAt(timestep, 'step');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
+    return { index, apt, aptPrev, ...this.scalings(timestep) };
+  }
+
   step(
     modelOutput: TensorLike<'float32'>,
     timestep: number,
@@ -61,12 +71,7 @@ export class LCMScheduler extends SchedulerBase {
   ): StepResult {
     this.requireTimesteps('step');
     const { who, m, s } = this.stepInputs(modelOutput, sample);
-    const index = this.ensureStepIndex(timestep);
-    const prevIndex = index + 1;
-    const prevT = prevIndex < this.timesteps.length ? this.timesteps[prevIndex] : timestep;
-    const apt = this.alphaProdAt(timestep, 'step');
-    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
-    const { cSkip, cOut } = this.scalings(timestep);
+    const { index, apt, aptPrev, cSkip, cOut } = this.stepAt(timestep);
     const { x0: rawX0 } = alphaPredictions(this.config.prediction_type, m, s, apt, who, false);
     const x0 = this.clipOrThreshold(rawX0, sample.shape);
     const denoised = linearCombination(cOut, x0, cSkip, s);
@@ -88,12 +93,7 @@ export class LCMScheduler extends SchedulerBase {
     if (c.prediction_type !== 'epsilon' || c.thresholding) return undefined;
     this.requireTimesteps('step');
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
-    const index = this.ensureStepIndex(timestep);
-    const prevIndex = index + 1;
-    const prevT = prevIndex < this.timesteps.length ? this.timesteps[prevIndex] : timestep;
-    const apt = this.alphaProdAt(timestep, 'step');
-    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'step') : this.finalAlphaCumprod;
-    const { cSkip, cOut } = this.scalings(timestep);
+    const { index, apt, aptPrev, cSkip, cOut } = this.stepAt(timestep);
     const clip = c.clip_sample ? c.clip_sample_range : Infinity;
     const scalars = [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt))), f32(-clip), f32(clip), cOut, cSkip];
     const last = index === (this.numInferenceSteps as number) - 1;
