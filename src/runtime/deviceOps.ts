@@ -42,6 +42,12 @@ function x0FromEpsilon(g: OnnxGraphBuilder, v: Record<string, string>): string {
   return g.op('Div', [g.op('Sub', [v.s, g.op('Mul', [v.b, v.m])]), v.a]);
 }
 
+/** DDIM: x0 = (s − b·m) / a and c·x0 + d·m. */
+function ddimBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: string; x0: string } {
+  const x0 = x0FromEpsilon(g, v);
+  return { out: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.m])]), x0 };
+}
+
 /** A float32 [1] constant (an integer weight of a multistep formula, or fl(1/24)). */
 function weight(g: OnnxGraphBuilder, value: number): string {
   return g.constant(new Tensor('float32', [1], Float32Array.of(value)), 'w');
@@ -103,15 +109,11 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
     build('guidance', ['c', 'u'], ['a'], (g, v) => ({ out: g.op('Add', [v.u, g.op('Mul', [v.a, g.op('Sub', [v.c, v.u])])]) })),
   // x0 = (s − b·m) / a; out = c·x0 + d·m
   'ddim-epsilon': () =>
-    build('ddim-epsilon', ['m', 's'], ['a', 'b', 'c', 'd'], (g, v) => {
-      const x0 = x0FromEpsilon(g, v);
-      return { out: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.m])]), x0 };
-    }),
+    build('ddim-epsilon', ['m', 's'], ['a', 'b', 'c', 'd'], ddimBody),
   // …then + noise·e (DDIM with eta > 0)
   'ddim-epsilon-noise': () =>
     build('ddim-epsilon-noise', ['m', 's', 'noise'], ['a', 'b', 'c', 'd', 'e'], (g, v) => {
-      const x0 = x0FromEpsilon(g, v);
-      const out = g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.m])]);
+      const { out, x0 } = ddimBody(g, v);
       return { out: g.op('Add', [out, g.op('Mul', [v.noise, v.e])]), x0 };
     }),
   // x0 = clamp((s − b·m) / a, lo, hi); out = c·x0 + d·s

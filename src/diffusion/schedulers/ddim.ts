@@ -2,11 +2,11 @@
  * DDIMScheduler (Song et al. 2020), diffusers-compatible: deterministic for eta = 0, stochastic
  * with a generator for eta > 0; clip_sample, thresholding and set_alpha_to_one as in diffusers.
  */
-import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
+import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
-import type { DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaPredictions, linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
@@ -95,7 +95,7 @@ export class DDIMScheduler extends SchedulerBase {
     const [sa, sb] = fusedAlphas(apt);
     const run =
       eta > 0
-        ? device.run('ddim-epsilon-noise', [modelOutput, sample, new Tensor('float32', sample.shape, drawNoise(options, sample.shape, `${this.name}.step`))], [sa, sb, x0Coeff, dirCoeff, stdDev])
+        ? device.run('ddim-epsilon-noise', [modelOutput, sample, deviceNoise(options, sample.shape, `${this.name}.step`)], [sa, sb, x0Coeff, dirCoeff, stdDev])
         : device.run('ddim-epsilon', [modelOutput, sample], [sa, sb, x0Coeff, dirCoeff]);
     return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }

@@ -2,10 +2,10 @@
  * DDPMScheduler (Ho et al. 2020), diffusers-compatible: ancestral sampling with the posterior
  * variance (fixed_small, fixed_small_log, fixed_large, fixed_large_log, learned, learned_range).
  */
-import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
+import type { TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
-import type { DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaPredictions, linearCombination } from './predictOriginal.ts';
@@ -165,7 +165,7 @@ export class DDPMScheduler extends SchedulerBase {
     const scalars = [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt))), f32(-clip), f32(clip), c0, cs];
     let run: Promise<ResidentTensor[]>;
     if (timestep > 0) {
-      const noise = new Tensor('float32', sample.shape, drawNoise(options, sample.shape, `${this.name}.step`));
+      const noise = deviceNoise(options, sample.shape, `${this.name}.step`);
       const v = this.getVariance(timestep);
       run = device.run('alpha-epsilon-noise', [modelOutput, sample, noise], [...scalars, vt === 'fixed_small_log' ? v : f32(Math.sqrt(v))]);
     } else run = device.run('alpha-epsilon', [modelOutput, sample], scalars);

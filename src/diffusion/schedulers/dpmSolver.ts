@@ -5,7 +5,7 @@
  */
 import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
-import type { DeviceStepResult } from './onDevice.ts';
+import { deviceInput, type DeviceStepResult } from './onDevice.ts';
 import {
   f32,
   interpOnIndexGrid,
@@ -300,7 +300,7 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
       run = device.run('dpm-first-order', [modelOutput, sample], [alpha, sigma, cs, cd]);
     } else {
       const last = previous[previous.length - 1]!;
-      const prevX0 = last instanceof Float32Array ? new Tensor('float32', sample.shape, last) : last;
+      const prevX0 = deviceInput(sample.shape, last);
       const k = this.secondOrderCoefficients(index);
       run = device.run('dpm-second-order', [modelOutput, sample, prevX0], [alpha, sigma, k.cs, k.c0, k.c1, k.invR0]);
     }

@@ -2,12 +2,12 @@
  * EulerDiscreteScheduler and EulerAncestralDiscreteScheduler (Karras et al. 2022, Algorithm 2 /
  * k-diffusion's sample_euler_ancestral), diffusers-compatible.
  */
-import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
+import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
 import { kernels } from '../kernels/index.ts';
 import { checkSameShape, drawNoise, type StepOptions, type StepResult } from './base.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
-import type { DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { sigmaPredictX0 } from './predictOriginal.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
@@ -141,7 +141,7 @@ export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const index = this.ensureStepIndex(timestep);
     const { sigma, dt, sigmaUp } = this.ancestralMove(index);
-    const noise = new Tensor('float32', sample.shape, drawNoise(options, sample.shape, `${this.name}.step`));
+    const noise = deviceNoise(options, sample.shape, `${this.name}.step`);
     this.state.stepIndex = index + 1;
     return device.run('euler-ancestral-epsilon', [modelOutput, sample, noise], [sigma, dt, sigmaUp]).then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }

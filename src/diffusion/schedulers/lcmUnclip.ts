@@ -2,11 +2,11 @@
  * LCMScheduler (Luo et al. 2023, latent consistency models) and UnCLIPScheduler (DALL·E 2's
  * DDPM variant with fixed_small_log variance), diffusers-compatible.
  */
-import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
+import type { TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, clampInPlace, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
-import type { DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { withLearnedVariance } from './ddpm.ts';
 import { addScaledNoise, alphaPredictions, linearCombination } from './predictOriginal.ts';
@@ -97,7 +97,7 @@ export class LCMScheduler extends SchedulerBase {
     const clip = c.clip_sample ? c.clip_sample_range : Infinity;
     const scalars = [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt))), f32(-clip), f32(clip), cOut, cSkip];
     const last = index === (this.numInferenceSteps as number) - 1;
-    const noise = last ? undefined : new Tensor('float32', sample.shape, drawNoise(options, sample.shape, `${this.name}.step`));
+    const noise = last ? undefined : deviceNoise(options, sample.shape, `${this.name}.step`);
     this.state.stepIndex = index + 1;
     if (!noise) {
       // The last step returns the denoised sample itself; the raw x0 is not needed.
@@ -214,7 +214,7 @@ export class UnCLIPScheduler extends SchedulerBase {
       t > 0
         ? device.run(
             'alpha-epsilon-noise',
-            [modelOutput, sample, new Tensor('float32', sample.shape, drawNoise(options, sample.shape, `${this.name}.step`))],
+            [modelOutput, sample, deviceNoise(options, sample.shape, `${this.name}.step`)],
             [...scalars, this.getVariance(t, prevT)],
           )
         : device.run('alpha-epsilon', [modelOutput, sample], scalars);

@@ -6,7 +6,7 @@ import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
 import { isResident, type AnyFloatTensor, type ResidentTensor, type TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
 import { checkSameShape, clampInPlace, type StepOptions, type StepResult } from './base.ts';
-import type { DeviceStepResult } from './onDevice.ts';
+import { deviceInput, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { sigmaDerivative } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
@@ -150,8 +150,7 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     this.sigmaAt(index + 1);
     const previous = this.state.history as (Float32Array | ResidentTensor)[];
     const coeffs = this.stepCoefficients(index, previous, maxOrder);
-    const upload = (t: Float32Array | ResidentTensor) => (t instanceof Float32Array ? new Tensor('float32', sample.shape, t) : t);
-    const older = previous.slice(previous.length - (coeffs.length - 1)).reverse().map(upload);
+    const older = previous.slice(previous.length - (coeffs.length - 1)).reverse().map((d) => deviceInput(sample.shape, d));
     const op = `lms-epsilon-${coeffs.length as 1 | 2 | 3 | 4}` as const;
     return device.run(op, [modelOutput, sample, ...older], [sigma, ...coeffs]).then(([prevSample, predOriginalSample, derivative]) => {
       this.state.history = appendDerivative(previous, derivative, maxOrder);
@@ -262,7 +261,6 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const index = this.ensureStepIndex(timestep);
     const st = this.state;
-    const upload = (t: Float32Array | ResidentTensor) => (t instanceof Float32Array ? new Tensor('float32', sample.shape, t) : t);
     if (this.stateInFirstOrder) {
       const sigma = this.sigmaAt(index);
       const dt = f32(this.sigmaAt(index + 1) - sigma);
@@ -276,7 +274,7 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     }
     const sigmaNext = this.sigmaAt(index);
     const dt = st.dt as number;
-    const inputs = [modelOutput, sample, upload(st.prevDerivative!), upload(st.savedSample!)];
+    const inputs = [modelOutput, sample, deviceInput(sample.shape, st.prevDerivative!), deviceInput(sample.shape, st.savedSample!)];
     return device.run('heun-second-epsilon', inputs, [sigmaNext, dt, 2]).then(([prevSample, predOriginalSample]) => {
       st.prevDerivative = null;
       st.dt = null;

@@ -2,8 +2,19 @@
  * What a scheduler offers for resident tensors (src/tensor/resident.ts): its scale and step on
  * the device the tensors live on (WebGPU), as element-wise device ops with its own coefficients.
  */
+import { Tensor } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
-import type { StepOptions } from './base.ts';
+import { drawNoise, type StepOptions } from './base.ts';
+
+/** A state value as a device op input: resident as it is, a host array (left by a host step) as a tensor of `shape` to upload. */
+export function deviceInput(shape: readonly number[], value: Float32Array | ResidentTensor): Tensor<'float32'> | ResidentTensor {
+  return value instanceof Float32Array ? new Tensor('float32', shape, value) : value;
+}
+
+/** A stochastic device step's noise: drawn on the host from the options' generator (its stream, so seeds agree), to upload. */
+export function deviceNoise(options: StepOptions | undefined, shape: readonly number[], who: string): Tensor<'float32'> {
+  return new Tensor('float32', shape, drawNoise(options, shape, who));
+}
 
 /** A step's result on a device (resident tensors); see DeviceSteps.stepOnDevice. */
 export interface DeviceStepResult {

@@ -7,7 +7,7 @@ import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
 import { isResident, type AnyFloatTensor, type ResidentTensor, type TensorDevice } from '../../tensor/resident.ts';
 import { f32, leadingStepsOffset, numpyLinspace, roundHalfEven } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, stepResult, type StepResult } from './base.ts';
-import type { DeviceStepResult } from './onDevice.ts';
+import { deviceInput, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
@@ -215,10 +215,9 @@ export class PNDMScheduler extends SchedulerBase {
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const own = (x: AnyFloatTensor) => (isResident(x) ? x : (x as Tensor<'float32'>).data.slice());
     const plan = this.plmsPlan<Float32Array | ResidentTensor>(timestep, own(modelOutput));
-    const upload = (x: Float32Array | ResidentTensor) => (x instanceof Float32Array ? new Tensor('float32', sample.shape, x) : x);
-    const current = plan.fromSaved ? upload(st.curSample as Float32Array | ResidentTensor) : sample;
+    const current = plan.fromSaved ? deviceInput(sample.shape, st.curSample as Float32Array | ResidentTensor) : sample;
     const { cs, diff, denom } = this.prevCoefficients(plan.t, plan.prevTimestep);
-    return device.run(`plms-epsilon-${plan.order}`, [modelOutput, ...plan.older.map(upload), current], [cs, diff, denom]).then(([prevSample]) => {
+    return device.run(`plms-epsilon-${plan.order}`, [modelOutput, ...plan.older.map((p) => deviceInput(sample.shape, p)), current], [cs, diff, denom]).then(([prevSample]) => {
       st.history = plan.history;
       if (plan.saveSample) st.curSample = own(sample);
       else if (plan.fromSaved) st.curSample = null;
