@@ -12,6 +12,7 @@ import type { SchedulerConfig, SchedulerName } from './config.ts';
 import { kernels } from '../kernels/index.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import type { DeviceSteps } from './onDevice.ts';
+import { alphaSigma } from './predictOriginal.ts';
 
 /** A source of standard normal noise with torch.randn's stream (TorchGenerator fits). */
 export interface NoiseGenerator {
@@ -295,8 +296,7 @@ export abstract class SchedulerBase implements Scheduler {
     const e = floatData(noise, `${this.name}.addNoise: noise`);
     checkSameShape(original, noise, 'original', 'noise');
     const acp = this.alphaProdAt(timestep, 'addNoise');
-    const a = Math.fround(Math.sqrt(acp));
-    const b = Math.fround(Math.sqrt(f32(1 - acp)));
+    const [a, b] = alphaSigma(acp);
     return toTensor(original.shape, kernels().linearCombination(a, x, b, e));
   }
 

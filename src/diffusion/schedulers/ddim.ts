@@ -8,7 +8,7 @@ import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions,
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
 import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
-import { alphaPredictions, linearCombination } from './predictOriginal.ts';
+import { alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
 
 export class DDIMScheduler extends SchedulerBase {
@@ -54,7 +54,7 @@ export class DDIMScheduler extends SchedulerBase {
     const c = this.config;
     if (this.hasFusedEpsilonStep()) {
       // Fused fast path (one pass, wasm SIMD or JS kernel): the same float32 ops as the general path.
-      const [sa, sb] = fusedAlphas(apt);
+      const [sa, sb] = alphaSigma(apt);
       ({ out, x0 } = kernels().ddimEpsilon(m, s, sa, sb, x0Coeff, dirCoeff));
     } else {
       const pred = alphaPredictions(c.prediction_type, m, s, apt, who, true);
@@ -92,16 +92,11 @@ export class DDIMScheduler extends SchedulerBase {
     if (!this.hasFusedEpsilonStep() || !Number.isFinite(eta) || eta < 0) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { apt, stdDev, dirCoeff, x0Coeff } = this.stepCoefficients(timestep, eta);
-    const [sa, sb] = fusedAlphas(apt);
+    const [sa, sb] = alphaSigma(apt);
     const run =
       eta > 0
         ? device.run('ddim-epsilon-noise', [modelOutput, sample, deviceNoise(options, sample.shape, `${this.name}.step`)], [sa, sb, x0Coeff, dirCoeff, stdDev])
         : device.run('ddim-epsilon', [modelOutput, sample], [sa, sb, x0Coeff, dirCoeff]);
     return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
-}
-
-/** sqrt(ᾱ_t) and sqrt(1 − ᾱ_t), as the fused kernel takes them. */
-function fusedAlphas(apt: number): [number, number] {
-  return [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt)))];
 }

@@ -8,7 +8,7 @@ import { f32 } from '../schedules.ts';
 import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
-import { alphaPredictions, linearCombination } from './predictOriginal.ts';
+import { alphaEpsilonScalars, alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
 
 /** Split a [B, 2C, …] output into the prediction and the predicted variance (learned types). */
@@ -107,8 +107,7 @@ export class DDPMScheduler extends SchedulerBase {
     let x0: Float32Array;
     if (c.prediction_type === 'epsilon' && !c.thresholding && !predictedVariance) {
       // Fused fast path (one pass, wasm SIMD or JS kernel): the same float32 ops as the general path.
-      const sa = f32(Math.sqrt(apt));
-      const sb = f32(Math.sqrt(f32(1 - apt)));
+      const [sa, sb] = alphaSigma(apt);
       ({ out, x0 } = kernels().ddpmEpsilon(m, s, sa, sb, c.clip_sample ? c.clip_sample_range : Infinity, c0, cs));
     } else {
       const { x0: rawX0 } = alphaPredictions(c.prediction_type, m, s, apt, who, false);
@@ -162,7 +161,7 @@ export class DDPMScheduler extends SchedulerBase {
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { apt, c0, cs } = this.stepCoefficients(timestep);
     const clip = c.clip_sample ? c.clip_sample_range : Infinity;
-    const scalars = [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt))), f32(-clip), f32(clip), c0, cs];
+    const scalars = alphaEpsilonScalars(apt, clip, c0, cs);
     let run: Promise<ResidentTensor[]>;
     if (timestep > 0) {
       const noise = deviceNoise(options, sample.shape, `${this.name}.step`);

@@ -9,7 +9,7 @@ import { SchedulerBase, checkSameShape, clampInPlace, drawNoise, stepResult, typ
 import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { withLearnedVariance } from './ddpm.ts';
-import { addScaledNoise, alphaPredictions, linearCombination } from './predictOriginal.ts';
+import { addScaledNoise, alphaEpsilonScalars, alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
 
 const SIGMA_DATA = 0.5;
 
@@ -79,7 +79,8 @@ export class LCMScheduler extends SchedulerBase {
     if (index !== (this.numInferenceSteps as number) - 1) {
       // Renoise to the next timestep: sqrt(acp_prev) * denoised + sqrt(1 - acp_prev) * noise.
       const noise = drawNoise(options, sample.shape, who);
-      out = linearCombination(f32(Math.sqrt(aptPrev)), denoised, f32(Math.sqrt(f32(1 - aptPrev))), noise);
+      const [signal, noiseScale] = alphaSigma(aptPrev);
+      out = linearCombination(signal, denoised, noiseScale, noise);
     }
     return this.finishStep(index, sample.shape, out, denoised);
   }
@@ -95,7 +96,7 @@ export class LCMScheduler extends SchedulerBase {
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { index, apt, aptPrev, cSkip, cOut } = this.stepAt(timestep);
     const clip = c.clip_sample ? c.clip_sample_range : Infinity;
-    const scalars = [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt))), f32(-clip), f32(clip), cOut, cSkip];
+    const scalars = alphaEpsilonScalars(apt, clip, cOut, cSkip);
     const last = index === (this.numInferenceSteps as number) - 1;
     const noise = last ? undefined : deviceNoise(options, sample.shape, `${this.name}.step`);
     this.state.stepIndex = index + 1;
@@ -106,7 +107,7 @@ export class LCMScheduler extends SchedulerBase {
         return { prevSample: denoised, predOriginalSample: denoised };
       });
     }
-    const renoise = [f32(Math.sqrt(aptPrev)), f32(Math.sqrt(f32(1 - aptPrev)))];
+    const renoise = alphaSigma(aptPrev);
     return device
       .run('lcm-epsilon-renoise', [modelOutput, sample, noise], [...scalars, ...renoise])
       .then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
@@ -209,7 +210,7 @@ export class UnCLIPScheduler extends SchedulerBase {
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { apt, c0, cs } = this.stepCoefficients(t, prevT);
     const clip = c.clip_sample ? c.clip_sample_range : Infinity;
-    const scalars = [f32(Math.sqrt(apt)), f32(Math.sqrt(f32(1 - apt))), f32(-clip), f32(clip), c0, cs];
+    const scalars = alphaEpsilonScalars(apt, clip, c0, cs);
     const run =
       t > 0
         ? device.run(

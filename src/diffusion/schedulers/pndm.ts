@@ -9,7 +9,7 @@ import { f32, leadingStepsOffset, numpyLinspace, roundHalfEven } from '../schedu
 import { SchedulerBase, checkSameShape, stepResult, type StepResult } from './base.ts';
 import { deviceInput, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
-import { linearCombination } from './predictOriginal.ts';
+import { alphaSigma, linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
 
 const PNDM_ORDER = 4;
@@ -245,8 +245,7 @@ export class PNDMScheduler extends SchedulerBase {
     let output = m;
     if (this.config.prediction_type === 'v_prediction') {
       const apt = this.alphaProdAt(t, 'step');
-      const a = f32(Math.sqrt(apt));
-      const b = f32(Math.sqrt(f32(1 - apt)));
+      const [a, b] = alphaSigma(apt);
       output = linearCombination(a, m, b, s);
     } else if (this.config.prediction_type !== 'epsilon') {
       throw new Error(`${this.name}: prediction_type must be epsilon or v_prediction, got "${this.config.prediction_type}"`);

@@ -53,6 +53,23 @@ export function predictFromAlphaSigma(
 }
 
 /**
+ * sqrt(ᾱ) and sqrt(1 − ᾱ) in float32, the signal and noise scales of x_t = √ᾱ·x0 + √(1−ᾱ)·ε at
+ * alphas_cumprod = `alphaProd`, rounded as diffusers' float32 tensors round them.
+ */
+export function alphaSigma(alphaProd: number): [number, number] {
+  return [f32(Math.sqrt(alphaProd)), f32(Math.sqrt(f32(1 - alphaProd)))];
+}
+
+/**
+ * The scalars of the fused alpha-epsilon step (DDPM, unCLIP, LCM; the `alpha-epsilon` device ops):
+ * √ᾱ and √(1 − ᾱ) to predict x0, the clip range (±Infinity when unclipped), then the two
+ * coefficients of x0 and of the sample.
+ */
+export function alphaEpsilonScalars(alphaProd: number, clip: number, x0Coeff: number, sampleCoeff: number): number[] {
+  return [...alphaSigma(alphaProd), f32(-clip), f32(clip), x0Coeff, sampleCoeff];
+}
+
+/**
  * x0 (always) and epsilon (when `needEpsilon`) for alpha-parameterised schedulers (DDIM, DDPM,
  * LCM, unCLIP) at alphas_cumprod[t] = `alphaProdT`.
  */
@@ -64,8 +81,7 @@ export function alphaPredictions(
   who: string,
   needEpsilon: boolean,
 ): { x0: Float32Array; eps: Float32Array | null } {
-  const sa = f32(Math.sqrt(alphaProdT));
-  const sb = f32(Math.sqrt(f32(1 - alphaProdT)));
+  const [sa, sb] = alphaSigma(alphaProdT);
   const { x0, eps } = predictFromAlphaSigma(predictionType, m, s, sa, sb, who, true, needEpsilon);
   return { x0: x0 as Float32Array, eps };
 }
