@@ -31,10 +31,25 @@ function build(op: DeviceOp, tensors: readonly string[], scalars: readonly strin
   return { model: g.toBytes(), tensors, scalars, outputs: Object.keys(outs) };
 }
 
+/** The Euler update s + ((s − x0) / sigma)·dt. */
+function eulerUpdate(g: OnnxGraphBuilder, s: string, x0: string, sigma: string, dt: string): string {
+  return g.op('Add', [s, g.op('Mul', [g.op('Div', [g.op('Sub', [s, x0]), sigma]), dt])]);
+}
+
 function eulerBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: string; x0: string } {
   const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
-  const derivative = g.op('Div', [g.op('Sub', [v.s, x0]), v.a]);
-  return { out: g.op('Add', [v.s, g.op('Mul', [derivative, v.b])]), x0 };
+  return { out: eulerUpdate(g, v.s, x0, v.a, v.b), x0 };
+}
+
+/** Euler on a v-prediction: x0 = m·a + s / b (a = −σ / √(σ² + 1), b = σ² + 1), then the update with sigma c and dt d. */
+function eulerVBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: string; x0: string } {
+  const x0 = g.op('Add', [g.op('Mul', [v.m, v.a]), g.op('Div', [v.s, v.b])]);
+  return { out: eulerUpdate(g, v.s, x0, v.c, v.d), x0 };
+}
+
+/** The x0 prediction from a v-prediction: a·s − b·m (a = sqrt(ᾱ) or alpha, b = sqrt(1 − ᾱ) or sigma). */
+function x0FromV(g: OnnxGraphBuilder, v: Record<string, string>): string {
+  return g.op('Sub', [g.op('Mul', [v.a, v.s]), g.op('Mul', [v.b, v.m])]);
 }
 
 /** The x0 prediction from epsilon: (s − b·m) / a (a = sqrt(ᾱ) or alpha, b = sqrt(1 − ᾱ) or sigma). */
@@ -42,10 +57,31 @@ function x0FromEpsilon(g: OnnxGraphBuilder, v: Record<string, string>): string {
   return g.op('Div', [g.op('Sub', [v.s, g.op('Mul', [v.b, v.m])]), v.a]);
 }
 
-/** DDIM: x0 = (s − b·m) / a and c·x0 + d·m. */
-function ddimBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: string; x0: string } {
-  const x0 = x0FromEpsilon(g, v);
-  return { out: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.m])]), x0 };
+/**
+ * DDIM: c·x0 + d·eps, with x0 = (s − b·m) / a and eps = m for an epsilon model, x0 = a·s − b·m
+ * and eps = a·m + b·s for a v-prediction model.
+ */
+function ddimBody(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v' = 'epsilon'): { out: string; x0: string } {
+  const x0 = prediction === 'epsilon' ? x0FromEpsilon(g, v) : x0FromV(g, v);
+  const eps = prediction === 'epsilon' ? v.m : g.op('Add', [g.op('Mul', [v.a, v.m]), g.op('Mul', [v.b, v.s])]);
+  return { out: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, eps])]), x0 };
+}
+
+/** DPM-Solver++ 1S: out = c·s − d·x0. */
+function dpmFirstBody(g: OnnxGraphBuilder, v: Record<string, string>, x0: string): { out: string; x0: string } {
+  return { out: g.op('Sub', [g.op('Mul', [v.c, v.s]), g.op('Mul', [v.d, x0])]), x0 };
+}
+
+/** DPM-Solver++ 2M: out = (c·s − d·x0) − e·(f·(x0 − p)). */
+function dpmSecondBody(g: OnnxGraphBuilder, v: Record<string, string>, x0: string): { out: string; x0: string } {
+  const d1 = g.op('Mul', [v.f, g.op('Sub', [x0, v.p])]);
+  const first = g.op('Sub', [g.op('Mul', [v.c, v.s]), g.op('Mul', [v.d, x0])]);
+  return { out: g.op('Sub', [first, g.op('Mul', [v.e, d1])]), x0 };
+}
+
+/** A body's out plus noise·`scale` (the stochastic steps' added noise). */
+function withNoise(g: OnnxGraphBuilder, v: Record<string, string>, body: { out: string; x0: string }, scale: string): { out: string; x0: string } {
+  return { out: g.op('Add', [body.out, g.op('Mul', [v.noise, scale])]), x0: body.x0 };
 }
 
 /** A float32 [1] constant (an integer weight of a multistep formula, or fl(1/24)). */
@@ -112,10 +148,12 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
     build('ddim-epsilon', ['m', 's'], ['a', 'b', 'c', 'd'], ddimBody),
   // …then + noise·e (DDIM with eta > 0)
   'ddim-epsilon-noise': () =>
-    build('ddim-epsilon-noise', ['m', 's', 'noise'], ['a', 'b', 'c', 'd', 'e'], (g, v) => {
-      const { out, x0 } = ddimBody(g, v);
-      return { out: g.op('Add', [out, g.op('Mul', [v.noise, v.e])]), x0 };
-    }),
+    build('ddim-epsilon-noise', ['m', 's', 'noise'], ['a', 'b', 'c', 'd', 'e'], (g, v) => withNoise(g, v, ddimBody(g, v), v.e)),
+  // v-prediction: x0 = a·s − b·m; eps = a·m + b·s; out = c·x0 + d·eps
+  'ddim-v': () => build('ddim-v', ['m', 's'], ['a', 'b', 'c', 'd'], (g, v) => ddimBody(g, v, 'v')),
+  // …then + noise·e
+  'ddim-v-noise': () =>
+    build('ddim-v-noise', ['m', 's', 'noise'], ['a', 'b', 'c', 'd', 'e'], (g, v) => withNoise(g, v, ddimBody(g, v, 'v'), v.e)),
   // x0 = clamp((s − b·m) / a, lo, hi); out = c·x0 + d·s
   'alpha-epsilon': () =>
     build('alpha-epsilon', ['m', 's'], ['a', 'b', 'lo', 'hi', 'c', 'd'], (g, v) => {
@@ -138,24 +176,21 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   'euler-epsilon': () => build('euler-epsilon', ['m', 's'], ['a', 'b'], eulerBody),
   // …then + noise·c
   'euler-ancestral-epsilon': () =>
-    build('euler-ancestral-epsilon', ['m', 's', 'noise'], ['a', 'b', 'c'], (g, v) => {
-      const { out, x0 } = eulerBody(g, v);
-      return { out: g.op('Add', [out, g.op('Mul', [v.noise, v.c])]), x0 };
-    }),
+    build('euler-ancestral-epsilon', ['m', 's', 'noise'], ['a', 'b', 'c'], (g, v) => withNoise(g, v, eulerBody(g, v), v.c)),
+  // x0 = m·a + s / b; out = s + ((s − x0) / c)·d
+  'euler-v': () => build('euler-v', ['m', 's'], ['a', 'b', 'c', 'd'], eulerVBody),
+  // …then + noise·e
+  'euler-ancestral-v': () =>
+    build('euler-ancestral-v', ['m', 's', 'noise'], ['a', 'b', 'c', 'd', 'e'], (g, v) => withNoise(g, v, eulerVBody(g, v), v.e)),
   // x0 = (s − b·m) / a; out = c·s − d·x0
-  'dpm-first-order': () =>
-    build('dpm-first-order', ['m', 's'], ['a', 'b', 'c', 'd'], (g, v) => {
-      const x0 = x0FromEpsilon(g, v);
-      return { out: g.op('Sub', [g.op('Mul', [v.c, v.s]), g.op('Mul', [v.d, x0])]), x0 };
-    }),
+  'dpm-first-order': () => build('dpm-first-order', ['m', 's'], ['a', 'b', 'c', 'd'], (g, v) => dpmFirstBody(g, v, x0FromEpsilon(g, v))),
   // x0 as above; out = (c·s − d·x0) − e·(f·(x0 − p))
   'dpm-second-order': () =>
-    build('dpm-second-order', ['m', 's', 'p'], ['a', 'b', 'c', 'd', 'e', 'f'], (g, v) => {
-      const x0 = x0FromEpsilon(g, v);
-      const d1 = g.op('Mul', [v.f, g.op('Sub', [x0, v.p])]);
-      const first = g.op('Sub', [g.op('Mul', [v.c, v.s]), g.op('Mul', [v.d, x0])]);
-      return { out: g.op('Sub', [first, g.op('Mul', [v.e, d1])]), x0 };
-    }),
+    build('dpm-second-order', ['m', 's', 'p'], ['a', 'b', 'c', 'd', 'e', 'f'], (g, v) => dpmSecondBody(g, v, x0FromEpsilon(g, v))),
+  // v-prediction: x0 = a·s − b·m, then as above
+  'dpm-first-order-v': () => build('dpm-first-order-v', ['m', 's'], ['a', 'b', 'c', 'd'], (g, v) => dpmFirstBody(g, v, x0FromV(g, v))),
+  'dpm-second-order-v': () =>
+    build('dpm-second-order-v', ['m', 's', 'p'], ['a', 'b', 'c', 'd', 'e', 'f'], (g, v) => dpmSecondBody(g, v, x0FromV(g, v))),
   // x0 = s − a·m; d = (s − x0) / a; out = s + d·b
   'heun-first-epsilon': () =>
     build('heun-first-epsilon', ['m', 's'], ['a', 'b'], (g, v) => {

@@ -18,6 +18,8 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `guidance`: u + a·(c − u) (classifier-free guidance; inputs [cond, uncond])
  * - `ddim-epsilon`: x0 = (s − b·m) / a, out = c·x0 + d·m (inputs [m, s]; outputs [out, x0])
  * - `ddim-epsilon-noise`: the same plus noise·e (eta > 0; inputs [m, s, noise])
+ * - `ddim-v`, `ddim-v-noise`: DDIM on a v-prediction: x0 = a·s − b·m, eps = a·m + b·s,
+ *   out = c·x0 + d·eps (+ noise·e)
  * - `alpha-epsilon`: x0 = clamp((s − b·m) / a, lo, hi), out = c·x0 + d·s (DDPM, unCLIP, LCM's
  *   last step; scalars [a, b, lo, hi, c, d]; inputs [m, s]; outputs [out, x0])
  * - `alpha-epsilon-noise`: the same plus noise·e (inputs [m, s, noise])
@@ -25,8 +27,11 @@ import { Tensor, shapeSize } from './tensor.ts';
  *   (inputs [m, s, noise]; outputs [out, denoised])
  * - `euler-epsilon`: x0 = s − a·m, out = s + ((s − x0) / a)·b (inputs [m, s]; outputs [out, x0])
  * - `euler-ancestral-epsilon`: the same plus noise·c (inputs [m, s, noise]; outputs [out, x0])
+ * - `euler-v`, `euler-ancestral-v`: on a v-prediction: x0 = m·a + s / b (a = −σ / √(σ² + 1),
+ *   b = σ² + 1), out = s + ((s − x0) / c)·d (+ noise·e)
  * - `dpm-first-order`: x0 = (s − b·m) / a, out = c·s − d·x0 (DPM-Solver++ 1S; inputs [m, s]; outputs [out, x0])
  * - `dpm-second-order`: x0 as above, out = (c·s − d·x0) − e·(f·(x0 − p)) (2M; inputs [m, s, p]; outputs [out, x0])
+ * - `dpm-first-order-v`, `dpm-second-order-v`: the same on a v-prediction, x0 = a·s − b·m
  * - `heun-first-epsilon`: x0 = s − a·m, d = (s − x0) / a, out = s + d·b (inputs [m, s]; outputs [out, x0, d])
  * - `heun-second-epsilon`: x0 = s − a·m, d = ((s − x0) / a + p) / c, out = q + d·b
  *   (inputs [m, s, p = first derivative, q = saved sample]; outputs [out, x0])
@@ -43,13 +48,19 @@ export type DeviceOp =
   | 'guidance'
   | 'ddim-epsilon'
   | 'ddim-epsilon-noise'
+  | 'ddim-v'
+  | 'ddim-v-noise'
   | 'alpha-epsilon'
   | 'alpha-epsilon-noise'
   | 'lcm-epsilon-renoise'
   | 'euler-epsilon'
   | 'euler-ancestral-epsilon'
+  | 'euler-v'
+  | 'euler-ancestral-v'
   | 'dpm-first-order'
   | 'dpm-second-order'
+  | 'dpm-first-order-v'
+  | 'dpm-second-order-v'
   | 'heun-first-epsilon'
   | 'heun-second-epsilon'
   /** PNDM's linear multistep step by Adams-Bashforth order (0: the second warm-up step's average). */

@@ -5,7 +5,8 @@
  * path copies every UNet output every step; the picture matches the wasm one.
  *
  * toy-txt2img with PNDM (skip_prk_steps, as SD 1.5 ships it: its model outputs and saved sample
- * resident), LMS (its derivatives resident), DDPM and LCM, and graphs/toy-schedulers.json's DDIM, Euler
+ * resident), LMS (its derivatives resident), DDPM, LCM, and DDIM and Euler on v-predictions (SD
+ * 2.x 768 models), and graphs/toy-schedulers.json's DDIM, Euler
  * ancestral, DPM++ 2M Karras (its x0 history resident) and Heun (its derivative and saved sample
  * resident) run on the GPU, each picture matching wasm.
  *
@@ -128,6 +129,9 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
     ['LMS', { scheduler: 'LMSDiscreteScheduler' }],
     ['DDPM (variance noise)', { scheduler: 'DDPMScheduler' }],
     ['LCM (renoising)', { scheduler: 'LCMScheduler' }],
+    // SD 2.1 (768, v-prediction) ships DDIM; Euler is the usual choice for such models elsewhere.
+    ['DDIM with v_prediction', { scheduler: 'DDIMScheduler', config: '{"prediction_type": "v_prediction"}' }],
+    ['Euler with v_prediction', { scheduler: 'EulerDiscreteScheduler', config: '{"prediction_type": "v_prediction"}' }],
   ] as const)('runs %s on the GPU with the latent kept there, matching wasm', async ([name, schedulerParams], ctx) => {
     skipWithoutWebGpu(ctx);
     const worker = engineWorker(s.page);

@@ -73,6 +73,12 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     ['DDPM, clip_sample', toyGraph(20, 'DDPMScheduler', { clip_sample: true, clip_sample_range: 1 })],
     ['unCLIP (fixed_small_log variance)', toyGraph(20, 'UnCLIPScheduler', { variance_type: 'fixed_small_log' })],
     ['LCM (renoised from the carried generator)', toyGraph(20, 'LCMScheduler')],
+    // SD 2.x 768 models predict v (the toy UNet does not, but the steps' arithmetic is the same).
+    ['DDIM, v_prediction (SD 2.1 ships this)', toyGraph(20, 'DDIMScheduler', { prediction_type: 'v_prediction' })],
+    ['DDIM, v_prediction, eta 0.5', withStepEta(toyGraph(20, 'DDIMScheduler', { prediction_type: 'v_prediction' }), 0.5)],
+    ['Euler, v_prediction', toyGraph(20, 'EulerDiscreteScheduler', { prediction_type: 'v_prediction' })],
+    ['Euler ancestral, v_prediction', toyGraph(20, 'EulerAncestralDiscreteScheduler', { prediction_type: 'v_prediction' })],
+    ['DPM++ 2M, v_prediction', toyGraph(20, 'DPMSolverMultistepScheduler', { prediction_type: 'v_prediction' })],
   ] as [string, Json, number?][])('%s: 20 steps give the host picture with one download', async (_name, graph, live = 3) => {
     const expected = await decode(graph, host);
     const before = { ...residentStats };

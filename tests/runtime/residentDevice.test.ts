@@ -4,6 +4,7 @@
  * downloads are counted and memoized, disposal is final.
  */
 import { scalarKernels } from '../../src/diffusion/kernels/index.ts';
+import { linearCombination, sigmaPredictX0, sigmaVScalings } from '../../src/diffusion/schedulers/predictOriginal.ts';
 import { createNodeBackend } from '../../src/runtime/backends/node.ts';
 import { ResidentTensor, residentStats, type TensorDevice } from '../../src/tensor/resident.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
@@ -114,6 +115,47 @@ describe('resident device ops (onnxruntime-node)', () => {
       expect(await values(denoised)).toEqual(ddpm.out);
       expect(await values(rOut)).toEqual(scalarKernels.linearCombination(0.93, ddpm.out, 0.36, noise.data));
     }
+  });
+
+  it('DDIM, Euler, Euler ancestral and DPM-Solver++ 1S/2M on v-predictions give the host steps\' float32 results', async () => {
+    const noise = random(8);
+    const f = (xs: number[]) => xs.map(Math.fround);
+    const [a, b, c, d, e] = f([0.9, 0.43, 0.95, 0.31, 0.2]);
+    // DDIM's host path on v: x0 and epsilon from the prediction, then c·x0 + d·eps (+ noise·e).
+    const x0 = linearCombination(a, s.data, -b, m.data);
+    const ddim = linearCombination(c, x0, d, linearCombination(a, m.data, b, s.data));
+    const [dOut, dX0] = await device.run('ddim-v', [m, s], [a, b, c, d]);
+    expect(await values(dOut)).toEqual(ddim);
+    expect(await values(dX0)).toEqual(x0);
+    const [nOut] = await device.run('ddim-v-noise', [m, s, noise], [a, b, c, d, e]);
+    expect(await values(nOut)).toEqual(scalarKernels.addScaled(ddim, noise.data, e));
+
+    // Euler's host path on v: diffusers' scalings for x0, then the Euler update (+ noise·e).
+    const [sigma, dt] = f([3.2, -0.4]);
+    const { cOut, sq1 } = sigmaVScalings(sigma);
+    const eX0 = sigmaPredictX0('v_prediction', m.data, s.data, sigma, 'test');
+    const euler = s.data.map((si, i) => si + Math.fround(Math.fround(Math.fround(si - eX0[i]) / sigma) * dt));
+    const [vOut, vX0] = await device.run('euler-v', [m, s], [cOut, sq1, sigma, dt]);
+    expect(await values(vOut)).toEqual(euler);
+    expect(await values(vX0)).toEqual(eX0);
+    const [avOut, avX0] = await device.run('euler-ancestral-v', [m, s, noise], [cOut, sq1, sigma, dt, e]);
+    expect(await values(avOut)).toEqual(scalarKernels.addScaled(euler, noise.data, e));
+    expect(await values(avX0)).toEqual(eX0);
+
+    // DPM-Solver++ on v: x0 = alpha·s − sigma·m, then the epsilon kernels' updates on that x0.
+    const k = { alpha: 0.8, sigma: 0.6, cs: 0.9, c0: -0.2, c1: 0.05, invR0: 1.3 };
+    const pX0 = linearCombination(Math.fround(k.alpha), s.data, -Math.fround(k.sigma), m.data);
+    const first = linearCombination(Math.fround(k.cs), s.data, -Math.fround(k.c0), pX0);
+    const [fOut, fX0] = await device.run('dpm-first-order-v', [m, s], f([k.alpha, k.sigma, k.cs, k.c0]));
+    expect(await values(fOut)).toEqual(first);
+    expect(await values(fX0)).toEqual(pX0);
+    // The 2M update (the host's secondOrderUpdate), the noise standing in for the previous x0.
+    const [cs, c0, c1, invR0] = f([k.cs, k.c0, k.c1, k.invR0]);
+    const fr = Math.fround;
+    const second = s.data.map((si, i) => fr(fr(cs * si) - fr(c0 * pX0[i])) - fr(c1 * fr(invR0 * fr(pX0[i] - noise.data[i]))));
+    const [sOut, sX0] = await device.run('dpm-second-order-v', [m, s, noise], f([k.alpha, k.sigma, k.cs, k.c0, k.c1, k.invR0]));
+    expect(await values(sOut)).toEqual(second);
+    expect(await values(sX0)).toEqual(pX0);
   });
 
   it('concatenates and splits batches, and chains residents without downloads', async () => {

@@ -83,20 +83,23 @@ export class DDIMScheduler extends SchedulerBase {
   }
 
   /**
-   * The fused epsilon step on a device; with eta > 0 the noise is drawn on the host (the carried
-   * generator's stream) and uploaded. DDIM keeps no state.
+   * The epsilon (the fused kernel's operations) and v-prediction steps on a device, unclipped and
+   * unthresholded; with eta > 0 the noise is drawn on the host (the carried generator's stream)
+   * and uploaded. DDIM keeps no state.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
     const eta = options?.eta ?? 0;
+    const c = this.config;
+    const onV = c.prediction_type === 'v_prediction' && !c.clip_sample && !c.thresholding;
     // A bad eta steps on the host, which says what is wrong with it.
-    if (!this.hasFusedEpsilonStep() || !Number.isFinite(eta) || eta < 0) return undefined;
+    if ((!this.hasFusedEpsilonStep() && !onV) || !Number.isFinite(eta) || eta < 0) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { apt, stdDev, dirCoeff, x0Coeff } = this.stepCoefficients(timestep, eta);
-    const [sa, sb] = alphaSigma(apt);
+    const scalars = [...alphaSigma(apt), x0Coeff, dirCoeff];
     const run =
       eta > 0
-        ? device.run('ddim-epsilon-noise', [modelOutput, sample, deviceNoise(options, sample.shape, `${this.name}.step`)], [sa, sb, x0Coeff, dirCoeff, stdDev])
-        : device.run('ddim-epsilon', [modelOutput, sample], [sa, sb, x0Coeff, dirCoeff]);
+        ? device.run(onV ? 'ddim-v-noise' : 'ddim-epsilon-noise', [modelOutput, sample, deviceNoise(options, sample.shape, `${this.name}.step`)], [...scalars, stdDev])
+        : device.run(onV ? 'ddim-v' : 'ddim-epsilon', [modelOutput, sample], scalars);
     return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
 }

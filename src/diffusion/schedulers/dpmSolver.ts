@@ -281,12 +281,13 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
   }
 
   /**
-   * DPM-Solver++ 1S/2M on epsilon models (the hot path's cases) on a device; the history then
-   * keeps resident x0 predictions. Third order, other algorithms and thresholding step on the host.
+   * DPM-Solver++ 1S/2M on epsilon and v-prediction models on a device; the history then keeps
+   * resident x0 predictions. Third order, other algorithms and thresholding step on the host.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
     const c = this.config;
-    if (c.algorithm_type !== 'dpmsolver++' || c.prediction_type !== 'epsilon' || c.thresholding || this.timesteps.length === 0) return undefined;
+    const onV = c.prediction_type === 'v_prediction';
+    if (c.algorithm_type !== 'dpmsolver++' || (c.prediction_type !== 'epsilon' && !onV) || c.thresholding || this.timesteps.length === 0) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const index = this.ensureStepIndex(timestep);
     if (index + 1 >= (this.sigmas as Float32Array).length) throw new Error(`${this.name}.step: step index ${index} is past the end of the schedule`);
@@ -297,12 +298,12 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     let run: Promise<ResidentTensor[]>;
     if (order === 1) {
       const { cs, cd } = this.firstOrderCoefficients(index);
-      run = device.run('dpm-first-order', [modelOutput, sample], [alpha, sigma, cs, cd]);
+      run = device.run(onV ? 'dpm-first-order-v' : 'dpm-first-order', [modelOutput, sample], [alpha, sigma, cs, cd]);
     } else {
       const last = previous[previous.length - 1]!;
       const prevX0 = deviceInput(sample.shape, last);
       const k = this.secondOrderCoefficients(index);
-      run = device.run('dpm-second-order', [modelOutput, sample, prevX0], [alpha, sigma, k.cs, k.c0, k.c1, k.invR0]);
+      run = device.run(onV ? 'dpm-second-order-v' : 'dpm-second-order', [modelOutput, sample, prevX0], [alpha, sigma, k.cs, k.c0, k.c1, k.invR0]);
     }
     return run.then(([prevSample, predOriginalSample]) => {
       this.advance(index, previous, predOriginalSample);

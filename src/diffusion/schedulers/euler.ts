@@ -9,7 +9,7 @@ import { checkSameShape, drawNoise, type StepOptions, type StepResult } from './
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
 import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
-import { sigmaPredictX0 } from './predictOriginal.ts';
+import { sigmaPredictX0, sigmaVScalings } from './predictOriginal.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
 
 /** One Euler move from sigma by dt; ancestral steps add `noise * sigmaUp` (noise null: none). */
@@ -55,6 +55,28 @@ function eulerStep(
   return { out, x0 };
 }
 
+/**
+ * An Euler (ancestral when `noise` is among the tensors and `sigmaUp` given) step on a device: the
+ * same float32 operations as eulerStep, x0 from an epsilon or a v-prediction.
+ */
+function deviceEulerStep(
+  device: TensorDevice,
+  prediction: 'epsilon' | 'v_prediction',
+  tensors: AnyFloatTensor[],
+  sigma: number,
+  dt: number,
+  sigmaUp?: number,
+): Promise<DeviceStepResult> {
+  const noise = sigmaUp === undefined ? [] : [sigmaUp];
+  let run;
+  if (prediction === 'epsilon') run = device.run(noise.length ? 'euler-ancestral-epsilon' : 'euler-epsilon', tensors, [sigma, dt, ...noise]);
+  else {
+    const { cOut, sq1 } = sigmaVScalings(sigma);
+    run = device.run(noise.length ? 'euler-ancestral-v' : 'euler-v', tensors, [cOut, sq1, sigma, dt, ...noise]);
+  }
+  return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
+}
+
 export class EulerDiscreteScheduler extends SigmaSchedulerBase {
   constructor(config: SchedulerConfig) {
     super('EulerDiscreteScheduler', config);
@@ -85,15 +107,16 @@ export class EulerDiscreteScheduler extends SigmaSchedulerBase {
     return this.finishStep(index, sample.shape, out, x0);
   }
 
-  /** The epsilon step on a device (other prediction types step on the host). */
+  /** The epsilon and v-prediction steps on a device (prediction type "sample" steps on the host). */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
-    if (this.config.prediction_type !== 'epsilon') return undefined;
+    const prediction = this.config.prediction_type;
+    if (prediction !== 'epsilon' && prediction !== 'v_prediction') return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const index = this.ensureStepIndex(timestep);
     const sigma = this.sigmaAt(index);
     const dt = f32(this.sigmaAt(index + 1) - sigma);
     this.state.stepIndex = index + 1;
-    return device.run('euler-epsilon', [modelOutput, sample], [sigma, dt]).then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
+    return deviceEulerStep(device, prediction, [modelOutput, sample], sigma, dt);
   }
 }
 
@@ -135,14 +158,15 @@ export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
     return { sigma, dt: f32(sigmaDown - sigma), sigmaUp };
   }
 
-  /** The epsilon step on a device; the noise is drawn on the host (the generator's stream) and uploaded. */
+  /** The epsilon and v-prediction steps on a device; the noise is drawn on the host (the generator's stream) and uploaded. */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
-    if (this.config.prediction_type !== 'epsilon') return undefined;
+    const prediction = this.config.prediction_type;
+    if (prediction !== 'epsilon' && prediction !== 'v_prediction') return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const index = this.ensureStepIndex(timestep);
     const { sigma, dt, sigmaUp } = this.ancestralMove(index);
     const noise = deviceNoise(options, sample.shape, `${this.name}.step`);
     this.state.stepIndex = index + 1;
-    return device.run('euler-ancestral-epsilon', [modelOutput, sample, noise], [sigma, dt, sigmaUp]).then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
+    return deviceEulerStep(device, prediction, [modelOutput, sample, noise], sigma, dt, sigmaUp);
   }
 }

@@ -87,6 +87,15 @@ export function alphaPredictions(
 }
 
 /**
+ * The v-prediction scalings of the sigma-parameterised schedulers: x0 = m·cOut + s / sq1 with
+ * sq1 = σ² + 1 and cOut = −σ / √(σ² + 1), in float32 as diffusers' tensors round them.
+ */
+export function sigmaVScalings(sigma: number): { cOut: number; sq1: number } {
+  const sq1 = f32(f32(sigma * sigma) + 1);
+  return { cOut: f32(-sigma / f32(Math.sqrt(sq1))), sq1 };
+}
+
+/**
  * x0 for sigma-parameterised (k-diffusion style) schedulers, x_t = x0 + sigma * eps, with
  * diffusers' v-prediction scalings. `allowSample` false rejects prediction type "sample".
  */
@@ -103,8 +112,7 @@ export function sigmaPredictX0(
   if (predictionType === 'epsilon') {
     for (let i = 0; i < n; i++) out[i] = s[i] - f32(sigma * m[i]);
   } else if (predictionType === 'v_prediction') {
-    const sq1 = f32(f32(sigma * sigma) + 1);
-    const cOut = f32(-sigma / f32(Math.sqrt(sq1)));
+    const { cOut, sq1 } = sigmaVScalings(sigma);
     for (let i = 0; i < n; i++) out[i] = f32(m[i] * cOut) + f32(s[i] / sq1);
   } else if (predictionType === 'sample' && allowSample) {
     out.set(m);
