@@ -67,12 +67,13 @@ function deviceEulerStep(
   dt: number,
   sigmaUp?: number,
 ): Promise<DeviceStepResult> {
-  const noise = sigmaUp === undefined ? [] : [sigmaUp];
+  const ancestral = sigmaUp !== undefined;
+  const noiseScale = ancestral ? [sigmaUp] : [];
   let run;
-  if (prediction === 'epsilon') run = device.run(noise.length ? 'euler-ancestral-epsilon' : 'euler-epsilon', tensors, [sigma, dt, ...noise]);
+  if (prediction === 'epsilon') run = device.run(ancestral ? 'euler-ancestral-epsilon' : 'euler-epsilon', tensors, [sigma, dt, ...noiseScale]);
   else {
     const { cOut, sq1 } = sigmaVScalings(sigma);
-    run = device.run(noise.length ? 'euler-ancestral-v' : 'euler-v', tensors, [cOut, sq1, sigma, dt, ...noise]);
+    run = device.run(ancestral ? 'euler-ancestral-v' : 'euler-v', tensors, [cOut, sq1, sigma, dt, ...noiseScale]);
   }
   return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
 }
