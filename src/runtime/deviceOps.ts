@@ -41,9 +41,14 @@ function eulerBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: strin
   return { out: eulerUpdate(g, v.s, x0, v.a, v.b), x0 };
 }
 
-/** Euler on a v-prediction: x0 = m·a + s / b (a = −σ / √(σ² + 1), b = σ² + 1), then the update with sigma c and dt d. */
+/** x0 from a v-prediction on the sigma scale: m·a + s / b (a = −σ / √(σ² + 1), b = σ² + 1; sigmaVScalings). */
+function x0FromSigmaV(g: OnnxGraphBuilder, v: Record<string, string>): string {
+  return g.op('Add', [g.op('Mul', [v.m, v.a]), g.op('Div', [v.s, v.b])]);
+}
+
+/** Euler on a v-prediction: x0 from the v scalings a, b, then the update with sigma c and dt d. */
 function eulerVBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: string; x0: string } {
-  const x0 = g.op('Add', [g.op('Mul', [v.m, v.a]), g.op('Div', [v.s, v.b])]);
+  const x0 = x0FromSigmaV(g, v);
   return { out: eulerUpdate(g, v.s, x0, v.c, v.d), x0 };
 }
 
@@ -93,11 +98,13 @@ function weight(g: OnnxGraphBuilder, value: number): string {
 const PLMS_OLDER: Record<0 | 1 | 2 | 3 | 4, readonly string[]> = { 0: ['p1'], 1: [], 2: ['p1'], 3: ['p1', 'p2'], 4: ['p1', 'p2', 'p3'] };
 
 /**
- * PLMS (PNDM, epsilon): e = the Adams-Bashforth combination of order `order` (0: the second
- * warm-up step's (m + p1) / 2), then out = cs·s − (diff·e) / denom; the CPU kernels' operations.
+ * PLMS (PNDM): e = the Adams-Bashforth combination of order `order` (0: the second warm-up
+ * step's (m + p1) / 2); a v-prediction model's e becomes a·e + b·s (diffusers' conversion, a =
+ * √ᾱ, b = √(1 − ᾱ)); then out = cs·s − (diff·e) / denom; the CPU kernels' operations.
  */
-function plmsGraph(order: 0 | 1 | 2 | 3 | 4): DeviceOpGraph {
-  return build(`plms-epsilon-${order}`, ['m', ...PLMS_OLDER[order], 's'], ['cs', 'diff', 'denom'], (g, v) => {
+function plmsGraph(prediction: 'epsilon' | 'v', order: 0 | 1 | 2 | 3 | 4): DeviceOpGraph {
+  const scalars = [...(prediction === 'v' ? ['a', 'b'] : []), 'cs', 'diff', 'denom'];
+  return build(`plms-${prediction}-${order}`, ['m', ...PLMS_OLDER[order], 's'], scalars, (g, v) => {
     const w = (value: number, x: string) => g.op('Mul', [weight(g, value), x]);
     let e = v.m;
     if (order === 0) e = g.op('Div', [g.op('Add', [v.m, v.p1]), weight(g, 2)]);
@@ -107,19 +114,22 @@ function plmsGraph(order: 0 | 1 | 2 | 3 | 4): DeviceOpGraph {
       const sum = g.op('Sub', [g.op('Add', [g.op('Sub', [w(55, v.m), w(59, v.p1)]), w(37, v.p2)]), w(9, v.p3)]);
       e = g.op('Mul', [weight(g, Math.fround(1 / 24)), sum]);
     }
+    if (prediction === 'v') e = g.op('Add', [g.op('Mul', [v.a, e]), g.op('Mul', [v.b, v.s])]);
     return { out: g.op('Sub', [g.op('Mul', [v.cs, v.s]), g.op('Div', [g.op('Mul', [v.diff, e]), v.denom])]) };
   });
 }
 
 /**
- * LMS (epsilon) with `terms` coefficients: x0 = s − σ·m, d = (s − x0) / σ, out = s + (c0·d + c1·d1
- * + …) over the older derivatives d1… (newest first); outputs the sample, x0 and d.
+ * LMS with `terms` coefficients: x0 = s − σ·m (epsilon) or m·a + s / b (v, the v scalings a, b),
+ * d = (s − x0) / σ, out = s + (c0·d + c1·d1 + …) over the older derivatives d1… (newest first);
+ * outputs the sample, x0 and d.
  */
-function lmsGraph(terms: 1 | 2 | 3 | 4): DeviceOpGraph {
+function lmsGraph(prediction: 'epsilon' | 'v', terms: 1 | 2 | 3 | 4): DeviceOpGraph {
   const older = ['d1', 'd2', 'd3'].slice(0, terms - 1);
   const coefficients = ['c0', 'c1', 'c2', 'c3'].slice(0, terms);
-  return build(`lms-epsilon-${terms}`, ['m', 's', ...older], ['sigma', ...coefficients], (g, v) => {
-    const x0 = g.op('Sub', [v.s, g.op('Mul', [v.sigma, v.m])]);
+  const scalars = [...(prediction === 'v' ? ['a', 'b'] : []), 'sigma', ...coefficients];
+  return build(`lms-${prediction}-${terms}`, ['m', 's', ...older], scalars, (g, v) => {
+    const x0 = prediction === 'v' ? x0FromSigmaV(g, v) : g.op('Sub', [v.s, g.op('Mul', [v.sigma, v.m])]);
     const d = g.op('Div', [g.op('Sub', [v.s, x0]), v.sigma]);
     let acc = g.op('Mul', [v.c0, d]);
     older.forEach((name, k) => (acc = g.op('Add', [acc, g.op('Mul', [v[coefficients[k + 1]], v[name]])])));
@@ -127,15 +137,46 @@ function lmsGraph(terms: 1 | 2 | 3 | 4): DeviceOpGraph {
   });
 }
 
+/** Heun's first half from x0: d = (s − x0) / sigma, out = s + d·dt; outputs [out, x0, d]. */
+function heunFirstBody(g: OnnxGraphBuilder, s: string, x0: string, sigma: string, dt: string): Record<string, string> {
+  const d = g.op('Div', [g.op('Sub', [s, x0]), sigma]);
+  return { out: g.op('Add', [s, g.op('Mul', [d, dt])]), x0, d };
+}
+
+/** Heun's second half from x0: d = (p + (s − x0) / sigma) / two, out = q + d·dt; outputs [out, x0]. */
+function heunSecondBody(g: OnnxGraphBuilder, v: Record<string, string>, x0: string, sigma: string, dt: string, two: string): Record<string, string> {
+  const d2 = g.op('Div', [g.op('Sub', [v.s, x0]), sigma]);
+  const d = g.op('Div', [g.op('Add', [v.p, d2]), two]);
+  return { out: g.op('Add', [v.q, g.op('Mul', [d, dt])]), x0 };
+}
+
 /** clamp(x, lo, hi) as the CPU's `v < lo ? lo : v > hi ? hi : v` (±Infinity: no clipping). */
 function clamp(g: OnnxGraphBuilder, x: string, lo: string, hi: string): string {
   return g.op('Min', [g.op('Max', [x, lo]), hi]);
 }
 
-/** DDPM / unCLIP / LCM: x0 = clamp((s − b·m) / a, lo, hi) and c·x0 + d·s. */
-function alphaEpsilonBody(g: OnnxGraphBuilder, v: Record<string, string>): { combined: string; x0: string } {
-  const x0 = clamp(g, x0FromEpsilon(g, v), v.lo, v.hi);
+/** DDPM / unCLIP / LCM: x0 = clamp((s − b·m) / a, lo, hi) (v: clamp(a·s − b·m, lo, hi)) and c·x0 + d·s. */
+function alphaBody(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v'): { combined: string; x0: string } {
+  const x0 = clamp(g, prediction === 'epsilon' ? x0FromEpsilon(g, v) : x0FromV(g, v), v.lo, v.hi);
   return { combined: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.s])]), x0 };
+}
+
+/** The DDPM / unCLIP / LCM step (`alpha-…`): out = c·x0 + d·s, plus noise·e when `noisy`; outputs [out, x0]. */
+function alphaGraph(prediction: 'epsilon' | 'v', noisy: boolean): DeviceOpGraph {
+  const tensors = noisy ? ['m', 's', 'noise'] : ['m', 's'];
+  const scalars = ['a', 'b', 'lo', 'hi', 'c', 'd', ...(noisy ? ['e'] : [])];
+  return build(`alpha-${prediction}${noisy ? '-noise' : ''}`, tensors, scalars, (g, v) => {
+    const { combined, x0 } = alphaBody(g, v, prediction);
+    return { out: noisy ? g.op('Add', [combined, g.op('Mul', [v.noise, v.e])]) : combined, x0 };
+  });
+}
+
+/** LCM's renoising step: denoised = the alpha step's out, out = e·denoised + f·noise; outputs [out, denoised]. */
+function lcmRenoiseGraph(prediction: 'epsilon' | 'v'): DeviceOpGraph {
+  return build(`lcm-${prediction}-renoise`, ['m', 's', 'noise'], ['a', 'b', 'lo', 'hi', 'c', 'd', 'e', 'f'], (g, v) => {
+    const { combined } = alphaBody(g, v, prediction);
+    return { out: g.op('Add', [g.op('Mul', [v.e, combined]), g.op('Mul', [v.f, v.noise])]), denoised: combined };
+  });
 }
 
 const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
@@ -154,24 +195,15 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   // …then + noise·e
   'ddim-v-noise': () =>
     build('ddim-v-noise', ['m', 's', 'noise'], ['a', 'b', 'c', 'd', 'e'], (g, v) => withNoise(g, v, ddimBody(g, v, 'v'), v.e)),
-  // x0 = clamp((s − b·m) / a, lo, hi); out = c·x0 + d·s
-  'alpha-epsilon': () =>
-    build('alpha-epsilon', ['m', 's'], ['a', 'b', 'lo', 'hi', 'c', 'd'], (g, v) => {
-      const { combined, x0 } = alphaEpsilonBody(g, v);
-      return { out: combined, x0 };
-    }),
+  // x0 = clamp((s − b·m) / a, lo, hi) (v: clamp(a·s − b·m, lo, hi)); out = c·x0 + d·s
+  'alpha-epsilon': () => alphaGraph('epsilon', false),
+  'alpha-v': () => alphaGraph('v', false),
   // …then + noise·e (DDPM and unCLIP's variance noise)
-  'alpha-epsilon-noise': () =>
-    build('alpha-epsilon-noise', ['m', 's', 'noise'], ['a', 'b', 'lo', 'hi', 'c', 'd', 'e'], (g, v) => {
-      const { combined, x0 } = alphaEpsilonBody(g, v);
-      return { out: g.op('Add', [combined, g.op('Mul', [v.noise, v.e])]), x0 };
-    }),
+  'alpha-epsilon-noise': () => alphaGraph('epsilon', true),
+  'alpha-v-noise': () => alphaGraph('v', true),
   // denoised = c·x0 + d·s as above; out = e·denoised + f·noise (LCM's renoising)
-  'lcm-epsilon-renoise': () =>
-    build('lcm-epsilon-renoise', ['m', 's', 'noise'], ['a', 'b', 'lo', 'hi', 'c', 'd', 'e', 'f'], (g, v) => {
-      const { combined } = alphaEpsilonBody(g, v);
-      return { out: g.op('Add', [g.op('Mul', [v.e, combined]), g.op('Mul', [v.f, v.noise])]), denoised: combined };
-    }),
+  'lcm-epsilon-renoise': () => lcmRenoiseGraph('epsilon'),
+  'lcm-v-renoise': () => lcmRenoiseGraph('v'),
   // x0 = s − a·m; out = s + ((s − x0) / a)·b
   'euler-epsilon': () => build('euler-epsilon', ['m', 's'], ['a', 'b'], eulerBody),
   // …then + noise·c
@@ -193,28 +225,35 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
     build('dpm-second-order-v', ['m', 's', 'p'], ['a', 'b', 'c', 'd', 'e', 'f'], (g, v) => dpmSecondBody(g, v, x0FromV(g, v))),
   // x0 = s − a·m; d = (s − x0) / a; out = s + d·b
   'heun-first-epsilon': () =>
-    build('heun-first-epsilon', ['m', 's'], ['a', 'b'], (g, v) => {
-      const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
-      const d = g.op('Div', [g.op('Sub', [v.s, x0]), v.a]);
-      return { out: g.op('Add', [v.s, g.op('Mul', [d, v.b])]), x0, d };
-    }),
+    build('heun-first-epsilon', ['m', 's'], ['a', 'b'], (g, v) => heunFirstBody(g, v.s, g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]), v.a, v.b)),
   // x0 = s − a·m; d = (p + (s − x0) / a) / c; out = q + d·b
   'heun-second-epsilon': () =>
-    build('heun-second-epsilon', ['m', 's', 'p', 'q'], ['a', 'b', 'c'], (g, v) => {
-      const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
-      const d2 = g.op('Div', [g.op('Sub', [v.s, x0]), v.a]);
-      const d = g.op('Div', [g.op('Add', [v.p, d2]), v.c]);
-      return { out: g.op('Add', [v.q, g.op('Mul', [d, v.b])]), x0 };
-    }),
-  'plms-epsilon-0': () => plmsGraph(0),
-  'plms-epsilon-1': () => plmsGraph(1),
-  'plms-epsilon-2': () => plmsGraph(2),
-  'plms-epsilon-3': () => plmsGraph(3),
-  'plms-epsilon-4': () => plmsGraph(4),
-  'lms-epsilon-1': () => lmsGraph(1),
-  'lms-epsilon-2': () => lmsGraph(2),
-  'lms-epsilon-3': () => lmsGraph(3),
-  'lms-epsilon-4': () => lmsGraph(4),
+    build('heun-second-epsilon', ['m', 's', 'p', 'q'], ['a', 'b', 'c'], (g, v) =>
+      heunSecondBody(g, v, g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]), v.a, v.b, v.c)),
+  // v-prediction: x0 = m·a + s / b, then the halves with sigma, dt (and two = 2); the scalars
+  // are named so, since the first half's outputs take the name d.
+  'heun-first-v': () =>
+    build('heun-first-v', ['m', 's'], ['a', 'b', 'sigma', 'dt'], (g, v) => heunFirstBody(g, v.s, x0FromSigmaV(g, v), v.sigma, v.dt)),
+  'heun-second-v': () =>
+    build('heun-second-v', ['m', 's', 'p', 'q'], ['a', 'b', 'sigma', 'dt', 'two'], (g, v) => heunSecondBody(g, v, x0FromSigmaV(g, v), v.sigma, v.dt, v.two)),
+  'plms-epsilon-0': () => plmsGraph('epsilon', 0),
+  'plms-epsilon-1': () => plmsGraph('epsilon', 1),
+  'plms-epsilon-2': () => plmsGraph('epsilon', 2),
+  'plms-epsilon-3': () => plmsGraph('epsilon', 3),
+  'plms-epsilon-4': () => plmsGraph('epsilon', 4),
+  'plms-v-0': () => plmsGraph('v', 0),
+  'plms-v-1': () => plmsGraph('v', 1),
+  'plms-v-2': () => plmsGraph('v', 2),
+  'plms-v-3': () => plmsGraph('v', 3),
+  'plms-v-4': () => plmsGraph('v', 4),
+  'lms-epsilon-1': () => lmsGraph('epsilon', 1),
+  'lms-epsilon-2': () => lmsGraph('epsilon', 2),
+  'lms-epsilon-3': () => lmsGraph('epsilon', 3),
+  'lms-epsilon-4': () => lmsGraph('epsilon', 4),
+  'lms-v-1': () => lmsGraph('v', 1),
+  'lms-v-2': () => lmsGraph('v', 2),
+  'lms-v-3': () => lmsGraph('v', 3),
+  'lms-v-4': () => lmsGraph('v', 4),
   'concat-batch': () => build('concat-batch', ['x', 'y'], [], (g, v) => ({ out: g.op('Concat', [v.x, v.y], { axis: 0 }) })),
   'split-halves': () =>
     build('split-halves', ['x'], [], (g, v) => {

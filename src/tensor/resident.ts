@@ -25,6 +25,7 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `alpha-epsilon-noise`: the same plus noise·e (inputs [m, s, noise])
  * - `lcm-epsilon-renoise`: denoised as `alpha-epsilon`'s out, out = e·denoised + f·noise
  *   (inputs [m, s, noise]; outputs [out, denoised])
+ * - `alpha-v`, `alpha-v-noise`, `lcm-v-renoise`: the same on v-predictions, x0 = clamp(a·s − b·m, lo, hi)
  * - `euler-epsilon`: x0 = s − a·m, out = s + ((s − x0) / a)·b (inputs [m, s]; outputs [out, x0])
  * - `euler-ancestral-epsilon`: the same plus noise·c (inputs [m, s, noise]; outputs [out, x0])
  * - `euler-v`, `euler-ancestral-v`: on a v-prediction: x0 = m·a + s / b (a = −σ / √(σ² + 1),
@@ -35,11 +36,16 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `heun-first-epsilon`: x0 = s − a·m, d = (s − x0) / a, out = s + d·b (inputs [m, s]; outputs [out, x0, d])
  * - `heun-second-epsilon`: x0 = s − a·m, d = ((s − x0) / a + p) / c, out = q + d·b
  *   (inputs [m, s, p = first derivative, q = saved sample]; outputs [out, x0])
+ * - `heun-first-v`, `heun-second-v`: the halves on a v-prediction, x0 = m·a + s / b (the v
+ *   scalings as for `euler-v`); scalars [a, b, sigma, dt] (second half: [a, b, sigma, dt, two = 2])
  * - `plms-epsilon-K`: PNDM's e = the order-K Adams-Bashforth combination of m and the older
  *   model outputs p1, p2, p3 (K = 0: (m + p1) / 2), out = a·s − (b·e) / c (inputs [m, p1…, s] as
  *   the order reads them; outputs [out])
+ * - `plms-v-K`: the same on v-predictions, e turned into a·e + b·s first (a = √ᾱ, b = √(1 − ᾱ)),
+ *   then out = cs·s − (diff·e) / denom (scalars [a, b, cs, diff, denom])
  * - `lms-epsilon-K`: x0 = s − a·m, d = (s − x0) / a, out = s + (c0·d + c1·d1 + …) with K
  *   coefficients (inputs [m, s, d1…]; scalars [a, c0…]; outputs [out, x0, d])
+ * - `lms-v-K`: the same on v-predictions, x0 = m·a + s / b (scalars [a, b, sigma, c0…])
  * - `concat-batch`: [x; y] along dim 0 (inputs [x, y])
  * - `split-halves`: the two halves of x along dim 0 (outputs [first, second])
  */
@@ -53,6 +59,9 @@ export type DeviceOp =
   | 'alpha-epsilon'
   | 'alpha-epsilon-noise'
   | 'lcm-epsilon-renoise'
+  | 'alpha-v'
+  | 'alpha-v-noise'
+  | 'lcm-v-renoise'
   | 'euler-epsilon'
   | 'euler-ancestral-epsilon'
   | 'euler-v'
@@ -63,10 +72,12 @@ export type DeviceOp =
   | 'dpm-second-order-v'
   | 'heun-first-epsilon'
   | 'heun-second-epsilon'
+  | 'heun-first-v'
+  | 'heun-second-v'
   /** PNDM's linear multistep step by Adams-Bashforth order (0: the second warm-up step's average). */
-  | `plms-epsilon-${0 | 1 | 2 | 3 | 4}`
+  | `plms-${'epsilon' | 'v'}-${0 | 1 | 2 | 3 | 4}`
   /** LMS by its number of coefficients (this step's derivative and up to three older ones). */
-  | `lms-epsilon-${1 | 2 | 3 | 4}`
+  | `lms-${'epsilon' | 'v'}-${1 | 2 | 3 | 4}`
   | 'concat-batch'
   | 'split-halves';
 

@@ -132,6 +132,9 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
     // SD 2.1 (768, v-prediction) ships DDIM; Euler is the usual choice for such models elsewhere.
     ['DDIM with v_prediction', { scheduler: 'DDIMScheduler', config: '{"prediction_type": "v_prediction"}' }],
     ['Euler with v_prediction', { scheduler: 'EulerDiscreteScheduler', config: '{"prediction_type": "v_prediction"}' }],
+    // PNDM's and LMS's histories on a v-prediction model: the conversion happens on the GPU too.
+    ['PNDM with v_prediction', { scheduler: 'PNDMScheduler', config: '{"skip_prk_steps": true, "prediction_type": "v_prediction"}' }],
+    ['LMS with v_prediction', { scheduler: 'LMSDiscreteScheduler', config: '{"prediction_type": "v_prediction"}' }],
   ] as const)('runs %s on the GPU with the latent kept there, matching wasm', async ([name, schedulerParams], ctx) => {
     skipWithoutWebGpu(ctx);
     const worker = engineWorker(s.page);

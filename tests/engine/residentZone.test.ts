@@ -79,6 +79,11 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     ['Euler, v_prediction', toyGraph(20, 'EulerDiscreteScheduler', { prediction_type: 'v_prediction' })],
     ['Euler ancestral, v_prediction', toyGraph(20, 'EulerAncestralDiscreteScheduler', { prediction_type: 'v_prediction' })],
     ['DPM++ 2M, v_prediction', toyGraph(20, 'DPMSolverMultistepScheduler', { prediction_type: 'v_prediction' })],
+    ['PNDM with skip_prk_steps, v_prediction', toyGraph(20, 'PNDMScheduler', { skip_prk_steps: true, prediction_type: 'v_prediction' }), 5],
+    ['LMS, v_prediction', toyGraph(20, 'LMSDiscreteScheduler', { prediction_type: 'v_prediction' }), 5],
+    ['Heun, v_prediction', toyGraph(20, 'HeunDiscreteScheduler', { prediction_type: 'v_prediction' })],
+    ['DDPM, v_prediction', toyGraph(20, 'DDPMScheduler', { prediction_type: 'v_prediction' })],
+    ['LCM, v_prediction', toyGraph(20, 'LCMScheduler', { prediction_type: 'v_prediction' })],
   ] as [string, Json, number?][])('%s: 20 steps give the host picture with one download', async (_name, graph, live = 3) => {
     const expected = await decode(graph, host);
     const before = { ...residentStats };

@@ -5,7 +5,7 @@
 import type { TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
-import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, devicePrediction, type DeviceStepResult } from './onDevice.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaEpsilonScalars, alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
@@ -151,13 +151,15 @@ export class DDPMScheduler extends SchedulerBase {
   }
 
   /**
-   * The epsilon step with a fixed variance type on a device (the variance noise drawn on the host
-   * from the carried generator and uploaded); learned variances and thresholding step on the host.
+   * The epsilon or v-prediction step with a fixed variance type on a device (the variance noise
+   * drawn on the host from the carried generator and uploaded); learned variances and
+   * thresholding step on the host.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
     const c = this.config;
     const vt = c.variance_type ?? 'fixed_small';
-    if (c.prediction_type !== 'epsilon' || c.thresholding || vt === 'learned' || vt === 'learned_range') return undefined;
+    const prediction = devicePrediction(c.prediction_type);
+    if (!prediction || c.thresholding || vt === 'learned' || vt === 'learned_range') return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { apt, c0, cs } = this.stepCoefficients(timestep);
     const clip = c.clip_sample ? c.clip_sample_range : Infinity;
@@ -166,8 +168,8 @@ export class DDPMScheduler extends SchedulerBase {
     if (timestep > 0) {
       const noise = deviceNoise(options, sample.shape, `${this.name}.step`);
       const v = this.getVariance(timestep);
-      run = device.run('alpha-epsilon-noise', [modelOutput, sample, noise], [...scalars, vt === 'fixed_small_log' ? v : f32(Math.sqrt(v))]);
-    } else run = device.run('alpha-epsilon', [modelOutput, sample], scalars);
+      run = device.run(`alpha-${prediction}-noise`, [modelOutput, sample, noise], [...scalars, vt === 'fixed_small_log' ? v : f32(Math.sqrt(v))]);
+    } else run = device.run(`alpha-${prediction}`, [modelOutput, sample], scalars);
     return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
 }

@@ -6,7 +6,7 @@ import type { TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, clampInPlace, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
-import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, devicePrediction, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { withLearnedVariance } from './ddpm.ts';
 import { addScaledNoise, alphaEpsilonScalars, alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
@@ -86,12 +86,13 @@ export class LCMScheduler extends SchedulerBase {
   }
 
   /**
-   * The epsilon step on a device (clip_sample included, thresholding on the host); the renoising
-   * noise is drawn on the host from the carried generator and uploaded.
+   * The epsilon or v-prediction step on a device (clip_sample included, thresholding on the
+   * host); the renoising noise is drawn on the host from the carried generator and uploaded.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
     const c = this.config;
-    if (c.prediction_type !== 'epsilon' || c.thresholding) return undefined;
+    const prediction = devicePrediction(c.prediction_type);
+    if (!prediction || c.thresholding) return undefined;
     this.requireTimesteps('step');
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { index, apt, aptPrev, cSkip, cOut } = this.stepAt(timestep);
@@ -102,14 +103,14 @@ export class LCMScheduler extends SchedulerBase {
     this.state.stepIndex = index + 1;
     if (!noise) {
       // The last step returns the denoised sample itself; the raw x0 is not needed.
-      return device.run('alpha-epsilon', [modelOutput, sample], scalars).then(([denoised, x0]) => {
+      return device.run(`alpha-${prediction}`, [modelOutput, sample], scalars).then(([denoised, x0]) => {
         x0.dispose();
         return { prevSample: denoised, predOriginalSample: denoised };
       });
     }
     const renoise = alphaSigma(aptPrev);
     return device
-      .run('lcm-epsilon-renoise', [modelOutput, sample, noise], [...scalars, ...renoise])
+      .run(`lcm-${prediction}-renoise`, [modelOutput, sample, noise], [...scalars, ...renoise])
       .then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
 }

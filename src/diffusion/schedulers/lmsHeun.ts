@@ -6,9 +6,9 @@ import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
 import { isResident, type AnyFloatTensor, type ResidentTensor, type TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
 import { checkSameShape, clampInPlace, type StepOptions, type StepResult } from './base.ts';
-import { deviceInput, type DeviceStepResult } from './onDevice.ts';
+import { deviceInput, devicePrediction, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
-import { sigmaDerivative } from './predictOriginal.ts';
+import { sigmaDerivative, sigmaVScalings } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
 
@@ -138,11 +138,12 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
   }
 
   /**
-   * The epsilon step on a device at the default order; the derivative history stays resident in
-   * the state (host derivatives left by earlier host steps are uploaded).
+   * The epsilon or v-prediction step on a device at the default order; the derivative history
+   * stays resident in the state (host derivatives left by earlier host steps are uploaded).
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
-    if (this.config.prediction_type !== 'epsilon') return undefined;
+    const prediction = devicePrediction(this.config.prediction_type);
+    if (!prediction) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const maxOrder = LMSDiscreteScheduler.DEFAULT_ORDER;
     const index = this.ensureStepIndex(timestep);
@@ -151,13 +152,20 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     const previous = this.state.history as (Float32Array | ResidentTensor)[];
     const coeffs = this.stepCoefficients(index, previous, maxOrder);
     const older = previous.slice(previous.length - (coeffs.length - 1)).reverse().map((d) => deviceInput(sample.shape, d));
-    const op = `lms-epsilon-${coeffs.length as 1 | 2 | 3 | 4}` as const;
-    return device.run(op, [modelOutput, sample, ...older], [sigma, ...coeffs]).then(([prevSample, predOriginalSample, derivative]) => {
+    const op = `lms-${prediction}-${coeffs.length as 1 | 2 | 3 | 4}` as const;
+    return device.run(op, [modelOutput, sample, ...older], [...vScalars(prediction, sigma), sigma, ...coeffs]).then(([prevSample, predOriginalSample, derivative]) => {
       this.state.history = appendDerivative(previous, derivative, maxOrder);
       this.state.stepIndex = index + 1;
       return { prevSample, predOriginalSample };
     });
   }
+}
+
+/** The leading scalars of a v-prediction device op at `sigma` (its x0 scalings), none for epsilon. */
+function vScalars(prediction: 'epsilon' | 'v', sigma: number): number[] {
+  if (prediction === 'epsilon') return [];
+  const { cOut, sq1 } = sigmaVScalings(sigma);
+  return [cOut, sq1];
 }
 
 /** The derivative history after a step: this step's appended, the oldest dropped past `maxOrder`. */
@@ -255,16 +263,20 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     return this.finishStep(index, sample.shape, out, x0);
   }
 
-  /** Either half of an epsilon Heun step (no clipping) on a device; the first half's derivative and sample stay resident in the state. */
+  /**
+   * Either half of an epsilon or v-prediction Heun step (no clipping) on a device; the first
+   * half's derivative and sample stay resident in the state.
+   */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
-    if (this.config.prediction_type !== 'epsilon' || this.config.clip_sample) return undefined;
+    const prediction = devicePrediction(this.config.prediction_type);
+    if (!prediction || this.config.clip_sample) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const index = this.ensureStepIndex(timestep);
     const st = this.state;
     if (this.stateInFirstOrder) {
       const sigma = this.sigmaAt(index);
       const dt = f32(this.sigmaAt(index + 1) - sigma);
-      return device.run('heun-first-epsilon', [modelOutput, sample], [sigma, dt]).then(([prevSample, predOriginalSample, derivative]) => {
+      return device.run(`heun-first-${prediction}`, [modelOutput, sample], [...vScalars(prediction, sigma), sigma, dt]).then(([prevSample, predOriginalSample, derivative]) => {
         st.prevDerivative = derivative;
         st.dt = dt;
         st.savedSample = isResident(sample) ? sample : (sample as Tensor<'float32'>).data.slice();
@@ -275,7 +287,7 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     const sigmaNext = this.sigmaAt(index);
     const dt = st.dt as number;
     const inputs = [modelOutput, sample, deviceInput(sample.shape, st.prevDerivative!), deviceInput(sample.shape, st.savedSample!)];
-    return device.run('heun-second-epsilon', inputs, [sigmaNext, dt, 2]).then(([prevSample, predOriginalSample]) => {
+    return device.run(`heun-second-${prediction}`, inputs, [...vScalars(prediction, sigmaNext), sigmaNext, dt, 2]).then(([prevSample, predOriginalSample]) => {
       st.prevDerivative = null;
       st.dt = null;
       st.savedSample = null;

@@ -6,6 +6,14 @@ import { Tensor } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { drawNoise, type StepOptions } from './base.ts';
 
+/**
+ * The device ops' name for a prediction type (`epsilon` or `v`, as in `lms-v-4`); undefined for
+ * the types no device op covers (sample), so the step runs on the host.
+ */
+export function devicePrediction(predictionType: string): 'epsilon' | 'v' | undefined {
+  return predictionType === 'epsilon' ? 'epsilon' : predictionType === 'v_prediction' ? 'v' : undefined;
+}
+
 /** A state value as a device op input: resident as it is, a host array (left by a host step) as a tensor of `shape` to upload. */
 export function deviceInput(shape: readonly number[], value: Float32Array | ResidentTensor): Tensor<'float32'> | ResidentTensor {
   return value instanceof Float32Array ? new Tensor('float32', shape, value) : value;

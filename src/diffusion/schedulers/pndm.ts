@@ -7,7 +7,7 @@ import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
 import { isResident, type AnyFloatTensor, type ResidentTensor, type TensorDevice } from '../../tensor/resident.ts';
 import { f32, leadingStepsOffset, numpyLinspace, roundHalfEven } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, stepResult, type StepResult } from './base.ts';
-import { deviceInput, type DeviceStepResult } from './onDevice.ts';
+import { deviceInput, devicePrediction, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaSigma, linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
@@ -203,21 +203,25 @@ export class PNDMScheduler extends SchedulerBase {
   }
 
   /**
-   * A PLMS step of an epsilon model on a device, the model-output history and the saved sample
-   * kept resident in the state; the Runge-Kutta warm-up and other prediction types step on the
-   * host (undefined), and later device steps upload what the host steps left in the history.
+   * A PLMS step of an epsilon or v-prediction model on a device, the model-output history and
+   * the saved sample kept resident in the state; the Runge-Kutta warm-up steps on the host
+   * (undefined), and later device steps upload what the host steps left in the history.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
     this.requireTimesteps('step');
     const st = this.state;
-    if (this.config.prediction_type !== 'epsilon') return undefined;
+    const prediction = devicePrediction(this.config.prediction_type);
+    if (!prediction) return undefined;
     if (!this.skipPrk && (st.counter < this.prkTimesteps.length || st.history.length < 3)) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const own = (x: AnyFloatTensor) => (isResident(x) ? x : (x as Tensor<'float32'>).data.slice());
     const plan = this.plmsPlan<Float32Array | ResidentTensor>(timestep, own(modelOutput));
     const current = plan.fromSaved ? deviceInput(sample.shape, st.curSample as Float32Array | ResidentTensor) : sample;
     const { cs, diff, denom } = this.prevCoefficients(plan.t, plan.prevTimestep);
-    return device.run(`plms-epsilon-${plan.order}`, [modelOutput, ...plan.older.map((p) => deviceInput(sample.shape, p)), current], [cs, diff, denom]).then(([prevSample]) => {
+    // v: the combined output becomes √ᾱ·e + √(1 − ᾱ)·s at the step's t, as in prevSample.
+    const conversion = prediction === 'v' ? alphaSigma(this.alphaProdAt(plan.t, 'step')) : [];
+    const older = plan.older.map((p) => deviceInput(sample.shape, p));
+    return device.run(`plms-${prediction}-${plan.order}`, [modelOutput, ...older, current], [...conversion, cs, diff, denom]).then(([prevSample]) => {
       st.history = plan.history;
       if (plan.saveSample) st.curSample = own(sample);
       else if (plan.fromSaved) st.curSample = null;

@@ -1,0 +1,102 @@
+/**
+ * Each scheduler's `stepOnDevice` against its own host `step`, on onnxruntime-node's resident
+ * device: whole loops over model outputs that are not a denoiser's (random each step), for both
+ * prediction types a device path covers; every step's sample and x0 must be the host's exactly,
+ * and the state carried between device steps (histories, saved samples) must stay on the device.
+ */
+import { createScheduler } from '../../src/diffusion/schedulers/index.ts';
+import type { Scheduler } from '../../src/diffusion/schedulers/base.ts';
+import { createNodeBackend } from '../../src/runtime/backends/node.ts';
+import { ResidentTensor, type TensorDevice } from '../../src/tensor/resident.ts';
+import type { DeviceStepResult } from '../../src/diffusion/schedulers/onDevice.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { TorchGenerator } from '../../src/tensor/torchGenerator.ts';
+
+const device = createNodeBackend({ resident: true }).device as TensorDevice;
+const shape = [1, 4, 6, 6];
+
+function random(seed: number, scale = 1): Tensor<'float32'> {
+  let x = seed;
+  const data = Float32Array.from({ length: 144 }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return ((x / 2147483648) * 4 - 2) * scale;
+  });
+  return new Tensor('float32', shape, data);
+}
+
+interface Compared {
+  deviceSteps: number;
+  hostSteps: number;
+}
+
+/** Steps `host` with step() and `dev` with stepOnDevice (host step where it declines) over the same inputs. */
+async function compareLoops(host: Scheduler, dev: Scheduler, steps: number): Promise<Compared> {
+  host.setTimesteps(steps);
+  dev.setTimesteps(steps);
+  expect(dev.timesteps).toEqual(host.timesteps);
+  let hostSample = random(99, 10);
+  let devSample: Tensor<'float32'> | ResidentTensor = hostSample;
+  const counts = { deviceSteps: 0, hostSteps: 0 };
+  // Stochastic steps draw from one generator per side, seeded alike.
+  const hostOptions = { generator: new TorchGenerator(5) };
+  const devOptions = { generator: new TorchGenerator(5) };
+  for (const [i, t] of host.timesteps.entries()) {
+    const m = random(1000 + i);
+    const expected = host.step(m, t, hostSample, hostOptions);
+    const onDevice: Promise<DeviceStepResult> | undefined = dev.stepOnDevice?.(device, m, t, devSample, devOptions);
+    let got: Tensor<'float32'>;
+    let gotX0: Tensor<'float32'> | undefined;
+    if (onDevice) {
+      counts.deviceSteps++;
+      const result: DeviceStepResult = await onDevice;
+      expect(result.prevSample).toBeInstanceOf(ResidentTensor);
+      devSample = result.prevSample;
+      got = await result.prevSample.download();
+      gotX0 = result.predOriginalSample && (await result.predOriginalSample.download());
+    } else {
+      counts.hostSteps++;
+      const sample = devSample instanceof ResidentTensor ? await devSample.download() : devSample;
+      const result = dev.step(m, t, sample, devOptions);
+      devSample = result.prevSample;
+      got = result.prevSample;
+      gotX0 = result.predOriginalSample;
+    }
+    expect(got.data, `step ${i} (t = ${t}): sample`).toEqual(expected.prevSample.data);
+    if (gotX0 && expected.predOriginalSample) expect(gotX0.data, `step ${i}: x0`).toEqual(expected.predOriginalSample.data);
+    hostSample = expected.prevSample;
+  }
+  return counts;
+}
+
+describe('scheduler steps on the device give the host steps (onnxruntime-node)', () => {
+  it.each([
+    // name, scheduler, config, steps, model calls on the host (PNDM's Runge-Kutta warm-up)
+    ['PNDM, skip_prk_steps', 'PNDMScheduler', { skip_prk_steps: true }, 12, 0],
+    ['PNDM with the Runge-Kutta warm-up', 'PNDMScheduler', { skip_prk_steps: false }, 8, 12],
+    ['LMS', 'LMSDiscreteScheduler', {}, 12, 0],
+    ['Heun', 'HeunDiscreteScheduler', {}, 8, 0],
+    ['Euler', 'EulerDiscreteScheduler', {}, 8, 0],
+    ['DDIM', 'DDIMScheduler', { clip_sample: false }, 8, 0],
+    ['DPM-Solver++ 2M', 'DPMSolverMultistepScheduler', {}, 8, 0],
+    ['Euler ancestral', 'EulerAncestralDiscreteScheduler', {}, 8, 0],
+    ['DDPM, clipped', 'DDPMScheduler', { clip_sample: true }, 8, 0],
+    ['LCM', 'LCMScheduler', {}, 4, 0],
+  ] as const)('%s, epsilon and v_prediction', async (_name, name, config, steps, hostCalls) => {
+    for (const prediction_type of ['epsilon', 'v_prediction']) {
+      const full = { ...config, prediction_type };
+      const counts = await compareLoops(createScheduler(name, full), createScheduler(name, full), steps);
+      expect(counts.hostSteps, prediction_type).toBe(hostCalls);
+      expect(counts.deviceSteps, prediction_type).toBeGreaterThanOrEqual(steps - 3);
+    }
+  });
+
+  it('steps on the host where the device has no path (Heun with clip_sample, LMS on sample predictions)', async () => {
+    for (const [name, config] of [
+      ['HeunDiscreteScheduler', { prediction_type: 'v_prediction', clip_sample: true }],
+      ['LMSDiscreteScheduler', { prediction_type: 'sample' }],
+    ] as const) {
+      const counts = await compareLoops(createScheduler(name, config), createScheduler(name, config), 6);
+      expect(counts.deviceSteps, name).toBe(0);
+    }
+  });
+});
