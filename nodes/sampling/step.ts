@@ -161,8 +161,8 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
 }
 
 /**
- * `at` with the scheduler state's resident values (DPM's x0 history, PNDM's model outputs and
- * saved sample, LMS's derivatives, Heun's derivative and saved sample, left by device steps)
+ * `at` with the scheduler state's resident values (DPM's x0 history, PNDM's model outputs,
+ * running Runge-Kutta sum and saved sample, LMS's derivatives, Heun's derivative and saved sample, left by device steps)
  * copied to the host, for a step on the host.
  */
 async function withHostHistory(at: StepAt): Promise<StepAt> {
@@ -176,10 +176,13 @@ async function withHostHistory(at: StepAt): Promise<StepAt> {
     prevDerivative: await host(st.prevDerivative),
     savedSample: await host(st.savedSample),
     curSample: await host(st.curSample),
+    curModelOutput: await host(st.curModelOutput),
   };
   return { ...at, state: { ...at.state, state } };
 }
 
 function hasResidentState(st: SchedulerStateValue['state']): boolean {
-  return st.history.some(isResident) || isResident(st.prevDerivative) || isResident(st.savedSample) || isResident(st.curSample);
+  return (
+    st.history.some(isResident) || isResident(st.prevDerivative) || isResident(st.savedSample) || isResident(st.curSample) || isResident(st.curModelOutput)
+  );
 }

@@ -114,8 +114,34 @@ function plmsGraph(prediction: 'epsilon' | 'v', order: 0 | 1 | 2 | 3 | 4): Devic
       const sum = g.op('Sub', [g.op('Add', [g.op('Sub', [w(55, v.m), w(59, v.p1)]), w(37, v.p2)]), w(9, v.p3)]);
       e = g.op('Mul', [weight(g, Math.fround(1 / 24)), sum]);
     }
-    if (prediction === 'v') e = g.op('Add', [g.op('Mul', [v.a, e]), g.op('Mul', [v.b, v.s])]);
-    return { out: g.op('Sub', [g.op('Mul', [v.cs, v.s]), g.op('Div', [g.op('Mul', [v.diff, e]), v.denom])]) };
+    return { out: pndmUpdate(g, v, prediction, e, v.s) };
+  });
+}
+
+/**
+ * Equation (9) of the PNDM paper from the combined model output e at sample s: cs·s − (diff·e) /
+ * denom, e first turned into a·e + b·s for a v-prediction model.
+ */
+function pndmUpdate(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v', e: string, s: string): string {
+  const eps = prediction === 'v' ? g.op('Add', [g.op('Mul', [v.a, e]), g.op('Mul', [v.b, s])]) : e;
+  return g.op('Sub', [g.op('Mul', [v.cs, s]), g.op('Div', [g.op('Mul', [v.diff, eps]), v.denom])]);
+}
+
+/**
+ * One Runge-Kutta warm-up sub-step of PNDM (`part` of the four): out = equation (9) from the
+ * model output m (first and middle parts) or from the finished sum running + w·m (last part), at
+ * the sample the warm-up step started from (s for the first part, cur after); the first and
+ * middle parts also output the running sum, acc = w·m or running + w·m.
+ */
+function prkGraph(prediction: 'epsilon' | 'v', part: 'first' | 'middle' | 'last'): DeviceOpGraph {
+  const tensors = part === 'first' ? ['m', 's'] : ['m', 'running', 'cur'];
+  const scalars = ['w', ...(prediction === 'v' ? ['a', 'b'] : []), 'cs', 'diff', 'denom'];
+  return build(`prk-${prediction}-${part}`, tensors, scalars, (g, v): Record<string, string> => {
+    const weighted = g.op('Mul', [v.w, v.m]);
+    if (part === 'first') return { out: pndmUpdate(g, v, prediction, v.m, v.s), acc: weighted };
+    const sum = g.op('Add', [v.running, weighted]);
+    if (part === 'middle') return { out: pndmUpdate(g, v, prediction, v.m, v.cur), acc: sum };
+    return { out: pndmUpdate(g, v, prediction, sum, v.cur) };
   });
 }
 
@@ -254,6 +280,12 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   'lms-v-2': () => lmsGraph('v', 2),
   'lms-v-3': () => lmsGraph('v', 3),
   'lms-v-4': () => lmsGraph('v', 4),
+  'prk-epsilon-first': () => prkGraph('epsilon', 'first'),
+  'prk-epsilon-middle': () => prkGraph('epsilon', 'middle'),
+  'prk-epsilon-last': () => prkGraph('epsilon', 'last'),
+  'prk-v-first': () => prkGraph('v', 'first'),
+  'prk-v-middle': () => prkGraph('v', 'middle'),
+  'prk-v-last': () => prkGraph('v', 'last'),
   'concat-batch': () => build('concat-batch', ['x', 'y'], [], (g, v) => ({ out: g.op('Concat', [v.x, v.y], { axis: 0 }) })),
   'split-halves': () =>
     build('split-halves', ['x'], [], (g, v) => {

@@ -43,6 +43,11 @@ import { Tensor, shapeSize } from './tensor.ts';
  *   the order reads them; outputs [out])
  * - `plms-v-K`: the same on v-predictions, e turned into a·e + b·s first (a = √ᾱ, b = √(1 − ᾱ)),
  *   then out = cs·s − (diff·e) / denom (scalars [a, b, cs, diff, denom])
+ * - `prk-epsilon-first|middle|last`, `prk-v-…`: PNDM's Runge-Kutta warm-up sub-steps: out =
+ *   cs·cur − (diff·e) / denom (e as `plms-v-K` converts it on v) with e = m, or the finished sum
+ *   running + w·m for the last part; cur = s for the first part; the first and middle parts also
+ *   output the running sum acc = w·m or running + w·m (inputs [m, s] or [m, running, cur];
+ *   scalars [w, (a, b,) cs, diff, denom]; outputs [out, acc] or [out])
  * - `lms-epsilon-K`: x0 = s − a·m, d = (s − x0) / a, out = s + (c0·d + c1·d1 + …) with K
  *   coefficients (inputs [m, s, d1…]; scalars [a, c0…]; outputs [out, x0, d])
  * - `lms-v-K`: the same on v-predictions, x0 = m·a + s / b (scalars [a, b, sigma, c0…])
@@ -76,6 +81,8 @@ export type DeviceOp =
   | 'heun-second-v'
   /** PNDM's linear multistep step by Adams-Bashforth order (0: the second warm-up step's average). */
   | `plms-${'epsilon' | 'v'}-${0 | 1 | 2 | 3 | 4}`
+  /** PNDM's Runge-Kutta warm-up sub-steps: the first of four, the two middle ones, the last. */
+  | `prk-${'epsilon' | 'v'}-${'first' | 'middle' | 'last'}`
   /** LMS by its number of coefficients (this step's derivative and up to three older ones). */
   | `lms-${'epsilon' | 'v'}-${1 | 2 | 3 | 4}`
   | 'concat-batch'

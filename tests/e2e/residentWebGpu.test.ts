@@ -126,6 +126,7 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
   // model-output or derivative history on the GPU; DDPM and LCM upload their host-drawn noise.
   it.for([
     ['PNDM (skip_prk_steps)', { scheduler: 'PNDMScheduler', config: '{"skip_prk_steps": true}' }],
+    ['PNDM with the Runge-Kutta warm-up', { scheduler: 'PNDMScheduler', config: '{"skip_prk_steps": false}' }],
     ['LMS', { scheduler: 'LMSDiscreteScheduler' }],
     ['DDPM (variance noise)', { scheduler: 'DDPMScheduler' }],
     ['LCM (renoising)', { scheduler: 'LCMScheduler' }],

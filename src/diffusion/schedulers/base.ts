@@ -47,8 +47,8 @@ export interface SchedulerState {
   history: (Float32Array | ResidentTensor | null)[];
   counter: number;
   lowerOrderNums: number;
-  /** PNDM: running Runge-Kutta sum and the sample the RK step started from. */
-  curModelOutput: Float32Array | null;
+  /** PNDM: running Runge-Kutta sum (resident after a device warm-up step) and the sample the RK step started from. */
+  curModelOutput: Float32Array | ResidentTensor | null;
   /** Resident after a device PLMS step saved it (a host copy for host steps, see the step node). */
   curSample: Float32Array | ResidentTensor | null;
   /** Heun: first-order derivative, dt and sample kept for the second-order half step. */

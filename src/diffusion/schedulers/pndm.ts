@@ -116,26 +116,35 @@ export class PNDMScheduler extends SchedulerBase {
     return stepResult(sample.shape, prev);
   }
 
+  /**
+   * Where a Runge-Kutta sub-step stands, for the host and the device step alike: the timesteps of
+   * equation (9) (the warm-up step's own t and the sub-step's target) and the phase, 0–3, of the
+   * four sub-steps of one warm-up step.
+   */
+  private prkPlan(timestep: number): { t: number; prevTimestep: number; phase: 0 | 1 | 2 | 3 } {
+    const counter = this.state.counter;
+    const stride = Math.floor(this.config.num_train_timesteps / (this.numInferenceSteps as number));
+    const diffToPrev = counter % 2 ? 0 : Math.floor(stride / 2);
+    return { t: this.prkTimesteps[Math.floor(counter / 4) * 4], prevTimestep: timestep - diffToPrev, phase: (counter % 4) as 0 | 1 | 2 | 3 };
+  }
+
   /** One Runge-Kutta sub-step (four per warm-up step). */
   private stepPrk(m: Float32Array, timestep: number, s: Float32Array): Float32Array {
     const st = this.state;
-    const stride = Math.floor(this.config.num_train_timesteps / (this.numInferenceSteps as number));
-    const diffToPrev = st.counter % 2 ? 0 : Math.floor(stride / 2);
-    const prevTimestep = timestep - diffToPrev;
-    const t = this.prkTimesteps[Math.floor(st.counter / 4) * 4];
+    const { t, prevTimestep, phase } = this.prkPlan(timestep);
+    // Host steps see host values: the step node downloads a resident state first.
+    const running = st.curModelOutput as Float32Array | null;
     let output = m;
-    const phase = st.counter % 4;
     if (phase === 0) {
-      st.curModelOutput = accumulate(st.curModelOutput, m, 1 / 6);
+      st.curModelOutput = accumulate(running, m, 1 / 6);
       st.history = [...st.history, m.slice()]; // copies: the caller may reuse its buffers
       st.curSample = s.slice();
     } else if (phase === 1 || phase === 2) {
-      st.curModelOutput = accumulate(st.curModelOutput, m, 1 / 3);
+      st.curModelOutput = accumulate(running, m, 1 / 3);
     } else {
-      output = accumulate(st.curModelOutput, m, 1 / 6);
+      output = accumulate(running, m, 1 / 6);
       st.curModelOutput = null;
     }
-    // Host steps see host values: the step node downloads a resident state first.
     const curSample = (st.curSample as Float32Array | null) ?? s;
     const prev = this.prevSample(curSample, t, prevTimestep, output);
     st.counter += 1;
@@ -203,19 +212,20 @@ export class PNDMScheduler extends SchedulerBase {
   }
 
   /**
-   * A PLMS step of an epsilon or v-prediction model on a device, the model-output history and
-   * the saved sample kept resident in the state; the Runge-Kutta warm-up steps on the host
-   * (undefined), and later device steps upload what the host steps left in the history.
+   * A step of an epsilon or v-prediction model on a device: the Runge-Kutta warm-up's sub-steps
+   * and the multistep (PLMS) steps, the running sum, the model-output history and the saved
+   * sample kept resident in the state; later device steps upload what host steps left there.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
     this.requireTimesteps('step');
     const st = this.state;
     const prediction = devicePrediction(this.config.prediction_type);
     if (!prediction) return undefined;
-    if (!this.skipPrk && (st.counter < this.prkTimesteps.length || st.history.length < 3)) return undefined;
+    if (!this.skipPrk && st.counter < this.prkTimesteps.length) return this.stepPrkOnDevice(device, prediction, modelOutput, timestep, sample);
+    // Too short a history: the host step says what is wrong.
+    if (!this.skipPrk && st.history.length < 3) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
-    const own = (x: AnyFloatTensor) => (isResident(x) ? x : (x as Tensor<'float32'>).data.slice());
-    const plan = this.plmsPlan<Float32Array | ResidentTensor>(timestep, own(modelOutput));
+    const plan = this.plmsPlan<Float32Array | ResidentTensor>(timestep, ownValue(modelOutput));
     const current = plan.fromSaved ? deviceInput(sample.shape, st.curSample as Float32Array | ResidentTensor) : sample;
     const { cs, diff, denom } = this.prevCoefficients(plan.t, plan.prevTimestep);
     // v: the combined output becomes √ᾱ·e + √(1 − ᾱ)·s at the step's t, as in prevSample.
@@ -223,11 +233,47 @@ export class PNDMScheduler extends SchedulerBase {
     const older = plan.older.map((p) => deviceInput(sample.shape, p));
     return device.run(`plms-${prediction}-${plan.order}`, [modelOutput, ...older, current], [...conversion, cs, diff, denom]).then(([prevSample]) => {
       st.history = plan.history;
-      if (plan.saveSample) st.curSample = own(sample);
+      if (plan.saveSample) st.curSample = ownValue(sample);
       else if (plan.fromSaved) st.curSample = null;
       st.counter += 1;
       st.stepIndex = (st.stepIndex ?? st.beginIndex ?? 0) + 1;
       return { prevSample };
+    });
+  }
+
+  /** A Runge-Kutta sub-step on a device, as stepPrk; undefined (host) for a state without the running sum its phase needs. */
+  private stepPrkOnDevice(device: TensorDevice, prediction: 'epsilon' | 'v', modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
+    const st = this.state;
+    const { t, prevTimestep, phase } = this.prkPlan(timestep);
+    const running = st.curModelOutput;
+    if (phase !== 0 && (running === null || st.curSample === null)) return undefined;
+    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const { cs, diff, denom } = this.prevCoefficients(t, prevTimestep);
+    const conversion = prediction === 'v' ? alphaSigma(this.alphaProdAt(t, 'step')) : [];
+    const scalars = (weight: number) => [f32(weight), ...conversion, cs, diff, denom];
+    const finish = (prevSample: ResidentTensor): DeviceStepResult => {
+      st.counter += 1;
+      st.stepIndex = (st.stepIndex ?? st.beginIndex ?? 0) + 1;
+      return { prevSample };
+    };
+    if (phase === 0) {
+      return device.run(`prk-${prediction}-first`, [modelOutput, sample], scalars(1 / 6)).then(([prevSample, acc]) => {
+        st.curModelOutput = acc;
+        st.history = [...st.history, ownValue(modelOutput)];
+        st.curSample = ownValue(sample);
+        return finish(prevSample);
+      });
+    }
+    const inputs = [modelOutput, deviceInput(sample.shape, running!), deviceInput(sample.shape, st.curSample!)];
+    if (phase === 3) {
+      return device.run(`prk-${prediction}-last`, inputs, scalars(1 / 6)).then(([prevSample]) => {
+        st.curModelOutput = null;
+        return finish(prevSample);
+      });
+    }
+    return device.run(`prk-${prediction}-middle`, inputs, scalars(1 / 3)).then(([prevSample, acc]) => {
+      st.curModelOutput = acc;
+      return finish(prevSample);
     });
   }
 
@@ -259,6 +305,11 @@ export class PNDMScheduler extends SchedulerBase {
     for (let i = 0; i < s.length; i++) out[i] = f32(cs * s[i]) - f32(f32(diff * output[i]) / denom);
     return out;
   }
+}
+
+/** A step input as the state keeps it: a resident as it is, a host tensor's values copied (the caller may reuse its buffer). */
+function ownValue(x: AnyFloatTensor): Float32Array | ResidentTensor {
+  return isResident(x) ? x : (x as Tensor<'float32'>).data.slice();
 }
 
 /**
