@@ -84,6 +84,28 @@ function dpmSecondBody(g: OnnxGraphBuilder, v: Record<string, string>, x0: strin
   return { out: g.op('Sub', [first, g.op('Mul', [v.e, d1])]), x0 };
 }
 
+/**
+ * DPM-Solver++ 3M: with the older x0 predictions p (newer) and q (older), d10 = r0·(x0 − p),
+ * d11 = r1·(p − q), diff = d10 − d11, d1 = d10 + w·diff, d2 = r01·diff; out = ((cs·s − c0·x0) +
+ * c1·d1) − c2·d2.
+ */
+function dpmThirdBody(g: OnnxGraphBuilder, v: Record<string, string>, x0: string): { out: string; x0: string } {
+  const d10 = g.op('Mul', [v.r0, g.op('Sub', [x0, v.p])]);
+  const d11 = g.op('Mul', [v.r1, g.op('Sub', [v.p, v.q])]);
+  const diff = g.op('Sub', [d10, d11]);
+  const d1 = g.op('Add', [d10, g.op('Mul', [v.w, diff])]);
+  const d2 = g.op('Mul', [v.r01, diff]);
+  const first = g.op('Sub', [g.op('Mul', [v.cs, v.s]), g.op('Mul', [v.c0, x0])]);
+  return { out: g.op('Sub', [g.op('Add', [first, g.op('Mul', [v.c1, d1])]), g.op('Mul', [v.c2, d2])]), x0 };
+}
+
+/** DPM-Solver++ 3M's op: inputs [m, s, p, q]; scalars [a = alpha, b = sigma, cs, c0, c1, c2, r0, r1, w, r01]. */
+function dpmThirdGraph(prediction: 'epsilon' | 'v'): DeviceOpGraph {
+  const op = prediction === 'v' ? 'dpm-third-order-v' : 'dpm-third-order';
+  const scalars = ['a', 'b', 'cs', 'c0', 'c1', 'c2', 'r0', 'r1', 'w', 'r01'];
+  return build(op, ['m', 's', 'p', 'q'], scalars, (g, v) => dpmThirdBody(g, v, prediction === 'v' ? x0FromV(g, v) : x0FromEpsilon(g, v)));
+}
+
 /** A body's out plus noise·`scale` (the stochastic steps' added noise). */
 function withNoise(g: OnnxGraphBuilder, v: Record<string, string>, body: { out: string; x0: string }, scale: string): { out: string; x0: string } {
   return { out: g.op('Add', [body.out, g.op('Mul', [v.noise, scale])]), x0: body.x0 };
@@ -249,6 +271,8 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   'dpm-first-order-v': () => build('dpm-first-order-v', ['m', 's'], ['a', 'b', 'c', 'd'], (g, v) => dpmFirstBody(g, v, x0FromV(g, v))),
   'dpm-second-order-v': () =>
     build('dpm-second-order-v', ['m', 's', 'p'], ['a', 'b', 'c', 'd', 'e', 'f'], (g, v) => dpmSecondBody(g, v, x0FromV(g, v))),
+  'dpm-third-order': () => dpmThirdGraph('epsilon'),
+  'dpm-third-order-v': () => dpmThirdGraph('v'),
   // x0 = s − a·m; d = (s − x0) / a; out = s + d·b
   'heun-first-epsilon': () =>
     build('heun-first-epsilon', ['m', 's'], ['a', 'b'], (g, v) => heunFirstBody(g, v.s, g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]), v.a, v.b)),

@@ -33,6 +33,10 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `dpm-first-order`: x0 = (s − b·m) / a, out = c·s − d·x0 (DPM-Solver++ 1S; inputs [m, s]; outputs [out, x0])
  * - `dpm-second-order`: x0 as above, out = (c·s − d·x0) − e·(f·(x0 − p)) (2M; inputs [m, s, p]; outputs [out, x0])
  * - `dpm-first-order-v`, `dpm-second-order-v`: the same on a v-prediction, x0 = a·s − b·m
+ * - `dpm-third-order`, `dpm-third-order-v`: 3M, x0 as above, p and q the newer and older x0
+ *   before it: d10 = r0·(x0 − p), d11 = r1·(p − q), d1 = d10 + w·(d10 − d11), d2 = r01·(d10 −
+ *   d11), out = ((cs·s − c0·x0) + c1·d1) − c2·d2 (inputs [m, s, p, q]; scalars [a, b, cs, c0, c1,
+ *   c2, r0, r1, w, r01]; outputs [out, x0])
  * - `heun-first-epsilon`: x0 = s − a·m, d = (s − x0) / a, out = s + d·b (inputs [m, s]; outputs [out, x0, d])
  * - `heun-second-epsilon`: x0 = s − a·m, d = ((s − x0) / a + p) / c, out = q + d·b
  *   (inputs [m, s, p = first derivative, q = saved sample]; outputs [out, x0])
@@ -75,6 +79,8 @@ export type DeviceOp =
   | 'dpm-second-order'
   | 'dpm-first-order-v'
   | 'dpm-second-order-v'
+  | 'dpm-third-order'
+  | 'dpm-third-order-v'
   | 'heun-first-epsilon'
   | 'heun-second-epsilon'
   | 'heun-first-v'

@@ -128,6 +128,7 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
     ['PNDM (skip_prk_steps)', { scheduler: 'PNDMScheduler', config: '{"skip_prk_steps": true}' }],
     ['PNDM with the Runge-Kutta warm-up', { scheduler: 'PNDMScheduler', config: '{"skip_prk_steps": false}' }],
     ['LMS', { scheduler: 'LMSDiscreteScheduler' }],
+    ['DPM++ 3M', { scheduler: 'DPMSolverMultistepScheduler', config: '{"solver_order": 3}' }],
     ['DDPM (variance noise)', { scheduler: 'DDPMScheduler' }],
     ['LCM (renoising)', { scheduler: 'LCMScheduler' }],
     // SD 2.1 (768, v-prediction) ships DDIM; Euler is the usual choice for such models elsewhere.

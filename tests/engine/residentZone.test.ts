@@ -101,11 +101,12 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     expect(residentStats.created - before.created).toBeGreaterThanOrEqual(20 * 3);
   });
 
-  it('DPM++ 3M: first and second order on the device, third order on host copies of the resident history', async () => {
-    const graph = toyGraph(8, 'DPMSolverMultistepScheduler');
-    Object.assign(graph.nodes.find((n) => n.id === 'scheduler')!.params, { config: '{"solver_order": 3}' });
+  it.each(['epsilon', 'v_prediction'])('DPM++ 3M (%s): every order on the device from the resident x0 history, one download', async (prediction_type) => {
+    const graph = toyGraph(16, 'DPMSolverMultistepScheduler', { solver_order: 3, prediction_type });
     const expected = await decode(graph, host);
+    const before = residentStats.downloads;
     expect(maxAbsDiff(await decode(graph, resident), expected)).toBeLessThanOrEqual(1e-6);
+    expect(residentStats.downloads - before).toBe(1);
   });
 
   it.each(['epsilon', 'v_prediction'])('PNDM with the Runge-Kutta warm-up (%s): the 12 warm-up sub-steps and the multistep steps on the device, one download', async (prediction_type) => {

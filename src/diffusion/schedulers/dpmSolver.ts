@@ -57,6 +57,17 @@ interface SecondOrderCoefficients {
   invR0: number;
 }
 
+interface ThirdOrderCoefficients {
+  cs: number;
+  c0: number;
+  c1: number;
+  c2: number;
+  invR0: number;
+  invR1: number;
+  w: number;
+  invR01: number;
+}
+
 function firstOrderUpdate(s: Float32Array, d0: Float32Array, k: FirstOrderCoefficients): Float32Array {
   return kernels().linearCombination(k.cs, s, -k.cd, d0);
 }
@@ -281,8 +292,8 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
   }
 
   /**
-   * DPM-Solver++ 1S/2M on epsilon and v-prediction models on a device; the history then keeps
-   * resident x0 predictions. Third order, other algorithms and thresholding step on the host.
+   * DPM-Solver++ 1S/2M/3M on epsilon and v-prediction models on a device; the history then keeps
+   * resident x0 predictions. Other algorithms and thresholding step on the host.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
     const c = this.config;
@@ -292,18 +303,23 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     const index = this.ensureStepIndex(timestep);
     if (index + 1 >= (this.sigmas as Float32Array).length) throw new Error(`${this.name}.step: step index ${index} is past the end of the schedule`);
     const order = this.stepOrder(index);
-    if (order === 3) return undefined;
     const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
     const previous = this.previousOutputs();
     let run: Promise<ResidentTensor[]>;
     if (order === 1) {
       const { cs, cd } = this.firstOrderCoefficients(index);
       run = device.run(onV ? 'dpm-first-order-v' : 'dpm-first-order', [modelOutput, sample], [alpha, sigma, cs, cd]);
-    } else {
+    } else if (order === 2) {
       const last = previous[previous.length - 1]!;
       const prevX0 = deviceInput(sample.shape, last);
       const k = this.secondOrderCoefficients(index);
       run = device.run(onV ? 'dpm-second-order-v' : 'dpm-second-order', [modelOutput, sample, prevX0], [alpha, sigma, k.cs, k.c0, k.c1, k.invR0]);
+    } else {
+      // The two older x0 predictions, newest first.
+      const [older, newer] = previous.slice(-2).map((p) => deviceInput(sample.shape, p!));
+      const k = this.thirdOrderCoefficients(index);
+      const scalars = [alpha, sigma, k.cs, k.c0, k.c1, k.c2, k.invR0, k.invR1, k.w, k.invR01];
+      run = device.run(onV ? 'dpm-third-order-v' : 'dpm-third-order', [modelOutput, sample, newer, older], scalars);
     }
     return run.then(([prevSample, predOriginalSample]) => {
       this.advance(index, previous, predOriginalSample);
@@ -347,40 +363,47 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     return { cs: f32(t.alpha / s0.alpha), c0, c1, invR0 };
   }
 
-  private thirdOrder(history: Float32Array[], s: Float32Array, index: number): Float32Array {
+  /**
+   * out = ((cs·x − c0·D0) + c1·D1) − c2·D2 (third order, multistep), with D1_0 = invR0·(D0 − D_1),
+   * D1_1 = invR1·(D_1 − D_2), D1 = D1_0 + w·(D1_0 − D1_1), D2 = invR01·(D1_0 − D1_1); c1 signed
+   * (added for dpmsolver++, subtracted for dpmsolver).
+   */
+  private thirdOrderCoefficients(index: number): ThirdOrderCoefficients {
     const sig = this.sigmas as Float32Array;
     const t = alphaSigma(sig[index + 1]);
     const s0 = alphaSigma(sig[index]);
     const s1 = alphaSigma(sig[index - 1]);
     const s2 = alphaSigma(sig[index - 2]);
-    const [m2, m1, m0] = history.slice(-3);
     const h = f32(t.lambda - s0.lambda);
     const h0 = f32(s0.lambda - s1.lambda);
     const h1 = f32(s1.lambda - s2.lambda);
     const r0 = f32(h0 / h);
     const r1 = f32(h1 / h);
-    const invR0 = f32(1 / r0);
-    const invR1 = f32(1 / r1);
     const r01 = f32(r0 + r1);
-    const w = f32(r0 / r01);
-    const invR01 = f32(1 / r01);
-    let cs: number;
-    let c0: number;
-    let c1: number; // signed: added for dpmsolver++, subtracted for dpmsolver
-    let c2: number;
+    const shape = { invR0: f32(1 / r0), invR1: f32(1 / r1), w: f32(r0 / r01), invR01: f32(1 / r01) };
     if (this.config.algorithm_type === 'dpmsolver++') {
       const em1 = f32(f32(Math.exp(-h)) - 1);
-      cs = f32(t.sigma / s0.sigma);
-      c0 = f32(t.alpha * em1);
-      c1 = f32(t.alpha * f32(f32(em1 / h) + 1));
-      c2 = f32(t.alpha * f32(f32(f32(em1 + h) / f32(h * h)) - 0.5));
-    } else {
-      const ep1 = f32(f32(Math.exp(h)) - 1);
-      cs = f32(t.alpha / s0.alpha);
-      c0 = f32(t.sigma * ep1);
-      c1 = -f32(t.sigma * f32(f32(ep1 / h) - 1));
-      c2 = f32(t.sigma * f32(f32(f32(ep1 - h) / f32(h * h)) - 0.5));
+      return {
+        cs: f32(t.sigma / s0.sigma),
+        c0: f32(t.alpha * em1),
+        c1: f32(t.alpha * f32(f32(em1 / h) + 1)),
+        c2: f32(t.alpha * f32(f32(f32(em1 + h) / f32(h * h)) - 0.5)),
+        ...shape,
+      };
     }
+    const ep1 = f32(f32(Math.exp(h)) - 1);
+    return {
+      cs: f32(t.alpha / s0.alpha),
+      c0: f32(t.sigma * ep1),
+      c1: -f32(t.sigma * f32(f32(ep1 / h) - 1)),
+      c2: f32(t.sigma * f32(f32(f32(ep1 - h) / f32(h * h)) - 0.5)),
+      ...shape,
+    };
+  }
+
+  private thirdOrder(history: Float32Array[], s: Float32Array, index: number): Float32Array {
+    const [m2, m1, m0] = history.slice(-3);
+    const { cs, c0, c1, c2, invR0, invR1, w, invR01 } = this.thirdOrderCoefficients(index);
     const out = new Float32Array(s.length);
     for (let i = 0; i < s.length; i++) {
       const d10 = f32(invR0 * f32(m0[i] - m1[i]));
