@@ -31,57 +31,15 @@ import {
 import type { SchedulerConfig } from './config.ts';
 import { predictFromAlphaSigma } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
-
-interface AlphaSigma {
-  alpha: number;
-  sigma: number;
-  lambda: number;
-}
-
-/** alpha_t = 1 / sqrt(sigma^2 + 1), sigma_t = sigma * alpha_t, lambda = log alpha_t - log sigma_t (float32). */
-function alphaSigma(sigma: number): AlphaSigma {
-  const alpha = f32(1 / f32(Math.sqrt(f32(f32(sigma * sigma) + 1))));
-  const sigmaT = f32(sigma * alpha);
-  return { alpha, sigma: sigmaT, lambda: f32(f32(Math.log(alpha)) - f32(Math.log(sigmaT))) };
-}
-
-interface FirstOrderCoefficients {
-  cs: number;
-  cd: number;
-}
-
-interface SecondOrderCoefficients {
-  cs: number;
-  c0: number;
-  c1: number;
-  invR0: number;
-}
-
-interface ThirdOrderCoefficients {
-  cs: number;
-  c0: number;
-  c1: number;
-  c2: number;
-  invR0: number;
-  invR1: number;
-  w: number;
-  invR01: number;
-}
-
-function firstOrderUpdate(s: Float32Array, d0: Float32Array, k: FirstOrderCoefficients): Float32Array {
-  return kernels().linearCombination(k.cs, s, -k.cd, d0);
-}
-
-function secondOrderUpdate(s: Float32Array, m0: Float32Array, m1: Float32Array, k: SecondOrderCoefficients): Float32Array {
-  const { cs, c0, c1, invR0 } = k;
-  const n = s.length;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const d1 = f32(invR0 * f32(m0[i] - m1[i]));
-    out[i] = f32(f32(cs * s[i]) - f32(c0 * m0[i])) - f32(c1 * d1);
-  }
-  return out;
-}
+import {
+  alphaSigmaLambda,
+  firstOrderCoefficients,
+  firstOrderUpdate,
+  secondOrderCoefficients,
+  secondOrderUpdate,
+  thirdOrderCoefficients,
+  thirdOrderUpdate,
+} from './dpmSolverUpdates.ts';
 
 export class DPMSolverMultistepScheduler extends SchedulerBase {
   readonly trainSigmas: Float32Array;
@@ -194,13 +152,13 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     checkSameShape(original, noise, 'original', 'noise');
     const index =
       this.state.beginIndex === null ? this.indexForTimestep(timestep) : (this.state.stepIndex ?? this.state.beginIndex);
-    const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
+    const { alpha, sigma } = alphaSigmaLambda((this.sigmas as Float32Array)[index]);
     return toTensor(original.shape, kernels().linearCombination(alpha, x, sigma, e));
   }
 
   /** The model output as the solver's variable: x0 for dpmsolver++, epsilon for dpmsolver. */
   private convertModelOutput(m: Float32Array, s: Float32Array, shape: readonly number[], index: number): Float32Array {
-    const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
+    const { alpha, sigma } = alphaSigmaLambda((this.sigmas as Float32Array)[index]);
     const c = this.config;
     const who = this.name;
     if (c.algorithm_type === 'dpmsolver++') {
@@ -237,23 +195,23 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     if (order < 3 && c.algorithm_type === 'dpmsolver++' && c.prediction_type === 'epsilon' && !c.thresholding) {
       // Hot path (DPM-Solver++ 1S/2M on epsilon models): x0 and the update in one pass, the same
       // float32 ops as convertModelOutput followed by firstOrder / secondOrder (wasm SIMD or JS).
-      const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
+      const { alpha, sigma } = alphaSigmaLambda((this.sigmas as Float32Array)[index]);
       const previousX0 = previous[previous.length - 1] as Float32Array;
       let fused;
       if (order === 1) {
-        const { cs, cd } = this.firstOrderCoefficients(index);
+        const { cs, cd } = firstOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type);
         fused = kernels().dpmFirstOrder(m, s, alpha, sigma, cs, cd);
       } else {
-        fused = kernels().dpmSecondOrder(m, s, previousX0, { alpha, sigma, ...this.secondOrderCoefficients(index) });
+        fused = kernels().dpmSecondOrder(m, s, previousX0, { alpha, sigma, ...secondOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type, this.config.solver_type) });
       }
       converted = fused.x0;
       out = fused.out;
     } else {
       converted = this.convertModelOutput(m, s, sample.shape, index);
       const [d2, d1] = previous.slice(-2) as Float32Array[];
-      if (order === 1) out = firstOrderUpdate(s, converted, this.firstOrderCoefficients(index));
-      else if (order === 2) out = secondOrderUpdate(s, converted, d1, this.secondOrderCoefficients(index));
-      else out = this.thirdOrder([d2, d1, converted], s, index);
+      if (order === 1) out = firstOrderUpdate(s, converted, firstOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type));
+      else if (order === 2) out = secondOrderUpdate(s, converted, d1, secondOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type, this.config.solver_type));
+      else out = thirdOrderUpdate(s, [d2, d1, converted], thirdOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type));
     }
     this.advance(index, previous, converted);
     return stepResult(sample.shape, out, c.algorithm_type === 'dpmsolver++' ? converted : undefined);
@@ -303,21 +261,21 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     const index = this.ensureStepIndex(timestep);
     if (index + 1 >= (this.sigmas as Float32Array).length) throw new Error(`${this.name}.step: step index ${index} is past the end of the schedule`);
     const order = this.stepOrder(index);
-    const { alpha, sigma } = alphaSigma((this.sigmas as Float32Array)[index]);
+    const { alpha, sigma } = alphaSigmaLambda((this.sigmas as Float32Array)[index]);
     const previous = this.previousOutputs();
     let run: Promise<ResidentTensor[]>;
     if (order === 1) {
-      const { cs, cd } = this.firstOrderCoefficients(index);
+      const { cs, cd } = firstOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type);
       run = device.run(onV ? 'dpm-first-order-v' : 'dpm-first-order', [modelOutput, sample], [alpha, sigma, cs, cd]);
     } else if (order === 2) {
       const last = previous[previous.length - 1]!;
       const prevX0 = deviceInput(sample.shape, last);
-      const k = this.secondOrderCoefficients(index);
+      const k = secondOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type, this.config.solver_type);
       run = device.run(onV ? 'dpm-second-order-v' : 'dpm-second-order', [modelOutput, sample, prevX0], [alpha, sigma, k.cs, k.c0, k.c1, k.invR0]);
     } else {
-      // The two older x0 predictions, newest first.
+      // The two earlier x0 predictions, the older first as the history keeps them.
       const [older, newer] = previous.slice(-2).map((p) => deviceInput(sample.shape, p!));
-      const k = this.thirdOrderCoefficients(index);
+      const k = thirdOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type);
       const scalars = [alpha, sigma, k.cs, k.c0, k.c1, k.c2, k.invR0, k.invR1, k.w, k.invR01];
       run = device.run(onV ? 'dpm-third-order-v' : 'dpm-third-order', [modelOutput, sample, newer, older], scalars);
     }
@@ -325,94 +283,5 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
       this.advance(index, previous, predOriginalSample);
       return { prevSample, predOriginalSample };
     });
-  }
-
-  /** out = cs * x - cd * D0 (first order: DDIM in the solver's variable). */
-  private firstOrderCoefficients(index: number): FirstOrderCoefficients {
-    const sig = this.sigmas as Float32Array;
-    const t = alphaSigma(sig[index + 1]);
-    const s0 = alphaSigma(sig[index]);
-    const h = f32(t.lambda - s0.lambda);
-    if (this.config.algorithm_type === 'dpmsolver++') {
-      return { cs: f32(t.sigma / s0.sigma), cd: f32(t.alpha * f32(f32(Math.exp(-h)) - 1)) };
-    }
-    return { cs: f32(t.alpha / s0.alpha), cd: f32(t.sigma * f32(f32(Math.exp(h)) - 1)) };
-  }
-
-  /** out = (cs * x - c0 * D0) - c1 * D1 with D1 = invR0 * (D0 - D_prev) (second order, multistep). */
-  private secondOrderCoefficients(index: number): SecondOrderCoefficients {
-    const sig = this.sigmas as Float32Array;
-    const t = alphaSigma(sig[index + 1]);
-    const s0 = alphaSigma(sig[index]);
-    const s1 = alphaSigma(sig[index - 1]);
-    const h = f32(t.lambda - s0.lambda);
-    const h0 = f32(s0.lambda - s1.lambda);
-    const r0 = f32(h0 / h);
-    const invR0 = f32(1 / r0);
-    const midpoint = this.config.solver_type === 'midpoint';
-    if (this.config.algorithm_type === 'dpmsolver++') {
-      const em1 = f32(f32(Math.exp(-h)) - 1);
-      const c0 = f32(t.alpha * em1);
-      // midpoint: - 0.5 * (alpha_t * (e^-h - 1)) * D1 ; heun: + (alpha_t * ((e^-h - 1) / h + 1)) * D1
-      const c1 = midpoint ? f32(0.5 * c0) : -f32(t.alpha * f32(f32(em1 / h) + 1));
-      return { cs: f32(t.sigma / s0.sigma), c0, c1, invR0 };
-    }
-    const ep1 = f32(f32(Math.exp(h)) - 1);
-    const c0 = f32(t.sigma * ep1);
-    const c1 = midpoint ? f32(0.5 * c0) : f32(t.sigma * f32(f32(ep1 / h) - 1));
-    return { cs: f32(t.alpha / s0.alpha), c0, c1, invR0 };
-  }
-
-  /**
-   * out = ((cs·x − c0·D0) + c1·D1) − c2·D2 (third order, multistep), with D1_0 = invR0·(D0 − D_1),
-   * D1_1 = invR1·(D_1 − D_2), D1 = D1_0 + w·(D1_0 − D1_1), D2 = invR01·(D1_0 − D1_1); c1 signed
-   * (added for dpmsolver++, subtracted for dpmsolver).
-   */
-  private thirdOrderCoefficients(index: number): ThirdOrderCoefficients {
-    const sig = this.sigmas as Float32Array;
-    const t = alphaSigma(sig[index + 1]);
-    const s0 = alphaSigma(sig[index]);
-    const s1 = alphaSigma(sig[index - 1]);
-    const s2 = alphaSigma(sig[index - 2]);
-    const h = f32(t.lambda - s0.lambda);
-    const h0 = f32(s0.lambda - s1.lambda);
-    const h1 = f32(s1.lambda - s2.lambda);
-    const r0 = f32(h0 / h);
-    const r1 = f32(h1 / h);
-    const r01 = f32(r0 + r1);
-    const shape = { invR0: f32(1 / r0), invR1: f32(1 / r1), w: f32(r0 / r01), invR01: f32(1 / r01) };
-    if (this.config.algorithm_type === 'dpmsolver++') {
-      const em1 = f32(f32(Math.exp(-h)) - 1);
-      return {
-        cs: f32(t.sigma / s0.sigma),
-        c0: f32(t.alpha * em1),
-        c1: f32(t.alpha * f32(f32(em1 / h) + 1)),
-        c2: f32(t.alpha * f32(f32(f32(em1 + h) / f32(h * h)) - 0.5)),
-        ...shape,
-      };
-    }
-    const ep1 = f32(f32(Math.exp(h)) - 1);
-    return {
-      cs: f32(t.alpha / s0.alpha),
-      c0: f32(t.sigma * ep1),
-      c1: -f32(t.sigma * f32(f32(ep1 / h) - 1)),
-      c2: f32(t.sigma * f32(f32(f32(ep1 - h) / f32(h * h)) - 0.5)),
-      ...shape,
-    };
-  }
-
-  private thirdOrder(history: Float32Array[], s: Float32Array, index: number): Float32Array {
-    const [m2, m1, m0] = history.slice(-3);
-    const { cs, c0, c1, c2, invR0, invR1, w, invR01 } = this.thirdOrderCoefficients(index);
-    const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const d10 = f32(invR0 * f32(m0[i] - m1[i]));
-      const d11 = f32(invR1 * f32(m1[i] - m2[i]));
-      const diff = f32(d10 - d11);
-      const d1 = f32(d10 + f32(w * diff));
-      const d2 = f32(invR01 * diff);
-      out[i] = f32(f32(f32(cs * s[i]) - f32(c0 * m0[i])) + f32(c1 * d1)) - f32(c2 * d2);
-    }
-    return out;
   }
 }
