@@ -64,12 +64,27 @@ function x0FromEpsilon(g: OnnxGraphBuilder, v: Record<string, string>): string {
 
 /**
  * DDIM: c·x0 + d·eps, with x0 = (s − b·m) / a and eps = m for an epsilon model, x0 = a·s − b·m
- * and eps = a·m + b·s for a v-prediction model.
+ * and eps = a·m + b·s for a v-prediction model; x0 clamped to [lo, hi] when `clipped` (eps stays
+ * the unclipped model's, as diffusers' default use_clipped_model_output = False has it).
  */
-function ddimBody(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v' = 'epsilon'): { out: string; x0: string } {
-  const x0 = prediction === 'epsilon' ? x0FromEpsilon(g, v) : x0FromV(g, v);
+function ddimBody(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v', clipped: boolean): { out: string; x0: string } {
+  const raw = prediction === 'epsilon' ? x0FromEpsilon(g, v) : x0FromV(g, v);
+  const x0 = clipped ? clamp(g, raw, v.lo, v.hi) : raw;
   const eps = prediction === 'epsilon' ? v.m : g.op('Add', [g.op('Mul', [v.a, v.m]), g.op('Mul', [v.b, v.s])]);
   return { out: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, eps])]), x0 };
+}
+
+/**
+ * A DDIM op (`ddim-<prediction>[-clip][-noise]`): inputs [m, s] (+ noise); scalars [a, b, c, d]
+ * (+ lo, hi when clipped) (+ e, the noise's scale, with eta > 0); outputs [out, x0].
+ */
+function ddimGraph(prediction: 'epsilon' | 'v', clipped: boolean, noisy: boolean): DeviceOpGraph {
+  const op = `ddim-${prediction}${clipped ? '-clip' : ''}${noisy ? '-noise' : ''}` as DeviceOp;
+  const scalars = ['a', 'b', 'c', 'd', ...(clipped ? ['lo', 'hi'] : []), ...(noisy ? ['e'] : [])];
+  return build(op, noisy ? ['m', 's', 'noise'] : ['m', 's'], scalars, (g, v) => {
+    const body = ddimBody(g, v, prediction, clipped);
+    return noisy ? withNoise(g, v, body, v.e) : body;
+  });
 }
 
 /** DPM-Solver++ 1S: out = c·s − d·x0. */
@@ -232,17 +247,15 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   // u + a·(c − u)
   guidance: () =>
     build('guidance', ['c', 'u'], ['a'], (g, v) => ({ out: g.op('Add', [v.u, g.op('Mul', [v.a, g.op('Sub', [v.c, v.u])])]) })),
-  // x0 = (s − b·m) / a; out = c·x0 + d·m
-  'ddim-epsilon': () =>
-    build('ddim-epsilon', ['m', 's'], ['a', 'b', 'c', 'd'], ddimBody),
-  // …then + noise·e (DDIM with eta > 0)
-  'ddim-epsilon-noise': () =>
-    build('ddim-epsilon-noise', ['m', 's', 'noise'], ['a', 'b', 'c', 'd', 'e'], (g, v) => withNoise(g, v, ddimBody(g, v), v.e)),
-  // v-prediction: x0 = a·s − b·m; eps = a·m + b·s; out = c·x0 + d·eps
-  'ddim-v': () => build('ddim-v', ['m', 's'], ['a', 'b', 'c', 'd'], (g, v) => ddimBody(g, v, 'v')),
-  // …then + noise·e
-  'ddim-v-noise': () =>
-    build('ddim-v-noise', ['m', 's', 'noise'], ['a', 'b', 'c', 'd', 'e'], (g, v) => withNoise(g, v, ddimBody(g, v, 'v'), v.e)),
+  // x0 = (s − b·m) / a (v: a·s − b·m), clamped with -clip; out = c·x0 + d·eps (+ noise·e)
+  'ddim-epsilon': () => ddimGraph('epsilon', false, false),
+  'ddim-epsilon-noise': () => ddimGraph('epsilon', false, true),
+  'ddim-epsilon-clip': () => ddimGraph('epsilon', true, false),
+  'ddim-epsilon-clip-noise': () => ddimGraph('epsilon', true, true),
+  'ddim-v': () => ddimGraph('v', false, false),
+  'ddim-v-noise': () => ddimGraph('v', false, true),
+  'ddim-v-clip': () => ddimGraph('v', true, false),
+  'ddim-v-clip-noise': () => ddimGraph('v', true, true),
   // x0 = clamp((s − b·m) / a, lo, hi) (v: clamp(a·s − b·m, lo, hi)); out = c·x0 + d·s
   'alpha-epsilon': () => alphaGraph('epsilon', false),
   'alpha-v': () => alphaGraph('v', false),

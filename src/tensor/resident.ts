@@ -20,6 +20,8 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `ddim-epsilon-noise`: the same plus noise·e (eta > 0; inputs [m, s, noise])
  * - `ddim-v`, `ddim-v-noise`: DDIM on a v-prediction: x0 = a·s − b·m, eps = a·m + b·s,
  *   out = c·x0 + d·eps (+ noise·e)
+ * - `ddim-epsilon-clip`, `ddim-v-clip` (and `…-clip-noise`): the same with x0 clamped to [lo, hi]
+ *   (clip_sample; scalars [a, b, c, d, lo, hi] then e)
  * - `alpha-epsilon`: x0 = clamp((s − b·m) / a, lo, hi), out = c·x0 + d·s (DDPM, unCLIP, LCM's
  *   last step; scalars [a, b, lo, hi, c, d]; inputs [m, s]; outputs [out, x0])
  * - `alpha-epsilon-noise`: the same plus noise·e (inputs [m, s, noise])
@@ -61,10 +63,8 @@ import { Tensor, shapeSize } from './tensor.ts';
 export type DeviceOp =
   | 'divide'
   | 'guidance'
-  | 'ddim-epsilon'
-  | 'ddim-epsilon-noise'
-  | 'ddim-v'
-  | 'ddim-v-noise'
+  /** DDIM by prediction, clipped or not (clip_sample), with eta's noise or not. */
+  | `ddim-${'epsilon' | 'v'}${'' | '-clip'}${'' | '-noise'}`
   | 'alpha-epsilon'
   | 'alpha-epsilon-noise'
   | 'lcm-epsilon-renoise'

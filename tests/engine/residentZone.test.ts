@@ -69,6 +69,8 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     ['LMS (resident derivative history)', toyGraph(20, 'LMSDiscreteScheduler'), 5],
     ['DDIM, CFG in one batch-2 call', batchedCfg(toyGraph(20))],
     ['DDIM with eta 0.5 (noise from the carried generator)', withStepEta(toyGraph(20), 0.5)],
+    ["DDIM, clip_sample (DDIMScheduler's own default)", toyGraph(20, 'DDIMScheduler', { clip_sample: true, clip_sample_range: 0.5 })],
+    ['DDIM, clip_sample, v_prediction, eta 0.5', withStepEta(toyGraph(20, 'DDIMScheduler', { clip_sample: true, prediction_type: 'v_prediction' }), 0.5)],
     ['DDPM (fixed_small variance, noise from the carried generator)', toyGraph(20, 'DDPMScheduler')],
     ['DDPM, clip_sample', toyGraph(20, 'DDPMScheduler', { clip_sample: true, clip_sample_range: 1 })],
     ['unCLIP (fixed_small_log variance)', toyGraph(20, 'UnCLIPScheduler', { variance_type: 'fixed_small_log' })],

@@ -42,7 +42,7 @@ async function downloadState(dev: Scheduler): Promise<void> {
  * Steps `host` with step() and `dev` with stepOnDevice over the same inputs; `dev` steps on the
  * host where stepOnDevice declines and at the positions `hostAt` names (its state downloaded).
  */
-async function compareLoops(host: Scheduler, dev: Scheduler, steps: number, hostAt: readonly number[] = []): Promise<Compared> {
+async function compareLoops(host: Scheduler, dev: Scheduler, steps: number, hostAt: readonly number[] = [], eta?: number): Promise<Compared> {
   host.setTimesteps(steps);
   dev.setTimesteps(steps);
   expect(dev.timesteps).toEqual(host.timesteps);
@@ -50,8 +50,8 @@ async function compareLoops(host: Scheduler, dev: Scheduler, steps: number, host
   let devSample: Tensor<'float32'> | ResidentTensor = hostSample;
   const counts = { deviceSteps: 0, hostSteps: 0 };
   // Stochastic steps draw from one generator per side, seeded alike.
-  const hostOptions = { generator: new TorchGenerator(5) };
-  const devOptions = { generator: new TorchGenerator(5) };
+  const hostOptions = { generator: new TorchGenerator(5), eta };
+  const devOptions = { generator: new TorchGenerator(5), eta };
   for (const [i, t] of host.timesteps.entries()) {
     const m = random(1000 + i);
     const expected = host.step(m, t, hostSample, hostOptions);
@@ -102,6 +102,16 @@ describe('scheduler steps on the device give the host steps (onnxruntime-node)',
       const counts = await compareLoops(createScheduler(name, full), createScheduler(name, full), steps);
       expect(counts.hostSteps, prediction_type).toBe(hostCalls);
       expect(counts.deviceSteps, prediction_type).toBeGreaterThanOrEqual(steps);
+    }
+  });
+
+  it('DDIM clipped (clip_sample, DDIMScheduler\'s default) and with eta 0.5, epsilon and v_prediction', async () => {
+    for (const prediction_type of ['epsilon', 'v_prediction']) {
+      for (const [config, eta] of [[{ clip_sample: true, clip_sample_range: 0.8 }, 0], [{ clip_sample: true }, 0.5], [{ clip_sample: false }, 0.5]] as const) {
+        const full = { ...config, prediction_type };
+        const counts = await compareLoops(createScheduler('DDIMScheduler', full), createScheduler('DDIMScheduler', full), 8, [], eta);
+        expect(counts.hostSteps, `${JSON.stringify(full)}, eta ${eta}`).toBe(0);
+      }
     }
   });
 
