@@ -162,8 +162,8 @@ async function stepResident(at: StepAt, modelOutputValue: LatentValue, sampleVal
 
 /**
  * `at` with the scheduler state's resident values (DPM's x0 history, PNDM's model outputs,
- * running Runge-Kutta sum and saved sample, LMS's derivatives, Heun's derivative and saved sample, left by device steps)
- * copied to the host, for a step on the host.
+ * running Runge-Kutta sum and saved sample, LMS's derivatives, Heun's derivative and saved
+ * sample, left by device steps) copied to the host, for a step on the host.
  */
 async function withHostHistory(at: StepAt): Promise<StepAt> {
   const st = at.state.state;
