@@ -8,6 +8,23 @@
 import { OnnxGraphBuilder } from '../onnx/builder.ts';
 import type { DeviceOp } from '../tensor/resident.ts';
 import { Tensor } from '../tensor/tensor.ts';
+import {
+  alphaBody,
+  ddimBody,
+  dpmFirstBody,
+  dpmSecondBody,
+  dpmThirdBody,
+  eulerBody,
+  eulerVBody,
+  heunFirstBody,
+  heunSecondBody,
+  pndmUpdate,
+  weight,
+  withNoise,
+  x0FromEpsilon,
+  x0FromSigmaV,
+  x0FromV,
+} from './deviceOpBodies.ts';
 
 export interface DeviceOpGraph {
   /** The .onnx bytes. */
@@ -31,49 +48,6 @@ function build(op: DeviceOp, tensors: readonly string[], scalars: readonly strin
   return { model: g.toBytes(), tensors, scalars, outputs: Object.keys(outs) };
 }
 
-/** The Euler update s + ((s − x0) / sigma)·dt. */
-function eulerUpdate(g: OnnxGraphBuilder, s: string, x0: string, sigma: string, dt: string): string {
-  return g.op('Add', [s, g.op('Mul', [g.op('Div', [g.op('Sub', [s, x0]), sigma]), dt])]);
-}
-
-function eulerBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: string; x0: string } {
-  const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
-  return { out: eulerUpdate(g, v.s, x0, v.a, v.b), x0 };
-}
-
-/** x0 from a v-prediction on the sigma scale: m·a + s / b (a = −σ / √(σ² + 1), b = σ² + 1; sigmaVScalings). */
-function x0FromSigmaV(g: OnnxGraphBuilder, v: Record<string, string>): string {
-  return g.op('Add', [g.op('Mul', [v.m, v.a]), g.op('Div', [v.s, v.b])]);
-}
-
-/** Euler on a v-prediction: x0 from the v scalings a, b, then the update with sigma c and dt d. */
-function eulerVBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: string; x0: string } {
-  const x0 = x0FromSigmaV(g, v);
-  return { out: eulerUpdate(g, v.s, x0, v.c, v.d), x0 };
-}
-
-/** The x0 prediction from a v-prediction: a·s − b·m (a = sqrt(ᾱ) or alpha, b = sqrt(1 − ᾱ) or sigma). */
-function x0FromV(g: OnnxGraphBuilder, v: Record<string, string>): string {
-  return g.op('Sub', [g.op('Mul', [v.a, v.s]), g.op('Mul', [v.b, v.m])]);
-}
-
-/** The x0 prediction from epsilon: (s − b·m) / a (a = sqrt(ᾱ) or alpha, b = sqrt(1 − ᾱ) or sigma). */
-function x0FromEpsilon(g: OnnxGraphBuilder, v: Record<string, string>): string {
-  return g.op('Div', [g.op('Sub', [v.s, g.op('Mul', [v.b, v.m])]), v.a]);
-}
-
-/**
- * DDIM: c·x0 + d·eps, with x0 = (s − b·m) / a and eps = m for an epsilon model, x0 = a·s − b·m
- * and eps = a·m + b·s for a v-prediction model; x0 clamped to [lo, hi] when `clipped` (eps stays
- * the unclipped model's, as diffusers' default use_clipped_model_output = False has it).
- */
-function ddimBody(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v', clipped: boolean): { out: string; x0: string } {
-  const raw = prediction === 'epsilon' ? x0FromEpsilon(g, v) : x0FromV(g, v);
-  const x0 = clipped ? clamp(g, raw, v.lo, v.hi) : raw;
-  const eps = prediction === 'epsilon' ? v.m : g.op('Add', [g.op('Mul', [v.a, v.m]), g.op('Mul', [v.b, v.s])]);
-  return { out: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, eps])]), x0 };
-}
-
 /**
  * A DDIM op (`ddim-<prediction>[-clip][-noise]`): inputs [m, s] (+ noise); scalars [a, b, c, d]
  * (+ lo, hi when clipped) (+ e, the noise's scale, with eta > 0); outputs [out, x0].
@@ -87,48 +61,11 @@ function ddimGraph(prediction: 'epsilon' | 'v', clipped: boolean, noisy: boolean
   });
 }
 
-/** DPM-Solver++ 1S: out = c·s − d·x0. */
-function dpmFirstBody(g: OnnxGraphBuilder, v: Record<string, string>, x0: string): { out: string; x0: string } {
-  return { out: g.op('Sub', [g.op('Mul', [v.c, v.s]), g.op('Mul', [v.d, x0])]), x0 };
-}
-
-/** DPM-Solver++ 2M: out = (c·s − d·x0) − e·(f·(x0 − p)). */
-function dpmSecondBody(g: OnnxGraphBuilder, v: Record<string, string>, x0: string): { out: string; x0: string } {
-  const d1 = g.op('Mul', [v.f, g.op('Sub', [x0, v.p])]);
-  const first = g.op('Sub', [g.op('Mul', [v.c, v.s]), g.op('Mul', [v.d, x0])]);
-  return { out: g.op('Sub', [first, g.op('Mul', [v.e, d1])]), x0 };
-}
-
-/**
- * DPM-Solver++ 3M: with the older x0 predictions p (newer) and q (older), d10 = r0·(x0 − p),
- * d11 = r1·(p − q), diff = d10 − d11, d1 = d10 + w·diff, d2 = r01·diff; out = ((cs·s − c0·x0) +
- * c1·d1) − c2·d2.
- */
-function dpmThirdBody(g: OnnxGraphBuilder, v: Record<string, string>, x0: string): { out: string; x0: string } {
-  const d10 = g.op('Mul', [v.r0, g.op('Sub', [x0, v.p])]);
-  const d11 = g.op('Mul', [v.r1, g.op('Sub', [v.p, v.q])]);
-  const diff = g.op('Sub', [d10, d11]);
-  const d1 = g.op('Add', [d10, g.op('Mul', [v.w, diff])]);
-  const d2 = g.op('Mul', [v.r01, diff]);
-  const first = g.op('Sub', [g.op('Mul', [v.cs, v.s]), g.op('Mul', [v.c0, x0])]);
-  return { out: g.op('Sub', [g.op('Add', [first, g.op('Mul', [v.c1, d1])]), g.op('Mul', [v.c2, d2])]), x0 };
-}
-
 /** DPM-Solver++ 3M's op: inputs [m, s, p, q]; scalars [a = alpha, b = sigma, cs, c0, c1, c2, r0, r1, w, r01]. */
 function dpmThirdGraph(prediction: 'epsilon' | 'v'): DeviceOpGraph {
   const op = prediction === 'v' ? 'dpm-third-order-v' : 'dpm-third-order';
   const scalars = ['a', 'b', 'cs', 'c0', 'c1', 'c2', 'r0', 'r1', 'w', 'r01'];
   return build(op, ['m', 's', 'p', 'q'], scalars, (g, v) => dpmThirdBody(g, v, prediction === 'v' ? x0FromV(g, v) : x0FromEpsilon(g, v)));
-}
-
-/** A body's out plus noise·`scale` (the stochastic steps' added noise). */
-function withNoise(g: OnnxGraphBuilder, v: Record<string, string>, body: { out: string; x0: string }, scale: string): { out: string; x0: string } {
-  return { out: g.op('Add', [body.out, g.op('Mul', [v.noise, scale])]), x0: body.x0 };
-}
-
-/** A float32 [1] constant (an integer weight of a multistep formula, or fl(1/24)). */
-function weight(g: OnnxGraphBuilder, value: number): string {
-  return g.constant(new Tensor('float32', [1], Float32Array.of(value)), 'w');
 }
 
 /** Older model outputs a PLMS step of `order` reads (newest first): order 0 averages with p1. */
@@ -153,15 +90,6 @@ function plmsGraph(prediction: 'epsilon' | 'v', order: 0 | 1 | 2 | 3 | 4): Devic
     }
     return { out: pndmUpdate(g, v, prediction, e, v.s) };
   });
-}
-
-/**
- * Equation (9) of the PNDM paper from the combined model output e at sample s: cs·s − (diff·e) /
- * denom, e first turned into a·e + b·s for a v-prediction model.
- */
-function pndmUpdate(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v', e: string, s: string): string {
-  const eps = prediction === 'v' ? g.op('Add', [g.op('Mul', [v.a, e]), g.op('Mul', [v.b, s])]) : e;
-  return g.op('Sub', [g.op('Mul', [v.cs, s]), g.op('Div', [g.op('Mul', [v.diff, eps]), v.denom])]);
 }
 
 /**
@@ -200,30 +128,6 @@ function lmsGraph(prediction: 'epsilon' | 'v', terms: 1 | 2 | 3 | 4): DeviceOpGr
   });
 }
 
-/** Heun's first half from x0: d = (s − x0) / sigma, out = s + d·dt; outputs [out, x0, d]. */
-function heunFirstBody(g: OnnxGraphBuilder, s: string, x0: string, sigma: string, dt: string): Record<string, string> {
-  const d = g.op('Div', [g.op('Sub', [s, x0]), sigma]);
-  return { out: g.op('Add', [s, g.op('Mul', [d, dt])]), x0, d };
-}
-
-/** Heun's second half from x0: d = (p + (s − x0) / sigma) / two, out = q + d·dt; outputs [out, x0]. */
-function heunSecondBody(g: OnnxGraphBuilder, v: Record<string, string>, x0: string, sigma: string, dt: string, two: string): Record<string, string> {
-  const d2 = g.op('Div', [g.op('Sub', [v.s, x0]), sigma]);
-  const d = g.op('Div', [g.op('Add', [v.p, d2]), two]);
-  return { out: g.op('Add', [v.q, g.op('Mul', [d, dt])]), x0 };
-}
-
-/** clamp(x, lo, hi) as the CPU's `v < lo ? lo : v > hi ? hi : v` (±Infinity: no clipping). */
-function clamp(g: OnnxGraphBuilder, x: string, lo: string, hi: string): string {
-  return g.op('Min', [g.op('Max', [x, lo]), hi]);
-}
-
-/** DDPM / unCLIP / LCM: x0 = clamp((s − b·m) / a, lo, hi) (v: clamp(a·s − b·m, lo, hi)) and c·x0 + d·s. */
-function alphaBody(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v'): { combined: string; x0: string } {
-  const x0 = clamp(g, prediction === 'epsilon' ? x0FromEpsilon(g, v) : x0FromV(g, v), v.lo, v.hi);
-  return { combined: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.s])]), x0 };
-}
-
 /** The DDPM / unCLIP / LCM step (`alpha-…`): out = c·x0 + d·s, plus noise·e when `noisy`; outputs [out, x0]. */
 function alphaGraph(prediction: 'epsilon' | 'v', noisy: boolean): DeviceOpGraph {
   const tensors = noisy ? ['m', 's', 'noise'] : ['m', 's'];
@@ -239,6 +143,68 @@ function lcmRenoiseGraph(prediction: 'epsilon' | 'v'): DeviceOpGraph {
   return build(`lcm-${prediction}-renoise`, ['m', 's', 'noise'], ['a', 'b', 'lo', 'hi', 'c', 'd', 'e', 'f'], (g, v) => {
     const { combined } = alphaBody(g, v, prediction);
     return { out: g.op('Add', [g.op('Mul', [v.e, combined]), g.op('Mul', [v.f, v.noise])]), denoised: combined };
+  });
+}
+
+/**
+ * Dynamic thresholding (Imagen; diffusers' _threshold_sample) of x per batch item: s = the
+ * `ratio` quantile of |x| over the item, torch.quantile's linear interpolation between the order
+ * statistics at `below` and `above` (taken exactly with TopK: the k = n − below largest values,
+ * descending, hold them at k − 1 and hiIndex), clamped to [1, max]; out = clamp(x, −s, s) / s.
+ * The host works out k, the indices, the weight w, 1 − w and which lerp formula torch takes (pickLow
+ * 1: lo + w·(hi − lo); 0: hi − (hi − lo)·(1 − w)); counts reach the device exact as float32.
+ */
+function dynamicThresholdGraph(): DeviceOpGraph {
+  return build('dynamic-threshold', ['x'], ['k', 'loIndex', 'hiIndex', 'w', 'omw', 'pickLow', 'max'], (g, v) => {
+    const int64 = (x: string) => g.op('Cast', [x], { to: 7 });
+    const flatShape = g.constant(new Tensor('int64', [2], BigInt64Array.of(0n, -1n)), 'flat');
+    const flat = g.op('Reshape', [v.x, flatShape]);
+    const [largest] = g.opMulti('TopK', [g.op('Abs', [flat]), int64(v.k)], { axis: 1, largest: 1, sorted: 1 }, { outputs: 2 });
+    const lo = g.op('Gather', [largest, int64(v.loIndex)], { axis: 1 });
+    const hi = g.op('Gather', [largest, int64(v.hiIndex)], { axis: 1 });
+    const diff = g.op('Sub', [hi, lo]);
+    const low = g.op('Add', [lo, g.op('Mul', [v.w, diff])]);
+    const high = g.op('Sub', [hi, g.op('Mul', [diff, v.omw])]);
+    const quantile = g.op('Where', [g.op('Greater', [v.pickLow, weight(g, 0.5)]), low, high]);
+    const s = g.op('Min', [g.op('Max', [quantile, weight(g, 1)]), v.max]);
+    const clamped = g.op('Min', [g.op('Max', [flat, g.op('Neg', [s])]), s]);
+    return { out: g.op('Reshape', [g.op('Div', [clamped, s]), g.op('Shape', [v.x])]) };
+  });
+}
+
+/**
+ * The steps that take an x0 already made (thresholded): DDIM's c·x0 + d·eps (eps = m, or a·m +
+ * b·s on v), the alpha step's c·x0 + d·s, LCM's renoising and DPM-Solver++'s updates, each with
+ * the fused ops' arithmetic after their x0; inputs start [x0, …].
+ */
+function fromX0Graph(op: DeviceOp): DeviceOpGraph {
+  const noisy = op.endsWith('-noise');
+  const noise = noisy ? ['noise'] : [];
+  if (op.startsWith('ddim-')) {
+    const onV = op.startsWith('ddim-v');
+    return build(op, ['x0', 'm', 's', ...noise], ['a', 'b', 'c', 'd', ...(noisy ? ['e'] : [])], (g, v) => {
+      const eps = onV ? g.op('Add', [g.op('Mul', [v.a, v.m]), g.op('Mul', [v.b, v.s])]) : v.m;
+      const body = { out: g.op('Add', [g.op('Mul', [v.c, v.x0]), g.op('Mul', [v.d, eps])]), x0: v.x0 };
+      return { out: (noisy ? withNoise(g, v, body, v.e) : body).out };
+    });
+  }
+  if (op.startsWith('alpha-')) {
+    return build(op, ['x0', 's', ...noise], ['c', 'd', ...(noisy ? ['e'] : [])], (g, v) => {
+      const combined = g.op('Add', [g.op('Mul', [v.c, v.x0]), g.op('Mul', [v.d, v.s])]);
+      return { out: noisy ? g.op('Add', [combined, g.op('Mul', [v.noise, v.e])]) : combined };
+    });
+  }
+  if (op === 'lcm-renoise-from-x0') {
+    return build(op, ['x0', 's', 'noise'], ['c', 'd', 'e', 'f'], (g, v) => {
+      const denoised = g.op('Add', [g.op('Mul', [v.c, v.x0]), g.op('Mul', [v.d, v.s])]);
+      return { out: g.op('Add', [g.op('Mul', [v.e, denoised]), g.op('Mul', [v.f, v.noise])]), denoised };
+    });
+  }
+  const tensors = op === 'dpm-first-order-from-x0' ? ['x0', 's'] : op === 'dpm-second-order-from-x0' ? ['x0', 's', 'p'] : ['x0', 's', 'p', 'q'];
+  const scalars = op === 'dpm-first-order-from-x0' ? ['c', 'd'] : op === 'dpm-second-order-from-x0' ? ['c', 'd', 'e', 'f'] : ['cs', 'c0', 'c1', 'c2', 'r0', 'r1', 'w', 'r01'];
+  return build(op, tensors, scalars, (g, v) => {
+    const body = op === 'dpm-first-order-from-x0' ? dpmFirstBody(g, v, v.x0) : op === 'dpm-second-order-from-x0' ? dpmSecondBody(g, v, v.x0) : dpmThirdBody(g, v, v.x0);
+    return { out: body.out };
   });
 }
 
@@ -323,6 +289,20 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   'prk-v-first': () => prkGraph('v', 'first'),
   'prk-v-middle': () => prkGraph('v', 'middle'),
   'prk-v-last': () => prkGraph('v', 'last'),
+  // x0 alone (for thresholding before the step): (s − b·m) / a, or a·s − b·m on v
+  'x0-epsilon': () => build('x0-epsilon', ['m', 's'], ['a', 'b'], (g, v) => ({ out: x0FromEpsilon(g, v) })),
+  'x0-v': () => build('x0-v', ['m', 's'], ['a', 'b'], (g, v) => ({ out: x0FromV(g, v) })),
+  'dynamic-threshold': dynamicThresholdGraph,
+  'ddim-epsilon-from-x0': () => fromX0Graph('ddim-epsilon-from-x0'),
+  'ddim-epsilon-from-x0-noise': () => fromX0Graph('ddim-epsilon-from-x0-noise'),
+  'ddim-v-from-x0': () => fromX0Graph('ddim-v-from-x0'),
+  'ddim-v-from-x0-noise': () => fromX0Graph('ddim-v-from-x0-noise'),
+  'alpha-from-x0': () => fromX0Graph('alpha-from-x0'),
+  'alpha-from-x0-noise': () => fromX0Graph('alpha-from-x0-noise'),
+  'lcm-renoise-from-x0': () => fromX0Graph('lcm-renoise-from-x0'),
+  'dpm-first-order-from-x0': () => fromX0Graph('dpm-first-order-from-x0'),
+  'dpm-second-order-from-x0': () => fromX0Graph('dpm-second-order-from-x0'),
+  'dpm-third-order-from-x0': () => fromX0Graph('dpm-third-order-from-x0'),
   'concat-batch': () => build('concat-batch', ['x', 'y'], [], (g, v) => ({ out: g.op('Concat', [v.x, v.y], { axis: 0 }) })),
   'split-halves': () =>
     build('split-halves', ['x'], [], (g, v) => {

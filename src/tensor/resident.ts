@@ -57,6 +57,12 @@ import { Tensor, shapeSize } from './tensor.ts';
  * - `lms-epsilon-K`: x0 = s − a·m, d = (s − x0) / a, out = s + (c0·d + c1·d1 + …) with K
  *   coefficients (inputs [m, s, d1…]; scalars [a, c0…]; outputs [out, x0, d])
  * - `lms-v-K`: the same on v-predictions, x0 = m·a + s / b (scalars [a, b, sigma, c0…])
+ * - `x0-epsilon`, `x0-v`: x0 alone, (s − b·m) / a or a·s − b·m (inputs [m, s]; outputs [out])
+ * - `dynamic-threshold`: diffusers' dynamic thresholding of x per batch item, out = clamp(x, −s,
+ *   s) / s with s the clamped quantile of |x| (scalars [k, loIndex, hiIndex, w, 1 − w, pickLow,
+ *   max], worked out by `thresholdOnDevice`)
+ * - `…-from-x0`: the DDIM, alpha (DDPM / unCLIP), LCM-renoise and DPM-Solver++ steps from a given
+ *   x0 (a thresholded one): inputs [x0, …] in place of [m, …], the fused ops' scalars after x0's
  * - `concat-batch`: [x; y] along dim 0 (inputs [x, y])
  * - `split-halves`: the two halves of x along dim 0 (outputs [first, second])
  */
@@ -91,6 +97,14 @@ export type DeviceOp =
   | `prk-${'epsilon' | 'v'}-${'first' | 'middle' | 'last'}`
   /** LMS by its number of coefficients (this step's derivative and up to three older ones). */
   | `lms-${'epsilon' | 'v'}-${1 | 2 | 3 | 4}`
+  /** x0 alone and dynamic thresholding, then the steps from a given x0 (thresholding configs). */
+  | 'x0-epsilon'
+  | 'x0-v'
+  | 'dynamic-threshold'
+  | `ddim-${'epsilon' | 'v'}-from-x0${'' | '-noise'}`
+  | `alpha-from-x0${'' | '-noise'}`
+  | 'lcm-renoise-from-x0'
+  | `dpm-${'first' | 'second' | 'third'}-order-from-x0`
   | 'concat-batch'
   | 'split-halves';
 

@@ -130,6 +130,8 @@ describe.skipIf(!HAS_CHROMIUM || !existsSync(TOY_GRAPH) || !existsSync(TOY_PACKA
     ['LMS', { scheduler: 'LMSDiscreteScheduler' }],
     ['DPM++ 3M', { scheduler: 'DPMSolverMultistepScheduler', config: '{"solver_order": 3}' }],
     ['DDPM (variance noise)', { scheduler: 'DDPMScheduler' }],
+    // Dynamic thresholding (DeepFloyd IF's DDPM): the per-item quantile by TopK on the device.
+    ['DDPM with dynamic thresholding', { scheduler: 'DDPMScheduler', config: '{"thresholding": true, "sample_max_value": 1.5}' }],
     ['DDIM with clip_sample (its class default)', { scheduler: 'DDIMScheduler', config: '{"clip_sample": true, "clip_sample_range": 0.5}' }],
     ['LCM (renoising)', { scheduler: 'LCMScheduler' }],
     // SD 2.1 (768, v-prediction) ships DDIM; Euler is the usual choice for such models elsewhere.

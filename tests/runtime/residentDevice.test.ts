@@ -5,6 +5,8 @@
  */
 import { scalarKernels } from '../../src/diffusion/kernels/index.ts';
 import { linearCombination, sigmaPredictX0, sigmaVScalings } from '../../src/diffusion/schedulers/predictOriginal.ts';
+import { thresholdSample } from '../../src/diffusion/schedulers/base.ts';
+import { thresholdOnDevice } from '../../src/diffusion/schedulers/onDevice.ts';
 import { createNodeBackend } from '../../src/runtime/backends/node.ts';
 import { ResidentTensor, residentStats, type TensorDevice } from '../../src/tensor/resident.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
@@ -156,6 +158,39 @@ describe('resident device ops (onnxruntime-node)', () => {
     const [sOut, sX0] = await device.run('dpm-second-order-v', [m, s, noise], f([k.alpha, k.sigma, k.cs, k.c0, k.c1, k.invR0]));
     expect(await values(sOut)).toEqual(second);
     expect(await values(sX0)).toEqual(pX0);
+  });
+
+  it('dynamic thresholding gives thresholdSample\'s values: batch items apart, every lerp branch, ranks on a whole number, s clamped to [1, max]', async () => {
+    // Two batch items of different scales (one whose quantile falls under 1), ±0 and ties.
+    const data = Float32Array.from({ length: 2 * 144 }, (_, i) => (i < 144 ? Math.fround(Math.sin(i * 1.7) * 7) : Math.fround(Math.cos(i) * 0.4)));
+    data[3] = -0;
+    data[5] = data[6] = data[7];
+    const x = new Tensor('float32', [2, 4, 6, 6], data);
+    // 0.995 (diffusers' default): weight < 0.5; 0.9: weight > 0.5; 0.5 on 143 gaps: rank 71.5; 1: the maximum; 0: the minimum.
+    for (const ratio of [0.995, 0.9, 0.5, 1, 0, 0.7]) {
+      for (const maxValue of [1, 3, 50]) {
+        const [raw] = await device.run('divide', [x], [1]);
+        const out = await thresholdOnDevice(device, raw, ratio, maxValue);
+        expect(raw.isDisposed).toBe(true);
+        expect(out.shape).toEqual([2, 4, 6, 6]);
+        expect((await out.download()).data, `ratio ${ratio}, max ${maxValue}`).toEqual(thresholdSample(data, x.shape, ratio, maxValue));
+      }
+    }
+  });
+
+  it('dynamic thresholding takes torch.lerp\'s formula for the weight: order statistics where the two formulas round apart', async () => {
+    // Pairs (lo, hi) at the quantile's two order statistics for which lo + w·(hi − lo) and
+    // hi − (hi − lo)·(1 − w) differ in float32: w ≈ 0.7 at ratio 0.9 (torch takes the second), w ≈ 0.285 at 0.995 (the first).
+    for (const [ratio, lo, hi] of [[0.9, 2.2111709117889404, 4.273663520812988], [0.995, 1.956966757774353, 3.514824867248535]]) {
+      const below = Math.floor(Math.fround(Math.fround(ratio) * 143));
+      const ascending = Array.from({ length: 144 }, (_, i) => (i < below ? 0.01 * i : i === below ? lo : i === below + 1 ? hi : hi + 0.5 + 0.01 * i));
+      // Shuffled (every 7th of 144, a permutation) with alternating signs: |x| keeps the order statistics.
+      const data = Float32Array.from({ length: 144 }, (_, i) => ascending[(i * 7) % 144] * (i % 2 ? -1 : 1));
+      const x = new Tensor('float32', [1, 4, 6, 6], data);
+      const [raw] = await device.run('divide', [x], [1]);
+      const out = await thresholdOnDevice(device, raw, ratio, 50);
+      expect((await out.download()).data, `ratio ${ratio}`).toEqual(thresholdSample(data, x.shape, ratio, 50));
+    }
   });
 
   it('concatenates and splits batches, and chains residents without downloads', async () => {

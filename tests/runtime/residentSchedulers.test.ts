@@ -115,6 +115,24 @@ describe('scheduler steps on the device give the host steps (onnxruntime-node)',
     }
   });
 
+  it('thresholding configs (DDIM, DDPM, LCM, DPM-Solver++ 1S/2M/3M), epsilon and v_prediction', async () => {
+    const thresholding = { thresholding: true, dynamic_thresholding_ratio: 0.9, sample_max_value: 12 };
+    const cases = [
+      ['DDIMScheduler', 0],
+      ['DDIMScheduler', 0.5],
+      ['DDPMScheduler', undefined],
+      ['LCMScheduler', undefined],
+      ['DPMSolverMultistepScheduler', undefined],
+    ] as const;
+    for (const prediction_type of ['epsilon', 'v_prediction']) {
+      for (const [name, eta] of cases) {
+        const config = { ...thresholding, prediction_type, ...(name === 'DPMSolverMultistepScheduler' ? { solver_order: 3 } : {}) };
+        const counts = await compareLoops(createScheduler(name, config), createScheduler(name, config), 8, [], eta);
+        expect(counts.hostSteps, `${name} ${prediction_type}`).toBe(0);
+      }
+    }
+  });
+
   it('mixes host and device steps mid-way (state left by host steps is uploaded, resident state downloaded for host steps)', async () => {
     // PNDM's warm-up sub-steps 1, 5 and 6 (phases 1, 1, 2) and multistep step 14 on the host; LMS's and Heun's every third step.
     const cases = [

@@ -6,7 +6,7 @@ import type { TensorLike } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
-import { deviceNoise, devicePrediction, type DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, devicePrediction, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
@@ -84,17 +84,28 @@ export class DDIMScheduler extends SchedulerBase {
 
   /**
    * The epsilon (the fused kernel's operations) and v-prediction steps on a device, clipped
-   * (clip_sample) or not; with eta > 0 the noise is drawn on the host (the carried generator's
-   * stream) and uploaded. Thresholding steps on the host. DDIM keeps no state.
+   * (clip_sample), thresholded or neither; with eta > 0 the noise is drawn on the host (the
+   * carried generator's stream) and uploaded. DDIM keeps no state.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
     const eta = options?.eta ?? 0;
     const c = this.config;
     const prediction = devicePrediction(c.prediction_type);
     // A bad eta steps on the host, which says what is wrong with it.
-    if (!prediction || c.thresholding || !Number.isFinite(eta) || eta < 0) return undefined;
+    if (!prediction || !Number.isFinite(eta) || eta < 0) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { apt, stdDev, dirCoeff, x0Coeff } = this.stepCoefficients(timestep, eta);
+    if (c.thresholding) {
+      const noise = eta > 0 ? deviceNoise(options, sample.shape, `${this.name}.step`) : undefined;
+      const ab = alphaSigma(apt);
+      return thresholdedX0OnDevice(device, prediction, modelOutput, sample, ab, c).then(async (x0) => {
+        const scalars = [...ab, x0Coeff, dirCoeff];
+        const [prevSample] = noise
+          ? await device.run(`ddim-${prediction}-from-x0-noise`, [x0, modelOutput, sample, noise], [...scalars, stdDev])
+          : await device.run(`ddim-${prediction}-from-x0`, [x0, modelOutput, sample], scalars);
+        return { prevSample, predOriginalSample: x0 };
+      });
+    }
     const clip = c.clip_sample ? [f32(-c.clip_sample_range), f32(c.clip_sample_range)] : [];
     const scalars = [...alphaSigma(apt), x0Coeff, dirCoeff, ...clip];
     const op = `ddim-${prediction}${c.clip_sample ? '-clip' : ''}` as const;

@@ -5,7 +5,7 @@
 import type { TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
-import { deviceNoise, devicePrediction, type DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, devicePrediction, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaEpsilonScalars, alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
@@ -151,25 +151,33 @@ export class DDPMScheduler extends SchedulerBase {
   }
 
   /**
-   * The epsilon or v-prediction step with a fixed variance type on a device (the variance noise
-   * drawn on the host from the carried generator and uploaded); learned variances and
-   * thresholding step on the host.
+   * The epsilon or v-prediction step with a fixed variance type on a device, clipped,
+   * thresholded or neither (the variance noise drawn on the host from the carried generator and
+   * uploaded); learned variances step on the host.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
     const c = this.config;
     const vt = c.variance_type ?? 'fixed_small';
     const prediction = devicePrediction(c.prediction_type);
-    if (!prediction || c.thresholding || vt === 'learned' || vt === 'learned_range') return undefined;
+    if (!prediction || vt === 'learned' || vt === 'learned_range') return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { apt, c0, cs } = this.stepCoefficients(timestep);
+    const noise = timestep > 0 ? deviceNoise(options, sample.shape, `${this.name}.step`) : undefined;
+    const variance = timestep > 0 ? this.getVariance(timestep) : 0;
+    const noiseScale = vt === 'fixed_small_log' ? variance : f32(Math.sqrt(variance));
+    if (c.thresholding) {
+      return thresholdedX0OnDevice(device, prediction, modelOutput, sample, alphaSigma(apt), c).then(async (x0) => {
+        const [prevSample] = noise
+          ? await device.run('alpha-from-x0-noise', [x0, sample, noise], [c0, cs, noiseScale])
+          : await device.run('alpha-from-x0', [x0, sample], [c0, cs]);
+        return { prevSample, predOriginalSample: x0 };
+      });
+    }
     const clip = c.clip_sample ? c.clip_sample_range : Infinity;
     const scalars = alphaEpsilonScalars(apt, clip, c0, cs);
-    let run: Promise<ResidentTensor[]>;
-    if (timestep > 0) {
-      const noise = deviceNoise(options, sample.shape, `${this.name}.step`);
-      const v = this.getVariance(timestep);
-      run = device.run(`alpha-${prediction}-noise`, [modelOutput, sample, noise], [...scalars, vt === 'fixed_small_log' ? v : f32(Math.sqrt(v))]);
-    } else run = device.run(`alpha-${prediction}`, [modelOutput, sample], scalars);
+    const run: Promise<ResidentTensor[]> = noise
+      ? device.run(`alpha-${prediction}-noise`, [modelOutput, sample, noise], [...scalars, noiseScale])
+      : device.run(`alpha-${prediction}`, [modelOutput, sample], scalars);
     return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
 }

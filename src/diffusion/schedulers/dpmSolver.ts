@@ -5,7 +5,7 @@
  */
 import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
-import { deviceInput, type DeviceStepResult } from './onDevice.ts';
+import { deviceInput, devicePrediction, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
 import {
   f32,
   interpOnIndexGrid,
@@ -250,38 +250,49 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
   }
 
   /**
-   * DPM-Solver++ 1S/2M/3M on epsilon and v-prediction models on a device; the history then keeps
-   * resident x0 predictions. Other algorithms and thresholding step on the host.
+   * DPM-Solver++ 1S/2M/3M on epsilon and v-prediction models on a device, thresholded or not; the
+   * history then keeps resident x0 predictions. Other algorithms step on the host.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
     const c = this.config;
-    const onV = c.prediction_type === 'v_prediction';
-    if (c.algorithm_type !== 'dpmsolver++' || (c.prediction_type !== 'epsilon' && !onV) || c.thresholding || this.timesteps.length === 0) return undefined;
+    const prediction = devicePrediction(c.prediction_type);
+    if (c.algorithm_type !== 'dpmsolver++' || !prediction || this.timesteps.length === 0) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const index = this.ensureStepIndex(timestep);
     if (index + 1 >= (this.sigmas as Float32Array).length) throw new Error(`${this.name}.step: step index ${index} is past the end of the schedule`);
     const order = this.stepOrder(index);
     const { alpha, sigma } = alphaSigmaLambda((this.sigmas as Float32Array)[index]);
     const previous = this.previousOutputs();
-    let run: Promise<ResidentTensor[]>;
-    if (order === 1) {
-      const { cs, cd } = firstOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type);
-      run = device.run(onV ? 'dpm-first-order-v' : 'dpm-first-order', [modelOutput, sample], [alpha, sigma, cs, cd]);
-    } else if (order === 2) {
-      const last = previous[previous.length - 1]!;
-      const prevX0 = deviceInput(sample.shape, last);
-      const k = secondOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type, this.config.solver_type);
-      run = device.run(onV ? 'dpm-second-order-v' : 'dpm-second-order', [modelOutput, sample, prevX0], [alpha, sigma, k.cs, k.c0, k.c1, k.invR0]);
-    } else {
-      // The two earlier x0 predictions, the older first as the history keeps them.
-      const [older, newer] = previous.slice(-2).map((p) => deviceInput(sample.shape, p!));
-      const k = thirdOrderCoefficients(this.sigmas as Float32Array, index, this.config.algorithm_type);
-      const scalars = [alpha, sigma, k.cs, k.c0, k.c1, k.c2, k.invR0, k.invR1, k.w, k.invR01];
-      run = device.run(onV ? 'dpm-third-order-v' : 'dpm-third-order', [modelOutput, sample, newer, older], scalars);
+    const update = this.deviceUpdate(order, index, previous, sample.shape);
+    const finish = (prevSample: ResidentTensor, x0: ResidentTensor): DeviceStepResult => {
+      this.advance(index, previous, x0);
+      return { prevSample, predOriginalSample: x0 };
+    };
+    if (c.thresholding) {
+      return thresholdedX0OnDevice(device, prediction, modelOutput, sample, [alpha, sigma], c).then(async (x0) => {
+        const [prevSample] = await device.run(`dpm-${update.order}-order-from-x0`, [x0, sample, ...update.older], update.scalars);
+        return finish(prevSample, x0);
+      });
     }
-    return run.then(([prevSample, predOriginalSample]) => {
-      this.advance(index, previous, predOriginalSample);
-      return { prevSample, predOriginalSample };
-    });
+    const op = `dpm-${update.order}-order${prediction === 'v' ? '-v' : ''}` as const;
+    return device.run(op, [modelOutput, sample, ...update.older], [alpha, sigma, ...update.scalars]).then(([prevSample, x0]) => finish(prevSample, x0));
+  }
+
+  /** The update of a device step of `order`: its name, the older x0 predictions it reads (newest first) and its coefficients. */
+  private deviceUpdate(order: 1 | 2 | 3, index: number, previous: (Float32Array | ResidentTensor | null)[], shape: readonly number[]) {
+    const sigmas = this.sigmas as Float32Array;
+    const algorithm = this.config.algorithm_type;
+    // The x0 prediction k steps back (1: the newest in the history).
+    const earlier = (k: number) => deviceInput(shape, previous[previous.length - k]!);
+    if (order === 1) {
+      const { cs, cd } = firstOrderCoefficients(sigmas, index, algorithm);
+      return { order: 'first' as const, older: [], scalars: [cs, cd] };
+    }
+    if (order === 2) {
+      const k = secondOrderCoefficients(sigmas, index, algorithm, this.config.solver_type);
+      return { order: 'second' as const, older: [earlier(1)], scalars: [k.cs, k.c0, k.c1, k.invR0] };
+    }
+    const k = thirdOrderCoefficients(sigmas, index, algorithm);
+    return { order: 'third' as const, older: [earlier(1), earlier(2)], scalars: [k.cs, k.c0, k.c1, k.c2, k.invR0, k.invR1, k.w, k.invR01] };
   }
 }

@@ -6,7 +6,7 @@ import type { TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, clampInPlace, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
-import { deviceNoise, devicePrediction, type DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, devicePrediction, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { withLearnedVariance } from './ddpm.ts';
 import { addScaledNoise, alphaEpsilonScalars, alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
@@ -86,13 +86,13 @@ export class LCMScheduler extends SchedulerBase {
   }
 
   /**
-   * The epsilon or v-prediction step on a device (clip_sample included, thresholding on the
-   * host); the renoising noise is drawn on the host from the carried generator and uploaded.
+   * The epsilon or v-prediction step on a device, clipped, thresholded or neither; the renoising
+   * noise is drawn on the host from the carried generator and uploaded.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
     const c = this.config;
     const prediction = devicePrediction(c.prediction_type);
-    if (!prediction || c.thresholding) return undefined;
+    if (!prediction) return undefined;
     this.requireTimesteps('step');
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { index, apt, aptPrev, cSkip, cOut } = this.stepAt(timestep);
@@ -101,6 +101,16 @@ export class LCMScheduler extends SchedulerBase {
     const last = index === (this.numInferenceSteps as number) - 1;
     const noise = last ? undefined : deviceNoise(options, sample.shape, `${this.name}.step`);
     this.state.stepIndex = index + 1;
+    if (c.thresholding) {
+      return thresholdedX0OnDevice(device, prediction, modelOutput, sample, alphaSigma(apt), c).then(async (x0) => {
+        // The step returns the denoised sample as its x0 (as on the host): the thresholded x0 goes.
+        const [prevSample, denoised] = noise
+          ? await device.run('lcm-renoise-from-x0', [x0, sample, noise], [cOut, cSkip, ...alphaSigma(aptPrev)])
+          : await device.run('alpha-from-x0', [x0, sample], [cOut, cSkip]);
+        x0.dispose();
+        return { prevSample, predOriginalSample: denoised ?? prevSample };
+      });
+    }
     if (!noise) {
       // The last step returns the denoised sample itself; the raw x0 is not needed.
       return device.run(`alpha-${prediction}`, [modelOutput, sample], scalars).then(([denoised, x0]) => {

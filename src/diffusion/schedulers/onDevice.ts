@@ -2,7 +2,8 @@
  * What a scheduler offers for resident tensors (src/tensor/resident.ts): its scale and step on
  * the device the tensors live on (WebGPU), as element-wise device ops with its own coefficients.
  */
-import { Tensor } from '../../tensor/tensor.ts';
+import { Tensor, shapeSize } from '../../tensor/tensor.ts';
+import { f32 } from '../schedules.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { drawNoise, type StepOptions } from './base.ts';
 
@@ -22,6 +23,40 @@ export function deviceInput(shape: readonly number[], value: Float32Array | Resi
 /** A stochastic device step's noise: drawn on the host from the options' generator (its stream, so seeds agree), to upload. */
 export function deviceNoise(options: StepOptions | undefined, shape: readonly number[], who: string): Tensor<'float32'> {
   return new Tensor('float32', shape, drawNoise(options, shape, who));
+}
+
+/**
+ * Dynamic thresholding of the resident x0 `x` on its device, as thresholdSample does it on the
+ * host (the quantile's order statistics, weight and lerp formula worked out here from the shape);
+ * `x` is disposed, the thresholded x0 returned.
+ */
+export async function thresholdOnDevice(device: TensorDevice, x: ResidentTensor, ratio: number, maxValue: number): Promise<ResidentTensor> {
+  const batch = x.shape[0] ?? 1;
+  const per = shapeSize(x.shape) / batch;
+  const rank = f32(f32(ratio) * (per - 1));
+  const below = Math.floor(rank);
+  const above = Math.ceil(rank);
+  const weight = f32(rank - below);
+  const k = per - below;
+  const [out] = await device.run('dynamic-threshold', [x], [k, k - 1, k - 1 - (above - below), weight, f32(1 - weight), weight < 0.5 ? 1 : 0, f32(maxValue)]);
+  x.dispose();
+  return out;
+}
+
+/**
+ * The thresholded x0 of a thresholding config's step on a device: x0 from the model output with
+ * the step's √ᾱ, √(1 − ᾱ) (or DPM-Solver's alpha_t, sigma_t) in `alphaSigma`, then thresholded.
+ */
+export async function thresholdedX0OnDevice(
+  device: TensorDevice,
+  prediction: 'epsilon' | 'v',
+  modelOutput: AnyFloatTensor,
+  sample: AnyFloatTensor,
+  alphaSigma: readonly number[],
+  config: { dynamic_thresholding_ratio: number; sample_max_value: number },
+): Promise<ResidentTensor> {
+  const [raw] = await device.run(`x0-${prediction}`, [modelOutput, sample], alphaSigma);
+  return thresholdOnDevice(device, raw, config.dynamic_thresholding_ratio, config.sample_max_value);
 }
 
 /** A step's result on a device (resident tensors); see DeviceSteps.stepOnDevice. */
