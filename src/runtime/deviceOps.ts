@@ -10,6 +10,7 @@ import type { DeviceOp } from '../tensor/resident.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import {
   alphaBody,
+  clamp,
   ddimBody,
   dpmFirstBody,
   dpmSecondBody,
@@ -208,6 +209,22 @@ function fromX0Graph(op: DeviceOp): DeviceOpGraph {
   });
 }
 
+/**
+ * Either half of a Heun step (`heun-<half>-<prediction>[-clip]`): inputs [m, s] (first) or [m, s,
+ * p = the first half's derivative, q = its sample] (second); scalars [(a, b,) sigma, dt(, two)(,
+ * lo, hi)]; outputs [out, x0, d] (first) or [out, x0].
+ */
+function heunGraph(half: 'first' | 'second', prediction: 'epsilon' | 'v', clipped: boolean): DeviceOpGraph {
+  const op = `heun-${half}-${prediction}${clipped ? '-clip' : ''}` as DeviceOp;
+  const tensors = half === 'first' ? ['m', 's'] : ['m', 's', 'p', 'q'];
+  const scalars = [...(prediction === 'v' ? ['a', 'b'] : []), 'sigma', 'dt', ...(half === 'second' ? ['two'] : []), ...(clipped ? ['lo', 'hi'] : [])];
+  return build(op, tensors, scalars, (g, v) => {
+    const raw = prediction === 'v' ? x0FromSigmaV(g, v) : g.op('Sub', [v.s, g.op('Mul', [v.sigma, v.m])]);
+    const x0 = clipped ? clamp(g, raw, v.lo, v.hi) : raw;
+    return half === 'first' ? heunFirstBody(g, v.s, x0, v.sigma, v.dt) : heunSecondBody(g, v, x0, v.sigma, v.dt, v.two);
+  });
+}
+
 const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   divide: () => build('divide', ['x'], ['a'], (g, v) => ({ out: g.op('Div', [v.x, v.a]) })),
   // u + a·(c − u)
@@ -252,19 +269,16 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
     build('dpm-second-order-v', ['m', 's', 'p'], ['a', 'b', 'c', 'd', 'e', 'f'], (g, v) => dpmSecondBody(g, v, x0FromV(g, v))),
   'dpm-third-order': () => dpmThirdGraph('epsilon'),
   'dpm-third-order-v': () => dpmThirdGraph('v'),
-  // x0 = s − a·m; d = (s − x0) / a; out = s + d·b
-  'heun-first-epsilon': () =>
-    build('heun-first-epsilon', ['m', 's'], ['a', 'b'], (g, v) => heunFirstBody(g, v.s, g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]), v.a, v.b)),
-  // x0 = s − a·m; d = (p + (s − x0) / a) / c; out = q + d·b
-  'heun-second-epsilon': () =>
-    build('heun-second-epsilon', ['m', 's', 'p', 'q'], ['a', 'b', 'c'], (g, v) =>
-      heunSecondBody(g, v, g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]), v.a, v.b, v.c)),
-  // v-prediction: x0 = m·a + s / b, then the halves with sigma, dt (and two = 2); the scalars
-  // are named so, since the first half's outputs take the name d.
-  'heun-first-v': () =>
-    build('heun-first-v', ['m', 's'], ['a', 'b', 'sigma', 'dt'], (g, v) => heunFirstBody(g, v.s, x0FromSigmaV(g, v), v.sigma, v.dt)),
-  'heun-second-v': () =>
-    build('heun-second-v', ['m', 's', 'p', 'q'], ['a', 'b', 'sigma', 'dt', 'two'], (g, v) => heunSecondBody(g, v, x0FromSigmaV(g, v), v.sigma, v.dt, v.two)),
+  // x0 = s − sigma·m (v: m·a + s / b), clamped to [lo, hi] with -clip; first half: d = (s − x0) / sigma,
+  // out = s + d·dt; second: d = (p + (s − x0) / sigma) / two, out = q + d·dt
+  'heun-first-epsilon': () => heunGraph('first', 'epsilon', false),
+  'heun-first-epsilon-clip': () => heunGraph('first', 'epsilon', true),
+  'heun-first-v': () => heunGraph('first', 'v', false),
+  'heun-first-v-clip': () => heunGraph('first', 'v', true),
+  'heun-second-epsilon': () => heunGraph('second', 'epsilon', false),
+  'heun-second-epsilon-clip': () => heunGraph('second', 'epsilon', true),
+  'heun-second-v': () => heunGraph('second', 'v', false),
+  'heun-second-v-clip': () => heunGraph('second', 'v', true),
   'plms-epsilon-0': () => plmsGraph('epsilon', 0),
   'plms-epsilon-1': () => plmsGraph('epsilon', 1),
   'plms-epsilon-2': () => plmsGraph('epsilon', 2),

@@ -44,6 +44,7 @@ import { Tensor, shapeSize } from './tensor.ts';
  *   (inputs [m, s, p = first derivative, q = saved sample]; outputs [out, x0])
  * - `heun-first-v`, `heun-second-v`: the halves on a v-prediction, x0 = m·a + s / b (the v
  *   scalings as for `euler-v`); scalars [a, b, sigma, dt] (second half: [a, b, sigma, dt, two = 2])
+ * - `heun-…-clip`: either half with x0 clamped to [lo, hi] (clip_sample; lo, hi after the other scalars)
  * - `plms-epsilon-K`: PNDM's e = the order-K Adams-Bashforth combination of m and the older
  *   model outputs p1, p2, p3 (K = 0: (m + p1) / 2), out = a·s − (b·e) / c (inputs [m, p1…, s] as
  *   the order reads them; outputs [out])
@@ -87,10 +88,8 @@ export type DeviceOp =
   | 'dpm-second-order-v'
   | 'dpm-third-order'
   | 'dpm-third-order-v'
-  | 'heun-first-epsilon'
-  | 'heun-second-epsilon'
-  | 'heun-first-v'
-  | 'heun-second-v'
+  /** Heun's halves by prediction, x0 clipped (clip_sample) or not. */
+  | `heun-${'first' | 'second'}-${'epsilon' | 'v'}${'' | '-clip'}`
   /** PNDM's linear multistep step by Adams-Bashforth order (0: the second warm-up step's average). */
   | `plms-${'epsilon' | 'v'}-${0 | 1 | 2 | 3 | 4}`
   /** PNDM's Runge-Kutta warm-up sub-steps: the first of four, the two middle ones, the last. */

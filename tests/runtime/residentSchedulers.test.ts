@@ -149,9 +149,17 @@ describe('scheduler steps on the device give the host steps (onnxruntime-node)',
     }
   });
 
-  it('steps on the host where the device has no path (Heun with clip_sample, LMS on sample predictions)', async () => {
+  it('Heun with clip_sample, epsilon and v_prediction', async () => {
+    for (const prediction_type of ['epsilon', 'v_prediction']) {
+      const config = { prediction_type, clip_sample: true, clip_sample_range: 0.7 };
+      const counts = await compareLoops(createScheduler('HeunDiscreteScheduler', config), createScheduler('HeunDiscreteScheduler', config), 6);
+      expect(counts.hostSteps, prediction_type).toBe(0);
+    }
+  });
+
+  it('steps on the host where the device has no path (DPM-Solver\'s non-++ algorithm, LMS on sample predictions)', async () => {
     for (const [name, config] of [
-      ['HeunDiscreteScheduler', { prediction_type: 'v_prediction', clip_sample: true }],
+      ['DPMSolverMultistepScheduler', { algorithm_type: 'dpmsolver', final_sigmas_type: 'sigma_min' }],
       ['LMSDiscreteScheduler', { prediction_type: 'sample' }],
     ] as const) {
       const counts = await compareLoops(createScheduler(name, config), createScheduler(name, config), 6);

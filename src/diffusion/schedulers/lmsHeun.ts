@@ -264,19 +264,22 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
   }
 
   /**
-   * Either half of an epsilon or v-prediction Heun step (no clipping) on a device; the first
-   * half's derivative and sample stay resident in the state.
+   * Either half of an epsilon or v-prediction Heun step, clipped (clip_sample) or not, on a
+   * device; the first half's derivative and sample stay resident in the state.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
     const prediction = devicePrediction(this.config.prediction_type);
-    if (!prediction || this.config.clip_sample) return undefined;
+    if (!prediction) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const index = this.ensureStepIndex(timestep);
     const st = this.state;
+    const c = this.config;
+    const clip = c.clip_sample ? [f32(-c.clip_sample_range), f32(c.clip_sample_range)] : [];
+    const variant = `${prediction}${c.clip_sample ? '-clip' : ''}` as const;
     if (this.stateInFirstOrder) {
       const sigma = this.sigmaAt(index);
       const dt = f32(this.sigmaAt(index + 1) - sigma);
-      return device.run(`heun-first-${prediction}`, [modelOutput, sample], [...vScalars(prediction, sigma), sigma, dt]).then(([prevSample, predOriginalSample, derivative]) => {
+      return device.run(`heun-first-${variant}`, [modelOutput, sample], [...vScalars(prediction, sigma), sigma, dt, ...clip]).then(([prevSample, predOriginalSample, derivative]) => {
         st.prevDerivative = derivative;
         st.dt = dt;
         st.savedSample = isResident(sample) ? sample : (sample as Tensor<'float32'>).data.slice();
@@ -287,7 +290,7 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     const sigmaNext = this.sigmaAt(index);
     const dt = st.dt as number;
     const inputs = [modelOutput, sample, deviceInput(sample.shape, st.prevDerivative!), deviceInput(sample.shape, st.savedSample!)];
-    return device.run(`heun-second-${prediction}`, inputs, [...vScalars(prediction, sigmaNext), sigmaNext, dt, 2]).then(([prevSample, predOriginalSample]) => {
+    return device.run(`heun-second-${variant}`, inputs, [...vScalars(prediction, sigmaNext), sigmaNext, dt, 2, ...clip]).then(([prevSample, predOriginalSample]) => {
       st.prevDerivative = null;
       st.dt = null;
       st.savedSample = null;
