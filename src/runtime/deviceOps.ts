@@ -317,6 +317,23 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   'dpm-first-order-from-x0': () => fromX0Graph('dpm-first-order-from-x0'),
   'dpm-second-order-from-x0': () => fromX0Graph('dpm-second-order-from-x0'),
   'dpm-third-order-from-x0': () => fromX0Graph('dpm-third-order-from-x0'),
+  // The prediction and the learned variance of a model output with twice the sample's channels.
+  'split-channels': () =>
+    build('split-channels', ['x'], [], (g, v) => {
+      const [first, second] = g.opMulti('Split', [v.x], { axis: 1 }, { outputs: 2 });
+      return { first, second };
+    }),
+  // mean + exp(0.5·(frac·maxLog + (1 − frac)·minLog))·noise, frac = (pv + 1) / 2 (learned_range)
+  'learned-range-noise': () =>
+    build('learned-range-noise', ['mean', 'pv', 'noise'], ['maxLog', 'minLog'], (g, v) => {
+      const frac = g.op('Div', [g.op('Add', [v.pv, weight(g, 1)]), weight(g, 2)]);
+      const logVar = g.op('Add', [g.op('Mul', [frac, v.maxLog]), g.op('Mul', [g.op('Sub', [weight(g, 1), frac]), v.minLog])]);
+      const std = g.op('Exp', [g.op('Mul', [weight(g, 0.5), logVar])]);
+      return { out: g.op('Add', [v.mean, g.op('Mul', [std, v.noise])]) };
+    }),
+  // mean + sqrt(pv)·noise (DDPM's learned variance)
+  'learned-noise': () =>
+    build('learned-noise', ['mean', 'pv', 'noise'], [], (g, v) => ({ out: g.op('Add', [v.mean, g.op('Mul', [g.op('Sqrt', [v.pv]), v.noise])]) })),
   'concat-batch': () => build('concat-batch', ['x', 'y'], [], (g, v) => ({ out: g.op('Concat', [v.x, v.y], { axis: 0 }) })),
   'split-halves': () =>
     build('split-halves', ['x'], [], (g, v) => {

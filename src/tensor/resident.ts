@@ -64,6 +64,12 @@ import { Tensor, shapeSize } from './tensor.ts';
  *   max], worked out by `thresholdOnDevice`)
  * - `…-from-x0`: the DDIM, alpha (DDPM / unCLIP), LCM-renoise and DPM-Solver++ steps from a given
  *   x0 (a thresholded one): inputs [x0, …] in place of [m, …], the fused ops' scalars after x0's
+ * - `split-channels`: the two halves of x along dim 1 (a learned-variance model output: the
+ *   prediction, then the variance; outputs [first, second])
+ * - `learned-range-noise`: mean + exp(0.5·(frac·maxLog + (1 − frac)·minLog))·noise with frac =
+ *   (pv + 1) / 2 (inputs [mean, pv, noise]; scalars [maxLog, minLog]). Its Exp is the device's:
+ *   not bound to the host's Math.exp bits (see docs/numerics.md)
+ * - `learned-noise`: mean + sqrt(pv)·noise (inputs [mean, pv, noise])
  * - `concat-batch`: [x; y] along dim 0 (inputs [x, y])
  * - `split-halves`: the two halves of x along dim 0 (outputs [first, second])
  */
@@ -104,6 +110,9 @@ export type DeviceOp =
   | `alpha-from-x0${'' | '-noise'}`
   | 'lcm-renoise-from-x0'
   | `dpm-${'first' | 'second' | 'third'}-order-from-x0`
+  | 'split-channels'
+  | 'learned-range-noise'
+  | 'learned-noise'
   | 'concat-batch'
   | 'split-halves';
 

@@ -133,6 +133,47 @@ describe('scheduler steps on the device give the host steps (onnxruntime-node)',
     }
   });
 
+  it('learned variances (DDPM learned / learned_range, DeepFloyd IF\'s DDPM config, unCLIP learned_range as Karlo ships it): the model output\'s second half of channels on the device', async () => {
+    const cases = [
+      ['DDPMScheduler', { variance_type: 'learned' }, 0],
+      ['DDPMScheduler', { variance_type: 'learned_range' }, 1e-6],
+      ['DDPMScheduler', { variance_type: 'learned_range', thresholding: true, dynamic_thresholding_ratio: 0.95, sample_max_value: 1.5, clip_sample: true, beta_schedule: 'squaredcos_cap_v2' }, 1e-6],
+      ['UnCLIPScheduler', { variance_type: 'learned_range' }, 1e-6],
+    ] as const;
+    for (const [name, config, tolerance] of cases) {
+      const host = createScheduler(name, config);
+      const dev = createScheduler(name, config);
+      host.setTimesteps(8);
+      dev.setTimesteps(8);
+      const hostOptions = { generator: new TorchGenerator(3) };
+      const devOptions = { generator: new TorchGenerator(3) };
+      let hostSample = random(99, 10);
+      let devSample = hostSample;
+      let worst = 0;
+      for (const [i, t] of host.timesteps.entries()) {
+        // [prediction; variance] along the channels; the variance part in [−1, 1] as the range's frac needs.
+        const prediction = random(1000 + i).data;
+        const variance = random(2000 + i, 0.5).data.map((v) => (name === 'DDPMScheduler' && config.variance_type === 'learned' ? Math.abs(v) * 0.01 : v));
+        const m = new Tensor('float32', [1, 8, 6, 6], Float32Array.of(...prediction, ...variance));
+        const expected = host.step(m, t, hostSample, hostOptions);
+        const onDevice: Promise<DeviceStepResult> | undefined = dev.stepOnDevice?.(device, m, t, devSample, devOptions);
+        expect(onDevice, `${name} ${JSON.stringify(config)}: a device path`).toBeDefined();
+        const result: DeviceStepResult = await onDevice!;
+        const got = (await result.prevSample.download()).data;
+        for (let j = 0; j < got.length; j++) {
+          const diff = Math.abs(got[j] - expected.prevSample.data[j]);
+          worst = Math.max(worst, diff / Math.max(1, Math.abs(expected.prevSample.data[j])));
+        }
+        expect((await result.predOriginalSample!.download()).data, `step ${i}: x0`).toEqual(expected.predOriginalSample!.data);
+        // Both go on from the host's sample, so each step's difference is its own (x0 then stays equal).
+        hostSample = expected.prevSample;
+        devSample = hostSample;
+      }
+      console.log(`${name} ${JSON.stringify(config)}: worst relative |device − host| over 8 steps ${worst}`);
+      expect(worst, `${name} ${JSON.stringify(config)}`).toBeLessThanOrEqual(tolerance);
+    }
+  });
+
   it('mixes host and device steps mid-way (state left by host steps is uploaded, resident state downloaded for host steps)', async () => {
     // PNDM's warm-up sub-steps 1, 5 and 6 (phases 1, 1, 2) and multistep step 14 on the host; LMS's and Heun's every third step.
     const cases = [

@@ -5,7 +5,7 @@
 import type { TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
-import { deviceNoise, devicePrediction, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
+import { addLearnedNoise, deviceNoise, devicePrediction, isLearnedVarianceOutput, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaEpsilonScalars, alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
@@ -118,8 +118,7 @@ export class DDPMScheduler extends SchedulerBase {
     if (t > 0) {
       const noise = drawNoise(options, sample.shape, who);
       if (vt === 'learned_range' && predictedVariance) {
-        const minLog = f32(Math.log(Math.max(f32(f32(bptPrev / bpt) * currentBeta), f32(1e-20))));
-        const maxLog = f32(Math.log(currentBeta));
+        const { minLog, maxLog } = learnedRangeLogs(bpt, bptPrev, currentBeta);
         for (let i = 0; i < out.length; i++) {
           const frac = f32(f32(predictedVariance[i] + 1) / 2);
           const logVar = f32(f32(frac * maxLog) + f32(f32(1 - frac) * minLog));
@@ -151,18 +150,35 @@ export class DDPMScheduler extends SchedulerBase {
   }
 
   /**
-   * The epsilon or v-prediction step with a fixed variance type on a device, clipped,
-   * thresholded or neither (the variance noise drawn on the host from the carried generator and
-   * uploaded); learned variances step on the host.
+   * The epsilon or v-prediction step on a device, clipped, thresholded or neither, with a fixed
+   * or a learned variance (the model output's second half of channels; learned_range's Exp is
+   * the device's, see docs/numerics.md); the noise is drawn on the host from the carried
+   * generator and uploaded.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
     const c = this.config;
     const vt = c.variance_type ?? 'fixed_small';
     const prediction = devicePrediction(c.prediction_type);
-    if (!prediction || vt === 'learned' || vt === 'learned_range') return undefined;
-    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
-    const { apt, c0, cs } = this.stepCoefficients(timestep);
+    if (!prediction) return undefined;
+    const learned = vt === 'learned' || vt === 'learned_range';
+    // A learned variance the output does not carry steps on the host, which says what is wrong.
+    if (learned && !isLearnedVarianceOutput(modelOutput, sample)) return undefined;
+    if (!learned) checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    const k = this.stepCoefficients(timestep);
+    const { apt, c0, cs } = k;
     const noise = timestep > 0 ? deviceNoise(options, sample.shape, `${this.name}.step`) : undefined;
+    if (learned) {
+      return device.run('split-channels', [modelOutput]).then(async ([m, pv]) => {
+        const { prevSample: mean, predOriginalSample: x0 } = await this.meanOnDevice(device, prediction, m, sample, k);
+        m.dispose();
+        if (!noise) {
+          pv.dispose();
+          return { prevSample: mean, predOriginalSample: x0 };
+        }
+        const range = vt === 'learned_range' ? learnedRangeLogs(k.bpt, k.bptPrev, k.currentBeta) : undefined;
+        return { prevSample: await addLearnedNoise(device, mean, pv, noise, range), predOriginalSample: x0 };
+      });
+    }
     const variance = timestep > 0 ? this.getVariance(timestep) : 0;
     const noiseScale = vt === 'fixed_small_log' ? variance : f32(Math.sqrt(variance));
     if (c.thresholding) {
@@ -180,4 +196,28 @@ export class DDPMScheduler extends SchedulerBase {
       : device.run(`alpha-${prediction}`, [modelOutput, sample], scalars);
     return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
   }
+
+  /** The posterior mean and x0 on a device, without noise (clipped or thresholded as configured). */
+  private async meanOnDevice(
+    device: TensorDevice,
+    prediction: 'epsilon' | 'v',
+    m: ResidentTensor,
+    sample: AnyFloatTensor,
+    k: { apt: number; c0: number; cs: number },
+  ): Promise<DeviceStepResult & { predOriginalSample: ResidentTensor }> {
+    const c = this.config;
+    if (c.thresholding) {
+      const x0 = await thresholdedX0OnDevice(device, prediction, m, sample, alphaSigma(k.apt), c);
+      const [mean] = await device.run('alpha-from-x0', [x0, sample], [k.c0, k.cs]);
+      return { prevSample: mean, predOriginalSample: x0 };
+    }
+    const scalars = alphaEpsilonScalars(k.apt, c.clip_sample ? c.clip_sample_range : Infinity, k.c0, k.cs);
+    const [mean, x0] = await device.run(`alpha-${prediction}`, [m, sample], scalars);
+    return { prevSample: mean, predOriginalSample: x0 };
+  }
+}
+
+/** learned_range's log-variance bounds: the posterior variance's log (floored at 1e-20) and β_t's. */
+function learnedRangeLogs(bpt: number, bptPrev: number, currentBeta: number): { minLog: number; maxLog: number } {
+  return { minLog: f32(Math.log(Math.max(f32(f32(bptPrev / bpt) * currentBeta), f32(1e-20)))), maxLog: f32(Math.log(currentBeta)) };
 }

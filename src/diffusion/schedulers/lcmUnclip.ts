@@ -6,7 +6,7 @@ import type { TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, clampInPlace, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
-import { deviceNoise, devicePrediction, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
+import { addLearnedNoise, deviceNoise, devicePrediction, isLearnedVarianceOutput, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { withLearnedVariance } from './ddpm.ts';
 import { addScaledNoise, alphaEpsilonScalars, alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
@@ -141,6 +141,15 @@ export class UnCLIPScheduler extends SchedulerBase {
     this.numInferenceSteps = numInferenceSteps;
   }
 
+  /** learned_range's log-variance bounds at `t` → `prevT`: the posterior variance's log and β's. */
+  private learnedRangeLogs(t: number, prevT: number): { minLog: number; maxLog: number } {
+    const apt = this.alphaProdAt(t, 'getVariance');
+    const aptPrev = prevT >= 0 ? this.alphaProdAt(prevT, 'getVariance') : 1;
+    const beta = prevT === t - 1 ? this.betas[t] : f32(1 - f32(apt / aptPrev));
+    const variance = f32(f32(f32(1 - aptPrev) / f32(1 - apt)) * beta);
+    return { minLog: f32(Math.log(variance)), maxLog: f32(Math.log(beta)) };
+  }
+
   /** Posterior variance term of DALL·E 2's sampler; for fixed_small_log it is already a std. */
   getVariance(t: number, prevTimestep?: number, predictedVariance?: number): number {
     const prevT = prevTimestep ?? t - 1;
@@ -152,8 +161,7 @@ export class UnCLIPScheduler extends SchedulerBase {
     const variance = f32(f32(bptPrev / bpt) * beta);
     if (this.config.variance_type === 'learned_range') {
       const frac = f32(f32((predictedVariance ?? 0) + 1) / 2);
-      const minLog = f32(Math.log(variance));
-      const maxLog = f32(Math.log(beta));
+      const { minLog, maxLog } = this.learnedRangeLogs(t, prevT);
       return f32(f32(frac * maxLog) + f32(f32(1 - frac) * minLog));
     }
     const logVar = f32(Math.log(Math.max(variance, f32(1e-20))));
@@ -209,19 +217,36 @@ export class UnCLIPScheduler extends SchedulerBase {
   }
 
   /**
-   * The epsilon step with the fixed_small_log variance on a device (the noise drawn on the host
-   * from the carried generator and uploaded); learned_range and sample prediction step on the host.
+   * The epsilon step with the fixed_small_log or the learned_range variance (the model output's
+   * second half of channels; its Exp is the device's, see docs/numerics.md) on a device, the
+   * noise drawn on the host from the carried generator and uploaded; sample prediction steps on
+   * the host.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor, options?: StepOptions): Promise<DeviceStepResult> | undefined {
     const c = this.config;
     const t = timestep;
     const prevT = options?.prevTimestep ?? t - 1;
     // A bad prevTimestep steps on the host, which says what is wrong with it.
-    if (c.variance_type === 'learned_range' || c.prediction_type !== 'epsilon' || !Number.isInteger(prevT) || prevT >= t) return undefined;
-    checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
+    if (c.prediction_type !== 'epsilon' || !Number.isInteger(prevT) || prevT >= t) return undefined;
+    const learned = c.variance_type === 'learned_range';
+    // A learned variance the output does not carry steps on the host, which says what is wrong.
+    if (learned && !isLearnedVarianceOutput(modelOutput, sample)) return undefined;
+    if (!learned) checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const { apt, c0, cs } = this.stepCoefficients(t, prevT);
     const clip = c.clip_sample ? c.clip_sample_range : Infinity;
     const scalars = alphaEpsilonScalars(apt, clip, c0, cs);
+    if (learned) {
+      const noise = t > 0 ? deviceNoise(options, sample.shape, `${this.name}.step`) : undefined;
+      return device.run('split-channels', [modelOutput]).then(async ([m, pv]) => {
+        const [mean, predOriginalSample] = await device.run('alpha-epsilon', [m, sample], scalars);
+        m.dispose();
+        if (!noise) {
+          pv.dispose();
+          return { prevSample: mean, predOriginalSample };
+        }
+        return { prevSample: await addLearnedNoise(device, mean, pv, noise, this.learnedRangeLogs(t, prevT)), predOriginalSample };
+      });
+    }
     const run =
       t > 0
         ? device.run(

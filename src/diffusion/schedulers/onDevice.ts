@@ -59,6 +59,33 @@ export async function thresholdedX0OnDevice(
   return thresholdOnDevice(device, raw, config.dynamic_thresholding_ratio, config.sample_max_value);
 }
 
+/**
+ * Whether `modelOutput` is a learned-variance output for `sample`: the same shape with twice the
+ * channels (dim 1), the prediction's channels first.
+ */
+export function isLearnedVarianceOutput(modelOutput: AnyFloatTensor, sample: AnyFloatTensor): boolean {
+  const [m, s] = [modelOutput.shape, sample.shape];
+  return m.length === s.length && s.length >= 2 && m[1] === 2 * s[1] && m.every((d, i) => i === 1 || d === s[i]);
+}
+
+/**
+ * A learned-variance step's noise on a device: mean + std·noise with std = exp(0.5·log-variance)
+ * interpolated between `range`'s logs (learned_range), or sqrt(pv) without a range (learned);
+ * `mean` and `pv` are disposed.
+ */
+export async function addLearnedNoise(
+  device: TensorDevice,
+  mean: ResidentTensor,
+  pv: ResidentTensor,
+  noise: Tensor<'float32'>,
+  range?: { maxLog: number; minLog: number },
+): Promise<ResidentTensor> {
+  const [out] = range ? await device.run('learned-range-noise', [mean, pv, noise], [range.maxLog, range.minLog]) : await device.run('learned-noise', [mean, pv, noise]);
+  mean.dispose();
+  pv.dispose();
+  return out;
+}
+
 /** A step's result on a device (resident tensors); see DeviceSteps.stepOnDevice. */
 export interface DeviceStepResult {
   prevSample: ResidentTensor;
