@@ -305,6 +305,8 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   'prk-v-last': () => prkGraph('v', 'last'),
   // x0 alone (for thresholding before the step): (s − b·m) / a, or a·s − b·m on v
   'x0-epsilon': () => build('x0-epsilon', ['m', 's'], ['a', 'b'], (g, v) => ({ out: x0FromEpsilon(g, v) })),
+  // epsilon from a v-prediction: a·m + b·s (DPM-Solver's variable)
+  'eps-v': () => build('eps-v', ['m', 's'], ['a', 'b'], (g, v) => ({ out: g.op('Add', [g.op('Mul', [v.a, v.m]), g.op('Mul', [v.b, v.s])]) })),
   'x0-v': () => build('x0-v', ['m', 's'], ['a', 'b'], (g, v) => ({ out: x0FromV(g, v) })),
   'dynamic-threshold': dynamicThresholdGraph,
   'ddim-epsilon-from-x0': () => fromX0Graph('ddim-epsilon-from-x0'),

@@ -59,6 +59,7 @@ import { Tensor, shapeSize } from './tensor.ts';
  *   coefficients (inputs [m, s, d1…]; scalars [a, c0…]; outputs [out, x0, d])
  * - `lms-v-K`: the same on v-predictions, x0 = m·a + s / b (scalars [a, b, sigma, c0…])
  * - `x0-epsilon`, `x0-v`: x0 alone, (s − b·m) / a or a·s − b·m (inputs [m, s]; outputs [out])
+ * - `eps-v`: epsilon from a v-prediction, a·m + b·s (DPM-Solver's variable; outputs [out])
  * - `dynamic-threshold`: diffusers' dynamic thresholding of x per batch item, out = clamp(x, −s,
  *   s) / s with s the clamped quantile of |x| (scalars [k, loIndex, hiIndex, w, 1 − w, pickLow,
  *   max], worked out by `thresholdOnDevice`)
@@ -105,6 +106,7 @@ export type DeviceOp =
   /** x0 alone and dynamic thresholding, then the steps from a given x0 (thresholding configs). */
   | 'x0-epsilon'
   | 'x0-v'
+  | 'eps-v'
   | 'dynamic-threshold'
   | `ddim-${'epsilon' | 'v'}-from-x0${'' | '-noise'}`
   | `alpha-from-x0${'' | '-noise'}`

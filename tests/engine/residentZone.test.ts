@@ -71,6 +71,7 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     ['DDIM with eta 0.5 (noise from the carried generator)', withStepEta(toyGraph(20), 0.5)],
     ["DDIM, clip_sample (DDIMScheduler's own default)", toyGraph(20, 'DDIMScheduler', { clip_sample: true, clip_sample_range: 0.5 })],
     ['Heun, clip_sample', toyGraph(20, 'HeunDiscreteScheduler', { clip_sample: true, clip_sample_range: 0.5 })],
+    ['DPM-Solver (algorithm_type dpmsolver) 2M', toyGraph(20, 'DPMSolverMultistepScheduler', { algorithm_type: 'dpmsolver', final_sigmas_type: 'sigma_min' })],
     ['DDPM with dynamic thresholding (as DeepFloyd IF ships it)', toyGraph(20, 'DDPMScheduler', { thresholding: true, sample_max_value: 1.5 })],
     ['DPM++ 2M with dynamic thresholding', toyGraph(20, 'DPMSolverMultistepScheduler', { thresholding: true, sample_max_value: 1.5 })],
     ['DDIM, clip_sample, v_prediction, eta 0.5', withStepEta(toyGraph(20, 'DDIMScheduler', { clip_sample: true, prediction_type: 'v_prediction' }), 0.5)],
@@ -125,8 +126,8 @@ describe('resident tensors through the sampling zone (onnxruntime-node)', () => 
     expect(residentStats.created - before.created - (residentStats.disposed - before.disposed)).toBeLessThanOrEqual(6);
   });
 
-  it('falls back to the host for steps it has no device path for (DPM-Solver\'s non-++ algorithm), with the same picture', async () => {
-    const graph = toyGraph(5, 'DPMSolverMultistepScheduler', { algorithm_type: 'dpmsolver', final_sigmas_type: 'sigma_min' });
+  it('falls back to the host for steps it has no device path for (LMS on a sample-predicting model), with the same picture', async () => {
+    const graph = toyGraph(5, 'LMSDiscreteScheduler', { prediction_type: 'sample' });
     const expected = await decode(graph, host);
     const before = residentStats.downloads;
     expect(maxAbsDiff(await decode(graph, resident), expected)).toBeLessThanOrEqual(1e-6);

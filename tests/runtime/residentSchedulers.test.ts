@@ -93,6 +93,7 @@ describe('scheduler steps on the device give the host steps (onnxruntime-node)',
     ['DPM-Solver++ 2M', 'DPMSolverMultistepScheduler', {}, 8, 0],
     ['DPM-Solver++ 3M', 'DPMSolverMultistepScheduler', { solver_order: 3 }, 10, 0],
     ['DPM-Solver++ 3M, 20 steps (third order to the end)', 'DPMSolverMultistepScheduler', { solver_order: 3 }, 20, 0],
+    ['DPM-Solver (algorithm_type dpmsolver) 3M, epsilon history', 'DPMSolverMultistepScheduler', { algorithm_type: 'dpmsolver', final_sigmas_type: 'sigma_min', solver_order: 3 }, 12, 0],
     ['Euler ancestral', 'EulerAncestralDiscreteScheduler', {}, 8, 0],
     ['DDPM, clipped', 'DDPMScheduler', { clip_sample: true }, 8, 0],
     ['LCM', 'LCMScheduler', {}, 4, 0],
@@ -198,9 +199,9 @@ describe('scheduler steps on the device give the host steps (onnxruntime-node)',
     }
   });
 
-  it('steps on the host where the device has no path (DPM-Solver\'s non-++ algorithm, LMS on sample predictions)', async () => {
+  it('steps on the host where the device has no path (DPM-Solver thresholded, LMS on sample predictions)', async () => {
     for (const [name, config] of [
-      ['DPMSolverMultistepScheduler', { algorithm_type: 'dpmsolver', final_sigmas_type: 'sigma_min' }],
+      ['DPMSolverMultistepScheduler', { algorithm_type: 'dpmsolver', final_sigmas_type: 'sigma_min', thresholding: true }],
       ['LMSDiscreteScheduler', { prediction_type: 'sample' }],
     ] as const) {
       const counts = await compareLoops(createScheduler(name, config), createScheduler(name, config), 6);

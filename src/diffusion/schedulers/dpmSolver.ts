@@ -5,7 +5,7 @@
  */
 import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
-import { deviceInput, devicePrediction, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
+import { deviceInput, devicePrediction, ownValue, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
 import {
   f32,
   interpOnIndexGrid,
@@ -250,13 +250,15 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
   }
 
   /**
-   * DPM-Solver++ 1S/2M/3M on epsilon and v-prediction models on a device, thresholded or not; the
-   * history then keeps resident x0 predictions. Other algorithms step on the host.
+   * DPM-Solver++ 1S/2M/3M on epsilon and v-prediction models on a device, thresholded or not (the
+   * history then keeps resident x0 predictions), and DPM-Solver (algorithm_type dpmsolver,
+   * unthresholded: the history keeps epsilon). DPM-Solver thresholded steps on the host.
    */
   stepOnDevice(device: TensorDevice, modelOutput: AnyFloatTensor, timestep: number, sample: AnyFloatTensor): Promise<DeviceStepResult> | undefined {
     const c = this.config;
     const prediction = devicePrediction(c.prediction_type);
-    if (c.algorithm_type !== 'dpmsolver++' || !prediction || this.timesteps.length === 0) return undefined;
+    const plus = c.algorithm_type === 'dpmsolver++';
+    if (!prediction || (!plus && c.thresholding) || this.timesteps.length === 0) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const index = this.ensureStepIndex(timestep);
     if (index + 1 >= (this.sigmas as Float32Array).length) throw new Error(`${this.name}.step: step index ${index} is past the end of the schedule`);
@@ -268,6 +270,16 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
       this.advance(index, previous, x0);
       return { prevSample, predOriginalSample: x0 };
     };
+    if (!plus) {
+      // DPM-Solver's variable is epsilon: the model output itself (a value, kept as it is), or
+      // alpha·m + sigma·s on a v-prediction; the updates are the same formulas on it.
+      const eps = prediction === 'epsilon' ? Promise.resolve(ownValue(modelOutput)) : device.run('eps-v', [modelOutput, sample], [alpha, sigma]).then(([e]) => e);
+      return eps.then(async (e) => {
+        const [prevSample] = await device.run(`dpm-${update.order}-order-from-x0`, [deviceInput(sample.shape, e), sample, ...update.older], update.scalars);
+        this.advance(index, previous, e);
+        return { prevSample };
+      });
+    }
     if (c.thresholding) {
       return thresholdedX0OnDevice(device, prediction, modelOutput, sample, [alpha, sigma], c).then(async (x0) => {
         const [prevSample] = await device.run(`dpm-${update.order}-order-from-x0`, [x0, sample, ...update.older], update.scalars);
@@ -278,11 +290,11 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
     return device.run(op, [modelOutput, sample, ...update.older], [alpha, sigma, ...update.scalars]).then(([prevSample, x0]) => finish(prevSample, x0));
   }
 
-  /** The update of a device step of `order`: its name, the older x0 predictions it reads (newest first) and its coefficients. */
+  /** The update of a device step of `order`: its name, the older solver variables (x0 or epsilon) it reads, newest first, and its coefficients. */
   private deviceUpdate(order: 1 | 2 | 3, index: number, previous: (Float32Array | ResidentTensor | null)[], shape: readonly number[]) {
     const sigmas = this.sigmas as Float32Array;
     const algorithm = this.config.algorithm_type;
-    // The x0 prediction k steps back (1: the newest in the history).
+    // The solver variable k steps back (1: the newest in the history).
     const earlier = (k: number) => deviceInput(shape, previous[previous.length - k]!);
     if (order === 1) {
       const { cs, cd } = firstOrderCoefficients(sigmas, index, algorithm);

@@ -4,7 +4,7 @@
  */
 import { Tensor, shapeSize } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
-import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
+import { isResident, type AnyFloatTensor, type ResidentTensor, type TensorDevice } from '../../tensor/resident.ts';
 import { drawNoise, type StepOptions } from './base.ts';
 
 /**
@@ -13,6 +13,11 @@ import { drawNoise, type StepOptions } from './base.ts';
  */
 export function devicePrediction(predictionType: string): 'epsilon' | 'v' | undefined {
   return predictionType === 'epsilon' ? 'epsilon' : predictionType === 'v_prediction' ? 'v' : undefined;
+}
+
+/** A step input as a scheduler state keeps it: a resident as it is (a value), a host tensor's values copied (the caller may reuse its buffer). */
+export function ownValue(x: AnyFloatTensor): Float32Array | ResidentTensor {
+  return isResident(x) ? x : (x as Tensor<'float32'>).data.slice();
 }
 
 /** A state value as a device op input: resident as it is, a host array (left by a host step) as a tensor of `shape` to upload. */

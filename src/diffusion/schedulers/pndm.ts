@@ -3,11 +3,11 @@
  * warm-up (PRK, 4 model calls per step over the first 3 steps) then linear multistep (PLMS),
  * or PLMS only with skip_prk_steps.
  */
-import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
-import { isResident, type AnyFloatTensor, type ResidentTensor, type TensorDevice } from '../../tensor/resident.ts';
+import type { TensorLike } from '../../tensor/tensor.ts';
+import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32, leadingStepsOffset, numpyLinspace, roundHalfEven } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, stepResult, type StepResult } from './base.ts';
-import { deviceInput, devicePrediction, type DeviceStepResult } from './onDevice.ts';
+import { deviceInput, devicePrediction, ownValue, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaSigma, linearCombination } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
@@ -305,11 +305,6 @@ export class PNDMScheduler extends SchedulerBase {
     for (let i = 0; i < s.length; i++) out[i] = f32(cs * s[i]) - f32(f32(diff * output[i]) / denom);
     return out;
   }
-}
-
-/** A step input as the state keeps it: a resident as it is, a host tensor's values copied (the caller may reuse its buffer). */
-function ownValue(x: AnyFloatTensor): Float32Array | ResidentTensor {
-  return isResident(x) ? x : (x as Tensor<'float32'>).data.slice();
 }
 
 /**
