@@ -175,8 +175,9 @@ function dynamicThresholdGraph(): DeviceOpGraph {
 
 /**
  * The steps that take an x0 already made (thresholded): DDIM's c·x0 + d·eps (eps = m, or a·m +
- * b·s on v), the alpha step's c·x0 + d·s, LCM's renoising and DPM-Solver++'s updates, each with
- * the fused ops' arithmetic after their x0; inputs start [x0, …].
+ * b·s on v), the alpha step's c·x0 + d·s, LCM's renoising and DPM-Solver's updates (on x0 for
+ * DPM-Solver++, on epsilon in x0's place for algorithm_type dpmsolver), each with the fused ops'
+ * arithmetic after their x0; inputs start [x0, …].
  */
 function fromX0Graph(op: DeviceOp): DeviceOpGraph {
   const noisy = op.endsWith('-noise');
