@@ -7,13 +7,28 @@
 import type { OnnxGraphBuilder } from '../onnx/builder.ts';
 import { Tensor } from '../tensor/tensor.ts';
 
+/** a·x + b·y, as the host's linearCombination rounds it (each product, then the sum). */
+export function linear(g: OnnxGraphBuilder, a: string, x: string, b: string, y: string): string {
+  return g.op('Add', [g.op('Mul', [a, x]), g.op('Mul', [b, y])]);
+}
+
+/** x0 from epsilon on the sigma scale (Euler, LMS, Heun): s − sigma·m. */
+export function x0FromSigmaEpsilon(g: OnnxGraphBuilder, s: string, m: string, sigma: string): string {
+  return g.op('Sub', [s, g.op('Mul', [sigma, m])]);
+}
+
+/** Epsilon from a v-prediction: a·m + b·s (a = sqrt(ᾱ) or alpha, b = sqrt(1 − ᾱ) or sigma). */
+export function epsFromV(g: OnnxGraphBuilder, v: Record<string, string>): string {
+  return linear(g, v.a, v.m, v.b, v.s);
+}
+
 /** The Euler update s + ((s − x0) / sigma)·dt. */
 export function eulerUpdate(g: OnnxGraphBuilder, s: string, x0: string, sigma: string, dt: string): string {
   return g.op('Add', [s, g.op('Mul', [g.op('Div', [g.op('Sub', [s, x0]), sigma]), dt])]);
 }
 
 export function eulerBody(g: OnnxGraphBuilder, v: Record<string, string>): { out: string; x0: string } {
-  const x0 = g.op('Sub', [v.s, g.op('Mul', [v.a, v.m])]);
+  const x0 = x0FromSigmaEpsilon(g, v.s, v.m, v.a);
   return { out: eulerUpdate(g, v.s, x0, v.a, v.b), x0 };
 }
 
@@ -35,7 +50,7 @@ export function x0FromV(g: OnnxGraphBuilder, v: Record<string, string>): string 
 
 /** The x0 prediction from epsilon: (s − b·m) / a (a = sqrt(ᾱ) or alpha, b = sqrt(1 − ᾱ) or sigma). */
 export function x0FromEpsilon(g: OnnxGraphBuilder, v: Record<string, string>): string {
-  return g.op('Div', [g.op('Sub', [v.s, g.op('Mul', [v.b, v.m])]), v.a]);
+  return g.op('Div', [x0FromSigmaEpsilon(g, v.s, v.m, v.b), v.a]);
 }
 
 /**
@@ -46,8 +61,12 @@ export function x0FromEpsilon(g: OnnxGraphBuilder, v: Record<string, string>): s
 export function ddimBody(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v', clipped: boolean): { out: string; x0: string } {
   const raw = prediction === 'epsilon' ? x0FromEpsilon(g, v) : x0FromV(g, v);
   const x0 = clipped ? clamp(g, raw, v.lo, v.hi) : raw;
-  const eps = prediction === 'epsilon' ? v.m : g.op('Add', [g.op('Mul', [v.a, v.m]), g.op('Mul', [v.b, v.s])]);
-  return { out: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, eps])]), x0 };
+  return { out: ddimUpdate(g, v, prediction, x0), x0 };
+}
+
+/** DDIM's step from x0: c·x0 + d·eps, eps = m (epsilon) or a·m + b·s (v). */
+export function ddimUpdate(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v', x0: string): string {
+  return linear(g, v.c, x0, v.d, prediction === 'epsilon' ? v.m : epsFromV(g, v));
 }
 
 /** DPM-Solver++ 1S: out = c·s − d·x0. */
@@ -92,7 +111,7 @@ export function weight(g: OnnxGraphBuilder, value: number): string {
  * denom, e first turned into a·e + b·s for a v-prediction model.
  */
 export function pndmUpdate(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v', e: string, s: string): string {
-  const eps = prediction === 'v' ? g.op('Add', [g.op('Mul', [v.a, e]), g.op('Mul', [v.b, s])]) : e;
+  const eps = prediction === 'v' ? linear(g, v.a, e, v.b, s) : e;
   return g.op('Sub', [g.op('Mul', [v.cs, s]), g.op('Div', [g.op('Mul', [v.diff, eps]), v.denom])]);
 }
 
@@ -117,5 +136,5 @@ export function clamp(g: OnnxGraphBuilder, x: string, lo: string, hi: string): s
 /** DDPM / unCLIP / LCM: x0 = clamp((s − b·m) / a, lo, hi) (v: clamp(a·s − b·m, lo, hi)) and c·x0 + d·s. */
 export function alphaBody(g: OnnxGraphBuilder, v: Record<string, string>, prediction: 'epsilon' | 'v'): { combined: string; x0: string } {
   const x0 = clamp(g, prediction === 'epsilon' ? x0FromEpsilon(g, v) : x0FromV(g, v), v.lo, v.hi);
-  return { combined: g.op('Add', [g.op('Mul', [v.c, x0]), g.op('Mul', [v.d, v.s])]), x0 };
+  return { combined: linear(g, v.c, x0, v.d, v.s), x0 };
 }

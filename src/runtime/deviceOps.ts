@@ -12,17 +12,21 @@ import {
   alphaBody,
   clamp,
   ddimBody,
+  ddimUpdate,
   dpmFirstBody,
   dpmSecondBody,
   dpmThirdBody,
   eulerBody,
   eulerVBody,
+  epsFromV,
   heunFirstBody,
   heunSecondBody,
+  linear,
   pndmUpdate,
   weight,
   withNoise,
   x0FromEpsilon,
+  x0FromSigmaEpsilon,
   x0FromSigmaV,
   x0FromV,
 } from './deviceOpBodies.ts';
@@ -121,7 +125,7 @@ function lmsGraph(prediction: 'epsilon' | 'v', terms: 1 | 2 | 3 | 4): DeviceOpGr
   const coefficients = ['c0', 'c1', 'c2', 'c3'].slice(0, terms);
   const scalars = [...(prediction === 'v' ? ['a', 'b'] : []), 'sigma', ...coefficients];
   return build(`lms-${prediction}-${terms}`, ['m', 's', ...older], scalars, (g, v) => {
-    const x0 = prediction === 'v' ? x0FromSigmaV(g, v) : g.op('Sub', [v.s, g.op('Mul', [v.sigma, v.m])]);
+    const x0 = prediction === 'v' ? x0FromSigmaV(g, v) : x0FromSigmaEpsilon(g, v.s, v.m, v.sigma);
     const d = g.op('Div', [g.op('Sub', [v.s, x0]), v.sigma]);
     let acc = g.op('Mul', [v.c0, d]);
     older.forEach((name, k) => (acc = g.op('Add', [acc, g.op('Mul', [v[coefficients[k + 1]], v[name]])])));
@@ -135,7 +139,7 @@ function alphaGraph(prediction: 'epsilon' | 'v', noisy: boolean): DeviceOpGraph 
   const scalars = ['a', 'b', 'lo', 'hi', 'c', 'd', ...(noisy ? ['e'] : [])];
   return build(`alpha-${prediction}${noisy ? '-noise' : ''}`, tensors, scalars, (g, v) => {
     const { combined, x0 } = alphaBody(g, v, prediction);
-    return { out: noisy ? g.op('Add', [combined, g.op('Mul', [v.noise, v.e])]) : combined, x0 };
+    return noisy ? withNoise(g, v, { out: combined, x0 }, v.e) : { out: combined, x0 };
   });
 }
 
@@ -143,7 +147,7 @@ function alphaGraph(prediction: 'epsilon' | 'v', noisy: boolean): DeviceOpGraph 
 function lcmRenoiseGraph(prediction: 'epsilon' | 'v'): DeviceOpGraph {
   return build(`lcm-${prediction}-renoise`, ['m', 's', 'noise'], ['a', 'b', 'lo', 'hi', 'c', 'd', 'e', 'f'], (g, v) => {
     const { combined } = alphaBody(g, v, prediction);
-    return { out: g.op('Add', [g.op('Mul', [v.e, combined]), g.op('Mul', [v.f, v.noise])]), denoised: combined };
+    return { out: linear(g, v.e, combined, v.f, v.noise), denoised: combined };
   });
 }
 
@@ -173,41 +177,43 @@ function dynamicThresholdGraph(): DeviceOpGraph {
   });
 }
 
-/**
- * The steps that take an x0 already made (thresholded): DDIM's c·x0 + d·eps (eps = m, or a·m +
- * b·s on v), the alpha step's c·x0 + d·s, LCM's renoising and DPM-Solver's updates (on x0 for
- * DPM-Solver++, on epsilon in x0's place for algorithm_type dpmsolver), each with the fused ops'
- * arithmetic after their x0; inputs start [x0, …].
+/*
+ * The steps from an x0 already made (thresholded), `…-from-x0`: the fused ops' arithmetic after
+ * their x0, inputs [x0, …] in place of [m, …]. DPM-Solver's also take epsilon in x0's place
+ * (algorithm_type dpmsolver, whose variable it is).
  */
-function fromX0Graph(op: DeviceOp): DeviceOpGraph {
-  const noisy = op.endsWith('-noise');
-  const noise = noisy ? ['noise'] : [];
-  if (op.startsWith('ddim-')) {
-    const onV = op.startsWith('ddim-v');
-    return build(op, ['x0', 'm', 's', ...noise], ['a', 'b', 'c', 'd', ...(noisy ? ['e'] : [])], (g, v) => {
-      const eps = onV ? g.op('Add', [g.op('Mul', [v.a, v.m]), g.op('Mul', [v.b, v.s])]) : v.m;
-      const body = { out: g.op('Add', [g.op('Mul', [v.c, v.x0]), g.op('Mul', [v.d, eps])]), x0: v.x0 };
-      return { out: (noisy ? withNoise(g, v, body, v.e) : body).out };
-    });
-  }
-  if (op.startsWith('alpha-')) {
-    return build(op, ['x0', 's', ...noise], ['c', 'd', ...(noisy ? ['e'] : [])], (g, v) => {
-      const combined = g.op('Add', [g.op('Mul', [v.c, v.x0]), g.op('Mul', [v.d, v.s])]);
-      return { out: noisy ? g.op('Add', [combined, g.op('Mul', [v.noise, v.e])]) : combined };
-    });
-  }
-  if (op === 'lcm-renoise-from-x0') {
-    return build(op, ['x0', 's', 'noise'], ['c', 'd', 'e', 'f'], (g, v) => {
-      const denoised = g.op('Add', [g.op('Mul', [v.c, v.x0]), g.op('Mul', [v.d, v.s])]);
-      return { out: g.op('Add', [g.op('Mul', [v.e, denoised]), g.op('Mul', [v.f, v.noise])]), denoised };
-    });
-  }
-  const tensors = op === 'dpm-first-order-from-x0' ? ['x0', 's'] : op === 'dpm-second-order-from-x0' ? ['x0', 's', 'p'] : ['x0', 's', 'p', 'q'];
-  const scalars = op === 'dpm-first-order-from-x0' ? ['c', 'd'] : op === 'dpm-second-order-from-x0' ? ['c', 'd', 'e', 'f'] : ['cs', 'c0', 'c1', 'c2', 'r0', 'r1', 'w', 'r01'];
-  return build(op, tensors, scalars, (g, v) => {
-    const body = op === 'dpm-first-order-from-x0' ? dpmFirstBody(g, v, v.x0) : op === 'dpm-second-order-from-x0' ? dpmSecondBody(g, v, v.x0) : dpmThirdBody(g, v, v.x0);
-    return { out: body.out };
+
+/** DDIM from x0: inputs [x0, m, s] (+ noise); scalars [a, b, c, d] (+ e); out = c·x0 + d·eps (+ noise·e). */
+function ddimFromX0Graph(prediction: 'epsilon' | 'v', noisy: boolean): DeviceOpGraph {
+  const op = `ddim-${prediction}-from-x0${noisy ? '-noise' : ''}` as const;
+  return build(op, ['x0', 'm', 's', ...(noisy ? ['noise'] : [])], ['a', 'b', 'c', 'd', ...(noisy ? ['e'] : [])], (g, v) => {
+    const body = { out: ddimUpdate(g, v, prediction, v.x0), x0: v.x0 };
+    return { out: (noisy ? withNoise(g, v, body, v.e) : body).out };
   });
+}
+
+/** The alpha step from x0: inputs [x0, s] (+ noise); scalars [c, d] (+ e); out = c·x0 + d·s (+ noise·e). */
+function alphaFromX0Graph(noisy: boolean): DeviceOpGraph {
+  return build(`alpha-from-x0${noisy ? '-noise' : ''}`, ['x0', 's', ...(noisy ? ['noise'] : [])], ['c', 'd', ...(noisy ? ['e'] : [])], (g, v) => {
+    const body = { out: linear(g, v.c, v.x0, v.d, v.s), x0: v.x0 };
+    return { out: (noisy ? withNoise(g, v, body, v.e) : body).out };
+  });
+}
+
+/** LCM's renoising from x0: inputs [x0, s, noise]; scalars [c, d, e, f]; denoised = c·x0 + d·s, out = e·denoised + f·noise. */
+function lcmRenoiseFromX0Graph(): DeviceOpGraph {
+  return build('lcm-renoise-from-x0', ['x0', 's', 'noise'], ['c', 'd', 'e', 'f'], (g, v) => {
+    const denoised = linear(g, v.c, v.x0, v.d, v.s);
+    return { out: linear(g, v.e, denoised, v.f, v.noise), denoised };
+  });
+}
+
+/** DPM-Solver's update of `order` from x0: inputs [x0, s] (+ p, q, the older ones); the fused ops' scalars after alpha, sigma. */
+function dpmFromX0Graph(order: 'first' | 'second' | 'third'): DeviceOpGraph {
+  const tensors = { first: ['x0', 's'], second: ['x0', 's', 'p'], third: ['x0', 's', 'p', 'q'] }[order];
+  const scalars = { first: ['c', 'd'], second: ['c', 'd', 'e', 'f'], third: ['cs', 'c0', 'c1', 'c2', 'r0', 'r1', 'w', 'r01'] }[order];
+  const body = { first: dpmFirstBody, second: dpmSecondBody, third: dpmThirdBody }[order];
+  return build(`dpm-${order}-order-from-x0`, tensors, scalars, (g, v) => ({ out: body(g, v, v.x0).out }));
 }
 
 /**
@@ -220,7 +226,7 @@ function heunGraph(half: 'first' | 'second', prediction: 'epsilon' | 'v', clippe
   const tensors = half === 'first' ? ['m', 's'] : ['m', 's', 'p', 'q'];
   const scalars = [...(prediction === 'v' ? ['a', 'b'] : []), 'sigma', 'dt', ...(half === 'second' ? ['two'] : []), ...(clipped ? ['lo', 'hi'] : [])];
   return build(op, tensors, scalars, (g, v) => {
-    const raw = prediction === 'v' ? x0FromSigmaV(g, v) : g.op('Sub', [v.s, g.op('Mul', [v.sigma, v.m])]);
+    const raw = prediction === 'v' ? x0FromSigmaV(g, v) : x0FromSigmaEpsilon(g, v.s, v.m, v.sigma);
     const x0 = clipped ? clamp(g, raw, v.lo, v.hi) : raw;
     return half === 'first' ? heunFirstBody(g, v.s, x0, v.sigma, v.dt) : heunSecondBody(g, v, x0, v.sigma, v.dt, v.two);
   });
@@ -307,19 +313,19 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   // x0 alone (for thresholding before the step): (s − b·m) / a, or a·s − b·m on v
   'x0-epsilon': () => build('x0-epsilon', ['m', 's'], ['a', 'b'], (g, v) => ({ out: x0FromEpsilon(g, v) })),
   // epsilon from a v-prediction: a·m + b·s (DPM-Solver's variable)
-  'eps-v': () => build('eps-v', ['m', 's'], ['a', 'b'], (g, v) => ({ out: g.op('Add', [g.op('Mul', [v.a, v.m]), g.op('Mul', [v.b, v.s])]) })),
+  'eps-v': () => build('eps-v', ['m', 's'], ['a', 'b'], (g, v) => ({ out: epsFromV(g, v) })),
   'x0-v': () => build('x0-v', ['m', 's'], ['a', 'b'], (g, v) => ({ out: x0FromV(g, v) })),
   'dynamic-threshold': dynamicThresholdGraph,
-  'ddim-epsilon-from-x0': () => fromX0Graph('ddim-epsilon-from-x0'),
-  'ddim-epsilon-from-x0-noise': () => fromX0Graph('ddim-epsilon-from-x0-noise'),
-  'ddim-v-from-x0': () => fromX0Graph('ddim-v-from-x0'),
-  'ddim-v-from-x0-noise': () => fromX0Graph('ddim-v-from-x0-noise'),
-  'alpha-from-x0': () => fromX0Graph('alpha-from-x0'),
-  'alpha-from-x0-noise': () => fromX0Graph('alpha-from-x0-noise'),
-  'lcm-renoise-from-x0': () => fromX0Graph('lcm-renoise-from-x0'),
-  'dpm-first-order-from-x0': () => fromX0Graph('dpm-first-order-from-x0'),
-  'dpm-second-order-from-x0': () => fromX0Graph('dpm-second-order-from-x0'),
-  'dpm-third-order-from-x0': () => fromX0Graph('dpm-third-order-from-x0'),
+  'ddim-epsilon-from-x0': () => ddimFromX0Graph('epsilon', false),
+  'ddim-epsilon-from-x0-noise': () => ddimFromX0Graph('epsilon', true),
+  'ddim-v-from-x0': () => ddimFromX0Graph('v', false),
+  'ddim-v-from-x0-noise': () => ddimFromX0Graph('v', true),
+  'alpha-from-x0': () => alphaFromX0Graph(false),
+  'alpha-from-x0-noise': () => alphaFromX0Graph(true),
+  'lcm-renoise-from-x0': lcmRenoiseFromX0Graph,
+  'dpm-first-order-from-x0': () => dpmFromX0Graph('first'),
+  'dpm-second-order-from-x0': () => dpmFromX0Graph('second'),
+  'dpm-third-order-from-x0': () => dpmFromX0Graph('third'),
   // The prediction and the learned variance of a model output with twice the sample's channels.
   'split-channels': () =>
     build('split-channels', ['x'], [], (g, v) => {
@@ -330,7 +336,7 @@ const BUILDERS: Record<DeviceOp, () => DeviceOpGraph> = {
   'learned-range-noise': () =>
     build('learned-range-noise', ['mean', 'pv', 'noise'], ['maxLog', 'minLog'], (g, v) => {
       const frac = g.op('Div', [g.op('Add', [v.pv, weight(g, 1)]), weight(g, 2)]);
-      const logVar = g.op('Add', [g.op('Mul', [frac, v.maxLog]), g.op('Mul', [g.op('Sub', [weight(g, 1), frac]), v.minLog])]);
+      const logVar = linear(g, frac, v.maxLog, g.op('Sub', [weight(g, 1), frac]), v.minLog);
       const std = g.op('Exp', [g.op('Mul', [weight(g, 0.5), logVar])]);
       return { out: g.op('Add', [v.mean, g.op('Mul', [std, v.noise])]) };
     }),
