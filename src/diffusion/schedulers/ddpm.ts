@@ -2,7 +2,7 @@
  * DDPMScheduler (Ho et al. 2020), diffusers-compatible: ancestral sampling with the posterior
  * variance (fixed_small, fixed_small_log, fixed_large, fixed_large_log, learned, learned_range).
  */
-import type { TensorLike } from '../../tensor/tensor.ts';
+import type { Tensor, TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
 import { addLearnedNoise, deviceNoise, devicePrediction, isLearnedVarianceOutput, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
@@ -165,11 +165,10 @@ export class DDPMScheduler extends SchedulerBase {
     if (learned && !isLearnedVarianceOutput(modelOutput, sample)) return undefined;
     if (!learned) checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const k = this.stepCoefficients(timestep);
-    const { apt, c0, cs } = k;
     const noise = timestep > 0 ? deviceNoise(options, sample.shape, `${this.name}.step`) : undefined;
     if (learned) {
       return device.run('split-channels', [modelOutput]).then(async ([m, pv]) => {
-        const { prevSample: mean, predOriginalSample: x0 } = await this.meanOnDevice(device, prediction, m, sample, k);
+        const { prevSample: mean, predOriginalSample: x0 } = await this.alphaStepOnDevice(device, prediction, m, sample, k);
         m.dispose();
         if (!noise) {
           pv.dispose();
@@ -179,41 +178,34 @@ export class DDPMScheduler extends SchedulerBase {
         return { prevSample: await addLearnedNoise(device, mean, pv, noise, range), predOriginalSample: x0 };
       });
     }
-    const variance = timestep > 0 ? this.getVariance(timestep) : 0;
-    const noiseScale = vt === 'fixed_small_log' ? variance : f32(Math.sqrt(variance));
-    if (c.thresholding) {
-      return thresholdedX0OnDevice(device, prediction, modelOutput, sample, alphaSigma(apt), c).then(async (x0) => {
-        const [prevSample] = noise
-          ? await device.run('alpha-from-x0-noise', [x0, sample, noise], [c0, cs, noiseScale])
-          : await device.run('alpha-from-x0', [x0, sample], [c0, cs]);
-        return { prevSample, predOriginalSample: x0 };
-      });
-    }
-    const clip = c.clip_sample ? c.clip_sample_range : Infinity;
-    const scalars = alphaEpsilonScalars(apt, clip, c0, cs);
-    const run: Promise<ResidentTensor[]> = noise
-      ? device.run(`alpha-${prediction}-noise`, [modelOutput, sample, noise], [...scalars, noiseScale])
-      : device.run(`alpha-${prediction}`, [modelOutput, sample], scalars);
-    return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
+    if (!noise) return this.alphaStepOnDevice(device, prediction, modelOutput, sample, k);
+    const variance = this.getVariance(timestep);
+    return this.alphaStepOnDevice(device, prediction, modelOutput, sample, k, { noise, scale: vt === 'fixed_small_log' ? variance : f32(Math.sqrt(variance)) });
   }
 
-  /** The posterior mean and x0 on a device, without noise (clipped or thresholded as configured). */
-  private async meanOnDevice(
+  /**
+   * The posterior mean c0·x0 + cs·s and x0 on a device, x0 clipped or thresholded as configured,
+   * plus noise·scale when `fixedNoise` is given (a fixed variance's noise, fused into the op).
+   */
+  private async alphaStepOnDevice(
     device: TensorDevice,
     prediction: 'epsilon' | 'v',
-    m: ResidentTensor,
+    m: AnyFloatTensor,
     sample: AnyFloatTensor,
     k: { apt: number; c0: number; cs: number },
+    fixedNoise?: { noise: Tensor<'float32'>; scale: number },
   ): Promise<DeviceStepResult & { predOriginalSample: ResidentTensor }> {
     const c = this.config;
+    const noisy = fixedNoise ? [fixedNoise.noise] : [];
+    const scale = fixedNoise ? [fixedNoise.scale] : [];
     if (c.thresholding) {
       const x0 = await thresholdedX0OnDevice(device, prediction, m, sample, alphaSigma(k.apt), c);
-      const [mean] = await device.run('alpha-from-x0', [x0, sample], [k.c0, k.cs]);
-      return { prevSample: mean, predOriginalSample: x0 };
+      const [prevSample] = await device.run(fixedNoise ? 'alpha-from-x0-noise' : 'alpha-from-x0', [x0, sample, ...noisy], [k.c0, k.cs, ...scale]);
+      return { prevSample, predOriginalSample: x0 };
     }
     const scalars = alphaEpsilonScalars(k.apt, c.clip_sample ? c.clip_sample_range : Infinity, k.c0, k.cs);
-    const [mean, x0] = await device.run(`alpha-${prediction}`, [m, sample], scalars);
-    return { prevSample: mean, predOriginalSample: x0 };
+    const [prevSample, predOriginalSample] = await device.run(fixedNoise ? `alpha-${prediction}-noise` : `alpha-${prediction}`, [m, sample, ...noisy], [...scalars, ...scale]);
+    return { prevSample, predOriginalSample };
   }
 }
 
