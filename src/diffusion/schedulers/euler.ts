@@ -7,9 +7,9 @@ import { f32 } from '../schedules.ts';
 import { kernels } from '../kernels/index.ts';
 import { checkSameShape, drawNoise, type StepOptions, type StepResult } from './base.ts';
 import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
-import { deviceNoise, type DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, sigmaPredictionScalars, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
-import { sigmaPredictX0, sigmaVScalings } from './predictOriginal.ts';
+import { sigmaPredictX0 } from './predictOriginal.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
 
 /** One Euler move from sigma by dt; ancestral steps add `noise * sigmaUp` (noise null: none). */
@@ -69,13 +69,10 @@ function deviceEulerStep(
 ): Promise<DeviceStepResult> {
   const ancestral = sigmaUp !== undefined;
   const noiseScale = ancestral ? [sigmaUp] : [];
-  let run;
-  if (prediction === 'epsilon') run = device.run(ancestral ? 'euler-ancestral-epsilon' : 'euler-epsilon', tensors, [sigma, dt, ...noiseScale]);
-  else {
-    const { cOut, sq1 } = sigmaVScalings(sigma);
-    run = device.run(ancestral ? 'euler-ancestral-v' : 'euler-v', tensors, [cOut, sq1, sigma, dt, ...noiseScale]);
-  }
-  return run.then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
+  const p = prediction === 'epsilon' ? 'epsilon' : 'v';
+  return device
+    .run(ancestral ? `euler-ancestral-${p}` : `euler-${p}`, tensors, [...sigmaPredictionScalars(p, sigma), sigma, dt, ...noiseScale])
+    .then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
 }
 
 export class EulerDiscreteScheduler extends SigmaSchedulerBase {

@@ -2,13 +2,13 @@
  * LMSDiscreteScheduler (k-diffusion's linear multistep, order 4) and HeunDiscreteScheduler
  * (Karras et al. 2022, Algorithm 1 with s_churn = 0), diffusers-compatible.
  */
-import { Tensor, type TensorLike } from '../../tensor/tensor.ts';
-import { isResident, type AnyFloatTensor, type ResidentTensor, type TensorDevice } from '../../tensor/resident.ts';
+import type { TensorLike } from '../../tensor/tensor.ts';
+import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
 import { checkSameShape, clampInPlace, type StepOptions, type StepResult } from './base.ts';
-import { deviceInput, devicePrediction, type DeviceStepResult } from './onDevice.ts';
+import { deviceInput, devicePrediction, ownValue, sigmaPredictionScalars, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
-import { sigmaDerivative, sigmaVScalings } from './predictOriginal.ts';
+import { sigmaDerivative } from './predictOriginal.ts';
 import { kernels } from '../kernels/index.ts';
 import { SigmaSchedulerBase } from './sigmaBase.ts';
 
@@ -153,19 +153,12 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
     const coeffs = this.stepCoefficients(index, previous, maxOrder);
     const older = previous.slice(previous.length - (coeffs.length - 1)).reverse().map((d) => deviceInput(sample.shape, d));
     const op = `lms-${prediction}-${coeffs.length as 1 | 2 | 3 | 4}` as const;
-    return device.run(op, [modelOutput, sample, ...older], [...vScalars(prediction, sigma), sigma, ...coeffs]).then(([prevSample, predOriginalSample, derivative]) => {
+    return device.run(op, [modelOutput, sample, ...older], [...sigmaPredictionScalars(prediction, sigma), sigma, ...coeffs]).then(([prevSample, predOriginalSample, derivative]) => {
       this.state.history = appendDerivative(previous, derivative, maxOrder);
       this.state.stepIndex = index + 1;
       return { prevSample, predOriginalSample };
     });
   }
-}
-
-/** The leading scalars of a v-prediction device op at `sigma` (its x0 scalings), none for epsilon. */
-function vScalars(prediction: 'epsilon' | 'v', sigma: number): number[] {
-  if (prediction === 'epsilon') return [];
-  const { cOut, sq1 } = sigmaVScalings(sigma);
-  return [cOut, sq1];
 }
 
 /** The derivative history after a step: this step's appended, the oldest dropped past `maxOrder`. */
@@ -279,10 +272,10 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     if (this.stateInFirstOrder) {
       const sigma = this.sigmaAt(index);
       const dt = f32(this.sigmaAt(index + 1) - sigma);
-      return device.run(`heun-first-${variant}`, [modelOutput, sample], [...vScalars(prediction, sigma), sigma, dt, ...clip]).then(([prevSample, predOriginalSample, derivative]) => {
+      return device.run(`heun-first-${variant}`, [modelOutput, sample], [...sigmaPredictionScalars(prediction, sigma), sigma, dt, ...clip]).then(([prevSample, predOriginalSample, derivative]) => {
         st.prevDerivative = derivative;
         st.dt = dt;
-        st.savedSample = isResident(sample) ? sample : (sample as Tensor<'float32'>).data.slice();
+        st.savedSample = ownValue(sample);
         st.stepIndex = index + 1;
         return { prevSample, predOriginalSample };
       });
@@ -290,7 +283,7 @@ export class HeunDiscreteScheduler extends SigmaSchedulerBase {
     const sigmaNext = this.sigmaAt(index);
     const dt = st.dt as number;
     const inputs = [modelOutput, sample, deviceInput(sample.shape, st.prevDerivative!), deviceInput(sample.shape, st.savedSample!)];
-    return device.run(`heun-second-${variant}`, inputs, [...vScalars(prediction, sigmaNext), sigmaNext, dt, 2, ...clip]).then(([prevSample, predOriginalSample]) => {
+    return device.run(`heun-second-${variant}`, inputs, [...sigmaPredictionScalars(prediction, sigmaNext), sigmaNext, dt, 2, ...clip]).then(([prevSample, predOriginalSample]) => {
       st.prevDerivative = null;
       st.dt = null;
       st.savedSample = null;

@@ -6,6 +6,7 @@ import { Tensor, shapeSize } from '../../tensor/tensor.ts';
 import { f32 } from '../schedules.ts';
 import { isResident, type AnyFloatTensor, type ResidentTensor, type TensorDevice } from '../../tensor/resident.ts';
 import { drawNoise, type StepOptions } from './base.ts';
+import { sigmaVScalings } from './predictOriginal.ts';
 
 /**
  * The device ops' name for a prediction type (`epsilon` or `v`, as in `lms-v-4`); undefined for
@@ -13,6 +14,16 @@ import { drawNoise, type StepOptions } from './base.ts';
  */
 export function devicePrediction(predictionType: string): 'epsilon' | 'v' | undefined {
   return predictionType === 'epsilon' ? 'epsilon' : predictionType === 'v_prediction' ? 'v' : undefined;
+}
+
+/**
+ * The leading scalars of a sigma scheduler's device op at `sigma` (Euler, LMS, Heun): x0's v
+ * scalings [cOut, σ² + 1] on a v-prediction, none for epsilon.
+ */
+export function sigmaPredictionScalars(prediction: 'epsilon' | 'v', sigma: number): number[] {
+  if (prediction === 'epsilon') return [];
+  const { cOut, sq1 } = sigmaVScalings(sigma);
+  return [cOut, sq1];
 }
 
 /** A step input as a scheduler state keeps it: a resident as it is (a value), a host tensor's values copied (the caller may reuse its buffer). */
