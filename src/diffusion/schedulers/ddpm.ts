@@ -5,7 +5,7 @@
 import type { Tensor, TensorLike } from '../../tensor/tensor.ts';
 import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32 } from '../schedules.ts';
-import { addLearnedNoise, deviceNoise, devicePrediction, isLearnedVarianceOutput, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, devicePrediction, isLearnedVarianceOutput, learnedVarianceStepOnDevice, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
 import { SchedulerBase, checkSameShape, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
 import type { SchedulerConfig } from './config.ts';
 import { alphaEpsilonScalars, alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
@@ -167,16 +167,8 @@ export class DDPMScheduler extends SchedulerBase {
     const k = this.stepCoefficients(timestep);
     const noise = timestep > 0 ? deviceNoise(options, sample.shape, `${this.name}.step`) : undefined;
     if (learned) {
-      return device.run('split-channels', [modelOutput]).then(async ([m, pv]) => {
-        const { prevSample: mean, predOriginalSample: x0 } = await this.alphaStepOnDevice(device, prediction, m, sample, k);
-        m.dispose();
-        if (!noise) {
-          pv.dispose();
-          return { prevSample: mean, predOriginalSample: x0 };
-        }
-        const range = vt === 'learned_range' ? learnedRangeLogs(k.bpt, k.bptPrev, k.currentBeta) : undefined;
-        return { prevSample: await addLearnedNoise(device, mean, pv, noise, range), predOriginalSample: x0 };
-      });
+      const range = vt === 'learned_range' ? learnedRangeLogs(k.bpt, k.bptPrev, k.currentBeta) : undefined;
+      return learnedVarianceStepOnDevice(device, modelOutput, (m) => this.alphaStepOnDevice(device, prediction, m, sample, k), noise, range);
     }
     if (!noise) return this.alphaStepOnDevice(device, prediction, modelOutput, sample, k);
     const variance = this.getVariance(timestep);

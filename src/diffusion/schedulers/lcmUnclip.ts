@@ -3,10 +3,10 @@
  * DDPM variant with fixed_small_log variance), diffusers-compatible.
  */
 import type { TensorLike } from '../../tensor/tensor.ts';
-import type { AnyFloatTensor, TensorDevice } from '../../tensor/resident.ts';
+import type { AnyFloatTensor, ResidentTensor, TensorDevice } from '../../tensor/resident.ts';
 import { f32, numpyLinspace, roundHalfEven } from '../schedules.ts';
 import { SchedulerBase, checkSameShape, clampInPlace, drawNoise, stepResult, type StepOptions, type StepResult } from './base.ts';
-import { addLearnedNoise, deviceNoise, devicePrediction, isLearnedVarianceOutput, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
+import { deviceNoise, devicePrediction, isLearnedVarianceOutput, learnedVarianceStepOnDevice, thresholdedX0OnDevice, type DeviceStepResult } from './onDevice.ts';
 import type { SchedulerConfig } from './config.ts';
 import { withLearnedVariance } from './ddpm.ts';
 import { addScaledNoise, alphaEpsilonScalars, alphaPredictions, alphaSigma, linearCombination } from './predictOriginal.ts';
@@ -237,15 +237,8 @@ export class UnCLIPScheduler extends SchedulerBase {
     const scalars = alphaEpsilonScalars(apt, clip, c0, cs);
     if (learned) {
       const noise = t > 0 ? deviceNoise(options, sample.shape, `${this.name}.step`) : undefined;
-      return device.run('split-channels', [modelOutput]).then(async ([m, pv]) => {
-        const [mean, predOriginalSample] = await device.run('alpha-epsilon', [m, sample], scalars);
-        m.dispose();
-        if (!noise) {
-          pv.dispose();
-          return { prevSample: mean, predOriginalSample };
-        }
-        return { prevSample: await addLearnedNoise(device, mean, pv, noise, this.learnedRangeLogs(t, prevT)), predOriginalSample };
-      });
+      const mean = (m: ResidentTensor) => device.run('alpha-epsilon', [m, sample], scalars).then(([prevSample, predOriginalSample]) => ({ prevSample, predOriginalSample }));
+      return learnedVarianceStepOnDevice(device, modelOutput, mean, noise, this.learnedRangeLogs(t, prevT));
     }
     const run =
       t > 0

@@ -85,21 +85,31 @@ export function isLearnedVarianceOutput(modelOutput: AnyFloatTensor, sample: Any
 }
 
 /**
- * A learned-variance step's noise on a device: mean + std·noise with std = exp(0.5·log-variance)
- * interpolated between `range`'s logs (learned_range), or sqrt(pv) without a range (learned);
- * `mean` and `pv` are disposed.
+ * A learned-variance step on a device: the model output's two halves of channels split, `mean`
+ * makes the step's posterior mean and x0 from the prediction half, then (with noise) mean +
+ * std·noise, std = exp(0.5·log-variance) interpolated between `range`'s logs (learned_range) or
+ * sqrt of the variance half (learned, no range). The intermediates are disposed.
  */
-export async function addLearnedNoise(
+export async function learnedVarianceStepOnDevice(
   device: TensorDevice,
-  mean: ResidentTensor,
-  pv: ResidentTensor,
-  noise: Tensor<'float32'>,
+  modelOutput: AnyFloatTensor,
+  mean: (prediction: ResidentTensor) => Promise<DeviceStepResult>,
+  noise: Tensor<'float32'> | undefined,
   range?: { maxLog: number; minLog: number },
-): Promise<ResidentTensor> {
-  const [out] = range ? await device.run('learned-range-noise', [mean, pv, noise], [range.maxLog, range.minLog]) : await device.run('learned-noise', [mean, pv, noise]);
-  mean.dispose();
+): Promise<DeviceStepResult> {
+  const [m, pv] = await device.run('split-channels', [modelOutput]);
+  const { prevSample: posterior, predOriginalSample } = await mean(m);
+  m.dispose();
+  if (!noise) {
+    pv.dispose();
+    return { prevSample: posterior, predOriginalSample };
+  }
+  const [prevSample] = range
+    ? await device.run('learned-range-noise', [posterior, pv, noise], [range.maxLog, range.minLog])
+    : await device.run('learned-noise', [posterior, pv, noise]);
+  posterior.dispose();
   pv.dispose();
-  return out;
+  return { prevSample, predOriginalSample };
 }
 
 /** A step's result on a device (resident tensors); see DeviceSteps.stepOnDevice. */
