@@ -227,18 +227,29 @@ export class PNDMScheduler extends SchedulerBase {
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
     const plan = this.plmsPlan<Float32Array | ResidentTensor>(timestep, ownValue(modelOutput));
     const current = plan.fromSaved ? deviceInput(sample.shape, st.curSample as Float32Array | ResidentTensor) : sample;
-    const { cs, diff, denom } = this.prevCoefficients(plan.t, plan.prevTimestep);
-    // v: the combined output becomes √ᾱ·e + √(1 − ᾱ)·s at the step's t, as in prevSample.
-    const conversion = prediction === 'v' ? alphaSigma(this.alphaProdAt(plan.t, 'step')) : [];
     const older = plan.older.map((p) => deviceInput(sample.shape, p));
-    return device.run(`plms-${prediction}-${plan.order}`, [modelOutput, ...older, current], [...conversion, cs, diff, denom]).then(([prevSample]) => {
+    return device.run(`plms-${prediction}-${plan.order}`, [modelOutput, ...older, current], this.deviceScalars(prediction, plan.t, plan.prevTimestep)).then(([prevSample]) => {
       st.history = plan.history;
       if (plan.saveSample) st.curSample = ownValue(sample);
       else if (plan.fromSaved) st.curSample = null;
-      st.counter += 1;
-      st.stepIndex = (st.stepIndex ?? st.beginIndex ?? 0) + 1;
-      return { prevSample };
+      return this.finishDeviceStep(prevSample);
     });
+  }
+
+  /**
+   * Equation (9)'s scalars for a device op: on a v-prediction first the conversion's √ᾱ, √(1 − ᾱ)
+   * at `t` (as prevSample converts), then cs, diff and denom.
+   */
+  private deviceScalars(prediction: 'epsilon' | 'v', t: number, prevT: number): number[] {
+    const { cs, diff, denom } = this.prevCoefficients(t, prevT);
+    return [...(prediction === 'v' ? alphaSigma(this.alphaProdAt(t, 'step')) : []), cs, diff, denom];
+  }
+
+  /** Counts a device step done (the host steps' counter and step index). */
+  private finishDeviceStep(prevSample: ResidentTensor): DeviceStepResult {
+    this.state.counter += 1;
+    this.state.stepIndex = (this.state.stepIndex ?? this.state.beginIndex ?? 0) + 1;
+    return { prevSample };
   }
 
   /** A Runge-Kutta sub-step on a device, as stepPrk; undefined (host) for a state without the running sum its phase needs. */
@@ -248,32 +259,26 @@ export class PNDMScheduler extends SchedulerBase {
     const running = st.curModelOutput;
     if (phase !== 0 && (running === null || st.curSample === null)) return undefined;
     checkSameShape(sample, modelOutput, 'sample', 'modelOutput');
-    const { cs, diff, denom } = this.prevCoefficients(t, prevTimestep);
-    const conversion = prediction === 'v' ? alphaSigma(this.alphaProdAt(t, 'step')) : [];
-    const scalars = (weight: number) => [f32(weight), ...conversion, cs, diff, denom];
-    const finish = (prevSample: ResidentTensor): DeviceStepResult => {
-      st.counter += 1;
-      st.stepIndex = (st.stepIndex ?? st.beginIndex ?? 0) + 1;
-      return { prevSample };
-    };
+    const equation9 = this.deviceScalars(prediction, t, prevTimestep);
+    const scalars = (weight: number) => [f32(weight), ...equation9];
     if (phase === 0) {
       return device.run(`prk-${prediction}-first`, [modelOutput, sample], scalars(1 / 6)).then(([prevSample, acc]) => {
         st.curModelOutput = acc;
         st.history = [...st.history, ownValue(modelOutput)];
         st.curSample = ownValue(sample);
-        return finish(prevSample);
+        return this.finishDeviceStep(prevSample);
       });
     }
     const inputs = [modelOutput, deviceInput(sample.shape, running!), deviceInput(sample.shape, st.curSample!)];
     if (phase === 3) {
       return device.run(`prk-${prediction}-last`, inputs, scalars(1 / 6)).then(([prevSample]) => {
         st.curModelOutput = null;
-        return finish(prevSample);
+        return this.finishDeviceStep(prevSample);
       });
     }
     return device.run(`prk-${prediction}-middle`, inputs, scalars(1 / 3)).then(([prevSample, acc]) => {
       st.curModelOutput = acc;
-      return finish(prevSample);
+      return this.finishDeviceStep(prevSample);
     });
   }
 
